@@ -1,0 +1,18 @@
+//! ccsim: a discrete-event contact-center simulator with TaskRouter-style routing.
+//!
+//! ```text
+//! scenario.toml ─▶ scenario (parse + validate) ─▶ engine (one replication:
+//!   arrivals ─▶ routing ⇄ workforce, clock + calendar + RNG streams)
+//!   ─▶ metrics (streaming) ─▶ sweep (replications on rayon, mean ± 95% CI) ─▶ report
+//! ```
+//! Modules are declared in pipeline order. One replication is a pure function
+//! `(Scenario, seed, replication) → ReplicationResult`.
+
+pub mod expr;
+pub mod scenario;
+pub mod engine;
+pub mod arrivals;
+pub mod routing;
+pub mod workforce;
+pub mod metrics;
+pub mod erlang;

@@ -1,0 +1,266 @@
+//! Scenario files: TOML in, a checked, read-only [`Scenario`] out.
+//!
+//! This is the validation boundary of the pipeline. `raw` mirrors the file,
+//! `validate` resolves every name to a dense id, builds distributions and
+//! compiles expressions, and collects *all* problems with file:line:column.
+//! The engine never re-checks input.
+
+pub mod diag;
+mod raw;
+mod trace;
+pub mod units;
+mod validate;
+
+use crate::expr::{Attrs, Expr, KeyTable};
+use diag::{Diagnostic, ScenarioError};
+use std::path::{Path, PathBuf};
+use units::Dist;
+
+macro_rules! id_type {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// The index into the scenario's vector of this kind.
+            #[inline]
+            pub fn idx(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(/// Index of a channel in [`Scenario::channels`].
+    ChannelId);
+id_type!(/// Index of a queue in [`Scenario::queues`].
+    QueueId);
+id_type!(/// Index of an agent group in [`Scenario::groups`].
+    GroupId);
+id_type!(/// Index of an arrival source in [`Scenario::sources`].
+    SourceId);
+id_type!(/// Index of a distinct task attribute document in [`Scenario::classes`].
+    ClassId);
+
+/// A loaded, checked scenario. All times are seconds from the simulation start.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// The file it was loaded from (reports name it).
+    pub path: PathBuf,
+    pub sim: Simulation,
+    pub channels: Vec<Channel>,
+    pub sources: Vec<Source>,
+    pub groups: Vec<Group>,
+    pub queues: Vec<Queue>,
+    pub filters: Vec<Filter>,
+    /// Queue of the workflow's `default_filter`.
+    pub default_queue: Option<QueueId>,
+    /// Every distinct task attribute document a source can produce, with its route.
+    pub classes: Vec<TaskClass>,
+    /// Attribute key interner shared by documents and expressions.
+    pub keys: KeyTable,
+}
+
+/// `[simulation]`.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// End of the arrival window (absolute; includes the warm-up).
+    pub horizon_s: f64,
+    /// Start of the counted window; arrivals before it are simulated, not counted.
+    pub warmup_s: f64,
+    pub replications: u32,
+    pub seed: u64,
+    /// Width of the per-interval statistics, which start at the warm-up end.
+    pub interval_s: f64,
+    pub service_level_threshold_s: f64,
+    pub short_abandon_threshold_s: f64,
+    /// Weekday of day 0, Monday = 0.
+    pub start_weekday: u8,
+    /// After the horizon, the run stops once this much more time has passed
+    /// even if customers are still waiting (they are counted as `unfinished`).
+    pub drain_limit_s: f64,
+}
+
+impl Simulation {
+    /// Number of statistics intervals in the counted window.
+    pub fn interval_count(&self) -> usize {
+        (((self.horizon_s - self.warmup_s) / self.interval_s).round() as usize).max(1)
+    }
+}
+
+/// A task channel (voice, chat, sms…).
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub name: String,
+    /// Default talk time for sources on this channel that set none.
+    pub handle_time: Option<Dist>,
+    /// Default wrap-up time.
+    pub wrapup: Option<Dist>,
+}
+
+/// An arrival source.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub process: ArrivalProcess,
+    /// The channel of generated tasks (trace rows carry their own).
+    pub channel: Option<ChannelId>,
+    pub priority: u32,
+    pub handle_time: Option<Dist>,
+    pub wrapup: Option<Dist>,
+    /// `None`: customers never abandon.
+    pub patience: Option<Dist>,
+    pub attributes: AttrModel,
+}
+
+/// How a source generates arrival times.
+#[derive(Debug, Clone)]
+pub enum ArrivalProcess {
+    /// Homogeneous Poisson at a rate per second.
+    Poisson { rate_per_s: f64 },
+    /// Non-homogeneous Poisson with a piecewise-constant rate repeating weekly.
+    Profile(RateProfile),
+    /// Replay of a CSV trace, rows sorted by time.
+    Trace { file: PathBuf, rows: Vec<TraceRow> },
+}
+
+/// A daily piecewise-constant rate with optional day-of-week multipliers.
+#[derive(Debug, Clone)]
+pub struct RateProfile {
+    /// Width of each piece, seconds; divides 24 h.
+    pub piece_s: f64,
+    /// Rate per second of each piece of the day.
+    pub rates_per_s: Vec<f64>,
+    /// Multiplier per weekday, Monday first.
+    pub weekly: [f64; 7],
+    /// Weekday of day 0, Monday = 0.
+    pub start_weekday: u8,
+}
+
+impl RateProfile {
+    /// The rate at time `t` and the end of the piece containing `t`.
+    #[inline]
+    pub fn piece_at(&self, t: f64) -> (f64, f64) {
+        let piece = (t / self.piece_s).floor();
+        let per_day = self.rates_per_s.len() as f64;
+        let day = (piece / per_day).floor();
+        let i = (piece - day * per_day) as usize;
+        let weekday = (day as i64 + i64::from(self.start_weekday)).rem_euclid(7) as usize;
+        let end = (piece + 1.0) * self.piece_s;
+        (self.rates_per_s[i.min(self.rates_per_s.len() - 1)] * self.weekly[weekday], end)
+    }
+}
+
+/// One replayed arrival.
+#[derive(Debug, Clone, Copy)]
+pub struct TraceRow {
+    pub time_s: f64,
+    pub channel: ChannelId,
+    pub handle_time_s: Option<f64>,
+    pub patience_s: Option<f64>,
+    pub class: ClassId,
+}
+
+/// Per-arrival attributes: a fixed part and independent categorical draws.
+/// Each combination is a precomputed [`TaskClass`], so the engine only picks
+/// an index: `first_class + Σ choice_i · stride_i`.
+#[derive(Debug, Clone, Default)]
+pub struct AttrModel {
+    pub first_class: u32,
+    pub categories: Vec<Category>,
+}
+
+/// One categorical attribute (`language = { en = 0.8, es = 0.2 }`).
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// Cumulative weights, normalised to end at 1.
+    pub cumulative: Vec<f64>,
+    pub stride: u32,
+}
+
+/// A distinct task attribute document and where the workflow sends it.
+#[derive(Debug, Clone)]
+pub struct TaskClass {
+    pub attrs: Attrs,
+    pub route: Route,
+}
+
+/// The first routing step decided for a task class (first matching filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Queue {
+        queue: QueueId,
+        /// `None` keeps the task's own priority.
+        priority: Option<u32>,
+        /// Index of the matching filter; `None` for the default filter.
+        filter: Option<u32>,
+    },
+    /// No filter matched and there is no default filter: canceled at once.
+    Unrouted,
+}
+
+/// An agent group: identical workers.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub name: String,
+    pub count: u32,
+    pub attrs: Attrs,
+    /// Concurrent tasks per channel, indexed by [`ChannelId`].
+    pub capacity: Vec<u16>,
+    /// Daily shifts as (start, end) seconds after midnight; empty = always logged in.
+    pub shifts: Vec<(f64, f64)>,
+    /// Queues whose `target_workers` this group matches.
+    pub queues: Vec<QueueId>,
+}
+
+/// A task queue.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub name: String,
+    pub target_workers: Expr,
+    pub target_workers_text: String,
+}
+
+/// A workflow filter (first target only in this version).
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub name: String,
+    pub expression: Expr,
+    pub expression_text: String,
+    pub queue: QueueId,
+    pub priority: Option<u32>,
+}
+
+/// The result of loading: the scenario and any warnings.
+#[derive(Debug)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads and checks a scenario file.
+///
+/// # Errors
+/// A [`ScenarioError`] listing every problem found, each with file:line:column.
+pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        diagnostics: vec![Diagnostic {
+            severity: diag::Severity::Error,
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the scenario: {e}"),
+            excerpt: None,
+        }],
+    })?;
+    load_str(path, &text)
+}
+
+/// Loads a scenario from text; `path` names it in messages and anchors relative paths.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_str(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
+    validate::load(path, text)
+}

@@ -1,0 +1,179 @@
+//! The serde mirror of a scenario file: names and unit strings, exactly as
+//! written, with spans kept wherever a later semantic check may need to point
+//! at the text. Unknown keys are rejected by `deny_unknown_fields`.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// A whole scenario file (DESIGN §4.2).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    pub simulation: Spanned<RawSimulation>,
+    #[serde(default)]
+    pub channels: Vec<Spanned<RawChannel>>,
+    #[serde(default)]
+    pub arrivals: Vec<Spanned<RawArrival>>,
+    #[serde(default)]
+    pub agents: Vec<Spanned<RawAgents>>,
+    #[serde(default)]
+    pub queues: Vec<Spanned<RawQueue>>,
+    pub workflow: Option<Spanned<RawWorkflow>>,
+}
+
+/// `[simulation]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub horizon: Spanned<Quantity>,
+    pub warmup: Option<Spanned<Quantity>>,
+    pub replications: Option<Spanned<i64>>,
+    pub seed: Option<Spanned<i64>>,
+    pub interval: Option<Spanned<Quantity>>,
+    pub service_level_threshold: Option<Spanned<Quantity>>,
+    pub short_abandon_threshold: Option<Spanned<Quantity>>,
+    /// Weekday of simulated day 0 (`"Mon"` … `"Sun"`), for day-of-week profiles.
+    pub start_day: Option<Spanned<String>>,
+    /// How long after the last arrival the system may drain before the run stops.
+    pub drain_limit: Option<Spanned<Quantity>>,
+}
+
+/// `[[channels]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChannel {
+    pub name: Spanned<String>,
+    pub handle_time: Option<Spanned<RawDist>>,
+    pub wrapup: Option<Spanned<RawDist>>,
+}
+
+/// `[[arrivals]]`: a stochastic source or a trace replay.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArrival {
+    pub name: Spanned<String>,
+    pub channel: Option<Spanned<String>>,
+    pub rate: Option<Spanned<String>>,
+    pub profile: Option<Spanned<RawProfile>>,
+    /// Day-of-week multipliers, Monday first.
+    pub weekly: Option<Spanned<Vec<f64>>>,
+    pub trace: Option<Spanned<String>>,
+    pub attributes: Option<Spanned<toml::Table>>,
+    pub priority: Option<Spanned<i64>>,
+    pub handle_time: Option<Spanned<RawDist>>,
+    pub wrapup: Option<Spanned<RawDist>>,
+    pub patience: Option<Spanned<RawDist>>,
+}
+
+/// An intraday profile repeating daily: per-interval multipliers of `rate`,
+/// or per-interval rates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    pub interval: Spanned<Quantity>,
+    pub multipliers: Option<Spanned<Vec<f64>>>,
+    pub rates: Option<Vec<Spanned<String>>>,
+}
+
+/// `[[agents]]`: a group of identical workers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgents {
+    pub group: Spanned<String>,
+    pub count: Spanned<i64>,
+    pub attributes: Option<Spanned<toml::Table>>,
+    pub capacity: Option<Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>>,
+    pub shifts: Option<Vec<Spanned<RawShift>>>,
+}
+
+/// A daily working window; `end` before `start` crosses midnight.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShift {
+    pub start: Spanned<String>,
+    pub end: Spanned<String>,
+}
+
+/// `[[queues]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQueue {
+    pub name: Spanned<String>,
+    pub target_workers: Option<Spanned<String>>,
+}
+
+/// `[workflow]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkflow {
+    #[serde(default)]
+    pub filters: Vec<Spanned<RawFilter>>,
+    pub default_filter: Option<Spanned<RawTarget>>,
+}
+
+/// `[[workflow.filters]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFilter {
+    pub name: Option<Spanned<String>>,
+    pub expression: Spanned<String>,
+    pub targets: Spanned<Vec<Spanned<RawTarget>>>,
+}
+
+/// One routing step of a filter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub queue: Spanned<String>,
+    pub priority: Option<Spanned<i64>>,
+}
+
+/// `{ dist = "...", mean = ..., cv = ... }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub dist: Spanned<String>,
+    pub mean: Option<Spanned<Quantity>>,
+    pub cv: Option<Spanned<f64>>,
+    pub sd: Option<Spanned<Quantity>>,
+    pub k: Option<Spanned<i64>>,
+    pub min: Option<Spanned<Quantity>>,
+    pub max: Option<Spanned<Quantity>>,
+    pub values: Option<Spanned<Vec<Quantity>>>,
+    pub weights: Option<Spanned<Vec<f64>>>,
+}
+
+/// A duration or count written either as a number or as text with a unit.
+#[derive(Debug, Clone)]
+pub enum Quantity {
+    Number(f64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number or a duration string such as \"90s\" or \"1h30m\"")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Quantity, E> {
+                Ok(Quantity::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

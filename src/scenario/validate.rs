@@ -1,0 +1,906 @@
+//! Raw file → [`Scenario`]: resolves names, builds distributions, compiles
+//! expressions and reports every problem it finds with its position.
+
+use super::diag::{Diagnostics, ScenarioError, SourceFile};
+use super::raw::*;
+use super::units::{parse_clock, parse_duration, parse_rate, Dist};
+use super::*;
+use crate::expr::{Context, KeyId, Value};
+use std::collections::HashMap;
+use std::ops::Range;
+use toml::Spanned;
+
+/// Attribute combinations per source above which the scenario is refused
+/// (each combination is precomputed).
+const MAX_CLASSES_PER_SOURCE: usize = 100_000;
+
+pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
+    let src = SourceFile { path, text };
+    let raw: RawScenario = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let offset = e.span().map_or(0, |s| s.start);
+            let message = e.message().trim().replace('\n', " ");
+            let d = src.at(super::diag::Severity::Error, offset, message);
+            return Err(ScenarioError { diagnostics: vec![d] });
+        }
+    };
+    let mut v = Validator { src, diags: Diagnostics::default(), keys: KeyTable::default(), queue_spans: Vec::new() };
+    let scenario = v.scenario(raw);
+    if v.diags.has_errors() {
+        return Err(ScenarioError { diagnostics: v.diags.items });
+    }
+    let warnings = v.diags.items;
+    Ok(Loaded { scenario: scenario.expect("no errors means a scenario was built"), warnings })
+}
+
+/// What unit a distribution's values are in.
+#[derive(Clone, Copy)]
+pub(super) enum Unit {
+    Seconds,
+    Count,
+}
+
+pub(super) struct Validator<'a> {
+    pub src: SourceFile<'a>,
+    pub diags: Diagnostics,
+    pub keys: KeyTable,
+    /// Spans of the `[[queues]]` names, for warnings raised after parsing them.
+    pub queue_spans: Vec<Range<usize>>,
+}
+
+fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
+    let names: Vec<String> = items.iter().map(|i| format!("\"{}\"", name(i))).collect();
+    if names.is_empty() { "(none declared)".into() } else { names.join(", ") }
+}
+
+impl Validator<'_> {
+    fn err(&mut self, span: &Range<usize>, msg: impl Into<String>) {
+        self.diags.error(&self.src, span, msg);
+    }
+
+    fn warn(&mut self, span: &Range<usize>, msg: impl Into<String>) {
+        self.diags.warning(&self.src, span, msg);
+    }
+
+    pub(super) fn quantity(&mut self, q: &Spanned<Quantity>, unit: Unit) -> Option<f64> {
+        let r = match (q.get_ref(), unit) {
+            (Quantity::Number(n), _) if n.is_finite() => Ok(*n),
+            (Quantity::Number(n), _) => Err(format!("expected a finite number, found {n}")),
+            (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
+            (Quantity::Text(t), Unit::Count) => t
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| format!("expected a number, found \"{t}\"")),
+        };
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.err(&q.span(), e);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, q: &Spanned<Quantity>) -> Option<f64> {
+        self.quantity(q, Unit::Seconds)
+    }
+
+    fn positive_duration(&mut self, q: &Spanned<Quantity>, what: &str) -> Option<f64> {
+        let v = self.duration(q)?;
+        if v <= 0.0 {
+            self.err(&q.span(), format!("{what} must be positive"));
+            return None;
+        }
+        Some(v)
+    }
+
+    /// Builds a distribution; reports every parameter problem.
+    pub(super) fn dist(&mut self, raw: &Spanned<RawDist>, unit: Unit) -> Option<Dist> {
+        let r = raw.get_ref();
+        let kind = r.dist.get_ref().as_str();
+        let family = match kind {
+            "exponential" | "deterministic" | "uniform" | "lognormal" | "gamma" | "erlang" | "empirical" => kind,
+            other => {
+                self.err(
+                    &r.dist.span(),
+                    format!("unknown distribution \"{other}\"; expected one of exponential, deterministic, uniform, lognormal, gamma, erlang, empirical"),
+                );
+                return None;
+            }
+        };
+        // Parameters each family accepts, to reject stray ones clearly.
+        let allowed: &[&str] = match family {
+            "exponential" | "deterministic" => &["mean"],
+            "uniform" => &["mean", "cv", "sd", "min", "max"],
+            "lognormal" | "gamma" => &["mean", "cv", "sd"],
+            "erlang" => &["mean", "k"],
+            _ => &["values", "weights"],
+        };
+        let present: [(&str, Option<Range<usize>>); 8] = [
+            ("mean", r.mean.as_ref().map(|s| s.span())),
+            ("cv", r.cv.as_ref().map(|s| s.span())),
+            ("sd", r.sd.as_ref().map(|s| s.span())),
+            ("k", r.k.as_ref().map(|s| s.span())),
+            ("min", r.min.as_ref().map(|s| s.span())),
+            ("max", r.max.as_ref().map(|s| s.span())),
+            ("values", r.values.as_ref().map(|s| s.span())),
+            ("weights", r.weights.as_ref().map(|s| s.span())),
+        ];
+        let mut ok = true;
+        for (name, span) in &present {
+            if let Some(span) = span {
+                if !allowed.contains(name) {
+                    self.err(span, format!("`{name}` does not apply to a {family} distribution (it takes {})", allowed.join(", ")));
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let mean = match &r.mean {
+            Some(m) => Some((self.quantity(m, unit)?, m.span())),
+            None => None,
+        };
+        let need_mean = |v: &mut Self| -> Option<(f64, Range<usize>)> {
+            if mean.is_none() {
+                v.err(&raw.span(), format!("a {family} distribution needs `mean`"));
+            }
+            mean.clone()
+        };
+        let spread = |v: &mut Self, mean: f64| -> Option<f64> {
+            match (&r.cv, &r.sd) {
+                (Some(cv), None) => {
+                    let c = *cv.get_ref();
+                    if !(c.is_finite() && c > 0.0) {
+                        v.err(&cv.span(), "cv must be positive");
+                        return None;
+                    }
+                    Some(c)
+                }
+                (None, Some(sd)) => {
+                    let s = v.quantity(sd, unit)?;
+                    if s <= 0.0 {
+                        v.err(&sd.span(), "sd must be positive");
+                        return None;
+                    }
+                    Some(s / mean)
+                }
+                (Some(cv), Some(_)) => {
+                    v.err(&cv.span(), "give either `cv` or `sd`, not both");
+                    None
+                }
+                (None, None) => {
+                    v.err(&raw.span(), format!("a {family} distribution needs `cv` or `sd` besides `mean`"));
+                    None
+                }
+            }
+        };
+        let positive_mean = |v: &mut Self, m: f64, span: &Range<usize>| -> Option<f64> {
+            if m > 0.0 {
+                Some(m)
+            } else {
+                v.err(span, format!("the mean must be positive, found {m}"));
+                None
+            }
+        };
+        match family {
+            "exponential" => {
+                let (m, span) = need_mean(self)?;
+                Some(Dist::Exponential { mean: positive_mean(self, m, &span)? })
+            }
+            "deterministic" => {
+                let (m, span) = need_mean(self)?;
+                if m < 0.0 {
+                    self.err(&span, "a deterministic value cannot be negative");
+                    return None;
+                }
+                Some(Dist::Deterministic { value: m })
+            }
+            "uniform" => {
+                if let (Some(lo), Some(hi)) = (&r.min, &r.max) {
+                    if mean.is_some() {
+                        self.err(&raw.span(), "give a uniform distribution either min and max, or mean with cv/sd");
+                        return None;
+                    }
+                    let (a, b) = (self.quantity(lo, unit)?, self.quantity(hi, unit)?);
+                    if !(0.0 <= a && a <= b) {
+                        self.err(&lo.span(), format!("expected 0 <= min <= max, found min {a} and max {b}"));
+                        return None;
+                    }
+                    return Some(Dist::Uniform { low: a, high: b });
+                }
+                let (m, span) = need_mean(self)?;
+                let m = positive_mean(self, m, &span)?;
+                let cv = spread(self, m)?;
+                let half = m * cv * 3f64.sqrt();
+                if half > m {
+                    self.err(&raw.span(), "this spread would make the uniform distribution go below zero (cv must be at most 1/sqrt(3))");
+                    return None;
+                }
+                Some(Dist::Uniform { low: m - half, high: m + half })
+            }
+            "lognormal" | "gamma" => {
+                let (m, span) = need_mean(self)?;
+                let m = positive_mean(self, m, &span)?;
+                let cv = spread(self, m)?;
+                let d = if family == "gamma" { Dist::gamma(m, cv) } else { Dist::lognormal(m, cv) };
+                d.map_err(|e| self.err(&raw.span(), e)).ok()
+            }
+            "erlang" => {
+                let (m, span) = need_mean(self)?;
+                let m = positive_mean(self, m, &span)?;
+                let Some(k) = &r.k else {
+                    self.err(&raw.span(), "an erlang distribution needs `k` (number of phases)");
+                    return None;
+                };
+                if !(1..=10_000).contains(k.get_ref()) {
+                    self.err(&k.span(), "k must be a positive integer");
+                    return None;
+                }
+                Dist::erlang(m, *k.get_ref() as u32).map_err(|e| self.err(&raw.span(), e)).ok()
+            }
+            _ => {
+                let Some(values) = &r.values else {
+                    self.err(&raw.span(), "an empirical distribution needs `values`");
+                    return None;
+                };
+                if values.get_ref().is_empty() {
+                    self.err(&values.span(), "`values` must not be empty");
+                    return None;
+                }
+                let mut vals = Vec::new();
+                for q in values.get_ref() {
+                    let v = match (q, unit) {
+                        (Quantity::Number(n), _) => Ok(*n),
+                        (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
+                        (Quantity::Text(t), Unit::Count) => t.parse().map_err(|_| format!("expected a number, found \"{t}\"")),
+                    };
+                    match v {
+                        Ok(v) if v >= 0.0 && v.is_finite() => vals.push(v),
+                        Ok(v) => {
+                            self.err(&values.span(), format!("empirical values must be non-negative, found {v}"));
+                            return None;
+                        }
+                        Err(e) => {
+                            self.err(&values.span(), e);
+                            return None;
+                        }
+                    }
+                }
+                let weights = match &r.weights {
+                    Some(w) => {
+                        if w.get_ref().len() != vals.len() {
+                            self.err(&w.span(), format!("`weights` has {} entries but `values` has {}", w.get_ref().len(), vals.len()));
+                            return None;
+                        }
+                        if w.get_ref().iter().any(|x| !(x.is_finite() && *x >= 0.0)) || w.get_ref().iter().sum::<f64>() <= 0.0 {
+                            self.err(&w.span(), "weights must be non-negative with a positive sum");
+                            return None;
+                        }
+                        w.get_ref().clone()
+                    }
+                    None => vec![1.0; vals.len()],
+                };
+                let mut acc = 0.0;
+                let cumulative = weights.iter().map(|w| { acc += w; acc }).collect();
+                Some(Dist::Empirical { values: vals, cumulative })
+            }
+        }
+    }
+
+    fn opt_dist(&mut self, raw: &Option<Spanned<RawDist>>, unit: Unit) -> (Option<Dist>, bool) {
+        match raw {
+            None => (None, true),
+            Some(r) => {
+                let d = self.dist(r, unit);
+                let ok = d.is_some();
+                (d, ok)
+            }
+        }
+    }
+
+    fn expression(&mut self, text: &Spanned<String>, context: Context) -> Option<Expr> {
+        match Expr::parse(text.get_ref(), context, &mut self.keys) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                // Point inside the string: skip the opening quote(s).
+                let start = text.span().start;
+                let quote = if self.src.text[start..].starts_with("'''") || self.src.text[start..].starts_with("\"\"\"") { 3 } else { 1 };
+                let at = start + quote + e.offset;
+                self.err(&(at..at + 1), format!("invalid routing expression: {e}"));
+                None
+            }
+        }
+    }
+
+    fn scenario(&mut self, raw: RawScenario) -> Option<Scenario> {
+        let sim = self.simulation(&raw.simulation);
+        let channels = self.channels(&raw.channels);
+        let queues = self.queues(&raw.queues);
+        let groups = self.groups(&raw.agents, &channels, &queues);
+        let (filters, default_queue) = self.workflow(raw.workflow.as_ref(), &queues, raw.name.span());
+        let mut classes = Vec::new();
+        let sources = self.sources(&raw.arrivals, &channels, sim.as_ref(), &mut classes);
+        if raw.arrivals.is_empty() {
+            self.err(&raw.name.span(), "the scenario has no [[arrivals]]");
+        }
+        if raw.channels.is_empty() {
+            self.err(&raw.name.span(), "the scenario declares no [[channels]]");
+        }
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+            self.err(&raw.name.span(), "`name` must be non-empty and cannot contain path separators (reports go to reports/<name>/)");
+        }
+        if self.diags.has_errors() {
+            return None;
+        }
+        let (sim, channels, queues, groups, sources) = (sim?, channels?, queues?, groups?, sources?);
+        let mut scenario = Scenario {
+            name,
+            path: self.src.path.to_path_buf(),
+            sim,
+            channels,
+            sources,
+            groups,
+            queues,
+            filters,
+            default_queue,
+            classes,
+            keys: std::mem::take(&mut self.keys),
+        };
+        self.route_classes(&mut scenario, &raw.arrivals);
+        Some(scenario)
+    }
+
+    fn simulation(&mut self, raw: &Spanned<RawSimulation>) -> Option<Simulation> {
+        let r = raw.get_ref();
+        let horizon = self.positive_duration(&r.horizon, "the horizon");
+        let warmup = r.warmup.as_ref().map_or(Some(0.0), |w| self.duration(w));
+        let replications = match &r.replications {
+            None => Some(10),
+            Some(n) if (1..=100_000).contains(n.get_ref()) => Some(*n.get_ref() as u32),
+            Some(n) => {
+                self.err(&n.span(), format!("replications must be between 1 and 100000, found {}", n.get_ref()));
+                None
+            }
+        };
+        let seed = match &r.seed {
+            None => Some(1),
+            Some(s) if *s.get_ref() >= 0 => Some(*s.get_ref() as u64),
+            Some(s) => {
+                self.err(&s.span(), "seed must be a non-negative integer");
+                None
+            }
+        };
+        let sl = r.service_level_threshold.as_ref().map_or(Some(20.0), |q| self.duration(q));
+        let short = r.short_abandon_threshold.as_ref().map_or(Some(0.0), |q| self.duration(q));
+        let drain = r.drain_limit.as_ref().map_or(Some(7.0 * 86_400.0), |q| self.duration(q));
+        let start_weekday = match &r.start_day {
+            None => Some(0),
+            Some(d) => match weekday(d.get_ref()) {
+                Some(w) => Some(w),
+                None => {
+                    self.err(&d.span(), format!("expected a weekday such as \"Mon\" or \"Sunday\", found \"{}\"", d.get_ref()));
+                    None
+                }
+            },
+        };
+        let interval = match &r.interval {
+            Some(q) => self.positive_duration(q, "the interval"),
+            None => Some(1800.0),
+        };
+        let (horizon, warmup, interval) = (horizon?, warmup?, interval?);
+        if warmup >= horizon {
+            let span = r.warmup.as_ref().map_or(r.horizon.span(), |w| w.span());
+            self.err(&span, format!("the warm-up ({warmup} s) must end before the horizon ({horizon} s): the horizon counts from the start of the simulation, warm-up included"));
+            return None;
+        }
+        let window = horizon - warmup;
+        let mut interval = interval;
+        let n = window / interval;
+        if r.interval.is_none() && (n.fract().abs() > 1e-9 || n < 1.0) {
+            // No interval given and the default does not fit: one interval.
+            interval = window;
+        } else if n < 1.0 - 1e-9 || (n - n.round()).abs() > 1e-6 {
+            let span = r.interval.as_ref().map_or(r.horizon.span(), |q| q.span());
+            self.err(&span, format!("the interval ({interval} s) must divide the counted window (horizon − warm-up = {window} s) into whole intervals"));
+            return None;
+        }
+        Some(Simulation {
+            horizon_s: horizon,
+            warmup_s: warmup,
+            replications: replications?,
+            seed: seed?,
+            interval_s: interval,
+            service_level_threshold_s: sl?,
+            short_abandon_threshold_s: short?,
+            start_weekday: start_weekday?,
+            drain_limit_s: drain?,
+        })
+    }
+
+    fn check_name(&mut self, name: &Spanned<String>, what: &str, seen: &mut HashMap<String, ()>) -> bool {
+        let n = name.get_ref();
+        if n.trim().is_empty() {
+            self.err(&name.span(), format!("a {what} name cannot be empty"));
+            return false;
+        }
+        if seen.insert(n.clone(), ()).is_some() {
+            self.err(&name.span(), format!("duplicate {what} name \"{n}\""));
+            return false;
+        }
+        true
+    }
+
+    fn channels(&mut self, raw: &[Spanned<RawChannel>]) -> Option<Vec<Channel>> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        let mut ok = true;
+        for c in raw {
+            let c = c.get_ref();
+            ok &= self.check_name(&c.name, "channel", &mut seen);
+            let n = c.name.get_ref();
+            let valid = n.chars().next().is_some_and(|ch| !ch.is_ascii_digit())
+                && n.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '$');
+            if !valid && !n.is_empty() {
+                self.err(&c.name.span(), format!("channel name \"{n}\" must use letters, digits, `_` or `$` and not start with a digit (TaskRouter channel unique names have no hyphens)"));
+                ok = false;
+            }
+            let (handle_time, a) = self.opt_dist(&c.handle_time, Unit::Seconds);
+            let (wrapup, b) = self.opt_dist(&c.wrapup, Unit::Seconds);
+            ok &= a && b;
+            out.push(Channel { name: n.clone(), handle_time, wrapup });
+        }
+        ok.then_some(out)
+    }
+
+    fn channel_id(&mut self, name: &Spanned<String>, channels: &Option<Vec<Channel>>) -> Option<ChannelId> {
+        let channels = channels.as_ref()?;
+        match channels.iter().position(|c| &c.name == name.get_ref()) {
+            Some(i) => Some(ChannelId(i as u32)),
+            None => {
+                self.err(&name.span(), format!("unknown channel \"{}\"; expected one of {}", name.get_ref(), names_of(channels, |c| &c.name)));
+                None
+            }
+        }
+    }
+
+    fn queues(&mut self, raw: &[Spanned<RawQueue>]) -> Option<Vec<Queue>> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        let mut ok = true;
+        for q in raw {
+            let qr = q.get_ref();
+            ok &= self.check_name(&qr.name, "queue", &mut seen);
+            self.queue_spans.push(qr.name.span());
+            let Some(tw) = &qr.target_workers else {
+                self.err(&q.span(), format!("queue \"{}\" needs `target_workers` (use '1==1' for every worker)", qr.name.get_ref()));
+                ok = false;
+                continue;
+            };
+            match self.expression(tw, Context::Bare) {
+                Some(e) => out.push(Queue { name: qr.name.get_ref().clone(), target_workers: e, target_workers_text: tw.get_ref().clone() }),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn queue_id(&mut self, name: &Spanned<String>, queues: &Option<Vec<Queue>>) -> Option<QueueId> {
+        let queues = queues.as_ref()?;
+        match queues.iter().position(|q| &q.name == name.get_ref()) {
+            Some(i) => Some(QueueId(i as u32)),
+            None => {
+                self.err(&name.span(), format!("unknown queue \"{}\"; expected one of {}", name.get_ref(), names_of(queues, |q| &q.name)));
+                None
+            }
+        }
+    }
+
+    fn attrs_from_table(&mut self, table: &toml::Table) -> Attrs {
+        let mut pairs = Vec::new();
+        flatten_toml("", table, &mut self.keys, &mut pairs);
+        Attrs::from_pairs(pairs)
+    }
+
+    fn groups(&mut self, raw: &[Spanned<RawAgents>], channels: &Option<Vec<Channel>>, queues: &Option<Vec<Queue>>) -> Option<Vec<Group>> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        let mut ok = true;
+        let n_channels = channels.as_ref().map_or(0, Vec::len);
+        for g in raw {
+            let gr = g.get_ref();
+            ok &= self.check_name(&gr.group, "agent group", &mut seen);
+            let count = *gr.count.get_ref();
+            if !(0..=1_000_000).contains(&count) {
+                self.err(&gr.count.span(), format!("count must be between 0 and 1000000, found {count}"));
+                ok = false;
+            }
+            let attrs = gr.attributes.as_ref().map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
+            // Routing-semantics §4.3 [I]: without `capacity`, one of every channel;
+            // with it, only the channels listed.
+            let mut capacity = vec![if gr.capacity.is_some() { 0u16 } else { 1 }; n_channels];
+            if let Some(cap) = &gr.capacity {
+                for (ch, n) in cap.get_ref() {
+                    let id = self.channel_id(ch, channels);
+                    let v = *n.get_ref();
+                    if !(0..=50).contains(&v) {
+                        self.err(&n.span(), format!("capacity must be between 0 and 50 (TaskRouter's limit), found {v}"));
+                        ok = false;
+                    } else if let Some(id) = id {
+                        capacity[id.idx()] = v as u16;
+                    } else {
+                        ok = false;
+                    }
+                }
+            }
+            let mut shifts = Vec::new();
+            for s in gr.shifts.iter().flatten() {
+                let sr = s.get_ref();
+                let start = parse_clock(sr.start.get_ref()).map_err(|e| self.err(&sr.start.span(), e));
+                let end = parse_clock(sr.end.get_ref()).map_err(|e| self.err(&sr.end.span(), e));
+                match (start, end) {
+                    (Ok(a), Ok(b)) if a == b => {
+                        self.err(&s.span(), "a shift must have different start and end times");
+                        ok = false;
+                    }
+                    (Ok(a), Ok(b)) => shifts.push((a, b)),
+                    _ => ok = false,
+                }
+            }
+            let group_queues = queues.as_ref().map_or_else(Vec::new, |qs| {
+                qs.iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.target_workers.eval(&attrs))
+                    .map(|(i, _)| QueueId(i as u32))
+                    .collect()
+            });
+            out.push(Group { name: gr.group.get_ref().clone(), count: count.max(0) as u32, attrs, capacity, shifts, queues: group_queues });
+        }
+        if let Some(qs) = queues {
+            for (qi, q) in qs.iter().enumerate() {
+                let joinable = out.iter().any(|g| g.count > 0 && g.queues.contains(&QueueId(qi as u32)));
+                if !joinable {
+                    let span = self.queue_spans[qi].clone();
+                    self.warn(&span, format!("no worker can ever join queue \"{}\": no agent group matches its target_workers '{}'", q.name, q.target_workers_text));
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn workflow(&mut self, raw: Option<&Spanned<RawWorkflow>>, queues: &Option<Vec<Queue>>, top: Range<usize>) -> (Vec<Filter>, Option<QueueId>) {
+        let Some(wf) = raw else {
+            self.err(&top, "the scenario has no [workflow]: add [[workflow.filters]] (or a default_filter) so tasks reach a queue");
+            return (Vec::new(), None);
+        };
+        let w = wf.get_ref();
+        let mut filters = Vec::new();
+        for (i, f) in w.filters.iter().enumerate() {
+            let fr = f.get_ref();
+            let expression = self.expression(&fr.expression, Context::Bare);
+            let targets = fr.targets.get_ref();
+            let Some(first) = targets.first() else {
+                self.err(&fr.targets.span(), "a filter needs at least one target");
+                continue;
+            };
+            if targets.len() > 1 {
+                self.warn(&targets[1].span(), "targets after the first are ignored: escalation between targets is not implemented in this version");
+            }
+            let queue = self.queue_id(&first.get_ref().queue, queues);
+            let priority = self.priority(&first.get_ref().priority);
+            if let (Some(expression), Some(queue), Some(priority)) = (expression, queue, priority) {
+                let name = fr.name.as_ref().map_or_else(|| format!("filter {}", i + 1), |n| n.get_ref().clone());
+                filters.push(Filter { name, expression, expression_text: fr.expression.get_ref().clone(), queue, priority });
+            }
+        }
+        let default_queue = w.default_filter.as_ref().and_then(|d| {
+            if d.get_ref().priority.is_some() {
+                self.err(&d.span(), "default_filter takes only `queue`");
+            }
+            self.queue_id(&d.get_ref().queue, queues)
+        });
+        if w.filters.is_empty() && w.default_filter.is_none() {
+            self.err(&wf.span(), "the workflow has no filters and no default_filter");
+        }
+        (filters, default_queue)
+    }
+
+    fn priority(&mut self, p: &Option<Spanned<i64>>) -> Option<Option<u32>> {
+        match p {
+            None => Some(None),
+            Some(v) if (0..=i64::from(i32::MAX)).contains(v.get_ref()) => Some(Some(*v.get_ref() as u32)),
+            Some(v) => {
+                self.err(&v.span(), format!("priority must be between 0 and 2147483647, found {}", v.get_ref()));
+                None
+            }
+        }
+    }
+
+    fn sources(&mut self, raw: &[Spanned<RawArrival>], channels: &Option<Vec<Channel>>, sim: Option<&Simulation>, classes: &mut Vec<TaskClass>) -> Option<Vec<Source>> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        let mut ok = true;
+        for a in raw {
+            match self.source(a, channels, sim, classes, &mut seen) {
+                Some(s) => out.push(s),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn source(&mut self, a: &Spanned<RawArrival>, channels: &Option<Vec<Channel>>, sim: Option<&Simulation>, classes: &mut Vec<TaskClass>, seen: &mut HashMap<String, ()>) -> Option<Source> {
+        let r = a.get_ref();
+        let mut ok = self.check_name(&r.name, "arrival source", seen);
+        let channel = match &r.channel {
+            Some(c) => {
+                let id = self.channel_id(c, channels);
+                ok &= id.is_some();
+                id
+            }
+            None => {
+                if r.trace.is_none() {
+                    self.err(&a.span(), format!("arrival source \"{}\" needs a `channel`", r.name.get_ref()));
+                    ok = false;
+                }
+                None
+            }
+        };
+        let priority = self.priority(&r.priority);
+        let (handle_time, h_ok) = self.opt_dist(&r.handle_time, Unit::Seconds);
+        let (wrapup, w_ok) = self.opt_dist(&r.wrapup, Unit::Seconds);
+        let (patience, p_ok) = self.opt_dist(&r.patience, Unit::Seconds);
+        ok &= h_ok && w_ok && p_ok && priority.is_some();
+        let ch_default = |id: Option<ChannelId>| channels.as_ref().zip(id).and_then(|(cs, id)| cs[id.idx()].handle_time.clone());
+        let handle_time = handle_time.or_else(|| ch_default(channel));
+        let wrapup = wrapup.or_else(|| channels.as_ref().zip(channel).and_then(|(cs, id)| cs[id.idx()].wrapup.clone()));
+        if r.trace.is_none() && handle_time.is_none() && channel.is_some() && h_ok {
+            self.err(&a.span(), format!("arrival source \"{}\" has no handle_time (set it on the source or on its channel)", r.name.get_ref()));
+            ok = false;
+        }
+        let kinds = [r.rate.is_some() || r.profile.is_some(), r.trace.is_some()];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            self.err(&a.span(), format!("arrival source \"{}\" needs either `rate` (optionally with `profile`), `profile` with `rates`, or `trace`", r.name.get_ref()));
+            return None;
+        }
+        // Categorical attributes.
+        let first_class = classes.len() as u32;
+        let (base, cats) = self.attribute_model(r.attributes.as_ref(), channel, channels);
+        let combos: usize = cats.iter().map(|c| c.1.len()).product();
+        if combos > MAX_CLASSES_PER_SOURCE {
+            self.err(&r.attributes.as_ref().expect("categories come from attributes").span(), format!("{combos} attribute combinations is too many (at most {MAX_CLASSES_PER_SOURCE})"));
+            return None;
+        }
+        let mut categories = Vec::new();
+        let mut stride = 1u32;
+        for (_, options) in cats.iter().rev() {
+            let total: f64 = options.iter().map(|o| o.1).sum();
+            let mut acc = 0.0;
+            let cumulative = options.iter().map(|o| { acc += o.1 / total; acc }).collect();
+            categories.push(Category { cumulative, stride });
+            stride *= options.len() as u32;
+        }
+        categories.reverse();
+        if r.trace.is_none() {
+            // Enumerate every combination in mixed-radix order.
+            for combo in 0..combos {
+                let mut pairs: Vec<(KeyId, Value)> = base.clone();
+                let mut rest = combo;
+                for ((key, options), cat) in cats.iter().zip(&categories) {
+                    let choice = rest / cat.stride as usize;
+                    rest %= cat.stride as usize;
+                    pairs.push((*key, options[choice].0.clone()));
+                }
+                classes.push(TaskClass { attrs: Attrs::from_pairs(pairs), route: Route::Unrouted });
+            }
+        }
+        let process = if let Some(t) = &r.trace {
+            let rows = super::trace::load_trace(self, t, channels, handle_time.is_some(), &base, classes);
+            let sim_ok = sim.is_some();
+            let rows = rows?;
+            if let (true, Some(sim)) = (sim_ok, sim) {
+                let late = rows.iter().filter(|row| row.time_s >= sim.horizon_s).count();
+                if late > 0 {
+                    self.warn(&t.span(), format!("{late} trace row(s) arrive at or after the horizon ({} s) and are not replayed", sim.horizon_s));
+                }
+            }
+            let dir = self.src.path.parent().unwrap_or(Path::new(""));
+            ArrivalProcess::Trace { file: dir.join(t.get_ref()), rows }
+        } else {
+            self.rate_process(r, sim)?
+        };
+        ok.then(|| Source {
+            name: r.name.get_ref().clone(),
+            process,
+            channel,
+            priority: priority.flatten().unwrap_or(0),
+            handle_time,
+            wrapup,
+            patience,
+            attributes: AttrModel { first_class, categories: if r.trace.is_some() { Vec::new() } else { categories } },
+        })
+    }
+
+    /// Splits `attributes` into fixed pairs and categorical draws. A table whose
+    /// values are all numbers is a categorical distribution over its keys.
+    fn attribute_model(&mut self, table: Option<&Spanned<toml::Table>>, channel: Option<ChannelId>, channels: &Option<Vec<Channel>>) -> (Vec<(KeyId, Value)>, Vec<(KeyId, Vec<(Value, f64)>)>) {
+        let mut base = Vec::new();
+        let mut cats = Vec::new();
+        // [I] the task's channel is visible to filters as `channel` unless the
+        // scenario sets that attribute itself.
+        if let (Some(ch), Some(cs)) = (channel, channels) {
+            base.push((self.keys.intern("channel"), Value::Str(cs[ch.idx()].name.as_str().into())));
+        }
+        let Some(table) = table else { return (base, cats) };
+        for (k, v) in table.get_ref() {
+            match v {
+                toml::Value::Table(t) if !t.is_empty() && t.values().all(|x| matches!(x, toml::Value::Integer(_) | toml::Value::Float(_))) => {
+                    let mut options = Vec::new();
+                    let mut bad = false;
+                    for (name, w) in t {
+                        let w = match w { toml::Value::Integer(i) => *i as f64, toml::Value::Float(f) => *f, _ => unreachable!("checked above") };
+                        if !(w.is_finite() && w >= 0.0) {
+                            bad = true;
+                        }
+                        options.push((Value::Str(name.as_str().into()), w));
+                    }
+                    if bad || options.iter().map(|o| o.1).sum::<f64>() <= 0.0 {
+                        self.err(&table.span(), format!("attribute \"{k}\": categorical weights must be non-negative with a positive sum"));
+                        continue;
+                    }
+                    cats.push((self.keys.intern(k), options));
+                }
+                toml::Value::Table(t) => {
+                    let mut nested = Vec::new();
+                    flatten_toml(k, t, &mut self.keys, &mut nested);
+                    base.extend(nested);
+                }
+                other => base.push((self.keys.intern(k), Value::from_toml(other))),
+            }
+        }
+        // An explicit attribute replaces the injected channel.
+        let mut seen_keys = std::collections::HashSet::new();
+        base.reverse();
+        base.retain(|(k, _)| seen_keys.insert(*k));
+        base.reverse();
+        cats.retain(|(k, _)| { base.retain(|(b, _)| b != k); true });
+        (base, cats)
+    }
+
+    fn rate_process(&mut self, r: &RawArrival, sim: Option<&Simulation>) -> Option<ArrivalProcess> {
+        let base = match &r.rate {
+            Some(t) => match parse_rate(t.get_ref()) {
+                Ok(v) if v > 0.0 => Some(v),
+                Ok(v) => {
+                    self.err(&t.span(), format!("the rate must be positive, found {v}/s"));
+                    return None;
+                }
+                Err(e) => {
+                    self.err(&t.span(), e);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let weekly = match &r.weekly {
+            None => [1.0; 7],
+            Some(w) => {
+                let v = w.get_ref();
+                if v.len() != 7 || v.iter().any(|x| !(x.is_finite() && *x >= 0.0)) || v.iter().sum::<f64>() <= 0.0 {
+                    self.err(&w.span(), "`weekly` needs 7 non-negative multipliers, Monday first, not all zero");
+                    return None;
+                }
+                [v[0], v[1], v[2], v[3], v[4], v[5], v[6]]
+            }
+        };
+        let Some(profile) = &r.profile else {
+            if r.weekly.is_none() {
+                return Some(ArrivalProcess::Poisson { rate_per_s: base? });
+            }
+            return Some(ArrivalProcess::Profile(RateProfile { piece_s: 86_400.0, rates_per_s: vec![base?], weekly, start_weekday: sim.map_or(0, |s| s.start_weekday) }));
+        };
+        let p = profile.get_ref();
+        let piece = self.positive_duration(&p.interval, "the profile interval")?;
+        let per_day = 86_400.0 / piece;
+        if (per_day - per_day.round()).abs() > 1e-9 {
+            self.err(&p.interval.span(), format!("the profile interval ({piece} s) must divide 24h"));
+            return None;
+        }
+        let per_day = per_day.round() as usize;
+        let rates: Vec<f64> = match (&p.multipliers, &p.rates, base) {
+            (Some(m), None, Some(base)) => {
+                let v = m.get_ref();
+                if v.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+                    self.err(&m.span(), "profile multipliers must be non-negative");
+                    return None;
+                }
+                if v.len() != per_day {
+                    self.err(&m.span(), format!("the profile has {} multipliers but a day has {per_day} intervals of {piece} s", v.len()));
+                    return None;
+                }
+                v.iter().map(|x| x * base).collect()
+            }
+            (None, Some(rs), None) => {
+                let mut out = Vec::new();
+                for t in rs {
+                    match parse_rate(t.get_ref()) {
+                        Ok(v) if v >= 0.0 => out.push(v),
+                        Ok(_) => {
+                            self.err(&t.span(), "profile rates cannot be negative");
+                            return None;
+                        }
+                        Err(e) => {
+                            self.err(&t.span(), e);
+                            return None;
+                        }
+                    }
+                }
+                if out.len() != per_day {
+                    self.err(&profile.span(), format!("the profile has {} rates but a day has {per_day} intervals of {piece} s", out.len()));
+                    return None;
+                }
+                out
+            }
+            (Some(_), None, None) => {
+                self.err(&profile.span(), "profile `multipliers` scale `rate`: set `rate` on the source, or give `rates` instead");
+                return None;
+            }
+            (None, Some(_), Some(_)) => {
+                self.err(&profile.span(), "give either a base `rate` with profile `multipliers`, or profile `rates`, not both");
+                return None;
+            }
+            _ => {
+                self.err(&profile.span(), "a profile needs either `multipliers` or `rates`");
+                return None;
+            }
+        };
+        if rates.iter().sum::<f64>() <= 0.0 {
+            self.err(&profile.span(), "the profile's rates are all zero");
+            return None;
+        }
+        Some(ArrivalProcess::Profile(RateProfile { piece_s: piece, rates_per_s: rates, weekly, start_weekday: sim.map_or(0, |s| s.start_weekday) }))
+    }
+
+    /// Decides each class's route once: first matching filter, else the default.
+    fn route_classes(&mut self, s: &mut Scenario, raw: &[Spanned<RawArrival>]) {
+        for class in &mut s.classes {
+            class.route = s
+                .filters
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.expression.eval(&class.attrs))
+                .map(|(i, f)| Route::Queue { queue: f.queue, priority: f.priority, filter: Some(i as u32) })
+                .or(s.default_queue.map(|q| Route::Queue { queue: q, priority: None, filter: None }))
+                .unwrap_or(Route::Unrouted);
+        }
+        for (src, r) in s.sources.iter().zip(raw) {
+            let end = s.sources.iter().map(|x| x.attributes.first_class).filter(|&f| f > src.attributes.first_class).min().unwrap_or(s.classes.len() as u32);
+            let range = src.attributes.first_class as usize..end as usize;
+            let unrouted = s.classes[range.clone()].iter().filter(|c| c.route == Route::Unrouted).count();
+            if unrouted > 0 {
+                let span = r.get_ref().name.span();
+                let how = if unrouted == range.len() { "all of its tasks" } else { "some of its tasks" };
+                self.warn(&span, format!("arrival source \"{}\": {how} match no filter and there is no default_filter; they are canceled on arrival (routing-semantics §2.2 step 6)", src.name));
+            }
+        }
+    }
+}
+
+fn flatten_toml(prefix: &str, t: &toml::Table, keys: &mut KeyTable, out: &mut Vec<(KeyId, Value)>) {
+    for (k, v) in t {
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            toml::Value::Table(inner) => flatten_toml(&path, inner, keys, out),
+            other => out.push((keys.intern(&path), Value::from_toml(other))),
+        }
+    }
+}
+
+fn weekday(s: &str) -> Option<u8> {
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let l = s.trim().to_ascii_lowercase();
+    days.iter().position(|d| l.starts_with(d) && (l.len() == 3 || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&l.as_str()))).map(|i| i as u8)
+}

@@ -1,0 +1,66 @@
+//! Workers: per-channel capacity in use, log-in state and daily shifts.
+//!
+//! Shift-end rule: at the end of a shift a worker takes nothing new but
+//! finishes (talk and wrap-up) every task it holds, and stays logged in until
+//! then, so that time counts as logged-in time.
+
+/// Run-time state of one worker.
+#[derive(Debug, Clone, Copy)]
+pub struct Worker {
+    pub group: u32,
+    /// Bumped whenever the worker's free capacity or idle key changes; idle
+    /// entries with an older stamp are stale.
+    pub stamp: u32,
+    /// Inside a shift: may take new tasks.
+    pub on_shift: bool,
+    /// Logged in: on shift, or finishing work after the shift ended.
+    pub logged_in: bool,
+    /// Tasks held (reserved, talking or wrapping), all channels.
+    pub tasks: u16,
+    /// Time of the last reservation; `-inf` if never.
+    pub last_assign: f64,
+}
+
+/// True if a group with these daily shifts is working at time `t`.
+/// No shifts means always working.
+pub fn on_shift(shifts: &[(f64, f64)], t: f64) -> bool {
+    if shifts.is_empty() {
+        return true;
+    }
+    let tod = t.rem_euclid(86_400.0);
+    shifts.iter().any(|&(s, e)| if s < e { s <= tod && tod < e } else { tod >= s || tod < e })
+}
+
+/// The next shift boundary strictly after `t`, or `None` without shifts.
+pub fn next_boundary(shifts: &[(f64, f64)], t: f64) -> Option<f64> {
+    let day = (t / 86_400.0).floor() * 86_400.0;
+    shifts
+        .iter()
+        .flat_map(|&(s, e)| [s, e])
+        .flat_map(|b| [day + b, day + 86_400.0 + b])
+        .filter(|&x| x > t)
+        .min_by(f64::total_cmp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifts_and_boundaries() {
+        let day = [(8.0 * 3600.0, 16.0 * 3600.0)];
+        assert!(!on_shift(&day, 7.0 * 3600.0));
+        assert!(on_shift(&day, 8.0 * 3600.0));
+        assert!(!on_shift(&day, 16.0 * 3600.0));
+        assert!(on_shift(&day, 86_400.0 + 9.0 * 3600.0));
+        assert_eq!(next_boundary(&day, 0.0), Some(8.0 * 3600.0));
+        assert_eq!(next_boundary(&day, 8.0 * 3600.0), Some(16.0 * 3600.0));
+        assert_eq!(next_boundary(&day, 17.0 * 3600.0), Some(86_400.0 + 8.0 * 3600.0));
+        let night = [(22.0 * 3600.0, 6.0 * 3600.0)];
+        assert!(on_shift(&night, 23.0 * 3600.0));
+        assert!(on_shift(&night, 5.0 * 3600.0));
+        assert!(!on_shift(&night, 12.0 * 3600.0));
+        assert!(on_shift(&[], 1.0));
+        assert_eq!(next_boundary(&[], 1.0), None);
+    }
+}
