@@ -16,3 +16,6 @@ pub mod routing;
 pub mod workforce;
 pub mod metrics;
 pub mod erlang;
+pub mod stats;
+pub mod sweep;
+pub mod report;

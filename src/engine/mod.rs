@@ -17,7 +17,7 @@ pub mod event;
 pub mod rng;
 
 use crate::arrivals::SourceState;
-use crate::metrics::{CellId, Collector, GroupLevel, ReplicationResult};
+use crate::metrics::{CellId, Collector, ReplicationResult};
 use crate::routing::{IdleEntry, Router, WaitEntry};
 use crate::scenario::{Route, Scenario};
 use crate::workforce::{self, Worker};

@@ -46,6 +46,8 @@ id_type!(/// Index of a distinct task attribute document in [`Scenario::classes`
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub name: String,
+    /// Free text from the file, shown by `ccsim validate`.
+    pub description: Option<String>,
     /// The file it was loaded from (reports name it).
     pub path: PathBuf,
     pub sim: Simulation,

@@ -34,11 +34,11 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
     Ok(Loaded { scenario: scenario.expect("no errors means a scenario was built"), warnings })
 }
 
-/// What unit a distribution's values are in.
+/// What unit a distribution's values are in. Only durations exist so far;
+/// counts (messages per contact) come with the cost model.
 #[derive(Clone, Copy)]
 pub(super) enum Unit {
     Seconds,
-    Count,
 }
 
 pub(super) struct Validator<'a> {
@@ -68,10 +68,6 @@ impl Validator<'_> {
             (Quantity::Number(n), _) if n.is_finite() => Ok(*n),
             (Quantity::Number(n), _) => Err(format!("expected a finite number, found {n}")),
             (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
-            (Quantity::Text(t), Unit::Count) => t
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| format!("expected a number, found \"{t}\"")),
         };
         match r {
             Ok(v) => Some(v),
@@ -255,7 +251,6 @@ impl Validator<'_> {
                     let v = match (q, unit) {
                         (Quantity::Number(n), _) => Ok(*n),
                         (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
-                        (Quantity::Text(t), Unit::Count) => t.parse().map_err(|_| format!("expected a number, found \"{t}\"")),
                     };
                     match v {
                         Ok(v) if v >= 0.0 && v.is_finite() => vals.push(v),
@@ -339,6 +334,7 @@ impl Validator<'_> {
         let (sim, channels, queues, groups, sources) = (sim?, channels?, queues?, groups?, sources?);
         let mut scenario = Scenario {
             name,
+            description: raw.description.clone(),
             path: self.src.path.to_path_buf(),
             sim,
             channels,

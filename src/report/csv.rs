@@ -1,0 +1,73 @@
+//! `summary.csv` (one row per segment × KPI) and `intervals.csv` (one row per
+//! interval) in the report folder.
+
+use super::write_atomic;
+use crate::metrics::{GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES};
+use crate::stats::Estimate;
+use crate::sweep::Summary;
+use std::path::Path;
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |x| format!("{x}"))
+}
+
+/// Builds `summary.csv`: `segment_type,segment,kpi,mean,ci95`.
+pub fn summary_csv(s: &Summary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut row = |kind: &str, name: &str, kpi: &str, e: &Estimate| {
+        w.write_record([kind, name, kpi, &num(e.mean), &num(e.ci95)]).expect("writing to memory");
+    };
+    for (k, e) in KPI_NAMES.iter().zip(&s.overall.kpis) {
+        row("overall", "overall", k, e);
+    }
+    for (kind, segs) in [("queue", &s.queues), ("channel", &s.channels), ("source", &s.sources)] {
+        for seg in segs {
+            for (k, e) in KPI_NAMES.iter().zip(&seg.kpis) {
+                row(kind, &seg.name, k, e);
+            }
+        }
+    }
+    for seg in &s.groups {
+        for (k, e) in GROUP_KPI_NAMES.iter().zip(&seg.kpis) {
+            row("group", &seg.name, k, e);
+        }
+    }
+    let mut body = b"segment_type,segment,kpi,mean,ci95\n".to_vec();
+    body.extend(w.into_inner().expect("writing to memory"));
+    body
+}
+
+/// Builds `intervals.csv`: interval bounds, then mean and ci95 of each KPI and
+/// of each group's occupancy.
+pub fn intervals_csv(s: &Summary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["interval".to_string(), "start_s".into(), "end_s".into(), "start".into()];
+    for k in INTERVAL_KPI_NAMES {
+        header.push(format!("{k}_mean"));
+        header.push(format!("{k}_ci95"));
+    }
+    for g in &s.groups {
+        header.push(format!("occupancy_{}_mean", g.name));
+        header.push(format!("occupancy_{}_ci95", g.name));
+    }
+    w.write_record(&header).expect("writing to memory");
+    for (i, iv) in s.intervals.iter().enumerate() {
+        let mut rec = vec![i.to_string(), format!("{}", iv.start_s), format!("{}", iv.end_s), super::clock(iv.start_s)];
+        for e in iv.kpis.iter().chain(&iv.occupancy) {
+            rec.push(num(e.mean));
+            rec.push(num(e.ci95));
+        }
+        w.write_record(&rec).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// Writes both CSV files into `dir` (created if needed).
+///
+/// # Errors
+/// Any I/O error, naming the path.
+pub fn write(dir: &Path, s: &Summary) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| std::io::Error::new(e.kind(), format!("creating {}: {e}", dir.display())))?;
+    write_atomic(&dir.join("summary.csv"), &summary_csv(s))?;
+    write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))
+}

@@ -1,0 +1,110 @@
+//! The JSON summary of DESIGN §4.3. Keys keep the contract's order; undefined
+//! values (e.g. ASA when nothing was answered, or a CI from one replication)
+//! are `null`.
+
+use crate::metrics::{GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES};
+use crate::stats::Estimate;
+use crate::sweep::{SegmentSummary, Summary};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+struct Est<'a>(&'a Estimate);
+
+impl Serialize for Est<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("mean", &self.0.mean)?;
+        m.serialize_entry("ci95", &self.0.ci95)?;
+        m.end()
+    }
+}
+
+struct Kpis<'a>(&'a [&'a str], &'a [Estimate]);
+
+impl Serialize for Kpis<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (name, e) in self.0.iter().zip(self.1) {
+            m.serialize_entry(name, &Est(e))?;
+        }
+        m.end()
+    }
+}
+
+struct Segments<'a>(&'a [SegmentSummary], &'a [&'a str]);
+
+impl Serialize for Segments<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for seg in self.0 {
+            m.serialize_entry(&seg.name, &Kpis(self.1, &seg.kpis))?;
+        }
+        m.end()
+    }
+}
+
+struct Intervals<'a>(&'a Summary, &'a [String]);
+
+impl Serialize for Intervals<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.intervals.len()))?;
+        for iv in &self.0.intervals {
+            seq.serialize_element(&IntervalRow(iv, self.1))?;
+        }
+        seq.end()
+    }
+}
+
+struct IntervalRow<'a>(&'a crate::sweep::IntervalSummary, &'a [String]);
+
+impl Serialize for IntervalRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("start_s", &self.0.start_s)?;
+        m.serialize_entry("end_s", &self.0.end_s)?;
+        for (name, e) in INTERVAL_KPI_NAMES.iter().zip(&self.0.kpis) {
+            m.serialize_entry(name, &Est(e))?;
+        }
+        let occ: Vec<(&String, Est<'_>)> = self.1.iter().zip(self.0.occupancy.iter().map(Est)).collect();
+        m.serialize_entry("occupancy", &OccMap(&occ))?;
+        m.end()
+    }
+}
+
+struct OccMap<'a>(&'a [(&'a String, Est<'a>)]);
+
+impl Serialize for OccMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Summary {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let group_names: Vec<String> = self.groups.iter().map(|g| g.name.clone()).collect();
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("scenario", &self.scenario)?;
+        m.serialize_entry("seed", &self.seed)?;
+        m.serialize_entry("replications", &self.replications)?;
+        m.serialize_entry("overall", &Kpis(&KPI_NAMES, &self.overall.kpis))?;
+        m.serialize_entry("queues", &Segments(&self.queues, &KPI_NAMES))?;
+        m.serialize_entry("channels", &Segments(&self.channels, &KPI_NAMES))?;
+        m.serialize_entry("sources", &Segments(&self.sources, &KPI_NAMES))?;
+        m.serialize_entry("groups", &Segments(&self.groups, &GROUP_KPI_NAMES))?;
+        m.serialize_entry("intervals", &Intervals(self, &group_names))?;
+        m.serialize_entry("contacts_simulated", &self.contacts)?;
+        m.end()
+    }
+}
+
+/// The summary as pretty-printed JSON with a trailing newline.
+pub fn to_string(summary: &Summary) -> String {
+    let mut s = serde_json::to_string_pretty(summary).expect("summaries always serialize");
+    s.push('\n');
+    s
+}

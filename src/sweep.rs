@@ -1,0 +1,129 @@
+//! Replications on rayon and their summary (mean ± 95% CI per KPI).
+//!
+//! Each replication is an independent pure function of (scenario, seed,
+//! index); results are collected in index order and summarised sequentially,
+//! so the output is bit-identical whatever the number of threads.
+
+use crate::engine;
+use crate::metrics::{Kpis, ReplicationResult, GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES};
+use crate::scenario::Scenario;
+use crate::stats::Estimate;
+use rayon::prelude::*;
+
+/// KPIs of one segment (overall, a queue, a channel, a source), in `KPI_NAMES` order.
+#[derive(Debug, Clone)]
+pub struct SegmentSummary {
+    pub name: String,
+    pub kpis: Vec<Estimate>,
+}
+
+/// One row of the per-interval table.
+#[derive(Debug, Clone)]
+pub struct IntervalSummary {
+    /// Seconds from the simulation start.
+    pub start_s: f64,
+    pub end_s: f64,
+    /// In `INTERVAL_KPI_NAMES` order.
+    pub kpis: Vec<Estimate>,
+    /// Occupancy per group, in scenario order.
+    pub occupancy: Vec<Estimate>,
+}
+
+/// Everything a report needs about a run.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub overall: SegmentSummary,
+    pub queues: Vec<SegmentSummary>,
+    pub channels: Vec<SegmentSummary>,
+    pub sources: Vec<SegmentSummary>,
+    /// Per group: occupancy and utilization (`GROUP_KPI_NAMES` order).
+    pub groups: Vec<SegmentSummary>,
+    pub intervals: Vec<IntervalSummary>,
+    /// Contacts simulated over all replications, warm-up included.
+    pub contacts: u64,
+    pub events: u64,
+}
+
+/// Runs `replications` replications in parallel; `on_done` is called after
+/// each one with the contacts it simulated (for progress display).
+pub fn run_replications(s: &Scenario, seed: u64, replications: u32, on_done: &(dyn Fn(u64) + Sync)) -> Vec<ReplicationResult> {
+    (0..replications)
+        .into_par_iter()
+        .map(|r| {
+            let res = engine::run(s, seed, r);
+            on_done(res.contacts);
+            res
+        })
+        .collect()
+}
+
+fn segment(name: &str, reps: &[&Kpis]) -> SegmentSummary {
+    SegmentSummary {
+        name: name.to_string(),
+        kpis: (0..KPI_NAMES.len()).map(|k| Estimate::from_values(reps.iter().map(|r| r.0[k]))).collect(),
+    }
+}
+
+/// Summarises replication results.
+pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summary {
+    let overall: Vec<&Kpis> = results.iter().map(|r| &r.overall).collect();
+    let per = |names: Vec<&str>, pick: &dyn Fn(&ReplicationResult, usize) -> &Kpis| -> Vec<SegmentSummary> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| segment(n, &results.iter().map(|r| pick(r, i)).collect::<Vec<_>>()))
+            .collect()
+    };
+    let groups = s
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| SegmentSummary {
+            name: group.name.clone(),
+            kpis: (0..GROUP_KPI_NAMES.len()).map(|k| Estimate::from_values(results.iter().map(|r| r.groups[g][k]))).collect(),
+        })
+        .collect();
+    let intervals = (0..s.sim.interval_count())
+        .map(|i| {
+            let start_s = s.sim.warmup_s + i as f64 * s.sim.interval_s;
+            IntervalSummary {
+                start_s,
+                end_s: start_s + s.sim.interval_s,
+                kpis: (0..INTERVAL_KPI_NAMES.len()).map(|k| Estimate::from_values(results.iter().map(|r| r.intervals[i][k]))).collect(),
+                occupancy: (0..s.groups.len())
+                    .map(|g| Estimate::from_values(results.iter().map(|r| r.interval_occupancy[i][g])))
+                    .collect(),
+            }
+        })
+        .collect();
+    Summary {
+        scenario: s.name.clone(),
+        seed,
+        replications: results.len() as u32,
+        overall: segment("overall", &overall),
+        queues: per(s.queues.iter().map(|q| q.name.as_str()).collect(), &|r, i| &r.queues[i]),
+        channels: per(s.channels.iter().map(|c| c.name.as_str()).collect(), &|r, i| &r.channels[i]),
+        sources: per(s.sources.iter().map(|c| c.name.as_str()).collect(), &|r, i| &r.sources[i]),
+        groups,
+        intervals,
+        contacts: results.iter().map(|r| r.contacts).sum(),
+        events: results.iter().map(|r| r.events).sum(),
+    }
+}
+
+/// Runs a scenario's replications and summarises them.
+pub fn run(s: &Scenario, seed: u64, replications: u32, on_done: &(dyn Fn(u64) + Sync)) -> Summary {
+    let results = run_replications(s, seed, replications, on_done);
+    summarize(s, seed, &results)
+}
+
+impl SegmentSummary {
+    /// The estimate of a KPI by name.
+    pub fn get(&self, kpi: &str) -> Option<&Estimate> {
+        let names: &[&str] = if self.kpis.len() == GROUP_KPI_NAMES.len() { &GROUP_KPI_NAMES } else { &KPI_NAMES };
+        names.iter().position(|n| *n == kpi).map(|i| &self.kpis[i])
+    }
+}
