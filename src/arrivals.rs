@@ -7,7 +7,8 @@
 //! are drawn at arrival for the same reason.
 
 use crate::engine::rng::{stream, Purpose};
-use crate::scenario::{ArrivalProcess, ChannelId, ClassId, Source};
+use crate::scenario::units::Dist;
+use crate::scenario::{ArrivalProcess, Channel, ChannelId, ClassId, Source};
 use rand_distr::{Distribution, Exp1, StandardUniform};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -82,18 +83,22 @@ impl SourceState {
         (t < horizon).then_some(t)
     }
 
-    /// Draws the customer arriving now.
+    /// Draws the customer arriving now. Talk and wrap-up times come from the
+    /// source's distributions, else from those of the customer's channel.
     #[inline]
-    pub fn customer(&mut self, src: &Source) -> Customer {
-        let draw = |d: &Option<crate::scenario::units::Dist>, rng: &mut Xoshiro256PlusPlus| d.as_ref().map(|d| d.sample(rng));
+    pub fn customer(&mut self, src: &Source, channels: &[Channel]) -> Customer {
+        let draw = |d: &Option<Dist>, rng: &mut Xoshiro256PlusPlus| d.as_ref().map(|d| d.sample(rng));
         if let ArrivalProcess::Trace { rows, .. } = &src.process {
             let row = rows[self.cursor];
             self.cursor += 1;
+            let ch = &channels[row.channel.idx()];
+            let handle = src.handle_time.as_ref().or(ch.handle_time.as_ref());
+            let wrapup = src.wrapup.as_ref().or(ch.wrapup.as_ref());
             return Customer {
                 channel: row.channel,
                 class: row.class,
-                handle_s: row.handle_time_s.or_else(|| draw(&src.handle_time, &mut self.handle)).unwrap_or(0.0),
-                wrapup_s: draw(&src.wrapup, &mut self.wrapup).unwrap_or(0.0),
+                handle_s: row.handle_time_s.or_else(|| handle.map(|d| d.sample(&mut self.handle))).unwrap_or(0.0),
+                wrapup_s: wrapup.map_or(0.0, |d| d.sample(&mut self.wrapup)),
                 patience_s: row.patience_s.or_else(|| draw(&src.patience, &mut self.patience)).unwrap_or(f64::INFINITY),
             };
         }

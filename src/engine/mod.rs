@@ -162,7 +162,7 @@ impl<'s> Engine<'s> {
 
     fn arrival(&mut self, source: usize, t: f64) {
         let src = &self.s.sources[source];
-        let c = self.sources[source].customer(src);
+        let c = self.sources[source].customer(src, &self.s.channels);
         match self.sources[source].next_time(src, t, self.s.sim.horizon_s) {
             Some(next) => self.cal.schedule(next, Event::Arrival { source: source as u32 }),
             None => self.active_sources -= 1,

@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use toml::Spanned;
 
+/// Bad rows reported per trace before giving up on the file.
+const MAX_ROW_ERRORS: usize = 20;
+
 const COLUMNS: [&str; 5] = ["arrival_time_s", "channel", "handle_time_s", "patience_s", "attributes"];
 
 pub(super) fn load_trace(
@@ -52,6 +55,10 @@ pub(super) fn load_trace(
     let mut seen_classes: HashMap<(u32, String), ClassId> = HashMap::new();
     let channel_key = v.keys.intern("channel");
     for record in reader.records() {
+        if v.diags.items.len() - errors_before >= MAX_ROW_ERRORS {
+            v.diags.items.push(csv_src.at(Severity::Error, text.len(), format!("stopped after {MAX_ROW_ERRORS} bad rows")));
+            break;
+        }
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -88,8 +95,8 @@ pub(super) fn load_trace(
             }
         };
         let (Ok(handle), Ok(patience)) = (optional_secs(v, 2), optional_secs(v, 3)) else { continue };
-        if handle.is_none() && !source_has_handle_time {
-            report(v, offset, "handle_time_s is empty and neither the source nor its channel has a handle_time".into());
+        if handle.is_none() && !source_has_handle_time && channels[ch].handle_time.is_none() {
+            report(v, offset, format!("handle_time_s is empty and neither the source nor channel \"{}\" has a handle_time", channels[ch].name));
             continue;
         }
         let attrs_text = field(4);

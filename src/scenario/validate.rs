@@ -25,8 +25,9 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
             return Err(ScenarioError { diagnostics: vec![d] });
         }
     };
-    let mut v = Validator { src, diags: Diagnostics::default(), keys: KeyTable::default(), queue_spans: Vec::new() };
+    let mut v = Validator { src, diags: Diagnostics::default(), keys: KeyTable::default(), queue_spans: Vec::new(), bad_queues: Vec::new() };
     let scenario = v.scenario(raw);
+    v.diags.items.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     if v.diags.has_errors() {
         return Err(ScenarioError { diagnostics: v.diags.items });
     }
@@ -47,6 +48,8 @@ pub(super) struct Validator<'a> {
     pub keys: KeyTable,
     /// Spans of the `[[queues]]` names, for warnings raised after parsing them.
     pub queue_spans: Vec<Range<usize>>,
+    /// Queues whose `target_workers` did not parse (already reported).
+    pub bad_queues: Vec<bool>,
 }
 
 fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
@@ -449,7 +452,10 @@ impl Validator<'_> {
             ok &= a && b;
             out.push(Channel { name: n.clone(), handle_time, wrapup });
         }
-        ok.then_some(out)
+        // Kept even with errors so that references to channels still resolve;
+        // the errors already stop the load.
+        let _ = ok;
+        Some(out)
     }
 
     fn channel_id(&mut self, name: &Spanned<String>, channels: &Option<Vec<Channel>>) -> Option<ChannelId> {
@@ -473,15 +479,19 @@ impl Validator<'_> {
             self.queue_spans.push(qr.name.span());
             let Some(tw) = &qr.target_workers else {
                 self.err(&q.span(), format!("queue \"{}\" needs `target_workers` (use '1==1' for every worker)", qr.name.get_ref()));
-                ok = false;
+                self.bad_queues.push(true);
+                out.push(Queue { name: qr.name.get_ref().clone(), target_workers: Expr::Const(false), target_workers_text: String::new() });
                 continue;
             };
-            match self.expression(tw, Context::Bare) {
-                Some(e) => out.push(Queue { name: qr.name.get_ref().clone(), target_workers: e, target_workers_text: tw.get_ref().clone() }),
-                None => ok = false,
-            }
+            // A queue with a bad expression is kept (matching nobody) so that
+            // references to it still resolve and are not reported twice.
+            let e = self.expression(tw, Context::Bare);
+            self.bad_queues.push(e.is_none());
+            let e = e.unwrap_or(Expr::Const(false));
+            out.push(Queue { name: qr.name.get_ref().clone(), target_workers: e, target_workers_text: tw.get_ref().clone() });
         }
-        ok.then_some(out)
+        let _ = ok;
+        Some(out)
     }
 
     fn queue_id(&mut self, name: &Spanned<String>, queues: &Option<Vec<Queue>>) -> Option<QueueId> {
@@ -558,7 +568,7 @@ impl Validator<'_> {
         if let Some(qs) = queues {
             for (qi, q) in qs.iter().enumerate() {
                 let joinable = out.iter().any(|g| g.count > 0 && g.queues.contains(&QueueId(qi as u32)));
-                if !joinable {
+                if !joinable && !self.bad_queues[qi] {
                     let span = self.queue_spans[qi].clone();
                     self.warn(&span, format!("no worker can ever join queue \"{}\": no agent group matches its target_workers '{}'", q.name, q.target_workers_text));
                 }
@@ -770,8 +780,8 @@ impl Validator<'_> {
         let base = match &r.rate {
             Some(t) => match parse_rate(t.get_ref()) {
                 Ok(v) if v > 0.0 => Some(v),
-                Ok(v) => {
-                    self.err(&t.span(), format!("the rate must be positive, found {v}/s"));
+                Ok(_) => {
+                    self.err(&t.span(), format!("the rate must be positive, found \"{}\"", t.get_ref()));
                     return None;
                 }
                 Err(e) => {
