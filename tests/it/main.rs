@@ -1,0 +1,43 @@
+//! Behaviour tests: real scenario files end to end, through the library and
+//! through the `ccsim` binary. One test binary (one link step on two cores).
+
+mod bad_input;
+mod cli;
+mod determinism;
+mod scenarios;
+mod trace;
+mod validation;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Path of a file in `scenarios/`.
+pub fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)
+}
+
+/// A fresh temporary folder for one test.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ccsim-it-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Runs the `ccsim` binary.
+pub fn ccsim(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ccsim"));
+    cmd.args(args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("ccsim runs")
+}
+
+/// Stderr as text, asserting no panic happened.
+pub fn stderr_no_panic(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!err.contains("panicked"), "ccsim panicked:\n{err}");
+    assert_ne!(out.status.code(), Some(101), "exit status 101 is a panic:\n{err}");
+    err
+}

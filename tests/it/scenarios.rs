@@ -1,0 +1,105 @@
+//! Every example scenario runs end to end, and the behaviours each one
+//! demonstrates hold: outcome conservation, intraday profiles, shifts,
+//! multitasking capacity, priorities.
+
+use super::scenario;
+use ccsim::scenario::load;
+use ccsim::sweep::{self, Summary};
+
+fn run(file: &str, reps: u32) -> (ccsim::scenario::Scenario, Summary) {
+    let s = load(&scenario(file)).unwrap_or_else(|e| panic!("{file}: {e}")).scenario;
+    let summary = sweep::run(&s, s.sim.seed, reps, &|_| {});
+    (s, summary)
+}
+
+fn mean(seg: &ccsim::sweep::SegmentSummary, kpi: &str) -> f64 {
+    seg.get(kpi).and_then(|e| e.mean).unwrap_or(f64::NAN)
+}
+
+/// offered = answered + abandoned + canceled + unfinished holds per replication,
+/// so it holds for the means of every segment.
+#[test]
+fn outcome_conservation_in_every_scenario() {
+    let mut files: Vec<String> = std::fs::read_dir(scenario(""))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    for f in files {
+        let (_, s) = run(&f, 3);
+        for seg in std::iter::once(&s.overall).chain(&s.queues).chain(&s.channels).chain(&s.sources) {
+            let total = mean(seg, "answered") + mean(seg, "abandoned") + mean(seg, "canceled") + mean(seg, "unfinished");
+            assert!((mean(seg, "offered") - total).abs() < 1e-9, "{f} {}: offered {} != {total}", seg.name, mean(seg, "offered"));
+        }
+        assert!(mean(&s.overall, "offered") > 0.0, "{f}");
+    }
+}
+
+/// The intraday profile: nothing arrives while the rate is zero, and the
+/// offered count of each open half-hour matches rate × 30 min within the
+/// replications' 99.9% band.
+#[test]
+fn intraday_profile_shapes_arrivals() {
+    let (s, summary) = run("two-skill-intraday.toml", 20);
+    let mut expected = vec![0.0; 48];
+    for src in &s.sources {
+        let ccsim::scenario::ArrivalProcess::Profile(p) = &src.process else { panic!("profile expected") };
+        let weekly = p.weekly[usize::from(p.start_weekday)];
+        for (i, r) in p.rates_per_s.iter().enumerate() {
+            expected[i] += r * weekly * 1800.0;
+        }
+    }
+    assert_eq!(summary.intervals.len(), 48);
+    for (i, iv) in summary.intervals.iter().enumerate() {
+        let e = &iv.kpis[0];
+        if expected[i] == 0.0 {
+            assert_eq!(e.mean, Some(0.0), "interval {i} is closed");
+        } else {
+            let hw = e.half_width(0.999).unwrap();
+            assert!((e.mean.unwrap() - expected[i]).abs() <= hw, "interval {i}: {:?} vs {}", e.mean, expected[i]);
+        }
+    }
+}
+
+/// Shifts: a group is logged in only inside its shifts (its per-interval
+/// occupancy is undefined outside them) and busy inside them.
+#[test]
+fn shifts_bound_logged_in_time() {
+    let (s, summary) = run("two-skill-intraday.toml", 4);
+    let late = s.groups.iter().position(|g| g.name == "support-late").unwrap();
+    for iv in &summary.intervals {
+        let hour = iv.start_s / 3600.0;
+        let occ = iv.occupancy[late].mean;
+        if (12.0..20.0).contains(&hour) {
+            assert!(occ.is_some_and(|o| o > 0.2), "support-late should work at {hour}h: {occ:?}");
+        } else if !(20.0..21.0).contains(&hour) {
+            // After 20:00 agents may still finish calls they hold (shift-end rule).
+            assert_eq!(occ, None, "support-late is off shift at {hour}h");
+        }
+    }
+}
+
+/// Multitasking: chat capacity 3 means a blended agent's utilization is well
+/// below its occupancy, and chats wait less than calls.
+#[test]
+fn multitasking_capacity() {
+    let (_, s) = run("voice-chat-multitasking.toml", 6);
+    let blended = &s.groups[0];
+    let (occ, util) = (mean(blended, "occupancy"), mean(blended, "utilization"));
+    assert!(occ > 0.9 && util < 0.85 && util < occ - 0.1, "occupancy {occ}, utilization {util}");
+    let voice = s.channels.iter().find(|c| c.name == "voice").unwrap();
+    let chat = s.channels.iter().find(|c| c.name == "chat").unwrap();
+    assert!(mean(chat, "answered") > 0.0 && mean(voice, "answered") > 0.0);
+}
+
+/// Priority: sales (priority 5) sharing bilingual agents with Spanish support
+/// (priority 0) waits less.
+#[test]
+fn priority_serves_sales_first() {
+    let (_, s) = run("two-skill-intraday.toml", 10);
+    let q = |n: &str| s.queues.iter().find(|q| q.name == n).unwrap();
+    assert!(mean(q("sales-es"), "asa_s") < mean(q("support-es"), "asa_s"));
+}
