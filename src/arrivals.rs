@@ -30,8 +30,10 @@ pub struct SourceState {
     handle: Xoshiro256PlusPlus,
     wrapup: Xoshiro256PlusPlus,
     patience: Xoshiro256PlusPlus,
-    /// Next trace row to replay.
-    cursor: usize,
+    /// Trace rows already scheduled (`next_time` moves it).
+    scheduled: usize,
+    /// Trace rows already delivered (`customer` moves it); trails `scheduled`.
+    delivered: usize,
 }
 
 impl SourceState {
@@ -44,12 +46,14 @@ impl SourceState {
             handle: s(Purpose::HandleTime),
             wrapup: s(Purpose::Wrapup),
             patience: s(Purpose::Patience),
-            cursor: 0,
+            scheduled: 0,
+            delivered: 0,
         }
     }
 
     /// The time of the next arrival after `now`, or `None` once it would be at
-    /// or after `horizon`.
+    /// or after `horizon`. Independent of [`SourceState::customer`]: the two may
+    /// be called in either order for the same arrival.
     #[inline]
     pub fn next_time(&mut self, src: &Source, now: f64, horizon: f64) -> Option<f64> {
         let t = match &src.process {
@@ -78,7 +82,11 @@ impl SourceState {
                     t = end;
                 }
             }
-            ArrivalProcess::Trace { rows, .. } => rows.get(self.cursor)?.time_s,
+            ArrivalProcess::Trace { rows, .. } => {
+                let t = rows.get(self.scheduled)?.time_s;
+                self.scheduled += 1;
+                t
+            }
         };
         (t < horizon).then_some(t)
     }
@@ -89,8 +97,8 @@ impl SourceState {
     pub fn customer(&mut self, src: &Source, channels: &[Channel]) -> Customer {
         let draw = |d: &Option<Dist>, rng: &mut Xoshiro256PlusPlus| d.as_ref().map(|d| d.sample(rng));
         if let ArrivalProcess::Trace { rows, .. } = &src.process {
-            let row = rows[self.cursor];
-            self.cursor += 1;
+            let row = rows[self.delivered];
+            self.delivered += 1;
             let ch = &channels[row.channel.idx()];
             let handle = src.handle_time.as_ref().or(ch.handle_time.as_ref());
             let wrapup = src.wrapup.as_ref().or(ch.wrapup.as_ref());

@@ -368,6 +368,12 @@ impl Collector {
             acc.units += f64::from(lv.units) * dt;
         };
         add(&mut self.group_time[g], to - from);
+        let i = self.interval_of(from);
+        if i + 1 == self.intervals.len() || to <= self.window_start + (i + 1) as f64 * self.interval_s {
+            // Fast path: the whole span lies in one interval.
+            add(&mut self.group_interval_time[i * n_groups + g], to - from);
+            return;
+        }
         let mut a = from;
         while a < to {
             let i = self.interval_of(a);

@@ -133,14 +133,31 @@ impl<'s> Engine<'s> {
     fn run_loop(&mut self) -> f64 {
         let stop = self.s.sim.horizon_s + self.s.sim.drain_limit_s;
         let mut now = 0.0;
-        while let Some((t, ev)) = self.cal.pop() {
+        while let Some((t, ev)) = self.cal.peek() {
             if t > stop {
                 break;
             }
             now = t;
             self.events += 1;
+            if let Event::Arrival { source } = ev {
+                // The source's next arrival replaces this one in place.
+                let src = &self.s.sources[source as usize];
+                match self.sources[source as usize].next_time(src, t, self.s.sim.horizon_s) {
+                    Some(next) => self.cal.reschedule_first(next, ev),
+                    None => {
+                        self.cal.pop();
+                        self.active_sources -= 1;
+                    }
+                }
+                self.arrival(source as usize, t);
+                if self.active_sources == 0 && self.live == 0 {
+                    break;
+                }
+                continue;
+            }
+            self.cal.pop();
             match ev {
-                Event::Arrival { source } => self.arrival(source as usize, t),
+                Event::Arrival { .. } => unreachable!("handled above"),
                 Event::Abandon { task, generation } => self.abandon(task, generation, t),
                 Event::TalkEnd { worker, task } => {
                     let wrap = self.tasks[task as usize].wrapup;
@@ -160,13 +177,10 @@ impl<'s> Engine<'s> {
         now.min(stop)
     }
 
+    /// A customer arrives (the source's next arrival is already scheduled).
     fn arrival(&mut self, source: usize, t: f64) {
         let src = &self.s.sources[source];
         let c = self.sources[source].customer(src, &self.s.channels);
-        match self.sources[source].next_time(src, t, self.s.sim.horizon_s) {
-            Some(next) => self.cal.schedule(next, Event::Arrival { source: source as u32 }),
-            None => self.active_sources -= 1,
-        }
         self.contacts += 1;
         self.seq += 1;
         let route = self.s.classes[c.class.idx()].route;
@@ -204,7 +218,10 @@ impl<'s> Engine<'s> {
             w.stamp == e.stamp && w.on_shift && load[e.worker as usize * nch + ch] < cap[e.worker as usize * nch + ch]
         });
         match found {
-            Some(w) => self.reserve(w, slot, t),
+            Some(w) => {
+                self.reserve(w, slot, t);
+                self.offer_free_capacity(w);
+            }
             None => {
                 let generation = self.tasks[slot as usize].generation;
                 self.router.enqueue(queue, c.channel.0, WaitEntry { priority, created: t, seq: self.seq, task: slot, generation });
@@ -239,7 +256,8 @@ impl<'s> Engine<'s> {
         self.live -= 1;
     }
 
-    /// Gives a task to a worker: capacity taken, talk scheduled, answered counted.
+    /// Gives a task to a worker: capacity taken, talk scheduled, answered
+    /// counted. The caller offers any capacity left once it is done.
     fn reserve(&mut self, w: u32, slot: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
@@ -259,7 +277,6 @@ impl<'s> Engine<'s> {
         lv.busy += u32::from(first);
         self.metrics.set_level(g, t, lv);
         self.cal.schedule(t + task.handle, Event::TalkEnd { worker: w, task: slot });
-        self.offer_free_capacity(w);
     }
 
     /// Work on a task ends: capacity released, then the worker looks for more.
@@ -309,7 +326,6 @@ impl<'s> Engine<'s> {
             }
             let Some((entry, q, ch)) = best else { break };
             self.router.pop_waiting(q, ch);
-            // `reserve` re-offers remaining capacity; stale offers are harmless.
             self.reserve(w, entry.task, t);
         }
         self.offer_free_capacity(w);
@@ -324,12 +340,13 @@ impl<'s> Engine<'s> {
         }
         let entry = IdleEntry { since: worker.last_assign, worker: w, stamp: worker.stamp };
         let (workers, nch) = (&self.workers, self.n_channels);
-        for q in &self.s.groups[worker.group as usize].queues {
-            for ch in 0..nch {
-                let i = w as usize * nch + ch;
-                if self.load[i] < self.cap[i] {
-                    self.router.push_idle(q.0, ch as u32, entry, |e| workers[e.worker as usize].stamp == e.stamp);
-                }
+        for ch in 0..nch {
+            let i = w as usize * nch + ch;
+            if self.load[i] >= self.cap[i] {
+                continue;
+            }
+            for q in &self.s.groups[worker.group as usize].queues {
+                self.router.push_idle(q.0, ch as u32, entry, |e| workers[e.worker as usize].stamp == e.stamp);
             }
         }
     }
