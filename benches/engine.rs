@@ -38,7 +38,9 @@ default_filter = {{ queue = "q" }}
 "#,
         window = horizon_h - 1.0
     );
-    load_str(Path::new("bench.toml"), &text).expect("bench scenario").scenario
+    load_str(Path::new("bench.toml"), &text)
+        .expect("bench scenario")
+        .scenario
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -57,13 +59,27 @@ fn bench(label: &str, s: &ccsim::scenario::Scenario, runs: u32) {
         rates.push(res.contacts as f64 / secs);
     }
     let m = median(rates.clone());
-    let (lo, hi) = (rates.iter().copied().fold(f64::INFINITY, f64::min), rates.iter().copied().fold(0.0, f64::max));
-    println!("{label}: {contacts} contacts/replication, median {:.2} M contacts/s (min {:.2}, max {:.2}, {runs} runs)", m / 1e6, lo / 1e6, hi / 1e6);
+    let (lo, hi) = (
+        rates.iter().copied().fold(f64::INFINITY, f64::min),
+        rates.iter().copied().fold(0.0, f64::max),
+    );
+    println!(
+        "{label}: {contacts} contacts/replication, median {:.2} M contacts/s (min {:.2}, max {:.2}, {runs} runs)",
+        m / 1e6,
+        lo / 1e6,
+        hi / 1e6
+    );
 }
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 fn main() {

@@ -6,7 +6,7 @@
 //! routing or any other source (common random numbers). Talk time and patience
 //! are drawn at arrival for the same reason.
 
-use crate::engine::rng::{stream, Purpose};
+use crate::engine::rng::{Purpose, stream};
 use crate::scenario::units::Dist;
 use crate::scenario::{ArrivalProcess, Channel, ChannelId, ClassId, Source};
 use rand_distr::{Distribution, Exp1, StandardUniform};
@@ -95,7 +95,8 @@ impl SourceState {
     /// source's distributions, else from those of the customer's channel.
     #[inline]
     pub fn customer(&mut self, src: &Source, channels: &[Channel]) -> Customer {
-        let draw = |d: &Option<Dist>, rng: &mut Xoshiro256PlusPlus| d.as_ref().map(|d| d.sample(rng));
+        let draw =
+            |d: &Option<Dist>, rng: &mut Xoshiro256PlusPlus| d.as_ref().map(|d| d.sample(rng));
         if let ArrivalProcess::Trace { rows, .. } = &src.process {
             let row = rows[self.delivered];
             self.delivered += 1;
@@ -105,19 +106,30 @@ impl SourceState {
             return Customer {
                 channel: row.channel,
                 class: row.class,
-                handle_s: row.handle_time_s.or_else(|| handle.map(|d| d.sample(&mut self.handle))).unwrap_or(0.0),
+                handle_s: row
+                    .handle_time_s
+                    .or_else(|| handle.map(|d| d.sample(&mut self.handle)))
+                    .unwrap_or(0.0),
                 wrapup_s: wrapup.map_or(0.0, |d| d.sample(&mut self.wrapup)),
-                patience_s: row.patience_s.or_else(|| draw(&src.patience, &mut self.patience)).unwrap_or(f64::INFINITY),
+                patience_s: row
+                    .patience_s
+                    .or_else(|| draw(&src.patience, &mut self.patience))
+                    .unwrap_or(f64::INFINITY),
             };
         }
         let mut class = src.attributes.first_class;
         for cat in &src.attributes.categories {
             let u: f64 = StandardUniform.sample(&mut self.attributes);
-            let choice = cat.cumulative.partition_point(|&c| c <= u).min(cat.cumulative.len() - 1);
+            let choice = cat
+                .cumulative
+                .partition_point(|&c| c <= u)
+                .min(cat.cumulative.len() - 1);
             class += choice as u32 * cat.stride;
         }
         Customer {
-            channel: src.channel.expect("validated: stochastic sources have a channel"),
+            channel: src
+                .channel
+                .expect("validated: stochastic sources have a channel"),
             class: ClassId(class),
             handle_s: draw(&src.handle_time, &mut self.handle).unwrap_or(0.0),
             wrapup_s: draw(&src.wrapup, &mut self.wrapup).unwrap_or(0.0),

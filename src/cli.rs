@@ -1,9 +1,9 @@
 //! The command line: a thin layer over the library. The only module that
 //! writes to stdout or knows about exit codes and progress bars.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use ccsim::erlang::Model;
-use ccsim::scenario::{self, units, ArrivalProcess, Scenario};
+use ccsim::scenario::{self, ArrivalProcess, Scenario, units};
 use ccsim::{report, sweep};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -72,11 +72,29 @@ enum Command {
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { file, seed, replications, out, json } => run_scenario(&file, seed, replications, out, json),
+        Command::Run {
+            file,
+            seed,
+            replications,
+            out,
+            json,
+        } => run_scenario(&file, seed, replications, out, json),
         Command::Validate { file } => validate(&file),
-        Command::Erlang { rate, aht, agents, patience, threshold, target_sl } => {
-            erlang(&rate, &aht, agents, patience.as_deref(), &threshold, target_sl)
-        }
+        Command::Erlang {
+            rate,
+            aht,
+            agents,
+            patience,
+            threshold,
+            target_sl,
+        } => erlang(
+            &rate,
+            &aht,
+            agents,
+            patience.as_deref(),
+            &threshold,
+            target_sl,
+        ),
     }
 }
 
@@ -88,7 +106,13 @@ fn load(file: &Path) -> Result<Scenario> {
     Ok(loaded.scenario)
 }
 
-fn run_scenario(file: &Path, seed: Option<u64>, replications: Option<u32>, out: Option<PathBuf>, json: bool) -> Result<()> {
+fn run_scenario(
+    file: &Path,
+    seed: Option<u64>,
+    replications: Option<u32>,
+    out: Option<PathBuf>,
+    json: bool,
+) -> Result<()> {
     let s = load(file)?;
     let seed = seed.unwrap_or(s.sim.seed);
     let reps = replications.unwrap_or(s.sim.replications);
@@ -98,8 +122,10 @@ fn run_scenario(file: &Path, seed: Option<u64>, replications: Option<u32>, out: 
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(u64::from(reps));
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} replications, {msg} contacts, ETA {eta}")
-                .expect("static template"),
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} replications, {msg} contacts, ETA {eta}",
+            )
+            .expect("static template"),
         );
         bar
     });
@@ -121,10 +147,17 @@ fn run_scenario(file: &Path, seed: Option<u64>, replications: Option<u32>, out: 
     if json {
         stdout.write_all(report::json::to_string(&summary).as_bytes())?;
     } else {
-        stdout.write_all(report::table::render(&summary, s.sim.service_level_threshold_s).as_bytes())?;
+        stdout.write_all(
+            report::table::render(&summary, s.sim.service_level_threshold_s).as_bytes(),
+        )?;
         writeln!(stdout, "\nreports: {}", dir.display())?;
     }
-    eprintln!("simulated {} contacts in {} replications; reports in {}", summary.contacts, reps, dir.display());
+    eprintln!(
+        "simulated {} contacts in {} replications; reports in {}",
+        summary.contacts,
+        reps,
+        dir.display()
+    );
     Ok(())
 }
 
@@ -140,42 +173,108 @@ fn validate(file: &Path) -> Result<()> {
     let _ = writeln!(
         o,
         "  window {} – {} (warm-up {} s), intervals of {} s, {} replications, seed {}, service level at {} s",
-        h(s.sim.warmup_s), h(s.sim.horizon_s), s.sim.warmup_s, s.sim.interval_s, s.sim.replications, s.sim.seed, s.sim.service_level_threshold_s
+        h(s.sim.warmup_s),
+        h(s.sim.horizon_s),
+        s.sim.warmup_s,
+        s.sim.interval_s,
+        s.sim.replications,
+        s.sim.seed,
+        s.sim.service_level_threshold_s
     );
     let _ = writeln!(o, "sources:");
     for src in &s.sources {
         let process = match &src.process {
-            ArrivalProcess::Poisson { rate_per_s } => format!("Poisson {:.1}/h", rate_per_s * 3600.0),
+            ArrivalProcess::Poisson { rate_per_s } => {
+                format!("Poisson {:.1}/h", rate_per_s * 3600.0)
+            }
             ArrivalProcess::Profile(p) => {
                 let mean = p.rates_per_s.iter().sum::<f64>() / p.rates_per_s.len() as f64;
-                format!("intraday profile, {} pieces of {} s, mean {:.1}/h", p.rates_per_s.len(), p.piece_s, mean * 3600.0)
+                format!(
+                    "intraday profile, {} pieces of {} s, mean {:.1}/h",
+                    p.rates_per_s.len(),
+                    p.piece_s,
+                    mean * 3600.0
+                )
             }
-            ArrivalProcess::Trace { file, rows } => format!("trace {} ({} rows)", file.display(), rows.len()),
+            ArrivalProcess::Trace { file, rows } => {
+                format!("trace {} ({} rows)", file.display(), rows.len())
+            }
         };
-        let ch = src.channel.map_or("per row".to_string(), |c| s.channels[c.idx()].name.clone());
-        let mean = |d: &Option<units::Dist>| d.as_ref().map_or("—".to_string(), |d| format!("{:.1} s", d.mean()));
-        let _ = writeln!(o, "  {:<16} {ch:<8} {process}; handle {}, wrap-up {}, patience {}", src.name, mean(&src.handle_time), mean(&src.wrapup), mean(&src.patience));
+        let ch = src
+            .channel
+            .map_or("per row".to_string(), |c| s.channels[c.idx()].name.clone());
+        let mean = |d: &Option<units::Dist>| {
+            d.as_ref()
+                .map_or("—".to_string(), |d| format!("{:.1} s", d.mean()))
+        };
+        let _ = writeln!(
+            o,
+            "  {:<16} {ch:<8} {process}; handle {}, wrap-up {}, patience {}",
+            src.name,
+            mean(&src.handle_time),
+            mean(&src.wrapup),
+            mean(&src.patience)
+        );
     }
     let _ = writeln!(o, "groups:");
     for g in &s.groups {
-        let cap: Vec<String> = g.capacity.iter().zip(&s.channels).filter(|(c, _)| **c > 0).map(|(c, ch)| format!("{}={c}", ch.name)).collect();
-        let shifts: Vec<String> = g.shifts.iter().map(|(a, b)| format!("{}–{}", h(*a), h(*b))).collect();
-        let queues: Vec<&str> = g.queues.iter().map(|q| s.queues[q.idx()].name.as_str()).collect();
+        let cap: Vec<String> = g
+            .capacity
+            .iter()
+            .zip(&s.channels)
+            .filter(|(c, _)| **c > 0)
+            .map(|(c, ch)| format!("{}={c}", ch.name))
+            .collect();
+        let shifts: Vec<String> = g
+            .shifts
+            .iter()
+            .map(|(a, b)| format!("{}–{}", h(*a), h(*b)))
+            .collect();
+        let queues: Vec<&str> = g
+            .queues
+            .iter()
+            .map(|q| s.queues[q.idx()].name.as_str())
+            .collect();
         let _ = writeln!(
             o,
             "  {:<16} {:>4} agents, capacity {}, shifts {}, queues {}",
-            g.name, g.count, cap.join(" "), if shifts.is_empty() { "always".into() } else { shifts.join(", ") }, queues.join(", ")
+            g.name,
+            g.count,
+            cap.join(" "),
+            if shifts.is_empty() {
+                "always".into()
+            } else {
+                shifts.join(", ")
+            },
+            queues.join(", ")
         );
     }
     let _ = writeln!(o, "queues:");
     for (qi, q) in s.queues.iter().enumerate() {
-        let agents: u32 = s.groups.iter().filter(|g| g.queues.iter().any(|x| x.idx() == qi)).map(|g| g.count).sum();
-        let _ = writeln!(o, "  {:<16} target_workers '{}' ({agents} agents)", q.name, q.target_workers_text);
+        let agents: u32 = s
+            .groups
+            .iter()
+            .filter(|g| g.queues.iter().any(|x| x.idx() == qi))
+            .map(|g| g.count)
+            .sum();
+        let _ = writeln!(
+            o,
+            "  {:<16} target_workers '{}' ({agents} agents)",
+            q.name, q.target_workers_text
+        );
     }
     let _ = writeln!(o, "workflow filters (first match wins):");
     for f in &s.filters {
-        let p = f.priority.map_or(String::new(), |p| format!(", priority {p}"));
-        let _ = writeln!(o, "  {:<16} '{}' → {}{p}", f.name, f.expression_text, s.queues[f.queue.idx()].name);
+        let p = f
+            .priority
+            .map_or(String::new(), |p| format!(", priority {p}"));
+        let _ = writeln!(
+            o,
+            "  {:<16} '{}' → {}{p}",
+            f.name,
+            f.expression_text,
+            s.queues[f.queue.idx()].name
+        );
     }
     if let Some(q) = s.default_queue {
         let _ = writeln!(o, "  default_filter   → {}", s.queues[q.idx()].name);
@@ -184,27 +283,73 @@ fn validate(file: &Path) -> Result<()> {
     Ok(())
 }
 
-fn erlang(rate: &str, aht: &str, agents: u32, patience: Option<&str>, threshold: &str, target: Option<f64>) -> Result<()> {
-    let rate_per_s = units::parse_rate(rate).map_err(anyhow::Error::msg).context("--rate")?;
-    let aht_s = units::parse_duration(aht).map_err(anyhow::Error::msg).context("--aht")?;
-    let threshold_s = units::parse_duration(threshold).map_err(anyhow::Error::msg).context("--threshold")?;
-    let patience_s = patience.map(units::parse_duration).transpose().map_err(anyhow::Error::msg).context("--patience")?;
-    if let Some(t) = target {
-        if !(0.0..=1.0).contains(&t) {
-            bail!("--target-sl must be between 0 and 1, found {t}");
-        }
+fn erlang(
+    rate: &str,
+    aht: &str,
+    agents: u32,
+    patience: Option<&str>,
+    threshold: &str,
+    target: Option<f64>,
+) -> Result<()> {
+    let rate_per_s = units::parse_rate(rate)
+        .map_err(anyhow::Error::msg)
+        .context("--rate")?;
+    let aht_s = units::parse_duration(aht)
+        .map_err(anyhow::Error::msg)
+        .context("--aht")?;
+    let threshold_s = units::parse_duration(threshold)
+        .map_err(anyhow::Error::msg)
+        .context("--threshold")?;
+    let patience_s = patience
+        .map(units::parse_duration)
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("--patience")?;
+    if let Some(t) = target
+        && !(0.0..=1.0).contains(&t)
+    {
+        bail!("--target-sl must be between 0 and 1, found {t}");
     }
-    let model = Model { rate_per_s, aht_s, agents, patience_s };
+    let model = Model {
+        rate_per_s,
+        aht_s,
+        agents,
+        patience_s,
+    };
     let m = model.measures(threshold_s)?;
-    let kind = if patience_s.is_some() { "Erlang A (M/M/n+M)" } else { "Erlang C (M/M/n)" };
+    let kind = if patience_s.is_some() {
+        "Erlang A (M/M/n+M)"
+    } else {
+        "Erlang C (M/M/n)"
+    };
     let mut o = String::new();
     use std::fmt::Write as _;
-    let _ = writeln!(o, "{kind}: load {:.4} erlangs, {agents} agents, threshold {threshold_s} s", model.load());
+    let _ = writeln!(
+        o,
+        "{kind}: load {:.4} erlangs, {agents} agents, threshold {threshold_s} s",
+        model.load()
+    );
     let _ = writeln!(o, "  probability of waiting      {:.7}", m.p_wait);
-    let _ = writeln!(o, "  service level               {:.7}  (answered within threshold ÷ offered)", m.service_level);
-    let _ = writeln!(o, "  service level of answered   {:.7}  (answered within threshold ÷ answered)", m.service_level_answered);
-    let _ = writeln!(o, "  ASA                         {:.4} s (mean wait of answered)", m.asa_s);
-    let _ = writeln!(o, "  abandonment                 {:.7}  (abandoned ÷ offered)", m.abandon_rate);
+    let _ = writeln!(
+        o,
+        "  service level               {:.7}  (answered within threshold ÷ offered)",
+        m.service_level
+    );
+    let _ = writeln!(
+        o,
+        "  service level of answered   {:.7}  (answered within threshold ÷ answered)",
+        m.service_level_answered
+    );
+    let _ = writeln!(
+        o,
+        "  ASA                         {:.4} s (mean wait of answered)",
+        m.asa_s
+    );
+    let _ = writeln!(
+        o,
+        "  abandonment                 {:.7}  (abandoned ÷ offered)",
+        m.abandon_rate
+    );
     let _ = writeln!(o, "  occupancy                   {:.7}", m.occupancy);
     if let Some(t) = target {
         match model.min_agents(threshold_s, t) {

@@ -39,7 +39,9 @@ pub struct Measures {
 /// Why a model has no steady state.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ErlangError {
-    #[error("offered load {load:.3} erlangs needs more than {agents} agents without abandonment (the queue grows without bound)")]
+    #[error(
+        "offered load {load:.3} erlangs needs more than {agents} agents without abandonment (the queue grows without bound)"
+    )]
     Unstable { load: f64, agents: u32 },
     #[error("rate, handle time, agents and patience must be positive")]
     BadInput,
@@ -138,8 +140,16 @@ impl Model {
         let kmax = p.len() - 1;
 
         let p_wait: f64 = p[n..].iter().sum();
-        let busy: f64 = p.iter().enumerate().map(|(k, pk)| k.min(n) as f64 * pk).sum();
-        let queue_len: f64 = p.iter().enumerate().map(|(k, pk)| k.saturating_sub(n) as f64 * pk).sum();
+        let busy: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(k, pk)| k.min(n) as f64 * pk)
+            .sum();
+        let queue_len: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(k, pk)| k.saturating_sub(n) as f64 * pk)
+            .sum();
         let p_abandon = theta * queue_len / lambda;
 
         // P(answered | arrive to k) and E[wait·1{answered} | k].
@@ -178,7 +188,11 @@ impl Model {
             next[0] = 1.0;
             for i in 1..v.len() {
                 let m = (i - 1) as f64;
-                let forward = if i == 1 { n as f64 * mu } else { n as f64 * mu + m * theta };
+                let forward = if i == 1 {
+                    n as f64 * mu
+                } else {
+                    n as f64 * mu + m * theta
+                };
                 let stay = big - forward - theta;
                 next[i] = (forward * v[i - 1] + stay * v[i]) / big; // killed w.p. θ/Λ
             }
@@ -186,7 +200,12 @@ impl Model {
             log_pois += lt.ln() - ((j + 1) as f64).ln();
             pois *= lt / (j + 1) as f64;
         }
-        let within: f64 = p_no_wait + p[n..].iter().enumerate().map(|(m, pk)| pk * acc[m + 1]).sum::<f64>();
+        let within: f64 = p_no_wait
+            + p[n..]
+                .iter()
+                .enumerate()
+                .map(|(m, pk)| pk * acc[m + 1])
+                .sum::<f64>();
         Measures {
             p_wait,
             service_level: within,
@@ -199,9 +218,15 @@ impl Model {
 
     /// The fewest agents whose service level reaches `target` (at most 100 000).
     pub fn min_agents(&self, threshold_s: f64, target: f64) -> Option<u32> {
-        let start = if self.patience_s.is_none() { self.load().floor() as u32 + 1 } else { 1 };
+        let start = if self.patience_s.is_none() {
+            self.load().floor() as u32 + 1
+        } else {
+            1
+        };
         (start.max(1)..=100_000).find(|&n| {
-            Model { agents: n, ..*self }.measures(threshold_s).is_ok_and(|m| m.service_level >= target)
+            Model { agents: n, ..*self }
+                .measures(threshold_s)
+                .is_ok_and(|m| m.service_level >= target)
         })
     }
 }
@@ -210,23 +235,45 @@ impl Model {
 mod tests {
     use super::*;
 
-    const PUBLISHED: Model = Model { rate_per_s: 100.0 / 1800.0, aht_s: 180.0, agents: 14, patience_s: None };
+    const PUBLISHED: Model = Model {
+        rate_per_s: 100.0 / 1800.0,
+        aht_s: 180.0,
+        agents: 14,
+        patience_s: None,
+    };
 
     #[test]
     fn erlang_c_published_figures() {
         let m = PUBLISHED.measures(20.0).unwrap();
         assert!((m.p_wait - 0.1741319).abs() < 1e-6, "{}", m.p_wait);
-        assert!((m.service_level - 0.88835).abs() < 1e-5, "{}", m.service_level);
+        assert!(
+            (m.service_level - 0.88835).abs() < 1e-5,
+            "{}",
+            m.service_level
+        );
         assert!((m.asa_s - 7.8359).abs() < 1e-4, "{}", m.asa_s);
         assert!((m.occupancy - 0.7142857).abs() < 1e-6);
     }
 
     #[test]
     fn erlang_a_published_figures() {
-        let m = Model { patience_s: Some(300.0), ..PUBLISHED }.measures(20.0).unwrap();
+        let m = Model {
+            patience_s: Some(300.0),
+            ..PUBLISHED
+        }
+        .measures(20.0)
+        .unwrap();
         assert!((m.p_wait - 0.14526).abs() < 1e-5, "{}", m.p_wait);
-        assert!((m.abandon_rate - 0.013984).abs() < 1e-6, "{}", m.abandon_rate);
-        assert!((m.service_level - 0.916792).abs() < 1e-6, "{}", m.service_level);
+        assert!(
+            (m.abandon_rate - 0.013984).abs() < 1e-6,
+            "{}",
+            m.abandon_rate
+        );
+        assert!(
+            (m.service_level - 0.916792).abs() < 1e-6,
+            "{}",
+            m.service_level
+        );
         assert!((m.occupancy - 0.704297).abs() < 1e-6, "{}", m.occupancy);
     }
 
@@ -234,7 +281,12 @@ mod tests {
     #[test]
     fn erlang_a_tends_to_erlang_c() {
         let c = PUBLISHED.measures(20.0).unwrap();
-        let a = Model { patience_s: Some(1e9), ..PUBLISHED }.measures(20.0).unwrap();
+        let a = Model {
+            patience_s: Some(1e9),
+            ..PUBLISHED
+        }
+        .measures(20.0)
+        .unwrap();
         assert!((a.p_wait - c.p_wait).abs() < 1e-5);
         assert!((a.service_level - c.service_level).abs() < 1e-5);
         assert!((a.asa_s - c.asa_s).abs() < 1e-3);
@@ -242,17 +294,59 @@ mod tests {
 
     #[test]
     fn unstable_and_staffing() {
-        assert!(matches!(Model { agents: 10, ..PUBLISHED }.measures(20.0), Err(ErlangError::Unstable { .. })));
+        assert!(matches!(
+            Model {
+                agents: 10,
+                ..PUBLISHED
+            }
+            .measures(20.0),
+            Err(ErlangError::Unstable { .. })
+        ));
         // Erlang A has a steady state even when overloaded.
-        assert!(Model { agents: 8, patience_s: Some(60.0), ..PUBLISHED }.measures(20.0).is_ok());
+        assert!(
+            Model {
+                agents: 8,
+                patience_s: Some(60.0),
+                ..PUBLISHED
+            }
+            .measures(20.0)
+            .is_ok()
+        );
         // 14 agents give 0.888 (published); the minimum is the n whose
         // service level reaches the target while n − 1 does not.
         let n = PUBLISHED.min_agents(20.0, 0.8).unwrap();
         assert_eq!(n, 14);
-        assert!(Model { agents: n - 1, ..PUBLISHED }.measures(20.0).unwrap().service_level < 0.8);
-        let a = Model { patience_s: Some(300.0), ..PUBLISHED };
+        assert!(
+            Model {
+                agents: n - 1,
+                ..PUBLISHED
+            }
+            .measures(20.0)
+            .unwrap()
+            .service_level
+                < 0.8
+        );
+        let a = Model {
+            patience_s: Some(300.0),
+            ..PUBLISHED
+        };
         let na = a.min_agents(20.0, 0.9).unwrap();
-        assert!(Model { agents: na, ..a }.measures(20.0).unwrap().service_level >= 0.9);
-        assert!(Model { agents: na - 1, ..a }.measures(20.0).unwrap().service_level < 0.9);
+        assert!(
+            Model { agents: na, ..a }
+                .measures(20.0)
+                .unwrap()
+                .service_level
+                >= 0.9
+        );
+        assert!(
+            Model {
+                agents: na - 1,
+                ..a
+            }
+            .measures(20.0)
+            .unwrap()
+            .service_level
+                < 0.9
+        );
     }
 }

@@ -8,14 +8,14 @@
 //! Modules are declared in pipeline order. One replication is a pure function
 //! `(Scenario, seed, replication) → ReplicationResult`.
 
-pub mod expr;
-pub mod scenario;
-pub mod engine;
 pub mod arrivals;
-pub mod routing;
-pub mod workforce;
-pub mod metrics;
+pub mod engine;
 pub mod erlang;
+pub mod expr;
+pub mod metrics;
+pub mod report;
+pub mod routing;
+pub mod scenario;
 pub mod stats;
 pub mod sweep;
-pub mod report;
+pub mod workforce;

@@ -9,11 +9,15 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed pipe (e.g. `ccsim run --json | head`) is not a failure.
-            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
                 return ExitCode::SUCCESS;
             }
-            if e.downcast_ref::<ccsim::scenario::diag::ScenarioError>().is_some() {
-                eprint!("{e}\n");
+            if e.downcast_ref::<ccsim::scenario::diag::ScenarioError>()
+                .is_some()
+            {
+                eprintln!("{e}");
             } else {
                 eprintln!("error: {e:#}");
             }

@@ -27,7 +27,8 @@ pub const KPI_NAMES: [&str; 12] = [
 pub const GROUP_KPI_NAMES: [&str; 2] = ["occupancy", "utilization"];
 
 /// Names of the per-interval columns (besides per-group occupancy).
-pub const INTERVAL_KPI_NAMES: [&str; 5] = ["offered", "answered", "abandoned", "service_level", "asa_s"];
+pub const INTERVAL_KPI_NAMES: [&str; 5] =
+    ["offered", "answered", "abandoned", "service_level", "asa_s"];
 
 /// One segment's KPI values for one replication; NaN where undefined
 /// (e.g. ASA with nothing answered).
@@ -72,7 +73,11 @@ const LOG_BUCKETS: usize = 1000;
 
 impl Default for Histogram {
     fn default() -> Self {
-        Histogram { zeros: 0, counts: vec![0; LINEAR_BUCKETS + LOG_BUCKETS], total: 0 }
+        Histogram {
+            zeros: 0,
+            counts: vec![0; LINEAR_BUCKETS + LOG_BUCKETS],
+            total: 0,
+        }
     }
 }
 
@@ -92,7 +97,10 @@ impl Histogram {
             (i as f64 * LINEAR_STEP, (i + 1) as f64 * LINEAR_STEP)
         } else {
             let k = (i - LINEAR_BUCKETS) as i32;
-            (LINEAR_END * 1.01f64.powi(k), LINEAR_END * 1.01f64.powi(k + 1))
+            (
+                LINEAR_END * 1.01f64.powi(k),
+                LINEAR_END * 1.01f64.powi(k + 1),
+            )
         }
     }
 
@@ -184,7 +192,10 @@ impl Cell {
             answered,
             abandoned,
             self.short_abandoned as f64,
-            ratio(self.answered_within as f64, answered + abandoned - self.short_abandoned as f64),
+            ratio(
+                self.answered_within as f64,
+                answered + abandoned - self.short_abandoned as f64,
+            ),
             ratio(self.answered_within as f64, answered),
             ratio(abandoned, answered + abandoned),
             ratio(self.wait_answered_s, answered),
@@ -276,7 +287,10 @@ impl Collector {
     #[inline]
     pub fn cell(&self, source: u32, channel: u32, queue: Option<u32>) -> CellId {
         let q = queue.map_or(0, |q| q as usize + 1);
-        CellId(((source as usize * self.n_channels + channel as usize) * self.n_queues_plus_one + q) as u32)
+        CellId(
+            ((source as usize * self.n_channels + channel as usize) * self.n_queues_plus_one + q)
+                as u32,
+        )
     }
 
     /// True when a contact arriving at `t` counts in the KPIs.
@@ -369,7 +383,9 @@ impl Collector {
         };
         add(&mut self.group_time[g], to - from);
         let i = self.interval_of(from);
-        if i + 1 == self.intervals.len() || to <= self.window_start + (i + 1) as f64 * self.interval_s {
+        if i + 1 == self.intervals.len()
+            || to <= self.window_start + (i + 1) as f64 * self.interval_s
+        {
             // Fast path: the whole span lies in one interval.
             add(&mut self.group_interval_time[i * n_groups + g], to - from);
             return;
@@ -378,7 +394,11 @@ impl Collector {
         while a < to {
             let i = self.interval_of(a);
             let end = (self.window_start + (i + 1) as f64 * self.interval_s).min(to);
-            let end = if i + 1 == self.intervals.len() { to } else { end };
+            let end = if i + 1 == self.intervals.len() {
+                to
+            } else {
+                end
+            };
             add(&mut self.group_interval_time[i * n_groups + g], end - a);
             if end <= a {
                 break;
@@ -388,7 +408,13 @@ impl Collector {
     }
 
     /// Folds everything into KPI tables.
-    pub fn finish(mut self, s: &Scenario, end_time: f64, contacts: u64, events: u64) -> ReplicationResult {
+    pub fn finish(
+        mut self,
+        s: &Scenario,
+        end_time: f64,
+        contacts: u64,
+        events: u64,
+    ) -> ReplicationResult {
         for g in 0..self.group_time.len() {
             self.accrue(g, end_time);
         }
@@ -397,24 +423,25 @@ impl Collector {
         let mut queues = vec![Cell::default(); s.queues.len()];
         let mut channels = vec![Cell::default(); n_ch];
         let mut sources = vec![Cell::default(); n_src];
-        for src in 0..n_src {
-            for ch in 0..n_ch {
-                for q in 0..n_q1 {
-                    let c = &self.cells[(src * n_ch + ch) * n_q1 + q];
-                    if c.offered == 0 && c.answered == 0 && c.abandoned == 0 {
-                        continue;
-                    }
-                    overall.merge(c);
-                    channels[ch].merge(c);
-                    sources[src].merge(c);
-                    if q > 0 {
-                        queues[q - 1].merge(c);
-                    }
-                }
+        // Cells are laid out source-major, then channel, then queue (0 = none).
+        for (i, c) in self.cells.iter().enumerate() {
+            if c.offered == 0 && c.answered == 0 && c.abandoned == 0 {
+                continue;
+            }
+            let (src, ch, q) = (i / (n_ch * n_q1), (i / n_q1) % n_ch, i % n_q1);
+            overall.merge(c);
+            channels[ch].merge(c);
+            sources[src].merge(c);
+            if q > 0 {
+                queues[q - 1].merge(c);
             }
         }
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
-        let groups = self.group_time.iter().map(|t| [ratio(t.busy, t.logged_in), ratio(t.units, t.capacity)]).collect();
+        let groups = self
+            .group_time
+            .iter()
+            .map(|t| [ratio(t.busy, t.logged_in), ratio(t.units, t.capacity)])
+            .collect();
         let intervals = self
             .intervals
             .iter()

@@ -79,7 +79,9 @@ impl Ord for IdleEntry {
     /// Reversed: the max-heap pops the longest-idle worker.
     #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        o.since.total_cmp(&self.since).then(o.worker.cmp(&self.worker))
+        o.since
+            .total_cmp(&self.since)
+            .then(o.worker.cmp(&self.worker))
     }
 }
 
@@ -135,7 +137,12 @@ impl Router {
 
     /// The best live waiting task of a (queue, channel), dropping stale tops.
     #[inline]
-    pub fn peek_waiting(&mut self, queue: u32, channel: u32, live: impl Fn(&WaitEntry) -> bool) -> Option<WaitEntry> {
+    pub fn peek_waiting(
+        &mut self,
+        queue: u32,
+        channel: u32,
+        live: impl Fn(&WaitEntry) -> bool,
+    ) -> Option<WaitEntry> {
         let i = self.slot(queue, channel);
         let heap = &mut self.waiting[i];
         while let Some(top) = heap.peek() {
@@ -157,7 +164,13 @@ impl Router {
 
     /// Offers a free worker to a (queue, channel).
     #[inline]
-    pub fn push_idle(&mut self, queue: u32, channel: u32, e: IdleEntry, valid: impl Fn(&IdleEntry) -> bool) {
+    pub fn push_idle(
+        &mut self,
+        queue: u32,
+        channel: u32,
+        e: IdleEntry,
+        valid: impl Fn(&IdleEntry) -> bool,
+    ) {
         let i = self.slot(queue, channel);
         let heap = &mut self.idle[i];
         heap.push(e);
@@ -168,7 +181,12 @@ impl Router {
 
     /// Takes the longest-idle valid worker of a (queue, channel).
     #[inline]
-    pub fn take_idle(&mut self, queue: u32, channel: u32, valid: impl Fn(&IdleEntry) -> bool) -> Option<u32> {
+    pub fn take_idle(
+        &mut self,
+        queue: u32,
+        channel: u32,
+        valid: impl Fn(&IdleEntry) -> bool,
+    ) -> Option<u32> {
         let i = self.slot(queue, channel);
         let heap = &mut self.idle[i];
         while let Some(top) = heap.pop() {
@@ -185,7 +203,13 @@ mod tests {
     use super::*;
 
     fn w(priority: u32, created: f64, seq: u64) -> WaitEntry {
-        WaitEntry { priority, created, seq, task: seq as u32, generation: 0 }
+        WaitEntry {
+            priority,
+            created,
+            seq,
+            task: seq as u32,
+            generation: 0,
+        }
     }
 
     #[test]
@@ -206,9 +230,36 @@ mod tests {
     #[test]
     fn longest_idle_first_and_stale_skipped() {
         let mut r = Router::new(1, 1, &[3]);
-        r.push_idle(0, 0, IdleEntry { since: 5.0, worker: 0, stamp: 1 }, |_| true);
-        r.push_idle(0, 0, IdleEntry { since: f64::NEG_INFINITY, worker: 2, stamp: 1 }, |_| true);
-        r.push_idle(0, 0, IdleEntry { since: 1.0, worker: 1, stamp: 1 }, |_| true);
+        r.push_idle(
+            0,
+            0,
+            IdleEntry {
+                since: 5.0,
+                worker: 0,
+                stamp: 1,
+            },
+            |_| true,
+        );
+        r.push_idle(
+            0,
+            0,
+            IdleEntry {
+                since: f64::NEG_INFINITY,
+                worker: 2,
+                stamp: 1,
+            },
+            |_| true,
+        );
+        r.push_idle(
+            0,
+            0,
+            IdleEntry {
+                since: 1.0,
+                worker: 1,
+                stamp: 1,
+            },
+            |_| true,
+        );
         assert_eq!(r.take_idle(0, 0, |e| e.worker != 2), Some(1));
         assert_eq!(r.take_idle(0, 0, |_| true), Some(0));
         assert_eq!(r.take_idle(0, 0, |_| true), None);

@@ -23,15 +23,30 @@ impl Estimate {
             sum += v;
         }
         if n == 0 {
-            return Estimate { mean: None, ci95: None, sd: None, n };
+            return Estimate {
+                mean: None,
+                ci95: None,
+                sd: None,
+                n,
+            };
         }
         let mean = sum / n as f64;
         if n < 2 {
-            return Estimate { mean: Some(mean), ci95: None, sd: None, n };
+            return Estimate {
+                mean: Some(mean),
+                ci95: None,
+                sd: None,
+                n,
+            };
         }
         let var = vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let sd = var.sqrt();
-        Estimate { mean: Some(mean), ci95: Some(t_quantile(0.975, (n - 1) as f64) * sd / (n as f64).sqrt()), sd: Some(sd), n }
+        Estimate {
+            mean: Some(mean),
+            ci95: Some(t_quantile(0.975, (n - 1) as f64) * sd / (n as f64).sqrt()),
+            sd: Some(sd),
+            n,
+        }
     }
 
     /// Half-width of a two-sided confidence interval at `level` (e.g. 0.999).
@@ -77,7 +92,8 @@ fn inc_beta(x: f64, a: f64, b: f64) -> f64 {
     if x > (a + 1.0) / (a + b + 2.0) {
         return 1.0 - inc_beta(1.0 - x, b, a);
     }
-    let front = (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp() / a;
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp() / a;
     let tiny = 1e-300;
     let (mut c, mut d) = (1.0, 1.0 - (a + b) * x / (a + 1.0));
     d = if d.abs() < tiny { tiny } else { d };

@@ -5,7 +5,7 @@
 //! so the output is bit-identical whatever the number of threads.
 
 use crate::engine;
-use crate::metrics::{Kpis, ReplicationResult, GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES};
+use crate::metrics::{GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES, Kpis, ReplicationResult};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use rayon::prelude::*;
@@ -49,7 +49,12 @@ pub struct Summary {
 
 /// Runs `replications` replications in parallel; `on_done` is called after
 /// each one with the contacts it simulated (for progress display).
-pub fn run_replications(s: &Scenario, seed: u64, replications: u32, on_done: &(dyn Fn(u64) + Sync)) -> Vec<ReplicationResult> {
+pub fn run_replications(
+    s: &Scenario,
+    seed: u64,
+    replications: u32,
+    on_done: &(dyn Fn(u64) + Sync),
+) -> Vec<ReplicationResult> {
     (0..replications)
         .into_par_iter()
         .map(|r| {
@@ -63,14 +68,18 @@ pub fn run_replications(s: &Scenario, seed: u64, replications: u32, on_done: &(d
 fn segment(name: &str, reps: &[&Kpis]) -> SegmentSummary {
     SegmentSummary {
         name: name.to_string(),
-        kpis: (0..KPI_NAMES.len()).map(|k| Estimate::from_values(reps.iter().map(|r| r.0[k]))).collect(),
+        kpis: (0..KPI_NAMES.len())
+            .map(|k| Estimate::from_values(reps.iter().map(|r| r.0[k])))
+            .collect(),
     }
 }
 
 /// Summarises replication results.
 pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summary {
     let overall: Vec<&Kpis> = results.iter().map(|r| &r.overall).collect();
-    let per = |names: Vec<&str>, pick: &dyn Fn(&ReplicationResult, usize) -> &Kpis| -> Vec<SegmentSummary> {
+    let per = |names: Vec<&str>,
+               pick: &dyn Fn(&ReplicationResult, usize) -> &Kpis|
+     -> Vec<SegmentSummary> {
         names
             .iter()
             .enumerate()
@@ -83,7 +92,9 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         .enumerate()
         .map(|(g, group)| SegmentSummary {
             name: group.name.clone(),
-            kpis: (0..GROUP_KPI_NAMES.len()).map(|k| Estimate::from_values(results.iter().map(|r| r.groups[g][k]))).collect(),
+            kpis: (0..GROUP_KPI_NAMES.len())
+                .map(|k| Estimate::from_values(results.iter().map(|r| r.groups[g][k])))
+                .collect(),
         })
         .collect();
     let intervals = (0..s.sim.interval_count())
@@ -92,9 +103,13 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
             IntervalSummary {
                 start_s,
                 end_s: start_s + s.sim.interval_s,
-                kpis: (0..INTERVAL_KPI_NAMES.len()).map(|k| Estimate::from_values(results.iter().map(|r| r.intervals[i][k]))).collect(),
+                kpis: (0..INTERVAL_KPI_NAMES.len())
+                    .map(|k| Estimate::from_values(results.iter().map(|r| r.intervals[i][k])))
+                    .collect(),
                 occupancy: (0..s.groups.len())
-                    .map(|g| Estimate::from_values(results.iter().map(|r| r.interval_occupancy[i][g])))
+                    .map(|g| {
+                        Estimate::from_values(results.iter().map(|r| r.interval_occupancy[i][g]))
+                    })
                     .collect(),
             }
         })
@@ -104,9 +119,18 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         seed,
         replications: results.len() as u32,
         overall: segment("overall", &overall),
-        queues: per(s.queues.iter().map(|q| q.name.as_str()).collect(), &|r, i| &r.queues[i]),
-        channels: per(s.channels.iter().map(|c| c.name.as_str()).collect(), &|r, i| &r.channels[i]),
-        sources: per(s.sources.iter().map(|c| c.name.as_str()).collect(), &|r, i| &r.sources[i]),
+        queues: per(
+            s.queues.iter().map(|q| q.name.as_str()).collect(),
+            &|r, i| &r.queues[i],
+        ),
+        channels: per(
+            s.channels.iter().map(|c| c.name.as_str()).collect(),
+            &|r, i| &r.channels[i],
+        ),
+        sources: per(
+            s.sources.iter().map(|c| c.name.as_str()).collect(),
+            &|r, i| &r.sources[i],
+        ),
         groups,
         intervals,
         contacts: results.iter().map(|r| r.contacts).sum(),
@@ -123,7 +147,11 @@ pub fn run(s: &Scenario, seed: u64, replications: u32, on_done: &(dyn Fn(u64) + 
 impl SegmentSummary {
     /// The estimate of a KPI by name.
     pub fn get(&self, kpi: &str) -> Option<&Estimate> {
-        let names: &[&str] = if self.kpis.len() == GROUP_KPI_NAMES.len() { &GROUP_KPI_NAMES } else { &KPI_NAMES };
+        let names: &[&str] = if self.kpis.len() == GROUP_KPI_NAMES.len() {
+            &GROUP_KPI_NAMES
+        } else {
+            &KPI_NAMES
+        };
         names.iter().position(|n| *n == kpi).map(|i| &self.kpis[i])
     }
 }

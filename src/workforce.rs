@@ -28,7 +28,13 @@ pub fn on_shift(shifts: &[(f64, f64)], t: f64) -> bool {
         return true;
     }
     let tod = t.rem_euclid(86_400.0);
-    shifts.iter().any(|&(s, e)| if s < e { s <= tod && tod < e } else { tod >= s || tod < e })
+    shifts.iter().any(|&(s, e)| {
+        if s < e {
+            s <= tod && tod < e
+        } else {
+            tod >= s || tod < e
+        }
+    })
 }
 
 /// The next shift boundary strictly after `t`, or `None` without shifts.
@@ -55,7 +61,10 @@ mod tests {
         assert!(on_shift(&day, 86_400.0 + 9.0 * 3600.0));
         assert_eq!(next_boundary(&day, 0.0), Some(8.0 * 3600.0));
         assert_eq!(next_boundary(&day, 8.0 * 3600.0), Some(16.0 * 3600.0));
-        assert_eq!(next_boundary(&day, 17.0 * 3600.0), Some(86_400.0 + 8.0 * 3600.0));
+        assert_eq!(
+            next_boundary(&day, 17.0 * 3600.0),
+            Some(86_400.0 + 8.0 * 3600.0)
+        );
         let night = [(22.0 * 3600.0, 6.0 * 3600.0)];
         assert!(on_shift(&night, 23.0 * 3600.0));
         assert!(on_shift(&night, 5.0 * 3600.0));

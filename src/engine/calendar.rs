@@ -31,7 +31,10 @@ impl Ord for Entry {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest event.
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        other.time_bits.cmp(&self.time_bits).then(other.seq.cmp(&self.seq))
+        other
+            .time_bits
+            .cmp(&self.time_bits)
+            .then(other.seq.cmp(&self.seq))
     }
 }
 
@@ -46,21 +49,32 @@ impl Calendar {
     /// Adds an event; `time` must not be earlier than the current clock.
     #[inline]
     pub fn schedule(&mut self, time: f64, event: Event) {
-        debug_assert!(time.is_finite() && time >= 0.0, "event time must be finite and non-negative");
+        debug_assert!(
+            time.is_finite() && time >= 0.0,
+            "event time must be finite and non-negative"
+        );
         self.seq += 1;
-        self.heap.push(Entry { time_bits: time.to_bits(), seq: self.seq, event });
+        self.heap.push(Entry {
+            time_bits: time.to_bits(),
+            seq: self.seq,
+            event,
+        });
     }
 
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        self.heap.pop().map(|e| (f64::from_bits(e.time_bits), e.event))
+        self.heap
+            .pop()
+            .map(|e| (f64::from_bits(e.time_bits), e.event))
     }
 
     /// The earliest event, left in place.
     #[inline]
     pub fn peek(&self) -> Option<(f64, Event)> {
-        self.heap.peek().map(|e| (f64::from_bits(e.time_bits), e.event))
+        self.heap
+            .peek()
+            .map(|e| (f64::from_bits(e.time_bits), e.event))
     }
 
     /// Replaces the earliest event with `event` at `time` (≥ the earliest
@@ -68,10 +82,17 @@ impl Calendar {
     /// instead of two. Used for a source's next arrival.
     #[inline]
     pub fn reschedule_first(&mut self, time: f64, event: Event) {
-        debug_assert!(time.is_finite() && time >= 0.0, "event time must be finite and non-negative");
+        debug_assert!(
+            time.is_finite() && time >= 0.0,
+            "event time must be finite and non-negative"
+        );
         self.seq += 1;
         if let Some(mut top) = self.heap.peek_mut() {
-            *top = Entry { time_bits: time.to_bits(), seq: self.seq, event };
+            *top = Entry {
+                time_bits: time.to_bits(),
+                seq: self.seq,
+                event,
+            };
         }
     }
 

@@ -92,7 +92,14 @@ impl<'s> Engine<'s> {
                 members[q.idx()] += group.count;
             }
             for _ in 0..group.count {
-                workers.push(Worker { group: g as u32, stamp: 0, on_shift: false, logged_in: false, tasks: 0, last_assign: f64::NEG_INFINITY });
+                workers.push(Worker {
+                    group: g as u32,
+                    stamp: 0,
+                    on_shift: false,
+                    logged_in: false,
+                    tasks: 0,
+                    last_assign: f64::NEG_INFINITY,
+                });
                 cap.extend_from_slice(&group.capacity);
             }
         }
@@ -100,7 +107,9 @@ impl<'s> Engine<'s> {
         let mut e = Engine {
             s,
             cal: Calendar::default(),
-            sources: (0..s.sources.len()).map(|i| SourceState::new(seed, replication, i as u32)).collect(),
+            sources: (0..s.sources.len())
+                .map(|i| SourceState::new(seed, replication, i as u32))
+                .collect(),
             tasks: Vec::new(),
             free_slots: Vec::new(),
             load: vec![0; workers.len() * n_channels],
@@ -186,7 +195,9 @@ impl<'s> Engine<'s> {
         let route = self.s.classes[c.class.idx()].route;
         let counted = self.metrics.counts(t);
         let (queue, priority) = match route {
-            Route::Queue { queue, priority, .. } => (queue.0, priority.unwrap_or(src.priority)),
+            Route::Queue {
+                queue, priority, ..
+            } => (queue.0, priority.unwrap_or(src.priority)),
             Route::Unrouted => {
                 if counted {
                     let cell = self.metrics.cell(source as u32, c.channel.0, None);
@@ -203,19 +214,41 @@ impl<'s> Engine<'s> {
         let slot = match self.free_slots.pop() {
             Some(i) => i,
             None => {
-                self.tasks.push(Task { generation: 0, state: TaskState::Free, channel: 0, queue: 0, arrival: 0.0, handle: 0.0, wrapup: 0.0, counted: false, cell });
+                self.tasks.push(Task {
+                    generation: 0,
+                    state: TaskState::Free,
+                    channel: 0,
+                    queue: 0,
+                    arrival: 0.0,
+                    handle: 0.0,
+                    wrapup: 0.0,
+                    counted: false,
+                    cell,
+                });
                 self.tasks.len() as u32 - 1
             }
         };
         let task = &mut self.tasks[slot as usize];
-        *task = Task { generation: task.generation, state: TaskState::Waiting, channel: c.channel.0, queue, arrival: t, handle: c.handle_s, wrapup: c.wrapup_s, counted, cell };
+        *task = Task {
+            generation: task.generation,
+            state: TaskState::Waiting,
+            channel: c.channel.0,
+            queue,
+            arrival: t,
+            handle: c.handle_s,
+            wrapup: c.wrapup_s,
+            counted,
+            cell,
+        };
         self.live += 1;
         // An arriving task goes to the longest-idle eligible free worker.
         let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
         let ch = c.channel.0 as usize;
         let found = self.router.take_idle(queue, c.channel.0, |e| {
             let w = &workers[e.worker as usize];
-            w.stamp == e.stamp && w.on_shift && load[e.worker as usize * nch + ch] < cap[e.worker as usize * nch + ch]
+            w.stamp == e.stamp
+                && w.on_shift
+                && load[e.worker as usize * nch + ch] < cap[e.worker as usize * nch + ch]
         });
         match found {
             Some(w) => {
@@ -224,9 +257,25 @@ impl<'s> Engine<'s> {
             }
             None => {
                 let generation = self.tasks[slot as usize].generation;
-                self.router.enqueue(queue, c.channel.0, WaitEntry { priority, created: t, seq: self.seq, task: slot, generation });
+                self.router.enqueue(
+                    queue,
+                    c.channel.0,
+                    WaitEntry {
+                        priority,
+                        created: t,
+                        seq: self.seq,
+                        task: slot,
+                        generation,
+                    },
+                );
                 if c.patience_s.is_finite() {
-                    self.cal.schedule(t + c.patience_s, Event::Abandon { task: slot, generation });
+                    self.cal.schedule(
+                        t + c.patience_s,
+                        Event::Abandon {
+                            task: slot,
+                            generation,
+                        },
+                    );
                 }
             }
         }
@@ -238,7 +287,8 @@ impl<'s> Engine<'s> {
             return; // served (or slot reused) before patience ran out
         }
         if task.counted {
-            self.metrics.abandoned(task.cell, task.arrival, t - task.arrival);
+            self.metrics
+                .abandoned(task.cell, task.arrival, t - task.arrival);
         }
         self.release_slot(slot);
         let tasks = &self.tasks;
@@ -263,7 +313,12 @@ impl<'s> Engine<'s> {
         task.state = TaskState::Serving;
         let task = *task;
         if task.counted {
-            self.metrics.answered(task.cell, task.arrival, t - task.arrival, task.handle + task.wrapup);
+            self.metrics.answered(
+                task.cell,
+                task.arrival,
+                t - task.arrival,
+                task.handle + task.wrapup,
+            );
         }
         let worker = &mut self.workers[w as usize];
         worker.tasks += 1;
@@ -276,7 +331,13 @@ impl<'s> Engine<'s> {
         lv.units += 1;
         lv.busy += u32::from(first);
         self.metrics.set_level(g, t, lv);
-        self.cal.schedule(t + task.handle, Event::TalkEnd { worker: w, task: slot });
+        self.cal.schedule(
+            t + task.handle,
+            Event::TalkEnd {
+                worker: w,
+                task: slot,
+            },
+        );
     }
 
     /// Work on a task ends: capacity released, then the worker looks for more.
@@ -317,10 +378,10 @@ impl<'s> Engine<'s> {
                         let x = &tasks[e.task as usize];
                         x.generation == e.generation && x.state == TaskState::Waiting
                     });
-                    if let Some(top) = top {
-                        if best.is_none_or(|(b, _, _)| top.better_than(&b)) {
-                            best = Some((top, q.0, ch as u32));
-                        }
+                    if let Some(top) = top
+                        && best.is_none_or(|(b, _, _)| top.better_than(&b))
+                    {
+                        best = Some((top, q.0, ch as u32));
                     }
                 }
             }
@@ -338,7 +399,11 @@ impl<'s> Engine<'s> {
         if !worker.on_shift {
             return;
         }
-        let entry = IdleEntry { since: worker.last_assign, worker: w, stamp: worker.stamp };
+        let entry = IdleEntry {
+            since: worker.last_assign,
+            worker: w,
+            stamp: worker.stamp,
+        };
         let (workers, nch) = (&self.workers, self.n_channels);
         for ch in 0..nch {
             let i = w as usize * nch + ch;
@@ -346,14 +411,19 @@ impl<'s> Engine<'s> {
                 continue;
             }
             for q in &self.s.groups[worker.group as usize].queues {
-                self.router.push_idle(q.0, ch as u32, entry, |e| workers[e.worker as usize].stamp == e.stamp);
+                self.router.push_idle(q.0, ch as u32, entry, |e| {
+                    workers[e.worker as usize].stamp == e.stamp
+                });
             }
         }
     }
 
     fn capacity_units(&self, w: u32) -> u32 {
         let i = w as usize * self.n_channels;
-        self.cap[i..i + self.n_channels].iter().map(|&c| u32::from(c)).sum()
+        self.cap[i..i + self.n_channels]
+            .iter()
+            .map(|&c| u32::from(c))
+            .sum()
     }
 
     fn log_out(&mut self, w: u32, t: f64) {
@@ -390,10 +460,10 @@ impl<'s> Engine<'s> {
                 self.log_out(w, t);
             }
         }
-        if let Some(next) = workforce::next_boundary(shifts, t) {
-            if next <= self.s.sim.horizon_s + self.s.sim.drain_limit_s {
-                self.cal.schedule(next, Event::Shift { group: g as u32 });
-            }
+        if let Some(next) = workforce::next_boundary(shifts, t)
+            && next <= self.s.sim.horizon_s + self.s.sim.drain_limit_s
+        {
+            self.cal.schedule(next, Event::Shift { group: g as u32 });
         }
     }
 

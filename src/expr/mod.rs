@@ -111,7 +111,12 @@ pub struct ExprError {
 
 impl fmt::Display for ExprError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (column {} of the expression)", self.message, self.offset + 1)
+        write!(
+            f,
+            "{} (column {} of the expression)",
+            self.message,
+            self.offset + 1
+        )
     }
 }
 
@@ -124,12 +129,21 @@ impl Expr {
     /// The first syntax error, with its offset in `text`.
     pub fn parse(text: &str, context: Context, keys: &mut KeyTable) -> Result<Expr, ExprError> {
         let tokens = lex(text)?;
-        let mut p = Parser { tokens, pos: 0, text_len: text.len(), context, keys };
+        let mut p = Parser {
+            tokens,
+            pos: 0,
+            text_len: text.len(),
+            context,
+            keys,
+        };
         let e = p.or()?;
         if let Some(t) = p.tokens.get(p.pos) {
             return Err(ExprError {
                 offset: t.offset,
-                message: format!("unexpected {} after a complete expression", t.kind.describe()),
+                message: format!(
+                    "unexpected {} after a complete expression",
+                    t.kind.describe()
+                ),
             });
         }
         Ok(e)
@@ -171,7 +185,9 @@ fn operand<'a, R: Resolver + ?Sized>(o: &'a Operand, r: &'a R) -> ValueRef<'a> {
             let v = r.resolve(p.scope, p.key);
             match (p.index, v) {
                 (None, v) => v,
-                (Some(i), ValueRef::List(l)) => l.get(i as usize).map_or(ValueRef::Null, Value::as_ref),
+                (Some(i), ValueRef::List(l)) => {
+                    l.get(i as usize).map_or(ValueRef::Null, Value::as_ref)
+                }
                 (Some(_), _) => ValueRef::Null,
             }
         }
@@ -191,7 +207,8 @@ fn scalar_eq(a: ValueRef<'_>, b: ValueRef<'_>) -> bool {
 
 #[inline]
 fn list_has(list: &[Value], x: ValueRef<'_>) -> bool {
-    !matches!(x, ValueRef::List(_) | ValueRef::Null) && list.iter().any(|v| scalar_eq(v.as_ref(), x))
+    !matches!(x, ValueRef::List(_) | ValueRef::Null)
+        && list.iter().any(|v| scalar_eq(v.as_ref(), x))
 }
 
 /// Operator semantics of routing-semantics §3.3, including the null rules.
@@ -286,20 +303,62 @@ fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
                 i += 1;
                 continue;
             }
-            b'(' => { i += 1; Tok::LParen }
-            b')' => { i += 1; Tok::RParen }
-            b'[' => { i += 1; Tok::LBracket }
-            b']' => { i += 1; Tok::RBracket }
-            b',' => { i += 1; Tok::Comma }
-            b'=' if two("==") => { i += 2; Tok::Op(Op::Eq) }
-            b'=' => { i += 1; Tok::Op(Op::Eq) }
-            b'!' if two("!=") => { i += 2; Tok::Op(Op::Ne) }
-            b'>' if two(">=") => { i += 2; Tok::Op(Op::Ge) }
-            b'>' if two(">-") => { i += 2; Tok::Op(Op::Has) }
-            b'>' => { i += 1; Tok::Op(Op::Gt) }
-            b'<' if two("<=") => { i += 2; Tok::Op(Op::Le) }
-            b'<' if two("<-") => { i += 2; Tok::Op(Op::In) }
-            b'<' => { i += 1; Tok::Op(Op::Lt) }
+            b'(' => {
+                i += 1;
+                Tok::LParen
+            }
+            b')' => {
+                i += 1;
+                Tok::RParen
+            }
+            b'[' => {
+                i += 1;
+                Tok::LBracket
+            }
+            b']' => {
+                i += 1;
+                Tok::RBracket
+            }
+            b',' => {
+                i += 1;
+                Tok::Comma
+            }
+            b'=' if two("==") => {
+                i += 2;
+                Tok::Op(Op::Eq)
+            }
+            b'=' => {
+                i += 1;
+                Tok::Op(Op::Eq)
+            }
+            b'!' if two("!=") => {
+                i += 2;
+                Tok::Op(Op::Ne)
+            }
+            b'>' if two(">=") => {
+                i += 2;
+                Tok::Op(Op::Ge)
+            }
+            b'>' if two(">-") => {
+                i += 2;
+                Tok::Op(Op::Has)
+            }
+            b'>' => {
+                i += 1;
+                Tok::Op(Op::Gt)
+            }
+            b'<' if two("<=") => {
+                i += 2;
+                Tok::Op(Op::Le)
+            }
+            b'<' if two("<-") => {
+                i += 2;
+                Tok::Op(Op::In)
+            }
+            b'<' => {
+                i += 1;
+                Tok::Op(Op::Lt)
+            }
             b'"' | b'\'' => {
                 let quote = c;
                 i += 1;
@@ -316,11 +375,16 @@ fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
             }
             b'0'..=b'9' | b'-' | b'.' => {
                 i += 1;
-                while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b'e' || b[i] == b'E') {
+                while i < b.len()
+                    && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b'e' || b[i] == b'E')
+                {
                     i += 1;
                 }
                 let s = &text[start..i];
-                Tok::Num(s.parse().map_err(|_| err(start, format!("`{s}` is not a number")))?)
+                Tok::Num(
+                    s.parse()
+                        .map_err(|_| err(start, format!("`{s}` is not a number")))?,
+                )
             }
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
                 while i < b.len()
@@ -341,7 +405,10 @@ fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
                     "NULL" => Tok::Null,
                     _ => {
                         if word.ends_with('.') || word.contains("..") {
-                            return Err(err(start, format!("`{word}` is not a valid attribute path")));
+                            return Err(err(
+                                start,
+                                format!("`{word}` is not a valid attribute path"),
+                            ));
                         }
                         Tok::Path(word.to_string())
                     }
@@ -349,11 +416,18 @@ fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
             }
             _ => {
                 let ch = text[i..].chars().next().unwrap_or('?');
-                let hint = if ch == '&' || ch == '|' { " (use AND / OR)" } else { "" };
+                let hint = if ch == '&' || ch == '|' {
+                    " (use AND / OR)"
+                } else {
+                    ""
+                };
                 return Err(err(i, format!("unexpected character `{ch}`{hint}")));
             }
         };
-        out.push(Token { kind, offset: start });
+        out.push(Token {
+            kind,
+            offset: start,
+        });
     }
     Ok(out)
 }
@@ -374,15 +448,22 @@ impl Parser<'_> {
     }
 
     fn offset(&self) -> usize {
-        self.tokens.get(self.pos).map_or(self.text_len, |t| t.offset)
+        self.tokens
+            .get(self.pos)
+            .map_or(self.text_len, |t| t.offset)
     }
 
     fn expected(&self, what: &str) -> ExprError {
         let found = self
             .tokens
             .get(self.pos)
-            .map_or("the end of the expression".to_string(), |t| t.kind.describe());
-        ExprError { offset: self.offset(), message: format!("expected {what}, found {found}") }
+            .map_or("the end of the expression".to_string(), |t| {
+                t.kind.describe()
+            });
+        ExprError {
+            offset: self.offset(),
+            message: format!("expected {what}, found {found}"),
+        }
     }
 
     fn or(&mut self) -> Result<Expr, ExprError> {
@@ -391,7 +472,11 @@ impl Parser<'_> {
             self.pos += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 { parts.pop().expect("one part") } else { Expr::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().expect("one part")
+        } else {
+            Expr::Or(parts)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, ExprError> {
@@ -400,7 +485,11 @@ impl Parser<'_> {
             self.pos += 1;
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 { parts.pop().expect("one part") } else { Expr::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().expect("one part")
+        } else {
+            Expr::And(parts)
+        })
     }
 
     fn unary(&mut self) -> Result<Expr, ExprError> {
@@ -431,16 +520,21 @@ impl Parser<'_> {
                 self.pos += 1;
                 op
             }
-            Some(Tok::Not) if matches!(self.tokens.get(self.pos + 1).map(|t| &t.kind), Some(Tok::Op(Op::In))) => {
+            Some(Tok::Not)
+                if matches!(
+                    self.tokens.get(self.pos + 1).map(|t| &t.kind),
+                    Some(Tok::Op(Op::In))
+                ) =>
+            {
                 self.pos += 2;
                 Op::NotIn
             }
             _ => {
                 // A lone `true`/`false` is a constant predicate.
-                if self.pos == lhs_at + 1 {
-                    if let Operand::Lit(Value::Bool(b)) = lhs {
-                        return Ok(Expr::Const(b));
-                    }
+                if self.pos == lhs_at + 1
+                    && let Operand::Lit(Value::Bool(b)) = lhs
+                {
+                    return Ok(Expr::Const(b));
                 }
                 return Err(self.expected("an operator such as ==, !=, >, HAS, IN or CONTAINS"));
             }
@@ -474,7 +568,9 @@ impl Parser<'_> {
                             Operand::Path(_) => {
                                 return Err(ExprError {
                                     offset: self.tokens[self.pos - 1].offset,
-                                    message: "array literals may only hold values, not attribute names".into(),
+                                    message:
+                                        "array literals may only hold values, not attribute names"
+                                            .into(),
                                 });
                             }
                         }
@@ -493,7 +589,9 @@ impl Parser<'_> {
                 if self.peek() == Some(&Tok::LBracket) {
                     self.pos += 1;
                     match self.peek() {
-                        Some(Tok::Num(n)) if *n >= 0.0 && n.fract() == 0.0 => index = Some(*n as u32),
+                        Some(Tok::Num(n)) if *n >= 0.0 && n.fract() == 0.0 => {
+                            index = Some(*n as u32)
+                        }
                         _ => return Err(self.expected("an array index")),
                     }
                     self.pos += 1;
@@ -503,13 +601,20 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
                 let (scope, key) = self.scope_of(&p, at)?;
-                Operand::Path(PathRef { scope, key: self.keys.intern(key), index })
+                Operand::Path(PathRef {
+                    scope,
+                    key: self.keys.intern(key),
+                    index,
+                })
             }
             other => {
                 self.pos -= 1;
                 return Err(ExprError {
                     offset: at,
-                    message: format!("expected a value or an attribute name, found {}", other.describe()),
+                    message: format!(
+                        "expected a value or an attribute name, found {}",
+                        other.describe()
+                    ),
                 });
             }
         })
@@ -529,7 +634,9 @@ impl Parser<'_> {
                 } else {
                     Err(ExprError {
                         offset: at,
-                        message: format!("`{path}` needs a `task.` or `worker.` prefix in a target expression"),
+                        message: format!(
+                            "`{path}` needs a `task.` or `worker.` prefix in a target expression"
+                        ),
                     })
                 }
             }
@@ -627,7 +734,12 @@ mod tests {
             }
         }
         let mut keys = KeyTable::default();
-        let e = Expr::parse("task.language IN worker.languages AND worker.level >= 3", Context::TaskWorker, &mut keys).unwrap();
+        let e = Expr::parse(
+            "task.language IN worker.languages AND worker.level >= 3",
+            Context::TaskWorker,
+            &mut keys,
+        )
+        .unwrap();
         let task = doc(&mut keys, r#"{"language":"es"}"#);
         let w1 = doc(&mut keys, r#"{"languages":["en","es"],"level":4}"#);
         let w2 = doc(&mut keys, r#"{"languages":["en"],"level":4}"#);

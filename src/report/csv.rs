@@ -15,12 +15,17 @@ fn num(v: Option<f64>) -> String {
 pub fn summary_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut row = |kind: &str, name: &str, kpi: &str, e: &Estimate| {
-        w.write_record([kind, name, kpi, &num(e.mean), &num(e.ci95)]).expect("writing to memory");
+        w.write_record([kind, name, kpi, &num(e.mean), &num(e.ci95)])
+            .expect("writing to memory");
     };
     for (k, e) in KPI_NAMES.iter().zip(&s.overall.kpis) {
         row("overall", "overall", k, e);
     }
-    for (kind, segs) in [("queue", &s.queues), ("channel", &s.channels), ("source", &s.sources)] {
+    for (kind, segs) in [
+        ("queue", &s.queues),
+        ("channel", &s.channels),
+        ("source", &s.sources),
+    ] {
         for seg in segs {
             for (k, e) in KPI_NAMES.iter().zip(&seg.kpis) {
                 row(kind, &seg.name, k, e);
@@ -41,7 +46,12 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
 /// of each group's occupancy.
 pub fn intervals_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["interval".to_string(), "start_s".into(), "end_s".into(), "start".into()];
+    let mut header = vec![
+        "interval".to_string(),
+        "start_s".into(),
+        "end_s".into(),
+        "start".into(),
+    ];
     for k in INTERVAL_KPI_NAMES {
         header.push(format!("{k}_mean"));
         header.push(format!("{k}_ci95"));
@@ -52,7 +62,12 @@ pub fn intervals_csv(s: &Summary) -> Vec<u8> {
     }
     w.write_record(&header).expect("writing to memory");
     for (i, iv) in s.intervals.iter().enumerate() {
-        let mut rec = vec![i.to_string(), format!("{}", iv.start_s), format!("{}", iv.end_s), super::clock(iv.start_s)];
+        let mut rec = vec![
+            i.to_string(),
+            format!("{}", iv.start_s),
+            format!("{}", iv.end_s),
+            super::clock(iv.start_s),
+        ];
         for e in iv.kpis.iter().chain(&iv.occupancy) {
             rec.push(num(e.mean));
             rec.push(num(e.ci95));
@@ -67,7 +82,8 @@ pub fn intervals_csv(s: &Summary) -> Vec<u8> {
 /// # Errors
 /// Any I/O error, naming the path.
 pub fn write(dir: &Path, s: &Summary) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| std::io::Error::new(e.kind(), format!("creating {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("creating {}: {e}", dir.display())))?;
     write_atomic(&dir.join("summary.csv"), &summary_csv(s))?;
     write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))
 }

@@ -5,8 +5,8 @@
 use crate::metrics::{GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES};
 use crate::stats::Estimate;
 use crate::sweep::{SegmentSummary, Summary};
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 struct Est<'a>(&'a Estimate);
 
@@ -66,7 +66,11 @@ impl Serialize for IntervalRow<'_> {
         for (name, e) in INTERVAL_KPI_NAMES.iter().zip(&self.0.kpis) {
             m.serialize_entry(name, &Est(e))?;
         }
-        let occ: Vec<(&String, Est<'_>)> = self.1.iter().zip(self.0.occupancy.iter().map(Est)).collect();
+        let occ: Vec<(&String, Est<'_>)> = self
+            .1
+            .iter()
+            .zip(self.0.occupancy.iter().map(Est))
+            .collect();
         m.serialize_entry("occupancy", &OccMap(&occ))?;
         m.end()
     }

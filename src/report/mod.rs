@@ -16,7 +16,10 @@ use std::path::Path;
 /// Any I/O error, with the path in its message.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("report");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -35,5 +38,9 @@ pub fn clock(t: f64) -> String {
     let total = t.round() as i64;
     let (d, rem) = (total / 86_400, total % 86_400);
     let (h, m) = (rem / 3600, (rem % 3600) / 60);
-    if d == 0 { format!("{h:02}:{m:02}") } else { format!("d{d} {h:02}:{m:02}") }
+    if d == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("d{d} {h:02}:{m:02}")
+    }
 }

@@ -6,14 +6,25 @@ use crate::sweep::Summary;
 use std::fmt::Write;
 
 fn is_ratio(kpi: &str) -> bool {
-    matches!(kpi, "service_level" | "service_level_answered" | "abandon_rate" | "occupancy" | "utilization")
+    matches!(
+        kpi,
+        "service_level" | "service_level_answered" | "abandon_rate" | "occupancy" | "utilization"
+    )
 }
 
 /// Formats one estimate for its KPI: percentages for ratios, one decimal otherwise.
 pub fn cell(kpi: &str, e: &Estimate) -> String {
-    let Some(mean) = e.mean else { return "—".into() };
-    let (scale, unit) = if is_ratio(kpi) { (100.0, "%") } else { (1.0, "") };
-    let ci = e.ci95.map_or_else(String::new, |c| format!(" ± {:.1}{unit}", c * scale));
+    let Some(mean) = e.mean else {
+        return "—".into();
+    };
+    let (scale, unit) = if is_ratio(kpi) {
+        (100.0, "%")
+    } else {
+        (1.0, "")
+    };
+    let ci = e
+        .ci95
+        .map_or_else(String::new, |c| format!(" ± {:.1}{unit}", c * scale));
     format!("{:.1}{unit}{ci}", mean * scale)
 }
 
@@ -33,7 +44,11 @@ fn label(kpi: &str) -> &str {
 /// Renders the table.
 pub fn render(s: &Summary, threshold_s: f64) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} — seed {}, {} replications, service level at {threshold_s} s", s.scenario, s.seed, s.replications);
+    let _ = writeln!(
+        out,
+        "{} — seed {}, {} replications, service level at {threshold_s} s",
+        s.scenario, s.seed, s.replications
+    );
     let mut columns = vec![("overall", &s.overall.kpis)];
     if s.queues.len() > 1 || s.queues.first().is_some_and(|q| q.kpis != s.overall.kpis) {
         columns.extend(s.queues.iter().map(|q| (q.name.as_str(), &q.kpis)));
@@ -41,12 +56,26 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
     let rows: Vec<(&str, Vec<String>)> = KPI_NAMES
         .iter()
         .enumerate()
-        .filter(|(i, k)| !(matches!(**k, "canceled" | "unfinished" | "short_abandoned") && columns.iter().all(|c| c.1[*i].mean.unwrap_or(0.0) == 0.0)))
+        .filter(|(i, k)| {
+            !(matches!(**k, "canceled" | "unfinished" | "short_abandoned")
+                && columns.iter().all(|c| c.1[*i].mean.unwrap_or(0.0) == 0.0))
+        })
         .map(|(i, k)| (label(k), columns.iter().map(|c| cell(k, &c.1[i])).collect()))
         .collect();
-    let first = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).max(10);
+    let first = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(10);
     let widths: Vec<usize> = (0..columns.len())
-        .map(|c| rows.iter().map(|r| r.1[c].chars().count()).max().unwrap_or(0).max(columns[c].0.chars().count()))
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.1[c].chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(columns[c].0.chars().count())
+        })
         .collect();
     let _ = write!(out, "\n{:first$}", "");
     for (c, w) in columns.iter().zip(&widths) {
@@ -61,10 +90,26 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
         out.push('\n');
     }
     if !s.groups.is_empty() {
-        let gw = s.groups.iter().map(|g| g.name.chars().count()).max().unwrap_or(0).max(first);
-        let _ = writeln!(out, "\n{:gw$}  {:>18}  {:>18}", "group", "occupancy", "utilization");
+        let gw = s
+            .groups
+            .iter()
+            .map(|g| g.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(first);
+        let _ = writeln!(
+            out,
+            "\n{:gw$}  {:>18}  {:>18}",
+            "group", "occupancy", "utilization"
+        );
         for g in &s.groups {
-            let _ = writeln!(out, "{:gw$}  {:>18}  {:>18}", g.name, cell("occupancy", &g.kpis[0]), cell("utilization", &g.kpis[1]));
+            let _ = writeln!(
+                out,
+                "{:gw$}  {:>18}  {:>18}",
+                g.name,
+                cell("occupancy", &g.kpis[0]),
+                cell("utilization", &g.kpis[1])
+            );
         }
     }
     out

@@ -139,7 +139,9 @@ impl Diagnostics {
 
     /// The warnings, for callers that print them beside a successful load.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.severity == Severity::Warning)
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 }
 

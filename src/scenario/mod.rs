@@ -150,7 +150,10 @@ impl RateProfile {
         let i = (piece - day * per_day) as usize;
         let weekday = (day as i64 + i64::from(self.start_weekday)).rem_euclid(7) as usize;
         let end = (piece + 1.0) * self.piece_s;
-        (self.rates_per_s[i.min(self.rates_per_s.len() - 1)] * self.weekly[weekday], end)
+        (
+            self.rates_per_s[i.min(self.rates_per_s.len() - 1)] * self.weekly[weekday],
+            end,
+        )
     }
 }
 

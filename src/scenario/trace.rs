@@ -14,7 +14,13 @@ use toml::Spanned;
 /// Bad rows reported per trace before giving up on the file.
 const MAX_ROW_ERRORS: usize = 20;
 
-const COLUMNS: [&str; 5] = ["arrival_time_s", "channel", "handle_time_s", "patience_s", "attributes"];
+const COLUMNS: [&str; 5] = [
+    "arrival_time_s",
+    "channel",
+    "handle_time_s",
+    "patience_s",
+    "attributes",
+];
 
 pub(super) fn load_trace(
     v: &mut Validator<'_>,
@@ -29,21 +35,39 @@ pub(super) fn load_trace(
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            v.diags.error(&v.src, &file.span(), format!("cannot read trace {}: {e}", path.display()));
+            v.diags.error(
+                &v.src,
+                &file.span(),
+                format!("cannot read trace {}: {e}", path.display()),
+            );
             return None;
         }
     };
-    let csv_src = SourceFile { path: &path, text: &text };
-    let Some(channels) = channels.as_ref() else { return None };
+    let csv_src = SourceFile {
+        path: &path,
+        text: &text,
+    };
+    let channels = channels.as_ref()?;
     let errors_before = v.diags.items.len();
     let report = |v: &mut Validator<'_>, offset: usize, msg: String| {
         v.diags.items.push(csv_src.at(Severity::Error, offset, msg));
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     match reader.headers() {
         Ok(h) if h.iter().eq(COLUMNS.iter().copied()) => {}
         Ok(h) => {
-            report(v, 0, format!("expected the header `{}`, found `{}`", COLUMNS.join(","), h.iter().collect::<Vec<_>>().join(",")));
+            report(
+                v,
+                0,
+                format!(
+                    "expected the header `{}`, found `{}`",
+                    COLUMNS.join(","),
+                    h.iter().collect::<Vec<_>>().join(",")
+                ),
+            );
             return None;
         }
         Err(e) => {
@@ -56,7 +80,11 @@ pub(super) fn load_trace(
     let channel_key = v.keys.intern("channel");
     for record in reader.records() {
         if v.diags.items.len() - errors_before >= MAX_ROW_ERRORS {
-            v.diags.items.push(csv_src.at(Severity::Error, text.len(), format!("stopped after {MAX_ROW_ERRORS} bad rows")));
+            v.diags.items.push(csv_src.at(
+                Severity::Error,
+                text.len(),
+                format!("stopped after {MAX_ROW_ERRORS} bad rows"),
+            ));
             break;
         }
         let record = match record {
@@ -72,13 +100,28 @@ pub(super) fn load_trace(
         let time = match field(0).parse::<f64>() {
             Ok(t) if t.is_finite() && t >= 0.0 => t,
             _ => {
-                report(v, offset, format!("arrival_time_s: expected a non-negative number of seconds, found \"{}\"", field(0)));
+                report(
+                    v,
+                    offset,
+                    format!(
+                        "arrival_time_s: expected a non-negative number of seconds, found \"{}\"",
+                        field(0)
+                    ),
+                );
                 continue;
             }
         };
         let Some(ch) = channels.iter().position(|c| c.name == field(1)) else {
             let names: Vec<&str> = channels.iter().map(|c| c.name.as_str()).collect();
-            report(v, offset, format!("channel: unknown channel \"{}\"; expected one of {}", field(1), names.join(", ")));
+            report(
+                v,
+                offset,
+                format!(
+                    "channel: unknown channel \"{}\"; expected one of {}",
+                    field(1),
+                    names.join(", ")
+                ),
+            );
             continue;
         };
         let optional_secs = |v: &mut Validator<'_>, i: usize| -> Result<Option<f64>, ()> {
@@ -89,14 +132,30 @@ pub(super) fn load_trace(
             match f.parse::<f64>() {
                 Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
                 _ => {
-                    report(v, offset, format!("{}: expected empty or a non-negative number of seconds, found \"{f}\"", COLUMNS[i]));
+                    report(
+                        v,
+                        offset,
+                        format!(
+                            "{}: expected empty or a non-negative number of seconds, found \"{f}\"",
+                            COLUMNS[i]
+                        ),
+                    );
                     Err(())
                 }
             }
         };
-        let (Ok(handle), Ok(patience)) = (optional_secs(v, 2), optional_secs(v, 3)) else { continue };
+        let (Ok(handle), Ok(patience)) = (optional_secs(v, 2), optional_secs(v, 3)) else {
+            continue;
+        };
         if handle.is_none() && !source_has_handle_time && channels[ch].handle_time.is_none() {
-            report(v, offset, format!("handle_time_s is empty and neither the source nor channel \"{}\" has a handle_time", channels[ch].name));
+            report(
+                v,
+                offset,
+                format!(
+                    "handle_time_s is empty and neither the source nor channel \"{}\" has a handle_time",
+                    channels[ch].name
+                ),
+            );
             continue;
         }
         let attrs_text = field(4);
@@ -117,23 +176,39 @@ pub(super) fn load_trace(
         };
         let key = (ch as u32, attrs_text.to_string());
         let class = *seen_classes.entry(key).or_insert_with(|| {
-            let mut pairs: Vec<(KeyId, Value)> = base.iter().filter(|(k, _)| *k != channel_key).cloned().collect();
+            let mut pairs: Vec<(KeyId, Value)> = base
+                .iter()
+                .filter(|(k, _)| *k != channel_key)
+                .cloned()
+                .collect();
             pairs.push((channel_key, Value::Str(channels[ch].name.as_str().into())));
             let row = Attrs::from_json_object(&obj, &mut v.keys);
             pairs.extend(row.iter().cloned());
-            classes.push(TaskClass { attrs: Attrs::from_pairs(pairs), route: Route::Unrouted });
+            classes.push(TaskClass {
+                attrs: Attrs::from_pairs(pairs),
+                route: Route::Unrouted,
+            });
             ClassId(classes.len() as u32 - 1)
         });
-        rows.push(TraceRow { time_s: time, channel: ChannelId(ch as u32), handle_time_s: handle, patience_s: patience, class });
+        rows.push(TraceRow {
+            time_s: time,
+            channel: ChannelId(ch as u32),
+            handle_time_s: handle,
+            patience_s: patience,
+            class,
+        });
     }
     if v.diags.items.len() > errors_before {
         return None;
     }
     if rows.is_empty() {
-        v.diags.error(&v.src, &file.span(), format!("trace {} has no rows", path.display()));
+        v.diags.error(
+            &v.src,
+            &file.span(),
+            format!("trace {} has no rows", path.display()),
+        );
         return None;
     }
     rows.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     Some(rows)
 }
-

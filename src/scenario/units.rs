@@ -19,7 +19,10 @@ use rand_distr::{Distribution, Exp1, Gamma, LogNormal, StandardUniform};
 pub fn parse_duration(text: &str) -> Result<f64, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err("expected a duration such as \"90s\", \"4m\" or \"1h30m\", found an empty string".into());
+        return Err(
+            "expected a duration such as \"90s\", \"4m\" or \"1h30m\", found an empty string"
+                .into(),
+        );
     }
     if let Ok(v) = t.parse::<f64>() {
         return check_finite_non_negative(v, text);
@@ -77,9 +80,8 @@ fn bad_duration(text: &str) -> String {
 /// # Errors
 /// A message saying what was expected.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
-    let bad = || {
-        format!("expected a rate such as \"360/h\", \"6/m\" or \"0.1/s\", found \"{text}\"")
-    };
+    let bad =
+        || format!("expected a rate such as \"360/h\", \"6/m\" or \"0.1/s\", found \"{text}\"");
     let (count, per) = text.trim().split_once('/').ok_or_else(bad)?;
     let count: f64 = count.trim().parse().map_err(|_| bad())?;
     let per = per.trim();
@@ -114,7 +116,9 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
     }
     let v = parse_duration(t)?;
     if v > 86_400.0 {
-        return Err(format!("a time of day must be at most 24h, found \"{text}\""));
+        return Err(format!(
+            "a time of day must be at most 24h, found \"{text}\""
+        ));
     }
     Ok(v)
 }
@@ -131,12 +135,28 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
 /// - `Empirical`: a discrete distribution over listed values with weights.
 #[derive(Debug, Clone)]
 pub enum Dist {
-    Exponential { mean: f64 },
-    Deterministic { value: f64 },
-    Uniform { low: f64, high: f64 },
-    LogNormal { mean: f64, dist: LogNormal<f64> },
-    Gamma { mean: f64, dist: Gamma<f64> },
-    Empirical { values: Vec<f64>, cumulative: Vec<f64> },
+    Exponential {
+        mean: f64,
+    },
+    Deterministic {
+        value: f64,
+    },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    LogNormal {
+        mean: f64,
+        dist: LogNormal<f64>,
+    },
+    Gamma {
+        mean: f64,
+        dist: Gamma<f64>,
+    },
+    Empirical {
+        values: Vec<f64>,
+        cumulative: Vec<f64>,
+    },
 }
 
 impl Dist {
@@ -168,9 +188,9 @@ impl Dist {
     /// The mean of the distribution.
     pub fn mean(&self) -> f64 {
         match self {
-            Dist::Exponential { mean } | Dist::LogNormal { mean, .. } | Dist::Gamma { mean, .. } => {
-                *mean
-            }
+            Dist::Exponential { mean }
+            | Dist::LogNormal { mean, .. }
+            | Dist::Gamma { mean, .. } => *mean,
             Dist::Deterministic { value } => *value,
             Dist::Uniform { low, high } => (low + high) / 2.0,
             Dist::Empirical { values, cumulative } => {
@@ -276,7 +296,13 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
         let dists = [
             (Dist::Exponential { mean: 240.0 }, 1.0),
-            (Dist::Uniform { low: 100.0, high: 300.0 }, 0.2887),
+            (
+                Dist::Uniform {
+                    low: 100.0,
+                    high: 300.0,
+                },
+                0.2887,
+            ),
             (Dist::lognormal(240.0, 0.8).unwrap(), 0.8),
             (Dist::gamma(240.0, 0.5).unwrap(), 0.5),
             (Dist::erlang(240.0, 4).unwrap(), 0.5),
@@ -287,7 +313,10 @@ mod tests {
             let se = cv * d.mean() / (n as f64).sqrt();
             assert!((m - d.mean()).abs() < 5.0 * se, "{d:?}: {m}");
         }
-        let e = Dist::Empirical { values: vec![10.0, 20.0], cumulative: vec![1.0, 4.0] };
+        let e = Dist::Empirical {
+            values: vec![10.0, 20.0],
+            cumulative: vec![1.0, 4.0],
+        };
         assert!((e.mean() - 17.5).abs() < 1e-12);
         let m: f64 = (0..n).map(|_| e.sample(&mut rng)).sum::<f64>() / n as f64;
         assert!((m - 17.5).abs() < 0.1);

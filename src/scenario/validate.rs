@@ -3,7 +3,7 @@
 
 use super::diag::{Diagnostics, ScenarioError, SourceFile};
 use super::raw::*;
-use super::units::{parse_clock, parse_duration, parse_rate, Dist};
+use super::units::{Dist, parse_clock, parse_duration, parse_rate};
 use super::*;
 use crate::expr::{Context, KeyId, Value};
 use std::collections::HashMap;
@@ -22,18 +22,36 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
             let offset = e.span().map_or(0, |s| s.start);
             let message = e.message().trim().replace('\n', " ");
             let d = src.at(super::diag::Severity::Error, offset, message);
-            return Err(ScenarioError { diagnostics: vec![d] });
+            return Err(ScenarioError {
+                diagnostics: vec![d],
+            });
         }
     };
-    let mut v = Validator { src, diags: Diagnostics::default(), keys: KeyTable::default(), queue_spans: Vec::new(), bad_queues: Vec::new() };
+    let mut v = Validator {
+        src,
+        diags: Diagnostics::default(),
+        keys: KeyTable::default(),
+        queue_spans: Vec::new(),
+        bad_queues: Vec::new(),
+    };
     let scenario = v.scenario(raw);
-    v.diags.items.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    v.diags
+        .items
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     if v.diags.has_errors() {
-        return Err(ScenarioError { diagnostics: v.diags.items });
+        return Err(ScenarioError {
+            diagnostics: v.diags.items,
+        });
     }
     let warnings = v.diags.items;
-    Ok(Loaded { scenario: scenario.expect("no errors means a scenario was built"), warnings })
+    Ok(Loaded {
+        scenario: scenario.expect("no errors means a scenario was built"),
+        warnings,
+    })
 }
+
+/// A categorical attribute: its key and (value, weight) options.
+type CategoricalAttr = (KeyId, Vec<(Value, f64)>);
 
 /// What unit a distribution's values are in. Only durations exist so far;
 /// counts (messages per contact) come with the cost model.
@@ -54,7 +72,11 @@ pub(super) struct Validator<'a> {
 
 fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
     let names: Vec<String> = items.iter().map(|i| format!("\"{}\"", name(i))).collect();
-    if names.is_empty() { "(none declared)".into() } else { names.join(", ") }
+    if names.is_empty() {
+        "(none declared)".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 impl Validator<'_> {
@@ -99,7 +121,8 @@ impl Validator<'_> {
         let r = raw.get_ref();
         let kind = r.dist.get_ref().as_str();
         let family = match kind {
-            "exponential" | "deterministic" | "uniform" | "lognormal" | "gamma" | "erlang" | "empirical" => kind,
+            "exponential" | "deterministic" | "uniform" | "lognormal" | "gamma" | "erlang"
+            | "empirical" => kind,
             other => {
                 self.err(
                     &r.dist.span(),
@@ -128,11 +151,17 @@ impl Validator<'_> {
         ];
         let mut ok = true;
         for (name, span) in &present {
-            if let Some(span) = span {
-                if !allowed.contains(name) {
-                    self.err(span, format!("`{name}` does not apply to a {family} distribution (it takes {})", allowed.join(", ")));
-                    ok = false;
-                }
+            if let Some(span) = span
+                && !allowed.contains(name)
+            {
+                self.err(
+                    span,
+                    format!(
+                        "`{name}` does not apply to a {family} distribution (it takes {})",
+                        allowed.join(", ")
+                    ),
+                );
+                ok = false;
             }
         }
         if !ok {
@@ -171,7 +200,10 @@ impl Validator<'_> {
                     None
                 }
                 (None, None) => {
-                    v.err(&raw.span(), format!("a {family} distribution needs `cv` or `sd` besides `mean`"));
+                    v.err(
+                        &raw.span(),
+                        format!("a {family} distribution needs `cv` or `sd` besides `mean`"),
+                    );
                     None
                 }
             }
@@ -187,7 +219,9 @@ impl Validator<'_> {
         match family {
             "exponential" => {
                 let (m, span) = need_mean(self)?;
-                Some(Dist::Exponential { mean: positive_mean(self, m, &span)? })
+                Some(Dist::Exponential {
+                    mean: positive_mean(self, m, &span)?,
+                })
             }
             "deterministic" => {
                 let (m, span) = need_mean(self)?;
@@ -200,12 +234,18 @@ impl Validator<'_> {
             "uniform" => {
                 if let (Some(lo), Some(hi)) = (&r.min, &r.max) {
                     if mean.is_some() {
-                        self.err(&raw.span(), "give a uniform distribution either min and max, or mean with cv/sd");
+                        self.err(
+                            &raw.span(),
+                            "give a uniform distribution either min and max, or mean with cv/sd",
+                        );
                         return None;
                     }
                     let (a, b) = (self.quantity(lo, unit)?, self.quantity(hi, unit)?);
                     if !(0.0 <= a && a <= b) {
-                        self.err(&lo.span(), format!("expected 0 <= min <= max, found min {a} and max {b}"));
+                        self.err(
+                            &lo.span(),
+                            format!("expected 0 <= min <= max, found min {a} and max {b}"),
+                        );
                         return None;
                     }
                     return Some(Dist::Uniform { low: a, high: b });
@@ -218,27 +258,39 @@ impl Validator<'_> {
                     self.err(&raw.span(), "this spread would make the uniform distribution go below zero (cv must be at most 1/sqrt(3))");
                     return None;
                 }
-                Some(Dist::Uniform { low: m - half, high: m + half })
+                Some(Dist::Uniform {
+                    low: m - half,
+                    high: m + half,
+                })
             }
             "lognormal" | "gamma" => {
                 let (m, span) = need_mean(self)?;
                 let m = positive_mean(self, m, &span)?;
                 let cv = spread(self, m)?;
-                let d = if family == "gamma" { Dist::gamma(m, cv) } else { Dist::lognormal(m, cv) };
+                let d = if family == "gamma" {
+                    Dist::gamma(m, cv)
+                } else {
+                    Dist::lognormal(m, cv)
+                };
                 d.map_err(|e| self.err(&raw.span(), e)).ok()
             }
             "erlang" => {
                 let (m, span) = need_mean(self)?;
                 let m = positive_mean(self, m, &span)?;
                 let Some(k) = &r.k else {
-                    self.err(&raw.span(), "an erlang distribution needs `k` (number of phases)");
+                    self.err(
+                        &raw.span(),
+                        "an erlang distribution needs `k` (number of phases)",
+                    );
                     return None;
                 };
                 if !(1..=10_000).contains(k.get_ref()) {
                     self.err(&k.span(), "k must be a positive integer");
                     return None;
                 }
-                Dist::erlang(m, *k.get_ref() as u32).map_err(|e| self.err(&raw.span(), e)).ok()
+                Dist::erlang(m, *k.get_ref() as u32)
+                    .map_err(|e| self.err(&raw.span(), e))
+                    .ok()
             }
             _ => {
                 let Some(values) = &r.values else {
@@ -258,7 +310,10 @@ impl Validator<'_> {
                     match v {
                         Ok(v) if v >= 0.0 && v.is_finite() => vals.push(v),
                         Ok(v) => {
-                            self.err(&values.span(), format!("empirical values must be non-negative, found {v}"));
+                            self.err(
+                                &values.span(),
+                                format!("empirical values must be non-negative, found {v}"),
+                            );
                             return None;
                         }
                         Err(e) => {
@@ -270,11 +325,23 @@ impl Validator<'_> {
                 let weights = match &r.weights {
                     Some(w) => {
                         if w.get_ref().len() != vals.len() {
-                            self.err(&w.span(), format!("`weights` has {} entries but `values` has {}", w.get_ref().len(), vals.len()));
+                            self.err(
+                                &w.span(),
+                                format!(
+                                    "`weights` has {} entries but `values` has {}",
+                                    w.get_ref().len(),
+                                    vals.len()
+                                ),
+                            );
                             return None;
                         }
-                        if w.get_ref().iter().any(|x| !(x.is_finite() && *x >= 0.0)) || w.get_ref().iter().sum::<f64>() <= 0.0 {
-                            self.err(&w.span(), "weights must be non-negative with a positive sum");
+                        if w.get_ref().iter().any(|x| !(x.is_finite() && *x >= 0.0))
+                            || w.get_ref().iter().sum::<f64>() <= 0.0
+                        {
+                            self.err(
+                                &w.span(),
+                                "weights must be non-negative with a positive sum",
+                            );
                             return None;
                         }
                         w.get_ref().clone()
@@ -282,8 +349,17 @@ impl Validator<'_> {
                     None => vec![1.0; vals.len()],
                 };
                 let mut acc = 0.0;
-                let cumulative = weights.iter().map(|w| { acc += w; acc }).collect();
-                Some(Dist::Empirical { values: vals, cumulative })
+                let cumulative = weights
+                    .iter()
+                    .map(|w| {
+                        acc += w;
+                        acc
+                    })
+                    .collect();
+                Some(Dist::Empirical {
+                    values: vals,
+                    cumulative,
+                })
             }
         }
     }
@@ -305,7 +381,13 @@ impl Validator<'_> {
             Err(e) => {
                 // Point inside the string: skip the opening quote(s).
                 let start = text.span().start;
-                let quote = if self.src.text[start..].starts_with("'''") || self.src.text[start..].starts_with("\"\"\"") { 3 } else { 1 };
+                let quote = if self.src.text[start..].starts_with("'''")
+                    || self.src.text[start..].starts_with("\"\"\"")
+                {
+                    3
+                } else {
+                    1
+                };
                 let at = start + quote + e.offset;
                 self.err(&(at..at + 1), format!("invalid routing expression: {e}"));
                 None
@@ -318,7 +400,8 @@ impl Validator<'_> {
         let channels = self.channels(&raw.channels);
         let queues = self.queues(&raw.queues);
         let groups = self.groups(&raw.agents, &channels, &queues);
-        let (filters, default_queue) = self.workflow(raw.workflow.as_ref(), &queues, raw.name.span());
+        let (filters, default_queue) =
+            self.workflow(raw.workflow.as_ref(), &queues, raw.name.span());
         let mut classes = Vec::new();
         let sources = self.sources(&raw.arrivals, &channels, sim.as_ref(), &mut classes);
         if raw.arrivals.is_empty() {
@@ -334,7 +417,8 @@ impl Validator<'_> {
         if self.diags.has_errors() {
             return None;
         }
-        let (sim, channels, queues, groups, sources) = (sim?, channels?, queues?, groups?, sources?);
+        let (sim, channels, queues, groups, sources) =
+            (sim?, channels?, queues?, groups?, sources?);
         let mut scenario = Scenario {
             name,
             description: raw.description.clone(),
@@ -361,7 +445,13 @@ impl Validator<'_> {
             None => Some(10),
             Some(n) if (1..=100_000).contains(n.get_ref()) => Some(*n.get_ref() as u32),
             Some(n) => {
-                self.err(&n.span(), format!("replications must be between 1 and 100000, found {}", n.get_ref()));
+                self.err(
+                    &n.span(),
+                    format!(
+                        "replications must be between 1 and 100000, found {}",
+                        n.get_ref()
+                    ),
+                );
                 None
             }
         };
@@ -373,15 +463,30 @@ impl Validator<'_> {
                 None
             }
         };
-        let sl = r.service_level_threshold.as_ref().map_or(Some(20.0), |q| self.duration(q));
-        let short = r.short_abandon_threshold.as_ref().map_or(Some(0.0), |q| self.duration(q));
-        let drain = r.drain_limit.as_ref().map_or(Some(7.0 * 86_400.0), |q| self.duration(q));
+        let sl = r
+            .service_level_threshold
+            .as_ref()
+            .map_or(Some(20.0), |q| self.duration(q));
+        let short = r
+            .short_abandon_threshold
+            .as_ref()
+            .map_or(Some(0.0), |q| self.duration(q));
+        let drain = r
+            .drain_limit
+            .as_ref()
+            .map_or(Some(7.0 * 86_400.0), |q| self.duration(q));
         let start_weekday = match &r.start_day {
             None => Some(0),
             Some(d) => match weekday(d.get_ref()) {
                 Some(w) => Some(w),
                 None => {
-                    self.err(&d.span(), format!("expected a weekday such as \"Mon\" or \"Sunday\", found \"{}\"", d.get_ref()));
+                    self.err(
+                        &d.span(),
+                        format!(
+                            "expected a weekday such as \"Mon\" or \"Sunday\", found \"{}\"",
+                            d.get_ref()
+                        ),
+                    );
                     None
                 }
             },
@@ -420,7 +525,12 @@ impl Validator<'_> {
         })
     }
 
-    fn check_name(&mut self, name: &Spanned<String>, what: &str, seen: &mut HashMap<String, ()>) -> bool {
+    fn check_name(
+        &mut self,
+        name: &Spanned<String>,
+        what: &str,
+        seen: &mut HashMap<String, ()>,
+    ) -> bool {
         let n = name.get_ref();
         if n.trim().is_empty() {
             self.err(&name.span(), format!("a {what} name cannot be empty"));
@@ -442,7 +552,8 @@ impl Validator<'_> {
             ok &= self.check_name(&c.name, "channel", &mut seen);
             let n = c.name.get_ref();
             let valid = n.chars().next().is_some_and(|ch| !ch.is_ascii_digit())
-                && n.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '$');
+                && n.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '$');
             if !valid && !n.is_empty() {
                 self.err(&c.name.span(), format!("channel name \"{n}\" must use letters, digits, `_` or `$` and not start with a digit (TaskRouter channel unique names have no hyphens)"));
                 ok = false;
@@ -450,7 +561,11 @@ impl Validator<'_> {
             let (handle_time, a) = self.opt_dist(&c.handle_time, Unit::Seconds);
             let (wrapup, b) = self.opt_dist(&c.wrapup, Unit::Seconds);
             ok &= a && b;
-            out.push(Channel { name: n.clone(), handle_time, wrapup });
+            out.push(Channel {
+                name: n.clone(),
+                handle_time,
+                wrapup,
+            });
         }
         // Kept even with errors so that references to channels still resolve;
         // the errors already stop the load.
@@ -458,12 +573,23 @@ impl Validator<'_> {
         Some(out)
     }
 
-    fn channel_id(&mut self, name: &Spanned<String>, channels: &Option<Vec<Channel>>) -> Option<ChannelId> {
+    fn channel_id(
+        &mut self,
+        name: &Spanned<String>,
+        channels: &Option<Vec<Channel>>,
+    ) -> Option<ChannelId> {
         let channels = channels.as_ref()?;
         match channels.iter().position(|c| &c.name == name.get_ref()) {
             Some(i) => Some(ChannelId(i as u32)),
             None => {
-                self.err(&name.span(), format!("unknown channel \"{}\"; expected one of {}", name.get_ref(), names_of(channels, |c| &c.name)));
+                self.err(
+                    &name.span(),
+                    format!(
+                        "unknown channel \"{}\"; expected one of {}",
+                        name.get_ref(),
+                        names_of(channels, |c| &c.name)
+                    ),
+                );
                 None
             }
         }
@@ -478,9 +604,19 @@ impl Validator<'_> {
             ok &= self.check_name(&qr.name, "queue", &mut seen);
             self.queue_spans.push(qr.name.span());
             let Some(tw) = &qr.target_workers else {
-                self.err(&q.span(), format!("queue \"{}\" needs `target_workers` (use '1==1' for every worker)", qr.name.get_ref()));
+                self.err(
+                    &q.span(),
+                    format!(
+                        "queue \"{}\" needs `target_workers` (use '1==1' for every worker)",
+                        qr.name.get_ref()
+                    ),
+                );
                 self.bad_queues.push(true);
-                out.push(Queue { name: qr.name.get_ref().clone(), target_workers: Expr::Const(false), target_workers_text: String::new() });
+                out.push(Queue {
+                    name: qr.name.get_ref().clone(),
+                    target_workers: Expr::Const(false),
+                    target_workers_text: String::new(),
+                });
                 continue;
             };
             // A queue with a bad expression is kept (matching nobody) so that
@@ -488,7 +624,11 @@ impl Validator<'_> {
             let e = self.expression(tw, Context::Bare);
             self.bad_queues.push(e.is_none());
             let e = e.unwrap_or(Expr::Const(false));
-            out.push(Queue { name: qr.name.get_ref().clone(), target_workers: e, target_workers_text: tw.get_ref().clone() });
+            out.push(Queue {
+                name: qr.name.get_ref().clone(),
+                target_workers: e,
+                target_workers_text: tw.get_ref().clone(),
+            });
         }
         let _ = ok;
         Some(out)
@@ -499,7 +639,14 @@ impl Validator<'_> {
         match queues.iter().position(|q| &q.name == name.get_ref()) {
             Some(i) => Some(QueueId(i as u32)),
             None => {
-                self.err(&name.span(), format!("unknown queue \"{}\"; expected one of {}", name.get_ref(), names_of(queues, |q| &q.name)));
+                self.err(
+                    &name.span(),
+                    format!(
+                        "unknown queue \"{}\"; expected one of {}",
+                        name.get_ref(),
+                        names_of(queues, |q| &q.name)
+                    ),
+                );
                 None
             }
         }
@@ -511,7 +658,12 @@ impl Validator<'_> {
         Attrs::from_pairs(pairs)
     }
 
-    fn groups(&mut self, raw: &[Spanned<RawAgents>], channels: &Option<Vec<Channel>>, queues: &Option<Vec<Queue>>) -> Option<Vec<Group>> {
+    fn groups(
+        &mut self,
+        raw: &[Spanned<RawAgents>],
+        channels: &Option<Vec<Channel>>,
+        queues: &Option<Vec<Queue>>,
+    ) -> Option<Vec<Group>> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         let mut ok = true;
@@ -521,10 +673,16 @@ impl Validator<'_> {
             ok &= self.check_name(&gr.group, "agent group", &mut seen);
             let count = *gr.count.get_ref();
             if !(0..=1_000_000).contains(&count) {
-                self.err(&gr.count.span(), format!("count must be between 0 and 1000000, found {count}"));
+                self.err(
+                    &gr.count.span(),
+                    format!("count must be between 0 and 1000000, found {count}"),
+                );
                 ok = false;
             }
-            let attrs = gr.attributes.as_ref().map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
+            let attrs = gr
+                .attributes
+                .as_ref()
+                .map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
             // Routing-semantics §4.3 [I]: without `capacity`, one of every channel;
             // with it, only the channels listed.
             let mut capacity = vec![if gr.capacity.is_some() { 0u16 } else { 1 }; n_channels];
@@ -533,7 +691,12 @@ impl Validator<'_> {
                     let id = self.channel_id(ch, channels);
                     let v = *n.get_ref();
                     if !(0..=50).contains(&v) {
-                        self.err(&n.span(), format!("capacity must be between 0 and 50 (TaskRouter's limit), found {v}"));
+                        self.err(
+                            &n.span(),
+                            format!(
+                                "capacity must be between 0 and 50 (TaskRouter's limit), found {v}"
+                            ),
+                        );
                         ok = false;
                     } else if let Some(id) = id {
                         capacity[id.idx()] = v as u16;
@@ -545,7 +708,8 @@ impl Validator<'_> {
             let mut shifts = Vec::new();
             for s in gr.shifts.iter().flatten() {
                 let sr = s.get_ref();
-                let start = parse_clock(sr.start.get_ref()).map_err(|e| self.err(&sr.start.span(), e));
+                let start =
+                    parse_clock(sr.start.get_ref()).map_err(|e| self.err(&sr.start.span(), e));
                 let end = parse_clock(sr.end.get_ref()).map_err(|e| self.err(&sr.end.span(), e));
                 match (start, end) {
                     (Ok(a), Ok(b)) if a == b => {
@@ -563,11 +727,20 @@ impl Validator<'_> {
                     .map(|(i, _)| QueueId(i as u32))
                     .collect()
             });
-            out.push(Group { name: gr.group.get_ref().clone(), count: count.max(0) as u32, attrs, capacity, shifts, queues: group_queues });
+            out.push(Group {
+                name: gr.group.get_ref().clone(),
+                count: count.max(0) as u32,
+                attrs,
+                capacity,
+                shifts,
+                queues: group_queues,
+            });
         }
         if let Some(qs) = queues {
             for (qi, q) in qs.iter().enumerate() {
-                let joinable = out.iter().any(|g| g.count > 0 && g.queues.contains(&QueueId(qi as u32)));
+                let joinable = out
+                    .iter()
+                    .any(|g| g.count > 0 && g.queues.contains(&QueueId(qi as u32)));
                 if !joinable && !self.bad_queues[qi] {
                     let span = self.queue_spans[qi].clone();
                     self.warn(&span, format!("no worker can ever join queue \"{}\": no agent group matches its target_workers '{}'", q.name, q.target_workers_text));
@@ -577,7 +750,12 @@ impl Validator<'_> {
         ok.then_some(out)
     }
 
-    fn workflow(&mut self, raw: Option<&Spanned<RawWorkflow>>, queues: &Option<Vec<Queue>>, top: Range<usize>) -> (Vec<Filter>, Option<QueueId>) {
+    fn workflow(
+        &mut self,
+        raw: Option<&Spanned<RawWorkflow>>,
+        queues: &Option<Vec<Queue>>,
+        top: Range<usize>,
+    ) -> (Vec<Filter>, Option<QueueId>) {
         let Some(wf) = raw else {
             self.err(&top, "the scenario has no [workflow]: add [[workflow.filters]] (or a default_filter) so tasks reach a queue");
             return (Vec::new(), None);
@@ -598,8 +776,17 @@ impl Validator<'_> {
             let queue = self.queue_id(&first.get_ref().queue, queues);
             let priority = self.priority(&first.get_ref().priority);
             if let (Some(expression), Some(queue), Some(priority)) = (expression, queue, priority) {
-                let name = fr.name.as_ref().map_or_else(|| format!("filter {}", i + 1), |n| n.get_ref().clone());
-                filters.push(Filter { name, expression, expression_text: fr.expression.get_ref().clone(), queue, priority });
+                let name = fr
+                    .name
+                    .as_ref()
+                    .map_or_else(|| format!("filter {}", i + 1), |n| n.get_ref().clone());
+                filters.push(Filter {
+                    name,
+                    expression,
+                    expression_text: fr.expression.get_ref().clone(),
+                    queue,
+                    priority,
+                });
             }
         }
         let default_queue = w.default_filter.as_ref().and_then(|d| {
@@ -609,7 +796,10 @@ impl Validator<'_> {
             self.queue_id(&d.get_ref().queue, queues)
         });
         if w.filters.is_empty() && w.default_filter.is_none() {
-            self.err(&wf.span(), "the workflow has no filters and no default_filter");
+            self.err(
+                &wf.span(),
+                "the workflow has no filters and no default_filter",
+            );
         }
         (filters, default_queue)
     }
@@ -617,15 +807,29 @@ impl Validator<'_> {
     fn priority(&mut self, p: &Option<Spanned<i64>>) -> Option<Option<u32>> {
         match p {
             None => Some(None),
-            Some(v) if (0..=i64::from(i32::MAX)).contains(v.get_ref()) => Some(Some(*v.get_ref() as u32)),
+            Some(v) if (0..=i64::from(i32::MAX)).contains(v.get_ref()) => {
+                Some(Some(*v.get_ref() as u32))
+            }
             Some(v) => {
-                self.err(&v.span(), format!("priority must be between 0 and 2147483647, found {}", v.get_ref()));
+                self.err(
+                    &v.span(),
+                    format!(
+                        "priority must be between 0 and 2147483647, found {}",
+                        v.get_ref()
+                    ),
+                );
                 None
             }
         }
     }
 
-    fn sources(&mut self, raw: &[Spanned<RawArrival>], channels: &Option<Vec<Channel>>, sim: Option<&Simulation>, classes: &mut Vec<TaskClass>) -> Option<Vec<Source>> {
+    fn sources(
+        &mut self,
+        raw: &[Spanned<RawArrival>],
+        channels: &Option<Vec<Channel>>,
+        sim: Option<&Simulation>,
+        classes: &mut Vec<TaskClass>,
+    ) -> Option<Vec<Source>> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         let mut ok = true;
@@ -638,7 +842,14 @@ impl Validator<'_> {
         ok.then_some(out)
     }
 
-    fn source(&mut self, a: &Spanned<RawArrival>, channels: &Option<Vec<Channel>>, sim: Option<&Simulation>, classes: &mut Vec<TaskClass>, seen: &mut HashMap<String, ()>) -> Option<Source> {
+    fn source(
+        &mut self,
+        a: &Spanned<RawArrival>,
+        channels: &Option<Vec<Channel>>,
+        sim: Option<&Simulation>,
+        classes: &mut Vec<TaskClass>,
+        seen: &mut HashMap<String, ()>,
+    ) -> Option<Source> {
         let r = a.get_ref();
         let mut ok = self.check_name(&r.name, "arrival source", seen);
         let channel = match &r.channel {
@@ -649,7 +860,10 @@ impl Validator<'_> {
             }
             None => {
                 if r.trace.is_none() {
-                    self.err(&a.span(), format!("arrival source \"{}\" needs a `channel`", r.name.get_ref()));
+                    self.err(
+                        &a.span(),
+                        format!("arrival source \"{}\" needs a `channel`", r.name.get_ref()),
+                    );
                     ok = false;
                 }
                 None
@@ -660,9 +874,19 @@ impl Validator<'_> {
         let (wrapup, w_ok) = self.opt_dist(&r.wrapup, Unit::Seconds);
         let (patience, p_ok) = self.opt_dist(&r.patience, Unit::Seconds);
         ok &= h_ok && w_ok && p_ok && priority.is_some();
-        let ch_default = |id: Option<ChannelId>| channels.as_ref().zip(id).and_then(|(cs, id)| cs[id.idx()].handle_time.clone());
+        let ch_default = |id: Option<ChannelId>| {
+            channels
+                .as_ref()
+                .zip(id)
+                .and_then(|(cs, id)| cs[id.idx()].handle_time.clone())
+        };
         let handle_time = handle_time.or_else(|| ch_default(channel));
-        let wrapup = wrapup.or_else(|| channels.as_ref().zip(channel).and_then(|(cs, id)| cs[id.idx()].wrapup.clone()));
+        let wrapup = wrapup.or_else(|| {
+            channels
+                .as_ref()
+                .zip(channel)
+                .and_then(|(cs, id)| cs[id.idx()].wrapup.clone())
+        });
         if r.trace.is_none() && handle_time.is_none() && channel.is_some() && h_ok {
             self.err(&a.span(), format!("arrival source \"{}\" has no handle_time (set it on the source or on its channel)", r.name.get_ref()));
             ok = false;
@@ -677,7 +901,15 @@ impl Validator<'_> {
         let (base, cats) = self.attribute_model(r.attributes.as_ref(), channel, channels);
         let combos: usize = cats.iter().map(|c| c.1.len()).product();
         if combos > MAX_CLASSES_PER_SOURCE {
-            self.err(&r.attributes.as_ref().expect("categories come from attributes").span(), format!("{combos} attribute combinations is too many (at most {MAX_CLASSES_PER_SOURCE})"));
+            self.err(
+                &r.attributes
+                    .as_ref()
+                    .expect("categories come from attributes")
+                    .span(),
+                format!(
+                    "{combos} attribute combinations is too many (at most {MAX_CLASSES_PER_SOURCE})"
+                ),
+            );
             return None;
         }
         let mut categories = Vec::new();
@@ -685,7 +917,13 @@ impl Validator<'_> {
         for (_, options) in cats.iter().rev() {
             let total: f64 = options.iter().map(|o| o.1).sum();
             let mut acc = 0.0;
-            let cumulative = options.iter().map(|o| { acc += o.1 / total; acc }).collect();
+            let cumulative = options
+                .iter()
+                .map(|o| {
+                    acc += o.1 / total;
+                    acc
+                })
+                .collect();
             categories.push(Category { cumulative, stride });
             stride *= options.len() as u32;
         }
@@ -700,21 +938,31 @@ impl Validator<'_> {
                     rest %= cat.stride as usize;
                     pairs.push((*key, options[choice].0.clone()));
                 }
-                classes.push(TaskClass { attrs: Attrs::from_pairs(pairs), route: Route::Unrouted });
+                classes.push(TaskClass {
+                    attrs: Attrs::from_pairs(pairs),
+                    route: Route::Unrouted,
+                });
             }
         }
         let process = if let Some(t) = &r.trace {
-            let rows = super::trace::load_trace(self, t, channels, handle_time.is_some(), &base, classes);
+            let rows =
+                super::trace::load_trace(self, t, channels, handle_time.is_some(), &base, classes);
             let sim_ok = sim.is_some();
             let rows = rows?;
             if let (true, Some(sim)) = (sim_ok, sim) {
-                let late = rows.iter().filter(|row| row.time_s >= sim.horizon_s).count();
+                let late = rows
+                    .iter()
+                    .filter(|row| row.time_s >= sim.horizon_s)
+                    .count();
                 if late > 0 {
                     self.warn(&t.span(), format!("{late} trace row(s) arrive at or after the horizon ({} s) and are not replayed", sim.horizon_s));
                 }
             }
             let dir = self.src.path.parent().unwrap_or(Path::new(""));
-            ArrivalProcess::Trace { file: dir.join(t.get_ref()), rows }
+            ArrivalProcess::Trace {
+                file: dir.join(t.get_ref()),
+                rows,
+            }
         } else {
             self.rate_process(r, sim)?
         };
@@ -726,28 +974,54 @@ impl Validator<'_> {
             handle_time,
             wrapup,
             patience,
-            attributes: AttrModel { first_class, categories: if r.trace.is_some() { Vec::new() } else { categories } },
+            attributes: AttrModel {
+                first_class,
+                categories: if r.trace.is_some() {
+                    Vec::new()
+                } else {
+                    categories
+                },
+            },
         })
     }
 
     /// Splits `attributes` into fixed pairs and categorical draws. A table whose
     /// values are all numbers is a categorical distribution over its keys.
-    fn attribute_model(&mut self, table: Option<&Spanned<toml::Table>>, channel: Option<ChannelId>, channels: &Option<Vec<Channel>>) -> (Vec<(KeyId, Value)>, Vec<(KeyId, Vec<(Value, f64)>)>) {
+    fn attribute_model(
+        &mut self,
+        table: Option<&Spanned<toml::Table>>,
+        channel: Option<ChannelId>,
+        channels: &Option<Vec<Channel>>,
+    ) -> (Vec<(KeyId, Value)>, Vec<CategoricalAttr>) {
         let mut base = Vec::new();
         let mut cats = Vec::new();
         // [I] the task's channel is visible to filters as `channel` unless the
         // scenario sets that attribute itself.
         if let (Some(ch), Some(cs)) = (channel, channels) {
-            base.push((self.keys.intern("channel"), Value::Str(cs[ch.idx()].name.as_str().into())));
+            base.push((
+                self.keys.intern("channel"),
+                Value::Str(cs[ch.idx()].name.as_str().into()),
+            ));
         }
-        let Some(table) = table else { return (base, cats) };
+        let Some(table) = table else {
+            return (base, cats);
+        };
         for (k, v) in table.get_ref() {
             match v {
-                toml::Value::Table(t) if !t.is_empty() && t.values().all(|x| matches!(x, toml::Value::Integer(_) | toml::Value::Float(_))) => {
+                toml::Value::Table(t)
+                    if !t.is_empty()
+                        && t.values().all(|x| {
+                            matches!(x, toml::Value::Integer(_) | toml::Value::Float(_))
+                        }) =>
+                {
                     let mut options = Vec::new();
                     let mut bad = false;
                     for (name, w) in t {
-                        let w = match w { toml::Value::Integer(i) => *i as f64, toml::Value::Float(f) => *f, _ => unreachable!("checked above") };
+                        let w = match w {
+                            toml::Value::Integer(i) => *i as f64,
+                            toml::Value::Float(f) => *f,
+                            _ => unreachable!("checked above"),
+                        };
                         if !(w.is_finite() && w >= 0.0) {
                             bad = true;
                         }
@@ -772,7 +1046,10 @@ impl Validator<'_> {
         base.reverse();
         base.retain(|(k, _)| seen_keys.insert(*k));
         base.reverse();
-        cats.retain(|(k, _)| { base.retain(|(b, _)| b != k); true });
+        cats.retain(|(k, _)| {
+            base.retain(|(b, _)| b != k);
+            true
+        });
         (base, cats)
     }
 
@@ -781,7 +1058,10 @@ impl Validator<'_> {
             Some(t) => match parse_rate(t.get_ref()) {
                 Ok(v) if v > 0.0 => Some(v),
                 Ok(_) => {
-                    self.err(&t.span(), format!("the rate must be positive, found \"{}\"", t.get_ref()));
+                    self.err(
+                        &t.span(),
+                        format!("the rate must be positive, found \"{}\"", t.get_ref()),
+                    );
                     return None;
                 }
                 Err(e) => {
@@ -795,8 +1075,14 @@ impl Validator<'_> {
             None => [1.0; 7],
             Some(w) => {
                 let v = w.get_ref();
-                if v.len() != 7 || v.iter().any(|x| !(x.is_finite() && *x >= 0.0)) || v.iter().sum::<f64>() <= 0.0 {
-                    self.err(&w.span(), "`weekly` needs 7 non-negative multipliers, Monday first, not all zero");
+                if v.len() != 7
+                    || v.iter().any(|x| !(x.is_finite() && *x >= 0.0))
+                    || v.iter().sum::<f64>() <= 0.0
+                {
+                    self.err(
+                        &w.span(),
+                        "`weekly` needs 7 non-negative multipliers, Monday first, not all zero",
+                    );
                     return None;
                 }
                 [v[0], v[1], v[2], v[3], v[4], v[5], v[6]]
@@ -806,13 +1092,21 @@ impl Validator<'_> {
             if r.weekly.is_none() {
                 return Some(ArrivalProcess::Poisson { rate_per_s: base? });
             }
-            return Some(ArrivalProcess::Profile(RateProfile { piece_s: 86_400.0, rates_per_s: vec![base?], weekly, start_weekday: sim.map_or(0, |s| s.start_weekday) }));
+            return Some(ArrivalProcess::Profile(RateProfile {
+                piece_s: 86_400.0,
+                rates_per_s: vec![base?],
+                weekly,
+                start_weekday: sim.map_or(0, |s| s.start_weekday),
+            }));
         };
         let p = profile.get_ref();
         let piece = self.positive_duration(&p.interval, "the profile interval")?;
         let per_day = 86_400.0 / piece;
         if (per_day - per_day.round()).abs() > 1e-9 {
-            self.err(&p.interval.span(), format!("the profile interval ({piece} s) must divide 24h"));
+            self.err(
+                &p.interval.span(),
+                format!("the profile interval ({piece} s) must divide 24h"),
+            );
             return None;
         }
         let per_day = per_day.round() as usize;
@@ -859,7 +1153,10 @@ impl Validator<'_> {
                 return None;
             }
             _ => {
-                self.err(&profile.span(), "a profile needs either `multipliers` or `rates`");
+                self.err(
+                    &profile.span(),
+                    "a profile needs either `multipliers` or `rates`",
+                );
                 return None;
             }
         };
@@ -867,7 +1164,12 @@ impl Validator<'_> {
             self.err(&profile.span(), "the profile's rates are all zero");
             return None;
         }
-        Some(ArrivalProcess::Profile(RateProfile { piece_s: piece, rates_per_s: rates, weekly, start_weekday: sim.map_or(0, |s| s.start_weekday) }))
+        Some(ArrivalProcess::Profile(RateProfile {
+            piece_s: piece,
+            rates_per_s: rates,
+            weekly,
+            start_weekday: sim.map_or(0, |s| s.start_weekday),
+        }))
     }
 
     /// Decides each class's route once: first matching filter, else the default.
@@ -878,17 +1180,38 @@ impl Validator<'_> {
                 .iter()
                 .enumerate()
                 .find(|(_, f)| f.expression.eval(&class.attrs))
-                .map(|(i, f)| Route::Queue { queue: f.queue, priority: f.priority, filter: Some(i as u32) })
-                .or(s.default_queue.map(|q| Route::Queue { queue: q, priority: None, filter: None }))
+                .map(|(i, f)| Route::Queue {
+                    queue: f.queue,
+                    priority: f.priority,
+                    filter: Some(i as u32),
+                })
+                .or(s.default_queue.map(|q| Route::Queue {
+                    queue: q,
+                    priority: None,
+                    filter: None,
+                }))
                 .unwrap_or(Route::Unrouted);
         }
         for (src, r) in s.sources.iter().zip(raw) {
-            let end = s.sources.iter().map(|x| x.attributes.first_class).filter(|&f| f > src.attributes.first_class).min().unwrap_or(s.classes.len() as u32);
+            let end = s
+                .sources
+                .iter()
+                .map(|x| x.attributes.first_class)
+                .filter(|&f| f > src.attributes.first_class)
+                .min()
+                .unwrap_or(s.classes.len() as u32);
             let range = src.attributes.first_class as usize..end as usize;
-            let unrouted = s.classes[range.clone()].iter().filter(|c| c.route == Route::Unrouted).count();
+            let unrouted = s.classes[range.clone()]
+                .iter()
+                .filter(|c| c.route == Route::Unrouted)
+                .count();
             if unrouted > 0 {
                 let span = r.get_ref().name.span();
-                let how = if unrouted == range.len() { "all of its tasks" } else { "some of its tasks" };
+                let how = if unrouted == range.len() {
+                    "all of its tasks"
+                } else {
+                    "some of its tasks"
+                };
                 self.warn(&span, format!("arrival source \"{}\": {how} match no filter and there is no default_filter; they are canceled on arrival (routing-semantics §2.2 step 6)", src.name));
             }
         }
@@ -897,7 +1220,11 @@ impl Validator<'_> {
 
 fn flatten_toml(prefix: &str, t: &toml::Table, keys: &mut KeyTable, out: &mut Vec<(KeyId, Value)>) {
     for (k, v) in t {
-        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::Table(inner) => flatten_toml(&path, inner, keys, out),
             other => out.push((keys.intern(&path), Value::from_toml(other))),
@@ -908,5 +1235,20 @@ fn flatten_toml(prefix: &str, t: &toml::Table, keys: &mut KeyTable, out: &mut Ve
 fn weekday(s: &str) -> Option<u8> {
     let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let l = s.trim().to_ascii_lowercase();
-    days.iter().position(|d| l.starts_with(d) && (l.len() == 3 || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&l.as_str()))).map(|i| i as u8)
+    days.iter()
+        .position(|d| {
+            l.starts_with(d)
+                && (l.len() == 3
+                    || [
+                        "monday",
+                        "tuesday",
+                        "wednesday",
+                        "thursday",
+                        "friday",
+                        "saturday",
+                        "sunday",
+                    ]
+                    .contains(&l.as_str()))
+        })
+        .map(|i| i as u8)
 }

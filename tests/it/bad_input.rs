@@ -55,14 +55,29 @@ fn with(old: &str, new: &str) -> String {
 fn fails(tag: &str, text: &str, expected: &[&str]) {
     let path = write(tag, text);
     let p = path.to_str().unwrap();
-    for verb in [&["validate", p][..], &["run", p, "--out", path.parent().unwrap().join("out").to_str().unwrap()][..]] {
+    for verb in [
+        &["validate", p][..],
+        &[
+            "run",
+            p,
+            "--out",
+            path.parent().unwrap().join("out").to_str().unwrap(),
+        ][..],
+    ] {
         let out = ccsim(verb, &[]);
         let err = stderr_no_panic(&out);
-        assert_eq!(out.status.code(), Some(1), "{tag} {verb:?}: expected exit 1\n{err}");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{tag} {verb:?}: expected exit 1\n{err}"
+        );
         for e in expected {
             assert!(err.contains(e), "{tag} {verb:?}: expected `{e}` in:\n{err}");
         }
-        assert!(out.stdout.is_empty(), "{tag}: nothing on stdout for a bad scenario");
+        assert!(
+            out.stdout.is_empty(),
+            "{tag}: nothing on stdout for a bad scenario"
+        );
     }
 }
 
@@ -73,75 +88,157 @@ fn the_fixture_is_valid() {
     let err = stderr_no_panic(&out);
     assert!(out.status.success(), "{err}");
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("is valid") && stdout.contains("skills HAS \"support\" (28 agents)") || stdout.contains("(28 agents)"), "{stdout}");
+    assert!(
+        stdout.contains("is valid") && stdout.contains("skills HAS \"support\" (28 agents)")
+            || stdout.contains("(28 agents)"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn syntax_error() {
-    fails("syntax", &with("[simulation]", "[simulation"), &["scenario.toml:3:12: error:", "expected `]`"]);
+    fails(
+        "syntax",
+        &with("[simulation]", "[simulation"),
+        &["scenario.toml:3:12: error:", "expected `]`"],
+    );
 }
 
 #[test]
 fn type_error() {
-    fails("type", &with("count = 28", "count = \"many\""), &["scenario.toml:20:9: error:", "invalid type: string \"many\", expected i64"]);
+    fails(
+        "type",
+        &with("count = 28", "count = \"many\""),
+        &[
+            "scenario.toml:20:9: error:",
+            "invalid type: string \"many\", expected i64",
+        ],
+    );
 }
 
 #[test]
 fn unknown_key() {
-    fails("unknown-key", &with("warmup = \"1h\"", "warmpu = \"1h\""), &["scenario.toml:5:1: error: unknown field `warmpu`, expected one of `horizon`, `warmup`"]);
+    fails(
+        "unknown-key",
+        &with("warmup = \"1h\"", "warmpu = \"1h\""),
+        &["scenario.toml:5:1: error: unknown field `warmpu`, expected one of `horizon`, `warmup`"],
+    );
 }
 
 #[test]
 fn unknown_channel() {
-    fails("unknown-channel", &with("channel = \"voice\"", "channel = \"vocie\""), &["scenario.toml:13:11: error: unknown channel \"vocie\"; expected one of \"voice\""]);
+    fails(
+        "unknown-channel",
+        &with("channel = \"voice\"", "channel = \"vocie\""),
+        &["scenario.toml:13:11: error: unknown channel \"vocie\"; expected one of \"voice\""],
+    );
 }
 
 #[test]
 fn unknown_queue() {
-    fails("unknown-queue", &with("targets = [{ queue = \"support\" }]", "targets = [{ queue = \"suport\" }]"), &["scenario.toml:31:22: error: unknown queue \"suport\"; expected one of \"support\""]);
+    fails(
+        "unknown-queue",
+        &with(
+            "targets = [{ queue = \"support\" }]",
+            "targets = [{ queue = \"suport\" }]",
+        ),
+        &["scenario.toml:31:22: error: unknown queue \"suport\"; expected one of \"support\""],
+    );
 }
 
 #[test]
 fn duplicate_group() {
     let text = format!("{GOOD}\n[[agents]]\ngroup = \"support\"\ncount = 2\n");
-    fails("dup-group", &text, &["scenario.toml:34:9: error: duplicate agent group name \"support\""]);
+    fails(
+        "dup-group",
+        &text,
+        &["scenario.toml:34:9: error: duplicate agent group name \"support\""],
+    );
 }
 
 #[test]
 fn non_positive_rate() {
-    fails("rate", &with("rate = \"360/h\"", "rate = \"0/h\""), &["scenario.toml:14:8: error: the rate must be positive, found \"0/h\""]);
+    fails(
+        "rate",
+        &with("rate = \"360/h\"", "rate = \"0/h\""),
+        &["scenario.toml:14:8: error: the rate must be positive, found \"0/h\""],
+    );
 }
 
 #[test]
 fn malformed_rate() {
-    fails("rate-unit", &with("rate = \"360/h\"", "rate = \"360 per hour\""), &["scenario.toml:14:8: error: expected a rate such as \"360/h\""]);
+    fails(
+        "rate-unit",
+        &with("rate = \"360/h\"", "rate = \"360 per hour\""),
+        &["scenario.toml:14:8: error: expected a rate such as \"360/h\""],
+    );
 }
 
 #[test]
 fn non_positive_mean() {
-    fails("mean", &with("mean = \"240s\"", "mean = \"0s\""), &["scenario.toml:16:46: error: the mean must be positive, found 0"]);
+    fails(
+        "mean",
+        &with("mean = \"240s\"", "mean = \"0s\""),
+        &["scenario.toml:16:46: error: the mean must be positive, found 0"],
+    );
 }
 
 #[test]
 fn bad_distribution_parameters() {
-    fails("dist", &with("dist = \"exponential\", mean = \"240s\"", "dist = \"lognormal\", mean = \"240s\", k = 3"), &["scenario.toml:16:56: error: `k` does not apply to a lognormal distribution"]);
-    fails("dist2", &with("dist = \"exponential\", mean = \"240s\"", "dist = \"gamma\", mean = \"240s\""), &["scenario.toml:16:15: error: a gamma distribution needs `cv` or `sd`"]);
-    fails("dist3", &with("dist = \"exponential\", mean = \"240s\"", "dist = \"weibull\", mean = \"240s\""), &["scenario.toml:16:24: error: unknown distribution \"weibull\""]);
+    fails(
+        "dist",
+        &with(
+            "dist = \"exponential\", mean = \"240s\"",
+            "dist = \"lognormal\", mean = \"240s\", k = 3",
+        ),
+        &["scenario.toml:16:56: error: `k` does not apply to a lognormal distribution"],
+    );
+    fails(
+        "dist2",
+        &with(
+            "dist = \"exponential\", mean = \"240s\"",
+            "dist = \"gamma\", mean = \"240s\"",
+        ),
+        &["scenario.toml:16:15: error: a gamma distribution needs `cv` or `sd`"],
+    );
+    fails(
+        "dist3",
+        &with(
+            "dist = \"exponential\", mean = \"240s\"",
+            "dist = \"weibull\", mean = \"240s\"",
+        ),
+        &["scenario.toml:16:24: error: unknown distribution \"weibull\""],
+    );
 }
 
 #[test]
 fn warmup_not_fitting_horizon() {
-    fails("warmup", &with("warmup = \"1h\"", "warmup = \"9h\""), &["scenario.toml:5:10: error: the warm-up (32400 s) must end before the horizon (28800 s)"]);
+    fails(
+        "warmup",
+        &with("warmup = \"1h\"", "warmup = \"9h\""),
+        &["scenario.toml:5:10: error: the warm-up (32400 s) must end before the horizon (28800 s)"],
+    );
 }
 
 #[test]
 fn interval_not_fitting_horizon() {
-    fails("interval", &with("interval = \"30m\"", "interval = \"25m\""), &["scenario.toml:6:12: error: the interval (1500 s) must divide the counted window"]);
+    fails(
+        "interval",
+        &with("interval = \"30m\"", "interval = \"25m\""),
+        &["scenario.toml:6:12: error: the interval (1500 s) must divide the counted window"],
+    );
 }
 
 #[test]
 fn capacity_for_unknown_channel() {
-    fails("capacity", &with("capacity = { voice = 1 }", "capacity = { voice = 1, chat = 3 }"), &["scenario.toml:22:25: error: unknown channel \"chat\"; expected one of \"voice\""]);
+    fails(
+        "capacity",
+        &with(
+            "capacity = { voice = 1 }",
+            "capacity = { voice = 1, chat = 3 }",
+        ),
+        &["scenario.toml:22:25: error: unknown channel \"chat\"; expected one of \"voice\""],
+    );
 }
 
 #[test]
@@ -149,28 +246,71 @@ fn routing_expression_does_not_parse() {
     // The `&` is column 22 of the expression, which starts at column 19 of line 26.
     fails(
         "expr",
-        &with("target_workers = 'skills HAS \"support\"'", "target_workers = 'skills HAS \"support\" && x'"),
-        &["scenario.toml:26:40: error: invalid routing expression: unexpected character `&` (use AND / OR) (column 22 of the expression)"],
+        &with(
+            "target_workers = 'skills HAS \"support\"'",
+            "target_workers = 'skills HAS \"support\" && x'",
+        ),
+        &[
+            "scenario.toml:26:40: error: invalid routing expression: unexpected character `&` (use AND / OR) (column 22 of the expression)",
+        ],
     );
-    fails("expr2", &with("expression = 'skill == \"support\"'", "expression = 'skill == '"), &["scenario.toml:30:24: error: invalid routing expression: expected a value or an attribute name, found the end of the expression (column 10 of the expression)"]);
+    fails(
+        "expr2",
+        &with(
+            "expression = 'skill == \"support\"'",
+            "expression = 'skill == '",
+        ),
+        &[
+            "scenario.toml:30:24: error: invalid routing expression: expected a value or an attribute name, found the end of the expression (column 10 of the expression)",
+        ],
+    );
 }
 
 #[test]
 fn queue_no_worker_can_join_is_a_warning() {
-    let path = write("orphan", &format!("{GOOD}\n[[queues]]\nname = \"billing\"\ntarget_workers = 'skills HAS \"billing\"'\n"));
+    let path = write(
+        "orphan",
+        &format!(
+            "{GOOD}\n[[queues]]\nname = \"billing\"\ntarget_workers = 'skills HAS \"billing\"'\n"
+        ),
+    );
     let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
     let err = stderr_no_panic(&out);
-    assert!(out.status.success(), "a warning does not fail validation:\n{err}");
-    assert!(err.contains("scenario.toml:34:8: warning: no worker can ever join queue \"billing\""), "{err}");
+    assert!(
+        out.status.success(),
+        "a warning does not fail validation:\n{err}"
+    );
+    assert!(
+        err.contains("scenario.toml:34:8: warning: no worker can ever join queue \"billing\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn all_problems_are_reported_at_once() {
     let text = with("channel = \"voice\"", "channel = \"vocie\"")
         .replacen("rate = \"360/h\"", "rate = \"-1/h\"", 1)
-        .replacen("capacity = { voice = 1 }", "capacity = { voice = 1, sms = 1 }", 1)
-        .replacen("targets = [{ queue = \"support\" }]", "targets = [{ queue = \"nope\" }]", 1);
-    fails("many", &text, &["13:11: error: unknown channel \"vocie\"", "14:8: error: the rate must be positive", "22:25: error: unknown channel \"sms\"", "31:22: error: unknown queue \"nope\"", "4 errors in scenario"]);
+        .replacen(
+            "capacity = { voice = 1 }",
+            "capacity = { voice = 1, sms = 1 }",
+            1,
+        )
+        .replacen(
+            "targets = [{ queue = \"support\" }]",
+            "targets = [{ queue = \"nope\" }]",
+            1,
+        );
+    fails(
+        "many",
+        &text,
+        &[
+            "13:11: error: unknown channel \"vocie\"",
+            "14:8: error: the rate must be positive",
+            "22:25: error: unknown channel \"sms\"",
+            "31:22: error: unknown queue \"nope\"",
+            "4 errors in scenario",
+        ],
+    );
 }
 
 #[test]
@@ -187,7 +327,11 @@ fn malformed_trace_row_names_the_csv_line() {
         1,
     );
     let path = dir.join("scenario.toml");
-    std::fs::write(&path, text.replacen("channel = \"voice\"\ntrace", "trace", 1)).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("channel = \"voice\"\ntrace", "trace", 1),
+    )
+    .unwrap();
     let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
     let err = stderr_no_panic(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -205,12 +349,26 @@ fn missing_file_and_bad_flags() {
     let out = ccsim(&["run", "/nonexistent/scenario.toml"], &[]);
     let err = stderr_no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(err.contains("/nonexistent/scenario.toml: error: cannot read the scenario"), "{err}");
-    let out = ccsim(&["erlang", "--rate", "fast", "--aht", "3m", "--agents", "3"], &[]);
+    assert!(
+        err.contains("/nonexistent/scenario.toml: error: cannot read the scenario"),
+        "{err}"
+    );
+    let out = ccsim(
+        &["erlang", "--rate", "fast", "--aht", "3m", "--agents", "3"],
+        &[],
+    );
     let err = stderr_no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(err.contains("--rate") && err.contains("expected a rate"), "{err}");
-    let out = ccsim(&["erlang", "--rate", "200/h", "--aht", "180s", "--agents", "9"], &[]);
+    assert!(
+        err.contains("--rate") && err.contains("expected a rate"),
+        "{err}"
+    );
+    let out = ccsim(
+        &[
+            "erlang", "--rate", "200/h", "--aht", "180s", "--agents", "9",
+        ],
+        &[],
+    );
     let err = stderr_no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(err.contains("needs more than 9 agents"), "{err}");

@@ -4,17 +4,38 @@
 use super::{ccsim, scenario, stderr_no_panic, temp_dir};
 
 const CONTRACT_KPIS: [&str; 10] = [
-    "offered", "answered", "abandoned", "short_abandoned", "service_level", "service_level_answered", "abandon_rate", "asa_s", "wait_p90_s", "aht_s",
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "service_level",
+    "service_level_answered",
+    "abandon_rate",
+    "asa_s",
+    "wait_p90_s",
+    "aht_s",
 ];
 
 #[test]
 fn json_is_one_document_with_the_contract_keys() {
     let dir = temp_dir("json");
-    let out = ccsim(&["run", scenario("quickstart.toml").to_str().unwrap(), "--json", "--replications", "4", "--out", dir.to_str().unwrap()], &[]);
+    let out = ccsim(
+        &[
+            "run",
+            scenario("quickstart.toml").to_str().unwrap(),
+            "--json",
+            "--replications",
+            "4",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
     let err = stderr_no_panic(&out);
     assert!(out.status.success(), "{err}");
     let text = String::from_utf8(out.stdout).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).expect("stdout is exactly one JSON document");
+    let v: serde_json::Value =
+        serde_json::from_str(&text).expect("stdout is exactly one JSON document");
     assert_eq!(v["scenario"], "single-queue");
     assert_eq!(v["seed"], 7);
     assert_eq!(v["replications"], 4);
@@ -24,9 +45,16 @@ fn json_is_one_document_with_the_contract_keys() {
             assert!(v[section][k]["ci95"].is_number(), "{section}.{k}");
         }
     }
-    for (section, name) in [("queues", "support"), ("channels", "voice"), ("sources", "inbound")] {
+    for (section, name) in [
+        ("queues", "support"),
+        ("channels", "voice"),
+        ("sources", "inbound"),
+    ] {
         for k in CONTRACT_KPIS {
-            assert!(v[section][name][k]["mean"].is_number(), "{section}.{name}.{k}");
+            assert!(
+                v[section][name][k]["mean"].is_number(),
+                "{section}.{name}.{k}"
+            );
         }
     }
     for k in ["occupancy", "utilization"] {
@@ -37,26 +65,65 @@ fn json_is_one_document_with_the_contract_keys() {
     assert_eq!(v["intervals"].as_array().unwrap().len(), 14);
     // Reports were written, atomically (no temporary files left behind).
     let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
-    assert!(summary.starts_with("segment_type,segment,kpi,mean,ci95\noverall,overall,offered,"), "{summary}");
+    assert!(
+        summary.starts_with("segment_type,segment,kpi,mean,ci95\noverall,overall,offered,"),
+        "{summary}"
+    );
     let intervals = std::fs::read_to_string(dir.join("intervals.csv")).unwrap();
-    assert!(intervals.starts_with("interval,start_s,end_s,start,offered_mean,offered_ci95"), "{intervals}");
+    assert!(
+        intervals.starts_with("interval,start_s,end_s,start,offered_mean,offered_ci95"),
+        "{intervals}"
+    );
     assert_eq!(intervals.lines().count(), 15);
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
     // The offered mean in JSON is the one in summary.csv.
-    let offered_csv: f64 = summary.lines().nth(1).unwrap().split(',').nth(3).unwrap().parse().unwrap();
+    let offered_csv: f64 = summary
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(Some(offered_csv), v["overall"]["offered"]["mean"].as_f64());
 }
 
 #[test]
 fn table_output_shows_kpis_with_ci() {
     let dir = temp_dir("table");
-    let out = ccsim(&["run", scenario("quickstart.toml").to_str().unwrap(), "--replications", "3", "--seed", "3", "--out", dir.to_str().unwrap()], &[]);
+    let out = ccsim(
+        &[
+            "run",
+            scenario("quickstart.toml").to_str().unwrap(),
+            "--replications",
+            "3",
+            "--seed",
+            "3",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
     let err = stderr_no_panic(&out);
     assert!(out.status.success(), "{err}");
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("single-queue — seed 3, 3 replications, service level at 20 s"), "{text}");
-    for row in ["offered", "service level", "ASA (s)", "wait p90 (s)", "support"] {
+    assert!(
+        text.starts_with("single-queue — seed 3, 3 replications, service level at 20 s"),
+        "{text}"
+    );
+    for row in [
+        "offered",
+        "service level",
+        "ASA (s)",
+        "wait p90 (s)",
+        "support",
+    ] {
         assert!(text.contains(row), "missing {row}:\n{text}");
     }
     assert!(text.contains(" ± "), "{text}");
@@ -64,25 +131,77 @@ fn table_output_shows_kpis_with_ci() {
 
 /// The number printed after a label in `ccsim erlang` output.
 fn value(text: &str, label: &str) -> f64 {
-    let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("no `{label}` in:\n{text}"));
-    line[line.find(label).unwrap() + label.len()..].split_whitespace().next().unwrap().parse().unwrap()
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no `{label}` in:\n{text}"));
+    line[line.find(label).unwrap() + label.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[test]
 fn erlang_verb_prints_published_figures() {
-    let out = ccsim(&["erlang", "--rate", "200/h", "--aht", "180s", "--agents", "14", "--threshold", "20s", "--target-sl", "0.8"], &[]);
+    let out = ccsim(
+        &[
+            "erlang",
+            "--rate",
+            "200/h",
+            "--aht",
+            "180s",
+            "--agents",
+            "14",
+            "--threshold",
+            "20s",
+            "--target-sl",
+            "0.8",
+        ],
+        &[],
+    );
     let err = stderr_no_panic(&out);
     assert!(out.status.success(), "{err}");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("Erlang C (M/M/n)"), "{text}");
-    for (label, published, tol) in [("probability of waiting", 0.1741319, 1e-7), ("service level", 0.88835, 1e-5), ("ASA", 7.8359, 1e-4), ("occupancy", 0.7142857, 1e-7)] {
-        assert!((value(&text, label) - published).abs() <= tol, "{label}: {text}");
+    for (label, published, tol) in [
+        ("probability of waiting", 0.1741319, 1e-7),
+        ("service level", 0.88835, 1e-5),
+        ("ASA", 7.8359, 1e-4),
+        ("occupancy", 0.7142857, 1e-7),
+    ] {
+        assert!(
+            (value(&text, label) - published).abs() <= tol,
+            "{label}: {text}"
+        );
     }
     assert!(text.contains("agents for service level 0.8: 14"), "{text}");
-    let out = ccsim(&["erlang", "--rate", "200/h", "--aht", "180s", "--agents", "14", "--patience", "5m"], &[]);
+    let out = ccsim(
+        &[
+            "erlang",
+            "--rate",
+            "200/h",
+            "--aht",
+            "180s",
+            "--agents",
+            "14",
+            "--patience",
+            "5m",
+        ],
+        &[],
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("Erlang A (M/M/n+M)"), "{text}");
-    for (label, published, tol) in [("probability of waiting", 0.14526, 1e-5), ("service level", 0.916792, 1e-6), ("abandonment", 0.013984, 1e-6), ("occupancy", 0.704297, 1e-6)] {
-        assert!((value(&text, label) - published).abs() <= tol, "{label}: {text}");
+    for (label, published, tol) in [
+        ("probability of waiting", 0.14526, 1e-5),
+        ("service level", 0.916792, 1e-6),
+        ("abandonment", 0.013984, 1e-6),
+        ("occupancy", 0.704297, 1e-6),
+    ] {
+        assert!(
+            (value(&text, label) - published).abs() <= tol,
+            "{label}: {text}"
+        );
     }
 }

@@ -5,7 +5,17 @@ use super::{ccsim, scenario, stderr_no_panic, temp_dir};
 fn json(file: &str, threads: &str, seed: &str) -> Vec<u8> {
     let out_dir = temp_dir(&format!("det-{threads}-{seed}"));
     let out = ccsim(
-        &["run", scenario(file).to_str().unwrap(), "--json", "--seed", seed, "--replications", "8", "--out", out_dir.to_str().unwrap()],
+        &[
+            "run",
+            scenario(file).to_str().unwrap(),
+            "--json",
+            "--seed",
+            seed,
+            "--replications",
+            "8",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
         &[("RAYON_NUM_THREADS", threads)],
     );
     let err = stderr_no_panic(&out);
@@ -15,11 +25,19 @@ fn json(file: &str, threads: &str, seed: &str) -> Vec<u8> {
 
 #[test]
 fn same_seed_same_bytes_across_runs_and_thread_counts() {
-    for file in ["quickstart.toml", "two-skill-intraday.toml", "voice-chat-multitasking.toml"] {
+    for file in [
+        "quickstart.toml",
+        "two-skill-intraday.toml",
+        "voice-chat-multitasking.toml",
+    ] {
         let one = json(file, "1", "99");
         assert_eq!(one, json(file, "1", "99"), "{file}: two runs differ");
         assert_eq!(one, json(file, "2", "99"), "{file}: 1 vs 2 threads differ");
-        assert_ne!(one, json(file, "2", "100"), "{file}: a different seed must change the results");
+        assert_ne!(
+            one,
+            json(file, "2", "100"),
+            "{file}: a different seed must change the results"
+        );
     }
 }
 
@@ -35,5 +53,10 @@ fn staffing_does_not_change_arrivals() {
     let b = ccsim::engine::run(&fewer, 7, 3);
     assert_eq!(a.overall.0[0], b.overall.0[0], "offered must be identical");
     assert_eq!(a.contacts, b.contacts);
-    assert!(b.overall.0[2] > a.overall.0[2], "fewer agents, more abandons: {} vs {}", b.overall.0[2], a.overall.0[2]);
+    assert!(
+        b.overall.0[2] > a.overall.0[2],
+        "fewer agents, more abandons: {} vs {}",
+        b.overall.0[2],
+        a.overall.0[2]
+    );
 }

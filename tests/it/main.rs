@@ -13,7 +13,9 @@ use std::process::{Command, Output};
 
 /// Path of a file in `scenarios/`.
 pub fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
 }
 
 /// A fresh temporary folder for one test.
@@ -38,6 +40,10 @@ pub fn ccsim(args: &[&str], envs: &[(&str, &str)]) -> Output {
 pub fn stderr_no_panic(out: &Output) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!err.contains("panicked"), "ccsim panicked:\n{err}");
-    assert_ne!(out.status.code(), Some(101), "exit status 101 is a panic:\n{err}");
+    assert_ne!(
+        out.status.code(),
+        Some(101),
+        "exit status 101 is a panic:\n{err}"
+    );
     err
 }

@@ -7,7 +7,9 @@ use ccsim::scenario::load;
 use ccsim::sweep::{self, Summary};
 
 fn run(file: &str, reps: u32) -> (ccsim::scenario::Scenario, Summary) {
-    let s = load(&scenario(file)).unwrap_or_else(|e| panic!("{file}: {e}")).scenario;
+    let s = load(&scenario(file))
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+        .scenario;
     let summary = sweep::run(&s, s.sim.seed, reps, &|_| {});
     (s, summary)
 }
@@ -30,9 +32,21 @@ fn outcome_conservation_in_every_scenario() {
     assert!(files.len() >= 6, "{files:?}");
     for f in files {
         let (_, s) = run(&f, 3);
-        for seg in std::iter::once(&s.overall).chain(&s.queues).chain(&s.channels).chain(&s.sources) {
-            let total = mean(seg, "answered") + mean(seg, "abandoned") + mean(seg, "canceled") + mean(seg, "unfinished");
-            assert!((mean(seg, "offered") - total).abs() < 1e-9, "{f} {}: offered {} != {total}", seg.name, mean(seg, "offered"));
+        for seg in std::iter::once(&s.overall)
+            .chain(&s.queues)
+            .chain(&s.channels)
+            .chain(&s.sources)
+        {
+            let total = mean(seg, "answered")
+                + mean(seg, "abandoned")
+                + mean(seg, "canceled")
+                + mean(seg, "unfinished");
+            assert!(
+                (mean(seg, "offered") - total).abs() < 1e-9,
+                "{f} {}: offered {} != {total}",
+                seg.name,
+                mean(seg, "offered")
+            );
         }
         assert!(mean(&s.overall, "offered") > 0.0, "{f}");
     }
@@ -46,7 +60,9 @@ fn intraday_profile_shapes_arrivals() {
     let (s, summary) = run("two-skill-intraday.toml", 20);
     let mut expected = vec![0.0; 48];
     for src in &s.sources {
-        let ccsim::scenario::ArrivalProcess::Profile(p) = &src.process else { panic!("profile expected") };
+        let ccsim::scenario::ArrivalProcess::Profile(p) = &src.process else {
+            panic!("profile expected")
+        };
         let weekly = p.weekly[usize::from(p.start_weekday)];
         for (i, r) in p.rates_per_s.iter().enumerate() {
             expected[i] += r * weekly * 1800.0;
@@ -59,7 +75,12 @@ fn intraday_profile_shapes_arrivals() {
             assert_eq!(e.mean, Some(0.0), "interval {i} is closed");
         } else {
             let hw = e.half_width(0.999).unwrap();
-            assert!((e.mean.unwrap() - expected[i]).abs() <= hw, "interval {i}: {:?} vs {}", e.mean, expected[i]);
+            assert!(
+                (e.mean.unwrap() - expected[i]).abs() <= hw,
+                "interval {i}: {:?} vs {}",
+                e.mean,
+                expected[i]
+            );
         }
     }
 }
@@ -69,12 +90,19 @@ fn intraday_profile_shapes_arrivals() {
 #[test]
 fn shifts_bound_logged_in_time() {
     let (s, summary) = run("two-skill-intraday.toml", 4);
-    let late = s.groups.iter().position(|g| g.name == "support-late").unwrap();
+    let late = s
+        .groups
+        .iter()
+        .position(|g| g.name == "support-late")
+        .unwrap();
     for iv in &summary.intervals {
         let hour = iv.start_s / 3600.0;
         let occ = iv.occupancy[late].mean;
         if (12.0..20.0).contains(&hour) {
-            assert!(occ.is_some_and(|o| o > 0.2), "support-late should work at {hour}h: {occ:?}");
+            assert!(
+                occ.is_some_and(|o| o > 0.2),
+                "support-late should work at {hour}h: {occ:?}"
+            );
         } else if !(20.0..21.0).contains(&hour) {
             // After 20:00 agents may still finish calls they hold (shift-end rule).
             assert_eq!(occ, None, "support-late is off shift at {hour}h");
@@ -89,7 +117,10 @@ fn multitasking_capacity() {
     let (_, s) = run("voice-chat-multitasking.toml", 6);
     let blended = &s.groups[0];
     let (occ, util) = (mean(blended, "occupancy"), mean(blended, "utilization"));
-    assert!(occ > 0.9 && util < 0.85 && util < occ - 0.1, "occupancy {occ}, utilization {util}");
+    assert!(
+        occ > 0.9 && util < 0.85 && util < occ - 0.1,
+        "occupancy {occ}, utilization {util}"
+    );
     let voice = s.channels.iter().find(|c| c.name == "voice").unwrap();
     let chat = s.channels.iter().find(|c| c.name == "chat").unwrap();
     assert!(mean(chat, "answered") > 0.0 && mean(voice, "answered") > 0.0);

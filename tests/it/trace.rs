@@ -10,16 +10,32 @@ fn offered_counts_per_channel_equal_the_csv() {
     for row in reader.records() {
         *expected.entry(row.unwrap()[1].to_string()).or_default() += 1.0;
     }
-    assert!(expected.len() == 2 && expected.values().all(|&n| n > 100.0), "{expected:?}");
+    assert!(
+        expected.len() == 2 && expected.values().all(|&n| n > 100.0),
+        "{expected:?}"
+    );
     let out_dir = temp_dir("trace");
-    let out = ccsim(&["run", scenario("trace-replay.toml").to_str().unwrap(), "--json", "--out", out_dir.to_str().unwrap()], &[]);
+    let out = ccsim(
+        &[
+            "run",
+            scenario("trace-replay.toml").to_str().unwrap(),
+            "--json",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &[],
+    );
     let err = stderr_no_panic(&out);
     assert!(out.status.success(), "{err}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for (channel, n) in &expected {
         let got = &v["channels"][channel]["offered"];
         assert_eq!(got["mean"].as_f64(), Some(*n), "channel {channel}");
-        assert_eq!(got["ci95"].as_f64(), Some(0.0), "every replication replays the same rows");
+        assert_eq!(
+            got["ci95"].as_f64(),
+            Some(0.0),
+            "every replication replays the same rows"
+        );
     }
     let total: f64 = expected.values().sum();
     assert_eq!(v["overall"]["offered"]["mean"].as_f64(), Some(total));

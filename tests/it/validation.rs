@@ -22,7 +22,9 @@ struct Case {
 }
 
 fn scenario_text(c: &Case) -> String {
-    let patience = c.patience_s.map_or(String::new(), |p| format!("patience = {{ dist = \"exponential\", mean = \"{p}s\" }}\n"));
+    let patience = c.patience_s.map_or(String::new(), |p| {
+        format!("patience = {{ dist = \"exponential\", mean = \"{p}s\" }}\n")
+    });
     format!(
         r#"name = "{name}"
 [simulation]
@@ -66,17 +68,31 @@ default_filter = {{ queue = "q" }}
 }
 
 fn check(c: &Case) {
-    let loaded = scenario::load_str(Path::new("validation.toml"), &scenario_text(c)).expect("valid scenario");
+    let loaded = scenario::load_str(Path::new("validation.toml"), &scenario_text(c))
+        .expect("valid scenario");
     let s = loaded.scenario;
     let summary = sweep::run(&s, s.sim.seed, s.sim.replications, &|_| {});
-    let m = Model { rate_per_s: c.rate_per_h / 3600.0, aht_s: c.aht_s, agents: c.agents, patience_s: c.patience_s }
-        .measures(c.threshold_s)
-        .expect("stable model");
+    let m = Model {
+        rate_per_s: c.rate_per_h / 3600.0,
+        aht_s: c.aht_s,
+        agents: c.agents,
+        patience_s: c.patience_s,
+    }
+    .measures(c.threshold_s)
+    .expect("stable model");
     let group = &summary.groups[0];
     let checks = [
-        ("service_level", summary.overall.get("service_level").unwrap(), m.service_level),
+        (
+            "service_level",
+            summary.overall.get("service_level").unwrap(),
+            m.service_level,
+        ),
         ("asa_s", summary.overall.get("asa_s").unwrap(), m.asa_s),
-        ("abandon_rate", summary.overall.get("abandon_rate").unwrap(), m.abandon_rate),
+        (
+            "abandon_rate",
+            summary.overall.get("abandon_rate").unwrap(),
+            m.abandon_rate,
+        ),
         ("occupancy", group.get("occupancy").unwrap(), m.occupancy),
     ];
     for (kpi, est, reference) in checks {
@@ -86,7 +102,11 @@ fn check(c: &Case) {
             assert_eq!(mean, 0.0, "{}: patient customers never abandon", c.name);
             continue;
         }
-        eprintln!("{:<22} {kpi:<14} sim {mean:.6} ± {hw:.6} (99.9%)  theory {reference:.6}  delta {:+.6}", c.name, mean - reference);
+        eprintln!(
+            "{:<22} {kpi:<14} sim {mean:.6} ± {hw:.6} (99.9%)  theory {reference:.6}  delta {:+.6}",
+            c.name,
+            mean - reference
+        );
         assert!(
             (mean - reference).abs() <= hw,
             "{}: {kpi} = {mean} ± {hw} (99.9%) does not contain the analytic {reference}",
@@ -98,29 +118,79 @@ fn check(c: &Case) {
 /// The published Erlang C case: 100 calls per 30 min, AHT 180 s, 14 agents.
 #[test]
 fn erlang_c_published_case() {
-    check(&Case { name: "erlang-c-published", rate_per_h: 200.0, aht_s: 180.0, agents: 14, patience_s: None, threshold_s: 20.0, horizon_h: 100.0, warmup_h: 4.0, replications: 30 });
+    check(&Case {
+        name: "erlang-c-published",
+        rate_per_h: 200.0,
+        aht_s: 180.0,
+        agents: 14,
+        patience_s: None,
+        threshold_s: 20.0,
+        horizon_h: 100.0,
+        warmup_h: 4.0,
+        replications: 30,
+    });
 }
 
 /// The published Erlang A case: the same with exponential patience of mean 5 min.
 #[test]
 fn erlang_a_published_case() {
-    check(&Case { name: "erlang-a-published", rate_per_h: 200.0, aht_s: 180.0, agents: 14, patience_s: Some(300.0), threshold_s: 20.0, horizon_h: 100.0, warmup_h: 4.0, replications: 30 });
+    check(&Case {
+        name: "erlang-a-published",
+        rate_per_h: 200.0,
+        aht_s: 180.0,
+        agents: 14,
+        patience_s: Some(300.0),
+        threshold_s: 20.0,
+        horizon_h: 100.0,
+        warmup_h: 4.0,
+        replications: 30,
+    });
 }
 
 /// M/M/c at 92% occupancy: long waits, slow relaxation (hence the long warm-up).
 #[test]
 fn erlang_c_high_occupancy() {
-    check(&Case { name: "erlang-c-92pct", rate_per_h: 345.0, aht_s: 240.0, agents: 25, patience_s: None, threshold_s: 30.0, horizon_h: 300.0, warmup_h: 30.0, replications: 30 });
+    check(&Case {
+        name: "erlang-c-92pct",
+        rate_per_h: 345.0,
+        aht_s: 240.0,
+        agents: 25,
+        patience_s: None,
+        threshold_s: 30.0,
+        horizon_h: 300.0,
+        warmup_h: 30.0,
+        replications: 30,
+    });
 }
 
 /// M/M/c+M overloaded (offered load 110% of capacity): abandonment keeps it stable.
 #[test]
 fn erlang_a_overloaded() {
-    check(&Case { name: "erlang-a-overloaded", rate_per_h: 396.0, aht_s: 300.0, agents: 30, patience_s: Some(180.0), threshold_s: 20.0, horizon_h: 100.0, warmup_h: 4.0, replications: 30 });
+    check(&Case {
+        name: "erlang-a-overloaded",
+        rate_per_h: 396.0,
+        aht_s: 300.0,
+        agents: 30,
+        patience_s: Some(180.0),
+        threshold_s: 20.0,
+        horizon_h: 100.0,
+        warmup_h: 4.0,
+        replications: 30,
+    });
 }
 
 /// A large, lightly loaded M/M/c+M with short patience.
 #[test]
 fn erlang_a_large_center() {
-    check(&Case { name: "erlang-a-large", rate_per_h: 3000.0, aht_s: 240.0, agents: 210, patience_s: Some(60.0), threshold_s: 15.0, horizon_h: 24.0, warmup_h: 2.0, replications: 30 });
+    check(&Case {
+        name: "erlang-a-large",
+        rate_per_h: 3000.0,
+        aht_s: 240.0,
+        agents: 210,
+        patience_s: Some(60.0),
+        threshold_s: 15.0,
+        horizon_h: 24.0,
+        warmup_h: 2.0,
+        replications: 30,
+    });
 }
