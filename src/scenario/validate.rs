@@ -14,6 +14,9 @@ use toml::Spanned;
 /// (each combination is precomputed).
 const MAX_CLASSES_PER_SOURCE: usize = 100_000;
 
+/// Per-interval statistics kept per replication (memory is per interval).
+const MAX_INTERVALS: f64 = 100_000.0;
+
 pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
     let src = SourceFile { path, text };
     let raw: RawScenario = match toml::from_str(text) {
@@ -510,6 +513,12 @@ impl Validator<'_> {
         } else if n < 1.0 - 1e-9 || (n - n.round()).abs() > 1e-6 {
             let span = r.interval.as_ref().map_or(r.horizon.span(), |q| q.span());
             self.err(&span, format!("the interval ({interval} s) must divide the counted window (horizon − warm-up = {window} s) into whole intervals"));
+            return None;
+        }
+        let n = ((horizon - warmup) / interval).round();
+        if n > MAX_INTERVALS {
+            let span = r.interval.as_ref().map_or(r.horizon.span(), |q| q.span());
+            self.err(&span, format!("the counted window has {n} intervals; at most {MAX_INTERVALS} are kept, so use a wider interval"));
             return None;
         }
         Some(Simulation {

@@ -4,6 +4,7 @@
 mod bad_input;
 mod cli;
 mod determinism;
+mod properties;
 mod scenarios;
 mod trace;
 mod validation;

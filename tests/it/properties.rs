@@ -1,0 +1,227 @@
+//! Randomly generated small scenarios: loading and running never panics,
+//! every counted contact has exactly one outcome, and runs are deterministic.
+
+use ccsim::scenario::load_str;
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::fmt::Write;
+
+fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u32) -> String {
+    let mut t = String::new();
+    let channels: Vec<&str> = ["voice", "chat", "sms"][..rng.random_range(1..=3)].to_vec();
+    let warmup = rng.random_range(0..3);
+    let horizon = warmup + rng.random_range(1..6);
+    let _ = writeln!(
+        t,
+        "name = \"case-{case}\"\n[simulation]\nhorizon = \"{horizon}h\"\nwarmup = \"{warmup}h\"\nreplications = 2\nseed = {case}\ninterval = \"1h\"\nservice_level_threshold = \"{}s\"\nshort_abandon_threshold = \"{}s\"",
+        rng.random_range(0..60),
+        rng.random_range(0..10)
+    );
+    for ch in &channels {
+        let _ = writeln!(
+            t,
+            "[[channels]]\nname = \"{ch}\"\nhandle_time = {{ dist = \"gamma\", mean = \"{}s\", cv = 0.7 }}",
+            rng.random_range(30..400)
+        );
+        if rng.random_bool(0.5) {
+            let _ = writeln!(
+                t,
+                "wrapup = {{ dist = \"uniform\", min = \"0s\", max = \"{}s\" }}",
+                rng.random_range(0..60)
+            );
+        }
+    }
+    let skills = ["a", "b", "c"];
+    for s in 0..rng.random_range(1..=3) {
+        let ch = channels[rng.random_range(0..channels.len())];
+        let _ = writeln!(t, "[[arrivals]]\nname = \"src{s}\"");
+        match rng.random_range(0..3) {
+            0 => {
+                let _ = writeln!(
+                    t,
+                    "channel = \"{ch}\"\nrate = \"{}/h\"",
+                    rng.random_range(10..400)
+                );
+            }
+            1 => {
+                let m: Vec<String> = (0..24)
+                    .map(|_| format!("{}", rng.random_range(0..3)))
+                    .collect();
+                let _ = writeln!(
+                    t,
+                    "channel = \"{ch}\"\nrate = \"{}/h\"\nprofile = {{ interval = \"1h\", multipliers = [1, {}] }}",
+                    rng.random_range(10..300),
+                    m[1..].join(", ")
+                );
+            }
+            _ => {
+                let mut csv =
+                    String::from("arrival_time_s,channel,handle_time_s,patience_s,attributes\n");
+                let mut at = 0.0;
+                for _ in 0..rng.random_range(1..200) {
+                    at += rng.random_range(0.0..60.0);
+                    let c = channels[rng.random_range(0..channels.len())];
+                    let h = if rng.random_bool(0.5) {
+                        format!("{:.1}", rng.random_range(1.0..300.0))
+                    } else {
+                        String::new()
+                    };
+                    let p = if rng.random_bool(0.5) {
+                        format!("{:.1}", rng.random_range(0.0..200.0))
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(
+                        csv,
+                        "{at:.2},{c},{h},{p},\"{{\"\"skill\"\":\"\"{}\"\"}}\"",
+                        skills[rng.random_range(0..3)]
+                    );
+                }
+                let file = format!("trace{case}-{s}.csv");
+                std::fs::write(dir.join(&file), csv).unwrap();
+                let _ = writeln!(t, "trace = \"{file}\"");
+            }
+        }
+        if !t.ends_with(".csv\"\n") {
+            let _ = writeln!(
+                t,
+                "attributes = {{ skill = {{ a = {}, b = {}, c = 1 }} }}",
+                rng.random_range(0..3),
+                rng.random_range(0..3)
+            );
+        }
+        if rng.random_bool(0.7) {
+            let _ = writeln!(
+                t,
+                "patience = {{ dist = \"exponential\", mean = \"{}s\" }}",
+                rng.random_range(5..300)
+            );
+        }
+        if rng.random_bool(0.3) {
+            let _ = writeln!(t, "priority = {}", rng.random_range(0..10));
+        }
+    }
+    for g in 0..rng.random_range(0..=3) {
+        let sk: Vec<String> = skills
+            .iter()
+            .filter(|_| rng.random_bool(0.6))
+            .map(|s| format!("\"{s}\""))
+            .collect();
+        let cap: Vec<String> = channels
+            .iter()
+            .map(|c| format!("{c} = {}", rng.random_range(0..4)))
+            .collect();
+        let _ = writeln!(
+            t,
+            "[[agents]]\ngroup = \"g{g}\"\ncount = {}\nattributes = {{ skills = [{}] }}\ncapacity = {{ {} }}",
+            rng.random_range(0..12),
+            sk.join(", "),
+            cap.join(", ")
+        );
+        if rng.random_bool(0.5) {
+            let (a, b) = (rng.random_range(0..24), rng.random_range(0..24));
+            if a != b {
+                let _ = writeln!(
+                    t,
+                    "shifts = [{{ start = \"{a:02}:00\", end = \"{b:02}:00\" }}]"
+                );
+            }
+        }
+    }
+    let n_queues = rng.random_range(1..=3);
+    for q in 0..n_queues {
+        let _ = writeln!(
+            t,
+            "[[queues]]\nname = \"q{q}\"\ntarget_workers = 'skills HAS \"{}\"'",
+            skills[q]
+        );
+    }
+    for (f, skill) in skills.iter().enumerate().take(rng.random_range(0..=3)) {
+        let _ = writeln!(
+            t,
+            "[[workflow.filters]]\nexpression = 'skill == \"{skill}\"'\ntargets = [{{ queue = \"q{}\", priority = {} }}]",
+            f % n_queues,
+            rng.random_range(0..5)
+        );
+    }
+    if rng.random_bool(0.6) || !t.contains("[[workflow.filters]]") {
+        let _ = writeln!(t, "[workflow.default_filter]\nqueue = \"q0\"");
+    }
+    t
+}
+
+#[test]
+fn random_scenarios_conserve_outcomes() {
+    let dir = super::temp_dir("props");
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
+    // Totals over all cases, to show the generator reaches every outcome.
+    let mut seen = [0.0f64; 12];
+    for case in 0..150 {
+        let text = random_scenario(&mut rng, &dir, case);
+        let path = dir.join(format!("case{case}.toml"));
+        let loaded = load_str(&path, &text)
+            .unwrap_or_else(|e| panic!("case {case} should load:\n{e}\n{text}"));
+        let s = loaded.scenario;
+        for r in 0..2 {
+            let a = ccsim::engine::run(&s, 9, r);
+            let b = ccsim::engine::run(&s, 9, r);
+            for (acc, v) in seen.iter_mut().zip(a.overall.0) {
+                if !v.is_nan() {
+                    *acc += v;
+                }
+            }
+            assert_eq!(
+                format!("{a:?}"),
+                format!("{b:?}"),
+                "case {case}: not deterministic"
+            );
+            for k in std::iter::once(&a.overall)
+                .chain(&a.queues)
+                .chain(&a.channels)
+                .chain(&a.sources)
+            {
+                let [offered, answered, abandoned, short, ..] = k.0;
+                let (canceled, unfinished) = (k.0[10], k.0[11]);
+                assert_eq!(
+                    offered,
+                    answered + abandoned + canceled + unfinished,
+                    "case {case}: outcomes do not add up\n{text}"
+                );
+                assert!(short <= abandoned);
+                for (i, v) in k.0.iter().enumerate() {
+                    assert!(
+                        v.is_nan() || (*v >= 0.0 && v.is_finite()),
+                        "case {case}: KPI {i} = {v}"
+                    );
+                }
+                let sl = k.0[4];
+                assert!(
+                    sl.is_nan() || (0.0..=1.0).contains(&sl),
+                    "case {case}: service level {sl}"
+                );
+            }
+            for g in &a.groups {
+                for v in g {
+                    assert!(
+                        v.is_nan() || (0.0..=1.0 + 1e-9).contains(v),
+                        "case {case}: group ratio {v}"
+                    );
+                }
+            }
+        }
+    }
+    let [offered, answered, abandoned, short, ..] = seen;
+    let (canceled, unfinished) = (seen[10], seen[11]);
+    eprintln!(
+        "random scenarios: offered {offered}, answered {answered}, abandoned {abandoned} (short {short}), canceled {canceled}, unfinished {unfinished}"
+    );
+    for (name, v) in [
+        ("answered", answered),
+        ("abandoned", abandoned),
+        ("short abandoned", short),
+        ("canceled", canceled),
+        ("unfinished", unfinished),
+    ] {
+        assert!(v > 0.0, "the generator never produced a {name} contact");
+    }
+}
