@@ -15,9 +15,13 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 /// One customer as drawn by a source.
 #[derive(Debug, Clone, Copy)]
 pub struct Customer {
+    /// The channel the contact comes in on.
     pub channel: ChannelId,
+    /// Its attribute document (and so its route).
     pub class: ClassId,
+    /// Talk time, seconds.
     pub handle_s: f64,
+    /// Wrap-up after talking, seconds (0 for none).
     pub wrapup_s: f64,
     /// Infinite when the customer never abandons.
     pub patience_s: f64,

@@ -18,8 +18,11 @@
 /// Inputs: arrival rate, mean handle time, agents, optional mean patience.
 #[derive(Debug, Clone, Copy)]
 pub struct Model {
+    /// Arrival rate, per second (Poisson).
     pub rate_per_s: f64,
+    /// Mean handle time, seconds (exponential).
     pub aht_s: f64,
+    /// Agents, each serving one customer at a time.
     pub agents: u32,
     /// `None` for Erlang C (customers never abandon).
     pub patience_s: Option<f64>,
@@ -28,22 +31,35 @@ pub struct Model {
 /// Performance measures of a [`Model`] for one threshold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Measures {
+    /// Probability that an arriving customer waits.
     pub p_wait: f64,
+    /// Answered within the threshold ÷ offered.
     pub service_level: f64,
+    /// Answered within the threshold ÷ answered.
     pub service_level_answered: f64,
+    /// Mean wait of answered customers, seconds.
     pub asa_s: f64,
+    /// Abandoned ÷ offered (0 for Erlang C).
     pub abandon_rate: f64,
+    /// Mean busy agents ÷ agents.
     pub occupancy: f64,
 }
 
 /// Why a model has no steady state.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ErlangError {
+    /// Erlang C with load ≥ agents has no steady state.
     #[error(
         "offered load {load:.3} erlangs needs more than {agents} agents without abandonment (the queue grows without bound)"
     )]
-    Unstable { load: f64, agents: u32 },
+    Unstable {
+        /// Offered load, erlangs.
+        load: f64,
+        /// Agents given.
+        agents: u32,
+    },
     #[error("rate, handle time, agents and patience must be positive")]
+    /// A non-positive or non-finite input.
     BadInput,
 }
 

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! ccsim: a discrete-event contact-center simulator with TaskRouter-style routing.
 //!
 //! ```text

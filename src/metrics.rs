@@ -38,9 +38,13 @@ pub struct Kpis(pub [f64; KPI_NAMES.len()]);
 /// One replication's results: KPI tables, no per-contact data.
 #[derive(Debug, Clone)]
 pub struct ReplicationResult {
+    /// All counted contacts.
     pub overall: Kpis,
+    /// Per queue, in scenario order (contacts that reached that queue).
     pub queues: Vec<Kpis>,
+    /// Per channel, in scenario order.
     pub channels: Vec<Kpis>,
+    /// Per arrival source, in scenario order.
     pub sources: Vec<Kpis>,
     /// `[occupancy, utilization]` per group.
     pub groups: Vec<[f64; 2]>,

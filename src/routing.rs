@@ -18,11 +18,15 @@ use std::collections::BinaryHeap;
 /// A task waiting in a queue.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitEntry {
+    /// Higher is served first (routing-semantics §2.6).
     pub priority: u32,
     /// Creation time: escalated tasks keep their seniority.
     pub created: f64,
+    /// Arrival sequence number: the last tie-break, so order is total.
     pub seq: u64,
+    /// Task slot in the engine's slab.
     pub task: u32,
+    /// Slot generation when queued; a mismatch means the entry is stale.
     pub generation: u32,
 }
 
@@ -60,7 +64,9 @@ impl Ord for WaitEntry {
 pub struct IdleEntry {
     /// Time of the last reservation; `-inf` for never reserved.
     pub since: f64,
+    /// Worker index.
     pub worker: u32,
+    /// Worker stamp when offered; a mismatch means the entry is stale.
     pub stamp: u32,
 }
 

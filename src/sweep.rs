@@ -13,7 +13,9 @@ use rayon::prelude::*;
 /// KPIs of one segment (overall, a queue, a channel, a source), in `KPI_NAMES` order.
 #[derive(Debug, Clone)]
 pub struct SegmentSummary {
+    /// Segment name (queue, channel, source or group).
     pub name: String,
+    /// One estimate per KPI name, in order.
     pub kpis: Vec<Estimate>,
 }
 
@@ -22,6 +24,7 @@ pub struct SegmentSummary {
 pub struct IntervalSummary {
     /// Seconds from the simulation start.
     pub start_s: f64,
+    /// Seconds from the simulation start.
     pub end_s: f64,
     /// In `INTERVAL_KPI_NAMES` order.
     pub kpis: Vec<Estimate>,
@@ -32,18 +35,27 @@ pub struct IntervalSummary {
 /// Everything a report needs about a run.
 #[derive(Debug, Clone)]
 pub struct Summary {
+    /// Scenario name.
     pub scenario: String,
+    /// Base seed used.
     pub seed: u64,
+    /// Replications run.
     pub replications: u32,
+    /// All counted contacts.
     pub overall: SegmentSummary,
+    /// Per queue, in scenario order.
     pub queues: Vec<SegmentSummary>,
+    /// Per channel, in scenario order.
     pub channels: Vec<SegmentSummary>,
+    /// Per arrival source, in scenario order.
     pub sources: Vec<SegmentSummary>,
     /// Per group: occupancy and utilization (`GROUP_KPI_NAMES` order).
     pub groups: Vec<SegmentSummary>,
+    /// The per-interval table.
     pub intervals: Vec<IntervalSummary>,
     /// Contacts simulated over all replications, warm-up included.
     pub contacts: u64,
+    /// Events processed over all replications.
     pub events: u64,
 }
 

@@ -7,6 +7,7 @@
 /// Run-time state of one worker.
 #[derive(Debug, Clone, Copy)]
 pub struct Worker {
+    /// Index of the worker's agent group.
     pub group: u32,
     /// Bumped whenever the worker's free capacity or idle key changes; idle
     /// entries with an older stamp are stale.

@@ -4,13 +4,34 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// The next arrival of a source.
-    Arrival { source: u32 },
-    /// A waiting customer's patience runs out (stale if `generation` no longer matches).
-    Abandon { task: u32, generation: u32 },
+    Arrival {
+        /// Source index.
+        source: u32,
+    },
+    /// A waiting customer's patience runs out (stale if served first).
+    Abandon {
+        /// Task slot.
+        task: u32,
+        /// Slot generation when scheduled; a mismatch means the task is gone.
+        generation: u32,
+    },
     /// The conversation ends; wrap-up (if any) starts.
-    TalkEnd { worker: u32, task: u32 },
+    TalkEnd {
+        /// Worker index.
+        worker: u32,
+        /// Task slot.
+        task: u32,
+    },
     /// Wrap-up ends; the capacity unit is released.
-    WrapEnd { worker: u32, task: u32 },
+    WrapEnd {
+        /// Worker index.
+        worker: u32,
+        /// Task slot.
+        task: u32,
+    },
     /// A shift boundary of an agent group.
-    Shift { group: u32 },
+    Shift {
+        /// Group index.
+        group: u32,
+    },
 }

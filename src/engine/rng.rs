@@ -13,10 +13,15 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
+    /// Inter-arrival times of one source.
     Arrivals = 1,
+    /// Categorical attribute draws of one source.
     Attributes = 2,
+    /// Talk times of one source's customers.
     HandleTime = 3,
+    /// Wrap-up times of one source's customers.
     Wrapup = 4,
+    /// Patience of one source's customers.
     Patience = 5,
 }
 

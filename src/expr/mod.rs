@@ -50,7 +50,9 @@ pub enum Context {
 /// A resolved attribute reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PathRef {
+    /// Which document the path reads.
     pub scope: Scope,
+    /// The interned dotted path.
     pub key: KeyId,
     /// A trailing `[i]` index into an array value.
     pub index: Option<u32>,
@@ -59,32 +61,49 @@ pub struct PathRef {
 /// Comparison and membership operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
+    /// `==` or `=`.
     Eq,
+    /// `!=`.
     Ne,
+    /// `>`.
     Gt,
+    /// `>=`.
     Ge,
+    /// `<`.
     Lt,
+    /// `<=`.
     Le,
+    /// `CONTAINS`: substring of a string.
     Contains,
+    /// `HAS` / `>-`: array contains value.
     Has,
+    /// `IN` / `<-`: value in array.
     In,
+    /// `NOT IN`: value not in array (false when the right side is not an array).
     NotIn,
 }
 
 /// One side of a comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
+    /// A literal.
     Lit(Value),
+    /// An attribute reference.
     Path(PathRef),
 }
 
 /// A compiled expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
+    /// Constant (literal-only comparisons are folded to this).
     Const(bool),
+    /// A comparison.
     Cmp(Op, Operand, Operand),
+    /// Unary `NOT` (an extension to Twilio's grammar).
     Not(Box<Expr>),
+    /// All true.
     And(Vec<Expr>),
+    /// Any true.
     Or(Vec<Expr>),
 }
 
@@ -105,7 +124,9 @@ impl Resolver for Attrs {
 /// A parse error with its byte offset inside the expression text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExprError {
+    /// Byte offset of the problem in the expression text.
     pub offset: usize,
+    /// What was expected.
     pub message: String,
 }
 

@@ -42,10 +42,15 @@ impl KeyTable {
 /// An attribute value. Arrays hold scalars (TaskRouter's `HAS`/`IN` operate on them).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// JSON null, and the value of a missing key.
     Null,
+    /// `true` / `false`.
     Bool(bool),
+    /// Every number (integers included), as in JSON.
     Num(f64),
+    /// A string.
     Str(Box<str>),
+    /// An array.
     List(Box<[Value]>),
 }
 
@@ -114,10 +119,15 @@ impl std::fmt::Display for Value {
 /// A borrowed attribute value, what the evaluator compares.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ValueRef<'a> {
+    /// Null or missing.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// A number.
     Num(f64),
+    /// A string.
     Str(&'a str),
+    /// An array.
     List(&'a [Value]),
 }
 

@@ -17,12 +17,15 @@ pub enum Severity {
 /// One problem, already resolved to a human position.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// The scenario, or a file it references (a trace CSV).
     pub file: PathBuf,
     /// 1-based line; 0 when the problem has no position (e.g. a missing file).
     pub line: usize,
     /// 1-based column, counted in characters.
     pub column: usize,
+    /// What is wrong and what was expected.
     pub message: String,
     /// The offending source line, shown under the message.
     pub excerpt: Option<String>,
@@ -65,7 +68,9 @@ impl fmt::Display for Diagnostic {
 
 /// A source text with a name, able to turn byte offsets into line:column.
 pub struct SourceFile<'a> {
+    /// Shown in messages.
     pub path: &'a Path,
+    /// The whole file.
     pub text: &'a str,
 }
 
@@ -111,6 +116,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// Collects diagnostics for one scenario file (and files it references).
 #[derive(Debug, Default)]
 pub struct Diagnostics {
+    /// In the order found; sorted by position before reporting.
     pub items: Vec<Diagnostic>,
 }
 
@@ -148,6 +154,7 @@ impl Diagnostics {
 /// The error returned when a scenario does not load: every problem found.
 #[derive(Debug)]
 pub struct ScenarioError {
+    /// Errors and warnings, sorted by file position.
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -45,16 +45,23 @@ id_type!(/// Index of a distinct task attribute document in [`Scenario::classes`
 /// A loaded, checked scenario. All times are seconds from the simulation start.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// From `name`; names the report folder.
     pub name: String,
     /// Free text from the file, shown by `ccsim validate`.
     pub description: Option<String>,
     /// The file it was loaded from (reports name it).
     pub path: PathBuf,
+    /// `[simulation]`.
     pub sim: Simulation,
+    /// Indexed by [`ChannelId`].
     pub channels: Vec<Channel>,
+    /// Indexed by [`SourceId`].
     pub sources: Vec<Source>,
+    /// Indexed by [`GroupId`].
     pub groups: Vec<Group>,
+    /// Indexed by [`QueueId`].
     pub queues: Vec<Queue>,
+    /// Workflow filters in order (first match wins).
     pub filters: Vec<Filter>,
     /// Queue of the workflow's `default_filter`.
     pub default_queue: Option<QueueId>,
@@ -71,11 +78,15 @@ pub struct Simulation {
     pub horizon_s: f64,
     /// Start of the counted window; arrivals before it are simulated, not counted.
     pub warmup_s: f64,
+    /// Default number of replications.
     pub replications: u32,
+    /// Default base seed.
     pub seed: u64,
     /// Width of the per-interval statistics, which start at the warm-up end.
     pub interval_s: f64,
+    /// Service-level threshold T, seconds (answered with wait ≤ T).
     pub service_level_threshold_s: f64,
+    /// Abandons with wait < this are short abandons.
     pub short_abandon_threshold_s: f64,
     /// Weekday of day 0, Monday = 0.
     pub start_weekday: u8,
@@ -94,6 +105,7 @@ impl Simulation {
 /// A task channel (voice, chat, sms…).
 #[derive(Debug, Clone)]
 pub struct Channel {
+    /// Unique name.
     pub name: String,
     /// Default talk time for sources on this channel that set none.
     pub handle_time: Option<Dist>,
@@ -104,15 +116,21 @@ pub struct Channel {
 /// An arrival source.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// Unique name; `sources` KPIs are keyed by it.
     pub name: String,
+    /// When customers arrive.
     pub process: ArrivalProcess,
     /// The channel of generated tasks (trace rows carry their own).
     pub channel: Option<ChannelId>,
+    /// Task priority unless the matching target sets one.
     pub priority: u32,
+    /// Talk time; `None` falls back to the channel's.
     pub handle_time: Option<Dist>,
+    /// Wrap-up; `None` falls back to the channel's (or none).
     pub wrapup: Option<Dist>,
     /// `None`: customers never abandon.
     pub patience: Option<Dist>,
+    /// How each customer's attributes are drawn.
     pub attributes: AttrModel,
 }
 
@@ -120,11 +138,19 @@ pub struct Source {
 #[derive(Debug, Clone)]
 pub enum ArrivalProcess {
     /// Homogeneous Poisson at a rate per second.
-    Poisson { rate_per_s: f64 },
+    Poisson {
+        /// Arrivals per second.
+        rate_per_s: f64,
+    },
     /// Non-homogeneous Poisson with a piecewise-constant rate repeating weekly.
     Profile(RateProfile),
     /// Replay of a CSV trace, rows sorted by time.
-    Trace { file: PathBuf, rows: Vec<TraceRow> },
+    Trace {
+        /// The CSV, for messages.
+        file: PathBuf,
+        /// Rows before the horizon are replayed.
+        rows: Vec<TraceRow>,
+    },
 }
 
 /// A daily piecewise-constant rate with optional day-of-week multipliers.
@@ -160,10 +186,15 @@ impl RateProfile {
 /// One replayed arrival.
 #[derive(Debug, Clone, Copy)]
 pub struct TraceRow {
+    /// Arrival time, seconds from the simulation start.
     pub time_s: f64,
+    /// The row's channel.
     pub channel: ChannelId,
+    /// Talk time; `None` draws from the source's or channel's distribution.
     pub handle_time_s: Option<f64>,
+    /// Patience; `None` draws from the source's distribution (or never abandons).
     pub patience_s: Option<f64>,
+    /// The row's attribute document.
     pub class: ClassId,
 }
 
@@ -172,7 +203,9 @@ pub struct TraceRow {
 /// an index: `first_class + Σ choice_i · stride_i`.
 #[derive(Debug, Clone, Default)]
 pub struct AttrModel {
+    /// Class of the combination with every first choice.
     pub first_class: u32,
+    /// Independent categorical attributes, drawn in order.
     pub categories: Vec<Category>,
 }
 
@@ -181,20 +214,25 @@ pub struct AttrModel {
 pub struct Category {
     /// Cumulative weights, normalised to end at 1.
     pub cumulative: Vec<f64>,
+    /// Class-index step of one choice of this attribute.
     pub stride: u32,
 }
 
 /// A distinct task attribute document and where the workflow sends it.
 #[derive(Debug, Clone)]
 pub struct TaskClass {
+    /// Attributes filters and target expressions read.
     pub attrs: Attrs,
+    /// Decided once at load time.
     pub route: Route,
 }
 
 /// The first routing step decided for a task class (first matching filter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
+    /// Wait in a queue.
     Queue {
+        /// The target's queue.
         queue: QueueId,
         /// `None` keeps the task's own priority.
         priority: Option<u32>,
@@ -208,8 +246,11 @@ pub enum Route {
 /// An agent group: identical workers.
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// Unique name; `groups` KPIs are keyed by it.
     pub name: String,
+    /// Identical workers in the group.
     pub count: u32,
+    /// Attributes `target_workers` expressions read.
     pub attrs: Attrs,
     /// Concurrent tasks per channel, indexed by [`ChannelId`].
     pub capacity: Vec<u16>,
@@ -222,25 +263,35 @@ pub struct Group {
 /// A task queue.
 #[derive(Debug, Clone)]
 pub struct Queue {
+    /// Unique name.
     pub name: String,
+    /// Which workers belong (over worker attributes).
     pub target_workers: Expr,
+    /// The expression as written, for messages.
     pub target_workers_text: String,
 }
 
 /// A workflow filter (first target only in this version).
 #[derive(Debug, Clone)]
 pub struct Filter {
+    /// `name`, or "filter N".
     pub name: String,
+    /// Over task attributes.
     pub expression: Expr,
+    /// The expression as written, for messages.
     pub expression_text: String,
+    /// The first target's queue.
     pub queue: QueueId,
+    /// The first target's priority, if set.
     pub priority: Option<u32>,
 }
 
 /// The result of loading: the scenario and any warnings.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The checked scenario.
     pub scenario: Scenario,
+    /// Problems that do not stop a run, to show the user.
     pub warnings: Vec<Diagnostic>,
 }
 

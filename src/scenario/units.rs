@@ -135,26 +135,42 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
 /// - `Empirical`: a discrete distribution over listed values with weights.
 #[derive(Debug, Clone)]
 pub enum Dist {
+    /// Memoryless; cv = 1.
     Exponential {
+        /// Mean.
         mean: f64,
     },
+    /// Always the same value.
     Deterministic {
+        /// The value.
         value: f64,
     },
+    /// Uniform on [low, high].
     Uniform {
+        /// Lower bound.
         low: f64,
+        /// Upper bound.
         high: f64,
     },
+    /// Log-normal built from mean and cv.
     LogNormal {
+        /// Mean (kept for reports; the sampler holds μ and σ).
         mean: f64,
+        /// The sampler.
         dist: LogNormal<f64>,
     },
+    /// Gamma (Erlang-k when the shape is an integer) built from mean and cv.
     Gamma {
+        /// Mean.
         mean: f64,
+        /// The sampler.
         dist: Gamma<f64>,
     },
+    /// Discrete over listed values.
     Empirical {
+        /// The values.
         values: Vec<f64>,
+        /// Running sums of the weights.
         cumulative: Vec<f64>,
     },
 }

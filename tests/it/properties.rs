@@ -129,11 +129,11 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
         }
     }
     let n_queues = rng.random_range(1..=3);
-    for q in 0..n_queues {
+    for (q, skill) in skills.iter().enumerate().take(n_queues) {
         let _ = writeln!(
             t,
             "[[queues]]\nname = \"q{q}\"\ntarget_workers = 'skills HAS \"{}\"'",
-            skills[q]
+            skill
         );
     }
     for (f, skill) in skills.iter().enumerate().take(rng.random_range(0..=3)) {
