@@ -310,6 +310,24 @@ struct Token {
     offset: usize,
 }
 
+/// Operators and punctuation, longest first so that `>=` wins over `>`.
+const SYMBOLS: [(&str, Tok); 14] = [
+    ("==", Tok::Op(Op::Eq)),
+    ("!=", Tok::Op(Op::Ne)),
+    (">=", Tok::Op(Op::Ge)),
+    (">-", Tok::Op(Op::Has)),
+    ("<=", Tok::Op(Op::Le)),
+    ("<-", Tok::Op(Op::In)),
+    ("=", Tok::Op(Op::Eq)),
+    (">", Tok::Op(Op::Gt)),
+    ("<", Tok::Op(Op::Lt)),
+    ("(", Tok::LParen),
+    (")", Tok::RParen),
+    ("[", Tok::LBracket),
+    ("]", Tok::RBracket),
+    (",", Tok::Comma),
+];
+
 fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -318,67 +336,18 @@ fn lex(text: &str) -> Result<Vec<Token>, ExprError> {
     while i < b.len() {
         let c = b[i];
         let start = i;
-        let two = |s: &str| text[i..].starts_with(s);
         let kind = match c {
             b' ' | b'\t' | b'\n' | b'\r' => {
                 i += 1;
                 continue;
             }
-            b'(' => {
-                i += 1;
-                Tok::LParen
-            }
-            b')' => {
-                i += 1;
-                Tok::RParen
-            }
-            b'[' => {
-                i += 1;
-                Tok::LBracket
-            }
-            b']' => {
-                i += 1;
-                Tok::RBracket
-            }
-            b',' => {
-                i += 1;
-                Tok::Comma
-            }
-            b'=' if two("==") => {
-                i += 2;
-                Tok::Op(Op::Eq)
-            }
-            b'=' => {
-                i += 1;
-                Tok::Op(Op::Eq)
-            }
-            b'!' if two("!=") => {
-                i += 2;
-                Tok::Op(Op::Ne)
-            }
-            b'>' if two(">=") => {
-                i += 2;
-                Tok::Op(Op::Ge)
-            }
-            b'>' if two(">-") => {
-                i += 2;
-                Tok::Op(Op::Has)
-            }
-            b'>' => {
-                i += 1;
-                Tok::Op(Op::Gt)
-            }
-            b'<' if two("<=") => {
-                i += 2;
-                Tok::Op(Op::Le)
-            }
-            b'<' if two("<-") => {
-                i += 2;
-                Tok::Op(Op::In)
-            }
-            b'<' => {
-                i += 1;
-                Tok::Op(Op::Lt)
+            _ if SYMBOLS.iter().any(|(sym, _)| text[i..].starts_with(sym)) => {
+                let (sym, tok) = SYMBOLS
+                    .iter()
+                    .find(|(sym, _)| text[i..].starts_with(sym))
+                    .expect("checked");
+                i += sym.len();
+                tok.clone()
             }
             b'"' | b'\'' => {
                 let quote = c;

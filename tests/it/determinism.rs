@@ -1,10 +1,10 @@
 //! Same scenario and seed → byte-identical JSON, whatever the thread count.
 
-use super::{ccsim, scenario, stderr_no_panic, temp_dir};
+use super::{ccsim_ok, scenario, temp_dir};
 
 fn json(file: &str, threads: &str, seed: &str) -> Vec<u8> {
     let out_dir = temp_dir(&format!("det-{threads}-{seed}"));
-    let out = ccsim(
+    ccsim_ok(
         &[
             "run",
             scenario(file).to_str().unwrap(),
@@ -17,10 +17,7 @@ fn json(file: &str, threads: &str, seed: &str) -> Vec<u8> {
             out_dir.to_str().unwrap(),
         ],
         &[("RAYON_NUM_THREADS", threads)],
-    );
-    let err = stderr_no_panic(&out);
-    assert!(out.status.success(), "{err}");
-    out.stdout
+    )
 }
 
 #[test]

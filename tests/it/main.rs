@@ -37,6 +37,14 @@ pub fn ccsim(args: &[&str], envs: &[(&str, &str)]) -> Output {
     cmd.output().expect("ccsim runs")
 }
 
+/// Runs the `ccsim` binary and asserts it succeeded; returns stdout.
+pub fn ccsim_ok(args: &[&str], envs: &[(&str, &str)]) -> Vec<u8> {
+    let out = ccsim(args, envs);
+    let err = stderr_no_panic(&out);
+    assert!(out.status.success(), "ccsim {args:?} failed:\n{err}");
+    out.stdout
+}
+
 /// Stderr as text, asserting no panic happened.
 pub fn stderr_no_panic(out: &Output) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();

@@ -1,6 +1,6 @@
 //! Trace replay reproduces the trace's per-channel offered counts exactly.
 
-use super::{ccsim, scenario, stderr_no_panic, temp_dir};
+use super::{ccsim_ok, scenario, temp_dir};
 use std::collections::BTreeMap;
 
 #[test]
@@ -15,7 +15,7 @@ fn offered_counts_per_channel_equal_the_csv() {
         "{expected:?}"
     );
     let out_dir = temp_dir("trace");
-    let out = ccsim(
+    let stdout = ccsim_ok(
         &[
             "run",
             scenario("trace-replay.toml").to_str().unwrap(),
@@ -25,9 +25,7 @@ fn offered_counts_per_channel_equal_the_csv() {
         ],
         &[],
     );
-    let err = stderr_no_panic(&out);
-    assert!(out.status.success(), "{err}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     for (channel, n) in &expected {
         let got = &v["channels"][channel]["offered"];
         assert_eq!(got["mean"].as_f64(), Some(*n), "channel {channel}");
