@@ -61,6 +61,8 @@ struct Engine<'s> {
     router: Router,
     metrics: Collector,
     n_channels: usize,
+    /// Workers starting a shift, reused between shift events.
+    starting: Vec<u32>,
     /// Tasks waiting or in service.
     live: u32,
     /// Sources that will still produce arrivals.
@@ -119,6 +121,7 @@ impl<'s> Engine<'s> {
             router: Router::new(s.queues.len(), n_channels, &members),
             metrics: Collector::new(s),
             n_channels,
+            starting: Vec::new(),
             live: 0,
             active_sources: 0,
             seq: 0,
@@ -437,9 +440,12 @@ impl<'s> Engine<'s> {
     }
 
     /// Applies a group's shift state at `t` and schedules its next boundary.
+    /// Workers coming on shift pick waiting tasks longest-idle first (§2.7).
     fn shift_change(&mut self, g: usize, t: f64) {
         let shifts = &self.s.groups[g].shifts;
         let on = workforce::on_shift(shifts, t);
+        let mut starting = std::mem::take(&mut self.starting);
+        starting.clear();
         for w in self.group_start[g]..self.group_start[g + 1] {
             let worker = self.workers[w as usize];
             if worker.on_shift == on {
@@ -455,11 +461,20 @@ impl<'s> Engine<'s> {
                     lv.capacity += self.capacity_units(w);
                     self.metrics.set_level(g, t, lv);
                 }
-                self.pull_tasks(w, t);
+                starting.push(w);
             } else if worker.tasks == 0 {
                 self.log_out(w, t);
             }
         }
+        let workers = &self.workers;
+        starting.sort_by(|a, b| {
+            let (x, y) = (&workers[*a as usize], &workers[*b as usize]);
+            x.last_assign.total_cmp(&y.last_assign).then(a.cmp(b))
+        });
+        for &w in &starting {
+            self.pull_tasks(w, t);
+        }
+        self.starting = starting;
         if let Some(next) = workforce::next_boundary(shifts, t)
             && next <= self.s.sim.horizon_s + self.s.sim.drain_limit_s
         {
@@ -474,5 +489,59 @@ impl<'s> Engine<'s> {
                 self.metrics.unfinished(task.cell);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    /// One group of two agents working 08:00–09:00. On day 0 worker 0 takes
+    /// calls at 08:10 and 08:30, worker 1 at 08:20, so at the next shift start
+    /// worker 1 has gone longest without a task. A call waiting since 07:00 on
+    /// day 1 must go to worker 1, not to the first worker in index order.
+    #[test]
+    fn shift_start_serves_waiting_tasks_longest_idle_first() {
+        let dir = std::env::temp_dir().join(format!("ccsim-shift-order-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("calls.csv"),
+            "arrival_time_s,channel,handle_time_s,patience_s,attributes\n29400,voice,,,\n30000,voice,,,\n30600,voice,,,\n111600,voice,,,\n",
+        )
+        .unwrap();
+        let text = r#"
+name = "shift-order"
+[simulation]
+horizon = "32h"
+interval = "32h"
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = { dist = "deterministic", mean = "60s" }
+[[agents]]
+group = "team"
+count = 2
+shifts = [{ start = "08:00", end = "09:00" }]
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#;
+        let s = load_str(&dir.join("s.toml"), text).unwrap().scenario;
+        let mut e = Engine::new(&s, 1, 0);
+        e.run_loop();
+        assert_eq!(
+            e.workers[0].last_assign, 30_600.0,
+            "worker 0 kept its day-0 08:30 call"
+        );
+        assert_eq!(
+            e.workers[1].last_assign,
+            86_400.0 + 28_800.0,
+            "worker 1 took the waiting call at 08:00"
+        );
     }
 }
