@@ -258,16 +258,18 @@ mod tests {
         patience_s: None,
     };
 
+    /// Published figures agree to 1e-6; ASA is published with four decimals,
+    /// so it is held to the rounding of that figure (5e-5).
     #[test]
     fn erlang_c_published_figures() {
         let m = PUBLISHED.measures(20.0).unwrap();
         assert!((m.p_wait - 0.1741319).abs() < 1e-6, "{}", m.p_wait);
         assert!(
-            (m.service_level - 0.88835).abs() < 1e-5,
+            (m.service_level - 0.88835).abs() < 1e-6,
             "{}",
             m.service_level
         );
-        assert!((m.asa_s - 7.8359).abs() < 1e-4, "{}", m.asa_s);
+        assert!((m.asa_s - 7.8359).abs() < 5e-5, "{}", m.asa_s);
         assert!((m.occupancy - 0.7142857).abs() < 1e-6);
     }
 
@@ -279,7 +281,7 @@ mod tests {
         }
         .measures(20.0)
         .unwrap();
-        assert!((m.p_wait - 0.14526).abs() < 1e-5, "{}", m.p_wait);
+        assert!((m.p_wait - 0.14526).abs() < 1e-6, "{}", m.p_wait);
         assert!(
             (m.abandon_rate - 0.013984).abs() < 1e-6,
             "{}",
