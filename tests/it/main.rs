@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod determinism;
 mod properties;
+mod queueing;
 mod scenarios;
 mod trace;
 mod validation;
