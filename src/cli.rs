@@ -263,21 +263,54 @@ fn validate(file: &Path) -> Result<()> {
             q.name, q.target_workers_text
         );
     }
-    let _ = writeln!(o, "workflow filters (first match wins):");
-    for f in &s.filters {
-        let p = f
-            .priority
-            .map_or(String::new(), |p| format!(", priority {p}"));
-        let _ = writeln!(
-            o,
-            "  {:<16} '{}' → {}{p}",
-            f.name,
-            f.expression_text,
-            s.queues[f.queue.idx()].name
-        );
+    let wf = &s.workflow;
+    let _ = writeln!(
+        o,
+        "workflow (first matching filter wins; task TTL {} s):",
+        wf.task_ttl_s
+    );
+    let step_line = |o: &mut String, st: &ccsim::scenario::Step| {
+        let mut parts = vec![format!("queue {}", s.queues[st.queue.idx()].name)];
+        if let Some(p) = st.priority {
+            parts.push(format!("priority {p}"));
+        }
+        if let Some(t) = st.timeout_s {
+            parts.push(format!("timeout {t} s"));
+        }
+        if let Some(e) = &st.expression_text {
+            parts.push(format!("expression '{e}'"));
+        }
+        if !st.order_by.is_empty() {
+            let clauses: Vec<String> = st
+                .order_by
+                .iter()
+                .map(|c| {
+                    format!(
+                        "worker.{} {}",
+                        s.keys.name(c.key),
+                        if c.desc { "DESC" } else { "ASC" }
+                    )
+                })
+                .collect();
+            parts.push(format!("order_by {}", clauses.join(", ")));
+        }
+        if st.skip_if.is_some() {
+            parts.push("skip_if".into());
+        }
+        if let Some(k) = st.known_worker {
+            parts.push(format!("known worker task.{}", s.keys.name(k)));
+        }
+        let _ = writeln!(o, "    → {}", parts.join(", "));
+    };
+    for f in &wf.filters {
+        let _ = writeln!(o, "  {:<16} '{}'", f.name, f.expression_text);
+        for st in &f.steps {
+            step_line(&mut o, &wf.steps[st.idx()]);
+        }
     }
-    if let Some(q) = s.default_queue {
-        let _ = writeln!(o, "  default_filter   → {}", s.queues[q.idx()].name);
+    if let Some(d) = wf.default_step {
+        let _ = writeln!(o, "  default_filter");
+        step_line(&mut o, &wf.steps[d.idx()]);
     }
     std::io::stdout().lock().write_all(o.as_bytes())?;
     Ok(())

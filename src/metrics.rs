@@ -6,7 +6,7 @@
 use crate::scenario::Scenario;
 
 /// Names of the per-segment KPIs, in contract order (DESIGN §4.3), then extras.
-pub const KPI_NAMES: [&str; 12] = [
+pub const KPI_NAMES: [&str; 15] = [
     "offered",
     "answered",
     "abandoned",
@@ -17,11 +17,43 @@ pub const KPI_NAMES: [&str; 12] = [
     "asa_s",
     "wait_p90_s",
     "aht_s",
-    // Extras: tasks no filter matched (canceled on arrival), and customers
-    // still waiting when the drain limit stopped the run.
+    // Extras: tasks the router canceled (the next three added up), and
+    // customers still waiting when the drain limit stopped the run.
     "canceled",
     "unfinished",
+    "canceled_no_match",
+    "canceled_workflow",
+    "canceled_ttl",
 ];
+
+/// Per routing step (counted contacts): entered, answered there, left by
+/// timeout, skipped by `skip_if`, abandoned there, canceled there (TTL).
+pub const STEP_KPI_NAMES: [&str; 6] = [
+    "entered",
+    "answered",
+    "timed_out",
+    "skipped",
+    "abandoned",
+    "canceled",
+];
+
+/// Per filter: contacts that entered it and were answered in one of its steps.
+pub const FILTER_KPI_NAMES: [&str; 2] = ["entered", "answered"];
+
+/// Per queue: contacts that entered it, and those that left it for another
+/// step's queue (TaskRouter's `tasks_moved`).
+pub const QUEUE_FLOW_NAMES: [&str; 2] = ["entered", "moved"];
+
+/// Why the router canceled a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelReason {
+    /// No filter matched and there is no default filter (§2.2 step 6).
+    NoMatch,
+    /// The last target of the last matching filter timed out or was skipped.
+    Workflow,
+    /// Pending longer than the task TTL.
+    Ttl,
+}
 
 /// Names of the per-group KPIs.
 pub const GROUP_KPI_NAMES: [&str; 2] = ["occupancy", "utilization"];
@@ -52,6 +84,12 @@ pub struct ReplicationResult {
     pub intervals: Vec<[f64; INTERVAL_KPI_NAMES.len()]>,
     /// Per interval, per group occupancy.
     pub interval_occupancy: Vec<Vec<f64>>,
+    /// Per step: `STEP_KPI_NAMES` values.
+    pub steps: Vec<[f64; STEP_KPI_NAMES.len()]>,
+    /// Per filter: `FILTER_KPI_NAMES` values.
+    pub filters: Vec<[f64; FILTER_KPI_NAMES.len()]>,
+    /// Per queue: `QUEUE_FLOW_NAMES` values.
+    pub queue_flow: Vec<[f64; QUEUE_FLOW_NAMES.len()]>,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -164,7 +202,7 @@ struct Cell {
     abandoned: u64,
     short_abandoned: u64,
     answered_within: u64,
-    canceled: u64,
+    canceled: [u64; 3],
     unfinished: u64,
     wait_answered_s: f64,
     handle_s: f64,
@@ -178,7 +216,9 @@ impl Cell {
         self.abandoned += o.abandoned;
         self.short_abandoned += o.short_abandoned;
         self.answered_within += o.answered_within;
-        self.canceled += o.canceled;
+        for (a, b) in self.canceled.iter_mut().zip(o.canceled) {
+            *a += b;
+        }
         self.unfinished += o.unfinished;
         self.wait_answered_s += o.wait_answered_s;
         self.handle_s += o.handle_s;
@@ -205,8 +245,11 @@ impl Cell {
             ratio(self.wait_answered_s, answered),
             self.waits.as_ref().map_or(f64::NAN, |h| h.quantile(0.9)),
             ratio(self.handle_s, answered),
-            self.canceled as f64,
+            self.canceled.iter().sum::<u64>() as f64,
             self.unfinished as f64,
+            self.canceled[0] as f64,
+            self.canceled[1] as f64,
+            self.canceled[2] as f64,
         ])
     }
 }
@@ -243,6 +286,30 @@ pub struct GroupLevel {
     pub units: u32,
 }
 
+/// What happened to a contact in a routing step (index into `STEP_KPI_NAMES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepEvent {
+    /// Entered the step.
+    Entered,
+    /// Answered while in the step.
+    Answered,
+    /// Left by the step's timeout.
+    TimedOut,
+    /// Skipped by `skip_if`.
+    Skipped,
+    /// Abandoned while in the step.
+    Abandoned,
+    /// Canceled (TTL) while in the step.
+    Canceled,
+}
+
+/// The two halves of a group's level, integrated independently.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Presence = 0,
+    Work = 1,
+}
+
 /// Where one contact's outcome is recorded: its (source, channel, queue) cell.
 #[derive(Debug, Clone, Copy)]
 pub struct CellId(u32);
@@ -258,11 +325,16 @@ pub struct Collector {
     n_queues_plus_one: usize,
     cells: Vec<Cell>,
     intervals: Vec<IntervalCell>,
-    group_time: Vec<GroupTime>,
+    /// Per group and part: the interval its last accrual ended in, and that interval's end.
+    group_interval: Vec<[(usize, f64); 2]>,
     /// `[interval × groups]`.
     group_interval_time: Vec<GroupTime>,
     group_level: Vec<GroupLevel>,
-    group_since: Vec<f64>,
+    /// Per group and part: time of the last change.
+    group_since: Vec<[f64; 2]>,
+    steps: Vec<[u64; STEP_KPI_NAMES.len()]>,
+    filters: Vec<[u64; FILTER_KPI_NAMES.len()]>,
+    queue_flow: Vec<[u64; QUEUE_FLOW_NAMES.len()]>,
 }
 
 impl Collector {
@@ -280,10 +352,13 @@ impl Collector {
             n_queues_plus_one: s.queues.len() + 1,
             cells: vec![Cell::default(); n_cells],
             intervals: vec![IntervalCell::default(); n_int],
-            group_time: vec![GroupTime::default(); s.groups.len()],
+            group_interval: vec![[(0, s.sim.warmup_s + s.sim.interval_s); 2]; s.groups.len()],
             group_interval_time: vec![GroupTime::default(); n_int * s.groups.len()],
             group_level: vec![GroupLevel::default(); s.groups.len()],
-            group_since: vec![0.0; s.groups.len()],
+            group_since: vec![[0.0; 2]; s.groups.len()],
+            steps: vec![[0; STEP_KPI_NAMES.len()]; s.workflow.steps.len()],
+            filters: vec![[0; FILTER_KPI_NAMES.len()]; s.workflow.filters.len()],
+            queue_flow: vec![[0; QUEUE_FLOW_NAMES.len()]; s.queues.len()],
         }
     }
 
@@ -308,10 +383,10 @@ impl Collector {
         (((arrival - self.window_start) / self.interval_s) as usize).min(self.intervals.len() - 1)
     }
 
-    /// A counted contact arrived.
+    /// A counted contact arrived (its segment cell counts it at its outcome,
+    /// in the queue where routing ended).
     #[inline]
-    pub fn offered(&mut self, cell: CellId, arrival: f64) {
-        self.cells[cell.0 as usize].offered += 1;
+    pub fn arrived(&mut self, arrival: f64) {
         let i = self.interval_of(arrival);
         self.intervals[i].offered += 1;
     }
@@ -321,6 +396,7 @@ impl Collector {
     pub fn answered(&mut self, cell: CellId, arrival: f64, wait: f64, handle: f64) {
         let within = wait <= self.sl_threshold_s;
         let c = &mut self.cells[cell.0 as usize];
+        c.offered += 1;
         c.answered += 1;
         c.answered_within += u64::from(within);
         c.wait_answered_s += wait;
@@ -338,6 +414,7 @@ impl Collector {
     pub fn abandoned(&mut self, cell: CellId, arrival: f64, wait: f64) {
         let short = u64::from(wait < self.short_abandon_s);
         let c = &mut self.cells[cell.0 as usize];
+        c.offered += 1;
         c.abandoned += 1;
         c.short_abandoned += short;
         let i = self.interval_of(arrival);
@@ -345,14 +422,39 @@ impl Collector {
         self.intervals[i].short_abandoned += short;
     }
 
-    /// A counted contact matched no filter and was canceled on arrival.
-    pub fn canceled(&mut self, cell: CellId) {
-        self.cells[cell.0 as usize].canceled += 1;
+    /// The router canceled a counted contact.
+    pub fn canceled(&mut self, cell: CellId, reason: CancelReason) {
+        let c = &mut self.cells[cell.0 as usize];
+        c.offered += 1;
+        c.canceled[reason as usize] += 1;
     }
 
     /// A counted contact was still waiting when the run stopped.
     pub fn unfinished(&mut self, cell: CellId) {
-        self.cells[cell.0 as usize].unfinished += 1;
+        let c = &mut self.cells[cell.0 as usize];
+        c.offered += 1;
+        c.unfinished += 1;
+    }
+
+    /// A counted contact's event in a routing step (`STEP_KPI_NAMES` index).
+    #[inline]
+    pub fn step(&mut self, step: u32, what: StepEvent) {
+        self.steps[step as usize][what as usize] += 1;
+    }
+
+    /// A counted contact's event in a filter (`FILTER_KPI_NAMES` index).
+    #[inline]
+    pub fn filter(&mut self, filter: u32, answered: bool) {
+        self.filters[filter as usize][usize::from(answered)] += 1;
+    }
+
+    /// A counted contact entered a queue (`moved_from`: the queue it left).
+    #[inline]
+    pub fn queue_entered(&mut self, queue: u32, moved_from: Option<u32>) {
+        self.queue_flow[queue as usize][0] += 1;
+        if let Some(q) = moved_from {
+            self.queue_flow[q as usize][1] += 1;
+        }
     }
 
     /// The current level of a group, for the engine to change through [`Collector::set_level`].
@@ -362,52 +464,65 @@ impl Collector {
     }
 
     /// Changes a group's level at time `t`, integrating the old level up to `t`.
+    /// Presence (logged in, capacity) and work (busy, units) are integrated
+    /// separately, each only when it changes: work changes at every
+    /// reservation, presence only at shift boundaries.
     #[inline]
     pub fn set_level(&mut self, group: usize, t: f64, level: GroupLevel) {
-        self.accrue(group, t);
+        let old = self.group_level[group];
+        if old.logged_in != level.logged_in || old.capacity != level.capacity {
+            self.accrue(group, t, Part::Presence);
+        }
+        if old.busy != level.busy || old.units != level.units {
+            self.accrue(group, t, Part::Work);
+        }
         self.group_level[group] = level;
     }
 
-    /// Integrates a group's level from its last change to `t`, clipped to the
-    /// counted window and split at interval boundaries.
-    fn accrue(&mut self, g: usize, t: f64) {
-        let from = self.group_since[g].max(self.window_start);
+    /// Integrates one part of a group's level from its last change to `t`,
+    /// clipped to the counted window and split at interval boundaries. The
+    /// part's current interval is cached: times only move forward.
+    #[inline]
+    fn accrue(&mut self, g: usize, t: f64, part: Part) {
+        let p = part as usize;
+        let from = self.group_since[g][p].max(self.window_start);
         let to = t.min(self.window_end);
-        self.group_since[g] = t;
+        self.group_since[g][p] = t;
         if to <= from {
             return;
         }
         let lv = self.group_level[g];
-        let n_groups = self.group_time.len();
-        let add = |acc: &mut GroupTime, dt: f64| {
-            acc.logged_in += f64::from(lv.logged_in) * dt;
-            acc.busy += f64::from(lv.busy) * dt;
-            acc.capacity += f64::from(lv.capacity) * dt;
-            acc.units += f64::from(lv.units) * dt;
+        let (x, y) = match part {
+            Part::Presence => (f64::from(lv.logged_in), f64::from(lv.capacity)),
+            Part::Work => (f64::from(lv.busy), f64::from(lv.units)),
         };
-        add(&mut self.group_time[g], to - from);
-        let i = self.interval_of(from);
-        if i + 1 == self.intervals.len()
-            || to <= self.window_start + (i + 1) as f64 * self.interval_s
-        {
-            // Fast path: the whole span lies in one interval.
-            add(&mut self.group_interval_time[i * n_groups + g], to - from);
-            return;
-        }
+        let n_groups = self.group_level.len();
+        let last = self.intervals.len() - 1;
         let mut a = from;
-        while a < to {
-            let i = self.interval_of(a);
-            let end = (self.window_start + (i + 1) as f64 * self.interval_s).min(to);
-            let end = if i + 1 == self.intervals.len() {
-                to
-            } else {
-                end
-            };
-            add(&mut self.group_interval_time[i * n_groups + g], end - a);
-            if end <= a {
+        loop {
+            let (mut i, mut end) = self.group_interval[g][p];
+            while a >= end && i < last {
+                i += 1;
+                end = self.window_start + (i + 1) as f64 * self.interval_s;
+            }
+            self.group_interval[g][p] = (i, end);
+            let b = if i == last { to } else { to.min(end) };
+            let acc = &mut self.group_interval_time[i * n_groups + g];
+            let dt = b - a;
+            match part {
+                Part::Presence => {
+                    acc.logged_in += x * dt;
+                    acc.capacity += y * dt;
+                }
+                Part::Work => {
+                    acc.busy += x * dt;
+                    acc.units += y * dt;
+                }
+            }
+            if b >= to {
                 break;
             }
-            a = end;
+            a = b;
         }
     }
 
@@ -419,8 +534,20 @@ impl Collector {
         contacts: u64,
         events: u64,
     ) -> ReplicationResult {
-        for g in 0..self.group_time.len() {
-            self.accrue(g, end_time);
+        let n_groups = self.group_level.len();
+        for g in 0..n_groups {
+            self.accrue(g, end_time, Part::Presence);
+            self.accrue(g, end_time, Part::Work);
+        }
+        // Whole-window totals are the sums over intervals.
+        let mut group_time = vec![GroupTime::default(); n_groups];
+        for row in self.group_interval_time.chunks(n_groups.max(1)) {
+            for (acc, x) in group_time.iter_mut().zip(row) {
+                acc.logged_in += x.logged_in;
+                acc.busy += x.busy;
+                acc.capacity += x.capacity;
+                acc.units += x.units;
+            }
         }
         let (n_src, n_ch, n_q1) = (s.sources.len(), s.channels.len(), self.n_queues_plus_one);
         let mut overall = Cell::default();
@@ -441,8 +568,7 @@ impl Collector {
             }
         }
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
-        let groups = self
-            .group_time
+        let groups = group_time
             .iter()
             .map(|t| [ratio(t.busy, t.logged_in), ratio(t.units, t.capacity)])
             .collect();
@@ -460,14 +586,29 @@ impl Collector {
                 ]
             })
             .collect();
-        let n_groups = self.group_time.len();
         let interval_occupancy = self
             .group_interval_time
             .chunks(n_groups.max(1))
             .take(self.intervals.len())
             .map(|row| row.iter().map(|t| ratio(t.busy, t.logged_in)).collect())
             .collect();
+        let f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
         ReplicationResult {
+            steps: self
+                .steps
+                .iter()
+                .map(|r| f(r).try_into().expect("fixed size"))
+                .collect(),
+            filters: self
+                .filters
+                .iter()
+                .map(|r| f(r).try_into().expect("fixed size"))
+                .collect(),
+            queue_flow: self
+                .queue_flow
+                .iter()
+                .map(|r| f(r).try_into().expect("fixed size"))
+                .collect(),
             overall: overall.kpis(),
             queues: queues.iter().map(Cell::kpis).collect(),
             channels: channels.iter().map(Cell::kpis).collect(),

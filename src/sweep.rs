@@ -6,6 +6,7 @@
 
 use crate::engine;
 use crate::metrics::{GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES, Kpis, ReplicationResult};
+use crate::routing::Plan;
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use rayon::prelude::*;
@@ -67,10 +68,12 @@ pub fn run_replications(
     replications: u32,
     on_done: &(dyn Fn(u64) + Sync),
 ) -> Vec<ReplicationResult> {
+    // Routing tables depend only on the scenario: build them once.
+    let plan = Plan::build(s);
     (0..replications)
         .into_par_iter()
         .map(|r| {
-            let res = engine::run(s, seed, r);
+            let res = engine::run_with_plan(s, &plan, seed, r);
             on_done(res.contacts);
             res
         })

@@ -8,12 +8,22 @@ pub enum Event {
         /// Source index.
         source: u32,
     },
-    /// A waiting customer's patience runs out (stale if served first).
-    Abandon {
+    /// A waiting customer's patience or the task TTL runs out, whichever is
+    /// first (stale if served first).
+    Expire {
         /// Task slot.
         task: u32,
         /// Slot generation when scheduled; a mismatch means the task is gone.
         generation: u32,
+    },
+    /// The cumulative deadline of the task's current step (§2.3).
+    StepTimeout {
+        /// Task slot.
+        task: u32,
+        /// Slot generation when scheduled.
+        generation: u32,
+        /// Routing epoch when scheduled; a mismatch means the task moved on.
+        epoch: u32,
     },
     /// The conversation ends; wrap-up (if any) starts.
     TalkEnd {

@@ -5,11 +5,17 @@
 //! In steady state it allocates nothing: task slots are recycled through a free
 //! list and the heaps keep their capacity.
 //!
+//! A task walks the workflow (routing-semantics §2.2):
 //! ```text
-//! Arrival ──route──▶ free worker? ──yes──▶ reserve ─▶ TalkEnd ─▶ WrapEnd ─▶ worker pulls next task
-//!                          │no
-//!                          ▼
-//!                     wait in queue ──patience──▶ Abandon (stale if served first)
+//! arrival ─▶ first matching filter ─▶ step 1 ─▶ free eligible worker? ─yes─▶ reserve ─▶ talk ─▶ wrap-up
+//!                 │ none                 │ no                                                  │
+//!                 ▼                      ▼                                     worker pulls next task
+//!           default step          skip_if true? ─yes─▶ next step ──┐
+//!           or canceled                  │ no                      │
+//!                                        ▼                         │
+//!                                  wait in waitlist ──deadline (cumulative age)──▶ next step,
+//!                                        │                 then next matching filter, else canceled
+//!                                        └── patience or TTL ──▶ abandoned / canceled
 //! ```
 
 pub mod calendar;
@@ -17,9 +23,10 @@ pub mod event;
 pub mod rng;
 
 use crate::arrivals::SourceState;
-use crate::metrics::{CellId, Collector, ReplicationResult};
-use crate::routing::{IdleEntry, Router, WaitEntry};
-use crate::scenario::{Route, Scenario};
+use crate::expr::{KeyId, Resolver, Scope, ValueRef};
+use crate::metrics::{CancelReason, CellId, Collector, ReplicationResult, StepEvent};
+use crate::routing::{self, IdleEntry, Plan, Router, WaitEntry, WorkerField};
+use crate::scenario::{Scenario, StepId};
 use crate::workforce::{self, Worker};
 use calendar::Calendar;
 use event::Event;
@@ -31,22 +38,51 @@ enum TaskState {
     Serving,
 }
 
+/// No filter (the task is in the default step, or not yet routed).
+const NO_FILTER: u32 = u32::MAX;
+
 /// A customer contact in the system (slot in a recycled slab).
 #[derive(Debug, Clone, Copy)]
 struct Task {
     generation: u32,
+    /// Step entries so far: stale waitlist entries and step timeouts carry an older one.
+    epoch: u32,
     state: TaskState,
+    source: u32,
     channel: u32,
+    class: u32,
+    priority: u32,
+    step: u32,
+    /// Queue of the current step.
     queue: u32,
-    arrival: f64,
+    filter: u32,
+    waitlist: u32,
+    created: f64,
+    /// Cumulative, age-based deadline of the current step (§2.3).
+    deadline: f64,
     handle: f64,
     wrapup: f64,
+    patience: f64,
+    seq: u64,
     counted: bool,
-    cell: CellId,
+    /// Has entered a step (so `step` names its queue).
+    routed: bool,
+    expiry_scheduled: bool,
+    /// A filter in this workflow pass ended by timeout: the default filter is
+    /// then no longer a fall-back for skipping (§2.2 step 5).
+    timed_out_filter: bool,
+}
+
+/// How a task leaves a step without being answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leave {
+    TimedOut,
+    Skipped,
 }
 
 struct Engine<'s> {
     s: &'s Scenario,
+    plan: &'s Plan,
     cal: Calendar,
     sources: Vec<SourceState>,
     tasks: Vec<Task>,
@@ -58,11 +94,17 @@ struct Engine<'s> {
     cap: Vec<u16>,
     /// First worker index of each group.
     group_start: Vec<u32>,
+    /// Per queue: members currently on shift (`workers.available` of skip_if).
+    queue_available: Vec<u32>,
     router: Router,
     metrics: Collector,
     n_channels: usize,
     /// Workers starting a shift, reused between shift events.
     starting: Vec<u32>,
+    /// Free workers gathered by the slow selection path, reused.
+    scratch: Vec<(IdleEntry, u32)>,
+    /// One heap's worth of drained entries, reused.
+    drained: Vec<IdleEntry>,
     /// Tasks waiting or in service.
     live: u32,
     /// Sources that will still produce arrivals.
@@ -74,24 +116,95 @@ struct Engine<'s> {
 
 /// Runs one replication of a scenario with the given base seed.
 pub fn run(s: &Scenario, seed: u64, replication: u32) -> ReplicationResult {
-    let mut e = Engine::new(s, seed, replication);
+    run_with_plan(s, &Plan::build(s), seed, replication)
+}
+
+/// Runs one replication with routing tables built once by the caller
+/// ([`Plan::build`]), as replications of one scenario share them.
+pub fn run_with_plan(s: &Scenario, plan: &Plan, seed: u64, replication: u32) -> ReplicationResult {
+    let mut e = Engine::new(s, plan, seed, replication);
     let end = e.run_loop();
     let (contacts, events) = (e.contacts, e.events);
     e.flush_unfinished();
     e.metrics.finish(s, end, contacts, events)
 }
 
+/// A (task, worker) pair as seen by target expressions and `order_by`.
+struct PairView<'a> {
+    e: &'a Engine<'a>,
+    class: u32,
+    worker: u32,
+    t: f64,
+}
+
+impl Resolver for PairView<'_> {
+    #[inline]
+    fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
+        match scope {
+            Scope::Task | Scope::Doc => self.e.s.classes[self.class as usize].attrs.get(key),
+            Scope::Worker => self.e.worker_value(self.worker, key),
+            Scope::Clock => routing::clock_value(
+                self.e.plan.clock_field[key.idx()],
+                self.t,
+                self.e.s.sim.start_weekday,
+            ),
+            Scope::Workers => ValueRef::Null,
+        }
+    }
+}
+
+/// A task's attributes plus the clock, for filters that read `taskrouter.*`.
+struct TaskView<'a> {
+    e: &'a Engine<'a>,
+    class: u32,
+    t: f64,
+}
+
+impl Resolver for TaskView<'_> {
+    fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
+        match scope {
+            Scope::Clock => routing::clock_value(
+                self.e.plan.clock_field[key.idx()],
+                self.t,
+                self.e.s.sim.start_weekday,
+            ),
+            _ => self.e.s.classes[self.class as usize].attrs.get(key),
+        }
+    }
+}
+
+/// The counters `skip_if` reads for one queue (§2.5): activity only, capacity ignored.
+struct SkipView<'a> {
+    e: &'a Engine<'a>,
+    queue: u32,
+}
+
+impl Resolver for SkipView<'_> {
+    fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
+        if scope != Scope::Workers {
+            return ValueRef::Null;
+        }
+        let available = self.e.queue_available[self.queue as usize];
+        let unavailable = self.e.plan.members[self.queue as usize] - available;
+        ValueRef::Num(f64::from(match self.e.s.keys.name(key) {
+            "available" | "Available" => available,
+            "unavailable" | "Offline" => unavailable,
+            _ => 0,
+        }))
+    }
+}
+
 impl<'s> Engine<'s> {
-    fn new(s: &'s Scenario, seed: u64, replication: u32) -> Engine<'s> {
+    fn new(s: &'s Scenario, plan: &'s Plan, seed: u64, replication: u32) -> Engine<'s> {
         let n_channels = s.channels.len();
         let mut workers = Vec::new();
         let mut cap = Vec::new();
         let mut group_start = Vec::new();
-        let mut members = vec![0u32; s.queues.len()];
+        let mut pair_members = vec![0u32; plan.n_pairs];
         for (g, group) in s.groups.iter().enumerate() {
             group_start.push(workers.len() as u32);
             for q in &group.queues {
-                members[q.idx()] += group.count;
+                pair_members[plan.pair(g as u32, q.0).expect("member") as usize] = group.count;
             }
             for _ in 0..group.count {
                 workers.push(Worker {
@@ -108,6 +221,7 @@ impl<'s> Engine<'s> {
         group_start.push(workers.len() as u32);
         let mut e = Engine {
             s,
+            plan,
             cal: Calendar::default(),
             sources: (0..s.sources.len())
                 .map(|i| SourceState::new(seed, replication, i as u32))
@@ -118,10 +232,13 @@ impl<'s> Engine<'s> {
             workers,
             cap,
             group_start,
-            router: Router::new(s.queues.len(), n_channels, &members),
+            queue_available: vec![0; s.queues.len()],
+            router: Router::new(plan, n_channels, &pair_members),
             metrics: Collector::new(s),
             n_channels,
             starting: Vec::new(),
+            scratch: Vec::new(),
+            drained: Vec::new(),
             live: 0,
             active_sources: 0,
             seq: 0,
@@ -170,7 +287,12 @@ impl<'s> Engine<'s> {
             self.cal.pop();
             match ev {
                 Event::Arrival { .. } => unreachable!("handled above"),
-                Event::Abandon { task, generation } => self.abandon(task, generation, t),
+                Event::Expire { task, generation } => self.expire(task, generation, t),
+                Event::StepTimeout {
+                    task,
+                    generation,
+                    epoch,
+                } => self.step_timeout(task, generation, epoch, t),
                 Event::TalkEnd { worker, task } => {
                     let wrap = self.tasks[task as usize].wrapup;
                     if wrap > 0.0 {
@@ -189,44 +311,43 @@ impl<'s> Engine<'s> {
         now.min(stop)
     }
 
+    // -------------------------------------------------------- arrivals
+
     /// A customer arrives (the source's next arrival is already scheduled).
     fn arrival(&mut self, source: usize, t: f64) {
         let src = &self.s.sources[source];
         let c = self.sources[source].customer(src, &self.s.channels);
         self.contacts += 1;
         self.seq += 1;
-        let route = self.s.classes[c.class.idx()].route;
         let counted = self.metrics.counts(t);
-        let (queue, priority) = match route {
-            Route::Queue {
-                queue, priority, ..
-            } => (queue.0, priority.unwrap_or(src.priority)),
-            Route::Unrouted => {
-                if counted {
-                    let cell = self.metrics.cell(source as u32, c.channel.0, None);
-                    self.metrics.offered(cell, t);
-                    self.metrics.canceled(cell);
-                }
-                return;
-            }
-        };
-        let cell = self.metrics.cell(source as u32, c.channel.0, Some(queue));
         if counted {
-            self.metrics.offered(cell, t);
+            self.metrics.arrived(t);
         }
         let slot = match self.free_slots.pop() {
             Some(i) => i,
             None => {
                 self.tasks.push(Task {
                     generation: 0,
+                    epoch: 0,
                     state: TaskState::Free,
+                    source: 0,
                     channel: 0,
+                    class: 0,
+                    priority: 0,
+                    step: 0,
                     queue: 0,
-                    arrival: 0.0,
+                    filter: NO_FILTER,
+                    waitlist: 0,
+                    created: 0.0,
+                    deadline: 0.0,
                     handle: 0.0,
                     wrapup: 0.0,
+                    patience: 0.0,
+                    seq: 0,
                     counted: false,
-                    cell,
+                    routed: false,
+                    expiry_scheduled: false,
+                    timed_out_filter: false,
                 });
                 self.tasks.len() as u32 - 1
             }
@@ -234,71 +355,242 @@ impl<'s> Engine<'s> {
         let task = &mut self.tasks[slot as usize];
         *task = Task {
             generation: task.generation,
+            epoch: task.epoch,
             state: TaskState::Waiting,
+            source: source as u32,
             channel: c.channel.0,
-            queue,
-            arrival: t,
+            class: c.class.0,
+            priority: src.priority,
+            step: 0,
+            queue: 0,
+            filter: NO_FILTER,
+            waitlist: 0,
+            created: t,
+            deadline: t,
             handle: c.handle_s,
             wrapup: c.wrapup_s,
+            patience: c.patience_s,
+            seq: self.seq,
             counted,
-            cell,
+            routed: false,
+            expiry_scheduled: false,
+            timed_out_filter: false,
         };
         self.live += 1;
-        // An arriving task goes to the longest-idle eligible free worker.
-        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
-        let ch = c.channel.0 as usize;
-        let found = self.router.take_idle(queue, c.channel.0, |e| {
-            let w = &workers[e.worker as usize];
-            w.stamp == e.stamp
-                && w.on_shift
-                && load[e.worker as usize * nch + ch] < cap[e.worker as usize * nch + ch]
-        });
-        match found {
-            Some(w) => {
-                self.reserve(w, slot, t);
-                self.offer_free_capacity(w);
-            }
-            None => {
-                let generation = self.tasks[slot as usize].generation;
-                self.router.enqueue(
-                    queue,
-                    c.channel.0,
-                    WaitEntry {
-                        priority,
-                        created: t,
-                        seq: self.seq,
-                        task: slot,
-                        generation,
-                    },
-                );
-                if c.patience_s.is_finite() {
-                    self.cal.schedule(
-                        t + c.patience_s,
-                        Event::Abandon {
-                            task: slot,
-                            generation,
-                        },
-                    );
-                }
-            }
+        let first = match self.plan.first_filter(c.class.0) {
+            Some(f) => f,
+            None => self.next_filter(slot, 0, t),
+        };
+        match first {
+            Some(f) => self.enter_filter(slot, f, t),
+            None => match self.s.workflow.default_step {
+                Some(step) => self.enter_step(slot, step, t),
+                None => self.cancel(slot, CancelReason::NoMatch),
+            },
         }
     }
 
-    fn abandon(&mut self, slot: u32, generation: u32, t: f64) {
+    // -------------------------------------------------------- workflow
+
+    /// The first filter at or after `from` whose expression matches the task.
+    fn next_filter(&self, slot: u32, from: usize, t: f64) -> Option<usize> {
+        let class = self.tasks[slot as usize].class;
+        let matches = &self.s.classes[class as usize].filter_match;
+        (from..matches.len()).find(|&f| {
+            matches[f] && {
+                let filter = &self.s.workflow.filters[f];
+                !filter.dynamic || filter.expression.eval(&TaskView { e: self, class, t })
+            }
+        })
+    }
+
+    fn enter_filter(&mut self, slot: u32, f: usize, t: f64) {
+        self.tasks[slot as usize].filter = f as u32;
+        if self.tasks[slot as usize].counted {
+            self.metrics.filter(f as u32, false);
+        }
+        let first = self.s.workflow.filters[f].steps[0];
+        self.enter_step(slot, first, t);
+    }
+
+    /// Enters a routing step: reserve a worker at once, else maybe skip, else wait.
+    fn enter_step(&mut self, slot: u32, step_id: StepId, t: f64) {
+        let step = &self.s.workflow.steps[step_id.idx()];
+        let task = &mut self.tasks[slot as usize];
+        let previous_queue = task
+            .routed
+            .then(|| self.s.workflow.steps[task.step as usize].queue.0);
+        let moved_from = previous_queue.filter(|&q| q != step.queue.0);
+        let new_queue = previous_queue != Some(step.queue.0);
+        task.routed = true;
+        task.epoch = task.epoch.wrapping_add(1);
+        task.step = step_id.0;
+        task.queue = step.queue.0;
+        if let Some(p) = step.priority {
+            task.priority = p;
+        }
+        if let Some(timeout) = step.timeout_s {
+            task.deadline += timeout;
+        }
+        task.waitlist = self.plan.waitlist(step_id, task.class);
+        task.state = TaskState::Waiting;
+        let counted = task.counted;
+        if counted {
+            self.metrics.step(step_id.0, StepEvent::Entered);
+            if new_queue {
+                self.metrics.queue_entered(step.queue.0, moved_from);
+            }
+        }
+        if let Some(w) = self.find_worker(slot, t) {
+            self.reserve(w, slot, t);
+            self.offer_free_capacity(w);
+            return;
+        }
+        if let Some(skip) = &step.skip_if
+            && skip.eval(&SkipView {
+                e: self,
+                queue: step.queue.0,
+            })
+        {
+            if counted {
+                self.metrics.step(step_id.0, StepEvent::Skipped);
+            }
+            return self.leave_step(slot, Leave::Skipped, t);
+        }
+        let task = &mut self.tasks[slot as usize];
+        let lifo = self.plan.waitlists[task.waitlist as usize].lifo;
+        let entry = WaitEntry {
+            rank: if lifo { 0 } else { task.priority },
+            created: task.created,
+            seq: task.seq,
+            task: slot,
+            generation: task.generation,
+            epoch: task.epoch,
+            lifo,
+        };
+        self.router.enqueue(task.waitlist, entry);
+        if !task.expiry_scheduled {
+            task.expiry_scheduled = true;
+            let expiry = task.created + task.patience.min(self.s.workflow.task_ttl_s);
+            if expiry.is_finite() {
+                self.cal.schedule(
+                    expiry.max(t),
+                    Event::Expire {
+                        task: slot,
+                        generation: task.generation,
+                    },
+                );
+            }
+        }
+        if step.timeout_s.is_some() {
+            let (deadline, generation, epoch) = (task.deadline, task.generation, task.epoch);
+            if deadline <= t {
+                self.drop_waiting(slot);
+                if counted {
+                    self.metrics.step(step_id.0, StepEvent::TimedOut);
+                }
+                return self.leave_step(slot, Leave::TimedOut, t);
+            }
+            self.cal.schedule(
+                deadline,
+                Event::StepTimeout {
+                    task: slot,
+                    generation,
+                    epoch,
+                },
+            );
+        }
+    }
+
+    /// Moves on from the current step: next target, next matching filter,
+    /// the default filter (only after skips), or cancellation (§2.2).
+    fn leave_step(&mut self, slot: u32, why: Leave, t: f64) {
+        let task = self.tasks[slot as usize];
+        let wf = &self.s.workflow;
+        let Some(f) = wf.steps[task.step as usize].filter else {
+            return self.cancel(slot, CancelReason::Workflow);
+        };
+        let steps = &wf.filters[f as usize].steps;
+        let k = steps
+            .iter()
+            .position(|s| s.0 == task.step)
+            .expect("the step belongs to its filter");
+        if let Some(next) = steps.get(k + 1) {
+            return self.enter_step(slot, *next, t);
+        }
+        if why == Leave::TimedOut {
+            self.tasks[slot as usize].timed_out_filter = true;
+        }
+        match self.next_filter(slot, f as usize + 1, t) {
+            Some(next) => self.enter_filter(slot, next, t),
+            None => match (why, wf.default_step) {
+                (Leave::Skipped, Some(d)) if !self.tasks[slot as usize].timed_out_filter => {
+                    self.tasks[slot as usize].filter = NO_FILTER;
+                    self.enter_step(slot, d, t)
+                }
+                _ => self.cancel(slot, CancelReason::Workflow),
+            },
+        }
+    }
+
+    fn step_timeout(&mut self, slot: u32, generation: u32, epoch: u32, t: f64) {
+        let task = self.tasks[slot as usize];
+        if task.generation != generation || task.epoch != epoch || task.state != TaskState::Waiting
+        {
+            return;
+        }
+        self.drop_waiting(slot);
+        if task.counted {
+            self.metrics.step(task.step, StepEvent::TimedOut);
+        }
+        self.leave_step(slot, Leave::TimedOut, t);
+    }
+
+    /// Patience or TTL runs out for a waiting task.
+    fn expire(&mut self, slot: u32, generation: u32, t: f64) {
         let task = self.tasks[slot as usize];
         if task.generation != generation || task.state != TaskState::Waiting {
-            return; // served (or slot reused) before patience ran out
+            return; // served (or slot reused) before
         }
+        self.drop_waiting(slot);
+        let ttl = task.patience > self.s.workflow.task_ttl_s;
         if task.counted {
-            self.metrics
-                .abandoned(task.cell, task.arrival, t - task.arrival);
+            let cell = self.cell(&task);
+            if ttl {
+                self.metrics.step(task.step, StepEvent::Canceled);
+                self.metrics.canceled(cell, CancelReason::Ttl);
+            } else {
+                self.metrics.step(task.step, StepEvent::Abandoned);
+                self.metrics
+                    .abandoned(cell, task.arrival(), t - task.created);
+            }
         }
         self.release_slot(slot);
+    }
+
+    /// Marks a waiting task's waitlist entry stale (it leaves unserved).
+    fn drop_waiting(&mut self, slot: u32) {
+        let waitlist = self.tasks[slot as usize].waitlist;
         let tasks = &self.tasks;
-        self.router.left_unserved(task.queue, task.channel, |e| {
+        self.router.left_unserved(waitlist, |e| {
             let x = &tasks[e.task as usize];
-            x.generation == e.generation && x.state == TaskState::Waiting
+            x.generation == e.generation && x.epoch == e.epoch && x.state == TaskState::Waiting
         });
+    }
+
+    fn cancel(&mut self, slot: u32, reason: CancelReason) {
+        let task = self.tasks[slot as usize];
+        if task.counted {
+            let cell = self.cell(&task);
+            self.metrics.canceled(cell, reason);
+        }
+        self.release_slot(slot);
+    }
+
+    #[inline]
+    fn cell(&self, task: &Task) -> CellId {
+        let queue = task.routed.then_some(task.queue);
+        self.metrics.cell(task.source, task.channel, queue)
     }
 
     fn release_slot(&mut self, slot: u32) {
@@ -309,19 +601,174 @@ impl<'s> Engine<'s> {
         self.live -= 1;
     }
 
+    // -------------------------------------------------------- matching
+
+    /// A worker field or attribute as target expressions see it (§3.1).
+    #[inline]
+    fn worker_value(&self, w: u32, key: KeyId) -> ValueRef<'_> {
+        let worker = &self.workers[w as usize];
+        let i = w as usize * self.n_channels;
+        let pct = |ch: usize| {
+            let (load, cap) = (f64::from(self.load[i + ch]), f64::from(self.cap[i + ch]));
+            if cap > 0.0 {
+                ((1.0 - load / cap) * 100.0).floor()
+            } else {
+                0.0
+            }
+        };
+        match self.plan.worker_field[key.idx()] {
+            WorkerField::Attr => self.s.groups[worker.group as usize].attrs.get(key),
+            WorkerField::Capacity(ch) => ValueRef::Num(f64::from(self.cap[i + ch as usize])),
+            WorkerField::Assigned(ch) => ValueRef::Num(f64::from(self.load[i + ch as usize])),
+            WorkerField::CapacityPct(ch) => ValueRef::Num(pct(ch as usize)),
+            WorkerField::Name => ValueRef::Str(&self.plan.worker_names[w as usize]),
+            WorkerField::Activity => ValueRef::Str(if worker.on_shift {
+                "Available"
+            } else {
+                "Offline"
+            }),
+        }
+    }
+
+    /// Can worker `w` take a task of `class` from `waitlist` right now (besides capacity)?
+    #[inline]
+    fn eligible(&self, waitlist: u32, class: u32, w: u32, t: f64) -> bool {
+        let wl = &self.plan.waitlists[waitlist as usize];
+        if wl.known.is_some_and(|k| k != w)
+            || !self.plan.eligible(waitlist, self.workers[w as usize].group)
+        {
+            return false;
+        }
+        !wl.dynamic
+            || self.s.workflow.steps[wl.step.idx()]
+                .expression
+                .as_ref()
+                .is_none_or(|e| {
+                    e.eval(&PairView {
+                        e: self,
+                        class,
+                        worker: w,
+                        t,
+                    })
+                })
+    }
+
+    #[inline]
+    fn has_room(&self, w: u32, channel: u32) -> bool {
+        let i = w as usize * self.n_channels + channel as usize;
+        self.load[i] < self.cap[i]
+    }
+
+    /// The worker to reserve for a task entering its step, if any is free:
+    /// `order_by` tiers first, then longest since last reservation (§2.7).
+    fn find_worker(&mut self, slot: u32, t: f64) -> Option<u32> {
+        let (waitlist, class, step) = {
+            let task = &self.tasks[slot as usize];
+            (task.waitlist, task.class, task.step)
+        };
+        let wl = &self.plan.waitlists[waitlist as usize];
+        let channel = wl.channel;
+        if let Some(k) = wl.known {
+            let ok = k != u32::MAX
+                && self.workers[k as usize].on_shift
+                && self.has_room(k, channel)
+                && self.eligible(waitlist, class, k, t);
+            return ok.then_some(k);
+        }
+        if wl.slow {
+            return self.find_worker_slow(waitlist, class, step, t);
+        }
+        let mut best: Option<(IdleEntry, u32)> = None;
+        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
+        let valid = |e: &IdleEntry| {
+            let x = &workers[e.worker as usize];
+            let i = e.worker as usize * nch + channel as usize;
+            x.stamp == e.stamp && x.on_shift && load[i] < cap[i]
+        };
+        for &(pair, tier) in &wl.candidates {
+            if best.is_some_and(|(_, t0)| t0 != tier) {
+                break;
+            }
+            if let Some(top) = self.router.peek_idle(pair, channel, valid)
+                && best.is_none_or(|(b, _)| top.before(&b))
+            {
+                best = Some((top, tier));
+            }
+        }
+        best.map(|(e, _)| e.worker)
+    }
+
+    /// Selection when eligibility or `order_by` reads live worker state: gathers
+    /// the free eligible workers of the queue, picks the best, puts all back.
+    fn find_worker_slow(&mut self, waitlist: u32, class: u32, step: u32, t: f64) -> Option<u32> {
+        let wl = &self.plan.waitlists[waitlist as usize];
+        let channel = wl.channel;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
+        let valid = |e: &IdleEntry| {
+            let x = &workers[e.worker as usize];
+            let i = e.worker as usize * nch + channel as usize;
+            x.stamp == e.stamp && x.on_shift && load[i] < cap[i]
+        };
+        let mut drained = std::mem::take(&mut self.drained);
+        for &(pair, _) in &wl.candidates {
+            drained.clear();
+            self.router.drain_idle(pair, channel, valid, &mut drained);
+            scratch.extend(drained.iter().map(|e| (*e, pair)));
+        }
+        self.drained = drained;
+        let step = &self.s.workflow.steps[step as usize];
+        let key = |w: u32| -> Vec<Option<i64>> {
+            step.order_by
+                .iter()
+                .map(|c| routing::int_attr(self.worker_value(w, c.key)))
+                .collect()
+        };
+        let mut best: Option<(IdleEntry, Vec<Option<i64>>)> = None;
+        for &(e, _) in &scratch {
+            if !self.eligible(waitlist, class, e.worker, t) {
+                continue;
+            }
+            let k = key(e.worker);
+            let better = match &best {
+                None => true,
+                Some((b, bk)) => match routing::compare_keys(&k, bk, &step.order_by) {
+                    std::cmp::Ordering::Less => true,
+                    std::cmp::Ordering::Greater => false,
+                    std::cmp::Ordering::Equal => e.before(b),
+                },
+            };
+            if better {
+                best = Some((e, k));
+            }
+        }
+        for &(e, pair) in &scratch {
+            self.router.restore_idle(pair, channel, e);
+        }
+        self.scratch = scratch;
+        best.map(|(e, _)| e.worker)
+    }
+
     /// Gives a task to a worker: capacity taken, talk scheduled, answered
     /// counted. The caller offers any capacity left once it is done.
     fn reserve(&mut self, w: u32, slot: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
-        let task = *task;
+        let (channel, handle) = (task.channel, task.handle);
         if task.counted {
-            self.metrics.answered(
-                task.cell,
-                task.arrival,
-                t - task.arrival,
+            let (created, busy, step, filter) = (
+                task.created,
                 task.handle + task.wrapup,
+                task.step,
+                task.filter,
             );
+            let cell = self.metrics.cell(task.source, channel, Some(task.queue));
+            self.metrics.answered(cell, created, t - created, busy);
+            self.metrics.step(step, StepEvent::Answered);
+            if filter != NO_FILTER {
+                self.metrics.filter(filter, true);
+            }
         }
         let worker = &mut self.workers[w as usize];
         worker.tasks += 1;
@@ -329,13 +776,13 @@ impl<'s> Engine<'s> {
         worker.stamp = worker.stamp.wrapping_add(1);
         let first = worker.tasks == 1;
         let g = worker.group as usize;
-        self.load[w as usize * self.n_channels + task.channel as usize] += 1;
+        self.load[w as usize * self.n_channels + channel as usize] += 1;
         let mut lv = self.metrics.level(g);
         lv.units += 1;
         lv.busy += u32::from(first);
         self.metrics.set_level(g, t, lv);
         self.cal.schedule(
-            t + task.handle,
+            t + handle,
             Event::TalkEnd {
                 worker: w,
                 task: slot,
@@ -363,33 +810,42 @@ impl<'s> Engine<'s> {
         }
     }
 
-    /// A worker with free capacity takes the best waiting tasks across its
-    /// queues (priority, then age), then offers what capacity remains.
+    /// A worker with free capacity takes the best waiting tasks it is
+    /// eligible for across its waitlists (priority, then age; LIFO queues
+    /// newest first, served before or after FIFO ones per the workspace),
+    /// then offers what capacity remains.
     fn pull_tasks(&mut self, w: u32, t: f64) {
-        let g = self.workers[w as usize].group as usize;
-        let queues = &self.s.groups[g].queues;
+        let profile = self.workers[w as usize].group as usize;
         loop {
-            let mut best: Option<(WaitEntry, u32, u32)> = None;
-            for q in queues {
-                for ch in 0..self.n_channels {
-                    let i = w as usize * self.n_channels + ch;
-                    if self.load[i] >= self.cap[i] {
-                        continue;
-                    }
-                    let tasks = &self.tasks;
-                    let top = self.router.peek_waiting(q.0, ch as u32, |e| {
-                        let x = &tasks[e.task as usize];
-                        x.generation == e.generation && x.state == TaskState::Waiting
-                    });
-                    if let Some(top) = top
-                        && best.is_none_or(|(b, _, _)| top.better_than(&b))
-                    {
-                        best = Some((top, q.0, ch as u32));
-                    }
+            // Best FIFO and best LIFO candidate: (entry, waitlist).
+            let mut best = [None::<(WaitEntry, u32)>; 2];
+            for &wl in &self.plan.profile_waitlists[profile] {
+                let channel = self.plan.waitlists[wl as usize].channel;
+                if !self.has_room(w, channel) {
+                    continue;
+                }
+                let tasks = &self.tasks;
+                let Some(top) = self.router.peek_waiting(wl, |e| {
+                    let x = &tasks[e.task as usize];
+                    x.generation == e.generation
+                        && x.epoch == e.epoch
+                        && x.state == TaskState::Waiting
+                }) else {
+                    continue;
+                };
+                let kind = usize::from(top.lifo);
+                if best[kind].is_some_and(|(b, _)| !top.better_than(&b)) {
+                    continue;
+                }
+                if self.eligible(wl, self.tasks[top.task as usize].class, w, t) {
+                    best[kind] = Some((top, wl));
                 }
             }
-            let Some((entry, q, ch)) = best else { break };
-            self.router.pop_waiting(q, ch);
+            let first = usize::from(self.s.workflow.lifo_first);
+            let Some((entry, wl)) = best[first].or(best[1 - first]) else {
+                break;
+            };
+            self.router.pop_waiting(wl);
             self.reserve(w, entry.task, t);
         }
         self.offer_free_capacity(w);
@@ -399,7 +855,9 @@ impl<'s> Engine<'s> {
     /// free capacity, under a fresh stamp.
     fn offer_free_capacity(&mut self, w: u32) {
         let worker = self.workers[w as usize];
-        if !worker.on_shift {
+        if !worker.on_shift
+            || u32::from(worker.tasks) >= self.plan.group_capacity[worker.group as usize]
+        {
             return;
         }
         let entry = IdleEntry {
@@ -409,17 +867,18 @@ impl<'s> Engine<'s> {
         };
         let (workers, nch) = (&self.workers, self.n_channels);
         for ch in 0..nch {
-            let i = w as usize * nch + ch;
-            if self.load[i] >= self.cap[i] {
+            if !self.has_room(w, ch as u32) {
                 continue;
             }
-            for q in &self.s.groups[worker.group as usize].queues {
-                self.router.push_idle(q.0, ch as u32, entry, |e| {
+            for &pair in &self.plan.profile_pairs[worker.group as usize] {
+                self.router.push_idle(pair, ch as u32, entry, |e| {
                     workers[e.worker as usize].stamp == e.stamp
                 });
             }
         }
     }
+
+    // -------------------------------------------------------- workforce
 
     fn capacity_units(&self, w: u32) -> u32 {
         let i = w as usize * self.n_channels;
@@ -453,6 +912,10 @@ impl<'s> Engine<'s> {
             }
             self.workers[w as usize].on_shift = on;
             self.workers[w as usize].stamp = worker.stamp.wrapping_add(1);
+            for q in &self.s.groups[g].queues {
+                let n = &mut self.queue_available[q.idx()];
+                *n = if on { *n + 1 } else { *n - 1 };
+            }
             if on {
                 if !worker.logged_in {
                     self.workers[w as usize].logged_in = true;
@@ -484,11 +947,20 @@ impl<'s> Engine<'s> {
 
     /// Counts customers still waiting when the run stopped.
     fn flush_unfinished(&mut self) {
-        for task in &self.tasks {
+        for i in 0..self.tasks.len() {
+            let task = self.tasks[i];
             if task.state == TaskState::Waiting && task.counted {
-                self.metrics.unfinished(task.cell);
+                let cell = self.cell(&task);
+                self.metrics.unfinished(cell);
             }
         }
+    }
+}
+
+impl Task {
+    #[inline]
+    fn arrival(&self) -> f64 {
+        self.created
     }
 }
 
@@ -532,7 +1004,8 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 "#;
         let s = load_str(&dir.join("s.toml"), text).unwrap().scenario;
-        let mut e = Engine::new(&s, 1, 0);
+        let plan = Plan::build(&s);
+        let mut e = Engine::new(&s, &plan, 1, 0);
         e.run_loop();
         assert_eq!(
             e.workers[0].last_assign, 30_600.0,

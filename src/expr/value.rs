@@ -9,6 +9,14 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KeyId(pub u32);
 
+impl KeyId {
+    /// Index into per-key tables.
+    #[inline]
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// Interns attribute paths so that documents and expressions share ids.
 #[derive(Debug, Default, Clone)]
 pub struct KeyTable {
@@ -36,6 +44,16 @@ impl KeyTable {
     /// The path of an id.
     pub fn name(&self, id: KeyId) -> &str {
         &self.names[id.0 as usize]
+    }
+
+    /// Number of interned paths (ids are `0..len`).
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True before anything is interned.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
     }
 }
 

@@ -10,8 +10,9 @@ mod raw;
 mod trace;
 pub mod units;
 mod validate;
+mod workflow;
 
-use crate::expr::{Attrs, Expr, KeyTable};
+use crate::expr::{Attrs, Expr, KeyId, KeyTable};
 use diag::{Diagnostic, ScenarioError};
 use std::path::{Path, PathBuf};
 use units::Dist;
@@ -61,10 +62,8 @@ pub struct Scenario {
     pub groups: Vec<Group>,
     /// Indexed by [`QueueId`].
     pub queues: Vec<Queue>,
-    /// Workflow filters in order (first match wins).
-    pub filters: Vec<Filter>,
-    /// Queue of the workflow's `default_filter`.
-    pub default_queue: Option<QueueId>,
+    /// The workflow: filters, their steps, TTL.
+    pub workflow: Workflow,
     /// Every distinct task attribute document a source can produce, with its route.
     pub classes: Vec<TaskClass>,
     /// Attribute key interner shared by documents and expressions.
@@ -218,29 +217,17 @@ pub struct Category {
     pub stride: u32,
 }
 
-/// A distinct task attribute document and where the workflow sends it.
+/// A distinct task attribute document. Filters over task attributes are
+/// evaluated once per class at load time (except those reading the clock).
 #[derive(Debug, Clone)]
 pub struct TaskClass {
     /// Attributes filters and target expressions read.
     pub attrs: Attrs,
-    /// Decided once at load time.
-    pub route: Route,
-}
-
-/// The first routing step decided for a task class (first matching filter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    /// Wait in a queue.
-    Queue {
-        /// The target's queue.
-        queue: QueueId,
-        /// `None` keeps the task's own priority.
-        priority: Option<u32>,
-        /// Index of the matching filter; `None` for the default filter.
-        filter: Option<u32>,
-    },
-    /// No filter matched and there is no default filter: canceled at once.
-    Unrouted,
+    /// The channel of tasks of this class.
+    pub channel: ChannelId,
+    /// Per filter: does its expression match this class? (For filters that
+    /// read `taskrouter.*` clock values this is decided at run time.)
+    pub filter_match: Vec<bool>,
 }
 
 /// An agent group: identical workers.
@@ -263,6 +250,8 @@ pub struct Group {
 /// A task queue.
 #[derive(Debug, Clone)]
 pub struct Queue {
+    /// `task_order = "LIFO"`: newest first, priority ignored (§2.6).
+    pub lifo: bool,
     /// Unique name.
     pub name: String,
     /// Which workers belong (over worker attributes).
@@ -271,20 +260,77 @@ pub struct Queue {
     pub target_workers_text: String,
 }
 
-/// A workflow filter (first target only in this version).
+/// A workflow (routing-semantics §2): filters tried top to bottom, each an
+/// ordered list of steps (its targets), and an optional default filter.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    /// In order; a task enters the first whose expression matches.
+    pub filters: Vec<Filter>,
+    /// Every target of every filter, then the default filter's, indexed by [`StepId`].
+    pub steps: Vec<Step>,
+    /// The `default_filter` step: used only when no filter matched or every
+    /// matching filter was skipped, never after a timeout (§2.2).
+    pub default_step: Option<StepId>,
+    /// Task TTL: a task still pending this long after creation is canceled
+    /// ("Task TTL Exceeded"). Default 86 400 s.
+    pub task_ttl_s: f64,
+    /// Workspace `prioritize_queue_order = "LIFO"`: a worker in both kinds of
+    /// queue serves LIFO queues first (default FIFO first).
+    pub lifo_first: bool,
+}
+
+/// A workflow filter.
 #[derive(Debug, Clone)]
 pub struct Filter {
-    /// `name`, or "filter N".
+    /// `name` (`filter_friendly_name`), or "filter N".
     pub name: String,
     /// Over task attributes.
     pub expression: Expr,
     /// The expression as written, for messages.
     pub expression_text: String,
-    /// The first target's queue.
-    pub queue: QueueId,
-    /// The first target's priority, if set.
-    pub priority: Option<u32>,
+    /// Reads `taskrouter.*` clock values, so it is evaluated at run time.
+    pub dynamic: bool,
+    /// Its targets, in order.
+    pub steps: Vec<StepId>,
 }
+
+/// One routing step: a filter's target after inheritance (§2.4).
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// "filter name #k" or "default", for reports.
+    pub label: String,
+    /// Index of the filter; `None` for the default filter.
+    pub filter: Option<u32>,
+    /// The queue (inherited from the previous target when omitted).
+    pub queue: QueueId,
+    /// Overrides the task's priority on entering the step.
+    pub priority: Option<u32>,
+    /// Seconds this step adds to the cumulative, age-based deadline (§2.3);
+    /// `None`: the task never leaves the step by timeout.
+    pub timeout_s: Option<f64>,
+    /// Worker-vs-task expression (`task.`/`worker.` prefixes); this step only.
+    pub expression: Option<Expr>,
+    /// The expression as written.
+    pub expression_text: Option<String>,
+    /// Worker ordering; empty = longest since last reservation.
+    pub order_by: Vec<OrderClause>,
+    /// Evaluated once on entry when no reservation was possible at once.
+    pub skip_if: Option<Expr>,
+    /// Task attribute holding the name of the one worker this step may reserve.
+    pub known_worker: Option<KeyId>,
+}
+
+/// One `order_by` clause: `worker.<path> ASC|DESC`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderClause {
+    /// The worker attribute (or `channel.<name>.<field>`) compared.
+    pub key: KeyId,
+    /// Descending order.
+    pub desc: bool,
+}
+
+id_type!(/// Index of a routing step in [`Workflow::steps`].
+    StepId);
 
 /// The result of loading: the scenario and any warnings.
 #[derive(Debug)]

@@ -22,6 +22,15 @@ pub struct RawScenario {
     #[serde(default)]
     pub queues: Vec<Spanned<RawQueue>>,
     pub workflow: Option<Spanned<RawWorkflow>>,
+    pub workspace: Option<Spanned<RawWorkspace>>,
+}
+
+/// `[workspace]`: settings TaskRouter keeps on the workspace.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkspace {
+    /// `"FIFO"` (default) or `"LIFO"`: which kind of queue a worker in both serves first.
+    pub prioritize_queue_order: Option<Spanned<String>>,
 }
 
 /// `[simulation]`.
@@ -103,6 +112,8 @@ pub struct RawShift {
 pub struct RawQueue {
     pub name: Spanned<String>,
     pub target_workers: Option<Spanned<String>>,
+    /// `"FIFO"` (default) or `"LIFO"`.
+    pub task_order: Option<Spanned<String>>,
 }
 
 /// `[workflow]`.
@@ -112,6 +123,8 @@ pub struct RawWorkflow {
     #[serde(default)]
     pub filters: Vec<Spanned<RawFilter>>,
     pub default_filter: Option<Spanned<RawTarget>>,
+    /// Task TTL (TaskRouter's task `timeout`), default 24 h.
+    pub task_timeout: Option<Spanned<Quantity>>,
 }
 
 /// `[[workflow.filters]]`.
@@ -123,12 +136,18 @@ pub struct RawFilter {
     pub targets: Spanned<Vec<Spanned<RawTarget>>>,
 }
 
-/// One routing step of a filter.
+/// One routing step of a filter (routing-semantics §2.1).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
-    pub queue: Spanned<String>,
-    pub priority: Option<Spanned<i64>>,
+    pub queue: Option<Spanned<String>>,
+    pub priority: Option<Spanned<Quantity>>,
+    pub timeout: Option<Spanned<Quantity>>,
+    pub expression: Option<Spanned<String>>,
+    pub order_by: Option<Spanned<String>>,
+    pub skip_if: Option<Spanned<String>>,
+    pub known_worker_sid: Option<Spanned<String>>,
+    pub known_worker_friendly_name: Option<Spanned<String>>,
 }
 
 /// `{ dist = "...", mean = ..., cv = ... }`.

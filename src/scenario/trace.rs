@@ -5,7 +5,7 @@
 
 use super::diag::{Severity, SourceFile};
 use super::validate::Validator;
-use super::{Channel, ChannelId, ClassId, Route, TaskClass, TraceRow};
+use super::{Channel, ChannelId, ClassId, TaskClass, TraceRow};
 use crate::expr::{Attrs, KeyId, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -186,7 +186,8 @@ pub(super) fn load_trace(
             pairs.extend(row.iter().cloned());
             classes.push(TaskClass {
                 attrs: Attrs::from_pairs(pairs),
-                route: Route::Unrouted,
+                channel: ChannelId(ch as u32),
+                filter_match: Vec::new(),
             });
             ClassId(classes.len() as u32 - 1)
         });

@@ -83,11 +83,11 @@ fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
 }
 
 impl Validator<'_> {
-    fn err(&mut self, span: &Range<usize>, msg: impl Into<String>) {
+    pub(super) fn err(&mut self, span: &Range<usize>, msg: impl Into<String>) {
         self.diags.error(&self.src, span, msg);
     }
 
-    fn warn(&mut self, span: &Range<usize>, msg: impl Into<String>) {
+    pub(super) fn warn(&mut self, span: &Range<usize>, msg: impl Into<String>) {
         self.diags.warning(&self.src, span, msg);
     }
 
@@ -378,7 +378,7 @@ impl Validator<'_> {
         }
     }
 
-    fn expression(&mut self, text: &Spanned<String>, context: Context) -> Option<Expr> {
+    pub(super) fn expression(&mut self, text: &Spanned<String>, context: Context) -> Option<Expr> {
         match Expr::parse(text.get_ref(), context, &mut self.keys) {
             Ok(e) => Some(e),
             Err(e) => {
@@ -403,8 +403,17 @@ impl Validator<'_> {
         let channels = self.channels(&raw.channels);
         let queues = self.queues(&raw.queues);
         let groups = self.groups(&raw.agents, &channels, &queues);
-        let (filters, default_queue) =
-            self.workflow(raw.workflow.as_ref(), &queues, raw.name.span());
+        let lifo_first = self.workspace(raw.workspace.as_ref());
+        let channel_names: Vec<String> = channels
+            .as_ref()
+            .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.name.clone()).collect());
+        let workflow = self.workflow(
+            raw.workflow.as_ref(),
+            &queues,
+            &channel_names,
+            lifo_first,
+            raw.name.span(),
+        );
         let mut classes = Vec::new();
         let sources = self.sources(&raw.arrivals, &channels, sim.as_ref(), &mut classes);
         if raw.arrivals.is_empty() {
@@ -420,8 +429,8 @@ impl Validator<'_> {
         if self.diags.has_errors() {
             return None;
         }
-        let (sim, channels, queues, groups, sources) =
-            (sim?, channels?, queues?, groups?, sources?);
+        let (sim, channels, queues, groups, sources, workflow) =
+            (sim?, channels?, queues?, groups?, sources?, workflow?);
         let mut scenario = Scenario {
             name,
             description: raw.description.clone(),
@@ -431,12 +440,11 @@ impl Validator<'_> {
             sources,
             groups,
             queues,
-            filters,
-            default_queue,
+            workflow,
             classes,
             keys: std::mem::take(&mut self.keys),
         };
-        self.route_classes(&mut scenario, &raw.arrivals);
+        self.match_filters(&mut scenario, &raw.arrivals);
         Some(scenario)
     }
 
@@ -612,6 +620,7 @@ impl Validator<'_> {
             let qr = q.get_ref();
             ok &= self.check_name(&qr.name, "queue", &mut seen);
             self.queue_spans.push(qr.name.span());
+            let lifo = self.task_order(qr.task_order.as_ref());
             let Some(tw) = &qr.target_workers else {
                 self.err(
                     &q.span(),
@@ -622,6 +631,7 @@ impl Validator<'_> {
                 );
                 self.bad_queues.push(true);
                 out.push(Queue {
+                    lifo,
                     name: qr.name.get_ref().clone(),
                     target_workers: Expr::Const(false),
                     target_workers_text: String::new(),
@@ -634,6 +644,7 @@ impl Validator<'_> {
             self.bad_queues.push(e.is_none());
             let e = e.unwrap_or(Expr::Const(false));
             out.push(Queue {
+                lifo,
                 name: qr.name.get_ref().clone(),
                 target_workers: e,
                 target_workers_text: tw.get_ref().clone(),
@@ -643,7 +654,11 @@ impl Validator<'_> {
         Some(out)
     }
 
-    fn queue_id(&mut self, name: &Spanned<String>, queues: &Option<Vec<Queue>>) -> Option<QueueId> {
+    pub(super) fn queue_id(
+        &mut self,
+        name: &Spanned<String>,
+        queues: &Option<Vec<Queue>>,
+    ) -> Option<QueueId> {
         let queues = queues.as_ref()?;
         match queues.iter().position(|q| &q.name == name.get_ref()) {
             Some(i) => Some(QueueId(i as u32)),
@@ -757,60 +772,6 @@ impl Validator<'_> {
             }
         }
         ok.then_some(out)
-    }
-
-    fn workflow(
-        &mut self,
-        raw: Option<&Spanned<RawWorkflow>>,
-        queues: &Option<Vec<Queue>>,
-        top: Range<usize>,
-    ) -> (Vec<Filter>, Option<QueueId>) {
-        let Some(wf) = raw else {
-            self.err(&top, "the scenario has no [workflow]: add [[workflow.filters]] (or a default_filter) so tasks reach a queue");
-            return (Vec::new(), None);
-        };
-        let w = wf.get_ref();
-        let mut filters = Vec::new();
-        for (i, f) in w.filters.iter().enumerate() {
-            let fr = f.get_ref();
-            let expression = self.expression(&fr.expression, Context::Bare);
-            let targets = fr.targets.get_ref();
-            let Some(first) = targets.first() else {
-                self.err(&fr.targets.span(), "a filter needs at least one target");
-                continue;
-            };
-            if targets.len() > 1 {
-                self.warn(&targets[1].span(), "targets after the first are ignored: escalation between targets is not implemented in this version");
-            }
-            let queue = self.queue_id(&first.get_ref().queue, queues);
-            let priority = self.priority(&first.get_ref().priority);
-            if let (Some(expression), Some(queue), Some(priority)) = (expression, queue, priority) {
-                let name = fr
-                    .name
-                    .as_ref()
-                    .map_or_else(|| format!("filter {}", i + 1), |n| n.get_ref().clone());
-                filters.push(Filter {
-                    name,
-                    expression,
-                    expression_text: fr.expression.get_ref().clone(),
-                    queue,
-                    priority,
-                });
-            }
-        }
-        let default_queue = w.default_filter.as_ref().and_then(|d| {
-            if d.get_ref().priority.is_some() {
-                self.err(&d.span(), "default_filter takes only `queue`");
-            }
-            self.queue_id(&d.get_ref().queue, queues)
-        });
-        if w.filters.is_empty() && w.default_filter.is_none() {
-            self.err(
-                &wf.span(),
-                "the workflow has no filters and no default_filter",
-            );
-        }
-        (filters, default_queue)
     }
 
     fn priority(&mut self, p: &Option<Spanned<i64>>) -> Option<Option<u32>> {
@@ -949,7 +910,8 @@ impl Validator<'_> {
                 }
                 classes.push(TaskClass {
                     attrs: Attrs::from_pairs(pairs),
-                    route: Route::Unrouted,
+                    channel: channel.unwrap_or(ChannelId(0)),
+                    filter_match: Vec::new(),
                 });
             }
         }
@@ -1181,47 +1143,42 @@ impl Validator<'_> {
         }))
     }
 
-    /// Decides each class's route once: first matching filter, else the default.
-    fn route_classes(&mut self, s: &mut Scenario, raw: &[Spanned<RawArrival>]) {
+    /// Decides once per class which filters match (all but clock-reading ones),
+    /// and warns about sources whose tasks can match nothing.
+    fn match_filters(&mut self, s: &mut Scenario, raw: &[Spanned<RawArrival>]) {
+        let wf = &s.workflow;
         for class in &mut s.classes {
-            class.route = s
+            class.filter_match = wf
                 .filters
                 .iter()
-                .enumerate()
-                .find(|(_, f)| f.expression.eval(&class.attrs))
-                .map(|(i, f)| Route::Queue {
-                    queue: f.queue,
-                    priority: f.priority,
-                    filter: Some(i as u32),
-                })
-                .or(s.default_queue.map(|q| Route::Queue {
-                    queue: q,
-                    priority: None,
-                    filter: None,
-                }))
-                .unwrap_or(Route::Unrouted);
+                .map(|f| f.dynamic || f.expression.eval(&class.attrs))
+                .collect();
         }
+        if wf.default_step.is_some() {
+            return;
+        }
+        let mut firsts: Vec<u32> = s.sources.iter().map(|x| x.attributes.first_class).collect();
+        firsts.push(s.classes.len() as u32);
+        firsts.sort_unstable();
         for (src, r) in s.sources.iter().zip(raw) {
-            let end = s
-                .sources
+            let start = src.attributes.first_class as usize;
+            let end = firsts
                 .iter()
-                .map(|x| x.attributes.first_class)
-                .filter(|&f| f > src.attributes.first_class)
-                .min()
-                .unwrap_or(s.classes.len() as u32);
-            let range = src.attributes.first_class as usize..end as usize;
-            let unrouted = s.classes[range.clone()]
+                .copied()
+                .find(|&f| f as usize > start)
+                .unwrap_or(s.classes.len() as u32) as usize;
+            let range = &s.classes[start..end];
+            let unrouted = range
                 .iter()
-                .filter(|c| c.route == Route::Unrouted)
+                .filter(|c| !c.filter_match.iter().any(|m| *m))
                 .count();
             if unrouted > 0 {
-                let span = r.get_ref().name.span();
                 let how = if unrouted == range.len() {
                     "all of its tasks"
                 } else {
                     "some of its tasks"
                 };
-                self.warn(&span, format!("arrival source \"{}\": {how} match no filter and there is no default_filter; they are canceled on arrival (routing-semantics §2.2 step 6)", src.name));
+                self.warn(&r.get_ref().name.span(), format!("arrival source \"{}\": {how} match no filter and there is no default_filter; they are canceled on arrival (routing-semantics §2.2 step 6)", src.name));
             }
         }
     }

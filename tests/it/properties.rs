@@ -13,7 +13,8 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
     let horizon = warmup + rng.random_range(1..6);
     let _ = writeln!(
         t,
-        "name = \"case-{case}\"\n[simulation]\nhorizon = \"{horizon}h\"\nwarmup = \"{warmup}h\"\nreplications = 2\nseed = {case}\ninterval = \"1h\"\nservice_level_threshold = \"{}s\"\nshort_abandon_threshold = \"{}s\"",
+        "name = \"case-{case}\"\n[simulation]\nhorizon = \"{horizon}h\"\nwarmup = \"{warmup}h\"\nreplications = 2\nseed = {case}\ninterval = \"1h\"\ndrain_limit = \"{}h\"\nservice_level_threshold = \"{}s\"\nshort_abandon_threshold = \"{}s\"",
+        [1, 2, 48, 200][rng.random_range(0..4)],
         rng.random_range(0..60),
         rng.random_range(0..10)
     );
@@ -113,9 +114,10 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
             .collect();
         let _ = writeln!(
             t,
-            "[[agents]]\ngroup = \"g{g}\"\ncount = {}\nattributes = {{ skills = [{}] }}\ncapacity = {{ {} }}",
+            "[[agents]]\ngroup = \"g{g}\"\ncount = {}\nattributes = {{ skills = [{}], level = {} }}\ncapacity = {{ {} }}",
             rng.random_range(0..12),
             sk.join(", "),
+            rng.random_range(1..5),
             cap.join(", ")
         );
         if rng.random_bool(0.5) {
@@ -132,20 +134,58 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
     for (q, skill) in skills.iter().enumerate().take(n_queues) {
         let _ = writeln!(
             t,
-            "[[queues]]\nname = \"q{q}\"\ntarget_workers = 'skills HAS \"{}\"'",
-            skill
+            "[[queues]]\nname = \"q{q}\"\ntarget_workers = 'skills HAS \"{}\"'\ntask_order = \"{}\"",
+            skill,
+            if rng.random_bool(0.3) { "LIFO" } else { "FIFO" }
         );
     }
     for (f, skill) in skills.iter().enumerate().take(rng.random_range(0..=3)) {
+        let mut targets = Vec::new();
+        for k in 0..rng.random_range(1..=3) {
+            let mut parts = Vec::new();
+            if k == 0 || rng.random_bool(0.5) {
+                parts.push(format!("queue = \"q{}\"", rng.random_range(0..n_queues)));
+            }
+            if rng.random_bool(0.5) {
+                parts.push(format!("priority = {}", rng.random_range(0..20)));
+            }
+            if rng.random_bool(0.6) {
+                parts.push(format!("timeout = \"{}s\"", rng.random_range(1..120)));
+            }
+            match rng.random_range(0..5) {
+                0 => parts.push("expression = 'task.skill IN worker.skills'".into()),
+                1 => parts.push(format!(
+                    "expression = 'worker.channel.{}.assigned_tasks == 0'",
+                    channels[0]
+                )),
+                2 => parts.push("order_by = 'worker.level DESC'".into()),
+                3 => parts.push(format!(
+                    "order_by = 'worker.channel.{}.assigned_tasks ASC'",
+                    channels[0]
+                )),
+                _ => {}
+            }
+            if rng.random_bool(0.3) {
+                parts.push("skip_if = 'workers.available == 0'".into());
+            }
+            targets.push(format!("{{ {} }}", parts.join(", ")));
+        }
         let _ = writeln!(
             t,
-            "[[workflow.filters]]\nexpression = 'skill == \"{skill}\"'\ntargets = [{{ queue = \"q{}\", priority = {} }}]",
-            f % n_queues,
-            rng.random_range(0..5)
+            "[[workflow.filters]]\nexpression = 'skill == \"{skill}\"'\ntargets = [{}]",
+            targets.join(", ")
         );
+        let _ = f;
     }
     if rng.random_bool(0.6) || !t.contains("[[workflow.filters]]") {
         let _ = writeln!(t, "[workflow.default_filter]\nqueue = \"q0\"");
+    }
+    if rng.random_bool(0.3) {
+        let _ = writeln!(
+            t,
+            "[workflow]\ntask_timeout = \"{}m\"",
+            rng.random_range(1..30)
+        );
     }
     t
 }
@@ -155,7 +195,7 @@ fn random_scenarios_conserve_outcomes() {
     let dir = super::temp_dir("props");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
     // Totals over all cases, to show the generator reaches every outcome.
-    let mut seen = [0.0f64; 12];
+    let mut seen = [0.0f64; 15];
     for case in 0..150 {
         let text = random_scenario(&mut rng, &dir, case);
         let path = dir.join(format!("case{case}.toml"));
@@ -211,7 +251,9 @@ fn random_scenarios_conserve_outcomes() {
         }
     }
     let [offered, answered, abandoned, short, ..] = seen;
-    let (canceled, unfinished) = (seen[10], seen[11]);
+    let (canceled, unfinished, no_match, workflow, ttl) =
+        (seen[10], seen[11], seen[12], seen[13], seen[14]);
+    assert_eq!(canceled, no_match + workflow + ttl, "cancel reasons add up");
     eprintln!(
         "random scenarios: offered {offered}, answered {answered}, abandoned {abandoned} (short {short}), canceled {canceled}, unfinished {unfinished}"
     );
@@ -219,7 +261,9 @@ fn random_scenarios_conserve_outcomes() {
         ("answered", answered),
         ("abandoned", abandoned),
         ("short abandoned", short),
-        ("canceled", canceled),
+        ("canceled (no match)", no_match),
+        ("canceled (workflow)", workflow),
+        ("canceled (TTL)", ttl),
         ("unfinished", unfinished),
     ] {
         assert!(v > 0.0, "the generator never produced a {name} contact");

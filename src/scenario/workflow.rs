@@ -1,0 +1,430 @@
+//! Validation of `[workflow]` and `[workspace]`: filters and their targets
+//! become [`Step`]s after TaskRouter's inheritance rules (routing-semantics
+//! §2.4), with every expression compiled in its own context.
+
+use super::raw::{Quantity, RawTarget, RawWorkflow, RawWorkspace};
+use super::validate::Validator;
+use super::{Filter, OrderClause, Queue, QueueId, Step, StepId, Workflow};
+use crate::expr::{Context, Expr, Scope};
+use std::ops::Range;
+use toml::Spanned;
+
+/// Per-channel worker fields readable as `worker.channel.<name>.<field>` (§3.1).
+pub const CHANNEL_FIELDS: [&str; 3] = [
+    "configured_capacity",
+    "assigned_tasks",
+    "available_capacity_percentage",
+];
+
+/// `workers.*` counters of `skip_if` (§2.5) besides activity names.
+pub const SKIP_IF_COUNTERS: [&str; 2] = ["available", "unavailable"];
+
+/// Activities every workspace has (Flex's defaults).
+pub const BUILTIN_ACTIVITIES: [&str; 4] = ["Available", "Unavailable", "Break", "Offline"];
+
+impl Validator<'_> {
+    /// Parses `prioritize_queue_order`; true means LIFO queues first.
+    pub(super) fn workspace(&mut self, raw: Option<&Spanned<RawWorkspace>>) -> bool {
+        let Some(order) = raw.and_then(|w| w.get_ref().prioritize_queue_order.as_ref()) else {
+            return false;
+        };
+        match order.get_ref().to_ascii_uppercase().as_str() {
+            "FIFO" => false,
+            "LIFO" => true,
+            other => {
+                self.err(
+                    &order.span(),
+                    format!(
+                        "prioritize_queue_order must be \"FIFO\" or \"LIFO\", found \"{other}\""
+                    ),
+                );
+                false
+            }
+        }
+    }
+
+    /// Parses a queue's `task_order`; true means LIFO.
+    pub(super) fn task_order(&mut self, raw: Option<&Spanned<String>>) -> bool {
+        let Some(order) = raw else { return false };
+        match order.get_ref().to_ascii_uppercase().as_str() {
+            "FIFO" => false,
+            "LIFO" => true,
+            other => {
+                self.err(
+                    &order.span(),
+                    format!("task_order must be \"FIFO\" or \"LIFO\", found \"{other}\""),
+                );
+                false
+            }
+        }
+    }
+
+    fn step_priority(&mut self, p: &Option<Spanned<Quantity>>) -> Option<Option<u32>> {
+        let Some(p) = p else { return Some(None) };
+        // TaskRouter's own examples write numbers both bare and as strings.
+        let v = match p.get_ref() {
+            Quantity::Number(n) => Some(*n),
+            Quantity::Text(t) => t.trim().parse::<f64>().ok(),
+        };
+        match v {
+            Some(v) if v.fract() == 0.0 && (0.0..=f64::from(i32::MAX)).contains(&v) => {
+                Some(Some(v as u32))
+            }
+            _ => {
+                self.err(
+                    &p.span(),
+                    "priority must be an integer between 0 and 2147483647",
+                );
+                None
+            }
+        }
+    }
+
+    fn step_timeout(&mut self, t: &Option<Spanned<Quantity>>) -> Option<Option<f64>> {
+        let Some(t) = t else { return Some(None) };
+        let v = match t.get_ref() {
+            Quantity::Number(n) => Ok(*n),
+            Quantity::Text(s) => match s.trim().parse::<f64>() {
+                Ok(n) => Ok(n),
+                Err(_) => super::units::parse_duration(s),
+            },
+        };
+        match v {
+            Ok(v) if v > 0.0 && v.is_finite() => Some(Some(v)),
+            Ok(_) => {
+                self.err(&t.span(), "a target timeout must be positive");
+                None
+            }
+            Err(e) => {
+                self.err(&t.span(), e);
+                None
+            }
+        }
+    }
+
+    /// Offset of the text inside a TOML string token (after its quotes).
+    fn inner_offset(&self, span: &Range<usize>) -> usize {
+        let start = span.start;
+        let t = &self.src.text[start..];
+        start
+            + if t.starts_with("'''") || t.starts_with("\"\"\"") {
+                3
+            } else {
+                1
+            }
+    }
+
+    fn check_worker_paths(
+        &mut self,
+        e: &Expr,
+        text: &Spanned<String>,
+        channels: &[String],
+    ) -> bool {
+        let mut bad = Vec::new();
+        e.for_each_path(&mut |p| {
+            if p.scope != Scope::Worker {
+                return;
+            }
+            let name = self.keys.name(p.key).to_string();
+            if let Some(rest) = name.strip_prefix("channel.") {
+                let mut parts = rest.splitn(2, '.');
+                let (ch, field) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                if !channels.iter().any(|c| c == ch) {
+                    bad.push(format!(
+                        "`worker.{name}` names unknown channel \"{ch}\"; expected one of {}",
+                        channels.join(", ")
+                    ));
+                } else if !CHANNEL_FIELDS.contains(&field) {
+                    bad.push(format!(
+                        "`worker.{name}`: expected one of {}",
+                        CHANNEL_FIELDS
+                            .map(|f| format!("worker.channel.{ch}.{f}"))
+                            .join(", ")
+                    ));
+                }
+            }
+        });
+        for b in &bad {
+            self.err(&text.span(), b.clone());
+        }
+        bad.is_empty()
+    }
+
+    fn order_by(
+        &mut self,
+        text: &Spanned<String>,
+        channels: &[String],
+    ) -> Option<Vec<OrderClause>> {
+        let base = self.inner_offset(&text.span());
+        let mut clauses = Vec::new();
+        let mut offset = 0;
+        for part in text.get_ref().split(',') {
+            let lead = part.len() - part.trim_start().len();
+            let at = base + offset + lead;
+            offset += part.len() + 1;
+            let mut words = part.split_whitespace();
+            let (Some(path), dir, extra) = (words.next(), words.next(), words.next()) else {
+                self.err(
+                    &(at..at + 1),
+                    "expected `worker.<attribute> ASC|DESC` in order_by",
+                );
+                return None;
+            };
+            let Some(attr) = path.strip_prefix("worker.").filter(|a| !a.is_empty()) else {
+                self.err(
+                    &(at..at + 1),
+                    format!(
+                        "order_by sorts workers: expected `worker.<attribute>`, found `{path}`"
+                    ),
+                );
+                return None;
+            };
+            let desc = match dir.map(str::to_ascii_uppercase).as_deref() {
+                None | Some("ASC") => false,
+                Some("DESC") => true,
+                Some(other) => {
+                    self.err(
+                        &(at..at + 1),
+                        format!("expected ASC or DESC after `{path}`, found `{other}`"),
+                    );
+                    return None;
+                }
+            };
+            if extra.is_some() {
+                self.err(&(at..at + 1), "expected `,` between order_by clauses");
+                return None;
+            }
+            if let Some(rest) = attr.strip_prefix("channel.") {
+                let ch = rest.split('.').next().unwrap_or("");
+                if !channels.iter().any(|c| c == ch)
+                    || !CHANNEL_FIELDS.iter().any(|f| rest.ends_with(f))
+                {
+                    self.err(
+                        &(at..at + 1),
+                        format!("`{path}` is not a known worker channel field"),
+                    );
+                    return None;
+                }
+            }
+            clauses.push(OrderClause {
+                key: self.keys.intern(attr),
+                desc,
+            });
+        }
+        Some(clauses)
+    }
+
+    fn known_worker(&mut self, t: &RawTarget) -> Option<Option<crate::expr::KeyId>> {
+        let field = match (&t.known_worker_sid, &t.known_worker_friendly_name) {
+            (None, None) => return Some(None),
+            (Some(a), Some(_)) => {
+                self.err(
+                    &a.span(),
+                    "give only one of known_worker_sid and known_worker_friendly_name",
+                );
+                return None;
+            }
+            (Some(f), None) | (None, Some(f)) => f,
+        };
+        match field
+            .get_ref()
+            .strip_prefix("task.")
+            .filter(|k| !k.is_empty())
+        {
+            Some(k) => Some(Some(self.keys.intern(k))),
+            None => {
+                self.err(&field.span(), format!("expected the task attribute holding the worker, such as \"task.agent_sid\", found \"{}\"", field.get_ref()));
+                None
+            }
+        }
+    }
+
+    fn target(
+        &mut self,
+        t: &Spanned<RawTarget>,
+        label: String,
+        filter: Option<u32>,
+        inherited: Option<QueueId>,
+        queues: &Option<Vec<Queue>>,
+        channels: &[String],
+    ) -> Option<Step> {
+        let r = t.get_ref();
+        let queue = match &r.queue {
+            Some(q) => self.queue_id(q, queues),
+            None => {
+                if inherited.is_none() {
+                    self.err(&t.span(), "the first target of a filter needs a `queue`");
+                }
+                inherited
+            }
+        };
+        let priority = self.step_priority(&r.priority);
+        let timeout = self.step_timeout(&r.timeout);
+        let expression = match &r.expression {
+            Some(e) => match self.expression(e, Context::TaskWorker) {
+                Some(x) => self.check_worker_paths(&x, e, channels).then_some(Some(x)),
+                None => None,
+            },
+            None => Some(None),
+        };
+        let order_by = match &r.order_by {
+            Some(o) => self.order_by(o, channels),
+            None => Some(Vec::new()),
+        };
+        let skip_if = match &r.skip_if {
+            Some(e) => self.expression(e, Context::Workers).map(|x| {
+                let mut unknown = Vec::new();
+                x.for_each_path(&mut |p| {
+                    let n = self.keys.name(p.key);
+                    if p.scope == Scope::Workers && !SKIP_IF_COUNTERS.contains(&n) && !BUILTIN_ACTIVITIES.contains(&n) {
+                        unknown.push(n.to_string());
+                    }
+                });
+                for n in unknown {
+                    self.warn(&e.span(), format!("`workers.{n}` is not a known counter (workers.available, workers.unavailable or an activity: {}); it counts 0", BUILTIN_ACTIVITIES.join(", ")));
+                }
+                Some(x)
+            }),
+            None => Some(None),
+        };
+        let known_worker = self.known_worker(r);
+        Some(Step {
+            label,
+            filter,
+            queue: queue?,
+            priority: priority?,
+            timeout_s: timeout?,
+            expression: expression?,
+            expression_text: r.expression.as_ref().map(|e| e.get_ref().clone()),
+            order_by: order_by?,
+            skip_if: skip_if?,
+            known_worker: known_worker?,
+        })
+    }
+
+    /// Builds the workflow, reporting every problem.
+    pub(super) fn workflow(
+        &mut self,
+        raw: Option<&Spanned<RawWorkflow>>,
+        queues: &Option<Vec<Queue>>,
+        channels: &[String],
+        lifo_first: bool,
+        top: Range<usize>,
+    ) -> Option<Workflow> {
+        let Some(wf) = raw else {
+            self.err(&top, "the scenario has no [workflow]: add [[workflow.filters]] (or a default_filter) so tasks reach a queue");
+            return None;
+        };
+        let w = wf.get_ref();
+        let mut ok = true;
+        let mut filters = Vec::new();
+        let mut steps = Vec::new();
+        for (i, f) in w.filters.iter().enumerate() {
+            let fr = f.get_ref();
+            let name = fr
+                .name
+                .as_ref()
+                .map_or_else(|| format!("filter {}", i + 1), |n| n.get_ref().clone());
+            let expression = self.expression(&fr.expression, Context::Bare);
+            let targets = fr.targets.get_ref();
+            if targets.is_empty() {
+                self.err(&fr.targets.span(), "a filter needs at least one target");
+                ok = false;
+            }
+            let mut ids = Vec::new();
+            let mut inherited = None;
+            for (k, t) in targets.iter().enumerate() {
+                match self.target(
+                    t,
+                    format!("{name} #{}", k + 1),
+                    Some(i as u32),
+                    inherited,
+                    queues,
+                    channels,
+                ) {
+                    Some(step) => {
+                        inherited = Some(step.queue);
+                        ids.push(StepId(steps.len() as u32));
+                        steps.push(step);
+                    }
+                    None => ok = false,
+                }
+            }
+            match expression {
+                Some(expression) => {
+                    let mut dynamic = false;
+                    expression.for_each_path(&mut |p| dynamic |= p.scope == Scope::Clock);
+                    filters.push(Filter {
+                        name,
+                        expression,
+                        expression_text: fr.expression.get_ref().clone(),
+                        dynamic,
+                        steps: ids,
+                    });
+                }
+                None => ok = false,
+            }
+        }
+        let default_step = match &w.default_filter {
+            None => None,
+            Some(d) => {
+                let r = d.get_ref();
+                let extra = r.priority.is_some()
+                    || r.timeout.is_some()
+                    || r.expression.is_some()
+                    || r.order_by.is_some()
+                    || r.skip_if.is_some()
+                    || r.known_worker_sid.is_some()
+                    || r.known_worker_friendly_name.is_some();
+                if extra || r.queue.is_none() {
+                    self.err(
+                        &d.span(),
+                        "default_filter takes only `queue` (routing-semantics §2.1)",
+                    );
+                    ok = false;
+                    None
+                } else {
+                    match self.target(d, "default".into(), None, None, queues, channels) {
+                        Some(step) => {
+                            steps.push(step);
+                            Some(StepId(steps.len() as u32 - 1))
+                        }
+                        None => {
+                            ok = false;
+                            None
+                        }
+                    }
+                }
+            }
+        };
+        if w.filters.is_empty() && w.default_filter.is_none() {
+            self.err(
+                &wf.span(),
+                "the workflow has no filters and no default_filter",
+            );
+            ok = false;
+        }
+        let task_ttl_s = match &w.task_timeout {
+            None => 86_400.0,
+            Some(q) => match self.quantity(q, super::validate::Unit::Seconds) {
+                Some(v) if v > 0.0 => v,
+                Some(_) => {
+                    self.err(&q.span(), "task_timeout must be positive");
+                    ok = false;
+                    0.0
+                }
+                None => {
+                    ok = false;
+                    0.0
+                }
+            },
+        };
+        ok.then_some(Workflow {
+            filters,
+            steps,
+            default_step,
+            task_ttl_s,
+            lifo_first,
+        })
+    }
+}
