@@ -6,7 +6,7 @@
 use crate::scenario::Scenario;
 
 /// Names of the per-segment KPIs, in contract order (DESIGN §4.3), then extras.
-pub const KPI_NAMES: [&str; 15] = [
+pub const KPI_NAMES: [&str; 16] = [
     "offered",
     "answered",
     "abandoned",
@@ -24,6 +24,8 @@ pub const KPI_NAMES: [&str; 15] = [
     "canceled_no_match",
     "canceled_workflow",
     "canceled_ttl",
+    // The longest wait of an answered contact (exact).
+    "wait_max_s",
 ];
 
 /// Per routing step (counted contacts): entered, answered there, left by
@@ -205,6 +207,7 @@ struct Cell {
     canceled: [u64; 3],
     unfinished: u64,
     wait_answered_s: f64,
+    wait_max_s: f64,
     handle_s: f64,
     waits: Option<Histogram>,
 }
@@ -221,6 +224,7 @@ impl Cell {
         }
         self.unfinished += o.unfinished;
         self.wait_answered_s += o.wait_answered_s;
+        self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
         self.handle_s += o.handle_s;
         if let Some(h) = &o.waits {
             self.waits.get_or_insert_with(Histogram::default).merge(h);
@@ -250,6 +254,11 @@ impl Cell {
             self.canceled[0] as f64,
             self.canceled[1] as f64,
             self.canceled[2] as f64,
+            if self.answered > 0 {
+                self.wait_max_s
+            } else {
+                f64::NAN
+            },
         ])
     }
 }
@@ -400,6 +409,7 @@ impl Collector {
         c.answered += 1;
         c.answered_within += u64::from(within);
         c.wait_answered_s += wait;
+        c.wait_max_s = c.wait_max_s.max(wait);
         c.handle_s += handle;
         c.waits.get_or_insert_with(Histogram::default).record(wait);
         let i = self.interval_of(arrival);

@@ -5,7 +5,10 @@
 //! so the output is bit-identical whatever the number of threads.
 
 use crate::engine;
-use crate::metrics::{GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES, Kpis, ReplicationResult};
+use crate::metrics::{
+    FILTER_KPI_NAMES, GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES, Kpis, QUEUE_FLOW_NAMES,
+    ReplicationResult, STEP_KPI_NAMES,
+};
 use crate::routing::Plan;
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
@@ -14,8 +17,10 @@ use rayon::prelude::*;
 /// KPIs of one segment (overall, a queue, a channel, a source), in `KPI_NAMES` order.
 #[derive(Debug, Clone)]
 pub struct SegmentSummary {
-    /// Segment name (queue, channel, source or group).
+    /// Segment name (queue, channel, source, group, step or filter).
     pub name: String,
+    /// The KPI names, in the order of `kpis`.
+    pub names: &'static [&'static str],
     /// One estimate per KPI name, in order.
     pub kpis: Vec<Estimate>,
 }
@@ -54,6 +59,12 @@ pub struct Summary {
     pub groups: Vec<SegmentSummary>,
     /// The per-interval table.
     pub intervals: Vec<IntervalSummary>,
+    /// Per routing step (`STEP_KPI_NAMES`), labelled "filter #k" or "default".
+    pub steps: Vec<SegmentSummary>,
+    /// Per filter (`FILTER_KPI_NAMES`).
+    pub filters: Vec<SegmentSummary>,
+    /// Per queue: entered and moved (`QUEUE_FLOW_NAMES`).
+    pub queue_flow: Vec<SegmentSummary>,
     /// Contacts simulated over all replications, warm-up included.
     pub contacts: u64,
     /// Events processed over all replications.
@@ -83,6 +94,7 @@ pub fn run_replications(
 fn segment(name: &str, reps: &[&Kpis]) -> SegmentSummary {
     SegmentSummary {
         name: name.to_string(),
+        names: &KPI_NAMES,
         kpis: (0..KPI_NAMES.len())
             .map(|k| Estimate::from_values(reps.iter().map(|r| r.0[k])))
             .collect(),
@@ -107,6 +119,7 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         .enumerate()
         .map(|(g, group)| SegmentSummary {
             name: group.name.clone(),
+            names: &GROUP_KPI_NAMES,
             kpis: (0..GROUP_KPI_NAMES.len())
                 .map(|k| Estimate::from_values(results.iter().map(|r| r.groups[g][k])))
                 .collect(),
@@ -129,7 +142,42 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
             }
         })
         .collect();
+    let table = |names: Vec<String>,
+                 kpi_names: &'static [&'static str],
+                 pick: &dyn Fn(&ReplicationResult, usize, usize) -> f64|
+     -> Vec<SegmentSummary> {
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| SegmentSummary {
+                name,
+                names: kpi_names,
+                kpis: (0..kpi_names.len())
+                    .map(|k| Estimate::from_values(results.iter().map(|r| pick(r, i, k))))
+                    .collect(),
+            })
+            .collect()
+    };
+    let wf = &s.workflow;
+    let steps = table(
+        wf.steps.iter().map(|st| st.label.clone()).collect(),
+        &STEP_KPI_NAMES,
+        &|r, i, k| r.steps[i][k],
+    );
+    let filters = table(
+        wf.filters.iter().map(|f| f.name.clone()).collect(),
+        &FILTER_KPI_NAMES,
+        &|r, i, k| r.filters[i][k],
+    );
+    let queue_flow = table(
+        s.queues.iter().map(|q| q.name.clone()).collect(),
+        &QUEUE_FLOW_NAMES,
+        &|r, i, k| r.queue_flow[i][k],
+    );
     Summary {
+        steps,
+        filters,
+        queue_flow,
         scenario: s.name.clone(),
         seed,
         replications: results.len() as u32,
@@ -162,11 +210,9 @@ pub fn run(s: &Scenario, seed: u64, replications: u32, on_done: &(dyn Fn(u64) + 
 impl SegmentSummary {
     /// The estimate of a KPI by name.
     pub fn get(&self, kpi: &str) -> Option<&Estimate> {
-        let names: &[&str] = if self.kpis.len() == GROUP_KPI_NAMES.len() {
-            &GROUP_KPI_NAMES
-        } else {
-            &KPI_NAMES
-        };
-        names.iter().position(|n| *n == kpi).map(|i| &self.kpis[i])
+        self.names
+            .iter()
+            .position(|n| *n == kpi)
+            .map(|i| &self.kpis[i])
     }
 }

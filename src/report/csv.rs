@@ -2,7 +2,7 @@
 //! interval) in the report folder.
 
 use super::write_atomic;
-use crate::metrics::{GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES};
+use crate::metrics::{INTERVAL_KPI_NAMES, KPI_NAMES};
 use crate::stats::Estimate;
 use crate::sweep::Summary;
 use std::path::Path;
@@ -32,9 +32,16 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
             }
         }
     }
-    for seg in &s.groups {
-        for (k, e) in GROUP_KPI_NAMES.iter().zip(&seg.kpis) {
-            row("group", &seg.name, k, e);
+    for (kind, segs) in [
+        ("group", &s.groups),
+        ("step", &s.steps),
+        ("filter", &s.filters),
+        ("queue_flow", &s.queue_flow),
+    ] {
+        for seg in segs {
+            for (k, e) in seg.names.iter().zip(&seg.kpis) {
+                row(kind, &seg.name, k, e);
+            }
         }
     }
     let mut body = b"segment_type,segment,kpi,mean,ci95\n".to_vec();

@@ -2,7 +2,7 @@
 //! values (e.g. ASA when nothing was answered, or a CI from one replication)
 //! are `null`.
 
-use crate::metrics::{GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES};
+use crate::metrics::{INTERVAL_KPI_NAMES, KPI_NAMES};
 use crate::stats::Estimate;
 use crate::sweep::{SegmentSummary, Summary};
 use serde::Serialize;
@@ -31,13 +31,13 @@ impl Serialize for Kpis<'_> {
     }
 }
 
-struct Segments<'a>(&'a [SegmentSummary], &'a [&'a str]);
+struct Segments<'a>(&'a [SegmentSummary]);
 
 impl Serialize for Segments<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for seg in self.0 {
-            m.serialize_entry(&seg.name, &Kpis(self.1, &seg.kpis))?;
+            m.serialize_entry(&seg.name, &Kpis(seg.names, &seg.kpis))?;
         }
         m.end()
     }
@@ -96,10 +96,13 @@ impl Serialize for Summary {
         m.serialize_entry("seed", &self.seed)?;
         m.serialize_entry("replications", &self.replications)?;
         m.serialize_entry("overall", &Kpis(&KPI_NAMES, &self.overall.kpis))?;
-        m.serialize_entry("queues", &Segments(&self.queues, &KPI_NAMES))?;
-        m.serialize_entry("channels", &Segments(&self.channels, &KPI_NAMES))?;
-        m.serialize_entry("sources", &Segments(&self.sources, &KPI_NAMES))?;
-        m.serialize_entry("groups", &Segments(&self.groups, &GROUP_KPI_NAMES))?;
+        m.serialize_entry("queues", &Segments(&self.queues))?;
+        m.serialize_entry("channels", &Segments(&self.channels))?;
+        m.serialize_entry("sources", &Segments(&self.sources))?;
+        m.serialize_entry("groups", &Segments(&self.groups))?;
+        m.serialize_entry("steps", &Segments(&self.steps))?;
+        m.serialize_entry("filters", &Segments(&self.filters))?;
+        m.serialize_entry("queue_flow", &Segments(&self.queue_flow))?;
         m.serialize_entry("intervals", &Intervals(self, &group_names))?;
         m.serialize_entry("contacts_simulated", &self.contacts)?;
         m.end()

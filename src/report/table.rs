@@ -37,6 +37,10 @@ fn label(kpi: &str) -> &str {
         "asa_s" => "ASA (s)",
         "wait_p90_s" => "wait p90 (s)",
         "aht_s" => "AHT (s)",
+        "wait_max_s" => "wait max (s)",
+        "canceled_no_match" => "  no filter matched",
+        "canceled_workflow" => "  fell off workflow",
+        "canceled_ttl" => "  TTL expired",
         other => other,
     }
 }
@@ -57,8 +61,15 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
         .iter()
         .enumerate()
         .filter(|(i, k)| {
-            !(matches!(**k, "canceled" | "unfinished" | "short_abandoned")
-                && columns.iter().all(|c| c.1[*i].mean.unwrap_or(0.0) == 0.0))
+            !(matches!(
+                **k,
+                "canceled"
+                    | "unfinished"
+                    | "short_abandoned"
+                    | "canceled_no_match"
+                    | "canceled_workflow"
+                    | "canceled_ttl"
+            ) && columns.iter().all(|c| c.1[*i].mean.unwrap_or(0.0) == 0.0))
         })
         .map(|(i, k)| (label(k), columns.iter().map(|c| cell(k, &c.1[i])).collect()))
         .collect();
@@ -109,6 +120,38 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
                 g.name,
                 cell("occupancy", &g.kpis[0]),
                 cell("utilization", &g.kpis[1])
+            );
+        }
+    }
+    // Routing steps, when the workflow escalates (several steps per filter).
+    if s.steps.len() > s.filters.len() + 1
+        || s.steps
+            .iter()
+            .any(|st| st.get("timed_out").and_then(|e| e.mean).unwrap_or(0.0) > 0.0)
+    {
+        let w = s
+            .steps
+            .iter()
+            .map(|g| g.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(first);
+        let _ = writeln!(
+            out,
+            "\n{:w$}  {:>14}  {:>14}  {:>14}  {:>14}  {:>14}",
+            "routing step", "entered", "answered", "timed out", "skipped", "abandoned"
+        );
+        for st in &s.steps {
+            let c = |k: &str| st.get(k).map_or("—".to_string(), |e| cell(k, e));
+            let _ = writeln!(
+                out,
+                "{:w$}  {:>14}  {:>14}  {:>14}  {:>14}  {:>14}",
+                st.name,
+                c("entered"),
+                c("answered"),
+                c("timed_out"),
+                c("skipped"),
+                c("abandoned")
             );
         }
     }

@@ -9,6 +9,7 @@ mod queueing;
 mod scenarios;
 mod trace;
 mod validation;
+mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,487 @@
+//! Workflow semantics (routing-semantics §2), each checked on a small
+//! deterministic trace whose outcome is worked out by hand in the comments.
+
+use ccsim::metrics::{KPI_NAMES, ReplicationResult, STEP_KPI_NAMES};
+use ccsim::scenario::load_str;
+
+/// Runs replication 0 of a trace scenario: `rows` are CSV lines after the
+/// header; `body` adds agents, queues and the workflow.
+fn run(tag: &str, rows: &str, body: &str) -> (ccsim::scenario::Scenario, ReplicationResult) {
+    let dir = super::temp_dir(&format!("wf-{tag}"));
+    std::fs::write(
+        dir.join("calls.csv"),
+        format!("arrival_time_s,channel,handle_time_s,patience_s,attributes\n{rows}"),
+    )
+    .unwrap();
+    let text = format!(
+        r#"name = "{tag}"
+[simulation]
+horizon = "2h"
+interval = "2h"
+[[channels]]
+name = "voice"
+[[channels]]
+name = "chat"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = {{ dist = "deterministic", mean = "60s" }}
+{body}"#
+    );
+    let s = load_str(&dir.join("s.toml"), &text)
+        .unwrap_or_else(|e| panic!("{tag}: {e}"))
+        .scenario;
+    let r = ccsim::engine::run(&s, 1, 0);
+    (s, r)
+}
+
+fn kpi(r: &ReplicationResult, name: &str) -> f64 {
+    r.overall.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()]
+}
+
+/// Step `label`'s counters as (entered, answered, timed_out, skipped, abandoned, canceled).
+fn step(s: &ccsim::scenario::Scenario, r: &ReplicationResult, label: &str) -> [f64; 6] {
+    let i = s
+        .workflow
+        .steps
+        .iter()
+        .position(|st| st.label == label)
+        .unwrap_or_else(|| panic!("no step {label}"));
+    assert_eq!(STEP_KPI_NAMES.len(), 6);
+    r.steps[i]
+}
+
+fn group_busy(s: &ccsim::scenario::Scenario, r: &ReplicationResult, group: &str) -> f64 {
+    r.groups[s.groups.iter().position(|g| g.name == group).unwrap()][0]
+}
+
+/// Targets of 10 s each: a task leaves step 1 at age 10, step 2 at 20 and
+/// step 3 at 30 (cumulative, §2.3). Patience 15 abandons in step 2, 25 in
+/// step 3, 40 outlives the workflow and is canceled at 30.
+#[test]
+fn step_timeouts_are_cumulative_on_task_age() {
+    let (s, r) = run(
+        "cumulative",
+        "0,voice,,15,\n0,voice,,25,\n0,voice,,40,\n",
+        r#"[[queues]]
+name = "q"
+target_workers = "1==1"
+[[workflow.filters]]
+name = "f"
+expression = "1==1"
+targets = [{ queue = "q", timeout = 10 }, { timeout = 10 }, { timeout = "10s" }]
+"#,
+    );
+    assert_eq!(step(&s, &r, "f #1"), [3.0, 0.0, 3.0, 0.0, 0.0, 0.0]);
+    assert_eq!(step(&s, &r, "f #2"), [3.0, 0.0, 2.0, 0.0, 1.0, 0.0]);
+    assert_eq!(step(&s, &r, "f #3"), [2.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+    assert_eq!(kpi(&r, "abandoned"), 2.0);
+    assert_eq!(kpi(&r, "canceled_workflow"), 1.0);
+}
+
+/// After the last target of a filter times out, the task continues with the
+/// next filter below that matches (§2.2 step 4), here answered at age 10.
+#[test]
+fn timeout_falls_through_to_the_next_matching_filter() {
+    let (s, r) = run(
+        "fallthrough",
+        "0,voice,,,\n",
+        r#"[[agents]]
+group = "b"
+count = 1
+attributes = { skills = ["b"] }
+[[queues]]
+name = "a"
+target_workers = 'skills HAS "a"'
+[[queues]]
+name = "b"
+target_workers = 'skills HAS "b"'
+[[workflow.filters]]
+name = "first"
+expression = "1==1"
+targets = [{ queue = "a", timeout = 10 }]
+[[workflow.filters]]
+name = "never"
+expression = "1==2"
+targets = [{ queue = "a" }]
+[[workflow.filters]]
+name = "second"
+expression = "1==1"
+targets = [{ queue = "b" }]
+"#,
+    );
+    assert_eq!(step(&s, &r, "first #1")[2], 1.0, "timed out");
+    assert_eq!(
+        step(&s, &r, "never #1")[0],
+        0.0,
+        "a non-matching filter is skipped"
+    );
+    assert_eq!(
+        step(&s, &r, "second #1")[1],
+        1.0,
+        "answered in the next matching filter"
+    );
+    assert_eq!(kpi(&r, "wait_max_s"), 10.0);
+    assert_eq!(r.filters, vec![[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]);
+    // Queue flow: the task entered a, moved, entered b.
+    assert_eq!(r.queue_flow, vec![[1.0, 1.0], [1.0, 0.0]]);
+    // Per-queue outcomes count where routing ended.
+    assert_eq!(r.queues[1].0[1], 1.0);
+    assert_eq!(r.queues[0].0[0], 0.0);
+}
+
+/// The default filter is never a fall-back for a timeout (§2.2 step 4).
+#[test]
+fn default_filter_is_not_used_after_a_timeout() {
+    let (_, r) = run(
+        "no-default-after-timeout",
+        "0,voice,,,\n",
+        r#"[[agents]]
+group = "b"
+count = 1
+attributes = { skills = ["b"] }
+[[queues]]
+name = "a"
+target_workers = 'skills HAS "a"'
+[[queues]]
+name = "b"
+target_workers = 'skills HAS "b"'
+[[workflow.filters]]
+expression = "1==1"
+targets = [{ queue = "a", timeout = 10 }]
+[workflow]
+default_filter = { queue = "b" }
+"#,
+    );
+    assert_eq!(kpi(&r, "answered"), 0.0);
+    assert_eq!(kpi(&r, "canceled_workflow"), 1.0);
+}
+
+/// `skip_if` on the last target of the only matching filter counts as "no
+/// filter matched", so the default filter takes the task (§2.2 step 5, §2.5).
+/// The first call keeps the b-agent busy so the skip is evaluated.
+#[test]
+fn skip_of_the_last_target_goes_to_the_default_filter() {
+    let (s, r) = run(
+        "skip-default",
+        "0,voice,,,{\"kind\":\"x\"}\n1,voice,,,{\"kind\":\"y\"}\n",
+        r#"[[agents]]
+group = "a"
+count = 1
+attributes = { skills = ["a"] }
+[[agents]]
+group = "d"
+count = 1
+attributes = { skills = ["d"] }
+[[queues]]
+name = "a"
+target_workers = 'skills HAS "a"'
+[[queues]]
+name = "d"
+target_workers = 'skills HAS "d"'
+[[workflow.filters]]
+name = "busy-a"
+expression = 'kind == "x"'
+targets = [{ queue = "a" }]
+[[workflow.filters]]
+name = "skip"
+expression = 'kind == "y"'
+targets = [{ queue = "a", skip_if = "workers.available >= 1" }]
+[workflow]
+default_filter = { queue = "d" }
+"#,
+    );
+    assert_eq!(step(&s, &r, "skip #1"), [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+    assert_eq!(step(&s, &r, "default")[1], 1.0);
+    assert_eq!(
+        kpi(&r, "wait_max_s"),
+        0.0,
+        "the default queue's agent was free"
+    );
+}
+
+/// `order_by = "worker.level DESC"` picks the senior agent even though the
+/// junior one comes first in worker order; without it the junior would.
+#[test]
+fn order_by_decides_the_worker() {
+    let body = |order: &str| {
+        format!(
+            r#"[[agents]]
+group = "junior"
+count = 1
+attributes = {{ level = 1 }}
+[[agents]]
+group = "senior"
+count = 1
+attributes = {{ level = 4 }}
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[[workflow.filters]]
+expression = "1==1"
+targets = [{{ queue = "q"{order} }}]
+"#
+        )
+    };
+    let (s, r) = run(
+        "order-by",
+        "0,voice,,,\n",
+        &body(", order_by = \"worker.level DESC\""),
+    );
+    assert!(group_busy(&s, &r, "senior") > 0.0 && group_busy(&s, &r, "junior") == 0.0);
+    let (s, r) = run("order-default", "0,voice,,,\n", &body(""));
+    assert!(group_busy(&s, &r, "junior") > 0.0 && group_busy(&s, &r, "senior") == 0.0);
+}
+
+/// Known-worker routing: the task names worker "b-1"; it goes to that worker
+/// although "a-1" comes first. When the named worker is busy, the step waits
+/// for it until its timeout, then any member takes it.
+#[test]
+fn known_worker_targets() {
+    let body = r#"[[agents]]
+group = "a"
+count = 1
+[[agents]]
+group = "b"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[[workflow.filters]]
+name = "known"
+expression = "agent != null"
+targets = [{ queue = "q", known_worker_friendly_name = "task.agent", timeout = 5 }, { priority = 1 }]
+[workflow]
+default_filter = { queue = "q" }
+"#;
+    let (s, r) = run("known", "0,voice,,,{\"agent\":\"b-1\"}\n", body);
+    assert!(group_busy(&s, &r, "b") > 0.0 && group_busy(&s, &r, "a") == 0.0);
+    // b-1 takes the first call (600 s); the second, also for b-1, waits for
+    // it 5 s, then its next target lets a-1 answer.
+    let (s, r) = run(
+        "known-busy",
+        "0,voice,600,,{\"agent\":\"b-1\"}\n10,voice,,,{\"agent\":\"b-1\"}\n",
+        body,
+    );
+    assert_eq!(step(&s, &r, "known #1"), [2.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(
+        step(&s, &r, "known #2")[1],
+        1.0,
+        "answered by a-1 after the 5 s timeout"
+    );
+    assert_eq!(kpi(&r, "wait_max_s"), 5.0);
+}
+
+/// A worker-vs-task target expression restricts the step to matching workers.
+#[test]
+fn target_expression_matches_task_to_worker() {
+    let (s, r) = run(
+        "expression",
+        "0,voice,,,{\"language\":\"es\"}\n",
+        r#"[[agents]]
+group = "en"
+count = 1
+attributes = { languages = ["en"] }
+[[agents]]
+group = "es"
+count = 1
+attributes = { languages = ["en", "es"] }
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[[workflow.filters]]
+expression = "1==1"
+targets = [{ queue = "q", expression = "task.language IN worker.languages" }]
+"#,
+    );
+    assert!(group_busy(&s, &r, "es") > 0.0 && group_busy(&s, &r, "en") == 0.0);
+}
+
+/// LIFO serves the newest task first (§2.6). One agent is busy until 100 s;
+/// calls at 10, 20, 30 s (10 s each). FIFO answers them at 100, 110, 120
+/// (waits 90, 90, 90); LIFO answers 30, 20, 10 (waits 70, 90, 110).
+#[test]
+fn lifo_queue_serves_newest_first() {
+    let rows = "0,voice,100,,\n10,voice,10,,\n20,voice,10,,\n30,voice,10,,\n";
+    let body = |order: &str| {
+        format!(
+            r#"[[agents]]
+group = "a"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+task_order = "{order}"
+[workflow]
+default_filter = {{ queue = "q" }}
+"#
+        )
+    };
+    let (_, fifo) = run("fifo", rows, &body("FIFO"));
+    let (_, lifo) = run("lifo", rows, &body("LIFO"));
+    assert_eq!(kpi(&fifo, "wait_max_s"), 90.0);
+    assert_eq!(kpi(&lifo, "wait_max_s"), 110.0);
+    assert_eq!(
+        kpi(&fifo, "asa_s"),
+        kpi(&lifo, "asa_s"),
+        "same total wait, different order"
+    );
+}
+
+/// The task TTL cancels a task still pending (routing-semantics §1.8).
+#[test]
+fn ttl_cancels_pending_tasks() {
+    let (s, r) = run(
+        "ttl",
+        "0,voice,,,\n",
+        r#"[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+task_timeout = "60s"
+default_filter = { queue = "q" }
+"#,
+    );
+    assert_eq!(kpi(&r, "canceled_ttl"), 1.0);
+    assert_eq!(step(&s, &r, "default")[5], 1.0);
+}
+
+/// Filters may read the clock (`taskrouter.currentHour`, UTC from the start).
+#[test]
+fn filters_read_the_simulated_clock() {
+    let dir_rows = "1800,voice,,,\n5400,voice,,,\n";
+    let (_, r) = run(
+        "clock",
+        dir_rows,
+        r#"[[agents]]
+group = "a"
+count = 1
+[[queues]]
+name = "early"
+target_workers = "1==1"
+[[queues]]
+name = "late"
+target_workers = "1==1"
+[[workflow.filters]]
+expression = "taskrouter.currentHour < 1 AND taskrouter.dayOfWeek == 'Mon'"
+targets = [{ queue = "early" }]
+[workflow]
+default_filter = { queue = "late" }
+"#,
+    );
+    assert_eq!(r.queue_flow, vec![[1.0, 0.0], [1.0, 0.0]]);
+}
+
+/// "Voice blocks chat" written as in TaskRouter: a chat waits while its only
+/// agent is on a call (§4.4). Call 0–100 s; chat at 10 s waits 90 s, or is
+/// answered at once without the expression (channels are independent).
+#[test]
+fn voice_blocks_chat_by_expression() {
+    let rows = "0,voice,100,,\n10,chat,30,,\n";
+    let body = |expr: &str| {
+        format!(
+            r#"[[agents]]
+group = "blended"
+count = 1
+capacity = {{ voice = 1, chat = 2 }}
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[[workflow.filters]]
+name = "chat"
+expression = "channel == 'chat'"
+targets = [{{ queue = "q"{expr} }}]
+[workflow]
+default_filter = {{ queue = "q" }}
+"#
+        )
+    };
+    let (_, blocked) = run(
+        "blocks",
+        rows,
+        &body(", expression = 'worker.channel.voice.assigned_tasks == 0'"),
+    );
+    let (_, free) = run("independent", rows, &body(""));
+    assert_eq!(kpi(&blocked, "wait_max_s"), 90.0);
+    assert_eq!(kpi(&free, "wait_max_s"), 0.0);
+}
+
+/// Least-loaded assignment with a live `order_by` differs from the default
+/// longest-idle rule: a holds a 1000 s chat from 0 s; b took a 5 s chat at
+/// 1 s and is free again at 6 s. A chat at 10 s goes to a by longest-idle (a's
+/// last reservation is older) but to b by least-loaded (b holds nothing).
+#[test]
+fn order_by_live_load_balances_chats() {
+    let rows = "0,chat,1000,,\n1,chat,5,,\n10,chat,1000,,\n";
+    let body = |order: &str| {
+        format!(
+            r#"[[agents]]
+group = "a"
+count = 1
+capacity = {{ chat = 3 }}
+[[agents]]
+group = "b"
+count = 1
+capacity = {{ chat = 3 }}
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[[workflow.filters]]
+expression = "1==1"
+targets = [{{ queue = "q"{order} }}]
+"#
+        )
+    };
+    // Utilization ∝ capacity units in use × time: a's and b's chat-seconds.
+    let (_, balanced) = run(
+        "least-loaded",
+        rows,
+        &body(", order_by = \"worker.channel.chat.assigned_tasks ASC\""),
+    );
+    assert!(
+        balanced.groups[1][1] > balanced.groups[0][1],
+        "b took the third chat: {:?}",
+        balanced.groups
+    );
+    let (_, idle) = run("longest-idle", rows, &body(""));
+    assert!(
+        idle.groups[0][1] > idle.groups[1][1],
+        "a took the third chat: {:?}",
+        idle.groups
+    );
+}
+
+/// Acceptance: targets A (timeout 30 s) then B. No task answered at A waited
+/// more than 30 s of age; escalated tasks are answered at B; per-target
+/// counters add up in every replication.
+#[test]
+fn escalation_scenario() {
+    let s = ccsim::scenario::load(&super::scenario("escalation.toml"))
+        .unwrap()
+        .scenario;
+    let results = ccsim::sweep::run_replications(&s, s.sim.seed, 10, &|_| {});
+    let (a, b) = (0, 1);
+    let wait_max = KPI_NAMES.iter().position(|n| *n == "wait_max_s").unwrap();
+    for r in &results {
+        let [a_in, a_ans, a_out, a_skip, a_ab, a_can] = r.steps[a];
+        let [b_in, b_ans, b_out, _, b_ab, b_can] = r.steps[b];
+        assert!(
+            r.queues[a].0[wait_max] <= 30.0,
+            "answered at A after {} s",
+            r.queues[a].0[wait_max]
+        );
+        assert!(r.queues[b].0[wait_max] > 30.0);
+        assert_eq!(a_in, a_ans + a_out + a_skip + a_ab + a_can, "A adds up");
+        assert_eq!(b_in, a_out, "every timed-out task enters B");
+        assert_eq!(b_out, 0.0, "B has no timeout");
+        assert!(b_ans > 0.0);
+        // What B did not answer was abandoned or canceled there, or is
+        // still waiting (counted as unfinished overall).
+        assert_eq!(b_in, b_ans + b_ab + b_can + r.overall.0[11]);
+        // Queue B only receives escalated calls.
+        assert_eq!(r.queue_flow[b][0], b_in);
+        assert_eq!(r.queue_flow[a][1], a_out);
+        // Overall answered = answered at A + at B.
+        assert_eq!(r.overall.0[1], a_ans + b_ans);
+    }
+}
