@@ -7,6 +7,7 @@
 
 pub mod diag;
 mod raw;
+pub mod taskrouter;
 mod trace;
 pub mod units;
 mod validate;

@@ -125,6 +125,11 @@ pub struct RawWorkflow {
     pub default_filter: Option<Spanned<RawTarget>>,
     /// Task TTL (TaskRouter's task `timeout`), default 24 h.
     pub task_timeout: Option<Spanned<Quantity>>,
+    /// A TaskRouter workflow configuration document to import instead of
+    /// `filters`/`default_filter` (path relative to the scenario).
+    pub taskrouter_json: Option<Spanned<String>>,
+    /// Queue SIDs used in the document → queue names of `[[queues]]`.
+    pub queue_sids: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
 }
 
 /// `[[workflow.filters]]`.

@@ -382,16 +382,8 @@ impl Validator<'_> {
         match Expr::parse(text.get_ref(), context, &mut self.keys) {
             Ok(e) => Some(e),
             Err(e) => {
-                // Point inside the string: skip the opening quote(s).
-                let start = text.span().start;
-                let quote = if self.src.text[start..].starts_with("'''")
-                    || self.src.text[start..].starts_with("\"\"\"")
-                {
-                    3
-                } else {
-                    1
-                };
-                let at = start + quote + e.offset;
+                // Point inside the string, past its quotes and any escapes.
+                let at = super::taskrouter::raw_offset(self.src.text, text.span().start, e.offset);
                 self.err(&(at..at + 1), format!("invalid routing expression: {e}"));
                 None
             }
@@ -663,10 +655,15 @@ impl Validator<'_> {
         match queues.iter().position(|q| &q.name == name.get_ref()) {
             Some(i) => Some(QueueId(i as u32)),
             None => {
+                let hint = if name.get_ref().starts_with("WQ") {
+                    " (map TaskRouter queue SIDs to names with `queue_sids` in [workflow])"
+                } else {
+                    ""
+                };
                 self.err(
                     &name.span(),
                     format!(
-                        "unknown queue \"{}\"; expected one of {}",
+                        "unknown queue \"{}\"; expected one of {}{hint}",
                         name.get_ref(),
                         names_of(queues, |q| &q.name)
                     ),

@@ -2,7 +2,9 @@
 //! become [`Step`]s after TaskRouter's inheritance rules (routing-semantics
 //! §2.4), with every expression compiled in its own context.
 
-use super::raw::{Quantity, RawTarget, RawWorkflow, RawWorkspace};
+use super::diag::{Severity, SourceFile};
+use super::raw::{Quantity, RawFilter, RawTarget, RawWorkflow, RawWorkspace};
+use super::taskrouter;
 use super::validate::Validator;
 use super::{Filter, OrderClause, Queue, QueueId, Step, StepId, Workflow};
 use crate::expr::{Context, Expr, Scope};
@@ -302,7 +304,8 @@ impl Validator<'_> {
         })
     }
 
-    /// Builds the workflow, reporting every problem.
+    /// Builds the workflow from `[workflow]`, or from the TaskRouter document
+    /// it names, reporting every problem.
     pub(super) fn workflow(
         &mut self,
         raw: Option<&Spanned<RawWorkflow>>,
@@ -316,10 +319,136 @@ impl Validator<'_> {
             return None;
         };
         let w = wf.get_ref();
+        let task_ttl_s = match &w.task_timeout {
+            None => Some(86_400.0),
+            Some(q) => match self.quantity(q, super::validate::Unit::Seconds) {
+                Some(v) if v > 0.0 => Some(v),
+                Some(_) => {
+                    self.err(&q.span(), "task_timeout must be positive");
+                    None
+                }
+                None => None,
+            },
+        };
+        if let Some(sids) = &w.queue_sids
+            && w.taskrouter_json.is_none()
+        {
+            self.warn(
+                &sids.span(),
+                "queue_sids only applies to a taskrouter_json document",
+            );
+        }
+        let built = match &w.taskrouter_json {
+            None => {
+                if w.filters.is_empty() && w.default_filter.is_none() {
+                    self.err(
+                        &wf.span(),
+                        "the workflow has no filters and no default_filter",
+                    );
+                    return None;
+                }
+                self.build_workflow(&w.filters, w.default_filter.as_ref(), queues, channels)
+            }
+            Some(path) => {
+                if !w.filters.is_empty() || w.default_filter.is_some() {
+                    self.err(&path.span(), "give either taskrouter_json or [[workflow.filters]]/default_filter, not both");
+                    return None;
+                }
+                self.import_taskrouter(path, w.queue_sids.as_ref(), queues, channels)
+            }
+        };
+        let (filters, steps, default_step) = built?;
+        Some(Workflow {
+            filters,
+            steps,
+            default_step,
+            task_ttl_s: task_ttl_s?,
+            lifo_first,
+        })
+    }
+
+    /// Loads a TaskRouter workflow document; its problems point into the JSON.
+    fn import_taskrouter(
+        &mut self,
+        path: &Spanned<String>,
+        sids: Option<&Spanned<std::collections::BTreeMap<String, Spanned<String>>>>,
+        queues: &Option<Vec<Queue>>,
+        channels: &[String],
+    ) -> Option<Built> {
+        let dir = self.src.path.parent().unwrap_or(std::path::Path::new(""));
+        let file = dir.join(path.get_ref());
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                self.err(
+                    &path.span(),
+                    format!(
+                        "cannot read the TaskRouter workflow {}: {e}",
+                        file.display()
+                    ),
+                );
+                return None;
+            }
+        };
+        let json_src = SourceFile {
+            path: &file,
+            text: &text,
+        };
+        let root = match taskrouter::parse(&text) {
+            Ok(r) => r,
+            Err(e) => {
+                self.diags.items.push(json_src.at(
+                    Severity::Error,
+                    e.offset,
+                    format!("invalid JSON: {}", e.message),
+                ));
+                return None;
+            }
+        };
+        let map = |q: &Spanned<String>| -> Spanned<String> {
+            let mapped = sids
+                .and_then(|m| m.get_ref().get(q.get_ref()))
+                .map(|n| n.get_ref().clone());
+            Spanned::new(q.span(), mapped.unwrap_or_else(|| q.get_ref().clone()))
+        };
+        let mut problems = Vec::new();
+        let (filters, default) = taskrouter::workflow(&root, &map, &mut problems);
+        // A validator over the JSON text, sharing the key table.
+        let mut sub = Validator {
+            src: json_src,
+            diags: Default::default(),
+            keys: std::mem::take(&mut self.keys),
+            queue_spans: Vec::new(),
+            bad_queues: Vec::new(),
+        };
+        for (span, message) in problems {
+            sub.err(&span, message);
+        }
+        if filters.is_empty() && default.is_none() {
+            sub.err(
+                &root.span,
+                "the workflow document has no filters and no default_filter",
+            );
+        }
+        let built = sub.build_workflow(&filters, default.as_ref(), queues, channels);
+        self.keys = std::mem::take(&mut sub.keys);
+        let failed = sub.diags.has_errors();
+        self.diags.items.extend(sub.diags.items);
+        if failed { None } else { built }
+    }
+
+    /// Turns raw filters (from TOML or JSON) into filters and steps.
+    fn build_workflow(
+        &mut self,
+        raw_filters: &[Spanned<RawFilter>],
+        default_filter: Option<&Spanned<RawTarget>>,
+        queues: &Option<Vec<Queue>>,
+        channels: &[String],
+    ) -> Option<Built> {
         let mut ok = true;
         let mut filters = Vec::new();
         let mut steps = Vec::new();
-        for (i, f) in w.filters.iter().enumerate() {
+        for (i, f) in raw_filters.iter().enumerate() {
             let fr = f.get_ref();
             let name = fr
                 .name
@@ -365,7 +494,7 @@ impl Validator<'_> {
                 None => ok = false,
             }
         }
-        let default_step = match &w.default_filter {
+        let default_step = match default_filter {
             None => None,
             Some(d) => {
                 let r = d.get_ref();
@@ -397,34 +526,9 @@ impl Validator<'_> {
                 }
             }
         };
-        if w.filters.is_empty() && w.default_filter.is_none() {
-            self.err(
-                &wf.span(),
-                "the workflow has no filters and no default_filter",
-            );
-            ok = false;
-        }
-        let task_ttl_s = match &w.task_timeout {
-            None => 86_400.0,
-            Some(q) => match self.quantity(q, super::validate::Unit::Seconds) {
-                Some(v) if v > 0.0 => v,
-                Some(_) => {
-                    self.err(&q.span(), "task_timeout must be positive");
-                    ok = false;
-                    0.0
-                }
-                None => {
-                    ok = false;
-                    0.0
-                }
-            },
-        };
-        ok.then_some(Workflow {
-            filters,
-            steps,
-            default_step,
-            task_ttl_s,
-            lifo_first,
-        })
+        ok.then_some((filters, steps, default_step))
     }
 }
+
+/// Filters, steps and the default step of a workflow under construction.
+type Built = (Vec<Filter>, Vec<Step>, Option<StepId>);

@@ -7,6 +7,7 @@ mod determinism;
 mod properties;
 mod queueing;
 mod scenarios;
+mod taskrouter;
 mod trace;
 mod validation;
 mod workflow;
