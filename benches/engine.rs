@@ -3,7 +3,11 @@
 //! of several runs; the machines are shared and noisy), plus the peak resident
 //! memory of a ten-million-contact replication.
 //!
-//! Run with `cargo bench --bench engine`. Target: ≥ 5 M contacts/s per core.
+//! Also the multi-skill routing benchmark (5 queues, 3 filters with two-step
+//! escalation, 200 agents on voice and chat).
+//!
+//! Run with `cargo bench --bench engine`. Targets: ≥ 5 M contacts/s per core
+//! on the single queue, ≥ 1 M contacts/s on the multi-skill router.
 
 use ccsim::scenario::load_str;
 use std::hint::black_box;
@@ -39,6 +43,97 @@ default_filter = {{ queue = "q" }}
         window = horizon_h - 1.0
     );
     load_str(Path::new("bench.toml"), &text)
+        .expect("bench scenario")
+        .scenario
+}
+
+/// The multi-skill benchmark of the routing issue: 5 queues, 3 filters with
+/// two-step escalation, 200 agents on voice and chat.
+fn multi_skill(horizon_h: f64) -> ccsim::scenario::Scenario {
+    let text = format!(
+        r#"name = "multi-skill"
+[simulation]
+horizon = "{horizon_h}h"
+warmup = "1h"
+replications = 1
+seed = 3
+interval = "{window}h"
+[[channels]]
+name = "voice"
+handle_time = {{ dist = "exponential", mean = "240s" }}
+[[channels]]
+name = "chat"
+handle_time = {{ dist = "exponential", mean = "480s" }}
+[[arrivals]]
+name = "voice"
+channel = "voice"
+rate = "1800/h"
+attributes = {{ skill = {{ sales = 0.3, support = 0.5, billing = 0.2 }}, language = {{ en = 0.8, es = 0.2 }} }}
+patience = {{ dist = "exponential", mean = "180s" }}
+[[arrivals]]
+name = "chat"
+channel = "chat"
+rate = "700/h"
+attributes = {{ skill = "support", language = {{ en = 0.9, es = 0.1 }} }}
+patience = {{ dist = "exponential", mean = "300s" }}
+[[agents]]
+group = "sales"
+count = 40
+attributes = {{ skills = ["sales"], languages = ["en"], level = 2 }}
+capacity = {{ voice = 1, chat = 2 }}
+[[agents]]
+group = "support"
+count = 80
+attributes = {{ skills = ["support"], languages = ["en"], level = 2 }}
+capacity = {{ voice = 1, chat = 2 }}
+[[agents]]
+group = "billing"
+count = 30
+attributes = {{ skills = ["billing"], languages = ["en"], level = 2 }}
+capacity = {{ voice = 1, chat = 2 }}
+[[agents]]
+group = "bilingual"
+count = 30
+attributes = {{ skills = ["sales", "support", "billing"], languages = ["en", "es"], level = 4 }}
+capacity = {{ voice = 1, chat = 2 }}
+[[agents]]
+group = "chat"
+count = 20
+attributes = {{ skills = ["support"], languages = ["en", "es"], level = 1 }}
+capacity = {{ chat = 3 }}
+[[queues]]
+name = "sales"
+target_workers = 'skills HAS "sales"'
+[[queues]]
+name = "support"
+target_workers = 'skills HAS "support"'
+[[queues]]
+name = "billing"
+target_workers = 'skills HAS "billing"'
+[[queues]]
+name = "chat"
+target_workers = 'skills HAS "support"'
+[[queues]]
+name = "overflow"
+target_workers = "level >= 2"
+[[workflow.filters]]
+name = "voice sales"
+expression = 'channel == "voice" AND skill == "sales"'
+targets = [{{ queue = "sales", timeout = "30s" }}, {{ queue = "overflow", priority = 5 }}]
+[[workflow.filters]]
+name = "voice service"
+expression = 'channel == "voice"'
+targets = [{{ queue = "support", timeout = "45s", expression = "task.language IN worker.languages" }}, {{ queue = "overflow", priority = 5 }}]
+[[workflow.filters]]
+name = "chat"
+expression = 'channel == "chat"'
+targets = [{{ queue = "chat", timeout = "60s" }}, {{ queue = "support", priority = 1 }}]
+[workflow]
+default_filter = {{ queue = "overflow" }}
+"#,
+        window = horizon_h - 1.0
+    );
+    load_str(Path::new("multi-skill.toml"), &text)
         .expect("bench scenario")
         .scenario
 }
@@ -87,6 +182,8 @@ fn main() {
     bench("erlang-a 28 agents   ", &scenario(360.0, 28, 2801.0), 7);
     // A large center: 2 450 agents at 36 000/h, ~1.0 M arrivals (bigger heaps).
     bench("erlang-a 2450 agents ", &scenario(36_000.0, 2_450, 29.0), 5);
+    // The routing benchmark: 2 500 contacts/h, ~1.0 M arrivals. Target ≥ 1 M/s.
+    bench("multi-skill router   ", &multi_skill(401.0), 5);
     let before = peak_rss_kib();
     let s = scenario(360.0, 28, 27_779.0);
     let t = Instant::now();

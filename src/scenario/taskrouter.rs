@@ -166,7 +166,8 @@ impl Reader<'_> {
                 let n: f64 = match self.text[self.pos..end].parse() {
                     Ok(n) => n,
                     Err(_) => {
-                        return self.err(format!("`{}` is not a number", &self.text[self.pos..end]));
+                        return self
+                            .err(format!("`{}` is not a number", &self.text[self.pos..end]));
                     }
                 };
                 self.pos = end;
