@@ -57,8 +57,34 @@ pub enum CancelReason {
     Ttl,
 }
 
-/// Names of the per-group KPIs.
-pub const GROUP_KPI_NAMES: [&str; 2] = ["occupancy", "utilization"];
+/// Names of the per-group KPIs: occupancy and utilization (DESIGN §4.3),
+/// logged-in agent-hours in the counted window, and reservation outcomes of
+/// counted contacts (routing-semantics §1.10).
+pub const GROUP_KPI_NAMES: [&str; 8] = [
+    "occupancy",
+    "utilization",
+    "logged_in_h",
+    "reservations_created",
+    "reservations_accepted",
+    "reservations_rejected",
+    "reservations_timed_out",
+    "reservations_canceled",
+];
+
+/// What happened to a reservation (index into the reservation counters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReservationEvent {
+    /// Offered to a worker.
+    Created = 0,
+    /// Accepted: the task is assigned.
+    Accepted = 1,
+    /// Rejected by the worker.
+    Rejected = 2,
+    /// Not answered within `task_reservation_timeout`.
+    TimedOut = 3,
+    /// The task was canceled while reserved (caller hung up, TTL).
+    Canceled = 4,
+}
 
 /// Names of the per-interval columns (besides per-group occupancy).
 pub const INTERVAL_KPI_NAMES: [&str; 5] =
@@ -80,8 +106,8 @@ pub struct ReplicationResult {
     pub channels: Vec<Kpis>,
     /// Per arrival source, in scenario order.
     pub sources: Vec<Kpis>,
-    /// `[occupancy, utilization]` per group.
-    pub groups: Vec<[f64; 2]>,
+    /// Per group: `GROUP_KPI_NAMES` values.
+    pub groups: Vec<[f64; GROUP_KPI_NAMES.len()]>,
     /// Per interval: INTERVAL_KPI_NAMES values.
     pub intervals: Vec<[f64; INTERVAL_KPI_NAMES.len()]>,
     /// Per interval, per group occupancy.
@@ -342,6 +368,7 @@ pub struct Collector {
     /// Per group and part: time of the last change.
     group_since: Vec<[f64; 2]>,
     steps: Vec<[u64; STEP_KPI_NAMES.len()]>,
+    reservations: Vec<[u64; 5]>,
     filters: Vec<[u64; FILTER_KPI_NAMES.len()]>,
     queue_flow: Vec<[u64; QUEUE_FLOW_NAMES.len()]>,
 }
@@ -366,6 +393,7 @@ impl Collector {
             group_level: vec![GroupLevel::default(); s.groups.len()],
             group_since: vec![[0.0; 2]; s.groups.len()],
             steps: vec![[0; STEP_KPI_NAMES.len()]; s.workflow.steps.len()],
+            reservations: vec![[0; 5]; s.groups.len()],
             filters: vec![[0; FILTER_KPI_NAMES.len()]; s.workflow.filters.len()],
             queue_flow: vec![[0; QUEUE_FLOW_NAMES.len()]; s.queues.len()],
         }
@@ -450,6 +478,12 @@ impl Collector {
     #[inline]
     pub fn step(&mut self, step: u32, what: StepEvent) {
         self.steps[step as usize][what as usize] += 1;
+    }
+
+    /// A counted contact's reservation event in a group.
+    #[inline]
+    pub fn reservation(&mut self, group: usize, what: ReservationEvent) {
+        self.reservations[group][what as usize] += 1;
     }
 
     /// A counted contact's event in a filter (`FILTER_KPI_NAMES` index).
@@ -580,7 +614,19 @@ impl Collector {
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
         let groups = group_time
             .iter()
-            .map(|t| [ratio(t.busy, t.logged_in), ratio(t.units, t.capacity)])
+            .zip(&self.reservations)
+            .map(|(t, r)| {
+                [
+                    ratio(t.busy, t.logged_in),
+                    ratio(t.units, t.capacity),
+                    t.logged_in / 3600.0,
+                    r[0] as f64,
+                    r[1] as f64,
+                    r[2] as f64,
+                    r[3] as f64,
+                    r[4] as f64,
+                ]
+            })
             .collect();
         let intervals = self
             .intervals

@@ -12,9 +12,13 @@ pub struct Worker {
     /// Bumped whenever the worker's free capacity or idle key changes; idle
     /// entries with an older stamp are stale.
     pub stamp: u32,
-    /// Inside a shift: may take new tasks.
+    /// Inside a shift.
     pub on_shift: bool,
-    /// Logged in: on shift, or finishing work after the shift ended.
+    /// In an available activity (false in the timeout activity after a missed offer).
+    pub available: bool,
+    /// On shift and available: may take new tasks.
+    pub active: bool,
+    /// Logged in: active, or finishing tasks it holds.
     pub logged_in: bool,
     /// Tasks held (reserved, talking or wrapping), all channels.
     pub tasks: u16,

@@ -39,6 +39,21 @@ pub enum Event {
         /// Task slot.
         task: u32,
     },
+    /// A pending reservation ends: accepted, rejected or timed out (the
+    /// outcome was drawn when it was created; stale if the task moved on).
+    ReservationEnd {
+        /// Worker index.
+        worker: u32,
+        /// Task slot.
+        task: u32,
+        /// Slot generation when scheduled.
+        generation: u32,
+    },
+    /// A worker returns from the timeout activity after a missed offer.
+    WorkerReturn {
+        /// Worker index.
+        worker: u32,
+    },
     /// A shift boundary of an agent group.
     Shift {
         /// Group index.

@@ -24,19 +24,38 @@ pub mod rng;
 
 use crate::arrivals::SourceState;
 use crate::expr::{KeyId, Resolver, Scope, ValueRef};
-use crate::metrics::{CancelReason, CellId, Collector, ReplicationResult, StepEvent};
+use crate::metrics::{
+    CancelReason, CellId, Collector, ReplicationResult, ReservationEvent, StepEvent,
+};
 use crate::routing::{self, IdleEntry, Plan, Router, WaitEntry, WorkerField};
 use crate::scenario::{Scenario, StepId};
 use crate::workforce::{self, Worker};
 use calendar::Calendar;
 use event::Event;
+use rand_distr::{Distribution, StandardUniform};
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TaskState {
     Free,
+    /// Pending in a step's waitlist.
     Waiting,
+    /// Offered to a worker who has not answered yet.
+    Reserved,
+    /// Accepted: talking or wrapping up.
     Serving,
 }
+
+/// How a pending reservation will end (drawn when it is created).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Accept,
+    Reject,
+    Timeout,
+}
+
+/// Reservations per task before TaskRouter cancels it (§5.1 point 7).
+const MAX_ASSIGNMENTS: u16 = 1000;
 
 /// No filter (the task is in the default step, or not yet routed).
 const NO_FILTER: u32 = u32::MAX;
@@ -67,6 +86,12 @@ struct Task {
     counted: bool,
     /// Has entered a step (so `step` names its queue).
     routed: bool,
+    /// The worker holding the pending reservation.
+    reserved_by: u32,
+    /// Reservations created so far.
+    assignments: u16,
+    /// How the pending reservation ends.
+    answer: Answer,
     expiry_scheduled: bool,
     /// A filter in this workflow pass ended by timeout: the default filter is
     /// then no longer a fall-back for skipping (§2.2 step 5).
@@ -88,8 +113,14 @@ struct Engine<'s> {
     tasks: Vec<Task>,
     free_slots: Vec<u32>,
     workers: Vec<Worker>,
-    /// Units in use per (worker, channel).
+    /// Units in use per (worker, channel): pending, assigned and wrapping.
     load: Vec<u16>,
+    /// Accepted tasks per (worker, channel) (`assigned_tasks`, §4.2).
+    assigned: Vec<u16>,
+    /// Per group: every offer is accepted at once (no reservation events).
+    instant: Vec<bool>,
+    /// Draws of reservation answers and returns from the timeout activity.
+    reservation_rng: Xoshiro256PlusPlus,
     /// Capacity per (worker, channel) (copied from the group for locality).
     cap: Vec<u16>,
     /// First worker index of each group.
@@ -211,6 +242,8 @@ impl<'s> Engine<'s> {
                     group: g as u32,
                     stamp: 0,
                     on_shift: false,
+                    available: true,
+                    active: false,
                     logged_in: false,
                     tasks: 0,
                     last_assign: f64::NEG_INFINITY,
@@ -229,6 +262,9 @@ impl<'s> Engine<'s> {
             tasks: Vec::new(),
             free_slots: Vec::new(),
             load: vec![0; workers.len() * n_channels],
+            assigned: vec![0; workers.len() * n_channels],
+            instant: s.groups.iter().map(|g| g.reservations.instant()).collect(),
+            reservation_rng: rng::stream(seed, replication, rng::Purpose::Reservations, 0),
             workers,
             cap,
             group_start,
@@ -257,10 +293,13 @@ impl<'s> Engine<'s> {
         e
     }
 
-    /// Runs until every source is exhausted and the system has drained, or
-    /// until the drain limit. Returns the final clock.
+    /// Runs until every source is exhausted, the system has drained and the
+    /// horizon is reached (agent time counts up to it), or until the drain
+    /// limit. Returns the time up to which agent levels are integrated: levels
+    /// are constant after the last event, so at least the horizon.
     fn run_loop(&mut self) -> f64 {
-        let stop = self.s.sim.horizon_s + self.s.sim.drain_limit_s;
+        let horizon = self.s.sim.horizon_s;
+        let stop = horizon + self.s.sim.drain_limit_s;
         let mut now = 0.0;
         while let Some((t, ev)) = self.cal.peek() {
             if t > stop {
@@ -279,7 +318,7 @@ impl<'s> Engine<'s> {
                     }
                 }
                 self.arrival(source as usize, t);
-                if self.active_sources == 0 && self.live == 0 {
+                if self.active_sources == 0 && self.live == 0 && t >= horizon {
                     break;
                 }
                 continue;
@@ -302,13 +341,19 @@ impl<'s> Engine<'s> {
                     }
                 }
                 Event::WrapEnd { worker, task } => self.complete(worker, task, t),
+                Event::ReservationEnd {
+                    worker,
+                    task,
+                    generation,
+                } => self.reservation_end(worker, task, generation, t),
+                Event::WorkerReturn { worker } => self.worker_return(worker, t),
                 Event::Shift { group } => self.shift_change(group as usize, t),
             }
-            if self.active_sources == 0 && self.live == 0 {
+            if self.active_sources == 0 && self.live == 0 && t >= horizon {
                 break;
             }
         }
-        now.min(stop)
+        now.max(horizon).min(stop)
     }
 
     // -------------------------------------------------------- arrivals
@@ -346,6 +391,9 @@ impl<'s> Engine<'s> {
                     seq: 0,
                     counted: false,
                     routed: false,
+                    reserved_by: 0,
+                    assignments: 0,
+                    answer: Answer::Accept,
                     expiry_scheduled: false,
                     timed_out_filter: false,
                 });
@@ -373,6 +421,9 @@ impl<'s> Engine<'s> {
             seq: self.seq,
             counted,
             routed: false,
+            reserved_by: 0,
+            assignments: 0,
+            answer: Answer::Accept,
             expiry_scheduled: false,
             timed_out_filter: false,
         };
@@ -441,19 +492,30 @@ impl<'s> Engine<'s> {
                 self.metrics.queue_entered(step.queue.0, moved_from);
             }
         }
+        self.seek(slot, t, true);
+    }
+
+    /// Looks for a worker for a pending task in its current step: reserve one
+    /// at once, else (on entering the step only) apply `skip_if`, else wait in
+    /// the step's waitlist until its deadline.
+    fn seek(&mut self, slot: u32, t: f64, entering: bool) {
         if let Some(w) = self.find_worker(slot, t) {
             self.reserve(w, slot, t);
             self.offer_free_capacity(w);
             return;
         }
-        if let Some(skip) = &step.skip_if
+        let task = &self.tasks[slot as usize];
+        let (step_id, counted) = (task.step, task.counted);
+        let step = &self.s.workflow.steps[step_id as usize];
+        if entering
+            && let Some(skip) = &step.skip_if
             && skip.eval(&SkipView {
                 e: self,
                 queue: step.queue.0,
             })
         {
             if counted {
-                self.metrics.step(step_id.0, StepEvent::Skipped);
+                self.metrics.step(step_id, StepEvent::Skipped);
             }
             return self.leave_step(slot, Leave::Skipped, t);
         }
@@ -469,25 +531,14 @@ impl<'s> Engine<'s> {
             lifo,
         };
         self.router.enqueue(task.waitlist, entry);
-        if !task.expiry_scheduled {
-            task.expiry_scheduled = true;
-            let expiry = task.created + task.patience.min(self.s.workflow.task_ttl_s);
-            if expiry.is_finite() {
-                self.cal.schedule(
-                    expiry.max(t),
-                    Event::Expire {
-                        task: slot,
-                        generation: task.generation,
-                    },
-                );
-            }
-        }
+        self.schedule_expiry(slot, t);
         if step.timeout_s.is_some() {
+            let task = &self.tasks[slot as usize];
             let (deadline, generation, epoch) = (task.deadline, task.generation, task.epoch);
             if deadline <= t {
                 self.drop_waiting(slot);
                 if counted {
-                    self.metrics.step(step_id.0, StepEvent::TimedOut);
+                    self.metrics.step(step_id, StepEvent::TimedOut);
                 }
                 return self.leave_step(slot, Leave::TimedOut, t);
             }
@@ -500,6 +551,49 @@ impl<'s> Engine<'s> {
                 },
             );
         }
+    }
+
+    /// Schedules the task's patience/TTL expiry once, the first time it waits
+    /// or rings (both are fixed offsets from creation).
+    fn schedule_expiry(&mut self, slot: u32, t: f64) {
+        let task = &mut self.tasks[slot as usize];
+        if task.expiry_scheduled {
+            return;
+        }
+        task.expiry_scheduled = true;
+        let expiry = task.created + task.patience.min(self.s.workflow.task_ttl_s);
+        if expiry.is_finite() {
+            let generation = task.generation;
+            self.cal.schedule(
+                expiry.max(t),
+                Event::Expire {
+                    task: slot,
+                    generation,
+                },
+            );
+        }
+    }
+
+    /// A reservation failed: the task is pending again in the same step, or
+    /// moves on if the step's deadline passed meanwhile (§2.3 [I]).
+    fn retry(&mut self, slot: u32, t: f64) {
+        let task = &mut self.tasks[slot as usize];
+        task.state = TaskState::Waiting;
+        task.epoch = task.epoch.wrapping_add(1);
+        let (step, counted, assignments) = (task.step, task.counted, task.assignments);
+        if assignments >= MAX_ASSIGNMENTS {
+            // §5.1 point 7: "Task TTL Exceeded or Max assignment count exceeded".
+            return self.cancel(slot, CancelReason::Ttl);
+        }
+        let timed_out =
+            self.s.workflow.steps[step as usize].timeout_s.is_some() && t >= task.deadline;
+        if timed_out {
+            if counted {
+                self.metrics.step(step, StepEvent::TimedOut);
+            }
+            return self.leave_step(slot, Leave::TimedOut, t);
+        }
+        self.seek(slot, t, false);
     }
 
     /// Moves on from the current step: next target, next matching filter,
@@ -546,13 +640,29 @@ impl<'s> Engine<'s> {
         self.leave_step(slot, Leave::TimedOut, t);
     }
 
-    /// Patience or TTL runs out for a waiting task.
+    /// Patience or TTL runs out for a waiting or ringing task; a pending
+    /// reservation is canceled (§5.1 point 5).
     fn expire(&mut self, slot: u32, generation: u32, t: f64) {
         let task = self.tasks[slot as usize];
-        if task.generation != generation || task.state != TaskState::Waiting {
-            return; // served (or slot reused) before
+        if task.generation != generation
+            || !matches!(task.state, TaskState::Waiting | TaskState::Reserved)
+        {
+            return; // answered (or slot reused) before
         }
-        self.drop_waiting(slot);
+        let freed = if task.state == TaskState::Reserved {
+            let w = task.reserved_by;
+            if task.counted {
+                self.metrics.reservation(
+                    self.workers[w as usize].group as usize,
+                    ReservationEvent::Canceled,
+                );
+            }
+            self.unreserve(w, slot, t);
+            Some(w)
+        } else {
+            self.drop_waiting(slot);
+            None
+        };
         let ttl = task.patience > self.s.workflow.task_ttl_s;
         if task.counted {
             let cell = self.cell(&task);
@@ -566,6 +676,11 @@ impl<'s> Engine<'s> {
             }
         }
         self.release_slot(slot);
+        if let Some(w) = freed
+            && self.workers[w as usize].active
+        {
+            self.pull_tasks(w, t);
+        }
     }
 
     /// Marks a waiting task's waitlist entry stale (it leaves unserved).
@@ -619,10 +734,10 @@ impl<'s> Engine<'s> {
         match self.plan.worker_field[key.idx()] {
             WorkerField::Attr => self.s.groups[worker.group as usize].attrs.get(key),
             WorkerField::Capacity(ch) => ValueRef::Num(f64::from(self.cap[i + ch as usize])),
-            WorkerField::Assigned(ch) => ValueRef::Num(f64::from(self.load[i + ch as usize])),
+            WorkerField::Assigned(ch) => ValueRef::Num(f64::from(self.assigned[i + ch as usize])),
             WorkerField::CapacityPct(ch) => ValueRef::Num(pct(ch as usize)),
             WorkerField::Name => ValueRef::Str(&self.plan.worker_names[w as usize]),
-            WorkerField::Activity => ValueRef::Str(if worker.on_shift {
+            WorkerField::Activity => ValueRef::Str(if worker.active {
                 "Available"
             } else {
                 "Offline"
@@ -670,7 +785,7 @@ impl<'s> Engine<'s> {
         let channel = wl.channel;
         if let Some(k) = wl.known {
             let ok = k != u32::MAX
-                && self.workers[k as usize].on_shift
+                && self.workers[k as usize].active
                 && self.has_room(k, channel)
                 && self.eligible(waitlist, class, k, t);
             return ok.then_some(k);
@@ -683,7 +798,7 @@ impl<'s> Engine<'s> {
         let valid = |e: &IdleEntry| {
             let x = &workers[e.worker as usize];
             let i = e.worker as usize * nch + channel as usize;
-            x.stamp == e.stamp && x.on_shift && load[i] < cap[i]
+            x.stamp == e.stamp && x.active && load[i] < cap[i]
         };
         for &(pair, tier) in &wl.candidates {
             if best.is_some_and(|(_, t0)| t0 != tier) {
@@ -709,7 +824,7 @@ impl<'s> Engine<'s> {
         let valid = |e: &IdleEntry| {
             let x = &workers[e.worker as usize];
             let i = e.worker as usize * nch + channel as usize;
-            x.stamp == e.stamp && x.on_shift && load[i] < cap[i]
+            x.stamp == e.stamp && x.active && load[i] < cap[i]
         };
         let mut drained = std::mem::take(&mut self.drained);
         for &(pair, _) in &wl.candidates {
@@ -750,9 +865,64 @@ impl<'s> Engine<'s> {
         best.map(|(e, _)| e.worker)
     }
 
-    /// Gives a task to a worker: capacity taken, talk scheduled, answered
-    /// counted. The caller offers any capacity left once it is done.
+    /// Reserves a task for a worker: its capacity unit is taken now (pending
+    /// reservations count, §4.2). Instant answers accept at once; otherwise
+    /// the outcome is drawn now and resolved by a `ReservationEnd` event.
+    /// The caller offers any capacity left once it is done.
     fn reserve(&mut self, w: u32, slot: u32, t: f64) {
+        let task = &mut self.tasks[slot as usize];
+        task.state = TaskState::Reserved;
+        task.reserved_by = w;
+        task.assignments += 1;
+        let (channel, counted, generation) = (task.channel, task.counted, task.generation);
+        let worker = &mut self.workers[w as usize];
+        worker.tasks += 1;
+        worker.last_assign = t;
+        worker.stamp = worker.stamp.wrapping_add(1);
+        let first = worker.tasks == 1;
+        let g = worker.group as usize;
+        self.load[w as usize * self.n_channels + channel as usize] += 1;
+        let mut lv = self.metrics.level(g);
+        lv.units += 1;
+        lv.busy += u32::from(first);
+        self.metrics.set_level(g, t, lv);
+        if counted {
+            self.metrics.reservation(g, ReservationEvent::Created);
+        }
+        let behaviour = &self.s.groups[g].reservations;
+        if self.instant[g] {
+            return self.accept(w, slot, t);
+        }
+        let timeout = self.s.workflow.task_reservation_timeout_s;
+        let u: f64 = StandardUniform.sample(&mut self.reservation_rng);
+        let delay = behaviour
+            .accept_delay
+            .as_ref()
+            .map_or(0.0, |d| d.sample(&mut self.reservation_rng));
+        let (outcome, at) = if u < behaviour.reject_probability + behaviour.no_answer_probability
+            && u >= behaviour.reject_probability
+            || delay >= timeout
+        {
+            (Answer::Timeout, t + timeout)
+        } else if u < behaviour.reject_probability {
+            (Answer::Reject, t + delay)
+        } else {
+            (Answer::Accept, t + delay)
+        };
+        self.tasks[slot as usize].answer = outcome;
+        self.schedule_expiry(slot, t);
+        self.cal.schedule(
+            at,
+            Event::ReservationEnd {
+                worker: w,
+                task: slot,
+                generation,
+            },
+        );
+    }
+
+    /// A reservation is accepted: the task is assigned (answered) and talk starts.
+    fn accept(&mut self, w: u32, slot: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
         let (channel, handle) = (task.channel, task.handle);
@@ -769,18 +939,12 @@ impl<'s> Engine<'s> {
             if filter != NO_FILTER {
                 self.metrics.filter(filter, true);
             }
+            self.metrics.reservation(
+                self.workers[w as usize].group as usize,
+                ReservationEvent::Accepted,
+            );
         }
-        let worker = &mut self.workers[w as usize];
-        worker.tasks += 1;
-        worker.last_assign = t;
-        worker.stamp = worker.stamp.wrapping_add(1);
-        let first = worker.tasks == 1;
-        let g = worker.group as usize;
-        self.load[w as usize * self.n_channels + channel as usize] += 1;
-        let mut lv = self.metrics.level(g);
-        lv.units += 1;
-        lv.busy += u32::from(first);
-        self.metrics.set_level(g, t, lv);
+        self.assigned[w as usize * self.n_channels + channel as usize] += 1;
         self.cal.schedule(
             t + handle,
             Event::TalkEnd {
@@ -790,11 +954,55 @@ impl<'s> Engine<'s> {
         );
     }
 
-    /// Work on a task ends: capacity released, then the worker looks for more.
-    fn complete(&mut self, w: u32, slot: u32, t: f64) {
-        let ch = self.tasks[slot as usize].channel as usize;
-        self.release_slot(slot);
-        self.load[w as usize * self.n_channels + ch] -= 1;
+    /// A pending reservation resolves as drawn when it was created.
+    fn reservation_end(&mut self, w: u32, slot: u32, generation: u32, t: f64) {
+        let task = &self.tasks[slot as usize];
+        if task.generation != generation
+            || task.state != TaskState::Reserved
+            || task.reserved_by != w
+        {
+            return; // canceled while pending
+        }
+        let (answer, counted) = (task.answer, task.counted);
+        let g = self.workers[w as usize].group as usize;
+        match answer {
+            Answer::Accept => self.accept(w, slot, t),
+            Answer::Reject => {
+                if counted {
+                    self.metrics.reservation(g, ReservationEvent::Rejected);
+                }
+                self.unreserve(w, slot, t);
+                // The task tries other workers first; the worker may take it
+                // again afterwards (routing-semantics §5.1 point 3 [I]).
+                self.retry(slot, t);
+                if self.workers[w as usize].active {
+                    self.pull_tasks(w, t);
+                }
+            }
+            Answer::Timeout => {
+                if counted {
+                    self.metrics.reservation(g, ReservationEvent::TimedOut);
+                }
+                self.unreserve(w, slot, t);
+                // A missed offer moves the worker to the timeout activity
+                // (Flex: Offline) until it comes back (§5.1 point 4).
+                let back = self.s.groups[g]
+                    .reservations
+                    .return_after_timeout
+                    .sample(&mut self.reservation_rng);
+                let on_shift = self.workers[w as usize].on_shift;
+                self.set_presence(w, on_shift, false, t);
+                self.cal
+                    .schedule(t + back, Event::WorkerReturn { worker: w });
+                self.retry(slot, t);
+            }
+        }
+    }
+
+    /// Releases a pending reservation's capacity unit.
+    fn unreserve(&mut self, w: u32, slot: u32, t: f64) {
+        let channel = self.tasks[slot as usize].channel as usize;
+        self.load[w as usize * self.n_channels + channel] -= 1;
         let worker = &mut self.workers[w as usize];
         worker.tasks -= 1;
         worker.stamp = worker.stamp.wrapping_add(1);
@@ -803,10 +1011,27 @@ impl<'s> Engine<'s> {
         lv.units -= 1;
         lv.busy -= u32::from(worker.tasks == 0);
         self.metrics.set_level(g, t, lv);
-        if self.workers[w as usize].on_shift {
+        self.update_login(w, t);
+    }
+
+    /// Work on a task ends: capacity released, then the worker looks for more.
+    fn complete(&mut self, w: u32, slot: u32, t: f64) {
+        let ch = self.tasks[slot as usize].channel as usize;
+        self.release_slot(slot);
+        self.load[w as usize * self.n_channels + ch] -= 1;
+        self.assigned[w as usize * self.n_channels + ch] -= 1;
+        let worker = &mut self.workers[w as usize];
+        worker.tasks -= 1;
+        worker.stamp = worker.stamp.wrapping_add(1);
+        let g = worker.group as usize;
+        let mut lv = self.metrics.level(g);
+        lv.units -= 1;
+        lv.busy -= u32::from(worker.tasks == 0);
+        self.metrics.set_level(g, t, lv);
+        if self.workers[w as usize].active {
             self.pull_tasks(w, t);
-        } else if self.workers[w as usize].tasks == 0 {
-            self.log_out(w, t);
+        } else {
+            self.update_login(w, t);
         }
     }
 
@@ -855,7 +1080,7 @@ impl<'s> Engine<'s> {
     /// free capacity, under a fresh stamp.
     fn offer_free_capacity(&mut self, w: u32) {
         let worker = self.workers[w as usize];
-        if !worker.on_shift
+        if !worker.active
             || u32::from(worker.tasks) >= self.plan.group_capacity[worker.group as usize]
         {
             return;
@@ -888,14 +1113,54 @@ impl<'s> Engine<'s> {
             .sum()
     }
 
-    fn log_out(&mut self, w: u32, t: f64) {
-        let worker = &mut self.workers[w as usize];
-        worker.logged_in = false;
+    /// Logged in = active, or holding tasks; keeps the group's presence level.
+    fn update_login(&mut self, w: u32, t: f64) {
+        let worker = self.workers[w as usize];
+        let want = worker.active || worker.tasks > 0;
+        if want == worker.logged_in {
+            return;
+        }
+        self.workers[w as usize].logged_in = want;
         let g = worker.group as usize;
+        let units = self.capacity_units(w);
         let mut lv = self.metrics.level(g);
-        lv.logged_in -= 1;
-        lv.capacity -= self.capacity_units(w);
+        if want {
+            lv.logged_in += 1;
+            lv.capacity += units;
+        } else {
+            lv.logged_in -= 1;
+            lv.capacity -= units;
+        }
         self.metrics.set_level(g, t, lv);
+    }
+
+    /// Sets a worker's shift and activity state; keeps `active`, the queue
+    /// availability counters of `skip_if` and logged-in time consistent.
+    /// Returns true if the worker just became able to take tasks.
+    fn set_presence(&mut self, w: u32, on_shift: bool, available: bool, t: f64) -> bool {
+        let worker = &mut self.workers[w as usize];
+        let was = worker.active;
+        worker.on_shift = on_shift;
+        worker.available = available;
+        worker.active = on_shift && available;
+        let now = worker.active;
+        if was != now {
+            worker.stamp = worker.stamp.wrapping_add(1);
+            for q in &self.s.groups[worker.group as usize].queues {
+                let n = &mut self.queue_available[q.idx()];
+                *n = if now { *n + 1 } else { *n - 1 };
+            }
+        }
+        self.update_login(w, t);
+        now && !was
+    }
+
+    /// A worker comes back from the timeout activity.
+    fn worker_return(&mut self, w: u32, t: f64) {
+        let on_shift = self.workers[w as usize].on_shift;
+        if self.set_presence(w, on_shift, true, t) {
+            self.pull_tasks(w, t);
+        }
     }
 
     /// Applies a group's shift state at `t` and schedules its next boundary.
@@ -910,23 +1175,8 @@ impl<'s> Engine<'s> {
             if worker.on_shift == on {
                 continue;
             }
-            self.workers[w as usize].on_shift = on;
-            self.workers[w as usize].stamp = worker.stamp.wrapping_add(1);
-            for q in &self.s.groups[g].queues {
-                let n = &mut self.queue_available[q.idx()];
-                *n = if on { *n + 1 } else { *n - 1 };
-            }
-            if on {
-                if !worker.logged_in {
-                    self.workers[w as usize].logged_in = true;
-                    let mut lv = self.metrics.level(g);
-                    lv.logged_in += 1;
-                    lv.capacity += self.capacity_units(w);
-                    self.metrics.set_level(g, t, lv);
-                }
+            if self.set_presence(w, on, worker.available, t) {
                 starting.push(w);
-            } else if worker.tasks == 0 {
-                self.log_out(w, t);
             }
         }
         let workers = &self.workers;
@@ -949,7 +1199,7 @@ impl<'s> Engine<'s> {
     fn flush_unfinished(&mut self) {
         for i in 0..self.tasks.len() {
             let task = self.tasks[i];
-            if task.state == TaskState::Waiting && task.counted {
+            if matches!(task.state, TaskState::Waiting | TaskState::Reserved) && task.counted {
                 let cell = self.cell(&task);
                 self.metrics.unfinished(cell);
             }

@@ -23,6 +23,8 @@ pub enum Purpose {
     Wrapup = 4,
     /// Patience of one source's customers.
     Patience = 5,
+    /// Reservation answers (accept/reject/no answer, delays, return times).
+    Reservations = 6,
 }
 
 #[inline]

@@ -246,6 +246,30 @@ pub struct Group {
     pub shifts: Vec<(f64, f64)>,
     /// Queues whose `target_workers` this group matches.
     pub queues: Vec<QueueId>,
+    /// How its workers answer reservations.
+    pub reservations: Reservations,
+}
+
+/// How workers answer reservations (routing-semantics §5.1).
+#[derive(Debug, Clone)]
+pub struct Reservations {
+    /// Offer-to-answer time; `None` answers at once.
+    pub accept_delay: Option<Dist>,
+    /// Probability an offer is rejected (after the delay).
+    pub reject_probability: f64,
+    /// Probability an offer is never answered (times out).
+    pub no_answer_probability: f64,
+    /// Time in the timeout activity after a missed offer.
+    pub return_after_timeout: Dist,
+}
+
+impl Reservations {
+    /// Every offer is accepted at once: no reservation events are needed.
+    pub fn instant(&self) -> bool {
+        self.accept_delay.is_none()
+            && self.reject_probability == 0.0
+            && self.no_answer_probability == 0.0
+    }
 }
 
 /// A task queue.
@@ -278,6 +302,8 @@ pub struct Workflow {
     /// Workspace `prioritize_queue_order = "LIFO"`: a worker in both kinds of
     /// queue serves LIFO queues first (default FIFO first).
     pub lifo_first: bool,
+    /// Seconds a reservation may stay pending (TaskRouter default 120).
+    pub task_reservation_timeout_s: f64,
 }
 
 /// A workflow filter.

@@ -23,6 +23,22 @@ pub struct RawScenario {
     pub queues: Vec<Spanned<RawQueue>>,
     pub workflow: Option<Spanned<RawWorkflow>>,
     pub workspace: Option<Spanned<RawWorkspace>>,
+    /// Default reservation behaviour of every agent group.
+    pub reservations: Option<Spanned<RawReservations>>,
+}
+
+/// How agents answer reservations (routing-semantics §5.1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReservations {
+    /// Time from offer to accept (or reject); omitted: instant.
+    pub accept_delay: Option<Spanned<RawDist>>,
+    /// Share of offers rejected.
+    pub reject_probability: Option<Spanned<f64>>,
+    /// Share of offers left unanswered until `task_reservation_timeout`.
+    pub no_answer_probability: Option<Spanned<f64>>,
+    /// How long a worker stays in the timeout activity after a missed offer.
+    pub return_after_timeout: Option<Spanned<RawDist>>,
 }
 
 /// `[workspace]`: settings TaskRouter keeps on the workspace.
@@ -96,6 +112,8 @@ pub struct RawAgents {
     pub attributes: Option<Spanned<toml::Table>>,
     pub capacity: Option<Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>>,
     pub shifts: Option<Vec<Spanned<RawShift>>>,
+    /// Overrides `[reservations]` for this group.
+    pub reservations: Option<Spanned<RawReservations>>,
 }
 
 /// A daily working window; `end` before `start` crosses midnight.
@@ -125,6 +143,8 @@ pub struct RawWorkflow {
     pub default_filter: Option<Spanned<RawTarget>>,
     /// Task TTL (TaskRouter's task `timeout`), default 24 h.
     pub task_timeout: Option<Spanned<Quantity>>,
+    /// Seconds a reservation stays pending before it times out (default 120).
+    pub task_reservation_timeout: Option<Spanned<Quantity>>,
     /// A TaskRouter workflow configuration document to import instead of
     /// `filters`/`default_filter` (path relative to the scenario).
     pub taskrouter_json: Option<Spanned<String>>,

@@ -394,7 +394,8 @@ impl Validator<'_> {
         let sim = self.simulation(&raw.simulation);
         let channels = self.channels(&raw.channels);
         let queues = self.queues(&raw.queues);
-        let groups = self.groups(&raw.agents, &channels, &queues);
+        let defaults = self.reservations(raw.reservations.as_ref(), None);
+        let groups = self.groups(&raw.agents, &channels, &queues, &defaults);
         let lifo_first = self.workspace(raw.workspace.as_ref());
         let channel_names: Vec<String> = channels
             .as_ref()
@@ -532,6 +533,59 @@ impl Validator<'_> {
             start_weekday: start_weekday?,
             drain_limit_s: drain?,
         })
+    }
+
+    /// Reservation behaviour: `raw` over `base` (key by key), else defaults
+    /// (instant answers; 60 s in the timeout activity after a missed offer).
+    fn reservations(
+        &mut self,
+        raw: Option<&Spanned<RawReservations>>,
+        base: Option<&Reservations>,
+    ) -> Option<Reservations> {
+        let mut r = base.cloned().unwrap_or(Reservations {
+            accept_delay: None,
+            reject_probability: 0.0,
+            no_answer_probability: 0.0,
+            return_after_timeout: Dist::Deterministic { value: 60.0 },
+        });
+        let Some(raw) = raw else { return Some(r) };
+        let x = raw.get_ref();
+        let mut ok = true;
+        if let Some(d) = &x.accept_delay {
+            r.accept_delay = self.dist(d, Unit::Seconds);
+            ok &= r.accept_delay.is_some();
+        }
+        if let Some(d) = &x.return_after_timeout {
+            match self.dist(d, Unit::Seconds) {
+                Some(d) => r.return_after_timeout = d,
+                None => ok = false,
+            }
+        }
+        for (field, target) in [
+            (&x.reject_probability, &mut r.reject_probability),
+            (&x.no_answer_probability, &mut r.no_answer_probability),
+        ] {
+            if let Some(p) = field {
+                let v = *p.get_ref();
+                if (0.0..=1.0).contains(&v) {
+                    *target = v;
+                } else {
+                    self.err(
+                        &p.span(),
+                        format!("a probability must be between 0 and 1, found {v}"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if r.reject_probability + r.no_answer_probability > 1.0 + 1e-12 {
+            self.err(
+                &raw.span(),
+                "reject_probability + no_answer_probability cannot exceed 1",
+            );
+            ok = false;
+        }
+        ok.then_some(r)
     }
 
     fn check_name(
@@ -684,6 +738,7 @@ impl Validator<'_> {
         raw: &[Spanned<RawAgents>],
         channels: &Option<Vec<Channel>>,
         queues: &Option<Vec<Queue>>,
+        defaults: &Option<Reservations>,
     ) -> Option<Vec<Group>> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
@@ -748,6 +803,15 @@ impl Validator<'_> {
                     .map(|(i, _)| QueueId(i as u32))
                     .collect()
             });
+            let reservations = match (&gr.reservations, defaults) {
+                (Some(r), Some(d)) => self.reservations(Some(r), Some(d)),
+                (None, Some(d)) => Some(d.clone()),
+                (_, None) => None,
+            };
+            let Some(reservations) = reservations else {
+                ok = false;
+                continue;
+            };
             out.push(Group {
                 name: gr.group.get_ref().clone(),
                 count: count.max(0) as u32,
@@ -755,6 +819,7 @@ impl Validator<'_> {
                 capacity,
                 shifts,
                 queues: group_queues,
+                reservations,
             });
         }
         if let Some(qs) = queues {

@@ -357,6 +357,17 @@ impl Validator<'_> {
                 self.import_taskrouter(path, w.queue_sids.as_ref(), queues, channels)
             }
         };
+        let reservation_timeout = match &w.task_reservation_timeout {
+            None => Some(120.0),
+            Some(q) => match self.quantity(q, super::validate::Unit::Seconds) {
+                Some(v) if v > 0.0 && v <= 86_400.0 => Some(v),
+                Some(v) => {
+                    self.err(&q.span(), format!("task_reservation_timeout must be between 1 s and 86400 s (TaskRouter's limits), found {v} s"));
+                    None
+                }
+                None => None,
+            },
+        };
         let (filters, steps, default_step) = built?;
         Some(Workflow {
             filters,
@@ -364,6 +375,7 @@ impl Validator<'_> {
             default_step,
             task_ttl_s: task_ttl_s?,
             lifo_first,
+            task_reservation_timeout_s: reservation_timeout?,
         })
     }
 

@@ -130,6 +130,16 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
             }
         }
     }
+    if rng.random_bool(0.5) {
+        let _ = writeln!(
+            t,
+            "[reservations]\naccept_delay = {{ dist = \"exponential\", mean = \"{}s\" }}\nreject_probability = {}\nno_answer_probability = {}\nreturn_after_timeout = {{ dist = \"deterministic\", mean = \"{}s\" }}",
+            rng.random_range(1..20),
+            [0.0, 0.05, 0.3][rng.random_range(0..3)],
+            [0.0, 0.05, 0.2][rng.random_range(0..3)],
+            rng.random_range(0..300)
+        );
+    }
     let n_queues = rng.random_range(1..=3);
     for (q, skill) in skills.iter().enumerate().take(n_queues) {
         let _ = writeln!(
@@ -183,11 +193,16 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
     if rng.random_bool(0.3) {
         let _ = writeln!(
             t,
-            "[workflow]\ntask_timeout = \"{}m\"",
-            rng.random_range(1..30)
+            "[workflow]\ntask_timeout = \"{}m\"\ntask_reservation_timeout = \"{}s\"",
+            rng.random_range(1..30),
+            rng.random_range(5..60)
         );
     }
     t
+}
+
+fn k_unfinished(r: &ccsim::metrics::ReplicationResult) -> f64 {
+    r.overall.0[11]
 }
 
 #[test]
@@ -196,6 +211,7 @@ fn random_scenarios_conserve_outcomes() {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
     // Totals over all cases, to show the generator reaches every outcome.
     let mut seen = [0.0f64; 15];
+    let mut reservations_seen = [0.0f64; 4];
     for case in 0..150 {
         let text = random_scenario(&mut rng, &dir, case);
         let path = dir.join(format!("case{case}.toml"));
@@ -241,12 +257,31 @@ fn random_scenarios_conserve_outcomes() {
                 );
             }
             for g in &a.groups {
-                for v in g {
+                for v in &g[..2] {
                     assert!(
                         v.is_nan() || (0.0..=1.0 + 1e-9).contains(v),
                         "case {case}: group ratio {v}"
                     );
                 }
+                // Every reservation ends once: accepted, rejected, timed out
+                // or canceled (a few may still be pending when a short drain
+                // limit stops the run).
+                let [created, accepted, rejected, timed_out, canceled] =
+                    [g[3], g[4], g[5], g[6], g[7]];
+                assert!(
+                    created >= accepted + rejected + timed_out + canceled,
+                    "case {case}: {g:?}"
+                );
+                if k_unfinished(&a) == 0.0 {
+                    assert_eq!(
+                        created,
+                        accepted + rejected + timed_out + canceled,
+                        "case {case}: {g:?}"
+                    );
+                }
+                reservations_seen[1] += rejected;
+                reservations_seen[2] += timed_out;
+                reservations_seen[3] += canceled;
             }
         }
     }
@@ -254,6 +289,13 @@ fn random_scenarios_conserve_outcomes() {
     let (canceled, unfinished, no_match, workflow, ttl) =
         (seen[10], seen[11], seen[12], seen[13], seen[14]);
     assert_eq!(canceled, no_match + workflow + ttl, "cancel reasons add up");
+    for (name, v) in [
+        ("rejected", reservations_seen[1]),
+        ("timed-out", reservations_seen[2]),
+        ("canceled", reservations_seen[3]),
+    ] {
+        assert!(v > 0.0, "the generator never produced a {name} reservation");
+    }
     eprintln!(
         "random scenarios: offered {offered}, answered {answered}, abandoned {abandoned} (short {short}), canceled {canceled}, unfinished {unfinished}"
     );

@@ -485,3 +485,149 @@ fn escalation_scenario() {
         assert_eq!(r.overall.0[1], a_ans + b_ans);
     }
 }
+
+/// Acceptance: a reservation time-out sends the worker to Offline and the task
+/// back to pending in its step. a-1 never answers: the call rings 10 s
+/// (`task_reservation_timeout`), a-1 goes Offline for 60 s, b-1 answers at
+/// 10 s. The extra wait is the 10 s of ringing; a-1's logged-in time in the
+/// 2 h window is 60 s short.
+#[test]
+fn reservation_timeout_sends_worker_offline_and_reroutes() {
+    let (s, r) = run(
+        "res-timeout",
+        "0,voice,,,\n",
+        r#"[reservations]
+return_after_timeout = { dist = "deterministic", mean = "60s" }
+[[agents]]
+group = "a"
+count = 1
+reservations = { no_answer_probability = 1.0 }
+[[agents]]
+group = "b"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+task_reservation_timeout = 10
+default_filter = { queue = "q" }
+"#,
+    );
+    assert_eq!(kpi(&r, "answered"), 1.0);
+    assert_eq!(
+        kpi(&r, "wait_max_s"),
+        10.0,
+        "the extra wait is the ringing time"
+    );
+    let g = |name: &str| r.groups[s.groups.iter().position(|x| x.name == name).unwrap()];
+    // [occupancy, utilization, logged_in_h, created, accepted, rejected, timed_out, canceled]
+    assert_eq!(&g("a")[3..], &[1.0, 0.0, 0.0, 1.0, 0.0]);
+    assert_eq!(&g("b")[3..], &[1.0, 1.0, 0.0, 0.0, 0.0]);
+    assert!(
+        (g("a")[2] - (7200.0 - 60.0) / 3600.0).abs() < 1e-9,
+        "a-1 was Offline 60 s: {}",
+        g("a")[2]
+    );
+    assert!((g("b")[2] - 2.0).abs() < 1e-9);
+}
+
+/// Accept delays (ringing) count as waiting: answered at acceptance.
+#[test]
+fn accept_delay_is_part_of_the_wait() {
+    let (_, r) = run(
+        "ring",
+        "0,voice,,,\n100,voice,,,\n",
+        r#"[reservations]
+accept_delay = { dist = "deterministic", mean = "5s" }
+[[agents]]
+group = "a"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#,
+    );
+    assert_eq!(kpi(&r, "asa_s"), 5.0);
+}
+
+/// A worker who rejects every offer gets the task again and again (the only
+/// eligible worker); TaskRouter cancels the task after 1000 reservations.
+#[test]
+fn endless_rejects_hit_the_assignment_limit() {
+    let (_, r) = run(
+        "rejects",
+        "0,voice,,,\n",
+        r#"[[agents]]
+group = "a"
+count = 1
+reservations = { reject_probability = 1.0, accept_delay = { dist = "deterministic", mean = "2s" } }
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#,
+    );
+    assert_eq!(kpi(&r, "canceled_ttl"), 1.0);
+    assert_eq!(&r.groups[0][3..], &[1000.0, 0.0, 1000.0, 0.0, 0.0]);
+}
+
+/// A pending reservation is not interrupted by its step's deadline; when it
+/// times out after the deadline the task moves on at once (§2.3 [I]). Step 1
+/// ends at age 10, the reservation to a-1 times out at 20, b-1 answers at 20.
+#[test]
+fn step_deadline_passing_during_a_reservation() {
+    let (s, r) = run(
+        "res-deadline",
+        "0,voice,,,\n",
+        r#"[[agents]]
+group = "a"
+count = 1
+attributes = { skills = ["a"] }
+reservations = { no_answer_probability = 1.0 }
+[[agents]]
+group = "b"
+count = 1
+attributes = { skills = ["b"] }
+[[queues]]
+name = "qa"
+target_workers = 'skills HAS "a"'
+[[queues]]
+name = "qb"
+target_workers = 'skills HAS "b"'
+[[workflow.filters]]
+name = "f"
+expression = "1==1"
+targets = [{ queue = "qa", timeout = 10 }, { queue = "qb" }]
+[workflow]
+task_reservation_timeout = "20s"
+"#,
+    );
+    assert_eq!(step(&s, &r, "f #1"), [1.0, 0.0, 1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(step(&s, &r, "f #2")[1], 1.0);
+    assert_eq!(kpi(&r, "wait_max_s"), 20.0);
+}
+
+/// The caller hangs up while the offer rings: the reservation is canceled.
+#[test]
+fn abandon_while_ringing_cancels_the_reservation() {
+    let (_, r) = run(
+        "ring-abandon",
+        "0,voice,,5,\n",
+        r#"[reservations]
+accept_delay = { dist = "deterministic", mean = "8s" }
+[[agents]]
+group = "a"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#,
+    );
+    assert_eq!(kpi(&r, "abandoned"), 1.0);
+    assert_eq!(&r.groups[0][3..], &[1.0, 0.0, 0.0, 0.0, 1.0]);
+}
