@@ -36,6 +36,21 @@ enum Command {
         /// Print the JSON summary on stdout instead of the table.
         #[arg(long)]
         json: bool,
+        /// Stream replication 0's task, reservation and worker events to this
+        /// file as JSON lines (TaskRouter event names).
+        #[arg(long, value_name = "FILE.jsonl")]
+        events: Option<PathBuf>,
+    },
+    /// Tell the routing story of one task of replication 0.
+    Explain {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Arrival index of the task within replication 0 (0-based).
+        #[arg(long)]
+        task: u64,
+        /// Base seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Check a scenario and print a one-screen summary of it.
     Validate {
@@ -78,7 +93,9 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
-        } => run_scenario(&file, seed, replications, out, json),
+            events,
+        } => run_scenario(&file, seed, replications, out, json, events.as_deref()),
+        Command::Explain { file, task, seed } => explain(&file, task, seed),
         Command::Validate { file } => validate(&file),
         Command::Erlang {
             rate,
@@ -112,6 +129,7 @@ fn run_scenario(
     replications: Option<u32>,
     out: Option<PathBuf>,
     json: bool,
+    events: Option<&Path>,
 ) -> Result<()> {
     let s = load(file)?;
     let seed = seed.unwrap_or(s.sim.seed);
@@ -137,7 +155,34 @@ fn run_scenario(
             bar.inc(1);
         }
     };
-    let summary = sweep::run(&s, seed, reps, &on_done);
+    let summary = match events {
+        None => sweep::run(&s, seed, reps, &on_done),
+        Some(path) => {
+            // Stream to a temporary file; rename only when complete.
+            let tmp = path.with_extension(format!("jsonl.tmp-{}", std::process::id()));
+            let file = std::fs::File::create(&tmp)
+                .with_context(|| format!("creating {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            let mut failed: Option<std::io::Error> = None;
+            let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
+                if failed.is_none()
+                    && let Err(e) = serde_json::to_writer(&mut w, ev)
+                        .map_err(std::io::Error::from)
+                        .and_then(|_| w.write_all(b"\n"))
+                {
+                    failed = Some(e);
+                }
+            };
+            let results = sweep::run_replications_traced(&s, seed, reps, &on_done, &mut tracer);
+            let flushed = w.flush();
+            if let Some(e) = failed.or(flushed.err()) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e).with_context(|| format!("writing {}", path.display()));
+            }
+            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+            sweep::summarize(&s, seed, &results)
+        }
+    };
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -158,6 +203,75 @@ fn run_scenario(
         reps,
         dir.display()
     );
+    Ok(())
+}
+
+fn explain(file: &Path, task: u64, seed: Option<u64>) -> Result<()> {
+    let s = load(file)?;
+    let seed = seed.unwrap_or(s.sim.seed);
+    let plan = ccsim::routing::Plan::build(&s);
+    let mut events = Vec::new();
+    let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
+        if ev.task == Some(task) {
+            events.push(ev.clone());
+        }
+    };
+    let result = ccsim::engine::run_traced(&s, &plan, seed, 0, &mut tracer);
+    if events.is_empty() {
+        bail!(
+            "replication 0 of seed {seed} has {} arrivals (tasks 0 to {}); there is no task {task}",
+            result.contacts,
+            result.contacts.saturating_sub(1)
+        );
+    }
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "task {task} of replication 0, seed {seed}, scenario \"{}\"",
+        s.name
+    );
+    let _ = writeln!(o, "{:>10}  {:<26} details", "t (s)", "event");
+    for ev in &events {
+        let mut parts = Vec::new();
+        if let Some(st) = &ev.step {
+            parts.push(format!("step \"{st}\""));
+        }
+        if let Some(q) = &ev.queue {
+            parts.push(format!("queue {q}"));
+        }
+        if let Some(w) = &ev.worker {
+            parts.push(format!("worker {w}"));
+        }
+        if let Some(d) = &ev.detail {
+            parts.push(d.clone());
+        }
+        if let (Some(e), Some(a), Some(f)) = (ev.eligible, ev.available, ev.free) {
+            parts.push(format!(
+                "{e} eligible workers, {a} available, {f} with free capacity"
+            ));
+        }
+        let _ = writeln!(o, "{:>10.2}  {:<26} {}", ev.time, ev.name, parts.join("; "));
+    }
+    let created = events.first().map_or(0.0, |e| e.time);
+    let outcome = if let Some(a) = events.iter().rfind(|e| e.name == "reservation.accepted") {
+        let step = events
+            .iter()
+            .rfind(|e| e.name == "workflow.target-matched")
+            .and_then(|e| e.step.clone())
+            .unwrap_or_default();
+        format!(
+            "answered by {} after waiting {:.2} s, in step \"{step}\"",
+            a.worker.clone().unwrap_or_default(),
+            a.time - created
+        )
+    } else if let Some(c) = events.iter().rfind(|e| e.name == "task.canceled") {
+        format!("not answered: {}", c.detail.clone().unwrap_or_default())
+    } else {
+        "still waiting when the run stopped (unfinished)".to_string()
+    };
+    let _ = writeln!(o, "outcome: {outcome}");
+    std::io::stdout().lock().write_all(o.as_bytes())?;
     Ok(())
 }
 

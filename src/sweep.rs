@@ -91,6 +91,34 @@ pub fn run_replications(
         .collect()
 }
 
+/// As [`run_replications`], with replication 0 run first on this thread and
+/// its audit trail reported to `tracer` (results are identical).
+pub fn run_replications_traced(
+    s: &Scenario,
+    seed: u64,
+    replications: u32,
+    on_done: &(dyn Fn(u64) + Sync),
+    tracer: &mut dyn FnMut(&crate::engine::trace::TraceEvent),
+) -> Vec<ReplicationResult> {
+    let plan = Plan::build(s);
+    let mut results = Vec::with_capacity(replications as usize);
+    if replications > 0 {
+        let first = engine::run_traced(s, &plan, seed, 0, tracer);
+        on_done(first.contacts);
+        results.push(first);
+    }
+    let rest: Vec<ReplicationResult> = (1..replications)
+        .into_par_iter()
+        .map(|r| {
+            let res = engine::run_with_plan(s, &plan, seed, r);
+            on_done(res.contacts);
+            res
+        })
+        .collect();
+    results.extend(rest);
+    results
+}
+
 fn segment(name: &str, reps: &[&Kpis]) -> SegmentSummary {
     SegmentSummary {
         name: name.to_string(),

@@ -21,6 +21,7 @@
 pub mod calendar;
 pub mod event;
 pub mod rng;
+pub mod trace;
 
 use crate::arrivals::SourceState;
 use crate::expr::{KeyId, Resolver, Scope, ValueRef};
@@ -34,6 +35,7 @@ use calendar::Calendar;
 use event::Event;
 use rand_distr::{Distribution, StandardUniform};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use trace::{TraceEvent, Tracer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TaskState {
@@ -143,6 +145,25 @@ struct Engine<'s> {
     seq: u64,
     contacts: u64,
     events: u64,
+    /// The audit trail, when requested (`ccsim explain`, `--events`).
+    tracer: Option<&'s mut Tracer<'s>>,
+    /// How the next reservation's worker was chosen (for the audit trail).
+    rule: Rule,
+    /// The time of the event being handled (for trace points without one).
+    now_hint: f64,
+}
+
+/// How a worker was chosen for a reservation (routing-semantics §2.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// The task entered a step and the longest-idle eligible worker took it.
+    LongestIdle,
+    /// The task entered a step and `order_by` ranked the free workers.
+    OrderBy,
+    /// A known-worker step.
+    KnownWorker,
+    /// The worker became free and took its best waiting task.
+    WorkerPulled,
 }
 
 /// Runs one replication of a scenario with the given base seed.
@@ -153,7 +174,31 @@ pub fn run(s: &Scenario, seed: u64, replication: u32) -> ReplicationResult {
 /// Runs one replication with routing tables built once by the caller
 /// ([`Plan::build`]), as replications of one scenario share them.
 pub fn run_with_plan(s: &Scenario, plan: &Plan, seed: u64, replication: u32) -> ReplicationResult {
+    run_inner(s, plan, seed, replication, None)
+}
+
+/// Runs one replication and reports every task, reservation and worker
+/// activity event to `tracer` as it happens. The results are identical to
+/// [`run_with_plan`]'s.
+pub fn run_traced<'a>(
+    s: &'a Scenario,
+    plan: &'a Plan,
+    seed: u64,
+    replication: u32,
+    tracer: &'a mut Tracer<'a>,
+) -> ReplicationResult {
+    run_inner(s, plan, seed, replication, Some(tracer))
+}
+
+fn run_inner<'a>(
+    s: &'a Scenario,
+    plan: &'a Plan,
+    seed: u64,
+    replication: u32,
+    tracer: Option<&'a mut Tracer<'a>>,
+) -> ReplicationResult {
     let mut e = Engine::new(s, plan, seed, replication);
+    e.tracer = tracer;
     let end = e.run_loop();
     let (contacts, events) = (e.contacts, e.events);
     e.flush_unfinished();
@@ -161,14 +206,14 @@ pub fn run_with_plan(s: &Scenario, plan: &Plan, seed: u64, replication: u32) -> 
 }
 
 /// A (task, worker) pair as seen by target expressions and `order_by`.
-struct PairView<'a> {
-    e: &'a Engine<'a>,
+struct PairView<'a, 's> {
+    e: &'a Engine<'s>,
     class: u32,
     worker: u32,
     t: f64,
 }
 
-impl Resolver for PairView<'_> {
+impl Resolver for PairView<'_, '_> {
     #[inline]
     fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
         match scope {
@@ -185,13 +230,13 @@ impl Resolver for PairView<'_> {
 }
 
 /// A task's attributes plus the clock, for filters that read `taskrouter.*`.
-struct TaskView<'a> {
-    e: &'a Engine<'a>,
+struct TaskView<'a, 's> {
+    e: &'a Engine<'s>,
     class: u32,
     t: f64,
 }
 
-impl Resolver for TaskView<'_> {
+impl Resolver for TaskView<'_, '_> {
     fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
         match scope {
             Scope::Clock => routing::clock_value(
@@ -205,12 +250,12 @@ impl Resolver for TaskView<'_> {
 }
 
 /// The counters `skip_if` reads for one queue (§2.5): activity only, capacity ignored.
-struct SkipView<'a> {
-    e: &'a Engine<'a>,
+struct SkipView<'a, 's> {
+    e: &'a Engine<'s>,
     queue: u32,
 }
 
-impl Resolver for SkipView<'_> {
+impl Resolver for SkipView<'_, '_> {
     fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
         if scope != Scope::Workers {
             return ValueRef::Null;
@@ -280,6 +325,9 @@ impl<'s> Engine<'s> {
             seq: 0,
             contacts: 0,
             events: 0,
+            tracer: None,
+            rule: Rule::LongestIdle,
+            now_hint: 0.0,
         };
         for (i, src) in s.sources.iter().enumerate() {
             if let Some(t) = e.sources[i].next_time(src, 0.0, s.sim.horizon_s) {
@@ -306,6 +354,7 @@ impl<'s> Engine<'s> {
                 break;
             }
             now = t;
+            self.now_hint = t;
             self.events += 1;
             if let Event::Arrival { source } = ev {
                 // The source's next arrival replaces this one in place.
@@ -335,6 +384,9 @@ impl<'s> Engine<'s> {
                 Event::TalkEnd { worker, task } => {
                     let wrap = self.tasks[task as usize].wrapup;
                     if wrap > 0.0 {
+                        self.trace_task(task, t, "task.wrapup", |e, ev| {
+                            ev.worker = Some(e.plan.worker_names[worker as usize].clone())
+                        });
                         self.cal.schedule(t + wrap, Event::WrapEnd { worker, task });
                     } else {
                         self.complete(worker, task, t);
@@ -354,6 +406,94 @@ impl<'s> Engine<'s> {
             }
         }
         now.max(horizon).min(stop)
+    }
+
+    // -------------------------------------------------------- audit trail
+
+    /// Reports an event about a task (built only when tracing).
+    #[inline]
+    fn trace_task(
+        &mut self,
+        slot: u32,
+        t: f64,
+        name: &'static str,
+        fill: impl FnOnce(&Self, &mut TraceEvent),
+    ) {
+        if self.tracer.is_none() {
+            return;
+        }
+        let mut ev = TraceEvent::new(t, name);
+        ev.task = Some(self.tasks[slot as usize].seq - 1);
+        fill(self, &mut ev);
+        if let Some(tr) = self.tracer.as_mut() {
+            tr(&ev);
+        }
+    }
+
+    /// Reports an event about a worker (built only when tracing).
+    fn trace_worker(&mut self, w: u32, t: f64, name: &'static str, detail: &str) {
+        if self.tracer.is_none() {
+            return;
+        }
+        let mut ev = TraceEvent::new(t, name);
+        ev.worker = Some(self.plan.worker_names[w as usize].clone());
+        ev.detail = Some(detail.to_string());
+        if let Some(tr) = self.tracer.as_mut() {
+            tr(&ev);
+        }
+    }
+
+    /// Eligible, available and free queue members for a task's current step.
+    fn step_counts(&self, slot: u32, t: f64) -> (u32, u32, u32) {
+        let task = &self.tasks[slot as usize];
+        let (mut eligible, mut available, mut free) = (0, 0, 0);
+        for (g, _) in self.s.groups.iter().enumerate() {
+            if !self.plan.eligible(task.waitlist, g as u32) {
+                continue;
+            }
+            for w in self.group_start[g]..self.group_start[g + 1] {
+                if !self.eligible(task.waitlist, task.class, w, t) {
+                    continue;
+                }
+                eligible += 1;
+                if self.workers[w as usize].active {
+                    available += 1;
+                    free += u32::from(self.has_room(w, task.channel));
+                }
+            }
+        }
+        (eligible, available, free)
+    }
+
+    fn rule_text(&self, slot: u32) -> String {
+        let step = &self.s.workflow.steps[self.tasks[slot as usize].step as usize];
+        match self.rule {
+            Rule::LongestIdle => {
+                "longest since last reservation among free eligible workers".into()
+            }
+            Rule::OrderBy => {
+                let clauses: Vec<String> = step
+                    .order_by
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "worker.{} {}",
+                            self.s.keys.name(c.key),
+                            if c.desc { "DESC" } else { "ASC" }
+                        )
+                    })
+                    .collect();
+                format!(
+                    "order_by {} (ties: longest since last reservation)",
+                    clauses.join(", ")
+                )
+            }
+            Rule::KnownWorker => "known worker named by the task".into(),
+            Rule::WorkerPulled => {
+                "the worker became free and this was its best waiting task (priority, then age)"
+                    .into()
+            }
+        }
     }
 
     // -------------------------------------------------------- arrivals
@@ -428,6 +568,21 @@ impl<'s> Engine<'s> {
             timed_out_filter: false,
         };
         self.live += 1;
+        if self.tracer.is_some() {
+            self.trace_task(slot, t, "task.created", |e, ev| {
+                let attrs: Vec<String> = e.s.classes[c.class.idx()]
+                    .attrs
+                    .iter()
+                    .map(|(k, v)| format!("{}={v}", e.s.keys.name(*k)))
+                    .collect();
+                ev.detail = Some(format!(
+                    "source {}, channel {}, attributes {{{}}}",
+                    e.s.sources[source].name,
+                    e.s.channels[c.channel.idx()].name,
+                    attrs.join(", ")
+                ));
+            });
+        }
         let first = match self.plan.first_filter(c.class.0) {
             Some(f) => f,
             None => self.next_filter(slot, 0, t),
@@ -456,7 +611,32 @@ impl<'s> Engine<'s> {
     }
 
     fn enter_filter(&mut self, slot: u32, f: usize, t: f64) {
+        let previous = self.tasks[slot as usize].filter;
         self.tasks[slot as usize].filter = f as u32;
+        self.trace_task(slot, t, "workflow.entered", |e, ev| {
+            let filter = &e.s.workflow.filters[f];
+            let skipped: Vec<&str> = (if previous == NO_FILTER {
+                0
+            } else {
+                previous as usize + 1
+            }..f)
+                .map(|i| e.s.workflow.filters[i].name.as_str())
+                .collect();
+            let before = if skipped.is_empty() {
+                String::new()
+            } else {
+                format!("; did not match: {}", skipped.join(", "))
+            };
+            let how = if previous == NO_FILTER {
+                "first matching filter"
+            } else {
+                "next matching filter after the previous one ended"
+            };
+            ev.detail = Some(format!(
+                "{how} \"{}\": {}{before}",
+                filter.name, filter.expression_text
+            ));
+        });
         if self.tasks[slot as usize].counted {
             self.metrics.filter(f as u32, false);
         }
@@ -492,6 +672,36 @@ impl<'s> Engine<'s> {
                 self.metrics.queue_entered(step.queue.0, moved_from);
             }
         }
+        if self.tracer.is_some() {
+            let (eligible, available, free) = self.step_counts(slot, t);
+            self.trace_task(slot, t, "workflow.target-matched", |e, ev| {
+                let task = &e.tasks[slot as usize];
+                let st = &e.s.workflow.steps[step_id.idx()];
+                ev.step = Some(st.label.clone());
+                ev.queue = Some(e.s.queues[st.queue.idx()].name.clone());
+                let deadline = st.timeout_s.map_or("no timeout".to_string(), |_| {
+                    format!("leaves at age {:.1} s", task.deadline - task.created)
+                });
+                let expr = st
+                    .expression_text
+                    .as_ref()
+                    .map_or(String::new(), |x| format!(", expression {x}"));
+                ev.detail = Some(format!("priority {}, {deadline}{expr}", task.priority));
+                (ev.eligible, ev.available, ev.free) =
+                    (Some(eligible), Some(available), Some(free));
+            });
+            if new_queue {
+                let name = if moved_from.is_some() {
+                    "task-queue.moved"
+                } else {
+                    "task-queue.entered"
+                };
+                self.trace_task(slot, t, name, |e, ev| {
+                    ev.queue = Some(e.s.queues[step.queue.idx()].name.clone());
+                    ev.detail = moved_from.map(|q| format!("from {}", e.s.queues[q as usize].name));
+                });
+            }
+        }
         self.seek(slot, t, true);
     }
 
@@ -500,6 +710,17 @@ impl<'s> Engine<'s> {
     /// the step's waitlist until its deadline.
     fn seek(&mut self, slot: u32, t: f64, entering: bool) {
         if let Some(w) = self.find_worker(slot, t) {
+            if self.tracer.is_some() {
+                let task = &self.tasks[slot as usize];
+                let step = &self.s.workflow.steps[task.step as usize];
+                self.rule = if step.known_worker.is_some() {
+                    Rule::KnownWorker
+                } else if step.order_by.is_empty() {
+                    Rule::LongestIdle
+                } else {
+                    Rule::OrderBy
+                };
+            }
             self.reserve(w, slot, t);
             self.offer_free_capacity(w);
             return;
@@ -599,6 +820,26 @@ impl<'s> Engine<'s> {
     /// Moves on from the current step: next target, next matching filter,
     /// the default filter (only after skips), or cancellation (§2.2).
     fn leave_step(&mut self, slot: u32, why: Leave, t: f64) {
+        self.trace_task(
+            slot,
+            t,
+            if why == Leave::TimedOut {
+                "task-queue.timeout"
+            } else {
+                "workflow.skipped"
+            },
+            |e, ev| {
+                let task = &e.tasks[slot as usize];
+                let st = &e.s.workflow.steps[task.step as usize];
+                ev.step = Some(st.label.clone());
+                ev.queue = Some(e.s.queues[st.queue.idx()].name.clone());
+                ev.detail = Some(if why == Leave::TimedOut {
+                    format!("step deadline at age {:.1} s", task.deadline - task.created)
+                } else {
+                    "skip_if was true and no worker could be reserved at once".to_string()
+                });
+            },
+        );
         let task = self.tasks[slot as usize];
         let wf = &self.s.workflow;
         let Some(f) = wf.steps[task.step as usize].filter else {
@@ -649,8 +890,22 @@ impl<'s> Engine<'s> {
         {
             return; // answered (or slot reused) before
         }
+        let ttl_hit = task.patience > self.s.workflow.task_ttl_s;
+        self.trace_task(slot, t, "task.canceled", |_, ev| {
+            ev.detail = Some(if ttl_hit {
+                "Task TTL Exceeded".to_string()
+            } else {
+                format!(
+                    "the customer hung up after waiting {:.2} s",
+                    t - task.created
+                )
+            });
+        });
         let freed = if task.state == TaskState::Reserved {
             let w = task.reserved_by;
+            self.trace_task(slot, t, "reservation.canceled", |e, ev| {
+                ev.worker = Some(e.plan.worker_names[w as usize].clone())
+            });
             if task.counted {
                 self.metrics.reservation(
                     self.workers[w as usize].group as usize,
@@ -694,6 +949,19 @@ impl<'s> Engine<'s> {
     }
 
     fn cancel(&mut self, slot: u32, reason: CancelReason) {
+        let t = self.now_hint;
+        self.trace_task(slot, t, "task.canceled", |_, ev| {
+            ev.detail = Some(
+                match reason {
+                    CancelReason::NoMatch => "no matching filter and no default_filter",
+                    CancelReason::Workflow => {
+                        "workflow.timeout: the last matching filter's last target ended"
+                    }
+                    CancelReason::Ttl => "Task TTL Exceeded or Max assignment count exceeded",
+                }
+                .into(),
+            );
+        });
         let task = self.tasks[slot as usize];
         if task.counted {
             let cell = self.cell(&task);
@@ -889,6 +1157,13 @@ impl<'s> Engine<'s> {
         if counted {
             self.metrics.reservation(g, ReservationEvent::Created);
         }
+        if self.tracer.is_some() {
+            let rule = self.rule_text(slot);
+            self.trace_task(slot, t, "reservation.created", |e, ev| {
+                ev.worker = Some(e.plan.worker_names[w as usize].clone());
+                ev.detail = Some(rule);
+            });
+        }
         let behaviour = &self.s.groups[g].reservations;
         if self.instant[g] {
             return self.accept(w, slot, t);
@@ -945,6 +1220,16 @@ impl<'s> Engine<'s> {
             );
         }
         self.assigned[w as usize * self.n_channels + channel as usize] += 1;
+        self.trace_task(slot, t, "reservation.accepted", |e, ev| {
+            let task = &e.tasks[slot as usize];
+            ev.worker = Some(e.plan.worker_names[w as usize].clone());
+            ev.detail = Some(format!(
+                "answered after waiting {:.2} s; talk {:.1} s, wrap-up {:.1} s",
+                t - task.created,
+                task.handle,
+                task.wrapup
+            ));
+        });
         self.cal.schedule(
             t + handle,
             Event::TalkEnd {
@@ -971,6 +1256,9 @@ impl<'s> Engine<'s> {
                 if counted {
                     self.metrics.reservation(g, ReservationEvent::Rejected);
                 }
+                self.trace_task(slot, t, "reservation.rejected", |e, ev| {
+                    ev.worker = Some(e.plan.worker_names[w as usize].clone())
+                });
                 self.unreserve(w, slot, t);
                 // The task tries other workers first; the worker may take it
                 // again afterwards (routing-semantics §5.1 point 3 [I]).
@@ -983,6 +1271,13 @@ impl<'s> Engine<'s> {
                 if counted {
                     self.metrics.reservation(g, ReservationEvent::TimedOut);
                 }
+                self.trace_task(slot, t, "reservation.timeout", |e, ev| {
+                    ev.worker = Some(e.plan.worker_names[w as usize].clone());
+                    ev.detail = Some(format!(
+                        "not answered within task_reservation_timeout ({} s)",
+                        e.s.workflow.task_reservation_timeout_s
+                    ));
+                });
                 self.unreserve(w, slot, t);
                 // A missed offer moves the worker to the timeout activity
                 // (Flex: Offline) until it comes back (§5.1 point 4).
@@ -992,6 +1287,12 @@ impl<'s> Engine<'s> {
                     .sample(&mut self.reservation_rng);
                 let on_shift = self.workers[w as usize].on_shift;
                 self.set_presence(w, on_shift, false, t);
+                self.trace_worker(
+                    w,
+                    t,
+                    "worker.activity.update",
+                    &format!("Offline (missed offer) for {back:.1} s"),
+                );
                 self.cal
                     .schedule(t + back, Event::WorkerReturn { worker: w });
                 self.retry(slot, t);
@@ -1016,6 +1317,9 @@ impl<'s> Engine<'s> {
 
     /// Work on a task ends: capacity released, then the worker looks for more.
     fn complete(&mut self, w: u32, slot: u32, t: f64) {
+        self.trace_task(slot, t, "task.completed", |e, ev| {
+            ev.worker = Some(e.plan.worker_names[w as usize].clone())
+        });
         let ch = self.tasks[slot as usize].channel as usize;
         self.release_slot(slot);
         self.load[w as usize * self.n_channels + ch] -= 1;
@@ -1071,6 +1375,7 @@ impl<'s> Engine<'s> {
                 break;
             };
             self.router.pop_waiting(wl);
+            self.rule = Rule::WorkerPulled;
             self.reserve(w, entry.task, t);
         }
         self.offer_free_capacity(w);
@@ -1157,6 +1462,12 @@ impl<'s> Engine<'s> {
 
     /// A worker comes back from the timeout activity.
     fn worker_return(&mut self, w: u32, t: f64) {
+        self.trace_worker(
+            w,
+            t,
+            "worker.activity.update",
+            "Available (back from the timeout activity)",
+        );
         let on_shift = self.workers[w as usize].on_shift;
         if self.set_presence(w, on_shift, true, t) {
             self.pull_tasks(w, t);
@@ -1178,6 +1489,16 @@ impl<'s> Engine<'s> {
             if self.set_presence(w, on, worker.available, t) {
                 starting.push(w);
             }
+            self.trace_worker(
+                w,
+                t,
+                "worker.activity.update",
+                if on {
+                    "shift starts"
+                } else {
+                    "shift ends (finishes what it holds)"
+                },
+            );
         }
         let workers = &self.workers;
         starting.sort_by(|a, b| {

@@ -1,0 +1,62 @@
+//! The routing audit trail: what happened to each task and reservation, in
+//! TaskRouter's event names (routing-semantics §5.4). The engine calls a
+//! tracer only when one is installed, so a normal run pays one branch per
+//! trace point; tracing never changes the simulation.
+
+use serde::Serialize;
+
+/// One audit event. Names are TaskRouter's; fields that do not apply are omitted.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceEvent {
+    /// Simulated time, seconds from the start.
+    #[serde(rename = "t")]
+    pub time: f64,
+    /// TaskRouter event type, e.g. `reservation.created`.
+    #[serde(rename = "event")]
+    pub name: &'static str,
+    /// Arrival index of the task within the replication (0-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<u64>,
+    /// Worker name (`<group>-<n>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
+    /// Queue name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// Routing step ("<filter> #k" or "default").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// Free text: why (matched filter, rule that chose the worker, reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// At a target: queue members eligible for the task (membership and expression).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<u32>,
+    /// At a target: eligible members in an available activity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<u32>,
+    /// At a target: available members with free capacity on the task's channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free: Option<u32>,
+}
+
+impl TraceEvent {
+    /// An event with only a time and a name.
+    pub fn new(time: f64, name: &'static str) -> TraceEvent {
+        TraceEvent {
+            time,
+            name,
+            task: None,
+            worker: None,
+            queue: None,
+            step: None,
+            detail: None,
+            eligible: None,
+            available: None,
+            free: None,
+        }
+    }
+}
+
+/// Receives audit events as they happen.
+pub type Tracer<'a> = dyn FnMut(&TraceEvent) + 'a;

@@ -1,0 +1,133 @@
+//! The audit trail: `ccsim explain` and `ccsim run --events`.
+
+use super::{ccsim, ccsim_ok, scenario, stderr_no_panic, temp_dir};
+
+/// A call that escalates: its story names the filter, both targets with the
+/// worker counts, the timeout, the reservation and its rule, and the outcome.
+#[test]
+fn explain_tells_the_routing_story() {
+    let out = ccsim_ok(
+        &[
+            "explain",
+            scenario("worked-example.toml").to_str().unwrap(),
+            "--task",
+            "41",
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out).unwrap();
+    for expected in [
+        "task 41 of replication 0, seed 29",
+        "task.created               source gold-voice, channel voice",
+        "workflow.entered           first matching filter \"gold voice\"",
+        "did not match: returning caller, last agent first",
+        "workflow.target-matched    step \"gold voice #1\"; queue support_voice; priority 50, leaves at age 20.0 s",
+        "6 eligible workers, 6 available, 0 with free capacity",
+        "task-queue.timeout         step \"gold voice #1\"",
+        "workflow.target-matched    step \"gold voice #2\"; queue support_voice; priority 80, leaves at age 60.0 s",
+        "reservation.created        worker agents-7; the worker became free and this was its best waiting task",
+        "reservation.accepted       worker agents-7",
+        "task.completed             worker agents-7",
+        "outcome: answered by agents-7 after waiting 20.56 s, in step \"gold voice #2\"",
+    ] {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+}
+
+#[test]
+fn explain_an_unknown_task_is_a_clear_error() {
+    let out = ccsim(
+        &[
+            "explain",
+            scenario("quickstart.toml").to_str().unwrap(),
+            "--task",
+            "999999",
+        ],
+        &[],
+    );
+    let err = stderr_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("there is no task 999999"), "{err}");
+}
+
+/// `--events` streams replication 0 as JSON lines with TaskRouter names, one
+/// `task.created` per arrival, and does not change the results.
+#[test]
+fn events_stream_is_complete_and_changes_nothing() {
+    let dir = temp_dir("events");
+    let events = dir.join("events.jsonl");
+    let file = scenario("escalation.toml");
+    let with = ccsim_ok(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--json",
+            "--replications",
+            "3",
+            "--out",
+            dir.to_str().unwrap(),
+            "--events",
+            events.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let without = ccsim_ok(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--json",
+            "--replications",
+            "3",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(with, without, "tracing must not change results");
+    let text = std::fs::read_to_string(&events).unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    let mut last_t = 0.0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+        let name = v["event"].as_str().unwrap().to_string();
+        let t = v["t"].as_f64().unwrap();
+        assert!(t >= last_t, "events in time order");
+        last_t = t;
+        *counts.entry(name).or_insert(0u64) += 1;
+    }
+    for name in [
+        "task.created",
+        "workflow.entered",
+        "workflow.target-matched",
+        "task-queue.entered",
+        "task-queue.timeout",
+        "task-queue.moved",
+        "reservation.created",
+        "reservation.accepted",
+        "task.completed",
+        "task.canceled",
+    ] {
+        assert!(
+            counts.get(name).copied().unwrap_or(0) > 0,
+            "no {name} in {counts:?}"
+        );
+    }
+    // Every task is created once; every reservation here is accepted (instant
+    // answers); every accepted task completes (the run drains).
+    assert_eq!(
+        counts["reservation.created"],
+        counts["reservation.accepted"]
+    );
+    assert_eq!(counts["reservation.accepted"], counts["task.completed"]);
+    assert_eq!(
+        counts["task.created"],
+        counts["task.completed"] + counts["task.canceled"]
+    );
+    assert!(
+        !std::fs::read_dir(&dir).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".tmp"))
+    );
+}
