@@ -149,8 +149,6 @@ struct Engine<'s> {
     tracer: Option<&'s mut Tracer<'s>>,
     /// How the next reservation's worker was chosen (for the audit trail).
     rule: Rule,
-    /// The time of the event being handled (for trace points without one).
-    now_hint: f64,
 }
 
 /// How a worker was chosen for a reservation (routing-semantics §2.7).
@@ -327,7 +325,6 @@ impl<'s> Engine<'s> {
             events: 0,
             tracer: None,
             rule: Rule::LongestIdle,
-            now_hint: 0.0,
         };
         for (i, src) in s.sources.iter().enumerate() {
             if let Some(t) = e.sources[i].next_time(src, 0.0, s.sim.horizon_s) {
@@ -354,7 +351,6 @@ impl<'s> Engine<'s> {
                 break;
             }
             now = t;
-            self.now_hint = t;
             self.events += 1;
             if let Event::Arrival { source } = ev {
                 // The source's next arrival replaces this one in place.
@@ -591,7 +587,7 @@ impl<'s> Engine<'s> {
             Some(f) => self.enter_filter(slot, f, t),
             None => match self.s.workflow.default_step {
                 Some(step) => self.enter_step(slot, step, t),
-                None => self.cancel(slot, CancelReason::NoMatch),
+                None => self.cancel(slot, CancelReason::NoMatch, t),
             },
         }
     }
@@ -776,6 +772,7 @@ impl<'s> Engine<'s> {
 
     /// Schedules the task's patience/TTL expiry once, the first time it waits
     /// or rings (both are fixed offsets from creation).
+    #[inline]
     fn schedule_expiry(&mut self, slot: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         if task.expiry_scheduled {
@@ -804,7 +801,7 @@ impl<'s> Engine<'s> {
         let (step, counted, assignments) = (task.step, task.counted, task.assignments);
         if assignments >= MAX_ASSIGNMENTS {
             // §5.1 point 7: "Task TTL Exceeded or Max assignment count exceeded".
-            return self.cancel(slot, CancelReason::Ttl);
+            return self.cancel(slot, CancelReason::Ttl, t);
         }
         let timed_out =
             self.s.workflow.steps[step as usize].timeout_s.is_some() && t >= task.deadline;
@@ -843,7 +840,7 @@ impl<'s> Engine<'s> {
         let task = self.tasks[slot as usize];
         let wf = &self.s.workflow;
         let Some(f) = wf.steps[task.step as usize].filter else {
-            return self.cancel(slot, CancelReason::Workflow);
+            return self.cancel(slot, CancelReason::Workflow, t);
         };
         let steps = &wf.filters[f as usize].steps;
         let k = steps
@@ -863,7 +860,7 @@ impl<'s> Engine<'s> {
                     self.tasks[slot as usize].filter = NO_FILTER;
                     self.enter_step(slot, d, t)
                 }
-                _ => self.cancel(slot, CancelReason::Workflow),
+                _ => self.cancel(slot, CancelReason::Workflow, t),
             },
         }
     }
@@ -948,8 +945,7 @@ impl<'s> Engine<'s> {
         });
     }
 
-    fn cancel(&mut self, slot: u32, reason: CancelReason) {
-        let t = self.now_hint;
+    fn cancel(&mut self, slot: u32, reason: CancelReason, t: f64) {
         self.trace_task(slot, t, "task.canceled", |_, ev| {
             ev.detail = Some(
                 match reason {
