@@ -25,12 +25,15 @@ pub enum Event {
         /// Routing epoch when scheduled; a mismatch means the task moved on.
         epoch: u32,
     },
-    /// The conversation ends; wrap-up (if any) starts.
+    /// The conversation ends; wrap-up (if any) starts. With talk slowdown
+    /// the end moves whenever concurrency changes: stale if `epoch` is old.
     TalkEnd {
         /// Worker index.
         worker: u32,
         /// Task slot.
         task: u32,
+        /// The task's talk epoch when scheduled.
+        epoch: u32,
     },
     /// Wrap-up ends; the capacity unit is released.
     WrapEnd {

@@ -94,6 +94,12 @@ struct Task {
     assignments: u16,
     /// How the pending reservation ends.
     answer: Answer,
+    /// Talk reschedules so far (slowdown): older `TalkEnd` events are stale.
+    talk_epoch: u32,
+    /// Solo seconds of talk left, as of `work_since` (slowdown channels).
+    work_left: f64,
+    /// When `work_left` was last brought up to date.
+    work_since: f64,
     expiry_scheduled: bool,
     /// A filter in this workflow pass ended by timeout: the default filter is
     /// then no longer a fall-back for skipping (§2.2 step 5).
@@ -119,6 +125,8 @@ struct Engine<'s> {
     load: Vec<u16>,
     /// Accepted tasks per (worker, channel) (`assigned_tasks`, §4.2).
     assigned: Vec<u16>,
+    /// Per (worker, channel) of channels with slowdown: tasks in talk.
+    talking: Vec<Vec<u32>>,
     /// Per group: every offer is accepted at once (no reservation events).
     instant: Vec<bool>,
     /// Draws of reservation answers and returns from the timeout activity.
@@ -306,6 +314,15 @@ impl<'s> Engine<'s> {
             free_slots: Vec::new(),
             load: vec![0; workers.len() * n_channels],
             assigned: vec![0; workers.len() * n_channels],
+            talking: (0..workers.len() * n_channels)
+                .map(|i| {
+                    if s.channels[i % n_channels].handle_time_scale.is_empty() {
+                        Vec::new()
+                    } else {
+                        Vec::with_capacity(usize::from(cap[i]))
+                    }
+                })
+                .collect(),
             instant: s.groups.iter().map(|g| g.reservations.instant()).collect(),
             reservation_rng: rng::stream(seed, replication, rng::Purpose::Reservations, 0),
             workers,
@@ -377,7 +394,22 @@ impl<'s> Engine<'s> {
                     generation,
                     epoch,
                 } => self.step_timeout(task, generation, epoch, t),
-                Event::TalkEnd { worker, task } => {
+                Event::TalkEnd {
+                    worker,
+                    task,
+                    epoch,
+                } => {
+                    let x = &self.tasks[task as usize];
+                    if x.talk_epoch != epoch || x.state != TaskState::Serving {
+                        continue; // rescheduled by a change of concurrency
+                    }
+                    let channel = x.channel;
+                    if !self.s.channels[channel as usize]
+                        .handle_time_scale
+                        .is_empty()
+                    {
+                        self.retime_talk(worker, channel, t, None, Some(task));
+                    }
                     let wrap = self.tasks[task as usize].wrapup;
                     if wrap > 0.0 {
                         self.trace_task(task, t, "task.wrapup", |e, ev| {
@@ -530,6 +562,9 @@ impl<'s> Engine<'s> {
                     reserved_by: 0,
                     assignments: 0,
                     answer: Answer::Accept,
+                    talk_epoch: 0,
+                    work_left: 0.0,
+                    work_since: 0.0,
                     expiry_scheduled: false,
                     timed_out_filter: false,
                 });
@@ -560,6 +595,9 @@ impl<'s> Engine<'s> {
             reserved_by: 0,
             assignments: 0,
             answer: Answer::Accept,
+            talk_epoch: task.talk_epoch,
+            work_left: 0.0,
+            work_since: 0.0,
             expiry_scheduled: false,
             timed_out_filter: false,
         };
@@ -1226,13 +1264,71 @@ impl<'s> Engine<'s> {
                 task.wrapup
             ));
         });
-        self.cal.schedule(
-            t + handle,
-            Event::TalkEnd {
-                worker: w,
-                task: slot,
-            },
-        );
+        let i = w as usize * self.n_channels + channel as usize;
+        if self.s.channels[channel as usize]
+            .handle_time_scale
+            .is_empty()
+        {
+            let epoch = self.tasks[slot as usize].talk_epoch;
+            self.cal.schedule(
+                t + handle,
+                Event::TalkEnd {
+                    worker: w,
+                    task: slot,
+                    epoch,
+                },
+            );
+        } else {
+            let task = &mut self.tasks[slot as usize];
+            task.work_left = handle;
+            task.work_since = t;
+            self.retime_talk(w, channel, t, Some(slot), None);
+            debug_assert!(self.talking[i].contains(&slot));
+        }
+    }
+
+    /// Talk slowdown (§ handle_time_scale): brings every task the worker talks
+    /// on in `channel` up to date at the old concurrency, applies the change
+    /// (`add` joins, `remove` leaves), and reschedules their ends at the new
+    /// concurrency. Old `TalkEnd` events go stale by epoch.
+    fn retime_talk(&mut self, w: u32, channel: u32, t: f64, add: Option<u32>, remove: Option<u32>) {
+        let i = w as usize * self.n_channels + channel as usize;
+        let scale = &self.s.channels[channel as usize].handle_time_scale;
+        let factor = |j: usize| {
+            if j == 0 {
+                1.0
+            } else {
+                scale[(j - 1).min(scale.len() - 1)]
+            }
+        };
+        let mut talking = std::mem::take(&mut self.talking[i]);
+        let old = factor(talking.len());
+        for &slot in &talking {
+            let task = &mut self.tasks[slot as usize];
+            task.work_left = (task.work_left - (t - task.work_since) / old).max(0.0);
+            task.work_since = t;
+        }
+        if let Some(r) = remove {
+            talking.retain(|&x| x != r);
+        }
+        if let Some(a) = add {
+            talking.push(a);
+        }
+        let new = factor(talking.len());
+        for &slot in &talking {
+            let task = &mut self.tasks[slot as usize];
+            task.talk_epoch = task.talk_epoch.wrapping_add(1);
+            let (end, epoch) = (t + task.work_left * new, task.talk_epoch);
+            self.cal.schedule(
+                end,
+                Event::TalkEnd {
+                    worker: w,
+                    task: slot,
+                    epoch,
+                },
+            );
+        }
+        self.talking[i] = talking;
     }
 
     /// A pending reservation resolves as drawn when it was created.

@@ -111,6 +111,10 @@ pub struct Channel {
     pub handle_time: Option<Dist>,
     /// Default wrap-up time.
     pub wrapup: Option<Dist>,
+    /// Talk slowdown with concurrency: while a worker talks on j tasks of this
+    /// channel, each progresses at 1/scale[j−1] of its solo speed (the last
+    /// factor applies beyond the list). Empty: no slowdown.
+    pub handle_time_scale: Vec<f64>,
 }
 
 /// An arrival source.

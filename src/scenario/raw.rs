@@ -73,6 +73,8 @@ pub struct RawChannel {
     pub name: Spanned<String>,
     pub handle_time: Option<Spanned<RawDist>>,
     pub wrapup: Option<Spanned<RawDist>>,
+    /// Talk slowdown with concurrency: factor j−1 applies while talking on j tasks.
+    pub handle_time_scale: Option<Spanned<Vec<f64>>>,
 }
 
 /// `[[arrivals]]`: a stochastic source or a trace replay.

@@ -624,10 +624,21 @@ impl Validator<'_> {
             let (handle_time, a) = self.opt_dist(&c.handle_time, Unit::Seconds);
             let (wrapup, b) = self.opt_dist(&c.wrapup, Unit::Seconds);
             ok &= a && b;
+            let mut handle_time_scale = Vec::new();
+            if let Some(scale) = &c.handle_time_scale {
+                let v = scale.get_ref();
+                if v.is_empty() || v.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
+                    self.err(&scale.span(), "handle_time_scale needs positive factors, one per number of concurrent tasks (e.g. [1.0, 1.33, 1.67])");
+                    ok = false;
+                } else {
+                    handle_time_scale = v.clone();
+                }
+            }
             out.push(Channel {
                 name: n.clone(),
                 handle_time,
                 wrapup,
+                handle_time_scale,
             });
         }
         // Kept even with errors so that references to channels still resolve;

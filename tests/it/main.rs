@@ -8,6 +8,7 @@ mod determinism;
 mod properties;
 mod queueing;
 mod scenarios;
+mod slowdown;
 mod taskrouter;
 mod trace;
 mod validation;

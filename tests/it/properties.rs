@@ -31,6 +31,9 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
                 rng.random_range(0..60)
             );
         }
+        if rng.random_bool(0.4) {
+            let _ = writeln!(t, "handle_time_scale = [1.0, 1.3, 1.8]");
+        }
     }
     let skills = ["a", "b", "c"];
     for s in 0..rng.random_range(1..=3) {
