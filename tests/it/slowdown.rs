@@ -104,13 +104,15 @@ fn solve(n: usize, c: usize, scale: &[f64], lambda: f64, mu: f64, theta: f64) ->
             .unwrap();
         a.swap(col, piv);
         b.swap(col, piv);
-        for r in 0..m {
-            if r != col && a[r][col] != 0.0 {
-                let f = a[r][col] / a[col][col];
-                for k in col..m {
-                    a[r][k] -= f * a[col][k];
+        let pivot = a[col].clone();
+        let pivot_b = b[col];
+        for (r, (row, rhs)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
+            if r != col && row[col] != 0.0 {
+                let f = row[col] / pivot[col];
+                for (x, p) in row[col..].iter_mut().zip(&pivot[col..]) {
+                    *x -= f * p;
                 }
-                b[r] -= f * b[col];
+                *rhs -= f * pivot_b;
             }
         }
     }
