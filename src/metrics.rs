@@ -6,7 +6,7 @@
 use crate::scenario::Scenario;
 
 /// Names of the per-segment KPIs, in contract order (DESIGN §4.3), then extras.
-pub const KPI_NAMES: [&str; 16] = [
+pub const KPI_NAMES: [&str; 20] = [
     "offered",
     "answered",
     "abandoned",
@@ -26,6 +26,12 @@ pub const KPI_NAMES: [&str; 16] = [
     "canceled_ttl",
     // The longest wait of an answered contact (exact).
     "wait_max_s",
+    // Outside business hours: a voicemail was left / the caller heard a
+    // closed message. Then voicemails worked and their mean wait to be worked.
+    "voicemail",
+    "closed",
+    "voicemails_worked",
+    "voicemail_wait_s",
 ];
 
 /// Per routing step (counted contacts): entered, answered there, left by
@@ -232,6 +238,10 @@ struct Cell {
     answered_within: u64,
     canceled: [u64; 3],
     unfinished: u64,
+    voicemail: u64,
+    closed: u64,
+    voicemails_worked: u64,
+    voicemail_wait_s: f64,
     wait_answered_s: f64,
     wait_max_s: f64,
     handle_s: f64,
@@ -249,6 +259,10 @@ impl Cell {
             *a += b;
         }
         self.unfinished += o.unfinished;
+        self.voicemail += o.voicemail;
+        self.closed += o.closed;
+        self.voicemails_worked += o.voicemails_worked;
+        self.voicemail_wait_s += o.voicemail_wait_s;
         self.wait_answered_s += o.wait_answered_s;
         self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
         self.handle_s += o.handle_s;
@@ -285,6 +299,10 @@ impl Cell {
             } else {
                 f64::NAN
             },
+            self.voicemail as f64,
+            self.closed as f64,
+            self.voicemails_worked as f64,
+            ratio(self.voicemail_wait_s, self.voicemails_worked as f64),
         ])
     }
 }
@@ -467,6 +485,25 @@ impl Collector {
         c.canceled[reason as usize] += 1;
     }
 
+    /// A counted contact arrived while closed: it left a voicemail, or heard
+    /// a closed message.
+    pub fn after_hours(&mut self, cell: CellId, voicemail: bool) {
+        let c = &mut self.cells[cell.0 as usize];
+        c.offered += 1;
+        if voicemail {
+            c.voicemail += 1;
+        } else {
+            c.closed += 1;
+        }
+    }
+
+    /// A counted contact's voicemail was worked `wait` seconds after it was left.
+    pub fn voicemail_worked(&mut self, cell: CellId, wait: f64) {
+        let c = &mut self.cells[cell.0 as usize];
+        c.voicemails_worked += 1;
+        c.voicemail_wait_s += wait;
+    }
+
     /// A counted contact was still waiting when the run stopped.
     pub fn unfinished(&mut self, cell: CellId) {
         let c = &mut self.cells[cell.0 as usize];
@@ -600,7 +637,7 @@ impl Collector {
         let mut sources = vec![Cell::default(); n_src];
         // Cells are laid out source-major, then channel, then queue (0 = none).
         for (i, c) in self.cells.iter().enumerate() {
-            if c.offered == 0 && c.answered == 0 && c.abandoned == 0 {
+            if c.offered == 0 && c.answered == 0 && c.abandoned == 0 && c.voicemails_worked == 0 {
                 continue;
             }
             let (src, ch, q) = (i / (n_ch * n_q1), (i / n_q1) % n_ch, i % n_q1);

@@ -57,6 +57,11 @@ pub enum Event {
         /// Worker index.
         worker: u32,
     },
+    /// A business-hours calendar opens or closes (queues with those hours).
+    HoursChange {
+        /// Index in `Scenario::hours`.
+        hours: u32,
+    },
     /// A shift boundary of an agent group.
     Shift {
         /// Group index.

@@ -29,7 +29,7 @@ use crate::metrics::{
     CancelReason, CellId, Collector, ReplicationResult, ReservationEvent, StepEvent,
 };
 use crate::routing::{self, IdleEntry, Plan, Router, WaitEntry, WorkerField};
-use crate::scenario::{Scenario, StepId};
+use crate::scenario::{AfterHours, Scenario, StepId};
 use crate::workforce::{self, Worker};
 use calendar::Calendar;
 use event::Event;
@@ -96,6 +96,9 @@ struct Task {
     answer: Answer,
     /// Talk reschedules so far (slowdown): older `TalkEnd` events are stale.
     talk_epoch: u32,
+    /// A voicemail task of a counted contact (its answer is reported as a
+    /// voicemail worked, not as a contact answered).
+    voicemail: bool,
     /// Solo seconds of talk left, as of `work_since` (slowdown channels).
     work_left: f64,
     /// When `work_left` was last brought up to date.
@@ -131,6 +134,10 @@ struct Engine<'s> {
     instant: Vec<bool>,
     /// Draws of reservation answers and returns from the timeout activity.
     reservation_rng: Xoshiro256PlusPlus,
+    /// Voicemail work times.
+    voicemail_rng: Xoshiro256PlusPlus,
+    /// Per queue: open now (queues without hours are always open).
+    queue_open: Vec<bool>,
     /// Capacity per (worker, channel) (copied from the group for locality).
     cap: Vec<u16>,
     /// First worker index of each group.
@@ -227,8 +234,8 @@ impl Resolver for PairView<'_, '_> {
             Scope::Worker => self.e.worker_value(self.worker, key),
             Scope::Clock => routing::clock_value(
                 self.e.plan.clock_field[key.idx()],
-                self.t,
-                self.e.s.sim.start_weekday,
+                self.t + self.e.s.sim.utc_start_of_day_s,
+                self.e.s.sim.utc_start_weekday,
             ),
             Scope::Workers => ValueRef::Null,
         }
@@ -247,8 +254,8 @@ impl Resolver for TaskView<'_, '_> {
         match scope {
             Scope::Clock => routing::clock_value(
                 self.e.plan.clock_field[key.idx()],
-                self.t,
-                self.e.s.sim.start_weekday,
+                self.t + self.e.s.sim.utc_start_of_day_s,
+                self.e.s.sim.utc_start_weekday,
             ),
             _ => self.e.s.classes[self.class as usize].attrs.get(key),
         }
@@ -325,6 +332,12 @@ impl<'s> Engine<'s> {
                 .collect(),
             instant: s.groups.iter().map(|g| g.reservations.instant()).collect(),
             reservation_rng: rng::stream(seed, replication, rng::Purpose::Reservations, 0),
+            voicemail_rng: rng::stream(seed, replication, rng::Purpose::Voicemail, 0),
+            queue_open: s
+                .queues
+                .iter()
+                .map(|q| q.hours.is_none_or(|h| s.hours[h as usize].is_open(0.0)))
+                .collect(),
             workers,
             cap,
             group_start,
@@ -347,6 +360,11 @@ impl<'s> Engine<'s> {
             if let Some(t) = e.sources[i].next_time(src, 0.0, s.sim.horizon_s) {
                 e.cal.schedule(t, Event::Arrival { source: i as u32 });
                 e.active_sources += 1;
+            }
+        }
+        for (h, _) in s.hours.iter().enumerate() {
+            if s.queues.iter().any(|q| q.hours == Some(h as u32)) {
+                e.schedule_hours(h as u32, 0.0);
             }
         }
         for g in 0..s.groups.len() {
@@ -427,6 +445,7 @@ impl<'s> Engine<'s> {
                     generation,
                 } => self.reservation_end(worker, task, generation, t),
                 Event::WorkerReturn { worker } => self.worker_return(worker, t),
+                Event::HoursChange { hours } => self.hours_change(hours, t),
                 Event::Shift { group } => self.shift_change(group as usize, t),
             }
             if self.active_sources == 0 && self.live == 0 && t >= horizon {
@@ -563,6 +582,7 @@ impl<'s> Engine<'s> {
                     assignments: 0,
                     answer: Answer::Accept,
                     talk_epoch: 0,
+                    voicemail: false,
                     work_left: 0.0,
                     work_since: 0.0,
                     expiry_scheduled: false,
@@ -596,6 +616,7 @@ impl<'s> Engine<'s> {
             assignments: 0,
             answer: Answer::Accept,
             talk_epoch: task.talk_epoch,
+            voicemail: false,
             work_left: 0.0,
             work_since: 0.0,
             expiry_scheduled: false,
@@ -617,6 +638,11 @@ impl<'s> Engine<'s> {
                 ));
             });
         }
+        if let Some(h) = self.s.workflow.hours
+            && !self.s.hours[h as usize].is_open(t)
+        {
+            return self.after_hours(slot, t);
+        }
         let first = match self.plan.first_filter(c.class.0) {
             Some(f) => f,
             None => self.next_filter(slot, 0, t),
@@ -627,6 +653,47 @@ impl<'s> Engine<'s> {
                 Some(step) => self.enter_step(slot, step, t),
                 None => self.cancel(slot, CancelReason::NoMatch, t),
             },
+        }
+    }
+
+    /// A contact arrives outside the workflow's hours: a closed message, or a
+    /// voicemail that becomes a task for the voicemail queue. The voicemail
+    /// task is not a second contact: it has no patience, no TTL [I], and its
+    /// wait to be worked is reported as `voicemail_wait_s`.
+    fn after_hours(&mut self, slot: u32, t: f64) {
+        let task = self.tasks[slot as usize];
+        let cell = self.metrics.cell(task.source, task.channel, None);
+        match &self.s.workflow.after_hours {
+            AfterHours::Closed => {
+                if task.counted {
+                    self.metrics.after_hours(cell, false);
+                }
+                self.trace_task(slot, t, "task.canceled", |_, ev| {
+                    ev.detail = Some("arrived outside business hours: closed message".into())
+                });
+                self.release_slot(slot);
+            }
+            AfterHours::Voicemail { step, handle_time } => {
+                if task.counted {
+                    self.metrics.after_hours(cell, true);
+                }
+                self.trace_task(slot, t, "task.created", |_, ev| {
+                    ev.detail = Some("arrived outside business hours: voicemail task".into())
+                });
+                let handle = handle_time
+                    .as_ref()
+                    .map(|d| d.sample(&mut self.voicemail_rng));
+                let x = &mut self.tasks[slot as usize];
+                x.voicemail = task.counted;
+                x.counted = false;
+                x.patience = f64::INFINITY;
+                x.expiry_scheduled = true;
+                if let Some(h) = handle {
+                    x.handle = h;
+                }
+                let step = *step;
+                self.enter_step(slot, step, t);
+            }
         }
     }
 
@@ -1085,6 +1152,9 @@ impl<'s> Engine<'s> {
         };
         let wl = &self.plan.waitlists[waitlist as usize];
         let channel = wl.channel;
+        if !self.queue_open[wl.queue as usize] {
+            return None; // outside the queue's hours: the task waits
+        }
         if let Some(k) = wl.known {
             let ok = k != u32::MAX
                 && self.workers[k as usize].active
@@ -1235,6 +1305,11 @@ impl<'s> Engine<'s> {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
         let (channel, handle) = (task.channel, task.handle);
+        if task.voicemail {
+            let cell = self.metrics.cell(task.source, channel, None);
+            let wait = t - task.created;
+            self.metrics.voicemail_worked(cell, wait);
+        }
         if task.counted {
             let (created, busy, step, filter) = (
                 task.created,
@@ -1441,8 +1516,9 @@ impl<'s> Engine<'s> {
             // Best FIFO and best LIFO candidate: (entry, waitlist).
             let mut best = [None::<(WaitEntry, u32)>; 2];
             for &wl in &self.plan.profile_waitlists[profile] {
-                let channel = self.plan.waitlists[wl as usize].channel;
-                if !self.has_room(w, channel) {
+                let list = &self.plan.waitlists[wl as usize];
+                let channel = list.channel;
+                if !self.has_room(w, channel) || !self.queue_open[list.queue as usize] {
                     continue;
                 }
                 let tasks = &self.tasks;
@@ -1564,6 +1640,43 @@ impl<'s> Engine<'s> {
         if self.set_presence(w, on_shift, true, t) {
             self.pull_tasks(w, t);
         }
+    }
+
+    /// Schedules the next opening or closing of a calendar after `t`.
+    fn schedule_hours(&mut self, h: u32, t: f64) {
+        let open = &self.s.hours[h as usize].open;
+        let next = open.iter().flat_map(|&(a, b)| [a, b]).find(|&x| x > t);
+        if let Some(next) = next
+            && next <= self.s.sim.horizon_s + self.s.sim.drain_limit_s
+        {
+            self.cal.schedule(next, Event::HoursChange { hours: h });
+        }
+    }
+
+    /// Queues with these hours open or close; free members of a queue that
+    /// just opened take its waiting tasks.
+    fn hours_change(&mut self, h: u32, t: f64) {
+        let open = self.s.hours[h as usize].is_open(t);
+        let mut opened = false;
+        for (q, queue) in self.s.queues.iter().enumerate() {
+            if queue.hours == Some(h) && self.queue_open[q] != open {
+                self.queue_open[q] = open;
+                opened |= open;
+            }
+        }
+        if opened {
+            for w in 0..self.workers.len() as u32 {
+                let worker = &self.workers[w as usize];
+                let member = self.s.groups[worker.group as usize]
+                    .queues
+                    .iter()
+                    .any(|q| self.s.queues[q.idx()].hours == Some(h));
+                if worker.active && member {
+                    self.pull_tasks(w, t);
+                }
+            }
+        }
+        self.schedule_hours(h, t);
     }
 
     /// Applies a group's shift state at `t` and schedules its next boundary.

@@ -25,6 +25,8 @@ pub enum Purpose {
     Patience = 5,
     /// Reservation answers (accept/reject/no answer, delays, return times).
     Reservations = 6,
+    /// Voicemail work times.
+    Voicemail = 7,
 }
 
 #[inline]

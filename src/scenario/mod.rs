@@ -6,6 +6,7 @@
 //! The engine never re-checks input.
 
 pub mod diag;
+mod hours;
 mod raw;
 pub mod taskrouter;
 mod trace;
@@ -65,6 +66,8 @@ pub struct Scenario {
     pub queues: Vec<Queue>,
     /// The workflow: filters, their steps, TTL.
     pub workflow: Workflow,
+    /// Business-hours calendars (`[[hours]]`).
+    pub hours: Vec<Hours>,
     /// Every distinct task attribute document a source can produce, with its route.
     pub classes: Vec<TaskClass>,
     /// Attribute key interner shared by documents and expressions.
@@ -88,8 +91,13 @@ pub struct Simulation {
     pub service_level_threshold_s: f64,
     /// Abandons with wait < this are short abandons.
     pub short_abandon_threshold_s: f64,
-    /// Weekday of day 0, Monday = 0.
+    /// Weekday of day 0, Monday = 0 (local, for shifts and profiles).
     pub start_weekday: u8,
+    /// Seconds into its UTC day at which the simulation starts, and that UTC
+    /// day's weekday: `taskrouter.*` clock values are UTC (§3.1).
+    pub utc_start_of_day_s: f64,
+    /// Weekday (Monday = 0) of the UTC day containing the start.
+    pub utc_start_weekday: u8,
     /// After the horizon, the run stops once this much more time has passed
     /// even if customers are still waiting (they are counted as `unfinished`).
     pub drain_limit_s: f64,
@@ -276,9 +284,45 @@ impl Reservations {
     }
 }
 
+/// A business-hours calendar, resolved to open intervals of simulated time.
+#[derive(Debug, Clone)]
+pub struct Hours {
+    /// Unique name.
+    pub name: String,
+    /// Sorted, disjoint `[open, close)` intervals in seconds from the start,
+    /// covering the whole run (horizon plus drain limit). Holidays and time
+    /// zone changes (DST) are already applied.
+    pub open: Vec<(f64, f64)>,
+}
+
+impl Hours {
+    /// True if open at time `t`.
+    pub fn is_open(&self, t: f64) -> bool {
+        let i = self.open.partition_point(|&(a, _)| a <= t);
+        i > 0 && t < self.open[i - 1].1
+    }
+}
+
+/// What happens to contacts arriving while the workflow's hours are closed.
+#[derive(Debug, Clone)]
+pub enum AfterHours {
+    /// The caller hears a closed message: outcome `closed`.
+    Closed,
+    /// The caller leaves a voicemail (outcome `voicemail`); a voicemail task
+    /// enters `step` and is worked later.
+    Voicemail {
+        /// The step voicemail tasks enter (its queue, priority).
+        step: StepId,
+        /// Time to work one voicemail; `None`: the contact's own talk time.
+        handle_time: Option<Dist>,
+    },
+}
+
 /// A task queue.
 #[derive(Debug, Clone)]
 pub struct Queue {
+    /// Workers take its tasks only while these hours are open.
+    pub hours: Option<u32>,
     /// `task_order = "LIFO"`: newest first, priority ignored (§2.6).
     pub lifo: bool,
     /// Unique name.
@@ -308,6 +352,10 @@ pub struct Workflow {
     pub lifo_first: bool,
     /// Seconds a reservation may stay pending (TaskRouter default 120).
     pub task_reservation_timeout_s: f64,
+    /// Contacts arriving outside these hours get `after_hours`.
+    pub hours: Option<u32>,
+    /// What they get (meaningful with `hours`).
+    pub after_hours: AfterHours,
 }
 
 /// A workflow filter.

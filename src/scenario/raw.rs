@@ -25,6 +25,36 @@ pub struct RawScenario {
     pub workspace: Option<Spanned<RawWorkspace>>,
     /// Default reservation behaviour of every agent group.
     pub reservations: Option<Spanned<RawReservations>>,
+    /// Business-hours calendars, referenced by the workflow and by queues.
+    #[serde(default)]
+    pub hours: Vec<Spanned<RawHours>>,
+}
+
+/// `[[hours]]`: a weekly opening schedule with holidays, in a time zone.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHours {
+    pub name: Spanned<String>,
+    /// IANA zone, e.g. "America/New_York"; default: the simulation's.
+    pub timezone: Option<Spanned<String>>,
+    /// Per weekday (`mon` … `sun`): "08:00-18:00" or "08:00-12:00, 13:00-17:00".
+    pub open: Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// Dates closed all day, "YYYY-MM-DD".
+    #[serde(default)]
+    pub holidays: Vec<Spanned<String>>,
+}
+
+/// `[workflow.after_hours]`: what happens to contacts arriving while closed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAfterHours {
+    /// "voicemail" or "closed".
+    pub action: Spanned<String>,
+    /// The queue that works voicemails.
+    pub queue: Option<Spanned<String>>,
+    /// Time to work one voicemail; default: the contact's own talk time.
+    pub handle_time: Option<Spanned<RawDist>>,
+    pub priority: Option<Spanned<i64>>,
 }
 
 /// How agents answer reservations (routing-semantics §5.1).
@@ -62,6 +92,10 @@ pub struct RawSimulation {
     pub short_abandon_threshold: Option<Spanned<Quantity>>,
     /// Weekday of simulated day 0 (`"Mon"` … `"Sun"`), for day-of-week profiles.
     pub start_day: Option<Spanned<String>>,
+    /// Civil date and time of simulated time 0, e.g. "2026-12-21T00:00".
+    pub start: Option<Spanned<String>>,
+    /// IANA time zone of `start` (default "UTC").
+    pub timezone: Option<Spanned<String>>,
     /// How long after the last arrival the system may drain before the run stops.
     pub drain_limit: Option<Spanned<Quantity>>,
 }
@@ -134,6 +168,8 @@ pub struct RawQueue {
     pub target_workers: Option<Spanned<String>>,
     /// `"FIFO"` (default) or `"LIFO"`.
     pub task_order: Option<Spanned<String>>,
+    /// Workers take tasks from this queue only while these hours are open.
+    pub hours: Option<Spanned<String>>,
 }
 
 /// `[workflow]`.
@@ -152,6 +188,9 @@ pub struct RawWorkflow {
     pub taskrouter_json: Option<Spanned<String>>,
     /// Queue SIDs used in the document → queue names of `[[queues]]`.
     pub queue_sids: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
+    /// Contacts arriving outside these hours get `after_hours`.
+    pub hours: Option<Spanned<String>>,
+    pub after_hours: Option<Spanned<RawAfterHours>>,
 }
 
 /// `[[workflow.filters]]`.

@@ -36,6 +36,8 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
         keys: KeyTable::default(),
         queue_spans: Vec::new(),
         bad_queues: Vec::new(),
+        anchor: None,
+        hours_names: Vec::new(),
     };
     let scenario = v.scenario(raw);
     v.diags
@@ -71,6 +73,10 @@ pub(super) struct Validator<'a> {
     pub queue_spans: Vec<Range<usize>>,
     /// Queues whose `target_workers` did not parse (already reported).
     pub bad_queues: Vec<bool>,
+    /// Where time 0 is on the calendar (set by `simulation`).
+    pub(super) anchor: Option<super::hours::Anchor>,
+    /// Names of `[[hours]]`, in order.
+    pub(super) hours_names: Vec<String>,
 }
 
 fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
@@ -392,6 +398,7 @@ impl Validator<'_> {
 
     fn scenario(&mut self, raw: RawScenario) -> Option<Scenario> {
         let sim = self.simulation(&raw.simulation);
+        let hours = self.all_hours(&raw.hours, sim.as_ref());
         let channels = self.channels(&raw.channels);
         let queues = self.queues(&raw.queues);
         let defaults = self.reservations(raw.reservations.as_ref(), None);
@@ -434,11 +441,57 @@ impl Validator<'_> {
             groups,
             queues,
             workflow,
+            hours,
             classes,
             keys: std::mem::take(&mut self.keys),
         };
         self.match_filters(&mut scenario, &raw.arrivals);
         Some(scenario)
+    }
+
+    /// Resolves every `[[hours]]` calendar over the whole run.
+    fn all_hours(&mut self, raw: &[Spanned<RawHours>], sim: Option<&Simulation>) -> Vec<Hours> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for h in raw {
+            self.check_name(&h.get_ref().name, "hours", &mut seen);
+            self.hours_names.push(h.get_ref().name.get_ref().clone());
+            let (Some(anchor), Some(sim)) = (self.anchor.clone(), sim) else {
+                continue;
+            };
+            if let Some(hours) =
+                super::hours::hours(self, h, &anchor, sim.horizon_s + sim.drain_limit_s)
+            {
+                out.push(hours);
+            }
+        }
+        out
+    }
+
+    /// Index of a named `[[hours]]` calendar.
+    pub(super) fn hours_id(&mut self, name: &Spanned<String>) -> Option<u32> {
+        match self.hours_names.iter().position(|h| h == name.get_ref()) {
+            Some(i) => Some(i as u32),
+            None => {
+                let known = if self.hours_names.is_empty() {
+                    "(none declared)".to_string()
+                } else {
+                    self.hours_names
+                        .iter()
+                        .map(|h| format!("\"{h}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                self.err(
+                    &name.span(),
+                    format!(
+                        "unknown hours \"{}\"; expected one of {known}",
+                        name.get_ref()
+                    ),
+                );
+                None
+            }
+        }
     }
 
     fn simulation(&mut self, raw: &Spanned<RawSimulation>) -> Option<Simulation> {
@@ -499,6 +552,32 @@ impl Validator<'_> {
             Some(q) => self.positive_duration(q, "the interval"),
             None => Some(1800.0),
         };
+        let anchor = super::hours::anchor(
+            self,
+            r.start.as_ref(),
+            r.timezone.as_ref(),
+            start_weekday.unwrap_or(0),
+        )?;
+        let local_weekday = anchor.start.date().weekday().to_monday_zero_offset() as u8;
+        let start_weekday = match (&r.start, &r.start_day, start_weekday) {
+            (Some(_), Some(d), Some(w)) if w != local_weekday => {
+                self.err(
+                    &d.span(),
+                    format!(
+                        "start_day says {} but `start` is a {}",
+                        d.get_ref(),
+                        crate::routing::WEEKDAYS[usize::from(local_weekday)]
+                    ),
+                );
+                None
+            }
+            (Some(_), _, _) => Some(local_weekday),
+            (None, _, w) => w,
+        };
+        let utc_start_of_day_s = anchor.epoch_s.rem_euclid(86_400) as f64;
+        // 1970-01-01 was a Thursday (Monday = 0 → 3).
+        let utc_start_weekday = (anchor.epoch_s.div_euclid(86_400) + 3).rem_euclid(7) as u8;
+        self.anchor = Some(anchor);
         let (horizon, warmup, interval) = (horizon?, warmup?, interval?);
         if warmup >= horizon {
             let span = r.warmup.as_ref().map_or(r.horizon.span(), |w| w.span());
@@ -531,6 +610,8 @@ impl Validator<'_> {
             service_level_threshold_s: sl?,
             short_abandon_threshold_s: short?,
             start_weekday: start_weekday?,
+            utc_start_of_day_s,
+            utc_start_weekday,
             drain_limit_s: drain?,
         })
     }
@@ -678,6 +759,7 @@ impl Validator<'_> {
             ok &= self.check_name(&qr.name, "queue", &mut seen);
             self.queue_spans.push(qr.name.span());
             let lifo = self.task_order(qr.task_order.as_ref());
+            let hours = qr.hours.as_ref().and_then(|h| self.hours_id(h));
             let Some(tw) = &qr.target_workers else {
                 self.err(
                     &q.span(),
@@ -688,6 +770,7 @@ impl Validator<'_> {
                 );
                 self.bad_queues.push(true);
                 out.push(Queue {
+                    hours,
                     lifo,
                     name: qr.name.get_ref().clone(),
                     target_workers: Expr::Const(false),
@@ -701,6 +784,7 @@ impl Validator<'_> {
             self.bad_queues.push(e.is_none());
             let e = e.unwrap_or(Expr::Const(false));
             out.push(Queue {
+                hours,
                 lifo,
                 name: qr.name.get_ref().clone(),
                 target_workers: e,

@@ -6,7 +6,7 @@ use super::diag::{Severity, SourceFile};
 use super::raw::{Quantity, RawFilter, RawTarget, RawWorkflow, RawWorkspace};
 use super::taskrouter;
 use super::validate::Validator;
-use super::{Filter, OrderClause, Queue, QueueId, Step, StepId, Workflow};
+use super::{AfterHours, Filter, OrderClause, Queue, QueueId, Step, StepId, Workflow};
 use crate::expr::{Context, Expr, Scope};
 use std::ops::Range;
 use toml::Spanned;
@@ -368,7 +368,68 @@ impl Validator<'_> {
                 None => None,
             },
         };
-        let (filters, steps, default_step) = built?;
+        let (filters, mut steps, default_step) = built?;
+        let hours = w.hours.as_ref().and_then(|h| self.hours_id(h));
+        let after_hours = match &w.after_hours {
+            None => Some(AfterHours::Closed),
+            Some(a) => {
+                if w.hours.is_none() {
+                    self.err(&a.span(), "after_hours needs `hours` in [workflow]");
+                }
+                let r = a.get_ref();
+                match r.action.get_ref().as_str() {
+                    "closed" => Some(AfterHours::Closed),
+                    "voicemail" => {
+                        let handle_time = match &r.handle_time {
+                            Some(d) => self.dist(d, super::validate::Unit::Seconds).map(Some),
+                            None => Some(None),
+                        };
+                        let priority = match &r.priority {
+                            None => Some(None),
+                            Some(p) if (0..=i64::from(i32::MAX)).contains(p.get_ref()) => {
+                                Some(Some(*p.get_ref() as u32))
+                            }
+                            Some(p) => {
+                                self.err(&p.span(), "priority must be between 0 and 2147483647");
+                                None
+                            }
+                        };
+                        let queue = match &r.queue {
+                            Some(q) => self.queue_id(q, queues),
+                            None => {
+                                self.err(&a.span(), "a voicemail after_hours action needs the `queue` that works voicemails");
+                                None
+                            }
+                        };
+                        match (queue, handle_time, priority) {
+                            (Some(queue), Some(handle_time), Some(priority)) => {
+                                steps.push(Step {
+                                    label: "after-hours voicemail".into(),
+                                    filter: None,
+                                    queue,
+                                    priority,
+                                    timeout_s: None,
+                                    expression: None,
+                                    expression_text: None,
+                                    order_by: Vec::new(),
+                                    skip_if: None,
+                                    known_worker: None,
+                                });
+                                Some(AfterHours::Voicemail {
+                                    step: StepId(steps.len() as u32 - 1),
+                                    handle_time,
+                                })
+                            }
+                            _ => None,
+                        }
+                    }
+                    other => {
+                        self.err(&r.action.span(), format!("after_hours action must be \"voicemail\" or \"closed\", found \"{other}\""));
+                        None
+                    }
+                }
+            }
+        };
         Some(Workflow {
             filters,
             steps,
@@ -376,6 +437,8 @@ impl Validator<'_> {
             task_ttl_s: task_ttl_s?,
             lifo_first,
             task_reservation_timeout_s: reservation_timeout?,
+            hours,
+            after_hours: after_hours?,
         })
     }
 
@@ -432,6 +495,8 @@ impl Validator<'_> {
             keys: std::mem::take(&mut self.keys),
             queue_spans: Vec::new(),
             bad_queues: Vec::new(),
+            anchor: None,
+            hours_names: Vec::new(),
         };
         for (span, message) in problems {
             sub.err(&span, message);

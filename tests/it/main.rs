@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod cli;
 mod determinism;
+mod hours;
 mod properties;
 mod queueing;
 mod scenarios;

@@ -190,16 +190,37 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
         );
         let _ = f;
     }
+    // One [workflow] table with every optional key.
+    let mut wf = Vec::new();
     if rng.random_bool(0.6) || !t.contains("[[workflow.filters]]") {
-        let _ = writeln!(t, "[workflow.default_filter]\nqueue = \"q0\"");
+        wf.push("default_filter = { queue = \"q0\" }".to_string());
     }
     if rng.random_bool(0.3) {
-        let _ = writeln!(
-            t,
-            "[workflow]\ntask_timeout = \"{}m\"\ntask_reservation_timeout = \"{}s\"",
+        wf.push(format!(
+            "task_timeout = \"{}m\"\ntask_reservation_timeout = \"{}s\"",
             rng.random_range(1..30),
             rng.random_range(5..60)
+        ));
+    }
+    if rng.random_bool(0.3) {
+        // Open 02:00–05:00 every day; closed contacts get a voicemail for q0
+        // (itself open only then) or a closed message.
+        let _ = writeln!(
+            t,
+            "[[hours]]\nname = \"h\"\nopen = {{ mon = \"02:00-05:00\", tue = \"02:00-05:00\", wed = \"02:00-05:00\", thu = \"02:00-05:00\", fri = \"02:00-05:00\", sat = \"02:00-05:00\", sun = \"02:00-05:00\" }}"
         );
+        let action = if rng.random_bool(0.5) {
+            "{ action = \"voicemail\", queue = \"q0\" }"
+        } else {
+            "{ action = \"closed\" }"
+        };
+        wf.push(format!("hours = \"h\"\nafter_hours = {action}"));
+        if rng.random_bool(0.5) {
+            t = t.replacen("name = \"q0\"\n", "name = \"q0\"\nhours = \"h\"\n", 1);
+        }
+    }
+    if !wf.is_empty() {
+        let _ = writeln!(t, "[workflow]\n{}", wf.join("\n"));
     }
     t
 }
@@ -213,7 +234,7 @@ fn random_scenarios_conserve_outcomes() {
     let dir = super::temp_dir("props");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
     // Totals over all cases, to show the generator reaches every outcome.
-    let mut seen = [0.0f64; 15];
+    let mut seen = [0.0f64; 20];
     let mut reservations_seen = [0.0f64; 4];
     for case in 0..150 {
         let text = random_scenario(&mut rng, &dir, case);
@@ -240,10 +261,11 @@ fn random_scenarios_conserve_outcomes() {
                 .chain(&a.sources)
             {
                 let [offered, answered, abandoned, short, ..] = k.0;
-                let (canceled, unfinished) = (k.0[10], k.0[11]);
+                let (canceled, unfinished, voicemail, closed) =
+                    (k.0[10], k.0[11], k.0[16], k.0[17]);
                 assert_eq!(
                     offered,
-                    answered + abandoned + canceled + unfinished,
+                    answered + abandoned + canceled + unfinished + voicemail + closed,
                     "case {case}: outcomes do not add up\n{text}"
                 );
                 assert!(short <= abandoned);
@@ -310,6 +332,9 @@ fn random_scenarios_conserve_outcomes() {
         ("canceled (workflow)", workflow),
         ("canceled (TTL)", ttl),
         ("unfinished", unfinished),
+        ("voicemail", seen[16]),
+        ("closed", seen[17]),
+        ("voicemail worked", seen[18]),
     ] {
         assert!(v > 0.0, "the generator never produced a {name} contact");
     }

@@ -40,7 +40,9 @@ fn outcome_conservation_in_every_scenario() {
             let total = mean(seg, "answered")
                 + mean(seg, "abandoned")
                 + mean(seg, "canceled")
-                + mean(seg, "unfinished");
+                + mean(seg, "unfinished")
+                + mean(seg, "voicemail")
+                + mean(seg, "closed");
             assert!(
                 (mean(seg, "offered") - total).abs() < 1e-9,
                 "{f} {}: offered {} != {total}",
