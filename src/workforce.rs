@@ -14,8 +14,14 @@ pub struct Worker {
     pub stamp: u32,
     /// Inside a shift.
     pub on_shift: bool,
-    /// In an available activity (false in the timeout activity after a missed offer).
+    /// In an available activity: not on break and not in the timeout activity.
     pub available: bool,
+    /// In a break window of its shift.
+    pub on_break: bool,
+    /// In the timeout activity after a missed offer.
+    pub timed_out: bool,
+    /// Absent for the current shift (shrinkage).
+    pub absent: bool,
     /// On shift and available: may take new tasks.
     pub active: bool,
     /// Logged in: active, or finishing tasks it holds.

@@ -136,6 +136,8 @@ struct Engine<'s> {
     reservation_rng: Xoshiro256PlusPlus,
     /// Voicemail work times.
     voicemail_rng: Xoshiro256PlusPlus,
+    /// Absence draws (shrinkage).
+    workforce_rng: Xoshiro256PlusPlus,
     /// Per queue: open now (queues without hours are always open).
     queue_open: Vec<bool>,
     /// Capacity per (worker, channel) (copied from the group for locality).
@@ -301,6 +303,9 @@ impl<'s> Engine<'s> {
                     stamp: 0,
                     on_shift: false,
                     available: true,
+                    on_break: false,
+                    timed_out: false,
+                    absent: false,
                     active: false,
                     logged_in: false,
                     tasks: 0,
@@ -333,6 +338,7 @@ impl<'s> Engine<'s> {
             instant: s.groups.iter().map(|g| g.reservations.instant()).collect(),
             reservation_rng: rng::stream(seed, replication, rng::Purpose::Reservations, 0),
             voicemail_rng: rng::stream(seed, replication, rng::Purpose::Voicemail, 0),
+            workforce_rng: rng::stream(seed, replication, rng::Purpose::Workforce, 0),
             queue_open: s
                 .queues
                 .iter()
@@ -1108,6 +1114,8 @@ impl<'s> Engine<'s> {
             WorkerField::Name => ValueRef::Str(&self.plan.worker_names[w as usize]),
             WorkerField::Activity => ValueRef::Str(if worker.active {
                 "Available"
+            } else if worker.on_shift && worker.on_break {
+                "Break"
             } else {
                 "Offline"
             }),
@@ -1453,6 +1461,7 @@ impl<'s> Engine<'s> {
                     .return_after_timeout
                     .sample(&mut self.reservation_rng);
                 let on_shift = self.workers[w as usize].on_shift;
+                self.workers[w as usize].timed_out = true;
                 self.set_presence(w, on_shift, false, t);
                 self.trace_worker(
                     w,
@@ -1636,8 +1645,10 @@ impl<'s> Engine<'s> {
             "worker.activity.update",
             "Available (back from the timeout activity)",
         );
-        let on_shift = self.workers[w as usize].on_shift;
-        if self.set_presence(w, on_shift, true, t) {
+        let worker = &mut self.workers[w as usize];
+        worker.timed_out = false;
+        let (on_shift, available) = (worker.on_shift, !worker.on_break);
+        if self.set_presence(w, on_shift, available, t) {
             self.pull_tasks(w, t);
         }
     }
@@ -1679,31 +1690,44 @@ impl<'s> Engine<'s> {
         self.schedule_hours(h, t);
     }
 
-    /// Applies a group's shift state at `t` and schedules its next boundary.
-    /// Workers coming on shift pick waiting tasks longest-idle first (§2.7).
+    /// Applies a group's shift and break state at `t` and schedules its next
+    /// boundary. At each shift start a worker is absent with the group's
+    /// absence probability (shrinkage). Workers becoming able to work pick
+    /// waiting tasks longest-idle first (§2.7).
     fn shift_change(&mut self, g: usize, t: f64) {
-        let shifts = &self.s.groups[g].shifts;
-        let on = workforce::on_shift(shifts, t);
+        let group = &self.s.groups[g];
+        let on = workforce::on_shift(&group.shifts, t);
+        let on_break = !group.breaks.is_empty() && workforce::on_shift(&group.breaks, t);
         let mut starting = std::mem::take(&mut self.starting);
         starting.clear();
         for w in self.group_start[g]..self.group_start[g + 1] {
             let worker = self.workers[w as usize];
-            if worker.on_shift == on {
+            let scheduled = worker.on_shift || worker.absent;
+            if on && !scheduled && group.absence > 0.0 {
+                let u: f64 = StandardUniform.sample(&mut self.workforce_rng);
+                self.workers[w as usize].absent = u < group.absence;
+            } else if !on {
+                self.workers[w as usize].absent = false;
+            }
+            let worker = &mut self.workers[w as usize];
+            let present = on && !worker.absent;
+            let changed = worker.on_shift != present || worker.on_break != on_break;
+            worker.on_break = on_break;
+            let available = !worker.on_break && !worker.timed_out;
+            if !changed {
                 continue;
             }
-            if self.set_presence(w, on, worker.available, t) {
+            if self.set_presence(w, present, available, t) {
                 starting.push(w);
             }
-            self.trace_worker(
-                w,
-                t,
-                "worker.activity.update",
-                if on {
-                    "shift starts"
-                } else {
-                    "shift ends (finishes what it holds)"
-                },
-            );
+            let what = if !present {
+                "Offline (off shift)"
+            } else if on_break {
+                "Break"
+            } else {
+                "Available (shift starts)"
+            };
+            self.trace_worker(w, t, "worker.activity.update", what);
         }
         let workers = &self.workers;
         starting.sort_by(|a, b| {
@@ -1714,7 +1738,14 @@ impl<'s> Engine<'s> {
             self.pull_tasks(w, t);
         }
         self.starting = starting;
-        if let Some(next) = workforce::next_boundary(shifts, t)
+        let next = [
+            workforce::next_boundary(&group.shifts, t),
+            workforce::next_boundary(&group.breaks, t),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by(f64::total_cmp);
+        if let Some(next) = next
             && next <= self.s.sim.horizon_s + self.s.sim.drain_limit_s
         {
             self.cal.schedule(next, Event::Shift { group: g as u32 });

@@ -27,6 +27,8 @@ pub enum Purpose {
     Reservations = 6,
     /// Voicemail work times.
     Voicemail = 7,
+    /// Workforce noise: absences (shrinkage).
+    Workforce = 8,
 }
 
 #[inline]

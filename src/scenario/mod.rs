@@ -256,6 +256,13 @@ pub struct Group {
     pub capacity: Vec<u16>,
     /// Daily shifts as (start, end) seconds after midnight; empty = always logged in.
     pub shifts: Vec<(f64, f64)>,
+    /// Daily break windows (start, end) seconds after midnight: on shift but
+    /// in the Break activity (no new work; current work finishes; not counted
+    /// as logged-in time for occupancy).
+    pub breaks: Vec<(f64, f64)>,
+    /// Probability that a worker misses a whole shift (shrinkage), drawn
+    /// independently per worker and shift.
+    pub absence: f64,
     /// Queues whose `target_workers` this group matches.
     pub queues: Vec<QueueId>,
     /// How its workers answer reservations.

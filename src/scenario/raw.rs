@@ -150,6 +150,18 @@ pub struct RawAgents {
     pub shifts: Option<Vec<Spanned<RawShift>>>,
     /// Overrides `[reservations]` for this group.
     pub reservations: Option<Spanned<RawReservations>>,
+    /// Daily break windows while on shift.
+    pub breaks: Option<Vec<Spanned<RawBreak>>>,
+    /// Probability that a worker is absent for a whole shift (shrinkage).
+    pub absence: Option<Spanned<f64>>,
+}
+
+/// A daily break: `{ start = "12:00", duration = "30m" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreak {
+    pub start: Spanned<String>,
+    pub duration: Spanned<Quantity>,
 }
 
 /// A daily working window; `end` before `start` crosses midnight.

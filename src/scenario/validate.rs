@@ -876,6 +876,36 @@ impl Validator<'_> {
                     }
                 }
             }
+            let mut breaks = Vec::new();
+            for b in gr.breaks.iter().flatten() {
+                let br = b.get_ref();
+                let start =
+                    parse_clock(br.start.get_ref()).map_err(|e| self.err(&br.start.span(), e));
+                let duration = self.positive_duration(&br.duration, "a break's duration");
+                match (start, duration) {
+                    (Ok(a), Some(d)) if d < 86_400.0 => breaks.push((a, (a + d) % 86_400.0)),
+                    (Ok(_), Some(_)) => {
+                        self.err(&br.duration.span(), "a break must be shorter than a day");
+                        ok = false;
+                    }
+                    _ => ok = false,
+                }
+            }
+            let absence = match &gr.absence {
+                None => 0.0,
+                Some(p) if (0.0..=1.0).contains(p.get_ref()) => *p.get_ref(),
+                Some(p) => {
+                    self.err(
+                        &p.span(),
+                        format!(
+                            "absence is a probability between 0 and 1, found {}",
+                            p.get_ref()
+                        ),
+                    );
+                    ok = false;
+                    0.0
+                }
+            };
             let mut shifts = Vec::new();
             for s in gr.shifts.iter().flatten() {
                 let sr = s.get_ref();
@@ -915,6 +945,8 @@ impl Validator<'_> {
                 shifts,
                 queues: group_queues,
                 reservations,
+                breaks,
+                absence,
             });
         }
         if let Some(qs) = queues {

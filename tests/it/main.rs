@@ -14,6 +14,7 @@ mod taskrouter;
 mod trace;
 mod validation;
 mod workflow;
+mod workforce;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
