@@ -130,6 +130,17 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
                     t,
                     "shifts = [{{ start = \"{a:02}:00\", end = \"{b:02}:00\" }}]"
                 );
+                if rng.random_bool(0.5) {
+                    let _ = writeln!(
+                        t,
+                        "breaks = [{{ start = \"{:02}:30\", duration = \"{}m\" }}]",
+                        (a + 1) % 24,
+                        rng.random_range(5..60)
+                    );
+                }
+                if rng.random_bool(0.3) {
+                    let _ = writeln!(t, "absence = 0.{}", rng.random_range(1..6));
+                }
             }
         }
     }
