@@ -6,7 +6,7 @@
 use crate::scenario::Scenario;
 
 /// Names of the per-segment KPIs, in contract order (DESIGN §4.3), then extras.
-pub const KPI_NAMES: [&str; 20] = [
+pub const KPI_NAMES: [&str; 24] = [
     "offered",
     "answered",
     "abandoned",
@@ -32,6 +32,13 @@ pub const KPI_NAMES: [&str; 20] = [
     "closed",
     "voicemails_worked",
     "voicemail_wait_s",
+    // Accepted a call back while waiting; callbacks worked and their mean wait
+    // from acceptance to being called back; attempts that were redials
+    // (customers = offered − redials; per queue: 0, counted at arrival).
+    "callback",
+    "callbacks_worked",
+    "callback_wait_s",
+    "redials",
 ];
 
 /// Per routing step (counted contacts): entered, answered there, left by
@@ -242,6 +249,10 @@ struct Cell {
     closed: u64,
     voicemails_worked: u64,
     voicemail_wait_s: f64,
+    callback: u64,
+    callbacks_worked: u64,
+    callback_wait_s: f64,
+    redials: u64,
     wait_answered_s: f64,
     wait_max_s: f64,
     handle_s: f64,
@@ -263,6 +274,10 @@ impl Cell {
         self.closed += o.closed;
         self.voicemails_worked += o.voicemails_worked;
         self.voicemail_wait_s += o.voicemail_wait_s;
+        self.callback += o.callback;
+        self.callbacks_worked += o.callbacks_worked;
+        self.callback_wait_s += o.callback_wait_s;
+        self.redials += o.redials;
         self.wait_answered_s += o.wait_answered_s;
         self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
         self.handle_s += o.handle_s;
@@ -303,6 +318,10 @@ impl Cell {
             self.closed as f64,
             self.voicemails_worked as f64,
             ratio(self.voicemail_wait_s, self.voicemails_worked as f64),
+            self.callback as f64,
+            self.callbacks_worked as f64,
+            ratio(self.callback_wait_s, self.callbacks_worked as f64),
+            self.redials as f64,
         ])
     }
 }
@@ -497,6 +516,25 @@ impl Collector {
         }
     }
 
+    /// A counted contact accepted a call back while waiting.
+    pub fn callback(&mut self, cell: CellId) {
+        let c = &mut self.cells[cell.0 as usize];
+        c.offered += 1;
+        c.callback += 1;
+    }
+
+    /// A counted contact was called back `wait` seconds after accepting.
+    pub fn callback_worked(&mut self, cell: CellId, wait: f64) {
+        let c = &mut self.cells[cell.0 as usize];
+        c.callbacks_worked += 1;
+        c.callback_wait_s += wait;
+    }
+
+    /// A counted attempt is a redial.
+    pub fn redial(&mut self, cell: CellId) {
+        self.cells[cell.0 as usize].redials += 1;
+    }
+
     /// A counted contact's voicemail was worked `wait` seconds after it was left.
     pub fn voicemail_worked(&mut self, cell: CellId, wait: f64) {
         let c = &mut self.cells[cell.0 as usize];
@@ -637,7 +675,13 @@ impl Collector {
         let mut sources = vec![Cell::default(); n_src];
         // Cells are laid out source-major, then channel, then queue (0 = none).
         for (i, c) in self.cells.iter().enumerate() {
-            if c.offered == 0 && c.answered == 0 && c.abandoned == 0 && c.voicemails_worked == 0 {
+            if c.offered == 0
+                && c.answered == 0
+                && c.abandoned == 0
+                && c.voicemails_worked == 0
+                && c.callbacks_worked == 0
+                && c.redials == 0
+            {
                 continue;
             }
             let (src, ch, q) = (i / (n_ch * n_q1), (i / n_q1) % n_ch, i % n_q1);

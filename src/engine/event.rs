@@ -57,6 +57,27 @@ pub enum Event {
         /// Worker index.
         worker: u32,
     },
+    /// A waiting customer is offered a call back (stale if no longer waiting).
+    CallbackOffer {
+        /// Task slot.
+        task: u32,
+        /// Slot generation when scheduled.
+        generation: u32,
+    },
+    /// An accepted call back becomes a task.
+    CallbackDue {
+        /// Task slot.
+        task: u32,
+        /// Slot generation when scheduled.
+        generation: u32,
+    },
+    /// An abandoning customer calls again.
+    Redial {
+        /// Task slot.
+        task: u32,
+        /// Slot generation when scheduled.
+        generation: u32,
+    },
     /// A business-hours calendar opens or closes (queues with those hours).
     HoursChange {
         /// Index in `Scenario::hours`.

@@ -42,10 +42,25 @@ enum TaskState {
     Free,
     /// Pending in a step's waitlist.
     Waiting,
+    /// Between attempts: a redial or an accepted call back not yet due.
+    Parked,
     /// Offered to a worker who has not answered yet.
     Reserved,
     /// Accepted: talking or wrapping up.
     Serving,
+}
+
+/// A task that follows up a contact rather than being one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Followup {
+    /// An ordinary contact.
+    None,
+    /// A voicemail of a counted contact.
+    Voicemail,
+    /// A call back to a counted contact.
+    Callback,
+    /// A voicemail or call back of a contact outside the counted window.
+    Uncounted,
 }
 
 /// How a pending reservation will end (drawn when it is created).
@@ -96,9 +111,11 @@ struct Task {
     answer: Answer,
     /// Talk reschedules so far (slowdown): older `TalkEnd` events are stale.
     talk_epoch: u32,
-    /// A voicemail task of a counted contact (its answer is reported as a
-    /// voicemail worked, not as a contact answered).
-    voicemail: bool,
+    /// A voicemail or callback task of a counted contact (its answer is
+    /// reported as worked, not as a contact answered).
+    followup: Followup,
+    /// This attempt is a redial of an abandoned one.
+    is_redial: bool,
     /// Solo seconds of talk left, as of `work_since` (slowdown channels).
     work_left: f64,
     /// When `work_left` was last brought up to date.
@@ -136,6 +153,10 @@ struct Engine<'s> {
     reservation_rng: Xoshiro256PlusPlus,
     /// Voicemail work times.
     voicemail_rng: Xoshiro256PlusPlus,
+    /// Call-back acceptance and delays.
+    callback_rng: Xoshiro256PlusPlus,
+    /// Redial decisions, delays and patience.
+    redial_rng: Xoshiro256PlusPlus,
     /// Absence draws (shrinkage).
     workforce_rng: Xoshiro256PlusPlus,
     /// Per queue: open now (queues without hours are always open).
@@ -338,6 +359,8 @@ impl<'s> Engine<'s> {
             instant: s.groups.iter().map(|g| g.reservations.instant()).collect(),
             reservation_rng: rng::stream(seed, replication, rng::Purpose::Reservations, 0),
             voicemail_rng: rng::stream(seed, replication, rng::Purpose::Voicemail, 0),
+            callback_rng: rng::stream(seed, replication, rng::Purpose::Callback, 0),
+            redial_rng: rng::stream(seed, replication, rng::Purpose::Redial, 0),
             workforce_rng: rng::stream(seed, replication, rng::Purpose::Workforce, 0),
             queue_open: s
                 .queues
@@ -452,6 +475,11 @@ impl<'s> Engine<'s> {
                 } => self.reservation_end(worker, task, generation, t),
                 Event::WorkerReturn { worker } => self.worker_return(worker, t),
                 Event::HoursChange { hours } => self.hours_change(hours, t),
+                Event::CallbackOffer { task, generation } => {
+                    self.callback_offer(task, generation, t)
+                }
+                Event::CallbackDue { task, generation } => self.callback_due(task, generation, t),
+                Event::Redial { task, generation } => self.redial(task, generation, t),
                 Event::Shift { group } => self.shift_change(group as usize, t),
             }
             if self.active_sources == 0 && self.live == 0 && t >= horizon {
@@ -588,7 +616,8 @@ impl<'s> Engine<'s> {
                     assignments: 0,
                     answer: Answer::Accept,
                     talk_epoch: 0,
-                    voicemail: false,
+                    followup: Followup::None,
+                    is_redial: false,
                     work_left: 0.0,
                     work_since: 0.0,
                     expiry_scheduled: false,
@@ -622,7 +651,8 @@ impl<'s> Engine<'s> {
             assignments: 0,
             answer: Answer::Accept,
             talk_epoch: task.talk_epoch,
-            voicemail: false,
+            followup: Followup::None,
+            is_redial: false,
             work_left: 0.0,
             work_since: 0.0,
             expiry_scheduled: false,
@@ -644,12 +674,18 @@ impl<'s> Engine<'s> {
                 ));
             });
         }
+        self.route_new(slot, t);
+    }
+
+    /// Routes a new attempt: outside business hours, or into the workflow.
+    fn route_new(&mut self, slot: u32, t: f64) {
         if let Some(h) = self.s.workflow.hours
             && !self.s.hours[h as usize].is_open(t)
         {
             return self.after_hours(slot, t);
         }
-        let first = match self.plan.first_filter(c.class.0) {
+        let class = self.tasks[slot as usize].class;
+        let first = match self.plan.first_filter(class) {
             Some(f) => f,
             None => self.next_filter(slot, 0, t),
         };
@@ -660,6 +696,121 @@ impl<'s> Engine<'s> {
                 None => self.cancel(slot, CancelReason::NoMatch, t),
             },
         }
+    }
+
+    /// A waiting customer is offered a call back and may accept: the wait
+    /// ends (outcome `callback`) and a callback task is due after the delay.
+    fn callback_offer(&mut self, slot: u32, generation: u32, t: f64) {
+        let task = self.tasks[slot as usize];
+        if task.generation != generation || task.state != TaskState::Waiting {
+            return;
+        }
+        let cb = self
+            .s
+            .workflow
+            .callback
+            .as_ref()
+            .expect("scheduled only with a callback");
+        let u: f64 = StandardUniform.sample(&mut self.callback_rng);
+        if u >= cb.probability {
+            return;
+        }
+        self.drop_waiting(slot);
+        if task.counted {
+            let cell = self.cell(&task);
+            self.metrics.step(task.step, StepEvent::Canceled);
+            self.metrics.callback(cell);
+        }
+        self.trace_task(slot, t, "task.canceled", |_, ev| {
+            ev.detail = Some(format!(
+                "accepted a call back after waiting {:.2} s",
+                t - task.created
+            ))
+        });
+        let delay = cb
+            .delay
+            .as_ref()
+            .map_or(0.0, |d| d.sample(&mut self.callback_rng));
+        let x = &mut self.tasks[slot as usize];
+        x.state = TaskState::Parked;
+        x.followup = if task.counted {
+            Followup::Callback
+        } else {
+            Followup::Uncounted
+        };
+        x.counted = false;
+        x.patience = f64::INFINITY;
+        x.created = t;
+        self.cal.schedule(
+            t + delay,
+            Event::CallbackDue {
+                task: slot,
+                generation,
+            },
+        );
+    }
+
+    /// An accepted call back becomes a task in the callback step.
+    fn callback_due(&mut self, slot: u32, generation: u32, t: f64) {
+        let task = &mut self.tasks[slot as usize];
+        if task.generation != generation || task.state != TaskState::Parked {
+            return;
+        }
+        task.state = TaskState::Waiting;
+        task.routed = false;
+        task.filter = NO_FILTER;
+        task.deadline = t;
+        let step = self
+            .s
+            .workflow
+            .callback
+            .as_ref()
+            .expect("scheduled only with a callback")
+            .step;
+        self.trace_task(slot, t, "task.created", |_, ev| {
+            ev.detail = Some("call back task".into())
+        });
+        self.enter_step(slot, step, t);
+    }
+
+    /// An abandoning customer calls again: a new attempt of the same need
+    /// (talk time) with a new patience.
+    fn redial(&mut self, slot: u32, generation: u32, t: f64) {
+        let task = self.tasks[slot as usize];
+        if task.generation != generation || task.state != TaskState::Parked {
+            return;
+        }
+        let src = &self.s.sources[task.source as usize];
+        let patience = src
+            .patience
+            .as_ref()
+            .map_or(f64::INFINITY, |d| d.sample(&mut self.redial_rng));
+        self.contacts += 1;
+        self.seq += 1;
+        let counted = self.metrics.counts(t);
+        if counted {
+            self.metrics.arrived(t);
+            let cell = self.metrics.cell(task.source, task.channel, None);
+            self.metrics.redial(cell);
+        }
+        let x = &mut self.tasks[slot as usize];
+        x.state = TaskState::Waiting;
+        x.created = t;
+        x.deadline = t;
+        x.seq = self.seq;
+        x.counted = counted;
+        x.routed = false;
+        x.filter = NO_FILTER;
+        x.priority = src.priority;
+        x.patience = patience;
+        x.expiry_scheduled = false;
+        x.timed_out_filter = false;
+        x.assignments = 0;
+        x.is_redial = true;
+        self.trace_task(slot, t, "task.created", |_, ev| {
+            ev.detail = Some("redial of an abandoned attempt".into())
+        });
+        self.route_new(slot, t);
     }
 
     /// A contact arrives outside the workflow's hours: a closed message, or a
@@ -690,7 +841,11 @@ impl<'s> Engine<'s> {
                     .as_ref()
                     .map(|d| d.sample(&mut self.voicemail_rng));
                 let x = &mut self.tasks[slot as usize];
-                x.voicemail = task.counted;
+                x.followup = if task.counted {
+                    Followup::Voicemail
+                } else {
+                    Followup::Uncounted
+                };
                 x.counted = false;
                 x.patience = f64::INFINITY;
                 x.expiry_scheduled = true;
@@ -890,6 +1045,20 @@ impl<'s> Engine<'s> {
             return;
         }
         task.expiry_scheduled = true;
+        if let Some(cb) = &self.s.workflow.callback
+            && task.followup == Followup::None
+            && cb.after_s < task.patience
+        {
+            let (at, generation) = (task.created + cb.after_s, task.generation);
+            self.cal.schedule(
+                at.max(t),
+                Event::CallbackOffer {
+                    task: slot,
+                    generation,
+                },
+            );
+        }
+        let task = &self.tasks[slot as usize];
         let expiry = task.created + task.patience.min(self.s.workflow.task_ttl_s);
         if expiry.is_finite() {
             let generation = task.generation;
@@ -1038,7 +1207,28 @@ impl<'s> Engine<'s> {
                     .abandoned(cell, task.arrival(), t - task.created);
             }
         }
-        self.release_slot(slot);
+        // An abandoning customer may call again (not after a TTL cancel).
+        let redial = match &self.s.sources[task.source as usize].redial {
+            Some((p, delay)) if !ttl_hit && task.followup == Followup::None => {
+                let u: f64 = StandardUniform.sample(&mut self.redial_rng);
+                (u < *p).then(|| delay.sample(&mut self.redial_rng))
+            }
+            _ => None,
+        };
+        match redial {
+            Some(delay) => {
+                let x = &mut self.tasks[slot as usize];
+                x.state = TaskState::Parked;
+                self.cal.schedule(
+                    t + delay,
+                    Event::Redial {
+                        task: slot,
+                        generation,
+                    },
+                );
+            }
+            None => self.release_slot(slot),
+        }
         if let Some(w) = freed
             && self.workers[w as usize].active
         {
@@ -1313,10 +1503,16 @@ impl<'s> Engine<'s> {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
         let (channel, handle) = (task.channel, task.handle);
-        if task.voicemail {
-            let cell = self.metrics.cell(task.source, channel, None);
-            let wait = t - task.created;
-            self.metrics.voicemail_worked(cell, wait);
+        match task.followup {
+            Followup::Voicemail => {
+                let cell = self.metrics.cell(task.source, channel, None);
+                self.metrics.voicemail_worked(cell, t - task.created);
+            }
+            Followup::Callback => {
+                let cell = self.metrics.cell(task.source, channel, None);
+                self.metrics.callback_worked(cell, t - task.created);
+            }
+            Followup::None | Followup::Uncounted => {}
         }
         if task.counted {
             let (created, busy, step, filter) = (

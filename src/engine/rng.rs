@@ -29,6 +29,10 @@ pub enum Purpose {
     Voicemail = 7,
     /// Workforce noise: absences (shrinkage).
     Workforce = 8,
+    /// Call-back acceptance and delays.
+    Callback = 9,
+    /// Redial decisions, delays and new patience.
+    Redial = 10,
 }
 
 #[inline]

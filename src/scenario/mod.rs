@@ -142,6 +142,8 @@ pub struct Source {
     pub wrapup: Option<Dist>,
     /// `None`: customers never abandon.
     pub patience: Option<Dist>,
+    /// Abandoning customers try again: (probability, delay).
+    pub redial: Option<(f64, Dist)>,
     /// How each customer's attributes are drawn.
     pub attributes: AttrModel,
 }
@@ -363,6 +365,23 @@ pub struct Workflow {
     pub hours: Option<u32>,
     /// What they get (meaningful with `hours`).
     pub after_hours: AfterHours,
+    /// Call-back offers to waiting customers.
+    pub callback: Option<Callback>,
+}
+
+/// A call-back offer: once a customer has waited `after_s`, they accept with
+/// `probability`; their wait ends (outcome `callback`) and after `delay` a
+/// callback task enters `step`.
+#[derive(Debug, Clone)]
+pub struct Callback {
+    /// Wait after which the offer is made, seconds.
+    pub after_s: f64,
+    /// Share of customers who accept.
+    pub probability: f64,
+    /// Time from acceptance to the callback task; `None`: at once.
+    pub delay: Option<Dist>,
+    /// The step callback tasks enter (queue, priority).
+    pub step: StepId,
 }
 
 /// A workflow filter.

@@ -127,6 +127,31 @@ pub struct RawArrival {
     pub handle_time: Option<Spanned<RawDist>>,
     pub wrapup: Option<Spanned<RawDist>>,
     pub patience: Option<Spanned<RawDist>>,
+    /// An abandoning customer tries again.
+    pub redial: Option<Spanned<RawRedial>>,
+}
+
+/// `redial = { probability = 0.3, delay = { ... } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedial {
+    pub probability: Spanned<f64>,
+    pub delay: Spanned<RawDist>,
+}
+
+/// `[workflow.callback]`: waiting customers offered a call back.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCallback {
+    /// Offered once a customer has waited this long.
+    pub after: Spanned<Quantity>,
+    /// Share of customers who accept.
+    pub probability: Spanned<f64>,
+    /// The queue that works callbacks.
+    pub queue: Spanned<String>,
+    /// Time from acceptance until the callback task is created.
+    pub delay: Option<Spanned<RawDist>>,
+    pub priority: Option<Spanned<i64>>,
 }
 
 /// An intraday profile repeating daily: per-interval multipliers of `rate`,
@@ -203,6 +228,7 @@ pub struct RawWorkflow {
     /// Contacts arriving outside these hours get `after_hours`.
     pub hours: Option<Spanned<String>>,
     pub after_hours: Option<Spanned<RawAfterHours>>,
+    pub callback: Option<Spanned<RawCallback>>,
 }
 
 /// `[[workflow.filters]]`.

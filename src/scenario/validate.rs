@@ -116,7 +116,7 @@ impl Validator<'_> {
         self.quantity(q, Unit::Seconds)
     }
 
-    fn positive_duration(&mut self, q: &Spanned<Quantity>, what: &str) -> Option<f64> {
+    pub(super) fn positive_duration(&mut self, q: &Spanned<Quantity>, what: &str) -> Option<f64> {
         let v = self.duration(q)?;
         if v <= 0.0 {
             self.err(&q.span(), format!("{what} must be positive"));
@@ -1126,6 +1126,27 @@ impl Validator<'_> {
         } else {
             self.rate_process(r, sim)?
         };
+        let redial = match &r.redial {
+            None => None,
+            Some(rd) => {
+                let x = rd.get_ref();
+                let p = *x.probability.get_ref();
+                if !(0.0..=1.0).contains(&p) {
+                    self.err(
+                        &x.probability.span(),
+                        format!("a probability must be between 0 and 1, found {p}"),
+                    );
+                    ok = false;
+                }
+                match self.dist(&x.delay, Unit::Seconds) {
+                    Some(d) => Some((p, d)),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                }
+            }
+        };
         ok.then(|| Source {
             name: r.name.get_ref().clone(),
             process,
@@ -1134,6 +1155,7 @@ impl Validator<'_> {
             handle_time,
             wrapup,
             patience,
+            redial,
             attributes: AttrModel {
                 first_class,
                 categories: if r.trace.is_some() {

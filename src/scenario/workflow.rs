@@ -6,7 +6,7 @@ use super::diag::{Severity, SourceFile};
 use super::raw::{Quantity, RawFilter, RawTarget, RawWorkflow, RawWorkspace};
 use super::taskrouter;
 use super::validate::Validator;
-use super::{AfterHours, Filter, OrderClause, Queue, QueueId, Step, StepId, Workflow};
+use super::{AfterHours, Callback, Filter, OrderClause, Queue, QueueId, Step, StepId, Workflow};
 use crate::expr::{Context, Expr, Scope};
 use std::ops::Range;
 use toml::Spanned;
@@ -430,6 +430,59 @@ impl Validator<'_> {
                 }
             }
         };
+        let callback = match &w.callback {
+            None => Some(None),
+            Some(cb) => {
+                let x = cb.get_ref();
+                let after = self.positive_duration(&x.after, "a callback's `after`");
+                let p = *x.probability.get_ref();
+                let p_ok = (0.0..=1.0).contains(&p);
+                if !p_ok {
+                    self.err(
+                        &x.probability.span(),
+                        format!("a probability must be between 0 and 1, found {p}"),
+                    );
+                }
+                let delay = match &x.delay {
+                    Some(d) => self.dist(d, super::validate::Unit::Seconds).map(Some),
+                    None => Some(None),
+                };
+                let priority = match &x.priority {
+                    None => Some(None),
+                    Some(v) if (0..=i64::from(i32::MAX)).contains(v.get_ref()) => {
+                        Some(Some(*v.get_ref() as u32))
+                    }
+                    Some(v) => {
+                        self.err(&v.span(), "priority must be between 0 and 2147483647");
+                        None
+                    }
+                };
+                let queue = self.queue_id(&x.queue, queues);
+                match (after, delay, priority, queue, p_ok) {
+                    (Some(after_s), Some(delay), Some(priority), Some(queue), true) => {
+                        steps.push(Step {
+                            label: "callback".into(),
+                            filter: None,
+                            queue,
+                            priority,
+                            timeout_s: None,
+                            expression: None,
+                            expression_text: None,
+                            order_by: Vec::new(),
+                            skip_if: None,
+                            known_worker: None,
+                        });
+                        Some(Some(Callback {
+                            after_s,
+                            probability: p,
+                            delay,
+                            step: StepId(steps.len() as u32 - 1),
+                        }))
+                    }
+                    _ => None,
+                }
+            }
+        };
         Some(Workflow {
             filters,
             steps,
@@ -439,6 +492,7 @@ impl Validator<'_> {
             task_reservation_timeout_s: reservation_timeout?,
             hours,
             after_hours: after_hours?,
+            callback: callback?,
         })
     }
 

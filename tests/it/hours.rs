@@ -71,7 +71,8 @@ fn business_hours_and_holiday() {
         + k("canceled")
         + k("unfinished")
         + k("voicemail")
-        + k("closed");
+        + k("closed")
+        + k("callback");
     assert_eq!(k("offered"), sum);
     assert_eq!(k("voicemail"), voicemails as f64);
     assert_eq!(

@@ -102,6 +102,14 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
             );
         }
         if rng.random_bool(0.3) {
+            let _ = writeln!(
+                t,
+                "redial = {{ probability = 0.{}, delay = {{ dist = \"exponential\", mean = \"{}s\" }} }}",
+                rng.random_range(1..9),
+                rng.random_range(10..600)
+            );
+        }
+        if rng.random_bool(0.3) {
             let _ = writeln!(t, "priority = {}", rng.random_range(0..10));
         }
     }
@@ -214,6 +222,9 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
         ));
     }
     if rng.random_bool(0.3) {
+        wf.push(format!("callback = {{ after = \"{}s\", probability = 0.{}, queue = \"q{}\", delay = {{ dist = \"exponential\", mean = \"{}s\" }} }}", rng.random_range(5..120), rng.random_range(1..9), rng.random_range(0..n_queues), rng.random_range(1..300)));
+    }
+    if rng.random_bool(0.3) {
         // Open 02:00–05:00 every day; closed contacts get a voicemail for q0
         // (itself open only then) or a closed message.
         let _ = writeln!(
@@ -245,7 +256,7 @@ fn random_scenarios_conserve_outcomes() {
     let dir = super::temp_dir("props");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
     // Totals over all cases, to show the generator reaches every outcome.
-    let mut seen = [0.0f64; 20];
+    let mut seen = [0.0f64; 24];
     let mut reservations_seen = [0.0f64; 4];
     for case in 0..150 {
         let text = random_scenario(&mut rng, &dir, case);
@@ -272,11 +283,11 @@ fn random_scenarios_conserve_outcomes() {
                 .chain(&a.sources)
             {
                 let [offered, answered, abandoned, short, ..] = k.0;
-                let (canceled, unfinished, voicemail, closed) =
-                    (k.0[10], k.0[11], k.0[16], k.0[17]);
+                let (canceled, unfinished, voicemail, closed, callback) =
+                    (k.0[10], k.0[11], k.0[16], k.0[17], k.0[20]);
                 assert_eq!(
                     offered,
-                    answered + abandoned + canceled + unfinished + voicemail + closed,
+                    answered + abandoned + canceled + unfinished + voicemail + closed + callback,
                     "case {case}: outcomes do not add up\n{text}"
                 );
                 assert!(short <= abandoned);
@@ -346,6 +357,9 @@ fn random_scenarios_conserve_outcomes() {
         ("voicemail", seen[16]),
         ("closed", seen[17]),
         ("voicemail worked", seen[18]),
+        ("callback", seen[20]),
+        ("callback worked", seen[21]),
+        ("redial", seen[23]),
     ] {
         assert!(v > 0.0, "the generator never produced a {name} contact");
     }

@@ -42,7 +42,8 @@ fn outcome_conservation_in_every_scenario() {
                 + mean(seg, "canceled")
                 + mean(seg, "unfinished")
                 + mean(seg, "voicemail")
-                + mean(seg, "closed");
+                + mean(seg, "closed")
+                + mean(seg, "callback");
             assert!(
                 (mean(seg, "offered") - total).abs() < 1e-9,
                 "{f} {}: offered {} != {total}",

@@ -631,3 +631,89 @@ default_filter = { queue = "q" }
     assert_eq!(kpi(&r, "abandoned"), 1.0);
     assert_eq!(&r.groups[0][3..], &[1.0, 0.0, 0.0, 0.0, 1.0]);
 }
+
+/// Runs a trace scenario whose arrival source takes extra keys.
+fn run_with_source(tag: &str, rows: &str, source_extra: &str, body: &str) -> ReplicationResult {
+    let dir = super::temp_dir(&format!("wf-{tag}"));
+    std::fs::write(
+        dir.join("calls.csv"),
+        format!("arrival_time_s,channel,handle_time_s,patience_s,attributes\n{rows}"),
+    )
+    .unwrap();
+    let text = format!(
+        r#"name = "{tag}"
+[simulation]
+horizon = "2h"
+interval = "2h"
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = {{ dist = "deterministic", mean = "60s" }}
+{source_extra}
+[[agents]]
+group = "a"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[[queues]]
+name = "callbacks"
+target_workers = "1==1"
+{body}"#
+    );
+    let s = load_str(&dir.join("s.toml"), &text)
+        .unwrap_or_else(|e| panic!("{tag}: {e}"))
+        .scenario;
+    ccsim::engine::run(&s, 1, 0)
+}
+
+/// Redials: one agent busy 0–50 s. A caller at 1 s with patience 10 s
+/// abandons at 11 s and calls again 40 s later (51 s), when the agent is free:
+/// answered at once. Offered counts both attempts; customers = offered − redials.
+#[test]
+fn abandoning_customers_redial() {
+    let r = run_with_source(
+        "redial",
+        "0,voice,50,1000,\n1,voice,,,\n",
+        "patience = { dist = \"deterministic\", mean = \"10s\" }\nredial = { probability = 1.0, delay = { dist = \"deterministic\", mean = \"40s\" } }",
+        "[workflow]\ndefault_filter = { queue = \"q\" }\n",
+    );
+    assert_eq!(
+        (
+            kpi(&r, "offered"),
+            kpi(&r, "answered"),
+            kpi(&r, "abandoned"),
+            kpi(&r, "redials")
+        ),
+        (3.0, 2.0, 1.0, 1.0)
+    );
+    assert_eq!(
+        kpi(&r, "wait_max_s"),
+        0.0,
+        "the redial was answered at once"
+    );
+}
+
+/// Call backs: one agent busy 0–100 s. A caller at 1 s is offered a call back
+/// after 30 s of waiting, accepts (outcome `callback`), and 10 s later a
+/// callback task enters the callback queue; the agent works it at 100 s,
+/// 69 s after the customer accepted.
+#[test]
+fn waiting_customers_accept_call_backs() {
+    let r = run_with_source(
+        "callback",
+        "0,voice,100,,\n1,voice,,1000,\n",
+        "",
+        "[workflow]\ndefault_filter = { queue = \"q\" }\ncallback = { after = \"30s\", probability = 1.0, queue = \"callbacks\", delay = { dist = \"deterministic\", mean = \"10s\" }, priority = 1 }\n",
+    );
+    assert_eq!(
+        (kpi(&r, "offered"), kpi(&r, "answered"), kpi(&r, "callback")),
+        (2.0, 1.0, 1.0)
+    );
+    assert_eq!(
+        (kpi(&r, "callbacks_worked"), kpi(&r, "callback_wait_s")),
+        (1.0, 69.0)
+    );
+}
