@@ -336,13 +336,25 @@ struct IntervalCell {
     wait_answered_s: f64,
 }
 
-/// Time integrals of one agent group (seconds × workers or × units).
+/// Time integrals of one agent group (seconds × workers or × units), or
+/// level changes.
 #[derive(Debug, Clone, Copy, Default)]
 struct GroupTime {
     logged_in: f64,
     busy: f64,
     capacity: f64,
     units: f64,
+}
+
+impl GroupTime {
+    /// Adds `o × k` field by field.
+    #[inline]
+    fn add(&mut self, o: &GroupTime, k: f64) {
+        self.logged_in += o.logged_in * k;
+        self.busy += o.busy * k;
+        self.capacity += o.capacity * k;
+        self.units += o.units * k;
+    }
 }
 
 /// Current state of one agent group, integrated piecewise over time.
@@ -375,13 +387,6 @@ pub enum StepEvent {
     Canceled,
 }
 
-/// The two halves of a group's level, integrated independently.
-#[derive(Debug, Clone, Copy)]
-enum Part {
-    Presence = 0,
-    Work = 1,
-}
-
 /// Where one contact's outcome is recorded: its (source, channel, queue) cell.
 #[derive(Debug, Clone, Copy)]
 pub struct CellId(u32);
@@ -397,13 +402,20 @@ pub struct Collector {
     n_queues_plus_one: usize,
     cells: Vec<Cell>,
     intervals: Vec<IntervalCell>,
-    /// Per group and part: the interval its last accrual ended in, and that interval's end.
-    group_interval: Vec<[(usize, f64); 2]>,
-    /// `[interval × groups]`.
-    group_interval_time: Vec<GroupTime>,
+    /// Group levels are integrated from their changes: a change ΔL at time t
+    /// in interval k adds ΔL·(end_k − t) to `group_acc[k]` and ΔL to
+    /// `group_delta[k]`; `finish` rebuilds each interval's integral as
+    /// L(start_k)·width + group_acc[k]. One pass per change, no bookkeeping of
+    /// when the level last changed. `[interval × groups]`.
+    group_acc: Vec<GroupTime>,
+    /// Sum of level changes per interval, `[interval × groups]`.
+    group_delta: Vec<GroupTime>,
+    /// Per group: the level entering the counted window.
+    group_init: Vec<GroupTime>,
+    /// Per group: the interval of its last change and that interval's end
+    /// (times only move forward).
+    group_cursor: Vec<(usize, f64)>,
     group_level: Vec<GroupLevel>,
-    /// Per group and part: time of the last change.
-    group_since: Vec<[f64; 2]>,
     steps: Vec<[u64; STEP_KPI_NAMES.len()]>,
     reservations: Vec<[u64; 5]>,
     filters: Vec<[u64; FILTER_KPI_NAMES.len()]>,
@@ -425,10 +437,21 @@ impl Collector {
             n_queues_plus_one: s.queues.len() + 1,
             cells: vec![Cell::default(); n_cells],
             intervals: vec![IntervalCell::default(); n_int],
-            group_interval: vec![[(0, s.sim.warmup_s + s.sim.interval_s); 2]; s.groups.len()],
-            group_interval_time: vec![GroupTime::default(); n_int * s.groups.len()],
+            group_acc: vec![GroupTime::default(); n_int * s.groups.len()],
+            group_delta: vec![GroupTime::default(); n_int * s.groups.len()],
+            group_init: vec![GroupTime::default(); s.groups.len()],
+            group_cursor: vec![
+                (
+                    0,
+                    if n_int == 1 {
+                        s.sim.horizon_s
+                    } else {
+                        s.sim.warmup_s + s.sim.interval_s
+                    }
+                );
+                s.groups.len()
+            ],
             group_level: vec![GroupLevel::default(); s.groups.len()],
-            group_since: vec![[0.0; 2]; s.groups.len()],
             steps: vec![[0; STEP_KPI_NAMES.len()]; s.workflow.steps.len()],
             reservations: vec![[0; 5]; s.groups.len()],
             filters: vec![[0; FILTER_KPI_NAMES.len()]; s.workflow.filters.len()],
@@ -582,85 +605,66 @@ impl Collector {
         self.group_level[group]
     }
 
-    /// Changes a group's level at time `t`, integrating the old level up to `t`.
-    /// Presence (logged in, capacity) and work (busy, units) are integrated
-    /// separately, each only when it changes: work changes at every
-    /// reservation, presence only at shift boundaries.
+    /// Changes a group's level at time `t`.
     #[inline]
     pub fn set_level(&mut self, group: usize, t: f64, level: GroupLevel) {
         let old = self.group_level[group];
-        if old.logged_in != level.logged_in || old.capacity != level.capacity {
-            self.accrue(group, t, Part::Presence);
-        }
-        if old.busy != level.busy || old.units != level.units {
-            self.accrue(group, t, Part::Work);
-        }
         self.group_level[group] = level;
-    }
-
-    /// Integrates one part of a group's level from its last change to `t`,
-    /// clipped to the counted window and split at interval boundaries. The
-    /// part's current interval is cached: times only move forward.
-    #[inline]
-    fn accrue(&mut self, g: usize, t: f64, part: Part) {
-        let p = part as usize;
-        let from = self.group_since[g][p].max(self.window_start);
-        let to = t.min(self.window_end);
-        self.group_since[g][p] = t;
-        if to <= from {
+        if t >= self.window_end {
             return;
         }
-        let lv = self.group_level[g];
-        let (x, y) = match part {
-            Part::Presence => (f64::from(lv.logged_in), f64::from(lv.capacity)),
-            Part::Work => (f64::from(lv.busy), f64::from(lv.units)),
+        let d = GroupTime {
+            logged_in: f64::from(level.logged_in) - f64::from(old.logged_in),
+            busy: f64::from(level.busy) - f64::from(old.busy),
+            capacity: f64::from(level.capacity) - f64::from(old.capacity),
+            units: f64::from(level.units) - f64::from(old.units),
         };
-        let n_groups = self.group_level.len();
-        let last = self.intervals.len() - 1;
-        let mut a = from;
-        loop {
-            let (mut i, mut end) = self.group_interval[g][p];
-            while a >= end && i < last {
-                i += 1;
-                end = self.window_start + (i + 1) as f64 * self.interval_s;
-            }
-            self.group_interval[g][p] = (i, end);
-            let b = if i == last { to } else { to.min(end) };
-            let acc = &mut self.group_interval_time[i * n_groups + g];
-            let dt = b - a;
-            match part {
-                Part::Presence => {
-                    acc.logged_in += x * dt;
-                    acc.capacity += y * dt;
-                }
-                Part::Work => {
-                    acc.busy += x * dt;
-                    acc.units += y * dt;
-                }
-            }
-            if b >= to {
-                break;
-            }
-            a = b;
+        if t < self.window_start {
+            self.group_init[group].add(&d, 1.0);
+            return;
         }
+        let last = self.intervals.len() - 1;
+        let (mut k, mut end) = self.group_cursor[group];
+        while t >= end && k < last {
+            k += 1;
+            end = if k == last {
+                self.window_end
+            } else {
+                self.window_start + (k + 1) as f64 * self.interval_s
+            };
+        }
+        self.group_cursor[group] = (k, end);
+        let i = k * self.group_level.len() + group;
+        self.group_acc[i].add(&d, end - t);
+        self.group_delta[i].add(&d, 1.0);
     }
 
-    /// Folds everything into KPI tables.
-    pub fn finish(
-        mut self,
-        s: &Scenario,
-        end_time: f64,
-        contacts: u64,
-        events: u64,
-    ) -> ReplicationResult {
+    /// Folds everything into KPI tables. Group levels hold from their last
+    /// change to the end of the counted window (the run reaches it).
+    pub fn finish(self, s: &Scenario, contacts: u64, events: u64) -> ReplicationResult {
         let n_groups = self.group_level.len();
+        // Rebuild each interval's integrals from the level entering it.
+        let n_int = self.intervals.len();
+        let mut group_interval_time = vec![GroupTime::default(); n_int * n_groups];
         for g in 0..n_groups {
-            self.accrue(g, end_time, Part::Presence);
-            self.accrue(g, end_time, Part::Work);
+            let mut level = self.group_init[g];
+            for k in 0..n_int {
+                let start = self.window_start + k as f64 * self.interval_s;
+                let end = if k + 1 == n_int {
+                    self.window_end
+                } else {
+                    start + self.interval_s
+                };
+                let i = k * n_groups + g;
+                let mut x = self.group_acc[i];
+                x.add(&level, end - start);
+                group_interval_time[i] = x;
+                level.add(&self.group_delta[i], 1.0);
+            }
         }
         // Whole-window totals are the sums over intervals.
         let mut group_time = vec![GroupTime::default(); n_groups];
-        for row in self.group_interval_time.chunks(n_groups.max(1)) {
+        for row in group_interval_time.chunks(n_groups.max(1)) {
             for (acc, x) in group_time.iter_mut().zip(row) {
                 acc.logged_in += x.logged_in;
                 acc.busy += x.busy;
@@ -723,8 +727,7 @@ impl Collector {
                 ]
             })
             .collect();
-        let interval_occupancy = self
-            .group_interval_time
+        let interval_occupancy = group_interval_time
             .chunks(n_groups.max(1))
             .take(self.intervals.len())
             .map(|row| row.iter().map(|t| ratio(t.busy, t.logged_in)).collect())

@@ -235,10 +235,10 @@ fn run_inner<'a>(
 ) -> ReplicationResult {
     let mut e = Engine::new(s, plan, seed, replication);
     e.tracer = tracer;
-    let end = e.run_loop();
+    e.run_loop();
     let (contacts, events) = (e.contacts, e.events);
     e.flush_unfinished();
-    e.metrics.finish(s, end, contacts, events)
+    e.metrics.finish(s, contacts, events)
 }
 
 /// A (task, worker) pair as seen by target expressions and `order_by`.
@@ -404,17 +404,14 @@ impl<'s> Engine<'s> {
 
     /// Runs until every source is exhausted, the system has drained and the
     /// horizon is reached (agent time counts up to it), or until the drain
-    /// limit. Returns the time up to which agent levels are integrated: levels
-    /// are constant after the last event, so at least the horizon.
-    fn run_loop(&mut self) -> f64 {
+    /// limit.
+    fn run_loop(&mut self) {
         let horizon = self.s.sim.horizon_s;
         let stop = horizon + self.s.sim.drain_limit_s;
-        let mut now = 0.0;
         while let Some((t, ev)) = self.cal.peek() {
             if t > stop {
                 break;
             }
-            now = t;
             self.events += 1;
             if let Event::Arrival { source } = ev {
                 // The source's next arrival replaces this one in place.
@@ -486,7 +483,6 @@ impl<'s> Engine<'s> {
                 break;
             }
         }
-        now.max(horizon).min(stop)
     }
 
     // -------------------------------------------------------- audit trail
