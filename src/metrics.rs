@@ -605,6 +605,51 @@ impl Collector {
         self.group_level[group]
     }
 
+    /// Changes the work half of a group's level (workers holding a task,
+    /// units in use) at time `t`: what every reservation and completion does.
+    #[inline]
+    pub fn change_work(&mut self, group: usize, t: f64, busy: i32, units: i32) {
+        let lv = &mut self.group_level[group];
+        lv.busy = lv.busy.wrapping_add_signed(busy);
+        lv.units = lv.units.wrapping_add_signed(units);
+        if t >= self.window_end {
+            return;
+        }
+        let (db, du) = (f64::from(busy), f64::from(units));
+        if t < self.window_start {
+            let init = &mut self.group_init[group];
+            init.busy += db;
+            init.units += du;
+            return;
+        }
+        let i = self.interval_index(group, t);
+        let end = self.group_cursor[group].1;
+        let acc = &mut self.group_acc[i];
+        acc.busy += db * (end - t);
+        acc.units += du * (end - t);
+        let delta = &mut self.group_delta[i];
+        delta.busy += db;
+        delta.units += du;
+    }
+
+    /// Index into the `[interval × groups]` tables for a change at `t` inside
+    /// the window, moving the group's cursor forward.
+    #[inline]
+    fn interval_index(&mut self, group: usize, t: f64) -> usize {
+        let last = self.intervals.len() - 1;
+        let (mut k, mut end) = self.group_cursor[group];
+        while t >= end && k < last {
+            k += 1;
+            end = if k == last {
+                self.window_end
+            } else {
+                self.window_start + (k + 1) as f64 * self.interval_s
+            };
+        }
+        self.group_cursor[group] = (k, end);
+        k * self.group_level.len() + group
+    }
+
     /// Changes a group's level at time `t`.
     #[inline]
     pub fn set_level(&mut self, group: usize, t: f64, level: GroupLevel) {
@@ -623,18 +668,8 @@ impl Collector {
             self.group_init[group].add(&d, 1.0);
             return;
         }
-        let last = self.intervals.len() - 1;
-        let (mut k, mut end) = self.group_cursor[group];
-        while t >= end && k < last {
-            k += 1;
-            end = if k == last {
-                self.window_end
-            } else {
-                self.window_start + (k + 1) as f64 * self.interval_s
-            };
-        }
-        self.group_cursor[group] = (k, end);
-        let i = k * self.group_level.len() + group;
+        let i = self.interval_index(group, t);
+        let end = self.group_cursor[group].1;
         self.group_acc[i].add(&d, end - t);
         self.group_delta[i].add(&d, 1.0);
     }

@@ -659,6 +659,13 @@ impl Router {
         None
     }
 
+    /// Removes the top of a (pair, channel) after [`Router::peek_idle`] returned it.
+    #[inline]
+    pub fn pop_idle(&mut self, pair: u32, channel: u32) {
+        let i = self.idle_slot(pair, channel);
+        self.idle[i].pop();
+    }
+
     /// Removes and returns every valid entry of a (pair, channel) into `out`
     /// (for the slow path that must look past the top); the caller pushes
     /// back those it does not use.

@@ -1157,7 +1157,13 @@ impl<'s> Engine<'s> {
     /// Patience or TTL runs out for a waiting or ringing task; a pending
     /// reservation is canceled (§5.1 point 5).
     fn expire(&mut self, slot: u32, generation: u32, t: f64) {
-        let task = self.tasks[slot as usize];
+        let x = &self.tasks[slot as usize];
+        if x.generation != generation
+            || !matches!(x.state, TaskState::Waiting | TaskState::Reserved)
+        {
+            return; // answered (or slot reused) before
+        }
+        let task = *x;
         if task.generation != generation
             || !matches!(task.state, TaskState::Waiting | TaskState::Reserved)
         {
@@ -1359,7 +1365,8 @@ impl<'s> Engine<'s> {
         if wl.slow {
             return self.find_worker_slow(waitlist, class, step, t);
         }
-        let mut best: Option<(IdleEntry, u32)> = None;
+        // (entry, tier, pair) of the best free worker so far.
+        let mut best: Option<(IdleEntry, u32, u32)> = None;
         let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
         let valid = |e: &IdleEntry| {
             let x = &workers[e.worker as usize];
@@ -1367,16 +1374,20 @@ impl<'s> Engine<'s> {
             x.stamp == e.stamp && x.active && load[i] < cap[i]
         };
         for &(pair, tier) in &wl.candidates {
-            if best.is_some_and(|(_, t0)| t0 != tier) {
+            if best.is_some_and(|(_, t0, _)| t0 != tier) {
                 break;
             }
             if let Some(top) = self.router.peek_idle(pair, channel, valid)
-                && best.is_none_or(|(b, _)| top.before(&b))
+                && best.is_none_or(|(b, _, _)| top.before(&b))
             {
-                best = Some((top, tier));
+                best = Some((top, tier, pair));
             }
         }
-        best.map(|(e, _)| e.worker)
+        // The chosen entry is the top of its heap: remove it now rather than
+        // leave it to go stale, which keeps idle heaps at their live size.
+        let (entry, _, pair) = best?;
+        self.router.pop_idle(pair, channel);
+        Some(entry.worker)
     }
 
     /// Selection when eligibility or `order_by` reads live worker state: gathers
@@ -1448,10 +1459,7 @@ impl<'s> Engine<'s> {
         let first = worker.tasks == 1;
         let g = worker.group as usize;
         self.load[w as usize * self.n_channels + channel as usize] += 1;
-        let mut lv = self.metrics.level(g);
-        lv.units += 1;
-        lv.busy += u32::from(first);
-        self.metrics.set_level(g, t, lv);
+        self.metrics.change_work(g, t, i32::from(first), 1);
         if counted {
             self.metrics.reservation(g, ReservationEvent::Created);
         }
@@ -1676,10 +1684,8 @@ impl<'s> Engine<'s> {
         worker.tasks -= 1;
         worker.stamp = worker.stamp.wrapping_add(1);
         let g = worker.group as usize;
-        let mut lv = self.metrics.level(g);
-        lv.units -= 1;
-        lv.busy -= u32::from(worker.tasks == 0);
-        self.metrics.set_level(g, t, lv);
+        self.metrics
+            .change_work(g, t, -i32::from(worker.tasks == 0), -1);
         self.update_login(w, t);
     }
 
@@ -1696,10 +1702,8 @@ impl<'s> Engine<'s> {
         worker.tasks -= 1;
         worker.stamp = worker.stamp.wrapping_add(1);
         let g = worker.group as usize;
-        let mut lv = self.metrics.level(g);
-        lv.units -= 1;
-        lv.busy -= u32::from(worker.tasks == 0);
-        self.metrics.set_level(g, t, lv);
+        self.metrics
+            .change_work(g, t, -i32::from(worker.tasks == 0), -1);
         if self.workers[w as usize].active {
             self.pull_tasks(w, t);
         } else {
