@@ -41,6 +41,11 @@ fn label(kpi: &str) -> &str {
         "canceled_no_match" => "  no filter matched",
         "canceled_workflow" => "  fell off workflow",
         "canceled_ttl" => "  TTL expired",
+        "voicemails_worked" => "voicemails worked",
+        "voicemail_wait_s" => "voicemail wait (s)",
+        "callback" => "call back",
+        "callbacks_worked" => "call backs worked",
+        "callback_wait_s" => "call back wait (s)",
         other => other,
     }
 }
@@ -60,16 +65,12 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
     let rows: Vec<(&str, Vec<String>)> = KPI_NAMES
         .iter()
         .enumerate()
+        // Optional KPIs (after the contract's ten, except the longest wait)
+        // show only when some column has them.
         .filter(|(i, k)| {
-            !(matches!(
-                **k,
-                "canceled"
-                    | "unfinished"
-                    | "short_abandoned"
-                    | "canceled_no_match"
-                    | "canceled_workflow"
-                    | "canceled_ttl"
-            ) && columns.iter().all(|c| c.1[*i].mean.unwrap_or(0.0) == 0.0))
+            *i < 10
+                || **k == "wait_max_s"
+                || columns.iter().any(|c| c.1[*i].mean.unwrap_or(0.0) != 0.0)
         })
         .map(|(i, k)| (label(k), columns.iter().map(|c| cell(k, &c.1[i])).collect()))
         .collect();
