@@ -727,15 +727,9 @@ impl<'s> Engine<'s> {
             .delay
             .as_ref()
             .map_or(0.0, |d| d.sample(&mut self.callback_rng));
+        self.make_followup(slot, Followup::Callback);
         let x = &mut self.tasks[slot as usize];
         x.state = TaskState::Parked;
-        x.followup = if task.counted {
-            Followup::Callback
-        } else {
-            Followup::Uncounted
-        };
-        x.counted = false;
-        x.patience = f64::INFINITY;
         x.created = t;
         self.cal.schedule(
             t + delay,
@@ -746,12 +740,26 @@ impl<'s> Engine<'s> {
         );
     }
 
+    /// Turns a contact into a follow-up task (voicemail, call back): not a
+    /// contact any more, no patience and no TTL [I]; its answer is reported
+    /// as worked if the contact was counted.
+    fn make_followup(&mut self, slot: u32, kind: Followup) {
+        let x = &mut self.tasks[slot as usize];
+        x.followup = if x.counted { kind } else { Followup::Uncounted };
+        x.counted = false;
+        x.patience = f64::INFINITY;
+        x.expiry_scheduled = true;
+    }
+
     /// An accepted call back becomes a task in the callback step.
     fn callback_due(&mut self, slot: u32, generation: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         if task.generation != generation || task.state != TaskState::Parked {
             return;
         }
+        // A new life for the slot: events of the original attempt (its
+        // expiry, offers) go stale.
+        task.generation = task.generation.wrapping_add(1);
         task.state = TaskState::Waiting;
         task.routed = false;
         task.filter = NO_FILTER;
@@ -790,6 +798,8 @@ impl<'s> Engine<'s> {
             self.metrics.redial(cell);
         }
         let x = &mut self.tasks[slot as usize];
+        // A new attempt: events of the abandoned one go stale.
+        x.generation = x.generation.wrapping_add(1);
         x.state = TaskState::Waiting;
         x.created = t;
         x.deadline = t;
@@ -836,15 +846,8 @@ impl<'s> Engine<'s> {
                 let handle = handle_time
                     .as_ref()
                     .map(|d| d.sample(&mut self.voicemail_rng));
+                self.make_followup(slot, Followup::Voicemail);
                 let x = &mut self.tasks[slot as usize];
-                x.followup = if task.counted {
-                    Followup::Voicemail
-                } else {
-                    Followup::Uncounted
-                };
-                x.counted = false;
-                x.patience = f64::INFINITY;
-                x.expiry_scheduled = true;
                 if let Some(h) = handle {
                     x.handle = h;
                 }
@@ -1160,8 +1163,9 @@ impl<'s> Engine<'s> {
         let x = &self.tasks[slot as usize];
         if x.generation != generation
             || !matches!(x.state, TaskState::Waiting | TaskState::Reserved)
+            || x.followup != Followup::None
         {
-            return; // answered (or slot reused) before
+            return; // answered (or slot reused) before; follow-ups never expire
         }
         let task = *x;
         if task.generation != generation

@@ -373,7 +373,11 @@ impl Validator<'_> {
         }
     }
 
-    fn opt_dist(&mut self, raw: &Option<Spanned<RawDist>>, unit: Unit) -> (Option<Dist>, bool) {
+    pub(super) fn opt_dist(
+        &mut self,
+        raw: &Option<Spanned<RawDist>>,
+        unit: Unit,
+    ) -> (Option<Dist>, bool) {
         match raw {
             None => (None, true),
             Some(r) => {
@@ -963,7 +967,7 @@ impl Validator<'_> {
         ok.then_some(out)
     }
 
-    fn priority(&mut self, p: &Option<Spanned<i64>>) -> Option<Option<u32>> {
+    pub(super) fn priority(&mut self, p: &Option<Spanned<i64>>) -> Option<Option<u32>> {
         match p {
             None => Some(None),
             Some(v) if (0..=i64::from(i32::MAX)).contains(v.get_ref()) => {

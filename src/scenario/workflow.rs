@@ -380,20 +380,10 @@ impl Validator<'_> {
                 match r.action.get_ref().as_str() {
                     "closed" => Some(AfterHours::Closed),
                     "voicemail" => {
-                        let handle_time = match &r.handle_time {
-                            Some(d) => self.dist(d, super::validate::Unit::Seconds).map(Some),
-                            None => Some(None),
-                        };
-                        let priority = match &r.priority {
-                            None => Some(None),
-                            Some(p) if (0..=i64::from(i32::MAX)).contains(p.get_ref()) => {
-                                Some(Some(*p.get_ref() as u32))
-                            }
-                            Some(p) => {
-                                self.err(&p.span(), "priority must be between 0 and 2147483647");
-                                None
-                            }
-                        };
+                        let (handle_time, dist_ok) =
+                            self.opt_dist(&r.handle_time, super::validate::Unit::Seconds);
+                        let handle_time = dist_ok.then_some(handle_time);
+                        let priority = self.priority(&r.priority);
                         let queue = match &r.queue {
                             Some(q) => self.queue_id(q, queues),
                             None => {
@@ -403,18 +393,7 @@ impl Validator<'_> {
                         };
                         match (queue, handle_time, priority) {
                             (Some(queue), Some(handle_time), Some(priority)) => {
-                                steps.push(Step {
-                                    label: "after-hours voicemail".into(),
-                                    filter: None,
-                                    queue,
-                                    priority,
-                                    timeout_s: None,
-                                    expression: None,
-                                    expression_text: None,
-                                    order_by: Vec::new(),
-                                    skip_if: None,
-                                    known_worker: None,
-                                });
+                                steps.push(followup_step("after-hours voicemail", queue, priority));
                                 Some(AfterHours::Voicemail {
                                     step: StepId(steps.len() as u32 - 1),
                                     handle_time,
@@ -443,35 +422,13 @@ impl Validator<'_> {
                         format!("a probability must be between 0 and 1, found {p}"),
                     );
                 }
-                let delay = match &x.delay {
-                    Some(d) => self.dist(d, super::validate::Unit::Seconds).map(Some),
-                    None => Some(None),
-                };
-                let priority = match &x.priority {
-                    None => Some(None),
-                    Some(v) if (0..=i64::from(i32::MAX)).contains(v.get_ref()) => {
-                        Some(Some(*v.get_ref() as u32))
-                    }
-                    Some(v) => {
-                        self.err(&v.span(), "priority must be between 0 and 2147483647");
-                        None
-                    }
-                };
+                let (delay, dist_ok) = self.opt_dist(&x.delay, super::validate::Unit::Seconds);
+                let delay = dist_ok.then_some(delay);
+                let priority = self.priority(&x.priority);
                 let queue = self.queue_id(&x.queue, queues);
                 match (after, delay, priority, queue, p_ok) {
                     (Some(after_s), Some(delay), Some(priority), Some(queue), true) => {
-                        steps.push(Step {
-                            label: "callback".into(),
-                            filter: None,
-                            queue,
-                            priority,
-                            timeout_s: None,
-                            expression: None,
-                            expression_text: None,
-                            order_by: Vec::new(),
-                            skip_if: None,
-                            known_worker: None,
-                        });
+                        steps.push(followup_step("callback", queue, priority));
                         Some(Some(Callback {
                             after_s,
                             probability: p,
@@ -658,6 +615,23 @@ impl Validator<'_> {
             }
         };
         ok.then_some((filters, steps, default_step))
+    }
+}
+
+/// A step for follow-up tasks (voicemails, call backs): a queue and a
+/// priority, nothing else.
+fn followup_step(label: &str, queue: QueueId, priority: Option<u32>) -> Step {
+    Step {
+        label: label.into(),
+        filter: None,
+        queue,
+        priority,
+        timeout_s: None,
+        expression: None,
+        expression_text: None,
+        order_by: Vec::new(),
+        skip_if: None,
+        known_worker: None,
     }
 }
 

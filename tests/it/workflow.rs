@@ -717,3 +717,24 @@ fn waiting_customers_accept_call_backs() {
         (1.0, 69.0)
     );
 }
+
+/// A call back outlives the caller's patience: the original attempt's
+/// patience (200 s) must not cancel the callback task waiting for the agent,
+/// busy until 300 s. The callback is worked at 300 s, 269 s after acceptance.
+#[test]
+fn call_back_is_not_canceled_by_the_callers_old_patience() {
+    let r = run_with_source(
+        "callback-patience",
+        "0,voice,300,,\n1,voice,,200,\n",
+        "",
+        "[workflow]\ndefault_filter = { queue = \"q\" }\ncallback = { after = \"30s\", probability = 1.0, queue = \"callbacks\", delay = { dist = \"deterministic\", mean = \"10s\" } }\n",
+    );
+    assert_eq!(
+        (
+            kpi(&r, "callback"),
+            kpi(&r, "callbacks_worked"),
+            kpi(&r, "callback_wait_s")
+        ),
+        (1.0, 1.0, 269.0)
+    );
+}
