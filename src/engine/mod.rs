@@ -1683,6 +1683,13 @@ impl<'s> Engine<'s> {
     /// Releases a pending reservation's capacity unit.
     fn unreserve(&mut self, w: u32, slot: u32, t: f64) {
         let channel = self.tasks[slot as usize].channel as usize;
+        self.release_unit(w, channel, t);
+        self.update_login(w, t);
+    }
+
+    /// Gives back one capacity unit of a worker on a channel.
+    #[inline]
+    fn release_unit(&mut self, w: u32, channel: usize, t: f64) {
         self.load[w as usize * self.n_channels + channel] -= 1;
         let worker = &mut self.workers[w as usize];
         worker.tasks -= 1;
@@ -1690,7 +1697,6 @@ impl<'s> Engine<'s> {
         let g = worker.group as usize;
         self.metrics
             .change_work(g, t, -i32::from(worker.tasks == 0), -1);
-        self.update_login(w, t);
     }
 
     /// Work on a task ends: capacity released, then the worker looks for more.
@@ -1700,14 +1706,8 @@ impl<'s> Engine<'s> {
         });
         let ch = self.tasks[slot as usize].channel as usize;
         self.release_slot(slot);
-        self.load[w as usize * self.n_channels + ch] -= 1;
         self.assigned[w as usize * self.n_channels + ch] -= 1;
-        let worker = &mut self.workers[w as usize];
-        worker.tasks -= 1;
-        worker.stamp = worker.stamp.wrapping_add(1);
-        let g = worker.group as usize;
-        self.metrics
-            .change_work(g, t, -i32::from(worker.tasks == 0), -1);
+        self.release_unit(w, ch, t);
         if self.workers[w as usize].active {
             self.pull_tasks(w, t);
         } else {

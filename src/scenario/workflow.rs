@@ -27,34 +27,24 @@ pub const BUILTIN_ACTIVITIES: [&str; 4] = ["Available", "Unavailable", "Break", 
 impl Validator<'_> {
     /// Parses `prioritize_queue_order`; true means LIFO queues first.
     pub(super) fn workspace(&mut self, raw: Option<&Spanned<RawWorkspace>>) -> bool {
-        let Some(order) = raw.and_then(|w| w.get_ref().prioritize_queue_order.as_ref()) else {
-            return false;
-        };
-        match order.get_ref().to_ascii_uppercase().as_str() {
-            "FIFO" => false,
-            "LIFO" => true,
-            other => {
-                self.err(
-                    &order.span(),
-                    format!(
-                        "prioritize_queue_order must be \"FIFO\" or \"LIFO\", found \"{other}\""
-                    ),
-                );
-                false
-            }
-        }
+        raw.and_then(|w| w.get_ref().prioritize_queue_order.as_ref())
+            .is_some_and(|o| self.fifo_or_lifo(o, "prioritize_queue_order"))
     }
 
     /// Parses a queue's `task_order`; true means LIFO.
     pub(super) fn task_order(&mut self, raw: Option<&Spanned<String>>) -> bool {
-        let Some(order) = raw else { return false };
+        raw.is_some_and(|o| self.fifo_or_lifo(o, "task_order"))
+    }
+
+    /// `"FIFO"` (false) or `"LIFO"` (true), case-insensitive.
+    fn fifo_or_lifo(&mut self, order: &Spanned<String>, key: &str) -> bool {
         match order.get_ref().to_ascii_uppercase().as_str() {
             "FIFO" => false,
             "LIFO" => true,
             other => {
                 self.err(
                     &order.span(),
-                    format!("task_order must be \"FIFO\" or \"LIFO\", found \"{other}\""),
+                    format!("{key} must be \"FIFO\" or \"LIFO\", found \"{other}\""),
                 );
                 false
             }
