@@ -6,7 +6,7 @@
 use crate::scenario::Scenario;
 
 /// Names of the per-segment KPIs, in contract order (DESIGN §4.3), then extras.
-pub const KPI_NAMES: [&str; 24] = [
+pub const KPI_NAMES: [&str; 29] = [
     "offered",
     "answered",
     "abandoned",
@@ -39,6 +39,14 @@ pub const KPI_NAMES: [&str; 24] = [
     "callbacks_worked",
     "callback_wait_s",
     "redials",
+    // Transfers of answered calls (counted in the queue that answered them):
+    // attempted, second leg answered, dropped, abandoned on hold, and the
+    // mean wait of answered second legs.
+    "transfers",
+    "transfers_answered",
+    "transfers_dropped",
+    "transfers_abandoned",
+    "transfer_wait_s",
 ];
 
 /// Per routing step (counted contacts): entered, answered there, left by
@@ -253,6 +261,8 @@ struct Cell {
     callbacks_worked: u64,
     callback_wait_s: f64,
     redials: u64,
+    transfers: [u64; 4],
+    transfer_wait_s: f64,
     wait_answered_s: f64,
     wait_max_s: f64,
     handle_s: f64,
@@ -278,6 +288,10 @@ impl Cell {
         self.callbacks_worked += o.callbacks_worked;
         self.callback_wait_s += o.callback_wait_s;
         self.redials += o.redials;
+        for (a, b) in self.transfers.iter_mut().zip(o.transfers) {
+            *a += b;
+        }
+        self.transfer_wait_s += o.transfer_wait_s;
         self.wait_answered_s += o.wait_answered_s;
         self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
         self.handle_s += o.handle_s;
@@ -322,6 +336,11 @@ impl Cell {
             self.callbacks_worked as f64,
             ratio(self.callback_wait_s, self.callbacks_worked as f64),
             self.redials as f64,
+            self.transfers[0] as f64,
+            self.transfers[1] as f64,
+            self.transfers[2] as f64,
+            self.transfers[3] as f64,
+            ratio(self.transfer_wait_s, self.transfers[1] as f64),
         ])
     }
 }
@@ -551,6 +570,16 @@ impl Collector {
         let c = &mut self.cells[cell.0 as usize];
         c.callbacks_worked += 1;
         c.callback_wait_s += wait;
+    }
+
+    /// A transfer event of a counted contact: 0 attempted, 1 second leg
+    /// answered (after `wait` s), 2 dropped, 3 abandoned on hold.
+    pub fn transfer(&mut self, cell: CellId, what: usize, wait: f64) {
+        let c = &mut self.cells[cell.0 as usize];
+        c.transfers[what] += 1;
+        if what == 1 {
+            c.transfer_wait_s += wait;
+        }
     }
 
     /// A counted attempt is a redial.

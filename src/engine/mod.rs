@@ -55,12 +55,12 @@ enum TaskState {
 enum Followup {
     /// An ordinary contact.
     None,
-    /// A voicemail of a counted contact.
+    /// A voicemail.
     Voicemail,
-    /// A call back to a counted contact.
+    /// A call back.
     Callback,
-    /// A voicemail or call back of a contact outside the counted window.
-    Uncounted,
+    /// The second leg of a transfer.
+    Transfer,
 }
 
 /// How a pending reservation will end (drawn when it is created).
@@ -114,6 +114,15 @@ struct Task {
     /// A voicemail or callback task of a counted contact (its answer is
     /// reported as worked, not as a contact answered).
     followup: Followup,
+    /// The follow-up belongs to a counted contact (its outcome is reported).
+    followup_counted: bool,
+    /// Transfer leg: the queue that answered the first leg (for its cell).
+    origin_queue: u32,
+    /// Warm transfer leg: the first leg's slot, generation and worker, held
+    /// until this leg is answered or lost; `u32::MAX` for none.
+    parent: u32,
+    parent_generation: u32,
+    parent_worker: u32,
     /// This attempt is a redial of an abandoned one.
     is_redial: bool,
     /// Solo seconds of talk left, as of `work_since` (slowdown channels).
@@ -157,6 +166,8 @@ struct Engine<'s> {
     callback_rng: Xoshiro256PlusPlus,
     /// Redial decisions, delays and patience.
     redial_rng: Xoshiro256PlusPlus,
+    /// Transfer decisions and second-leg talk times.
+    transfer_rng: Xoshiro256PlusPlus,
     /// Absence draws (shrinkage).
     workforce_rng: Xoshiro256PlusPlus,
     /// Per queue: open now (queues without hours are always open).
@@ -361,6 +372,7 @@ impl<'s> Engine<'s> {
             voicemail_rng: rng::stream(seed, replication, rng::Purpose::Voicemail, 0),
             callback_rng: rng::stream(seed, replication, rng::Purpose::Callback, 0),
             redial_rng: rng::stream(seed, replication, rng::Purpose::Redial, 0),
+            transfer_rng: rng::stream(seed, replication, rng::Purpose::Transfer, 0),
             workforce_rng: rng::stream(seed, replication, rng::Purpose::Workforce, 0),
             queue_open: s
                 .queues
@@ -454,14 +466,8 @@ impl<'s> Engine<'s> {
                     {
                         self.retime_talk(worker, channel, t, None, Some(task));
                     }
-                    let wrap = self.tasks[task as usize].wrapup;
-                    if wrap > 0.0 {
-                        self.trace_task(task, t, "task.wrapup", |e, ev| {
-                            ev.worker = Some(e.plan.worker_names[worker as usize].clone())
-                        });
-                        self.cal.schedule(t + wrap, Event::WrapEnd { worker, task });
-                    } else {
-                        self.complete(worker, task, t);
+                    if !self.maybe_transfer(worker, task, t) {
+                        self.end_talk(worker, task, t);
                     }
                 }
                 Event::WrapEnd { worker, task } => self.complete(worker, task, t),
@@ -613,6 +619,11 @@ impl<'s> Engine<'s> {
                     answer: Answer::Accept,
                     talk_epoch: 0,
                     followup: Followup::None,
+                    followup_counted: false,
+                    origin_queue: 0,
+                    parent: u32::MAX,
+                    parent_generation: 0,
+                    parent_worker: 0,
                     is_redial: false,
                     work_left: 0.0,
                     work_since: 0.0,
@@ -648,6 +659,11 @@ impl<'s> Engine<'s> {
             answer: Answer::Accept,
             talk_epoch: task.talk_epoch,
             followup: Followup::None,
+            followup_counted: false,
+            origin_queue: 0,
+            parent: u32::MAX,
+            parent_generation: 0,
+            parent_worker: 0,
             is_redial: false,
             work_left: 0.0,
             work_since: 0.0,
@@ -740,12 +756,130 @@ impl<'s> Engine<'s> {
         );
     }
 
+    /// Talk ends: wrap-up starts, or the work completes.
+    fn end_talk(&mut self, w: u32, slot: u32, t: f64) {
+        let wrap = self.tasks[slot as usize].wrapup;
+        if wrap > 0.0 {
+            self.trace_task(slot, t, "task.wrapup", |e, ev| {
+                ev.worker = Some(e.plan.worker_names[w as usize].clone())
+            });
+            self.cal.schedule(
+                t + wrap,
+                Event::WrapEnd {
+                    worker: w,
+                    task: slot,
+                },
+            );
+        } else {
+            self.complete(w, slot, t);
+        }
+    }
+
+    /// At the end of talk, a call answered in a queue with `transfer` may be
+    /// transferred: it drops, or its second leg waits in the target queue (a
+    /// new task with the customer's patience). Cold: the first agent wraps up
+    /// now. Warm: the first agent stays engaged until the second leg is
+    /// answered or lost; returns true then.
+    fn maybe_transfer(&mut self, w: u32, slot: u32, t: f64) -> bool {
+        let first = self.tasks[slot as usize];
+        if first.followup != Followup::None || !first.routed {
+            return false;
+        }
+        let Some(tr) = &self.s.queues[first.queue as usize].transfer else {
+            return false;
+        };
+        let u: f64 = StandardUniform.sample(&mut self.transfer_rng);
+        if u >= tr.probability {
+            return false;
+        }
+        let cell = self
+            .metrics
+            .cell(first.source, first.channel, Some(first.queue));
+        if first.counted {
+            self.metrics.transfer(cell, 0, 0.0);
+        }
+        let dropped: f64 = StandardUniform.sample(&mut self.transfer_rng);
+        if dropped < tr.drop_probability {
+            if first.counted {
+                self.metrics.transfer(cell, 2, 0.0);
+            }
+            self.trace_task(slot, t, "task.canceled", |_, ev| {
+                ev.detail = Some("the transfer dropped".into())
+            });
+            return false;
+        }
+        let handle = match &tr.handle_time {
+            Some(d) => d.sample(&mut self.transfer_rng),
+            None => self.s.channels[first.channel as usize]
+                .handle_time
+                .as_ref()
+                .map_or(first.handle, |d| d.sample(&mut self.transfer_rng)),
+        };
+        let (warm, step) = (tr.warm, tr.step);
+        let leg = match self.free_slots.pop() {
+            Some(i) => i,
+            None => {
+                self.tasks.push(first);
+                self.tasks.len() as u32 - 1
+            }
+        };
+        let x = &mut self.tasks[leg as usize];
+        let (generation, talk_epoch) = (x.generation, x.talk_epoch);
+        *x = Task {
+            generation,
+            talk_epoch,
+            state: TaskState::Waiting,
+            created: t,
+            deadline: t,
+            handle,
+            routed: false,
+            filter: NO_FILTER,
+            counted: false,
+            followup: Followup::Transfer,
+            followup_counted: first.counted,
+            origin_queue: first.queue,
+            parent: if warm { slot } else { u32::MAX },
+            parent_generation: first.generation,
+            parent_worker: w,
+            expiry_scheduled: false,
+            timed_out_filter: false,
+            assignments: 0,
+            is_redial: false,
+            ..first
+        };
+        self.live += 1;
+        self.trace_task(leg, t, "task-queue.moved", |_, ev| {
+            ev.detail = Some(if warm {
+                "warm transfer".into()
+            } else {
+                "cold transfer".into()
+            })
+        });
+        self.enter_step(leg, step, t);
+        warm
+    }
+
+    /// A warm transfer's second leg is answered or lost: the first agent's
+    /// talk ends now.
+    fn release_parent(&mut self, leg: u32, t: f64) {
+        let x = self.tasks[leg as usize];
+        if x.parent == u32::MAX {
+            return;
+        }
+        self.tasks[leg as usize].parent = u32::MAX;
+        let p = &self.tasks[x.parent as usize];
+        if p.generation == x.parent_generation && p.state == TaskState::Serving {
+            self.end_talk(x.parent_worker, x.parent, t);
+        }
+    }
+
     /// Turns a contact into a follow-up task (voicemail, call back): not a
     /// contact any more, no patience and no TTL [I]; its answer is reported
     /// as worked if the contact was counted.
     fn make_followup(&mut self, slot: u32, kind: Followup) {
         let x = &mut self.tasks[slot as usize];
-        x.followup = if x.counted { kind } else { Followup::Uncounted };
+        x.followup = kind;
+        x.followup_counted = x.counted;
         x.counted = false;
         x.patience = f64::INFINITY;
         x.expiry_scheduled = true;
@@ -1163,9 +1297,9 @@ impl<'s> Engine<'s> {
         let x = &self.tasks[slot as usize];
         if x.generation != generation
             || !matches!(x.state, TaskState::Waiting | TaskState::Reserved)
-            || x.followup != Followup::None
+            || matches!(x.followup, Followup::Voicemail | Followup::Callback)
         {
-            return; // answered (or slot reused) before; follow-ups never expire
+            return; // answered (or slot reused) before; voicemails and call backs never expire
         }
         let task = *x;
         if task.generation != generation
@@ -1184,6 +1318,15 @@ impl<'s> Engine<'s> {
                 )
             });
         });
+        if task.followup == Followup::Transfer {
+            if task.followup_counted {
+                let cell = self
+                    .metrics
+                    .cell(task.source, task.channel, Some(task.origin_queue));
+                self.metrics.transfer(cell, 3, 0.0);
+            }
+            self.release_parent(slot, t);
+        }
         let freed = if task.state == TaskState::Reserved {
             let w = task.reserved_by;
             self.trace_task(slot, t, "reservation.canceled", |e, ev| {
@@ -1512,6 +1655,7 @@ impl<'s> Engine<'s> {
         task.state = TaskState::Serving;
         let (channel, handle) = (task.channel, task.handle);
         match task.followup {
+            _ if !task.followup_counted => {}
             Followup::Voicemail => {
                 let cell = self.metrics.cell(task.source, channel, None);
                 self.metrics.voicemail_worked(cell, t - task.created);
@@ -1520,7 +1664,13 @@ impl<'s> Engine<'s> {
                 let cell = self.metrics.cell(task.source, channel, None);
                 self.metrics.callback_worked(cell, t - task.created);
             }
-            Followup::None | Followup::Uncounted => {}
+            Followup::Transfer => {
+                let cell = self
+                    .metrics
+                    .cell(task.source, channel, Some(task.origin_queue));
+                self.metrics.transfer(cell, 1, t - task.created);
+            }
+            Followup::None => {}
         }
         if task.counted {
             let (created, busy, step, filter) = (
@@ -1541,6 +1691,9 @@ impl<'s> Engine<'s> {
             );
         }
         self.assigned[w as usize * self.n_channels + channel as usize] += 1;
+        if task.parent != u32::MAX {
+            self.release_parent(slot, t);
+        }
         self.trace_task(slot, t, "reservation.accepted", |e, ev| {
             let task = &e.tasks[slot as usize];
             ev.worker = Some(e.plan.worker_names[w as usize].clone());

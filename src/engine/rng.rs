@@ -33,6 +33,8 @@ pub enum Purpose {
     Callback = 9,
     /// Redial decisions, delays and new patience.
     Redial = 10,
+    /// Transfer decisions and second-leg talk times.
+    Transfer = 11,
 }
 
 #[inline]

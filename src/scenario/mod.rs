@@ -327,9 +327,27 @@ pub enum AfterHours {
     },
 }
 
+/// Transfers of calls answered in a queue (after the first agent's talk).
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    /// Share of answered calls transferred.
+    pub probability: f64,
+    /// Warm: the first agent stays engaged until the second answers (or the
+    /// customer is lost). Cold: the first agent is free at once.
+    pub warm: bool,
+    /// Second-leg talk time; `None`: the channel's (else the first leg's).
+    pub handle_time: Option<Dist>,
+    /// Share of transfers that drop (the customer is lost).
+    pub drop_probability: f64,
+    /// The step the second leg enters (target queue, priority).
+    pub step: StepId,
+}
+
 /// A task queue.
 #[derive(Debug, Clone)]
 pub struct Queue {
+    /// Transfers of calls answered here.
+    pub transfer: Option<Transfer>,
     /// Workers take its tasks only while these hours are open.
     pub hours: Option<u32>,
     /// `task_order = "LIFO"`: newest first, priority ignored (§2.6).

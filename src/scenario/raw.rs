@@ -207,6 +207,24 @@ pub struct RawQueue {
     pub task_order: Option<Spanned<String>>,
     /// Workers take tasks from this queue only while these hours are open.
     pub hours: Option<Spanned<String>>,
+    /// Calls answered in this queue are transferred with a probability.
+    pub transfer: Option<Spanned<RawTransfer>>,
+}
+
+/// `transfer = { probability = 0.1, to = "tier2", kind = "cold" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransfer {
+    pub probability: Spanned<f64>,
+    /// The queue the customer is transferred to.
+    pub to: Spanned<String>,
+    /// "cold" (default) or "warm".
+    pub kind: Option<Spanned<String>>,
+    /// Talk time of the second leg; default: the channel's.
+    pub handle_time: Option<Spanned<RawDist>>,
+    /// Share of transfers where the call drops.
+    pub drop_probability: Option<Spanned<f64>>,
+    pub priority: Option<Spanned<i64>>,
 }
 
 /// `[workflow]`.

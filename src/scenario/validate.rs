@@ -433,8 +433,12 @@ impl Validator<'_> {
         if self.diags.has_errors() {
             return None;
         }
-        let (sim, channels, queues, groups, sources, workflow) =
+        let (sim, channels, mut queues, groups, sources, mut workflow) =
             (sim?, channels?, queues?, groups?, sources?, workflow?);
+        self.transfers(&raw.queues, &mut queues, &mut workflow);
+        if self.diags.has_errors() {
+            return None;
+        }
         let mut scenario = Scenario {
             name,
             description: raw.description.clone(),
@@ -451,6 +455,70 @@ impl Validator<'_> {
         };
         self.match_filters(&mut scenario, &raw.arrivals);
         Some(scenario)
+    }
+
+    /// Resolves queue `transfer` settings; each gets a step in its target queue.
+    fn transfers(
+        &mut self,
+        raw: &[Spanned<RawQueue>],
+        queues: &mut [Queue],
+        workflow: &mut Workflow,
+    ) {
+        let names: Option<Vec<Queue>> = Some(queues.to_vec());
+        for (i, q) in raw.iter().enumerate() {
+            let Some(tr) = &q.get_ref().transfer else {
+                continue;
+            };
+            let x = tr.get_ref();
+            let mut ok = true;
+            let mut probability = |v: &Spanned<f64>, this: &mut Self| {
+                let p = *v.get_ref();
+                if !(0.0..=1.0).contains(&p) {
+                    this.err(
+                        &v.span(),
+                        format!("a probability must be between 0 and 1, found {p}"),
+                    );
+                    ok = false;
+                }
+                p
+            };
+            let p = probability(&x.probability, self);
+            let drop = x
+                .drop_probability
+                .as_ref()
+                .map_or(0.0, |d| probability(d, self));
+            let warm = match x.kind.as_ref().map(|k| k.get_ref().as_str()) {
+                None | Some("cold") => false,
+                Some("warm") => true,
+                Some(other) => {
+                    let span = x.kind.as_ref().expect("matched Some").span();
+                    self.err(
+                        &span,
+                        format!("transfer kind must be \"cold\" or \"warm\", found \"{other}\""),
+                    );
+                    ok = false;
+                    false
+                }
+            };
+            let (handle_time, dist_ok) = self.opt_dist(&x.handle_time, Unit::Seconds);
+            let priority = self.priority(&x.priority);
+            let to = self.queue_id(&x.to, &names);
+            if let (true, true, Some(priority), Some(to)) = (ok, dist_ok, priority, to) {
+                workflow.steps.push(super::workflow::followup_step(
+                    &format!("transfer to {}", queues[to.idx()].name),
+                    to,
+                    priority,
+                ));
+                let step = StepId(workflow.steps.len() as u32 - 1);
+                queues[i].transfer = Some(Transfer {
+                    probability: p,
+                    warm,
+                    handle_time,
+                    drop_probability: drop,
+                    step,
+                });
+            }
+        }
     }
 
     /// Resolves every `[[hours]]` calendar over the whole run.
@@ -774,6 +842,7 @@ impl Validator<'_> {
                 );
                 self.bad_queues.push(true);
                 out.push(Queue {
+                    transfer: None,
                     hours,
                     lifo,
                     name: qr.name.get_ref().clone(),
@@ -788,6 +857,7 @@ impl Validator<'_> {
             self.bad_queues.push(e.is_none());
             let e = e.unwrap_or(Expr::Const(false));
             out.push(Queue {
+                transfer: None,
                 hours,
                 lifo,
                 name: qr.name.get_ref().clone(),

@@ -610,7 +610,7 @@ impl Validator<'_> {
 
 /// A step for follow-up tasks (voicemails, call backs): a queue and a
 /// priority, nothing else.
-fn followup_step(label: &str, queue: QueueId, priority: Option<u32>) -> Step {
+pub(super) fn followup_step(label: &str, queue: QueueId, priority: Option<u32>) -> Step {
     Step {
         label: label.into(),
         filter: None,

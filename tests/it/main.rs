@@ -12,6 +12,7 @@ mod scenarios;
 mod slowdown;
 mod taskrouter;
 mod trace;
+mod transfers;
 mod validation;
 mod workflow;
 mod workforce;

@@ -170,6 +170,16 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
             skill,
             if rng.random_bool(0.3) { "LIFO" } else { "FIFO" }
         );
+        if rng.random_bool(0.3) {
+            let _ = writeln!(
+                t,
+                "transfer = {{ probability = 0.{}, to = \"q{}\", kind = \"{}\", drop_probability = 0.{} }}",
+                rng.random_range(1..9),
+                rng.random_range(0..n_queues),
+                if rng.random_bool(0.5) { "warm" } else { "cold" },
+                rng.random_range(0..3)
+            );
+        }
     }
     for (f, skill) in skills.iter().enumerate().take(rng.random_range(0..=3)) {
         let mut targets = Vec::new();
@@ -256,7 +266,7 @@ fn random_scenarios_conserve_outcomes() {
     let dir = super::temp_dir("props");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
     // Totals over all cases, to show the generator reaches every outcome.
-    let mut seen = [0.0f64; 24];
+    let mut seen = [0.0f64; 29];
     let mut reservations_seen = [0.0f64; 4];
     for case in 0..150 {
         let text = random_scenario(&mut rng, &dir, case);
@@ -297,6 +307,13 @@ fn random_scenarios_conserve_outcomes() {
                         "case {case}: KPI {i} = {v}"
                     );
                 }
+                // Every transfer attempt ends once (some legs may still wait).
+                let [tr, tr_ans, tr_drop, tr_ab] = [k.0[24], k.0[25], k.0[26], k.0[27]];
+                assert!(
+                    tr >= tr_ans + tr_drop + tr_ab,
+                    "case {case}: transfers {:?}",
+                    &k.0[24..28]
+                );
                 let sl = k.0[4];
                 assert!(
                     sl.is_nan() || (0.0..=1.0).contains(&sl),
@@ -360,6 +377,9 @@ fn random_scenarios_conserve_outcomes() {
         ("callback", seen[20]),
         ("callback worked", seen[21]),
         ("redial", seen[23]),
+        ("transfer answered", seen[25]),
+        ("transfer dropped", seen[26]),
+        ("transfer abandoned", seen[27]),
     ] {
         assert!(v > 0.0, "the generator never produced a {name} contact");
     }

@@ -1,0 +1,147 @@
+//! Transfers after the first leg's talk: cold, warm, dropped, abandoned on hold.
+
+use ccsim::metrics::{KPI_NAMES, ReplicationResult};
+use ccsim::scenario::load_str;
+
+/// Agent a serves queue "first", agent b queue "second". Rows route by the
+/// attribute `to`; calls answered in "first" are transferred to "second".
+fn run(tag: &str, rows: &str, transfer: &str) -> ReplicationResult {
+    let dir = super::temp_dir(&format!("tr-{tag}"));
+    std::fs::write(
+        dir.join("calls.csv"),
+        format!("arrival_time_s,channel,handle_time_s,patience_s,attributes\n{rows}"),
+    )
+    .unwrap();
+    let text = format!(
+        r#"name = "{tag}"
+[simulation]
+horizon = "1h"
+interval = "1h"
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = {{ dist = "deterministic", mean = "60s" }}
+[[agents]]
+group = "a"
+count = 1
+attributes = {{ skills = ["first"] }}
+[[agents]]
+group = "b"
+count = 1
+attributes = {{ skills = ["second"] }}
+[[queues]]
+name = "first"
+target_workers = 'skills HAS "first"'
+transfer = {transfer}
+[[queues]]
+name = "second"
+target_workers = 'skills HAS "second"'
+[[workflow.filters]]
+expression = 'to == "second"'
+targets = [{{ queue = "second" }}]
+[workflow]
+default_filter = {{ queue = "first" }}
+"#
+    );
+    let s = load_str(&dir.join("s.toml"), &text)
+        .unwrap_or_else(|e| panic!("{tag}: {e}"))
+        .scenario;
+    ccsim::engine::run(&s, 1, 0)
+}
+
+fn kpi(r: &ReplicationResult, name: &str) -> f64 {
+    r.overall.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()]
+}
+
+/// Busy seconds of a group in the 1 h window (occupancy × logged-in time).
+fn busy_s(r: &ReplicationResult, g: usize) -> f64 {
+    r.groups[g][0] * r.groups[g][2] * 3600.0
+}
+
+/// Cold: a talks 0–60 s, the second leg (30 s) is answered by b at 60 s; a is
+/// free at 60 s. The contact counts once, as answered.
+#[test]
+fn cold_transfer() {
+    let r = run(
+        "cold",
+        "0,voice,,,\n",
+        r#"{ probability = 1.0, to = "second", handle_time = { dist = "deterministic", mean = "30s" } }"#,
+    );
+    assert_eq!((kpi(&r, "offered"), kpi(&r, "answered")), (1.0, 1.0));
+    assert_eq!(
+        (
+            kpi(&r, "transfers"),
+            kpi(&r, "transfers_answered"),
+            kpi(&r, "transfer_wait_s")
+        ),
+        (1.0, 1.0, 0.0)
+    );
+    assert!((busy_s(&r, 0) - 60.0).abs() < 1e-6, "a: {}", busy_s(&r, 0));
+    assert!((busy_s(&r, 1) - 30.0).abs() < 1e-6, "b: {}", busy_s(&r, 1));
+}
+
+/// Warm: b is busy with its own call until 100 s, so the leg waits 40 s and a
+/// stays engaged until b answers at 100 s.
+#[test]
+fn warm_transfer_holds_the_first_agent() {
+    let rows = "0,voice,,,\n0,voice,100,,{\"to\":\"second\"}\n";
+    let t = r#"{ probability = 1.0, to = "second", kind = "warm", handle_time = { dist = "deterministic", mean = "30s" } }"#;
+    let r = run("warm", rows, t);
+    assert_eq!(
+        (kpi(&r, "transfers_answered"), kpi(&r, "transfer_wait_s")),
+        (1.0, 40.0)
+    );
+    assert!(
+        (busy_s(&r, 0) - 100.0).abs() < 1e-6,
+        "a held until 100 s: {}",
+        busy_s(&r, 0)
+    );
+    let cold = run("warm-vs-cold", rows, &t.replace("warm", "cold"));
+    assert!(
+        (busy_s(&cold, 0) - 60.0).abs() < 1e-6,
+        "cold: a free at 60 s: {}",
+        busy_s(&cold, 0)
+    );
+}
+
+#[test]
+fn dropped_transfer() {
+    let r = run(
+        "drop",
+        "0,voice,,,\n",
+        r#"{ probability = 1.0, to = "second", drop_probability = 1.0 }"#,
+    );
+    assert_eq!(
+        (
+            kpi(&r, "transfers"),
+            kpi(&r, "transfers_dropped"),
+            kpi(&r, "transfers_answered")
+        ),
+        (1.0, 1.0, 0.0)
+    );
+    assert_eq!(busy_s(&r, 1), 0.0);
+}
+
+/// The customer on hold for the second leg keeps their patience (20 s): b is
+/// busy until 100 s, so the leg is abandoned at 80 s and the warm first agent
+/// is released then.
+#[test]
+fn abandoned_on_hold() {
+    let rows = "0,voice,,20,\n0,voice,100,,{\"to\":\"second\"}\n";
+    let r = run(
+        "hold-abandon",
+        rows,
+        r#"{ probability = 1.0, to = "second", kind = "warm" }"#,
+    );
+    assert_eq!(
+        (
+            kpi(&r, "transfers_abandoned"),
+            kpi(&r, "transfers_answered")
+        ),
+        (1.0, 0.0)
+    );
+    assert!((busy_s(&r, 0) - 80.0).abs() < 1e-6, "{}", busy_s(&r, 0));
+    assert_eq!(kpi(&r, "abandoned"), 0.0, "the contact itself was answered");
+}
