@@ -362,6 +362,46 @@ fn validate(file: &Path) -> Result<()> {
             },
             queues.join(", ")
         );
+        let mut extra = Vec::new();
+        if !g.breaks.is_empty() {
+            let b: Vec<String> = g
+                .breaks
+                .iter()
+                .map(|(a, b)| format!("{}–{}", h(*a), h(*b)))
+                .collect();
+            extra.push(format!("breaks {}", b.join(", ")));
+        }
+        if g.absence > 0.0 {
+            extra.push(format!("absence {:.0}%", g.absence * 100.0));
+        }
+        let r = &g.reservations;
+        if !r.instant() {
+            let delay = r
+                .accept_delay
+                .as_ref()
+                .map_or("instant".to_string(), |d| format!("{:.1} s", d.mean()));
+            extra.push(format!(
+                "answers offers in {delay}, rejects {:.0}%, misses {:.0}% (then Offline {:.0} s)",
+                r.reject_probability * 100.0,
+                r.no_answer_probability * 100.0,
+                r.return_after_timeout.mean()
+            ));
+        }
+        if !extra.is_empty() {
+            let _ = writeln!(o, "  {:<16} {}", "", extra.join("; "));
+        }
+    }
+    if !s.hours.is_empty() {
+        let _ = writeln!(o, "hours:");
+        for hr in &s.hours {
+            let open_h: f64 = hr.open.iter().map(|(a, b)| b - a).sum::<f64>() / 3600.0;
+            let first = hr.open.first().map_or("never".to_string(), |(a, _)| h(*a));
+            let _ = writeln!(
+                o,
+                "  {:<16} open {open_h:.1} h between the start and the drain limit, first opening at {first}",
+                hr.name
+            );
+        }
     }
     let _ = writeln!(o, "queues:");
     for (qi, q) in s.queues.iter().enumerate() {
@@ -376,6 +416,24 @@ fn validate(file: &Path) -> Result<()> {
             "  {:<16} target_workers '{}' ({agents} agents)",
             q.name, q.target_workers_text
         );
+        if let Some(hr) = q.hours {
+            let _ = writeln!(
+                o,
+                "  {:<16} works only during hours \"{}\"",
+                "", s.hours[hr as usize].name
+            );
+        }
+        if let Some(tr) = &q.transfer {
+            let to = &s.queues[wf_step_queue(&s, tr.step)].name;
+            let _ = writeln!(
+                o,
+                "  {:<16} transfers {:.0}% of answered calls to {to} ({}, {:.0}% dropped)",
+                "",
+                tr.probability * 100.0,
+                if tr.warm { "warm" } else { "cold" },
+                tr.drop_probability * 100.0
+            );
+        }
     }
     let wf = &s.workflow;
     let _ = writeln!(
@@ -426,8 +484,36 @@ fn validate(file: &Path) -> Result<()> {
         let _ = writeln!(o, "  default_filter");
         step_line(&mut o, &wf.steps[d.idx()]);
     }
+    if let Some(hr) = wf.hours {
+        let what = match &wf.after_hours {
+            ccsim::scenario::AfterHours::Closed => "a closed message".to_string(),
+            ccsim::scenario::AfterHours::Voicemail { step, .. } => format!(
+                "voicemail, worked by queue {}",
+                s.queues[wf_step_queue(&s, *step)].name
+            ),
+        };
+        let _ = writeln!(
+            o,
+            "  outside hours \"{}\": {what}",
+            s.hours[hr as usize].name
+        );
+    }
+    if let Some(cb) = &wf.callback {
+        let _ = writeln!(
+            o,
+            "  call back offered after {} s of waiting, accepted by {:.0}%, worked by queue {}",
+            cb.after_s,
+            cb.probability * 100.0,
+            s.queues[wf_step_queue(&s, cb.step)].name
+        );
+    }
     std::io::stdout().lock().write_all(o.as_bytes())?;
     Ok(())
+}
+
+/// The queue of a workflow step.
+fn wf_step_queue(s: &Scenario, step: ccsim::scenario::StepId) -> usize {
+    s.workflow.steps[step.idx()].queue.idx()
 }
 
 fn erlang(

@@ -201,3 +201,25 @@ fn erlang_verb_prints_published_figures() {
         );
     }
 }
+
+/// `validate` summarizes calendars, after-hours handling and queue hours.
+#[test]
+fn validate_summarizes_hours_and_flows() {
+    let out = ccsim_ok(
+        &[
+            "validate",
+            scenario("business-hours.toml").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out).unwrap();
+    for expected in [
+        "is valid",
+        "office           open ",
+        "first opening at 08:00",
+        "works only during hours \"office\"",
+        "outside hours \"office\": voicemail, worked by queue voicemail",
+    ] {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+}
