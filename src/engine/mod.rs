@@ -1060,7 +1060,7 @@ impl<'s> Engine<'s> {
         }
         task.waitlist = self.plan.waitlist(step_id, task.class);
         task.state = TaskState::Waiting;
-        let counted = task.counted;
+        let counted = task.tracked();
         if counted {
             self.metrics.step(step_id.0, StepEvent::Entered);
             if new_queue {
@@ -1121,7 +1121,7 @@ impl<'s> Engine<'s> {
             return;
         }
         let task = &self.tasks[slot as usize];
-        let (step_id, counted) = (task.step, task.counted);
+        let (step_id, counted) = (task.step, task.tracked());
         let step = &self.s.workflow.steps[step_id as usize];
         if entering
             && let Some(skip) = &step.skip_if
@@ -1211,7 +1211,7 @@ impl<'s> Engine<'s> {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Waiting;
         task.epoch = task.epoch.wrapping_add(1);
-        let (step, counted, assignments) = (task.step, task.counted, task.assignments);
+        let (step, counted, assignments) = (task.step, task.tracked(), task.assignments);
         if assignments >= MAX_ASSIGNMENTS {
             // §5.1 point 7: "Task TTL Exceeded or Max assignment count exceeded".
             return self.cancel(slot, CancelReason::Ttl, t);
@@ -1285,7 +1285,7 @@ impl<'s> Engine<'s> {
             return;
         }
         self.drop_waiting(slot);
-        if task.counted {
+        if task.tracked() {
             self.metrics.step(task.step, StepEvent::TimedOut);
         }
         self.leave_step(slot, Leave::TimedOut, t);
@@ -1332,7 +1332,7 @@ impl<'s> Engine<'s> {
             self.trace_task(slot, t, "reservation.canceled", |e, ev| {
                 ev.worker = Some(e.plan.worker_names[w as usize].clone())
             });
-            if task.counted {
+            if task.tracked() {
                 self.metrics.reservation(
                     self.workers[w as usize].group as usize,
                     ReservationEvent::Canceled,
@@ -1345,13 +1345,21 @@ impl<'s> Engine<'s> {
             None
         };
         let ttl = task.patience > self.s.workflow.task_ttl_s;
+        if task.tracked() {
+            self.metrics.step(
+                task.step,
+                if ttl {
+                    StepEvent::Canceled
+                } else {
+                    StepEvent::Abandoned
+                },
+            );
+        }
         if task.counted {
             let cell = self.cell(&task);
             if ttl {
-                self.metrics.step(task.step, StepEvent::Canceled);
                 self.metrics.canceled(cell, CancelReason::Ttl);
             } else {
-                self.metrics.step(task.step, StepEvent::Abandoned);
                 self.metrics
                     .abandoned(cell, task.arrival(), t - task.created);
             }
@@ -1598,7 +1606,7 @@ impl<'s> Engine<'s> {
         task.state = TaskState::Reserved;
         task.reserved_by = w;
         task.assignments += 1;
-        let (channel, counted, generation) = (task.channel, task.counted, task.generation);
+        let (channel, counted, generation) = (task.channel, task.tracked(), task.generation);
         let worker = &mut self.workers[w as usize];
         worker.tasks += 1;
         worker.last_assign = t;
@@ -1673,18 +1681,15 @@ impl<'s> Engine<'s> {
             Followup::None => {}
         }
         if task.counted {
-            let (created, busy, step, filter) = (
-                task.created,
-                task.handle + task.wrapup,
-                task.step,
-                task.filter,
-            );
+            let (created, busy) = (task.created, task.handle + task.wrapup);
             let cell = self.metrics.cell(task.source, channel, Some(task.queue));
             self.metrics.answered(cell, created, t - created, busy);
-            self.metrics.step(step, StepEvent::Answered);
-            if filter != NO_FILTER {
-                self.metrics.filter(filter, true);
+            if task.filter != NO_FILTER {
+                self.metrics.filter(task.filter, true);
             }
+        }
+        if task.tracked() {
+            self.metrics.step(task.step, StepEvent::Answered);
             self.metrics.reservation(
                 self.workers[w as usize].group as usize,
                 ReservationEvent::Accepted,
@@ -1780,7 +1785,7 @@ impl<'s> Engine<'s> {
         {
             return; // canceled while pending
         }
-        let (answer, counted) = (task.answer, task.counted);
+        let (answer, counted) = (task.answer, task.tracked());
         let g = self.workers[w as usize].group as usize;
         match answer {
             Answer::Accept => self.accept(w, slot, t),
@@ -2121,6 +2126,14 @@ impl Task {
     #[inline]
     fn arrival(&self) -> f64 {
         self.created
+    }
+
+    /// Work to report in step, queue-flow and reservation KPIs: counted
+    /// contacts and the follow-ups (voicemails, call backs, transfer legs) of
+    /// counted contacts. Contact outcomes use `counted` alone.
+    #[inline]
+    fn tracked(&self) -> bool {
+        self.counted || self.followup_counted
     }
 }
 

@@ -81,6 +81,17 @@ fn business_hours_and_holiday() {
         "every voicemail is worked once the center reopens"
     );
     assert_eq!(k("answered"), live as f64);
+    // The voicemail step reports the voicemails' work like any step.
+    let vm = s
+        .workflow
+        .steps
+        .iter()
+        .position(|st| st.label == "after-hours voicemail")
+        .unwrap();
+    assert_eq!(
+        (r.steps[vm][0], r.steps[vm][1]),
+        (k("voicemail"), k("voicemails_worked"))
+    );
 }
 
 /// Opening times follow the zone across a daylight-saving change: 08:00 in

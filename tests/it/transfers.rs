@@ -6,6 +6,14 @@ use ccsim::scenario::load_str;
 /// Agent a serves queue "first", agent b queue "second". Rows route by the
 /// attribute `to`; calls answered in "first" are transferred to "second".
 fn run(tag: &str, rows: &str, transfer: &str) -> ReplicationResult {
+    run_with(tag, rows, transfer).1
+}
+
+fn run_with(
+    tag: &str,
+    rows: &str,
+    transfer: &str,
+) -> (ccsim::scenario::Scenario, ReplicationResult) {
     let dir = super::temp_dir(&format!("tr-{tag}"));
     std::fs::write(
         dir.join("calls.csv"),
@@ -48,7 +56,8 @@ default_filter = {{ queue = "first" }}
     let s = load_str(&dir.join("s.toml"), &text)
         .unwrap_or_else(|e| panic!("{tag}: {e}"))
         .scenario;
-    ccsim::engine::run(&s, 1, 0)
+    let r = ccsim::engine::run(&s, 1, 0);
+    (s, r)
 }
 
 fn kpi(r: &ReplicationResult, name: &str) -> f64 {
@@ -64,12 +73,25 @@ fn busy_s(r: &ReplicationResult, g: usize) -> f64 {
 /// free at 60 s. The contact counts once, as answered.
 #[test]
 fn cold_transfer() {
-    let r = run(
+    let (s, r) = run_with(
         "cold",
         "0,voice,,,\n",
         r#"{ probability = 1.0, to = "second", handle_time = { dist = "deterministic", mean = "30s" } }"#,
     );
     assert_eq!((kpi(&r, "offered"), kpi(&r, "answered")), (1.0, 1.0));
+    // The second leg's step and b's reservation are reported like any work.
+    let leg = s
+        .workflow
+        .steps
+        .iter()
+        .position(|st| st.label == "transfer to second")
+        .unwrap();
+    assert_eq!((r.steps[leg][0], r.steps[leg][1]), (1.0, 1.0));
+    assert_eq!(
+        (r.groups[1][3], r.groups[1][4]),
+        (1.0, 1.0),
+        "b: reservation created and accepted"
+    );
     assert_eq!(
         (
             kpi(&r, "transfers"),
