@@ -780,14 +780,16 @@ impl<'s> Engine<'s> {
     /// new task with the customer's patience). Cold: the first agent wraps up
     /// now. Warm: the first agent stays engaged until the second leg is
     /// answered or lost; returns true then.
+    #[inline]
     fn maybe_transfer(&mut self, w: u32, slot: u32, t: f64) -> bool {
-        let first = self.tasks[slot as usize];
-        if first.followup != Followup::None || !first.routed {
+        let x = &self.tasks[slot as usize];
+        if x.followup != Followup::None || !x.routed {
             return false;
         }
-        let Some(tr) = &self.s.queues[first.queue as usize].transfer else {
+        let Some(tr) = &self.s.queues[x.queue as usize].transfer else {
             return false;
         };
+        let first = *x;
         let u: f64 = StandardUniform.sample(&mut self.transfer_rng);
         if u >= tr.probability {
             return false;
