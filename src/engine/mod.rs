@@ -71,6 +71,44 @@ enum Answer {
     Timeout,
 }
 
+/// An unused task slot; new tasks fill in what they need over it.
+const FREE_TASK: Task = Task {
+    generation: 0,
+    epoch: 0,
+    state: TaskState::Free,
+    source: 0,
+    channel: 0,
+    class: 0,
+    priority: 0,
+    step: 0,
+    queue: 0,
+    filter: NO_FILTER,
+    waitlist: 0,
+    created: 0.0,
+    deadline: 0.0,
+    handle: 0.0,
+    wrapup: 0.0,
+    patience: 0.0,
+    seq: 0,
+    counted: false,
+    routed: false,
+    reserved_by: 0,
+    assignments: 0,
+    answer: Answer::Accept,
+    talk_epoch: 0,
+    followup: Followup::None,
+    followup_counted: false,
+    origin_queue: 0,
+    parent: u32::MAX,
+    parent_generation: 0,
+    parent_worker: 0,
+    is_redial: false,
+    work_left: 0.0,
+    work_since: 0.0,
+    expiry_scheduled: false,
+    timed_out_filter: false,
+};
+
 /// Reservations per task before TaskRouter cancels it (§5.1 point 7).
 const MAX_ASSIGNMENTS: u16 = 1000;
 
@@ -591,61 +629,18 @@ impl<'s> Engine<'s> {
         if counted {
             self.metrics.arrived(t);
         }
-        let slot = match self.free_slots.pop() {
-            Some(i) => i,
-            None => {
-                self.tasks.push(Task {
-                    generation: 0,
-                    epoch: 0,
-                    state: TaskState::Free,
-                    source: 0,
-                    channel: 0,
-                    class: 0,
-                    priority: 0,
-                    step: 0,
-                    queue: 0,
-                    filter: NO_FILTER,
-                    waitlist: 0,
-                    created: 0.0,
-                    deadline: 0.0,
-                    handle: 0.0,
-                    wrapup: 0.0,
-                    patience: 0.0,
-                    seq: 0,
-                    counted: false,
-                    routed: false,
-                    reserved_by: 0,
-                    assignments: 0,
-                    answer: Answer::Accept,
-                    talk_epoch: 0,
-                    followup: Followup::None,
-                    followup_counted: false,
-                    origin_queue: 0,
-                    parent: u32::MAX,
-                    parent_generation: 0,
-                    parent_worker: 0,
-                    is_redial: false,
-                    work_left: 0.0,
-                    work_since: 0.0,
-                    expiry_scheduled: false,
-                    timed_out_filter: false,
-                });
-                self.tasks.len() as u32 - 1
-            }
-        };
+        let slot = self.alloc_slot();
         let task = &mut self.tasks[slot as usize];
         *task = Task {
+            // A recycled slot keeps its counters so its old events stay stale.
             generation: task.generation,
             epoch: task.epoch,
+            talk_epoch: task.talk_epoch,
             state: TaskState::Waiting,
             source: source as u32,
             channel: c.channel.0,
             class: c.class.0,
             priority: src.priority,
-            step: 0,
-            queue: 0,
-            filter: NO_FILTER,
-            waitlist: 0,
             created: t,
             deadline: t,
             handle: c.handle_s,
@@ -653,22 +648,7 @@ impl<'s> Engine<'s> {
             patience: c.patience_s,
             seq: self.seq,
             counted,
-            routed: false,
-            reserved_by: 0,
-            assignments: 0,
-            answer: Answer::Accept,
-            talk_epoch: task.talk_epoch,
-            followup: Followup::None,
-            followup_counted: false,
-            origin_queue: 0,
-            parent: u32::MAX,
-            parent_generation: 0,
-            parent_worker: 0,
-            is_redial: false,
-            work_left: 0.0,
-            work_since: 0.0,
-            expiry_scheduled: false,
-            timed_out_filter: false,
+            ..FREE_TASK
         };
         self.live += 1;
         if self.tracer.is_some() {
@@ -687,6 +667,15 @@ impl<'s> Engine<'s> {
             });
         }
         self.route_new(slot, t);
+    }
+
+    /// A task slot: a recycled one (its generation and epochs kept), or a new one.
+    #[inline]
+    fn alloc_slot(&mut self) -> u32 {
+        self.free_slots.pop().unwrap_or_else(|| {
+            self.tasks.push(FREE_TASK);
+            self.tasks.len() as u32 - 1
+        })
     }
 
     /// Routes a new attempt: outside business hours, or into the workflow.
@@ -818,13 +807,7 @@ impl<'s> Engine<'s> {
                 .map_or(first.handle, |d| d.sample(&mut self.transfer_rng)),
         };
         let (warm, step) = (tr.warm, tr.step);
-        let leg = match self.free_slots.pop() {
-            Some(i) => i,
-            None => {
-                self.tasks.push(first);
-                self.tasks.len() as u32 - 1
-            }
-        };
+        let leg = self.alloc_slot();
         let x = &mut self.tasks[leg as usize];
         let (generation, talk_epoch) = (x.generation, x.talk_epoch);
         *x = Task {

@@ -35,6 +35,18 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// A temporary folder holding `calls.csv`, a trace with the given rows
+/// (CSV lines after the header), for scenarios that write `trace = "calls.csv"`.
+pub fn trace_dir(tag: &str, rows: &str) -> PathBuf {
+    let dir = temp_dir(tag);
+    std::fs::write(
+        dir.join("calls.csv"),
+        format!("arrival_time_s,channel,handle_time_s,patience_s,attributes\n{rows}"),
+    )
+    .expect("write trace");
+    dir
+}
+
 /// Runs the `ccsim` binary.
 pub fn ccsim(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ccsim"));

@@ -14,12 +14,7 @@ fn run_with(
     rows: &str,
     transfer: &str,
 ) -> (ccsim::scenario::Scenario, ReplicationResult) {
-    let dir = super::temp_dir(&format!("tr-{tag}"));
-    std::fs::write(
-        dir.join("calls.csv"),
-        format!("arrival_time_s,channel,handle_time_s,patience_s,attributes\n{rows}"),
-    )
-    .unwrap();
+    let dir = super::trace_dir(&format!("tr-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]

@@ -7,12 +7,7 @@ use ccsim::scenario::load_str;
 /// Runs replication 0 of a trace scenario: `rows` are CSV lines after the
 /// header; `body` adds agents, queues and the workflow.
 fn run(tag: &str, rows: &str, body: &str) -> (ccsim::scenario::Scenario, ReplicationResult) {
-    let dir = super::temp_dir(&format!("wf-{tag}"));
-    std::fs::write(
-        dir.join("calls.csv"),
-        format!("arrival_time_s,channel,handle_time_s,patience_s,attributes\n{rows}"),
-    )
-    .unwrap();
+    let dir = super::trace_dir(&format!("wf-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -634,12 +629,7 @@ default_filter = { queue = "q" }
 
 /// Runs a trace scenario whose arrival source takes extra keys.
 fn run_with_source(tag: &str, rows: &str, source_extra: &str, body: &str) -> ReplicationResult {
-    let dir = super::temp_dir(&format!("wf-{tag}"));
-    std::fs::write(
-        dir.join("calls.csv"),
-        format!("arrival_time_s,channel,handle_time_s,patience_s,attributes\n{rows}"),
-    )
-    .unwrap();
+    let dir = super::trace_dir(&format!("wf-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]

@@ -3,12 +3,7 @@
 use ccsim::scenario::load_str;
 
 fn scenario(tag: &str, rows: &str, agents: &str, reps: u32) -> ccsim::scenario::Scenario {
-    let dir = super::temp_dir(&format!("wk-{tag}"));
-    std::fs::write(
-        dir.join("calls.csv"),
-        format!("arrival_time_s,channel,handle_time_s,patience_s,attributes\n{rows}"),
-    )
-    .unwrap();
+    let dir = super::trace_dir(&format!("wk-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
