@@ -139,6 +139,8 @@ pub struct ReplicationResult {
     pub filters: Vec<[f64; FILTER_KPI_NAMES.len()]>,
     /// Per queue: `QUEUE_FLOW_NAMES` values.
     pub queue_flow: Vec<[f64; QUEUE_FLOW_NAMES.len()]>,
+    /// Per group, per activity: worker-hours in the counted window.
+    pub activity_hours: Vec<Vec<f64>>,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -439,6 +441,10 @@ pub struct Collector {
     reservations: Vec<[u64; 5]>,
     filters: Vec<[u64; FILTER_KPI_NAMES.len()]>,
     queue_flow: Vec<[u64; QUEUE_FLOW_NAMES.len()]>,
+    /// Worker-seconds per (group, activity) inside the counted window; a
+    /// change at t moves (window end − t) from one activity to the other.
+    activity_time: Vec<f64>,
+    n_activities: usize,
 }
 
 impl Collector {
@@ -473,6 +479,18 @@ impl Collector {
             group_level: vec![GroupLevel::default(); s.groups.len()],
             steps: vec![[0; STEP_KPI_NAMES.len()]; s.workflow.steps.len()],
             reservations: vec![[0; 5]; s.groups.len()],
+            n_activities: s.activities.len(),
+            activity_time: {
+                // Every worker starts Offline.
+                let n = s.activities.len();
+                let width = s.sim.horizon_s - s.sim.warmup_s;
+                let mut v = vec![0.0; s.groups.len() * n];
+                for (g, group) in s.groups.iter().enumerate() {
+                    v[g * n + usize::from(crate::scenario::OFFLINE)] =
+                        f64::from(group.count) * width;
+                }
+                v
+            },
             filters: vec![[0; FILTER_KPI_NAMES.len()]; s.workflow.filters.len()],
             queue_flow: vec![[0; QUEUE_FLOW_NAMES.len()]; s.queues.len()],
         }
@@ -626,6 +644,18 @@ impl Collector {
         if let Some(q) = moved_from {
             self.queue_flow[q as usize][1] += 1;
         }
+    }
+
+    /// A worker of `group` changes activity at `t`.
+    #[inline]
+    pub fn activity_change(&mut self, group: usize, t: f64, from: u8, to: u8) {
+        if t >= self.window_end {
+            return;
+        }
+        let rest = self.window_end - t.max(self.window_start);
+        let row = group * self.n_activities;
+        self.activity_time[row + usize::from(from)] -= rest;
+        self.activity_time[row + usize::from(to)] += rest;
     }
 
     /// The current level of a group, for the engine to change through [`Collector::set_level`].
@@ -798,6 +828,12 @@ impl Collector {
             .collect();
         let f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
         ReplicationResult {
+            activity_hours: self
+                .activity_time
+                .chunks(self.n_activities.max(1))
+                .take(n_groups)
+                .map(|row| row.iter().map(|s| s / 3600.0).collect())
+                .collect(),
             steps: self
                 .steps
                 .iter()

@@ -54,6 +54,20 @@ pub enum ClockField {
     Weekday,
 }
 
+/// What a `workers.<key>` counter of `skip_if` counts among the members of
+/// the step's queue (routing-semantics §2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipCounter {
+    /// `workers.available`: in an available activity.
+    Available,
+    /// `workers.unavailable`: in any other activity.
+    Unavailable,
+    /// `workers.<activity name or SID>`: in that activity.
+    Activity(u8),
+    /// Anything else counts 0 (validation warns).
+    Zero,
+}
+
 /// Tasks that wait together: same queue, channel and eligible workers.
 #[derive(Debug, Clone)]
 pub struct WaitList {
@@ -106,6 +120,8 @@ pub struct Plan {
     pub worker_field: Vec<WorkerField>,
     /// Per key: how `taskrouter.<key>` resolves.
     pub clock_field: Vec<ClockField>,
+    /// Per key: what `workers.<key>` counts.
+    pub skip_counter: Vec<SkipCounter>,
     /// Per (profile, queue): index of the (profile, queue) pair, or `u32::MAX`.
     pq_index: Vec<u32>,
     /// Number of (profile, queue) membership pairs.
@@ -178,6 +194,17 @@ impl Plan {
                 "currentMin" => ClockField::Minute,
                 "dayOfWeek" => ClockField::Weekday,
                 _ => ClockField::None,
+            })
+            .collect();
+        let skip_counter = (0..n_keys)
+            .map(|k| match s.keys.name(KeyId(k as u32)) {
+                "available" => SkipCounter::Available,
+                "unavailable" => SkipCounter::Unavailable,
+                n => s
+                    .activities
+                    .iter()
+                    .position(|a| a.name == n || a.sid.as_deref() == Some(n))
+                    .map_or(SkipCounter::Zero, |a| SkipCounter::Activity(a as u8)),
             })
             .collect();
         let n_profiles = s.groups.len();
@@ -352,6 +379,7 @@ impl Plan {
             step_dynamic_order,
             worker_field,
             clock_field,
+            skip_counter,
             pq_index,
             n_pairs,
             members,

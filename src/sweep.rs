@@ -65,6 +65,10 @@ pub struct Summary {
     pub filters: Vec<SegmentSummary>,
     /// Per queue: entered and moved (`QUEUE_FLOW_NAMES`).
     pub queue_flow: Vec<SegmentSummary>,
+    /// Activity names, in scenario order (the columns of `activity_hours`).
+    pub activity_names: Vec<String>,
+    /// Per group: worker-hours in each activity during the counted window.
+    pub activity_hours: Vec<Vec<Estimate>>,
     /// Contacts simulated over all replications, warm-up included.
     pub contacts: u64,
     /// Events processed over all replications.
@@ -202,7 +206,16 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         &QUEUE_FLOW_NAMES,
         &|r, i, k| r.queue_flow[i][k],
     );
+    let activity_hours = (0..s.groups.len())
+        .map(|g| {
+            (0..s.activities.len())
+                .map(|a| Estimate::from_values(results.iter().map(|r| r.activity_hours[g][a])))
+                .collect()
+        })
+        .collect();
     Summary {
+        activity_names: s.activities.iter().map(|a| a.name.clone()).collect(),
+        activity_hours,
         steps,
         filters,
         queue_flow,

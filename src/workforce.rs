@@ -14,12 +14,15 @@ pub struct Worker {
     pub stamp: u32,
     /// Inside a shift.
     pub on_shift: bool,
-    /// In an available activity: not on break and not in the timeout activity.
-    pub available: bool,
-    /// In a break window of its shift.
-    pub on_break: bool,
+    /// The activity of the break window it is in, or [`NO_BREAK`].
+    pub break_activity: u8,
     /// In the timeout activity after a missed offer.
     pub timed_out: bool,
+    /// Disconnected (Offline until it reconnects).
+    pub disconnected: bool,
+    /// Current activity (index into `Scenario::activities`), derived from
+    /// the flags above by `Engine::refresh`.
+    pub activity: u8,
     /// Absent for the current shift (shrinkage).
     pub absent: bool,
     /// On shift and available: may take new tasks.
@@ -32,20 +35,28 @@ pub struct Worker {
     pub last_assign: f64,
 }
 
-/// True if a group with these daily shifts is working at time `t`.
-/// No shifts means always working.
-pub fn on_shift(shifts: &[(f64, f64)], t: f64) -> bool {
-    if shifts.is_empty() {
-        return true;
-    }
+/// `break_activity` outside break windows.
+pub const NO_BREAK: u8 = u8::MAX;
+
+/// The index of the daily window containing `t`, if any.
+pub fn window_at(windows: &[(f64, f64)], t: f64) -> Option<usize> {
     let tod = t.rem_euclid(86_400.0);
-    shifts.iter().any(|&(s, e)| {
+    windows.iter().position(|&(s, e)| {
         if s < e {
             s <= tod && tod < e
         } else {
             tod >= s || tod < e
         }
     })
+}
+
+/// True if a group with these daily shifts is working at time `t`.
+/// No shifts means always working.
+pub fn on_shift(shifts: &[(f64, f64)], t: f64) -> bool {
+    if shifts.is_empty() {
+        return true;
+    }
+    window_at(shifts, t).is_some()
 }
 
 /// The next shift boundary strictly after `t`, or `None` without shifts.

@@ -28,9 +28,9 @@ use crate::expr::{KeyId, Resolver, Scope, ValueRef};
 use crate::metrics::{
     CancelReason, CellId, Collector, ReplicationResult, ReservationEvent, StepEvent,
 };
-use crate::routing::{self, IdleEntry, Plan, Router, WaitEntry, WorkerField};
-use crate::scenario::{AfterHours, Scenario, StepId};
-use crate::workforce::{self, Worker};
+use crate::routing::{self, IdleEntry, Plan, Router, SkipCounter, WaitEntry, WorkerField};
+use crate::scenario::{AVAILABLE, AfterHours, OFFLINE, Scenario, StepId, UNAVAILABLE};
+use crate::workforce::{self, NO_BREAK, Worker};
 use calendar::Calendar;
 use event::Event;
 use rand_distr::{Distribution, StandardUniform};
@@ -214,8 +214,10 @@ struct Engine<'s> {
     cap: Vec<u16>,
     /// First worker index of each group.
     group_start: Vec<u32>,
-    /// Per queue: members currently on shift (`workers.available` of skip_if).
+    /// Per queue: members in an available activity (`workers.available` of skip_if).
     queue_available: Vec<u32>,
+    /// Per (queue, activity): members in that activity (`workers.<activity>`).
+    queue_activity: Vec<u32>,
     router: Router,
     metrics: Collector,
     n_channels: usize,
@@ -345,12 +347,15 @@ impl Resolver for SkipView<'_, '_> {
         if scope != Scope::Workers {
             return ValueRef::Null;
         }
-        let available = self.e.queue_available[self.queue as usize];
-        let unavailable = self.e.plan.members[self.queue as usize] - available;
-        ValueRef::Num(f64::from(match self.e.s.keys.name(key) {
-            "available" | "Available" => available,
-            "unavailable" | "Offline" => unavailable,
-            _ => 0,
+        let q = self.queue as usize;
+        let available = self.e.queue_available[q];
+        ValueRef::Num(f64::from(match self.e.plan.skip_counter[key.idx()] {
+            SkipCounter::Available => available,
+            SkipCounter::Unavailable => self.e.plan.members[q] - available,
+            SkipCounter::Activity(a) => {
+                self.e.queue_activity[q * self.e.s.activities.len() + usize::from(a)]
+            }
+            SkipCounter::Zero => 0,
         }))
     }
 }
@@ -372,9 +377,10 @@ impl<'s> Engine<'s> {
                     group: g as u32,
                     stamp: 0,
                     on_shift: false,
-                    available: true,
-                    on_break: false,
+                    break_activity: NO_BREAK,
                     timed_out: false,
+                    disconnected: false,
+                    activity: OFFLINE,
                     absent: false,
                     active: false,
                     logged_in: false,
@@ -421,6 +427,14 @@ impl<'s> Engine<'s> {
             cap,
             group_start,
             queue_available: vec![0; s.queues.len()],
+            queue_activity: {
+                let n_act = s.activities.len();
+                let mut v = vec![0; s.queues.len() * n_act];
+                for (q, &m) in plan.members.iter().enumerate() {
+                    v[q * n_act + usize::from(OFFLINE)] = m;
+                }
+                v
+            },
             router: Router::new(plan, n_channels, &pair_members),
             metrics: Collector::new(s),
             n_channels,
@@ -1444,13 +1458,9 @@ impl<'s> Engine<'s> {
             WorkerField::Assigned(ch) => ValueRef::Num(f64::from(self.assigned[i + ch as usize])),
             WorkerField::CapacityPct(ch) => ValueRef::Num(pct(ch as usize)),
             WorkerField::Name => ValueRef::Str(&self.plan.worker_names[w as usize]),
-            WorkerField::Activity => ValueRef::Str(if worker.active {
-                "Available"
-            } else if worker.on_shift && worker.on_break {
-                "Break"
-            } else {
-                "Offline"
-            }),
+            WorkerField::Activity => {
+                ValueRef::Str(&self.s.activities[usize::from(worker.activity)].name)
+            }
         }
     }
 
@@ -1807,14 +1817,14 @@ impl<'s> Engine<'s> {
                     .reservations
                     .return_after_timeout
                     .sample(&mut self.reservation_rng);
-                let on_shift = self.workers[w as usize].on_shift;
                 self.workers[w as usize].timed_out = true;
-                self.set_presence(w, on_shift, false, t);
+                self.refresh(w, t);
+                let name = &self.s.activities[usize::from(self.s.workflow.timeout_activity)].name;
                 self.trace_worker(
                     w,
                     t,
                     "worker.activity.update",
-                    &format!("Offline (missed offer) for {back:.1} s"),
+                    &format!("{name} (missed offer) for {back:.1} s"),
                 );
                 self.cal
                     .schedule(t + back, Event::WorkerReturn { worker: w });
@@ -1827,7 +1837,7 @@ impl<'s> Engine<'s> {
     fn unreserve(&mut self, w: u32, slot: u32, t: f64) {
         let channel = self.tasks[slot as usize].channel as usize;
         self.release_unit(w, channel, t);
-        self.update_login(w, t);
+        self.refresh(w, t);
     }
 
     /// Gives back one capacity unit of a worker on a channel.
@@ -1854,7 +1864,7 @@ impl<'s> Engine<'s> {
         if self.workers[w as usize].active {
             self.pull_tasks(w, t);
         } else {
-            self.update_login(w, t);
+            self.refresh(w, t);
         }
     }
 
@@ -1959,19 +1969,48 @@ impl<'s> Engine<'s> {
         self.metrics.set_level(g, t, lv);
     }
 
-    /// Sets a worker's shift and activity state; keeps `active`, the queue
-    /// availability counters of `skip_if` and logged-in time consistent.
-    /// Returns true if the worker just became able to take tasks.
-    fn set_presence(&mut self, w: u32, on_shift: bool, available: bool, t: f64) -> bool {
-        let worker = &mut self.workers[w as usize];
+    /// Derives a worker's activity from its flags — off shift or
+    /// disconnected: Offline; after a missed offer: the timeout activity; in
+    /// a break window: the break's activity; else Available — and keeps
+    /// `active`, the queue counters of `skip_if`, the group's activity time
+    /// and logged-in time consistent. Returns true if the worker just became
+    /// able to take tasks.
+    fn refresh(&mut self, w: u32, t: f64) -> bool {
+        let worker = self.workers[w as usize];
+        let activity = if worker.disconnected {
+            OFFLINE
+        } else if !worker.on_shift {
+            // Finishing work after the shift: logged in, taking nothing new.
+            if worker.tasks > 0 {
+                UNAVAILABLE
+            } else {
+                OFFLINE
+            }
+        } else if worker.timed_out {
+            self.s.workflow.timeout_activity
+        } else if worker.break_activity != NO_BREAK {
+            worker.break_activity
+        } else {
+            AVAILABLE
+        };
+        let now = self.s.activities[usize::from(activity)].available;
+        let g = worker.group as usize;
+        if activity != worker.activity {
+            let n_act = self.s.activities.len();
+            for q in &self.s.groups[g].queues {
+                self.queue_activity[q.idx() * n_act + usize::from(worker.activity)] -= 1;
+                self.queue_activity[q.idx() * n_act + usize::from(activity)] += 1;
+            }
+            self.metrics
+                .activity_change(g, t, worker.activity, activity);
+            self.workers[w as usize].activity = activity;
+        }
         let was = worker.active;
-        worker.on_shift = on_shift;
-        worker.available = available;
-        worker.active = on_shift && available;
-        let now = worker.active;
         if was != now {
+            let worker = &mut self.workers[w as usize];
+            worker.active = now;
             worker.stamp = worker.stamp.wrapping_add(1);
-            for q in &self.s.groups[worker.group as usize].queues {
+            for q in &self.s.groups[g].queues {
                 let n = &mut self.queue_available[q.idx()];
                 *n = if now { *n + 1 } else { *n - 1 };
             }
@@ -1988,10 +2027,8 @@ impl<'s> Engine<'s> {
             "worker.activity.update",
             "Available (back from the timeout activity)",
         );
-        let worker = &mut self.workers[w as usize];
-        worker.timed_out = false;
-        let (on_shift, available) = (worker.on_shift, !worker.on_break);
-        if self.set_presence(w, on_shift, available, t) {
+        self.workers[w as usize].timed_out = false;
+        if self.refresh(w, t) {
             self.pull_tasks(w, t);
         }
     }
@@ -2040,7 +2077,8 @@ impl<'s> Engine<'s> {
     fn shift_change(&mut self, g: usize, t: f64) {
         let group = &self.s.groups[g];
         let on = workforce::on_shift(&group.shifts, t);
-        let on_break = !group.breaks.is_empty() && workforce::on_shift(&group.breaks, t);
+        let on_break =
+            workforce::window_at(&group.breaks, t).map_or(NO_BREAK, |i| group.break_activities[i]);
         let mut starting = std::mem::take(&mut self.starting);
         starting.clear();
         for w in self.group_start[g]..self.group_start[g + 1] {
@@ -2054,23 +2092,28 @@ impl<'s> Engine<'s> {
             }
             let worker = &mut self.workers[w as usize];
             let present = on && !worker.absent;
-            let changed = worker.on_shift != present || worker.on_break != on_break;
-            worker.on_break = on_break;
-            let available = !worker.on_break && !worker.timed_out;
+            let changed = worker.on_shift != present || worker.break_activity != on_break;
+            worker.on_shift = present;
+            worker.break_activity = on_break;
             if !changed {
                 continue;
             }
-            if self.set_presence(w, present, available, t) {
+            let before = worker.activity;
+            if self.refresh(w, t) {
                 starting.push(w);
             }
-            let what = if !present {
-                "Offline (off shift)"
-            } else if on_break {
-                "Break"
-            } else {
-                "Available (shift starts)"
-            };
-            self.trace_worker(w, t, "worker.activity.update", what);
+            let after = self.workers[w as usize].activity;
+            if self.tracer.is_some() && after != before {
+                let name = &self.s.activities[usize::from(after)].name;
+                let what = if !present {
+                    format!("{name} (off shift)")
+                } else if on_break != NO_BREAK {
+                    format!("{name} (break)")
+                } else {
+                    format!("{name} (shift starts)")
+                };
+                self.trace_worker(w, t, "worker.activity.update", &what);
+            }
         }
         let workers = &self.workers;
         starting.sort_by(|a, b| {

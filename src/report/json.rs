@@ -43,6 +43,20 @@ impl Serialize for Segments<'_> {
     }
 }
 
+/// `{ group: { activity: estimate } }`.
+struct ActivityHours<'a>(&'a Summary);
+
+impl Serialize for ActivityHours<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.groups.len()))?;
+        for (g, hours) in self.0.groups.iter().zip(&self.0.activity_hours) {
+            let names: Vec<&str> = self.0.activity_names.iter().map(String::as_str).collect();
+            m.serialize_entry(&g.name, &Kpis(&names, hours))?;
+        }
+        m.end()
+    }
+}
+
 struct Intervals<'a>(&'a Summary, &'a [String]);
 
 impl Serialize for Intervals<'_> {
@@ -103,6 +117,7 @@ impl Serialize for Summary {
         m.serialize_entry("steps", &Segments(&self.steps))?;
         m.serialize_entry("filters", &Segments(&self.filters))?;
         m.serialize_entry("queue_flow", &Segments(&self.queue_flow))?;
+        m.serialize_entry("activity_hours", &ActivityHours(self))?;
         m.serialize_entry("intervals", &Intervals(self, &group_names))?;
         m.serialize_entry("contacts_simulated", &self.contacts)?;
         m.end()

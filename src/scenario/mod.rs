@@ -72,6 +72,51 @@ pub struct Scenario {
     pub classes: Vec<TaskClass>,
     /// Attribute key interner shared by documents and expressions.
     pub keys: KeyTable,
+    /// Worker activities: Flex's four first (indices [`AVAILABLE`],
+    /// [`UNAVAILABLE`], [`BREAK`], [`OFFLINE`]), then the scenario's own.
+    pub activities: Vec<Activity>,
+}
+
+/// Index of the built-in "Available" activity.
+pub const AVAILABLE: u8 = 0;
+/// Index of the built-in "Unavailable" activity.
+pub const UNAVAILABLE: u8 = 1;
+/// Index of the built-in "Break" activity (default of break windows).
+pub const BREAK: u8 = 2;
+/// Index of the built-in "Offline" activity: Flex's default, timeout and
+/// logout activity (off shift, absent, disconnected).
+pub const OFFLINE: u8 = 3;
+
+/// A worker activity (routing-semantics §1.2). Only workers in an
+/// `available` activity receive new reservations; the activity decides
+/// nothing else (work in hand always finishes).
+#[derive(Debug, Clone)]
+pub struct Activity {
+    /// Unique name; `worker.activity_name` and `workers.<name>` read it.
+    pub name: String,
+    /// Workers in it may receive reservations.
+    pub available: bool,
+    /// The activity's SID, also accepted as `workers.<sid>` in `skip_if`.
+    pub sid: Option<String>,
+}
+
+impl Activity {
+    /// Flex's built-in activities, in index order.
+    pub fn builtin() -> Vec<Activity> {
+        [
+            ("Available", true),
+            ("Unavailable", false),
+            ("Break", false),
+            ("Offline", false),
+        ]
+        .into_iter()
+        .map(|(name, available)| Activity {
+            name: name.to_string(),
+            available,
+            sid: None,
+        })
+        .collect()
+    }
 }
 
 /// `[simulation]`.
@@ -262,6 +307,9 @@ pub struct Group {
     /// in the Break activity (no new work; current work finishes; not counted
     /// as logged-in time for occupancy).
     pub breaks: Vec<(f64, f64)>,
+    /// The activity of each break window (default [`BREAK`]); a break in an
+    /// available activity keeps the worker taking work.
+    pub break_activities: Vec<u8>,
     /// Probability that a worker misses a whole shift (shrinkage), drawn
     /// independently per worker and shift.
     pub absence: f64,
@@ -379,6 +427,9 @@ pub struct Workflow {
     pub lifo_first: bool,
     /// Seconds a reservation may stay pending (TaskRouter default 120).
     pub task_reservation_timeout_s: f64,
+    /// The workspace's timeout activity: where a worker goes after a missed
+    /// offer (default [`OFFLINE`]).
+    pub timeout_activity: u8,
     /// Contacts arriving outside these hours get `after_hours`.
     pub hours: Option<u32>,
     /// What they get (meaningful with `hours`).

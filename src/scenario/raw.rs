@@ -28,6 +28,21 @@ pub struct RawScenario {
     /// Business-hours calendars, referenced by the workflow and by queues.
     #[serde(default)]
     pub hours: Vec<Spanned<RawHours>>,
+    /// Worker activities beyond Flex's four (routing-semantics §1.2).
+    #[serde(default)]
+    pub activities: Vec<Spanned<RawActivity>>,
+}
+
+/// `[[activities]]`: a worker activity and whether it takes new work.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawActivity {
+    pub name: Spanned<String>,
+    /// Required for new activities; must agree for the built-in ones.
+    pub available: Option<Spanned<bool>>,
+    /// The activity's SID, so `skip_if` expressions written with
+    /// `workers.<ActivitySid>` work unchanged.
+    pub sid: Option<Spanned<String>>,
 }
 
 /// `[[hours]]`: a weekly opening schedule with holidays, in a time zone.
@@ -77,6 +92,8 @@ pub struct RawReservations {
 pub struct RawWorkspace {
     /// `"FIFO"` (default) or `"LIFO"`: which kind of queue a worker in both serves first.
     pub prioritize_queue_order: Option<Spanned<String>>,
+    /// Activity of a worker after a missed offer (default "Offline").
+    pub timeout_activity: Option<Spanned<String>>,
 }
 
 /// `[simulation]`.
@@ -187,6 +204,8 @@ pub struct RawAgents {
 pub struct RawBreak {
     pub start: Spanned<String>,
     pub duration: Spanned<Quantity>,
+    /// The activity during the break (default "Break").
+    pub activity: Option<Spanned<String>>,
 }
 
 /// A daily working window; `end` before `start` crosses midnight.

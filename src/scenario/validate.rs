@@ -38,6 +38,7 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
         bad_queues: Vec::new(),
         anchor: None,
         hours_names: Vec::new(),
+        activity_names: Vec::new(),
     };
     let scenario = v.scenario(raw);
     v.diags
@@ -77,6 +78,8 @@ pub(super) struct Validator<'a> {
     pub(super) anchor: Option<super::hours::Anchor>,
     /// Names of `[[hours]]`, in order.
     pub(super) hours_names: Vec<String>,
+    /// Activity names and SIDs `skip_if` may count (set by `activities`).
+    pub(super) activity_names: Vec<String>,
 }
 
 fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
@@ -406,8 +409,17 @@ impl Validator<'_> {
         let channels = self.channels(&raw.channels);
         let queues = self.queues(&raw.queues);
         let defaults = self.reservations(raw.reservations.as_ref(), None);
-        let groups = self.groups(&raw.agents, &channels, &queues, &defaults);
+        let activities = self.activities(&raw.activities);
+        let groups = self.groups(&raw.agents, &channels, &queues, &defaults, &activities);
         let lifo_first = self.workspace(raw.workspace.as_ref());
+        let timeout_activity = match raw
+            .workspace
+            .as_ref()
+            .and_then(|w| w.get_ref().timeout_activity.as_ref())
+        {
+            None => Some(OFFLINE),
+            Some(name) => self.activity_id(name, &activities),
+        };
         let channel_names: Vec<String> = channels
             .as_ref()
             .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.name.clone()).collect());
@@ -435,6 +447,7 @@ impl Validator<'_> {
         }
         let (sim, channels, mut queues, groups, sources, mut workflow) =
             (sim?, channels?, queues?, groups?, sources?, workflow?);
+        workflow.timeout_activity = timeout_activity?;
         self.transfers(&raw.queues, &mut queues, &mut workflow);
         if self.diags.has_errors() {
             return None;
@@ -452,6 +465,7 @@ impl Validator<'_> {
             hours,
             classes,
             keys: std::mem::take(&mut self.keys),
+            activities,
         };
         self.match_filters(&mut scenario, &raw.arrivals);
         Some(scenario)
@@ -517,6 +531,69 @@ impl Validator<'_> {
                     drop_probability: drop,
                     step,
                 });
+            }
+        }
+    }
+
+    /// The built-in activities plus `[[activities]]`. A built-in may be
+    /// listed to give it a SID; its `available` flag cannot change.
+    fn activities(&mut self, raw: &[Spanned<RawActivity>]) -> Vec<Activity> {
+        let mut out = Activity::builtin();
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        for a in raw {
+            let x = a.get_ref();
+            let name = x.name.get_ref();
+            if !self.check_name(&x.name, "activity", &mut seen) {
+                continue;
+            }
+            let sid = x.sid.as_ref().map(|s| s.get_ref().clone());
+            let flag = x.available.as_ref().map(|f| *f.get_ref());
+            if let Some(i) = out.iter().position(|b| b.name == *name) {
+                if flag.is_some_and(|f| f != out[i].available) {
+                    let span = x.available.as_ref().expect("flag given").span();
+                    self.err(&span, format!("\"{name}\" is a built-in activity with available = {}; it cannot change", out[i].available));
+                }
+                out[i].sid = sid;
+                continue;
+            }
+            let Some(available) = flag else {
+                self.err(&a.span(), format!("activity \"{name}\" needs `available = true` or `false` (whether its workers take new tasks)"));
+                continue;
+            };
+            if out.len() >= 100 {
+                self.err(
+                    &x.name.span(),
+                    "at most 100 activities per workspace (TaskRouter's limit)",
+                );
+                continue;
+            }
+            out.push(Activity {
+                name: name.clone(),
+                available,
+                sid,
+            });
+        }
+        self.activity_names = out
+            .iter()
+            .flat_map(|a| std::iter::once(a.name.clone()).chain(a.sid.clone()))
+            .collect();
+        out
+    }
+
+    /// The index of a named activity.
+    fn activity_id(&mut self, name: &Spanned<String>, activities: &[Activity]) -> Option<u8> {
+        let n = name.get_ref();
+        match activities.iter().position(|a| a.name == *n) {
+            Some(i) => Some(i as u8),
+            None => {
+                self.err(
+                    &name.span(),
+                    format!(
+                        "unknown activity \"{n}\"; known: {}",
+                        names_of(activities, |a| &a.name)
+                    ),
+                );
+                None
             }
         }
     }
@@ -908,6 +985,7 @@ impl Validator<'_> {
         channels: &Option<Vec<Channel>>,
         queues: &Option<Vec<Queue>>,
         defaults: &Option<Reservations>,
+        activities: &[Activity],
     ) -> Option<Vec<Group>> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
@@ -951,13 +1029,22 @@ impl Validator<'_> {
                 }
             }
             let mut breaks = Vec::new();
+            let mut break_activities = Vec::new();
             for b in gr.breaks.iter().flatten() {
                 let br = b.get_ref();
                 let start =
                     parse_clock(br.start.get_ref()).map_err(|e| self.err(&br.start.span(), e));
                 let duration = self.positive_duration(&br.duration, "a break's duration");
+                let activity = match &br.activity {
+                    None => Some(BREAK),
+                    Some(name) => self.activity_id(name, activities),
+                };
                 match (start, duration) {
-                    (Ok(a), Some(d)) if d < 86_400.0 => breaks.push((a, (a + d) % 86_400.0)),
+                    _ if activity.is_none() => ok = false,
+                    (Ok(a), Some(d)) if d < 86_400.0 => {
+                        breaks.push((a, (a + d) % 86_400.0));
+                        break_activities.push(activity.unwrap_or(BREAK));
+                    }
                     (Ok(_), Some(_)) => {
                         self.err(&br.duration.span(), "a break must be shorter than a day");
                         ok = false;
@@ -1020,6 +1107,7 @@ impl Validator<'_> {
                 queues: group_queues,
                 reservations,
                 breaks,
+                break_activities,
                 absence,
             });
         }

@@ -21,9 +21,6 @@ pub const CHANNEL_FIELDS: [&str; 3] = [
 /// `workers.*` counters of `skip_if` (§2.5) besides activity names.
 pub const SKIP_IF_COUNTERS: [&str; 2] = ["available", "unavailable"];
 
-/// Activities every workspace has (Flex's defaults).
-pub const BUILTIN_ACTIVITIES: [&str; 4] = ["Available", "Unavailable", "Break", "Offline"];
-
 impl Validator<'_> {
     /// Parses `prioritize_queue_order`; true means LIFO queues first.
     pub(super) fn workspace(&mut self, raw: Option<&Spanned<RawWorkspace>>) -> bool {
@@ -268,12 +265,12 @@ impl Validator<'_> {
                 let mut unknown = Vec::new();
                 x.for_each_path(&mut |p| {
                     let n = self.keys.name(p.key);
-                    if p.scope == Scope::Workers && !SKIP_IF_COUNTERS.contains(&n) && !BUILTIN_ACTIVITIES.contains(&n) {
+                    if p.scope == Scope::Workers && !SKIP_IF_COUNTERS.contains(&n) && !self.activity_names.iter().any(|a| a == n) {
                         unknown.push(n.to_string());
                     }
                 });
                 for n in unknown {
-                    self.warn(&e.span(), format!("`workers.{n}` is not a known counter (workers.available, workers.unavailable or an activity: {}); it counts 0", BUILTIN_ACTIVITIES.join(", ")));
+                    self.warn(&e.span(), format!("`workers.{n}` is not a known counter (workers.available, workers.unavailable or an activity: {}); it counts 0", self.activity_names.join(", ")));
                 }
                 Some(x)
             }),
@@ -437,6 +434,7 @@ impl Validator<'_> {
             task_ttl_s: task_ttl_s?,
             lifo_first,
             task_reservation_timeout_s: reservation_timeout?,
+            timeout_activity: super::OFFLINE,
             hours,
             after_hours: after_hours?,
             callback: callback?,
@@ -498,6 +496,7 @@ impl Validator<'_> {
             bad_queues: Vec::new(),
             anchor: None,
             hours_names: Vec::new(),
+            activity_names: self.activity_names.clone(),
         };
         for (span, message) in problems {
             sub.err(&span, message);

@@ -373,3 +373,24 @@ fn missing_file_and_bad_flags() {
     assert_eq!(out.status.code(), Some(1));
     assert!(err.contains("needs more than 9 agents"), "{err}");
 }
+
+#[test]
+fn bad_activities() {
+    let text = format!(
+        "{GOOD}\n[[activities]]\nname = \"Break\"\navailable = true\n\n[[activities]]\nname = \"Lunch\"\n\n[workspace]\ntimeout_activity = \"Mised\"\n"
+    );
+    let text = text.replace(
+        "capacity = { voice = 1 }",
+        "capacity = { voice = 1 }\nbreaks = [{ start = \"12:00\", duration = \"30m\", activity = \"Lnch\" }]",
+    );
+    fails(
+        "activities",
+        &text,
+        &[
+            "scenario.toml:23:59: error: unknown activity \"Lnch\"; known: \"Available\", \"Unavailable\", \"Break\", \"Offline\"",
+            "scenario.toml:36:13: error: \"Break\" is a built-in activity with available = false; it cannot change",
+            "scenario.toml:38:1: error: activity \"Lunch\" needs `available = true` or `false`",
+            "scenario.toml:42:20: error: unknown activity \"Mised\"",
+        ],
+    );
+}

@@ -76,3 +76,141 @@ fn absence_removes_the_expected_share_of_agents() {
     let sd = e.sd.unwrap();
     assert!((20.0..45.0).contains(&sd), "sd {sd}");
 }
+
+/// Activities (routing-semantics §1.2): group `a` (two agents, 08:00–18:00)
+/// spends 12:00–13:00 in the unavailable activity "Training"; group `b`
+/// (one agent, always on) spends 12:00–13:00 in "Backoffice", which is
+/// available. The first target skips while every member of `q` is in
+/// Training (`workers.Training == 2`) and its tasks then go to `q2`, whose
+/// step takes only workers whose activity is Backoffice. A call at 10:00 is
+/// answered in `q`; one at 12:10 skips to `q2` and is answered at once by
+/// the agent in Backoffice; the activity hours add up to 24 h per agent.
+#[test]
+fn user_defined_activities_gate_work_and_feed_skip_if() {
+    let dir = super::trace_dir("wk-activities", "36000,voice,,,\n43800,voice,,,\n");
+    let text = r#"name = "activities"
+[simulation]
+horizon = "1d"
+interval = "1d"
+replications = 1
+[[channels]]
+name = "voice"
+[[activities]]
+name = "Training"
+available = false
+[[activities]]
+name = "Backoffice"
+available = true
+sid = "WA0001"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = { dist = "deterministic", mean = "60s" }
+[[agents]]
+group = "a"
+count = 2
+attributes = { team = "a" }
+shifts = [{ start = "08:00", end = "18:00" }]
+breaks = [{ start = "12:00", duration = "1h", activity = "Training" }]
+[[agents]]
+group = "b"
+count = 1
+attributes = { team = "b" }
+breaks = [{ start = "12:00", duration = "1h", activity = "Backoffice" }]
+[[queues]]
+name = "q"
+target_workers = 'team == "a"'
+[[queues]]
+name = "q2"
+target_workers = 'team == "b"'
+[[workflow.filters]]
+expression = "1==1"
+targets = [
+  { queue = "q", skip_if = "workers.Training == 2" },
+  { queue = "q2", expression = 'worker.activity_name == "Backoffice"' },
+]
+"#;
+    let s = load_str(&dir.join("s.toml"), text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario;
+    let r = ccsim::engine::run(&s, 1, 0);
+    let kpi = |k: &[f64], name: &str| {
+        k[ccsim::metrics::KPI_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .unwrap()]
+    };
+    assert_eq!(kpi(&r.queues[0].0, "answered"), 1.0);
+    assert_eq!(kpi(&r.queues[1].0, "answered"), 1.0);
+    assert_eq!(kpi(&r.overall.0, "wait_max_s"), 0.0);
+    let skipped = ccsim::metrics::STEP_KPI_NAMES
+        .iter()
+        .position(|n| *n == "skipped")
+        .unwrap();
+    assert_eq!(r.steps[0][skipped], 1.0);
+    let hours = |g: usize, a: &str| {
+        r.activity_hours[g][s.activities.iter().position(|x| x.name == a).unwrap()]
+    };
+    let close = |x: f64, y: f64| (x - y).abs() < 1e-9;
+    assert!(close(hours(0, "Available"), 18.0), "{:?}", r.activity_hours);
+    assert!(close(hours(0, "Training"), 2.0));
+    assert!(close(hours(0, "Offline"), 28.0));
+    assert!(close(hours(1, "Available"), 23.0));
+    assert!(close(hours(1, "Backoffice"), 1.0));
+    // Logged-in time counts the available Backoffice hour, not Training.
+    assert!(close(r.groups[0][2], 18.0) && close(r.groups[1][2], 24.0));
+}
+
+/// `[workspace] timeout_activity`: a missed offer moves the worker to the
+/// named activity for `return_after_timeout` (60 s here), and that time is
+/// reported under it. The call is answered by the other agent 10 s in.
+#[test]
+fn missed_offers_go_to_the_workspace_timeout_activity() {
+    let dir = super::trace_dir("wk-timeout-activity", "0,voice,,,\n");
+    let text = r#"name = "timeout-activity"
+[simulation]
+horizon = "1h"
+interval = "1h"
+replications = 1
+[workspace]
+timeout_activity = "Missed"
+[[activities]]
+name = "Missed"
+available = false
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = { dist = "deterministic", mean = "60s" }
+[[agents]]
+group = "flaky"
+count = 1
+reservations = { no_answer_probability = 1.0, return_after_timeout = { dist = "deterministic", mean = "60s" } }
+[[agents]]
+group = "steady"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+task_reservation_timeout = "10s"
+default_filter = { queue = "q" }
+"#;
+    let s = load_str(&dir.join("s.toml"), text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario;
+    let r = ccsim::engine::run(&s, 1, 0);
+    let missed = s
+        .activities
+        .iter()
+        .position(|a| a.name == "Missed")
+        .unwrap();
+    assert!((r.activity_hours[0][missed] - 60.0 / 3600.0).abs() < 1e-12);
+    assert!((r.activity_hours[0][0] - (3600.0 - 60.0) / 3600.0).abs() < 1e-12);
+    let wait = r.overall.0[ccsim::metrics::KPI_NAMES
+        .iter()
+        .position(|n| *n == "wait_max_s")
+        .unwrap()];
+    assert_eq!(wait, 10.0);
+}
