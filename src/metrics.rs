@@ -6,7 +6,7 @@
 use crate::scenario::Scenario;
 
 /// Names of the per-segment KPIs, in contract order (DESIGN §4.3), then extras.
-pub const KPI_NAMES: [&str; 29] = [
+pub const KPI_NAMES: [&str; 30] = [
     "offered",
     "answered",
     "abandoned",
@@ -47,6 +47,9 @@ pub const KPI_NAMES: [&str; 29] = [
     "transfers_dropped",
     "transfers_abandoned",
     "transfer_wait_s",
+    // Conversations lost because the agent disconnected (the contact stays
+    // answered; the work not done is taken out of AHT).
+    "disconnect_dropped",
 ];
 
 /// Per routing step (counted contacts): entered, answered there, left by
@@ -81,7 +84,7 @@ pub enum CancelReason {
 /// Names of the per-group KPIs: occupancy and utilization (DESIGN §4.3),
 /// logged-in agent-hours in the counted window, and reservation outcomes of
 /// counted contacts (routing-semantics §1.10).
-pub const GROUP_KPI_NAMES: [&str; 8] = [
+pub const GROUP_KPI_NAMES: [&str; 9] = [
     "occupancy",
     "utilization",
     "logged_in_h",
@@ -90,6 +93,7 @@ pub const GROUP_KPI_NAMES: [&str; 8] = [
     "reservations_rejected",
     "reservations_timed_out",
     "reservations_canceled",
+    "disconnects",
 ];
 
 /// What happened to a reservation (index into the reservation counters).
@@ -265,6 +269,7 @@ struct Cell {
     redials: u64,
     transfers: [u64; 4],
     transfer_wait_s: f64,
+    disconnect_dropped: u64,
     wait_answered_s: f64,
     wait_max_s: f64,
     handle_s: f64,
@@ -294,6 +299,7 @@ impl Cell {
             *a += b;
         }
         self.transfer_wait_s += o.transfer_wait_s;
+        self.disconnect_dropped += o.disconnect_dropped;
         self.wait_answered_s += o.wait_answered_s;
         self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
         self.handle_s += o.handle_s;
@@ -343,6 +349,7 @@ impl Cell {
             self.transfers[2] as f64,
             self.transfers[3] as f64,
             ratio(self.transfer_wait_s, self.transfers[1] as f64),
+            self.disconnect_dropped as f64,
         ])
     }
 }
@@ -445,6 +452,8 @@ pub struct Collector {
     /// change at t moves (window end − t) from one activity to the other.
     activity_time: Vec<f64>,
     n_activities: usize,
+    /// Per group: disconnects in the counted window.
+    disconnects: Vec<u64>,
 }
 
 impl Collector {
@@ -480,6 +489,7 @@ impl Collector {
             steps: vec![[0; STEP_KPI_NAMES.len()]; s.workflow.steps.len()],
             reservations: vec![[0; 5]; s.groups.len()],
             n_activities: s.activities.len(),
+            disconnects: vec![0; s.groups.len()],
             activity_time: {
                 // Every worker starts Offline.
                 let n = s.activities.len();
@@ -646,6 +656,20 @@ impl Collector {
         }
     }
 
+    /// A worker of `group` disconnected (inside the counted window).
+    #[inline]
+    pub fn disconnect(&mut self, group: usize) {
+        self.disconnects[group] += 1;
+    }
+
+    /// A conversation was lost to a disconnect; `unworked` seconds of its
+    /// recorded handle time (talk left plus wrap-up) were never worked.
+    pub fn disconnect_dropped(&mut self, cell: CellId, unworked: f64) {
+        let c = &mut self.cells[cell.0 as usize];
+        c.disconnect_dropped += 1;
+        c.handle_s -= unworked;
+    }
+
     /// A worker of `group` changes activity at `t`.
     #[inline]
     pub fn activity_change(&mut self, group: usize, t: f64, from: u8, to: u8) {
@@ -779,6 +803,7 @@ impl Collector {
                 && c.voicemails_worked == 0
                 && c.callbacks_worked == 0
                 && c.redials == 0
+                && c.disconnect_dropped == 0
             {
                 continue;
             }
@@ -794,7 +819,8 @@ impl Collector {
         let groups = group_time
             .iter()
             .zip(&self.reservations)
-            .map(|(t, r)| {
+            .zip(&self.disconnects)
+            .map(|((t, r), &d)| {
                 [
                     ratio(t.busy, t.logged_in),
                     ratio(t.units, t.capacity),
@@ -804,6 +830,7 @@ impl Collector {
                     r[2] as f64,
                     r[3] as f64,
                     r[4] as f64,
+                    d as f64,
                 ]
             })
             .collect();

@@ -51,6 +51,9 @@ pub enum Event {
         task: u32,
         /// Slot generation when scheduled.
         generation: u32,
+        /// The task's reservation count when scheduled: an older one means
+        /// that reservation already ended another way (a disconnect).
+        offer: u16,
     },
     /// A worker returns from the timeout activity after a missed offer.
     WorkerReturn {
@@ -87,5 +90,15 @@ pub enum Event {
     Shift {
         /// Group index.
         group: u32,
+    },
+    /// The next disconnect in an agent group (one event per group).
+    Disconnect {
+        /// Group index.
+        group: u32,
+    },
+    /// A disconnected worker is back on line.
+    Reconnect {
+        /// Worker index.
+        worker: u32,
     },
 }

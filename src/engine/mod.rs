@@ -107,6 +107,7 @@ const FREE_TASK: Task = Task {
     work_since: 0.0,
     expiry_scheduled: false,
     timed_out_filter: false,
+    in_talk: false,
 };
 
 /// Reservations per task before TaskRouter cancels it (§5.1 point 7).
@@ -171,6 +172,8 @@ struct Task {
     /// A filter in this workflow pass ended by timeout: the default filter is
     /// then no longer a fall-back for skipping (§2.2 step 5).
     timed_out_filter: bool,
+    /// Accepted and talking (not yet in wrap-up or holding for a warm transfer).
+    in_talk: bool,
 }
 
 /// How a task leaves a step without being answered.
@@ -206,6 +209,8 @@ struct Engine<'s> {
     redial_rng: Xoshiro256PlusPlus,
     /// Transfer decisions and second-leg talk times.
     transfer_rng: Xoshiro256PlusPlus,
+    /// Disconnect times, victims and durations.
+    disconnect_rng: Xoshiro256PlusPlus,
     /// Absence draws (shrinkage).
     workforce_rng: Xoshiro256PlusPlus,
     /// Per queue: open now (queues without hours are always open).
@@ -417,6 +422,7 @@ impl<'s> Engine<'s> {
             callback_rng: rng::stream(seed, replication, rng::Purpose::Callback, 0),
             redial_rng: rng::stream(seed, replication, rng::Purpose::Redial, 0),
             transfer_rng: rng::stream(seed, replication, rng::Purpose::Transfer, 0),
+            disconnect_rng: rng::stream(seed, replication, rng::Purpose::Disconnect, 0),
             workforce_rng: rng::stream(seed, replication, rng::Purpose::Workforce, 0),
             queue_open: s
                 .queues
@@ -462,6 +468,7 @@ impl<'s> Engine<'s> {
         }
         for g in 0..s.groups.len() {
             e.shift_change(g, 0.0);
+            e.schedule_disconnect(g, 0.0);
         }
         e
     }
@@ -512,6 +519,7 @@ impl<'s> Engine<'s> {
                         continue; // rescheduled by a change of concurrency
                     }
                     let channel = x.channel;
+                    self.tasks[task as usize].in_talk = false;
                     if !self.s.channels[channel as usize]
                         .handle_time_scale
                         .is_empty()
@@ -527,7 +535,10 @@ impl<'s> Engine<'s> {
                     worker,
                     task,
                     generation,
-                } => self.reservation_end(worker, task, generation, t),
+                    offer,
+                } => self.reservation_end(worker, task, generation, offer, t),
+                Event::Disconnect { group } => self.disconnect(group as usize, t),
+                Event::Reconnect { worker } => self.reconnect(worker, t),
                 Event::WorkerReturn { worker } => self.worker_return(worker, t),
                 Event::HoursChange { hours } => self.hours_change(hours, t),
                 Event::CallbackOffer { task, generation } => {
@@ -1317,14 +1328,11 @@ impl<'s> Engine<'s> {
                 )
             });
         });
-        if task.followup == Followup::Transfer {
-            if task.followup_counted {
-                let cell = self
-                    .metrics
-                    .cell(task.source, task.channel, Some(task.origin_queue));
-                self.metrics.transfer(cell, 3, 0.0);
-            }
-            self.release_parent(slot, t);
+        if task.followup == Followup::Transfer && task.followup_counted {
+            let cell = self
+                .metrics
+                .cell(task.source, task.channel, Some(task.origin_queue));
+            self.metrics.transfer(cell, 3, 0.0);
         }
         let freed = if task.state == TaskState::Reserved {
             let w = task.reserved_by;
@@ -1385,6 +1393,9 @@ impl<'s> Engine<'s> {
             }
             None => self.release_slot(slot),
         }
+        // Only now, with the leg out of its waitlist, may the first agent
+        // (held by a warm transfer) look for work.
+        self.release_parent(slot, t);
         if let Some(w) = freed
             && self.workers[w as usize].active
         {
@@ -1421,6 +1432,7 @@ impl<'s> Engine<'s> {
             self.metrics.canceled(cell, reason);
         }
         self.release_slot(slot);
+        self.release_parent(slot, t);
     }
 
     #[inline]
@@ -1642,12 +1654,14 @@ impl<'s> Engine<'s> {
         };
         self.tasks[slot as usize].answer = outcome;
         self.schedule_expiry(slot, t);
+        let offer = self.tasks[slot as usize].assignments;
         self.cal.schedule(
             at,
             Event::ReservationEnd {
                 worker: w,
                 task: slot,
                 generation,
+                offer,
             },
         );
     }
@@ -1656,6 +1670,9 @@ impl<'s> Engine<'s> {
     fn accept(&mut self, w: u32, slot: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
+        task.in_talk = true;
+        task.work_left = task.handle;
+        task.work_since = t;
         let (channel, handle) = (task.channel, task.handle);
         match task.followup {
             _ if !task.followup_counted => {}
@@ -1719,9 +1736,6 @@ impl<'s> Engine<'s> {
                 },
             );
         } else {
-            let task = &mut self.tasks[slot as usize];
-            task.work_left = handle;
-            task.work_since = t;
             self.retime_talk(w, channel, t, Some(slot), None);
             debug_assert!(self.talking[i].contains(&slot));
         }
@@ -1772,11 +1786,12 @@ impl<'s> Engine<'s> {
     }
 
     /// A pending reservation resolves as drawn when it was created.
-    fn reservation_end(&mut self, w: u32, slot: u32, generation: u32, t: f64) {
+    fn reservation_end(&mut self, w: u32, slot: u32, generation: u32, offer: u16, t: f64) {
         let task = &self.tasks[slot as usize];
         if task.generation != generation
             || task.state != TaskState::Reserved
             || task.reserved_by != w
+            || task.assignments != offer
         {
             return; // canceled while pending
         }
@@ -2028,6 +2043,126 @@ impl<'s> Engine<'s> {
             "Available (back from the timeout activity)",
         );
         self.workers[w as usize].timed_out = false;
+        if self.refresh(w, t) {
+            self.pull_tasks(w, t);
+        }
+    }
+
+    /// Schedules a group's next disconnect: a Poisson process at `count`
+    /// times the per-worker rate; the victim is drawn uniformly and only a
+    /// worker on shift and on line disconnects (thinning), so each worker on
+    /// shift disconnects at exactly the per-worker rate.
+    fn schedule_disconnect(&mut self, g: usize, t: f64) {
+        let group = &self.s.groups[g];
+        let Some(d) = &group.disconnects else { return };
+        if group.count == 0 {
+            return;
+        }
+        let u: f64 = StandardUniform.sample(&mut self.disconnect_rng);
+        let next = t - (1.0 - u).ln() / (d.rate_per_s * f64::from(group.count));
+        if next <= self.s.sim.horizon_s + self.s.sim.drain_limit_s {
+            self.cal
+                .schedule(next, Event::Disconnect { group: g as u32 });
+        }
+    }
+
+    /// A worker of group `g` may disconnect: it goes Offline for the
+    /// group's disconnect duration, its pending reservations are rejected
+    /// and re-routed, and conversations in progress on `drop` channels are
+    /// lost. Scans the task slots (live tasks only; disconnects are rare).
+    fn disconnect(&mut self, g: usize, t: f64) {
+        self.schedule_disconnect(g, t);
+        let group = &self.s.groups[g];
+        let Some(d) = &group.disconnects else { return };
+        let u: f64 = StandardUniform.sample(&mut self.disconnect_rng);
+        let w = self.group_start[g] + ((u * f64::from(group.count)) as u32).min(group.count - 1);
+        let worker = self.workers[w as usize];
+        if !worker.on_shift || worker.disconnected {
+            return;
+        }
+        let off = d.duration.sample(&mut self.disconnect_rng);
+        if self.metrics.counts(t) {
+            self.metrics.disconnect(g);
+        }
+        self.trace_worker(
+            w,
+            t,
+            "worker.activity.update",
+            &format!("Offline (disconnected) for {off:.1} s"),
+        );
+        self.workers[w as usize].disconnected = true;
+        self.refresh(w, t);
+        for slot in 0..self.tasks.len() as u32 {
+            let x = self.tasks[slot as usize];
+            if x.reserved_by != w {
+                continue;
+            }
+            match x.state {
+                TaskState::Reserved => {
+                    if x.tracked() {
+                        self.metrics.reservation(g, ReservationEvent::Rejected);
+                    }
+                    self.trace_task(slot, t, "reservation.rejected", |e, ev| {
+                        ev.worker = Some(e.plan.worker_names[w as usize].clone());
+                        ev.detail = Some("the worker disconnected".into());
+                    });
+                    self.unreserve(w, slot, t);
+                    self.retry(slot, t);
+                }
+                TaskState::Serving if x.in_talk && d.drop[x.channel as usize] => {
+                    self.drop_talk(w, slot, t);
+                }
+                _ => {}
+            }
+        }
+        self.cal.schedule(t + off, Event::Reconnect { worker: w });
+    }
+
+    /// A conversation is lost with its agent: the work ends now (no wrap-up).
+    fn drop_talk(&mut self, w: u32, slot: u32, t: f64) {
+        let channel = self.tasks[slot as usize].channel;
+        if !self.s.channels[channel as usize]
+            .handle_time_scale
+            .is_empty()
+        {
+            // Brings `work_left` up to date and re-times the others.
+            self.retime_talk(w, channel, t, None, Some(slot));
+        }
+        let x = &mut self.tasks[slot as usize];
+        let slowdown = !self.s.channels[channel as usize]
+            .handle_time_scale
+            .is_empty();
+        let left = if slowdown {
+            x.work_left
+        } else {
+            (x.work_left - (t - x.work_since)).max(0.0)
+        };
+        // The pending `TalkEnd` must not end a later task in this slot.
+        x.talk_epoch = x.talk_epoch.wrapping_add(1);
+        x.in_talk = false;
+        let x = *x;
+        if x.tracked() {
+            let queue = if x.followup == Followup::None {
+                Some(x.queue)
+            } else {
+                None
+            };
+            let cell = self.metrics.cell(x.source, x.channel, queue);
+            // Work not done is taken out of AHT for answered contacts.
+            let unworked = if x.counted { left + x.wrapup } else { 0.0 };
+            self.metrics.disconnect_dropped(cell, unworked);
+        }
+        self.trace_task(slot, t, "task.canceled", |e, ev| {
+            ev.worker = Some(e.plan.worker_names[w as usize].clone());
+            ev.detail = Some(format!("the agent disconnected; {left:.1} s of talk lost"));
+        });
+        self.complete(w, slot, t);
+    }
+
+    /// A disconnected worker is back on line.
+    fn reconnect(&mut self, w: u32, t: f64) {
+        self.trace_worker(w, t, "worker.activity.update", "back on line");
+        self.workers[w as usize].disconnected = false;
         if self.refresh(w, t) {
             self.pull_tasks(w, t);
         }

@@ -35,6 +35,8 @@ pub enum Purpose {
     Redial = 10,
     /// Transfer decisions and second-leg talk times.
     Transfer = 11,
+    /// Agent disconnects: times, who, and how long.
+    Disconnect = 12,
 }
 
 #[inline]

@@ -313,10 +313,28 @@ pub struct Group {
     /// Probability that a worker misses a whole shift (shrinkage), drawn
     /// independently per worker and shift.
     pub absence: f64,
+    /// Agents dropping off line while on shift.
+    pub disconnects: Option<Disconnects>,
     /// Queues whose `target_workers` this group matches.
     pub queues: Vec<QueueId>,
     /// How its workers answer reservations.
     pub reservations: Reservations,
+}
+
+/// Agent disconnects (a browser or softphone dropping): each worker on shift
+/// disconnects at `rate_per_s` (a Poisson process in on-shift time) and is
+/// Offline for `duration`. Its pending reservations are rejected and go back
+/// to their step (TaskRouter's `RejectPendingReservations`); conversations in
+/// progress on `drop` channels are lost (outcome stays answered, counted as
+/// `disconnect_dropped`); other work in hand continues.
+#[derive(Debug, Clone)]
+pub struct Disconnects {
+    /// Disconnects per worker per second on shift.
+    pub rate_per_s: f64,
+    /// Time off line.
+    pub duration: Dist,
+    /// Per channel: talk in progress is lost.
+    pub drop: Vec<bool>,
 }
 
 /// How workers answer reservations (routing-semantics §5.1).

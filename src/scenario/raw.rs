@@ -196,6 +196,21 @@ pub struct RawAgents {
     pub breaks: Option<Vec<Spanned<RawBreak>>>,
     /// Probability that a worker is absent for a whole shift (shrinkage).
     pub absence: Option<Spanned<f64>>,
+    /// Agents dropping off line while on shift.
+    pub disconnects: Option<Spanned<RawDisconnects>>,
+}
+
+/// `disconnects = { rate = "0.25/h", duration = { ... }, drop = ["voice"] }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisconnects {
+    /// Per worker, per hour on shift.
+    pub rate: Spanned<String>,
+    /// Time off line.
+    pub duration: Spanned<RawDist>,
+    /// Channels whose conversations in progress are lost.
+    #[serde(default)]
+    pub drop: Vec<Spanned<String>>,
 }
 
 /// A daily break: `{ start = "12:00", duration = "30m" }`.

@@ -1082,6 +1082,42 @@ impl Validator<'_> {
                     _ => ok = false,
                 }
             }
+            let disconnects = match &gr.disconnects {
+                None => None,
+                Some(d) => {
+                    let x = d.get_ref();
+                    let rate = match parse_rate(x.rate.get_ref()) {
+                        Ok(r) if r > 0.0 && r.is_finite() => Some(r),
+                        Ok(_) => {
+                            self.err(&x.rate.span(), "a disconnect rate must be positive");
+                            None
+                        }
+                        Err(e) => {
+                            self.err(&x.rate.span(), e);
+                            None
+                        }
+                    };
+                    let duration = self.dist(&x.duration, Unit::Seconds);
+                    let mut drop = vec![false; n_channels];
+                    for ch in &x.drop {
+                        match self.channel_id(ch, channels) {
+                            Some(id) => drop[id.idx()] = true,
+                            None => ok = false,
+                        }
+                    }
+                    match (rate, duration) {
+                        (Some(rate_per_s), Some(duration)) => Some(Disconnects {
+                            rate_per_s,
+                            duration,
+                            drop,
+                        }),
+                        _ => {
+                            ok = false;
+                            None
+                        }
+                    }
+                }
+            };
             let group_queues = queues.as_ref().map_or_else(Vec::new, |qs| {
                 qs.iter()
                     .enumerate()
@@ -1109,6 +1145,7 @@ impl Validator<'_> {
                 breaks,
                 break_activities,
                 absence,
+                disconnects,
             });
         }
         if let Some(qs) = queues {

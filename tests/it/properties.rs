@@ -141,15 +141,29 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
                 if rng.random_bool(0.5) {
                     let _ = writeln!(
                         t,
-                        "breaks = [{{ start = \"{:02}:30\", duration = \"{}m\" }}]",
+                        "breaks = [{{ start = \"{:02}:30\", duration = \"{}m\", activity = \"{}\" }}]",
                         (a + 1) % 24,
-                        rng.random_range(5..60)
+                        rng.random_range(5..60),
+                        ["Break", "Lunch", "Admin"][rng.random_range(0..3)]
                     );
                 }
                 if rng.random_bool(0.3) {
                     let _ = writeln!(t, "absence = 0.{}", rng.random_range(1..6));
                 }
             }
+        }
+        if rng.random_bool(0.3) {
+            let _ = writeln!(
+                t,
+                "disconnects = {{ rate = \"{}/h\", duration = {{ dist = \"exponential\", mean = \"{}s\" }}, drop = [{}] }}",
+                rng.random_range(1..20),
+                rng.random_range(10..600),
+                if rng.random_bool(0.5) {
+                    format!("\"{}\"", channels[0])
+                } else {
+                    String::new()
+                }
+            );
         }
     }
     if rng.random_bool(0.5) {
@@ -254,6 +268,10 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
     if !wf.is_empty() {
         let _ = writeln!(t, "[workflow]\n{}", wf.join("\n"));
     }
+    let _ = writeln!(
+        t,
+        "[[activities]]\nname = \"Lunch\"\navailable = false\n[[activities]]\nname = \"Admin\"\navailable = true"
+    );
     t
 }
 
@@ -266,7 +284,7 @@ fn random_scenarios_conserve_outcomes() {
     let dir = super::temp_dir("props");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
     // Totals over all cases, to show the generator reaches every outcome.
-    let mut seen = [0.0f64; 29];
+    let mut seen = [0.0f64; ccsim::metrics::KPI_NAMES.len()];
     let mut reservations_seen = [0.0f64; 4];
     for case in 0..150 {
         let text = random_scenario(&mut rng, &dir, case);
@@ -380,6 +398,7 @@ fn random_scenarios_conserve_outcomes() {
         ("transfer answered", seen[25]),
         ("transfer dropped", seen[26]),
         ("transfer abandoned", seen[27]),
+        ("disconnect dropped", seen[29]),
     ] {
         assert!(v > 0.0, "the generator never produced a {name} contact");
     }

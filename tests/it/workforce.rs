@@ -214,3 +214,91 @@ default_filter = { queue = "q" }
         .unwrap()];
     assert_eq!(wait, 10.0);
 }
+
+/// Disconnects: 50 agents always on shift, each disconnecting at 1 per hour
+/// on line and staying off for 6 minutes. A worker alternates exponential
+/// on-line spells (mean 1 h) with 0.1 h off, so it disconnects 1/1.1 times
+/// per hour: 10 h × 50 / 1.1 = 454.5 disconnects expected (the renewal
+/// transient changes it by under 0.3). Offline time is 0.1 h per
+/// disconnect, less what the horizon cuts off.
+#[test]
+fn disconnects_happen_at_the_per_worker_rate() {
+    let s = scenario(
+        "disconnect-rate",
+        "0,voice,,,\n",
+        "[[agents]]\ngroup = \"a\"\ncount = 50\ndisconnects = { rate = \"1/h\", duration = { dist = \"deterministic\", mean = \"6m\" } }",
+        30,
+    );
+    let mut s = s;
+    s.sim.horizon_s = 36_000.0;
+    s.sim.interval_s = 36_000.0;
+    let results = ccsim::sweep::run_replications(&s, 5, 30, &|_| {});
+    for r in &results {
+        let (n, offline) = (r.groups[0][8], r.activity_hours[0][3]);
+        assert!(
+            offline <= n * 0.1 + 1e-9 && offline >= (n - 50.0) * 0.1,
+            "{n} disconnects, {offline} h offline"
+        );
+    }
+    let summary = ccsim::sweep::summarize(&s, 5, &results);
+    let e = summary.groups[0].get("disconnects").unwrap();
+    let (mean, hw) = (e.mean.unwrap(), e.half_width(0.999).unwrap());
+    eprintln!("disconnects {mean:.1} ± {hw:.1} (99.9%), expected 454.5");
+    assert!((mean - 454.5).abs() <= hw, "{mean} ± {hw}");
+}
+
+/// One agent with a voice call and a chat, both 600 s of talk, answered at
+/// time 0. The agent disconnects after about a second (rate 1 per second)
+/// and voice is a `drop` channel: the call is lost (answered, counted as
+/// `disconnect_dropped`, AHT only the talk done — its 30 s wrap-up never
+/// happens), while the chat goes on to its full 600 s.
+#[test]
+fn a_disconnect_drops_talk_on_drop_channels_only() {
+    let dir = super::trace_dir("wk-drop", "0,voice,600,,\n0,chat,600,,\n");
+    let text = r#"name = "drop"
+[simulation]
+horizon = "1h"
+interval = "1h"
+replications = 1
+[[channels]]
+name = "voice"
+wrapup = { dist = "deterministic", mean = "30s" }
+[[channels]]
+name = "chat"
+[[arrivals]]
+name = "contacts"
+trace = "calls.csv"
+[[agents]]
+group = "a"
+count = 1
+capacity = { voice = 1, chat = 1 }
+disconnects = { rate = "1/s", duration = { dist = "deterministic", mean = "100s" }, drop = ["voice"] }
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#;
+    let s = load_str(&dir.join("s.toml"), text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario;
+    let r = ccsim::engine::run(&s, 2, 0);
+    let k = |kpis: &ccsim::metrics::Kpis, name: &str| {
+        kpis.0[ccsim::metrics::KPI_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .unwrap()]
+    };
+    let (voice, chat) = (&r.channels[0], &r.channels[1]);
+    assert_eq!(k(voice, "answered"), 1.0);
+    assert_eq!(k(voice, "disconnect_dropped"), 1.0);
+    let dropped_after = k(voice, "aht_s");
+    assert!(
+        dropped_after > 0.0 && dropped_after < 30.0,
+        "{dropped_after}"
+    );
+    assert_eq!(k(chat, "answered"), 1.0);
+    assert_eq!(k(chat, "disconnect_dropped"), 0.0);
+    assert_eq!(k(chat, "aht_s"), 600.0);
+    assert!(r.groups[0][8] >= 1.0);
+}
