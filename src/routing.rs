@@ -126,13 +126,13 @@ pub struct Plan {
     pq_index: Vec<u32>,
     /// Number of (profile, queue) membership pairs.
     pub n_pairs: usize,
-    /// Workers per queue (bounds idle heaps).
+    /// Workers per queue at the start (before scripted changes).
     pub members: Vec<u32>,
     /// Per profile: its (profile, queue) pair indices, in its queue order.
     pub profile_pairs: Vec<Vec<u32>>,
     /// Per profile: capacity units over all channels (a worker holding that
     /// many tasks has no room anywhere).
-    pub group_capacity: Vec<u32>,
+    pub profile_capacity: Vec<u32>,
     /// Per class: the first matching filter, decided at load time (`None`
     /// inside when no filter matches); absent when a filter reads the clock.
     first_filter: Option<Vec<Option<usize>>>,
@@ -207,7 +207,7 @@ impl Plan {
                     .map_or(SkipCounter::Zero, |a| SkipCounter::Activity(a as u8)),
             })
             .collect();
-        let n_profiles = s.groups.len();
+        let n_profiles = s.profiles.len();
         let n_queues = s.queues.len();
         let n_classes = s.classes.len();
         let wf = &s.workflow;
@@ -292,12 +292,12 @@ impl Plan {
         let mut profile_waitlists = vec![Vec::new(); n_profiles];
         for (wi, wl) in waitlists.iter().enumerate() {
             let step = &wf.steps[wl.step.idx()];
-            for (p, g) in s.groups.iter().enumerate() {
+            for (p, g) in s.profiles.iter().enumerate() {
                 let member =
                     g.queues.iter().any(|q| q.0 == wl.queue) && g.capacity[wl.channel as usize] > 0;
                 let known_ok = wl
                     .known
-                    .is_none_or(|w| w != u32::MAX && worker_group[w as usize] as usize == p);
+                    .is_none_or(|w| w != u32::MAX && worker_group[w as usize] == g.group.0);
                 let expr_ok = wl.dynamic
                     || step.expression.as_ref().is_none_or(|e| {
                         e.eval(&StaticPair {
@@ -323,7 +323,7 @@ impl Plan {
             let key = |g: usize| -> Vec<Option<i64>> {
                 step.order_by
                     .iter()
-                    .map(|c| int_attr(s.groups[g].attrs.get(c.key)))
+                    .map(|c| int_attr(s.profiles[g].attrs.get(c.key)))
                     .collect()
             };
             let mut profiles: Vec<u32> = (0..n_profiles as u32).collect();
@@ -352,12 +352,14 @@ impl Plan {
         let mut n_pairs = 0;
         let mut members = vec![0u32; n_queues];
         let mut profile_pairs = vec![Vec::new(); n_profiles];
-        for (p, g) in s.groups.iter().enumerate() {
-            for q in &g.queues {
+        for (p, profile) in s.profiles.iter().enumerate() {
+            for q in &profile.queues {
                 pq_index[p * n_queues + q.idx()] = n_pairs as u32;
                 profile_pairs[p].push(n_pairs as u32);
                 n_pairs += 1;
-                members[q.idx()] += g.count;
+                if p < s.groups.len() {
+                    members[q.idx()] += s.groups[p].count;
+                }
             }
         }
         for (wi, wl) in waitlists.iter_mut().enumerate() {
@@ -384,8 +386,8 @@ impl Plan {
             n_pairs,
             members,
             profile_pairs,
-            group_capacity: s
-                .groups
+            profile_capacity: s
+                .profiles
                 .iter()
                 .map(|g| g.capacity.iter().map(|&c| u32::from(c)).sum())
                 .collect(),

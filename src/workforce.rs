@@ -9,6 +9,9 @@
 pub struct Worker {
     /// Index of the worker's agent group.
     pub group: u32,
+    /// Its current profile (attributes, capacity, queues) in
+    /// `Scenario::profiles`; the group's own until a scripted change.
+    pub profile: u32,
     /// Bumped whenever the worker's free capacity or idle key changes; idle
     /// entries with an older stamp are stale.
     pub stamp: u32,

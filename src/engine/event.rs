@@ -101,4 +101,11 @@ pub enum Event {
         /// Worker index.
         worker: u32,
     },
+    /// A scripted change of some workers' attributes and capacity.
+    ProfileChange {
+        /// Group index.
+        group: u32,
+        /// Index in the group's `changes`.
+        change: u32,
+    },
 }

@@ -223,6 +223,8 @@ struct Engine<'s> {
     queue_available: Vec<u32>,
     /// Per (queue, activity): members in that activity (`workers.<activity>`).
     queue_activity: Vec<u32>,
+    /// Per queue: members (changes with scripted attribute changes).
+    queue_members: Vec<u32>,
     router: Router,
     metrics: Collector,
     n_channels: usize,
@@ -356,7 +358,7 @@ impl Resolver for SkipView<'_, '_> {
         let available = self.e.queue_available[q];
         ValueRef::Num(f64::from(match self.e.plan.skip_counter[key.idx()] {
             SkipCounter::Available => available,
-            SkipCounter::Unavailable => self.e.plan.members[q] - available,
+            SkipCounter::Unavailable => self.e.queue_members[q] - available,
             SkipCounter::Activity(a) => {
                 self.e.queue_activity[q * self.e.s.activities.len() + usize::from(a)]
             }
@@ -372,14 +374,18 @@ impl<'s> Engine<'s> {
         let mut cap = Vec::new();
         let mut group_start = Vec::new();
         let mut pair_members = vec![0u32; plan.n_pairs];
+        for (p, profile) in s.profiles.iter().enumerate() {
+            for q in &profile.queues {
+                pair_members[plan.pair(p as u32, q.0).expect("member") as usize] =
+                    s.groups[profile.group.idx()].count;
+            }
+        }
         for (g, group) in s.groups.iter().enumerate() {
             group_start.push(workers.len() as u32);
-            for q in &group.queues {
-                pair_members[plan.pair(g as u32, q.0).expect("member") as usize] = group.count;
-            }
             for _ in 0..group.count {
                 workers.push(Worker {
                     group: g as u32,
+                    profile: g as u32,
                     stamp: 0,
                     on_shift: false,
                     break_activity: NO_BREAK,
@@ -433,6 +439,7 @@ impl<'s> Engine<'s> {
             cap,
             group_start,
             queue_available: vec![0; s.queues.len()],
+            queue_members: plan.members.clone(),
             queue_activity: {
                 let n_act = s.activities.len();
                 let mut v = vec![0; s.queues.len() * n_act];
@@ -466,9 +473,18 @@ impl<'s> Engine<'s> {
                 e.schedule_hours(h as u32, 0.0);
             }
         }
-        for g in 0..s.groups.len() {
+        for (g, group) in s.groups.iter().enumerate() {
             e.shift_change(g, 0.0);
             e.schedule_disconnect(g, 0.0);
+            for (c, change) in group.changes.iter().enumerate() {
+                e.cal.schedule(
+                    change.at_s,
+                    Event::ProfileChange {
+                        group: g as u32,
+                        change: c as u32,
+                    },
+                );
+            }
         }
         e
     }
@@ -539,6 +555,9 @@ impl<'s> Engine<'s> {
                 } => self.reservation_end(worker, task, generation, offer, t),
                 Event::Disconnect { group } => self.disconnect(group as usize, t),
                 Event::Reconnect { worker } => self.reconnect(worker, t),
+                Event::ProfileChange { group, change } => {
+                    self.profile_change(group as usize, change as usize, t)
+                }
                 Event::WorkerReturn { worker } => self.worker_return(worker, t),
                 Event::HoursChange { hours } => self.hours_change(hours, t),
                 Event::CallbackOffer { task, generation } => {
@@ -593,19 +612,14 @@ impl<'s> Engine<'s> {
     fn step_counts(&self, slot: u32, t: f64) -> (u32, u32, u32) {
         let task = &self.tasks[slot as usize];
         let (mut eligible, mut available, mut free) = (0, 0, 0);
-        for (g, _) in self.s.groups.iter().enumerate() {
-            if !self.plan.eligible(task.waitlist, g as u32) {
+        for w in 0..self.workers.len() as u32 {
+            if !self.eligible(task.waitlist, task.class, w, t) {
                 continue;
             }
-            for w in self.group_start[g]..self.group_start[g + 1] {
-                if !self.eligible(task.waitlist, task.class, w, t) {
-                    continue;
-                }
-                eligible += 1;
-                if self.workers[w as usize].active {
-                    available += 1;
-                    free += u32::from(self.has_room(w, task.channel));
-                }
+            eligible += 1;
+            if self.workers[w as usize].active {
+                available += 1;
+                free += u32::from(self.has_room(w, task.channel));
             }
         }
         (eligible, available, free)
@@ -1465,7 +1479,7 @@ impl<'s> Engine<'s> {
             }
         };
         match self.plan.worker_field[key.idx()] {
-            WorkerField::Attr => self.s.groups[worker.group as usize].attrs.get(key),
+            WorkerField::Attr => self.s.profiles[worker.profile as usize].attrs.get(key),
             WorkerField::Capacity(ch) => ValueRef::Num(f64::from(self.cap[i + ch as usize])),
             WorkerField::Assigned(ch) => ValueRef::Num(f64::from(self.assigned[i + ch as usize])),
             WorkerField::CapacityPct(ch) => ValueRef::Num(pct(ch as usize)),
@@ -1481,7 +1495,9 @@ impl<'s> Engine<'s> {
     fn eligible(&self, waitlist: u32, class: u32, w: u32, t: f64) -> bool {
         let wl = &self.plan.waitlists[waitlist as usize];
         if wl.known.is_some_and(|k| k != w)
-            || !self.plan.eligible(waitlist, self.workers[w as usize].group)
+            || !self
+                .plan
+                .eligible(waitlist, self.workers[w as usize].profile)
         {
             return false;
         }
@@ -1858,7 +1874,15 @@ impl<'s> Engine<'s> {
     /// Gives back one capacity unit of a worker on a channel.
     #[inline]
     fn release_unit(&mut self, w: u32, channel: usize, t: f64) {
-        self.load[w as usize * self.n_channels + channel] -= 1;
+        let i = w as usize * self.n_channels + channel;
+        self.load[i] -= 1;
+        if self.load[i] >= self.cap[i] && self.workers[w as usize].logged_in {
+            // Above a capacity cut: the unit leaves the capacity too.
+            let g = self.workers[w as usize].group as usize;
+            let mut lv = self.metrics.level(g);
+            lv.capacity -= 1;
+            self.metrics.set_level(g, t, lv);
+        }
         let worker = &mut self.workers[w as usize];
         worker.tasks -= 1;
         worker.stamp = worker.stamp.wrapping_add(1);
@@ -1888,7 +1912,7 @@ impl<'s> Engine<'s> {
     /// newest first, served before or after FIFO ones per the workspace),
     /// then offers what capacity remains.
     fn pull_tasks(&mut self, w: u32, t: f64) {
-        let profile = self.workers[w as usize].group as usize;
+        let profile = self.workers[w as usize].profile as usize;
         loop {
             // Best FIFO and best LIFO candidate: (entry, waitlist).
             let mut best = [None::<(WaitEntry, u32)>; 2];
@@ -1931,7 +1955,7 @@ impl<'s> Engine<'s> {
     fn offer_free_capacity(&mut self, w: u32) {
         let worker = self.workers[w as usize];
         if !worker.active
-            || u32::from(worker.tasks) >= self.plan.group_capacity[worker.group as usize]
+            || u32::from(worker.tasks) >= self.plan.profile_capacity[worker.profile as usize]
         {
             return;
         }
@@ -1945,7 +1969,7 @@ impl<'s> Engine<'s> {
             if !self.has_room(w, ch as u32) {
                 continue;
             }
-            for &pair in &self.plan.profile_pairs[worker.group as usize] {
+            for &pair in &self.plan.profile_pairs[worker.profile as usize] {
                 self.router.push_idle(pair, ch as u32, entry, |e| {
                     workers[e.worker as usize].stamp == e.stamp
                 });
@@ -1955,11 +1979,15 @@ impl<'s> Engine<'s> {
 
     // -------------------------------------------------------- workforce
 
+    /// Capacity units a worker offers: its configured capacity, or the
+    /// units in use where a scripted cut left it holding more (so
+    /// utilization stays a share of what is actually available).
     fn capacity_units(&self, w: u32) -> u32 {
         let i = w as usize * self.n_channels;
         self.cap[i..i + self.n_channels]
             .iter()
-            .map(|&c| u32::from(c))
+            .zip(&self.load[i..i + self.n_channels])
+            .map(|(&c, &l)| u32::from(c.max(l)))
             .sum()
     }
 
@@ -2009,10 +2037,10 @@ impl<'s> Engine<'s> {
             AVAILABLE
         };
         let now = self.s.activities[usize::from(activity)].available;
-        let g = worker.group as usize;
+        let (g, profile) = (worker.group as usize, worker.profile as usize);
         if activity != worker.activity {
             let n_act = self.s.activities.len();
-            for q in &self.s.groups[g].queues {
+            for q in &self.s.profiles[profile].queues {
                 self.queue_activity[q.idx() * n_act + usize::from(worker.activity)] -= 1;
                 self.queue_activity[q.idx() * n_act + usize::from(activity)] += 1;
             }
@@ -2025,7 +2053,7 @@ impl<'s> Engine<'s> {
             let worker = &mut self.workers[w as usize];
             worker.active = now;
             worker.stamp = worker.stamp.wrapping_add(1);
-            for q in &self.s.groups[g].queues {
+            for q in &self.s.profiles[profile].queues {
                 let n = &mut self.queue_available[q.idx()];
                 *n = if now { *n + 1 } else { *n - 1 };
             }
@@ -2159,6 +2187,64 @@ impl<'s> Engine<'s> {
         self.complete(w, slot, t);
     }
 
+    /// A scripted change: the group's first workers take new attributes and
+    /// capacity. Queue membership and the `skip_if` counters follow; work in
+    /// hand continues (capacity above the new limit drains); a worker able to
+    /// take work looks for it under its new profile.
+    fn profile_change(&mut self, g: usize, c: usize, t: f64) {
+        let s = self.s;
+        let change = &s.groups[g].changes[c];
+        let start = self.group_start[g];
+        let n_act = self.s.activities.len();
+        for w in start..start + change.workers {
+            let worker = self.workers[w as usize];
+            let Some(&(_, new)) = change.map.iter().find(|(old, _)| *old == worker.profile) else {
+                continue;
+            };
+            if new == worker.profile {
+                continue;
+            }
+            let act = usize::from(worker.activity);
+            for (profile, add) in [(worker.profile, false), (new, true)] {
+                for q in &self.s.profiles[profile as usize].queues {
+                    let q = q.idx();
+                    for n in [
+                        &mut self.queue_members[q],
+                        &mut self.queue_activity[q * n_act + act],
+                    ] {
+                        *n = if add { *n + 1 } else { *n - 1 };
+                    }
+                    if worker.active {
+                        let n = &mut self.queue_available[q];
+                        *n = if add { *n + 1 } else { *n - 1 };
+                    }
+                }
+            }
+            let before = self.capacity_units(w);
+            let i = w as usize * self.n_channels;
+            self.cap[i..i + self.n_channels]
+                .copy_from_slice(&self.s.profiles[new as usize].capacity);
+            if worker.logged_in {
+                let after = self.capacity_units(w);
+                let mut lv = self.metrics.level(g);
+                lv.capacity = lv.capacity + after - before;
+                self.metrics.set_level(g, t, lv);
+            }
+            let x = &mut self.workers[w as usize];
+            x.profile = new;
+            x.stamp = x.stamp.wrapping_add(1);
+            self.trace_worker(
+                w,
+                t,
+                "worker.attributes.update",
+                "scripted change: attributes and capacity updated, queue membership recomputed",
+            );
+            if worker.active {
+                self.pull_tasks(w, t);
+            }
+        }
+    }
+
     /// A disconnected worker is back on line.
     fn reconnect(&mut self, w: u32, t: f64) {
         self.trace_worker(w, t, "worker.activity.update", "back on line");
@@ -2193,7 +2279,7 @@ impl<'s> Engine<'s> {
         if opened {
             for w in 0..self.workers.len() as u32 {
                 let worker = &self.workers[w as usize];
-                let member = self.s.groups[worker.group as usize]
+                let member = self.s.profiles[worker.profile as usize]
                     .queues
                     .iter()
                     .any(|q| self.s.queues[q.idx()].hours == Some(h));

@@ -174,6 +174,14 @@ impl Attrs {
         Attrs::from_pairs(pairs)
     }
 
+    /// This document with every key of `patch` set to the patch's value
+    /// (other keys kept): a scripted attribute update.
+    pub fn merged(&self, patch: &Attrs) -> Attrs {
+        let mut pairs = self.entries.clone();
+        pairs.extend(patch.entries.iter().cloned());
+        Attrs::from_pairs(pairs)
+    }
+
     /// The value at a key; missing keys are null (routing-semantics §3.2).
     #[inline]
     pub fn get(&self, key: KeyId) -> ValueRef<'_> {

@@ -72,9 +72,40 @@ pub struct Scenario {
     pub classes: Vec<TaskClass>,
     /// Attribute key interner shared by documents and expressions.
     pub keys: KeyTable,
+    /// Every attribute/capacity combination a worker can have: profile g is
+    /// group g's starting one; scripted changes add the others. Routing
+    /// eligibility is decided per profile.
+    pub profiles: Vec<Profile>,
     /// Worker activities: Flex's four first (indices [`AVAILABLE`],
     /// [`UNAVAILABLE`], [`BREAK`], [`OFFLINE`]), then the scenario's own.
     pub activities: Vec<Activity>,
+}
+
+/// What routing sees of a worker: attributes, capacity and the queues
+/// whose `target_workers` those attributes match.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// The agent group of workers with this profile.
+    pub group: GroupId,
+    /// Worker attributes.
+    pub attrs: Attrs,
+    /// Concurrent tasks per channel, indexed by [`ChannelId`].
+    pub capacity: Vec<u16>,
+    /// Queues it is a member of.
+    pub queues: Vec<QueueId>,
+}
+
+/// A scripted change of some workers' attributes and capacity (TaskRouter's
+/// worker update): queue membership is recomputed; work in hand continues.
+#[derive(Debug, Clone)]
+pub struct ProfileChange {
+    /// When, seconds from the start.
+    pub at_s: f64,
+    /// The group's first `workers` workers change.
+    pub workers: u32,
+    /// (profile before, profile after) for every profile such a worker can
+    /// have at that moment.
+    pub map: Vec<(u32, u32)>,
 }
 
 /// Index of the built-in "Available" activity.
@@ -315,6 +346,8 @@ pub struct Group {
     pub absence: f64,
     /// Agents dropping off line while on shift.
     pub disconnects: Option<Disconnects>,
+    /// Scripted attribute/capacity changes, in time order.
+    pub changes: Vec<ProfileChange>,
     /// Queues whose `target_workers` this group matches.
     pub queues: Vec<QueueId>,
     /// How its workers answer reservations.

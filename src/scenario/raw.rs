@@ -198,6 +198,22 @@ pub struct RawAgents {
     pub absence: Option<Spanned<f64>>,
     /// Agents dropping off line while on shift.
     pub disconnects: Option<Spanned<RawDisconnects>>,
+    /// Scripted changes of attributes and capacity.
+    pub changes: Option<Vec<Spanned<RawChange>>>,
+}
+
+/// `{ at = "4h", workers = 3, attributes = { ... }, capacity = { ... } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChange {
+    /// Time from the simulation start.
+    pub at: Spanned<Quantity>,
+    /// The first N workers of the group (default: all).
+    pub workers: Option<Spanned<i64>>,
+    /// Keys set (others kept).
+    pub attributes: Option<Spanned<toml::Table>>,
+    /// Channels whose capacity is set (others kept).
+    pub capacity: Option<Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>>,
 }
 
 /// `disconnects = { rate = "0.25/h", duration = { ... }, drop = ["voice"] }`.

@@ -39,6 +39,7 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
         anchor: None,
         hours_names: Vec::new(),
         activity_names: Vec::new(),
+        extra_profiles: Vec::new(),
     };
     let scenario = v.scenario(raw);
     v.diags
@@ -80,6 +81,16 @@ pub(super) struct Validator<'a> {
     pub(super) hours_names: Vec<String>,
     /// Activity names and SIDs `skip_if` may count (set by `activities`).
     pub(super) activity_names: Vec<String>,
+    /// Profiles created by scripted changes (after the groups' own).
+    pub(super) extra_profiles: Vec<Profile>,
+}
+
+/// A change as written, resolved.
+struct ChangeSpec {
+    at_s: f64,
+    workers: u32,
+    attrs: Attrs,
+    capacity: Vec<Option<u16>>,
 }
 
 fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
@@ -464,9 +475,22 @@ impl Validator<'_> {
             workflow,
             hours,
             classes,
+            profiles: Vec::new(),
             keys: std::mem::take(&mut self.keys),
             activities,
         };
+        scenario.profiles = scenario
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| Profile {
+                group: GroupId(g as u32),
+                attrs: group.attrs.clone(),
+                capacity: group.capacity.clone(),
+                queues: group.queues.clone(),
+            })
+            .chain(std::mem::take(&mut self.extra_profiles))
+            .collect();
         self.match_filters(&mut scenario, &raw.arrivals);
         Some(scenario)
     }
@@ -533,6 +557,80 @@ impl Validator<'_> {
                 });
             }
         }
+    }
+
+    /// Resolves a group's scripted changes to profile transitions. Changes
+    /// touch a prefix of the group's workers, so the workers' profiles stay
+    /// piecewise constant over worker index: `segments` holds (end, profile).
+    fn profile_changes(
+        &mut self,
+        n_groups: usize,
+        base: Profile,
+        count: u32,
+        mut specs: Vec<ChangeSpec>,
+        queues: &Option<Vec<Queue>>,
+    ) -> Vec<ProfileChange> {
+        specs.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+        let base_id = base.group.0;
+        let first_extra = self.extra_profiles.len();
+        let mut segments = vec![(count, base_id)];
+        let mut out = Vec::new();
+        for spec in specs {
+            if let Some(i) = segments.iter().position(|&(end, _)| end > spec.workers)
+                && (i == 0 || segments[i - 1].0 < spec.workers)
+            {
+                let p = segments[i].1;
+                segments.insert(i, (spec.workers, p));
+            }
+            let mut map: Vec<(u32, u32)> = Vec::new();
+            for seg in segments
+                .iter_mut()
+                .take_while(|(end, _)| *end <= spec.workers)
+            {
+                let old = seg.1;
+                if let Some(&(_, new)) = map.iter().find(|(o, _)| *o == old) {
+                    seg.1 = new;
+                    continue;
+                }
+                let from = if old == base_id {
+                    &base
+                } else {
+                    &self.extra_profiles[old as usize - n_groups]
+                };
+                let attrs = from.attrs.merged(&spec.attrs);
+                let capacity: Vec<u16> = from
+                    .capacity
+                    .iter()
+                    .zip(&spec.capacity)
+                    .map(|(&c, p)| p.unwrap_or(c))
+                    .collect();
+                let existing = if base.attrs == attrs && base.capacity == capacity {
+                    Some(base_id)
+                } else {
+                    self.extra_profiles[first_extra..]
+                        .iter()
+                        .position(|p| p.attrs == attrs && p.capacity == capacity)
+                        .map(|i| (n_groups + first_extra + i) as u32)
+                };
+                let new = existing.unwrap_or_else(|| {
+                    self.extra_profiles.push(Profile {
+                        group: base.group,
+                        queues: member_of(queues, &attrs),
+                        attrs,
+                        capacity,
+                    });
+                    (n_groups + self.extra_profiles.len() - 1) as u32
+                });
+                map.push((old, new));
+                seg.1 = new;
+            }
+            out.push(ProfileChange {
+                at_s: spec.at_s,
+                workers: spec.workers,
+                map,
+            });
+        }
+        out
     }
 
     /// The built-in activities plus `[[activities]]`. A built-in may be
@@ -1118,13 +1216,67 @@ impl Validator<'_> {
                     }
                 }
             };
-            let group_queues = queues.as_ref().map_or_else(Vec::new, |qs| {
-                qs.iter()
-                    .enumerate()
-                    .filter(|(_, q)| q.target_workers.eval(&attrs))
-                    .map(|(i, _)| QueueId(i as u32))
-                    .collect()
-            });
+            let group_queues = member_of(queues, &attrs);
+            let mut specs = Vec::new();
+            for c in gr.changes.iter().flatten() {
+                let x = c.get_ref();
+                let at = self.quantity(&x.at, Unit::Seconds);
+                let workers = match &x.workers {
+                    None => Some(count.max(0) as u32),
+                    Some(n) if (1..=count).contains(n.get_ref()) => Some(*n.get_ref() as u32),
+                    Some(n) => {
+                        self.err(&n.span(), format!("workers must be between 1 and the group's count ({count}), found {}", n.get_ref()));
+                        None
+                    }
+                };
+                let patch = x
+                    .attributes
+                    .as_ref()
+                    .map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
+                let mut cap = vec![None; n_channels];
+                for (ch, n) in x.capacity.iter().flat_map(|c| c.get_ref()) {
+                    let id = self.channel_id(ch, channels);
+                    let v = *n.get_ref();
+                    if !(0..=50).contains(&v) {
+                        self.err(
+                            &n.span(),
+                            format!(
+                                "capacity must be between 0 and 50 (TaskRouter's limit), found {v}"
+                            ),
+                        );
+                        ok = false;
+                    } else if let Some(id) = id {
+                        cap[id.idx()] = Some(v as u16);
+                    } else {
+                        ok = false;
+                    }
+                }
+                match (at, workers) {
+                    (Some(at_s), Some(workers)) if at_s >= 0.0 => specs.push(ChangeSpec {
+                        at_s,
+                        workers,
+                        attrs: patch,
+                        capacity: cap,
+                    }),
+                    (Some(_), _) => {
+                        self.err(&x.at.span(), "a change's `at` cannot be negative");
+                        ok = false;
+                    }
+                    _ => ok = false,
+                }
+            }
+            let changes = self.profile_changes(
+                raw.len(),
+                Profile {
+                    group: GroupId(out.len() as u32),
+                    attrs: attrs.clone(),
+                    capacity: capacity.clone(),
+                    queues: group_queues.clone(),
+                },
+                count.max(0) as u32,
+                specs,
+                queues,
+            );
             let reservations = match (&gr.reservations, defaults) {
                 (Some(r), Some(d)) => self.reservations(Some(r), Some(d)),
                 (None, Some(d)) => Some(d.clone()),
@@ -1146,13 +1298,14 @@ impl Validator<'_> {
                 break_activities,
                 absence,
                 disconnects,
+                changes,
             });
         }
         if let Some(qs) = queues {
             for (qi, q) in qs.iter().enumerate() {
-                let joinable = out
-                    .iter()
-                    .any(|g| g.count > 0 && g.queues.contains(&QueueId(qi as u32)));
+                let id = QueueId(qi as u32);
+                let joinable = out.iter().any(|g| g.count > 0 && g.queues.contains(&id))
+                    || self.extra_profiles.iter().any(|p| p.queues.contains(&id));
                 if !joinable && !self.bad_queues[qi] {
                     let span = self.queue_spans[qi].clone();
                     self.warn(&span, format!("no worker can ever join queue \"{}\": no agent group matches its target_workers '{}'", q.name, q.target_workers_text));
@@ -1606,6 +1759,17 @@ fn flatten_toml(prefix: &str, t: &toml::Table, keys: &mut KeyTable, out: &mut Ve
             other => out.push((keys.intern(&path), Value::from_toml(other))),
         }
     }
+}
+
+/// The queues whose `target_workers` match a worker's attributes.
+fn member_of(queues: &Option<Vec<Queue>>, attrs: &Attrs) -> Vec<QueueId> {
+    queues.as_ref().map_or_else(Vec::new, |qs| {
+        qs.iter()
+            .enumerate()
+            .filter(|(_, q)| q.target_workers.eval(attrs))
+            .map(|(i, _)| QueueId(i as u32))
+            .collect()
+    })
 }
 
 fn weekday(s: &str) -> Option<u8> {

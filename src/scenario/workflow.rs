@@ -497,6 +497,7 @@ impl Validator<'_> {
             anchor: None,
             hours_names: Vec::new(),
             activity_names: self.activity_names.clone(),
+            extra_profiles: Vec::new(),
         };
         for (span, message) in problems {
             sub.err(&span, message);

@@ -153,6 +153,22 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
             }
         }
         if rng.random_bool(0.3) {
+            let sk: Vec<String> = skills
+                .iter()
+                .filter(|_| rng.random_bool(0.5))
+                .map(|s| format!("\"{s}\""))
+                .collect();
+            let _ = writeln!(
+                t,
+                "changes = [{{ at = \"{}m\", attributes = {{ skills = [{}], level = {} }}, capacity = {{ {} = {} }} }}]",
+                rng.random_range(0..240),
+                sk.join(", "),
+                rng.random_range(1..5),
+                channels[rng.random_range(0..channels.len())],
+                rng.random_range(0..4)
+            );
+        }
+        if rng.random_bool(0.3) {
             let _ = writeln!(
                 t,
                 "disconnects = {{ rate = \"{}/h\", duration = {{ dist = \"exponential\", mean = \"{}s\" }}, drop = [{}] }}",

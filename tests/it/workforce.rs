@@ -302,3 +302,77 @@ default_filter = { queue = "q" }
     assert_eq!(k(chat, "aht_s"), 600.0);
     assert!(r.groups[0][8] >= 1.0);
 }
+
+/// Scripted attribute changes (TaskRouter worker updates). Two sales agents;
+/// nobody serves `support` until, at 1 h, the first agent gains the skill:
+/// the support call waiting since 0 is answered at exactly 3600 s and one at
+/// 2 h at once, by that agent only. At 3 h every agent's voice capacity
+/// drops to 0, so a call at 3.5 h abandons after its 60 s patience.
+#[test]
+fn scripted_attribute_changes_recompute_queue_membership() {
+    let dir = super::trace_dir(
+        "wk-changes",
+        "0,voice,,,\"{\"\"skill\"\": \"\"support\"\"}\"\n7200,voice,,,\"{\"\"skill\"\": \"\"support\"\"}\"\n12600,voice,,60,\n",
+    );
+    let text = r#"name = "changes"
+[simulation]
+horizon = "4h"
+interval = "4h"
+replications = 1
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = { dist = "deterministic", mean = "60s" }
+[[agents]]
+group = "a"
+count = 2
+attributes = { skills = ["sales"] }
+changes = [
+  { at = "1h", workers = 1, attributes = { skills = ["sales", "support"] } },
+  { at = "3h", capacity = { voice = 0 } },
+]
+[[queues]]
+name = "sales"
+target_workers = 'skills HAS "sales"'
+[[queues]]
+name = "support"
+target_workers = 'skills HAS "support"'
+[[workflow.filters]]
+expression = 'skill == "support"'
+targets = [{ queue = "support" }]
+[workflow]
+default_filter = { queue = "sales" }
+"#;
+    let loaded = load_str(&dir.join("s.toml"), text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let s = loaded.scenario;
+    // Base profile, then the changed ones: support-skilled, and both
+    // profiles with voice capacity 0.
+    assert_eq!(s.profiles.len(), 4);
+    let mut events = Vec::new();
+    let plan = ccsim::routing::Plan::build(&s);
+    let mut tracer = |e: &ccsim::engine::trace::TraceEvent| {
+        if e.name == "reservation.accepted" {
+            events.push((e.time, e.task, e.worker.clone()));
+        }
+    };
+    let r = ccsim::engine::run_traced(&s, &plan, 1, 0, &mut tracer);
+    let kpi = |k: &ccsim::metrics::Kpis, name: &str| {
+        k.0[ccsim::metrics::KPI_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .unwrap()]
+    };
+    assert_eq!(kpi(&r.queues[1], "answered"), 2.0);
+    assert_eq!(kpi(&r.queues[1], "wait_max_s"), 3600.0);
+    assert_eq!(kpi(&r.queues[0], "abandoned"), 1.0);
+    assert_eq!(
+        events,
+        vec![
+            (3600.0, Some(0), Some("a-1".to_string())),
+            (7200.0, Some(1), Some("a-1".to_string())),
+        ]
+    );
+}
