@@ -128,6 +128,8 @@ pub struct Plan {
     pub n_pairs: usize,
     /// Workers per queue at the start (before scripted changes).
     pub members: Vec<u32>,
+    /// Per (queue, channel): its waitlists (for queue lengths).
+    pub queue_waitlists: Vec<Vec<u32>>,
     /// Per profile: its (profile, queue) pair indices, in its queue order.
     pub profile_pairs: Vec<Vec<u32>>,
     /// Per profile: capacity units over all channels (a worker holding that
@@ -371,7 +373,13 @@ impl Plan {
                 .map(|&(p, tier)| (pq_index[p as usize * n_queues + wl.queue as usize], tier))
                 .collect();
         }
+        let mut queue_waitlists = vec![Vec::new(); n_queues * channels.len()];
+        for (i, wl) in waitlists.iter().enumerate() {
+            queue_waitlists[wl.queue as usize * channels.len() + wl.channel as usize]
+                .push(i as u32);
+        }
         Plan {
+            queue_waitlists,
             waitlists,
             waitlist_of,
             n_classes,
@@ -640,6 +648,13 @@ impl Router {
             self.waiting_stale[i] = self.waiting_stale[i].saturating_sub(1);
         }
         None
+    }
+
+    /// Tasks waiting in a waitlist (entries less those known to be stale).
+    #[inline]
+    pub fn waiting_len(&self, waitlist: u32) -> usize {
+        let i = waitlist as usize;
+        self.waiting[i].len() - self.waiting_stale[i] as usize
     }
 
     /// Removes the top of a waitlist after [`Router::peek_waiting`] returned it.

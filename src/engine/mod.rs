@@ -225,6 +225,11 @@ struct Engine<'s> {
     queue_activity: Vec<u32>,
     /// Per queue: members (changes with scripted attribute changes).
     queue_members: Vec<u32>,
+    /// Per (queue, channel): capacity units of members in an available
+    /// activity (expected waits).
+    queue_capacity: Vec<u32>,
+    /// Per (source, channel): mean talk plus wrap-up (expected waits).
+    mean_work: Vec<f64>,
     router: Router,
     metrics: Collector,
     n_channels: usize,
@@ -440,6 +445,18 @@ impl<'s> Engine<'s> {
             group_start,
             queue_available: vec![0; s.queues.len()],
             queue_members: plan.members.clone(),
+            queue_capacity: vec![0; s.queues.len() * n_channels],
+            mean_work: s
+                .sources
+                .iter()
+                .flat_map(|src| {
+                    s.channels.iter().map(move |ch| {
+                        let talk = src.handle_time.as_ref().or(ch.handle_time.as_ref());
+                        let wrap = src.wrapup.as_ref().or(ch.wrapup.as_ref());
+                        talk.map_or(0.0, |d| d.mean()) + wrap.map_or(0.0, |d| d.mean())
+                    })
+                })
+                .collect(),
             queue_activity: {
                 let n_act = s.activities.len();
                 let mut v = vec![0; s.queues.len() * n_act];
@@ -1204,9 +1221,19 @@ impl<'s> Engine<'s> {
         task.expiry_scheduled = true;
         if let Some(cb) = &self.s.workflow.callback
             && task.followup == Followup::None
-            && cb.after_s < task.patience
+            && if cb.expected {
+                task.state == TaskState::Waiting && self.expected_wait(slot) >= cb.after_s
+            } else {
+                cb.after_s < task.patience
+            }
         {
-            let (at, generation) = (task.created + cb.after_s, task.generation);
+            let task = &self.tasks[slot as usize];
+            let at = if cb.expected {
+                t
+            } else {
+                task.created + cb.after_s
+            };
+            let generation = task.generation;
             self.cal.schedule(
                 at.max(t),
                 Event::CallbackOffer {
@@ -1227,6 +1254,26 @@ impl<'s> Engine<'s> {
                 },
             );
         }
+    }
+
+    /// The expected wait of a task that just joined its waitlist, as
+    /// [`crate::scenario::Callback::expected`] defines it: infinite when no
+    /// queue member on line has capacity on the channel.
+    fn expected_wait(&self, slot: u32) -> f64 {
+        let task = &self.tasks[slot as usize];
+        let i = task.queue as usize * self.n_channels + task.channel as usize;
+        let ahead: usize = self.plan.queue_waitlists[i]
+            .iter()
+            .map(|&wl| self.router.waiting_len(wl))
+            .sum::<usize>()
+            .saturating_sub(1);
+        let servers = self.queue_capacity[i];
+        if servers == 0 {
+            return f64::INFINITY;
+        }
+        (ahead + 1) as f64
+            * self.mean_work[task.source as usize * self.n_channels + task.channel as usize]
+            / f64::from(servers)
     }
 
     /// A reservation failed: the task is pending again in the same step, or
@@ -2053,9 +2100,18 @@ impl<'s> Engine<'s> {
             let worker = &mut self.workers[w as usize];
             worker.active = now;
             worker.stamp = worker.stamp.wrapping_add(1);
+            let caps = &self.s.profiles[profile].capacity;
             for q in &self.s.profiles[profile].queues {
                 let n = &mut self.queue_available[q.idx()];
                 *n = if now { *n + 1 } else { *n - 1 };
+                for (ch, &c) in caps.iter().enumerate() {
+                    let n = &mut self.queue_capacity[q.idx() * self.n_channels + ch];
+                    *n = if now {
+                        *n + u32::from(c)
+                    } else {
+                        *n - u32::from(c)
+                    };
+                }
             }
         }
         self.update_login(w, t);
@@ -2217,6 +2273,15 @@ impl<'s> Engine<'s> {
                     if worker.active {
                         let n = &mut self.queue_available[q];
                         *n = if add { *n + 1 } else { *n - 1 };
+                        let caps = &s.profiles[profile as usize].capacity;
+                        for (ch, &c) in caps.iter().enumerate() {
+                            let n = &mut self.queue_capacity[q * self.n_channels + ch];
+                            *n = if add {
+                                *n + u32::from(c)
+                            } else {
+                                *n - u32::from(c)
+                            };
+                        }
                     }
                 }
             }

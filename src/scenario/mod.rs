@@ -489,13 +489,21 @@ pub struct Workflow {
     pub callback: Option<Callback>,
 }
 
-/// A call-back offer: once a customer has waited `after_s`, they accept with
-/// `probability`; their wait ends (outcome `callback`) and after `delay` a
-/// callback task enters `step`.
+/// A call-back offer: once a customer has waited `after_s` (or, with
+/// `expected`, when they start waiting with an expected wait of at least
+/// `after_s`), they accept with `probability`; their wait ends (outcome
+/// `callback`) and after `delay` a callback task enters `step`.
 #[derive(Debug, Clone)]
 pub struct Callback {
-    /// Wait after which the offer is made, seconds.
+    /// Wait threshold, seconds.
     pub after_s: f64,
+    /// Offer on the expected wait when the customer starts waiting, not on
+    /// the wait so far. The estimate is (k + 1) × mean work / c: k tasks
+    /// already waiting in the queue on the channel, c capacity units on that
+    /// channel of queue members in an available activity, mean work the
+    /// source's (else channel's) mean talk plus wrap-up. It is the exact
+    /// conditional mean wait of a FIFO M/M/c queue whose servers are busy.
+    pub expected: bool,
     /// Share of customers who accept.
     pub probability: f64,
     /// Time from acceptance to the callback task; `None`: at once.

@@ -160,8 +160,11 @@ pub struct RawRedial {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCallback {
-    /// Offered once a customer has waited this long.
+    /// Offered once a customer has waited this long (or, with
+    /// `on = "expected"`, on arrival when the expected wait is this long).
     pub after: Spanned<Quantity>,
+    /// "actual" (default) or "expected".
+    pub on: Option<Spanned<String>>,
     /// Share of customers who accept.
     pub probability: Spanned<f64>,
     /// The queue that works callbacks.

@@ -413,10 +413,27 @@ impl Validator<'_> {
                 let delay = dist_ok.then_some(delay);
                 let priority = self.priority(&x.priority);
                 let queue = self.queue_id(&x.queue, queues);
-                match (after, delay, priority, queue, p_ok) {
-                    (Some(after_s), Some(delay), Some(priority), Some(queue), true) => {
+                let expected = match x.on.as_ref().map(|o| o.get_ref().as_str()) {
+                    None | Some("actual") => Some(false),
+                    Some("expected") => Some(true),
+                    Some(other) => {
+                        let span = x.on.as_ref().expect("matched Some").span();
+                        self.err(&span, format!("callback `on` must be \"actual\" or \"expected\", found \"{other}\""));
+                        None
+                    }
+                };
+                match (after, delay, priority, queue, p_ok, expected) {
+                    (
+                        Some(after_s),
+                        Some(delay),
+                        Some(priority),
+                        Some(queue),
+                        true,
+                        Some(expected),
+                    ) => {
                         steps.push(followup_step("callback", queue, priority));
                         Some(Some(Callback {
+                            expected,
                             after_s,
                             probability: p,
                             delay,

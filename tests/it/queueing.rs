@@ -146,3 +146,99 @@ default_filter = {{ queue = "q" }}
         m.occupancy,
     );
 }
+
+/// Call-back offers on the *expected* wait. An M/M/5 queue (mean work
+/// 300 s, 54 calls/h, load 0.9) whose callers are offered a call back on
+/// arrival when (k + 1) × 300 / 5 ≥ 150 s, i.e. when k ≥ 2 callers already
+/// wait; half accept and leave the queue (their call backs are worked by
+/// another group, so they do not load it). The number in the main queue is
+/// then a birth–death chain with birth rate λ below 5 + 2 in system and
+/// λ/2 from there; by PASTA the share of callers taking a call back is
+/// ½ · P(N ≥ 7), and the mean wait of answered calls follows from the
+/// chain too (Little's law on the queue).
+#[test]
+fn callback_on_expected_wait_matches_the_birth_death_chain() {
+    let (lambda, mu, c, k, p) = (54.0 / 3600.0, 1.0 / 300.0, 5usize, 2usize, 0.5);
+    let text = r#"name = "callback-expected"
+[simulation]
+horizon = "202h"
+warmup = "2h"
+replications = 30
+seed = 11
+interval = "200h"
+[[channels]]
+name = "voice"
+handle_time = { dist = "exponential", mean = "300s" }
+[[arrivals]]
+name = "calls"
+channel = "voice"
+rate = "54/h"
+attributes = { kind = "call" }
+[[agents]]
+group = "main"
+count = 5
+attributes = { team = "main" }
+[[agents]]
+group = "callbacks"
+count = 3
+attributes = { team = "cb" }
+[[queues]]
+name = "q"
+target_workers = 'team == "main"'
+[[queues]]
+name = "cb"
+target_workers = 'team == "cb"'
+[workflow]
+default_filter = { queue = "q" }
+callback = { on = "expected", after = "150s", probability = 0.5, queue = "cb" }
+"#;
+    let s = load_str(Path::new("callback-expected.toml"), text)
+        .unwrap()
+        .scenario;
+    // Stationary distribution of the number in system, truncated far out.
+    let n_max = 400;
+    let mut pi = vec![1.0f64; n_max + 1];
+    for n in 1..=n_max {
+        let birth = if n - 1 < c + k {
+            lambda
+        } else {
+            lambda * (1.0 - p)
+        };
+        let death = mu * (n.min(c) as f64);
+        pi[n] = pi[n - 1] * birth / death;
+    }
+    let total: f64 = pi.iter().sum();
+    pi.iter_mut().for_each(|x| *x /= total);
+    let offered_share: f64 = pi[c + k..].iter().sum();
+    let callback_share = p * offered_share;
+    // Little: mean number waiting / rate of callers joining the queue for good.
+    let waiting: f64 = pi
+        .iter()
+        .enumerate()
+        .map(|(n, x)| n.saturating_sub(c) as f64 * x)
+        .sum();
+    let joined = lambda * (1.0 - callback_share);
+    let wait = waiting / joined;
+    let results = sweep::run_replications(&s, s.sim.seed, s.sim.replications, &|_| {});
+    let summary = sweep::summarize(&s, s.sim.seed, &results);
+    let q = &summary.queues[0];
+    let share: Vec<f64> = results
+        .iter()
+        .map(|r| {
+            let k = |n: &str| {
+                r.overall.0[ccsim::metrics::KPI_NAMES
+                    .iter()
+                    .position(|x| *x == n)
+                    .unwrap()]
+            };
+            k("callback") / k("offered")
+        })
+        .collect();
+    within(
+        "call-back share",
+        &ccsim::stats::Estimate::from_values(share),
+        callback_share,
+    );
+    within("ASA of answered calls", q.get("asa_s").unwrap(), wait);
+    assert!(callback_share > 0.05, "the offer matters: {callback_share}");
+}
