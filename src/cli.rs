@@ -424,7 +424,14 @@ fn validate(file: &Path) -> Result<()> {
             );
         }
         if let Some(tr) = &q.transfer {
-            let to = &s.queues[wf_step_queue(&s, tr.step)].name;
+            let to = match tr.target {
+                ccsim::scenario::TransferTarget::Step(step) => {
+                    s.queues[wf_step_queue(&s, step)].name.clone()
+                }
+                ccsim::scenario::TransferTarget::Filter { filter, .. } => {
+                    format!("filter \"{}\"", s.workflow.filters[filter as usize].name)
+                }
+            };
             let _ = writeln!(
                 o,
                 "  {:<16} transfers {:.0}% of answered calls to {to} ({}, {:.0}% dropped)",

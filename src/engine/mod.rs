@@ -29,7 +29,9 @@ use crate::metrics::{
     CancelReason, CellId, Collector, ReplicationResult, ReservationEvent, StepEvent,
 };
 use crate::routing::{self, IdleEntry, Plan, Router, SkipCounter, WaitEntry, WorkerField};
-use crate::scenario::{AVAILABLE, AfterHours, OFFLINE, Scenario, StepId, UNAVAILABLE};
+use crate::scenario::{
+    AVAILABLE, AfterHours, OFFLINE, Scenario, StepId, TransferTarget, UNAVAILABLE,
+};
 use crate::workforce::{self, NO_BREAK, Worker};
 use calendar::Calendar;
 use event::Event;
@@ -862,7 +864,7 @@ impl<'s> Engine<'s> {
                 .as_ref()
                 .map_or(first.handle, |d| d.sample(&mut self.transfer_rng)),
         };
-        let (warm, step) = (tr.warm, tr.step);
+        let (warm, target) = (tr.warm, tr.target);
         let leg = self.alloc_slot();
         let x = &mut self.tasks[leg as usize];
         let (generation, talk_epoch) = (x.generation, x.talk_epoch);
@@ -896,7 +898,15 @@ impl<'s> Engine<'s> {
                 "cold transfer".into()
             })
         });
-        self.enter_step(leg, step, t);
+        match target {
+            TransferTarget::Step(step) => self.enter_step(leg, step, t),
+            TransferTarget::Filter { filter, priority } => {
+                if let Some(p) = priority {
+                    self.tasks[leg as usize].priority = p;
+                }
+                self.enter_filter(leg, filter as usize, t);
+            }
+        }
         warm
     }
 
@@ -1491,6 +1501,13 @@ impl<'s> Engine<'s> {
         if task.counted {
             let cell = self.cell(&task);
             self.metrics.canceled(cell, reason);
+        }
+        if task.followup == Followup::Transfer && task.followup_counted {
+            // The second leg found no target: the transfer failed.
+            let cell = self
+                .metrics
+                .cell(task.source, task.channel, Some(task.origin_queue));
+            self.metrics.transfer(cell, 2, 0.0);
         }
         self.release_slot(slot);
         self.release_parent(slot, t);

@@ -438,8 +438,24 @@ pub struct Transfer {
     pub handle_time: Option<Dist>,
     /// Share of transfers that drop (the customer is lost).
     pub drop_probability: f64,
-    /// The step the second leg enters (target queue, priority).
-    pub step: StepId,
+    /// Where the second leg goes.
+    pub target: TransferTarget,
+}
+
+/// Where a transferred call's second leg is routed.
+#[derive(Debug, Clone, Copy)]
+pub enum TransferTarget {
+    /// A queue: a step of its own (queue, priority), no timeout.
+    Step(StepId),
+    /// A workflow filter, entered at its first target whatever its
+    /// expression; on its end the leg falls through like any task (later
+    /// matching filters, else the default filter, else a failed transfer).
+    Filter {
+        /// Index into [`Workflow::filters`].
+        filter: u32,
+        /// Priority of the leg before the filter's targets set theirs.
+        priority: Option<u32>,
+    },
 }
 
 /// A task queue.

@@ -270,7 +270,9 @@ pub struct RawQueue {
 pub struct RawTransfer {
     pub probability: Spanned<f64>,
     /// The queue the customer is transferred to.
-    pub to: Spanned<String>,
+    pub to: Option<Spanned<String>>,
+    /// Or the workflow filter the second leg enters.
+    pub filter: Option<Spanned<String>>,
     /// "cold" (default) or "warm".
     pub kind: Option<Spanned<String>>,
     /// Talk time of the second leg; default: the channel's.

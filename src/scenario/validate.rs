@@ -540,20 +540,49 @@ impl Validator<'_> {
             };
             let (handle_time, dist_ok) = self.opt_dist(&x.handle_time, Unit::Seconds);
             let priority = self.priority(&x.priority);
-            let to = self.queue_id(&x.to, &names);
-            if let (true, true, Some(priority), Some(to)) = (ok, dist_ok, priority, to) {
-                workflow.steps.push(super::workflow::followup_step(
-                    &format!("transfer to {}", queues[to.idx()].name),
-                    to,
-                    priority,
-                ));
-                let step = StepId(workflow.steps.len() as u32 - 1);
+            let target = match (&x.to, &x.filter) {
+                (Some(to), None) => self.queue_id(to, &names).map(|to| {
+                    workflow.steps.push(super::workflow::followup_step(
+                        &format!("transfer to {}", queues[to.idx()].name),
+                        to,
+                        priority.flatten(),
+                    ));
+                    TransferTarget::Step(StepId(workflow.steps.len() as u32 - 1))
+                }),
+                (None, Some(f)) => {
+                    match workflow.filters.iter().position(|x| x.name == *f.get_ref()) {
+                        Some(filter) => Some(TransferTarget::Filter {
+                            filter: filter as u32,
+                            priority: priority.flatten(),
+                        }),
+                        None => {
+                            self.err(
+                                &f.span(),
+                                format!(
+                                    "unknown filter \"{}\"; expected one of {}",
+                                    f.get_ref(),
+                                    names_of(&workflow.filters, |x| &x.name)
+                                ),
+                            );
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    self.err(
+                        &tr.span(),
+                        "a transfer needs either `to` (a queue) or `filter` (a workflow filter)",
+                    );
+                    None
+                }
+            };
+            if let (true, true, Some(_), Some(target)) = (ok, dist_ok, priority, target) {
                 queues[i].transfer = Some(Transfer {
                     probability: p,
                     warm,
                     handle_time,
                     drop_probability: drop,
-                    step,
+                    target,
                 });
             }
         }

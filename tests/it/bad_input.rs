@@ -394,3 +394,25 @@ fn bad_activities() {
         ],
     );
 }
+
+#[test]
+fn bad_transfer_targets() {
+    let text = with(
+        "target_workers = 'skills HAS \"support\"'",
+        "target_workers = 'skills HAS \"support\"'\ntransfer = { probability = 0.1, filter = \"suport\" }",
+    );
+    fails(
+        "transfer-filter",
+        &text,
+        &["scenario.toml:27:42: error: unknown filter \"suport\"; expected one of \"support\""],
+    );
+    let text = with(
+        "target_workers = 'skills HAS \"support\"'",
+        "target_workers = 'skills HAS \"support\"'\ntransfer = { probability = 0.1 }",
+    );
+    fails(
+        "transfer-none",
+        &text,
+        &["error: a transfer needs either `to` (a queue) or `filter` (a workflow filter)"],
+    );
+}

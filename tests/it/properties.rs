@@ -288,6 +288,14 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
         t,
         "[[activities]]\nname = \"Lunch\"\navailable = false\n[[activities]]\nname = \"Admin\"\navailable = true"
     );
+    // Some transfers go to a workflow filter instead of a queue.
+    if t.contains("[[workflow.filters]]")
+        && rng.random_bool(0.5)
+        && let Some(at) = t.find(", to = \"q")
+    {
+        let end = at + t[at + 9..].find('"').expect("closing quote") + 10;
+        t.replace_range(at..end, ", filter = \"filter 1\"");
+    }
     t
 }
 
@@ -302,8 +310,10 @@ fn random_scenarios_conserve_outcomes() {
     // Totals over all cases, to show the generator reaches every outcome.
     let mut seen = [0.0f64; ccsim::metrics::KPI_NAMES.len()];
     let mut reservations_seen = [0.0f64; 4];
+    let mut filter_transfers = 0;
     for case in 0..150 {
         let text = random_scenario(&mut rng, &dir, case);
+        filter_transfers += u32::from(text.contains("filter = \"filter 1\""));
         let path = dir.join(format!("case{case}.toml"));
         let loaded = load_str(&path, &text)
             .unwrap_or_else(|e| panic!("case {case} should load:\n{e}\n{text}"));
@@ -387,6 +397,10 @@ fn random_scenarios_conserve_outcomes() {
     let (canceled, unfinished, no_match, workflow, ttl) =
         (seen[10], seen[11], seen[12], seen[13], seen[14]);
     assert_eq!(canceled, no_match + workflow + ttl, "cancel reasons add up");
+    assert!(
+        filter_transfers > 0,
+        "the generator never transferred to a filter"
+    );
     for (name, v) in [
         ("rejected", reservations_seen[1]),
         ("timed-out", reservations_seen[2]),

@@ -162,3 +162,93 @@ fn abandoned_on_hold() {
     assert!((busy_s(&r, 0) - 80.0).abs() < 1e-6, "{}", busy_s(&r, 0));
     assert_eq!(kpi(&r, "abandoned"), 0.0, "the contact itself was answered");
 }
+
+/// Transfers to a workflow *filter*: every call answered by tier 1 is cold
+/// transferred into the filter "escalate" (entered whatever its expression):
+/// tier 2 for 20 s, then tier 3. Tier 2 works only from 00:30, so the leg of
+/// the call at 0 times out there and tier 3 answers it 20 s after the
+/// transfer; the call at 00:40 is answered by tier 2 at once. Without a
+/// later target (the second scenario) the leg fails: a dropped transfer.
+#[test]
+fn transfer_to_a_filter_walks_its_targets() {
+    let scenario = |tag: &str, targets: &str| {
+        let dir = super::trace_dir(&format!("tr-{tag}"), "0,voice,,,\n2400,voice,,,\n");
+        let text = format!(
+            r#"name = "{tag}"
+[simulation]
+horizon = "1h"
+interval = "1h"
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = {{ dist = "deterministic", mean = "60s" }}
+[[agents]]
+group = "t1"
+count = 1
+attributes = {{ tier = 1 }}
+[[agents]]
+group = "t2"
+count = 1
+attributes = {{ tier = 2 }}
+shifts = [{{ start = "00:30", end = "23:00" }}]
+[[agents]]
+group = "t3"
+count = 1
+attributes = {{ tier = 3 }}
+[[queues]]
+name = "tier1"
+target_workers = "tier == 1"
+transfer = {{ probability = 1.0, filter = "escalate" }}
+[[queues]]
+name = "tier2"
+target_workers = "tier == 2"
+[[queues]]
+name = "tier3"
+target_workers = "tier == 3"
+[[workflow.filters]]
+name = "escalate"
+expression = 'kind == "transfer"'
+targets = [{targets}]
+[workflow]
+default_filter = {{ queue = "tier1" }}
+"#
+        );
+        let s = load_str(&dir.join("s.toml"), &text)
+            .unwrap_or_else(|e| panic!("{tag}: {e}"))
+            .scenario;
+        let r = ccsim::engine::run(&s, 1, 0);
+        (s, r)
+    };
+    let (s, r) = scenario(
+        "filter",
+        r#"{ queue = "tier2", timeout = "20s" }, { queue = "tier3" }"#,
+    );
+    assert_eq!(kpi(&r, "transfers"), 2.0);
+    assert_eq!(kpi(&r, "transfers_answered"), 2.0);
+    assert_eq!(kpi(&r, "transfer_wait_s"), 10.0); // (20 + 0) / 2
+    let step = |label: &str, what: &str| {
+        let i = s
+            .workflow
+            .steps
+            .iter()
+            .position(|x| x.label == label)
+            .unwrap();
+        r.steps[i][ccsim::metrics::STEP_KPI_NAMES
+            .iter()
+            .position(|n| *n == what)
+            .unwrap()]
+    };
+    assert_eq!(step("escalate #1", "entered"), 2.0);
+    assert_eq!(step("escalate #1", "timed_out"), 1.0);
+    assert_eq!(step("escalate #1", "answered"), 1.0);
+    assert_eq!(step("escalate #2", "answered"), 1.0);
+
+    let (_, r) = scenario("filter-fails", r#"{ queue = "tier2", timeout = "20s" }"#);
+    assert_eq!(kpi(&r, "transfers"), 2.0);
+    assert_eq!(kpi(&r, "transfers_answered"), 1.0);
+    assert_eq!(kpi(&r, "transfers_dropped"), 1.0);
+    // The contact itself was answered in tier 1 either way.
+    assert_eq!(kpi(&r, "answered"), 2.0);
+}
