@@ -264,9 +264,10 @@ impl Plan {
                     .iter()
                     .map(|c| format!("{}{};", c.key.0, if c.desc { "d" } else { "a" }))
                     .collect();
+                let channel = step.channel.unwrap_or(class.channel).0;
                 let key = (
                     step.queue.0,
-                    class.channel.0,
+                    channel,
                     step.expression_text.clone(),
                     projection,
                     known,
@@ -275,7 +276,7 @@ impl Plan {
                 let id = *by_key.entry(key).or_insert_with(|| {
                     waitlists.push(WaitList {
                         queue: step.queue.0,
-                        channel: class.channel.0,
+                        channel,
                         step: StepId(si as u32),
                         class: ci as u32,
                         known,

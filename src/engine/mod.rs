@@ -949,13 +949,23 @@ impl<'s> Engine<'s> {
         task.routed = false;
         task.filter = NO_FILTER;
         task.deadline = t;
-        let step = self
+        let cb = self
             .s
             .workflow
             .callback
             .as_ref()
-            .expect("scheduled only with a callback")
-            .step;
+            .expect("scheduled only with a callback");
+        if let Some(c) = cb.channel {
+            let channel = &self.s.channels[c.idx()];
+            task.channel = c.0;
+            if let Some(d) = &channel.handle_time {
+                task.handle = d.sample(&mut self.callback_rng);
+            }
+            if let Some(d) = &channel.wrapup {
+                task.wrapup = d.sample(&mut self.callback_rng);
+            }
+        }
+        let step = cb.step;
         self.trace_task(slot, t, "task.created", |_, ev| {
             ev.detail = Some("call back task".into())
         });
@@ -2242,16 +2252,10 @@ impl<'s> Engine<'s> {
         x.talk_epoch = x.talk_epoch.wrapping_add(1);
         x.in_talk = false;
         let x = *x;
-        if x.tracked() {
-            let queue = if x.followup == Followup::None {
-                Some(x.queue)
-            } else {
-                None
-            };
-            let cell = self.metrics.cell(x.source, x.channel, queue);
-            // Work not done is taken out of AHT for answered contacts.
-            let unworked = if x.counted { left + x.wrapup } else { 0.0 };
-            self.metrics.disconnect_dropped(cell, unworked);
+        if x.counted {
+            // Work not done is taken out of AHT.
+            let cell = self.metrics.cell(x.source, x.channel, Some(x.queue));
+            self.metrics.disconnect_dropped(cell, left + x.wrapup);
         }
         self.trace_task(slot, t, "task.canceled", |e, ev| {
             ev.worker = Some(e.plan.worker_names[w as usize].clone());

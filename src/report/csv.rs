@@ -44,6 +44,11 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
             }
         }
     }
+    for (group, hours) in s.groups.iter().zip(&s.activity_hours) {
+        for (activity, e) in s.activity_names.iter().zip(hours) {
+            row("activity_hours", &group.name, activity, e);
+        }
+    }
     let mut body = b"segment_type,segment,kpi,mean,ci95\n".to_vec();
     body.extend(w.into_inner().expect("writing to memory"));
     body

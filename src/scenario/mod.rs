@@ -524,6 +524,9 @@ pub struct Callback {
     pub probability: f64,
     /// Time from acceptance to the callback task; `None`: at once.
     pub delay: Option<Dist>,
+    /// The call back's channel (its talk time and wrap-up then come from
+    /// that channel's distributions where it has them); `None`: the contact's.
+    pub channel: Option<ChannelId>,
     /// The step callback tasks enter (queue, priority).
     pub step: StepId,
 }
@@ -567,6 +570,9 @@ pub struct Step {
     pub skip_if: Option<Expr>,
     /// Task attribute holding the name of the one worker this step may reserve.
     pub known_worker: Option<KeyId>,
+    /// Tasks in this step are on this channel whatever their class's (the
+    /// call-back step with its own channel); `None` for workflow targets.
+    pub channel: Option<ChannelId>,
 }
 
 /// One `order_by` clause: `worker.<path> ASC|DESC`.

@@ -171,6 +171,8 @@ pub struct RawCallback {
     pub queue: Spanned<String>,
     /// Time from acceptance until the callback task is created.
     pub delay: Option<Spanned<RawDist>>,
+    /// The call back's channel (default: the contact's).
+    pub channel: Option<Spanned<String>>,
     pub priority: Option<Spanned<i64>>,
 }
 

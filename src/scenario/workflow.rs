@@ -288,6 +288,7 @@ impl Validator<'_> {
             order_by: order_by?,
             skip_if: skip_if?,
             known_worker: known_worker?,
+            channel: None,
         })
     }
 
@@ -413,6 +414,27 @@ impl Validator<'_> {
                 let delay = dist_ok.then_some(delay);
                 let priority = self.priority(&x.priority);
                 let queue = self.queue_id(&x.queue, queues);
+                let channel = match &x.channel {
+                    None => Some(None),
+                    Some(c) => match channels.iter().position(|n| n == c.get_ref()) {
+                        Some(i) => Some(Some(super::ChannelId(i as u32))),
+                        None => {
+                            self.err(
+                                &c.span(),
+                                format!(
+                                    "unknown channel \"{}\"; expected one of {}",
+                                    c.get_ref(),
+                                    channels
+                                        .iter()
+                                        .map(|n| format!("\"{n}\""))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            );
+                            None
+                        }
+                    },
+                };
                 let expected = match x.on.as_ref().map(|o| o.get_ref().as_str()) {
                     None | Some("actual") => Some(false),
                     Some("expected") => Some(true),
@@ -422,7 +444,7 @@ impl Validator<'_> {
                         None
                     }
                 };
-                match (after, delay, priority, queue, p_ok, expected) {
+                match (after, delay, priority, queue, p_ok, expected, channel) {
                     (
                         Some(after_s),
                         Some(delay),
@@ -430,9 +452,13 @@ impl Validator<'_> {
                         Some(queue),
                         true,
                         Some(expected),
+                        Some(channel),
                     ) => {
-                        steps.push(followup_step("callback", queue, priority));
+                        let mut step = followup_step("callback", queue, priority);
+                        step.channel = channel;
+                        steps.push(step);
                         Some(Some(Callback {
+                            channel,
                             expected,
                             after_s,
                             probability: p,
@@ -639,6 +665,7 @@ pub(super) fn followup_step(label: &str, queue: QueueId, priority: Option<u32>) 
         order_by: Vec::new(),
         skip_if: None,
         known_worker: None,
+        channel: None,
     }
 }
 

@@ -728,3 +728,60 @@ fn call_back_is_not_canceled_by_the_callers_old_patience() {
         (1.0, 1.0, 269.0)
     );
 }
+
+/// A call back has its own channel: a chat customer waiting behind a busy
+/// chat agent accepts a call back at 30 s; 10 s later it is a *voice* task,
+/// worked by the phone agent (who has no chat capacity), and reported as
+/// voice work.
+#[test]
+fn call_backs_take_their_own_channel() {
+    let dir = super::trace_dir("wf-callback-channel", "0,chat,300,,\n1,chat,,,\n");
+    let text = r#"name = "callback-channel"
+[simulation]
+horizon = "2h"
+interval = "2h"
+[[channels]]
+name = "voice"
+handle_time = { dist = "deterministic", mean = "120s" }
+[[channels]]
+name = "chat"
+[[arrivals]]
+name = "chats"
+trace = "calls.csv"
+handle_time = { dist = "deterministic", mean = "60s" }
+[[agents]]
+group = "chat"
+count = 1
+capacity = { chat = 1 }
+[[agents]]
+group = "phone"
+count = 1
+capacity = { voice = 1 }
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[[queues]]
+name = "callbacks"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+callback = { after = "30s", probability = 1.0, queue = "callbacks", channel = "voice", delay = { dist = "deterministic", mean = "10s" } }
+"#;
+    let s = load_str(&dir.join("s.toml"), text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario;
+    let r = ccsim::engine::run(&s, 1, 0);
+    let at = |k: &ccsim::metrics::Kpis, name: &str| {
+        k.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()]
+    };
+    assert_eq!(at(&r.channels[1], "callback"), 1.0);
+    assert_eq!(at(&r.channels[0], "callbacks_worked"), 1.0);
+    assert_eq!(at(&r.channels[0], "callback_wait_s"), 10.0);
+    // Accepted by the phone group; its 120 s of voice talk is its only work.
+    assert_eq!(r.groups[1][4], 1.0);
+    assert!(
+        (r.groups[1][0] - 120.0 / 7200.0).abs() < 1e-12,
+        "{}",
+        r.groups[1][0]
+    );
+}
