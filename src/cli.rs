@@ -367,12 +367,65 @@ fn validate(file: &Path) -> Result<()> {
             let b: Vec<String> = g
                 .breaks
                 .iter()
-                .map(|(a, b)| format!("{}–{}", h(*a), h(*b)))
+                .zip(&g.break_activities)
+                .map(|((a, b), act)| {
+                    let activity = &s.activities[usize::from(*act)];
+                    format!(
+                        "{}–{} {}{}",
+                        h(*a),
+                        h(*b),
+                        activity.name,
+                        if activity.available {
+                            " (available)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
                 .collect();
             extra.push(format!("breaks {}", b.join(", ")));
         }
         if g.absence > 0.0 {
             extra.push(format!("absence {:.0}%", g.absence * 100.0));
+        }
+        if let Some(d) = &g.disconnects {
+            let drop: Vec<&str> = d
+                .drop
+                .iter()
+                .zip(&s.channels)
+                .filter(|(x, _)| **x)
+                .map(|(_, c)| c.name.as_str())
+                .collect();
+            extra.push(format!(
+                "disconnects {:.2}/h on line, off line {:.0} s{}",
+                d.rate_per_s * 3600.0,
+                d.duration.mean(),
+                if drop.is_empty() {
+                    String::new()
+                } else {
+                    format!(", dropping {}", drop.join(", "))
+                }
+            ));
+        }
+        for c in &g.changes {
+            let to: Vec<String> = c
+                .map
+                .iter()
+                .map(|&(_, p)| {
+                    let queues: Vec<&str> = s.profiles[p as usize]
+                        .queues
+                        .iter()
+                        .map(|q| s.queues[q.idx()].name.as_str())
+                        .collect();
+                    format!("queues {}", queues.join(", "))
+                })
+                .collect();
+            extra.push(format!(
+                "at {} {} workers change attributes/capacity ({})",
+                h(c.at_s),
+                c.workers,
+                to.join("; ")
+            ));
         }
         let r = &g.reservations;
         if !r.instant() {
@@ -508,10 +561,19 @@ fn validate(file: &Path) -> Result<()> {
     if let Some(cb) = &wf.callback {
         let _ = writeln!(
             o,
-            "  call back offered after {} s of waiting, accepted by {:.0}%, worked by queue {}",
+            "  call back offered {} {} s, accepted by {:.0}%, worked by queue {}{}",
+            if cb.expected {
+                "on arrival when the expected wait is at least"
+            } else {
+                "after waiting"
+            },
             cb.after_s,
             cb.probability * 100.0,
-            s.queues[wf_step_queue(&s, cb.step)].name
+            s.queues[wf_step_queue(&s, cb.step)].name,
+            cb.channel.map_or(String::new(), |c| format!(
+                " on {}",
+                s.channels[c.idx()].name
+            ))
         );
     }
     std::io::stdout().lock().write_all(o.as_bytes())?;
