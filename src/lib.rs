@@ -10,6 +10,7 @@
 //! `(Scenario, seed, replication) → ReplicationResult`.
 
 pub mod arrivals;
+pub mod cost;
 pub mod engine;
 pub mod erlang;
 pub mod expr;

@@ -145,6 +145,8 @@ pub struct ReplicationResult {
     pub queue_flow: Vec<[f64; QUEUE_FLOW_NAMES.len()]>,
     /// Per group, per activity: worker-hours in the counted window.
     pub activity_hours: Vec<Vec<f64>>,
+    /// Usage meters, when the scenario has `[costs]`.
+    pub usage: Option<crate::cost::Usage>,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -855,6 +857,7 @@ impl Collector {
             .collect();
         let f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
         ReplicationResult {
+            usage: None,
             activity_hours: self
                 .activity_time
                 .chunks(self.n_activities.max(1))

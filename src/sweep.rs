@@ -69,6 +69,8 @@ pub struct Summary {
     pub activity_names: Vec<String>,
     /// Per group: worker-hours in each activity during the counted window.
     pub activity_hours: Vec<Vec<Estimate>>,
+    /// Spend, when the scenario has `[costs]`.
+    pub cost: Option<crate::cost::CostSummary>,
     /// Contacts simulated over all replications, warm-up included.
     pub contacts: u64,
     /// Events processed over all replications.
@@ -214,6 +216,10 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         })
         .collect();
     Summary {
+        cost: s
+            .costs
+            .as_ref()
+            .map(|c| crate::cost::summarize(s, c, results)),
         activity_names: s.activities.iter().map(|a| a.name.clone()).collect(),
         activity_hours,
         steps,

@@ -110,6 +110,9 @@ const FREE_TASK: Task = Task {
     expiry_scheduled: false,
     timed_out_filter: false,
     in_talk: false,
+    call_start: 0.0,
+    talk_start: 0.0,
+    leg_open: false,
 };
 
 /// Reservations per task before TaskRouter cancels it (§5.1 point 7).
@@ -176,6 +179,14 @@ struct Task {
     timed_out_filter: bool,
     /// Accepted and talking (not yet in wrap-up or holding for a warm transfer).
     in_talk: bool,
+    /// When the customer's call (or first message) reached the center; a
+    /// transfer leg keeps its contact's (cost meters).
+    call_start: f64,
+    /// When the current talk started (agent-leg meter).
+    talk_start: f64,
+    /// This task carries the customer's open leg: when it ends, the leg is
+    /// metered (a transfer moves it to the second leg).
+    leg_open: bool,
 }
 
 /// How a task leaves a step without being answered.
@@ -213,6 +224,16 @@ struct Engine<'s> {
     transfer_rng: Xoshiro256PlusPlus,
     /// Disconnect times, victims and durations.
     disconnect_rng: Xoshiro256PlusPlus,
+    /// Messages per contact and segments per message.
+    usage_rng: Xoshiro256PlusPlus,
+    /// Cost meters (only with `[costs]`).
+    usage: Option<crate::cost::Usage>,
+    /// Per worker, with costs: since when it is in a non-Offline activity
+    /// (NaN while Offline), and whether it was at some time in the window.
+    online_since: Vec<f64>,
+    active_user: Vec<bool>,
+    /// Time of the event being processed.
+    now: f64,
     /// Absence draws (shrinkage).
     workforce_rng: Xoshiro256PlusPlus,
     /// Per queue: open now (queues without hours are always open).
@@ -303,7 +324,10 @@ fn run_inner<'a>(
     e.run_loop();
     let (contacts, events) = (e.contacts, e.events);
     e.flush_unfinished();
-    e.metrics.finish(s, contacts, events)
+    let usage = e.finish_usage();
+    let mut r = e.metrics.finish(s, contacts, events);
+    r.usage = usage;
+    r
 }
 
 /// A (task, worker) pair as seen by target expressions and `order_by`.
@@ -409,6 +433,7 @@ impl<'s> Engine<'s> {
             }
         }
         group_start.push(workers.len() as u32);
+        let n_workers = workers.len();
         let mut e = Engine {
             s,
             plan,
@@ -436,6 +461,11 @@ impl<'s> Engine<'s> {
             redial_rng: rng::stream(seed, replication, rng::Purpose::Redial, 0),
             transfer_rng: rng::stream(seed, replication, rng::Purpose::Transfer, 0),
             disconnect_rng: rng::stream(seed, replication, rng::Purpose::Disconnect, 0),
+            usage_rng: rng::stream(seed, replication, rng::Purpose::Usage, 0),
+            usage: s.costs.as_ref().map(|_| crate::cost::Usage::new(s)),
+            online_since: Vec::new(),
+            active_user: Vec::new(),
+            now: 0.0,
             workforce_rng: rng::stream(seed, replication, rng::Purpose::Workforce, 0),
             queue_open: s
                 .queues
@@ -481,6 +511,10 @@ impl<'s> Engine<'s> {
             tracer: None,
             rule: Rule::LongestIdle,
         };
+        if e.usage.is_some() {
+            e.online_since = vec![f64::NAN; n_workers];
+            e.active_user = vec![false; n_workers];
+        }
         for (i, src) in s.sources.iter().enumerate() {
             if let Some(t) = e.sources[i].next_time(src, 0.0, s.sim.horizon_s) {
                 e.cal.schedule(t, Event::Arrival { source: i as u32 });
@@ -518,6 +552,7 @@ impl<'s> Engine<'s> {
             if t > stop {
                 break;
             }
+            self.now = t;
             self.events += 1;
             if let Event::Arrival { source } = ev {
                 // The source's next arrival replaces this one in place.
@@ -706,6 +741,8 @@ impl<'s> Engine<'s> {
             patience: c.patience_s,
             seq: self.seq,
             counted,
+            call_start: t,
+            leg_open: true,
             ..FREE_TASK
         };
         self.live += 1;
@@ -790,6 +827,7 @@ impl<'s> Engine<'s> {
             .delay
             .as_ref()
             .map_or(0.0, |d| d.sample(&mut self.callback_rng));
+        self.close_leg(slot, t - task.call_start, false);
         self.make_followup(slot, Followup::Callback);
         let x = &mut self.tasks[slot as usize];
         x.state = TaskState::Parked;
@@ -805,6 +843,11 @@ impl<'s> Engine<'s> {
 
     /// Talk ends: wrap-up starts, or the work completes.
     fn end_talk(&mut self, w: u32, slot: u32, t: f64) {
+        if self.usage.is_some() {
+            self.meter_agent_leg(slot, t);
+            let since = self.tasks[slot as usize].call_start;
+            self.close_leg(slot, t - since, true);
+        }
         let wrap = self.tasks[slot as usize].wrapup;
         if wrap > 0.0 {
             self.trace_task(slot, t, "task.wrapup", |e, ev| {
@@ -887,9 +930,10 @@ impl<'s> Engine<'s> {
             expiry_scheduled: false,
             timed_out_filter: false,
             assignments: 0,
-            is_redial: false,
             ..first
         };
+        // The customer is still on the line: the open leg moves on.
+        self.tasks[slot as usize].leg_open = false;
         self.live += 1;
         self.trace_task(leg, t, "task-queue.moved", |_, ev| {
             ev.detail = Some(if warm {
@@ -1008,6 +1052,8 @@ impl<'s> Engine<'s> {
         x.timed_out_filter = false;
         x.assignments = 0;
         x.is_redial = true;
+        x.call_start = t;
+        x.leg_open = true;
         self.trace_task(slot, t, "task.created", |_, ev| {
             ev.detail = Some("redial of an abandoned attempt".into())
         });
@@ -1019,6 +1065,10 @@ impl<'s> Engine<'s> {
     /// task is not a second contact: it has no patience, no TTL [I], and its
     /// wait to be worked is reported as `voicemail_wait_s`.
     fn after_hours(&mut self, slot: u32, t: f64) {
+        if let Some(c) = &self.s.costs {
+            let secs = c.channels[self.tasks[slot as usize].channel as usize].after_hours_leg_s;
+            self.close_leg(slot, secs, false);
+        }
         let task = self.tasks[slot as usize];
         let cell = self.metrics.cell(task.source, task.channel, None);
         match &self.s.workflow.after_hours {
@@ -1415,6 +1465,7 @@ impl<'s> Engine<'s> {
                 .cell(task.source, task.channel, Some(task.origin_queue));
             self.metrics.transfer(cell, 3, 0.0);
         }
+        self.close_leg(slot, t - task.call_start, false);
         let freed = if task.state == TaskState::Reserved {
             let w = task.reserved_by;
             self.trace_task(slot, t, "reservation.canceled", |e, ev| {
@@ -1508,6 +1559,7 @@ impl<'s> Engine<'s> {
             );
         });
         let task = self.tasks[slot as usize];
+        self.close_leg(slot, t - task.call_start, false);
         if task.counted {
             let cell = self.cell(&task);
             self.metrics.canceled(cell, reason);
@@ -1761,6 +1813,7 @@ impl<'s> Engine<'s> {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
         task.in_talk = true;
+        task.talk_start = t;
         task.work_left = task.handle;
         task.work_since = t;
         let (channel, handle) = (task.channel, task.handle);
@@ -2120,6 +2173,9 @@ impl<'s> Engine<'s> {
             }
             self.metrics
                 .activity_change(g, t, worker.activity, activity);
+            if (worker.activity == OFFLINE) != (activity == OFFLINE) {
+                self.track_online(w, t, activity != OFFLINE);
+            }
             self.workers[w as usize].activity = activity;
         }
         let was = worker.active;
@@ -2252,6 +2308,10 @@ impl<'s> Engine<'s> {
         x.talk_epoch = x.talk_epoch.wrapping_add(1);
         x.in_talk = false;
         let x = *x;
+        if self.usage.is_some() {
+            self.meter_agent_leg(slot, t);
+            self.close_leg(slot, t - x.call_start, true);
+        }
         if x.counted {
             // Work not done is taken out of AHT.
             let cell = self.metrics.cell(x.source, x.channel, Some(x.queue));
@@ -2445,10 +2505,149 @@ impl<'s> Engine<'s> {
         }
     }
 
+    // -------------------------------------------------------- cost meters
+
+    /// The meter segment of a task: its channel, the queue where its routing
+    /// ended, and the hour of day its contact arrived.
+    fn meter_key(x: &Task) -> crate::cost::MeterKey {
+        crate::cost::MeterKey {
+            channel: x.channel,
+            queue: x.routed.then_some(x.queue),
+            hour: (x.call_start.rem_euclid(86_400.0) / 3600.0) as u32,
+        }
+    }
+
+    /// The customer's leg ends after `secs` on the line (rounded up on its
+    /// own); its messages are drawn now: an answered contact's per the card,
+    /// one inbound message otherwise.
+    fn close_leg(&mut self, slot: u32, secs: f64, answered: bool) {
+        if self.usage.is_none() || !self.tasks[slot as usize].leg_open {
+            return;
+        }
+        let x = &mut self.tasks[slot as usize];
+        x.leg_open = false;
+        let x = *x;
+        if !x.tracked() {
+            return;
+        }
+        let Some(costs) = &self.s.costs else { return };
+        let rates = &costs.channels[x.channel as usize];
+        let units = crate::cost::increments(secs, rates.increment_s);
+        let toll_free = self.s.sources[x.source as usize].toll_free;
+        let (mut m_in, mut m_out, mut s_in, mut s_out) = (0u64, 0u64, 0u64, 0u64);
+        if rates.messaging() {
+            let rng = &mut self.usage_rng;
+            if answered {
+                let n = rates
+                    .messages_per_contact
+                    .as_ref()
+                    .map_or(0.0, |d| d.sample(rng).round().max(0.0));
+                m_in = (n * rates.inbound_share).round() as u64;
+                m_out = n as u64 - m_in;
+            } else {
+                m_in = 1;
+            }
+            let mut segments = || {
+                rates
+                    .segments_per_message
+                    .as_ref()
+                    .map_or(1, |d| d.sample(rng).round().max(1.0) as u64)
+            };
+            for _ in 0..m_in {
+                s_in += segments();
+            }
+            for _ in 0..m_out {
+                s_out += segments();
+            }
+        }
+        let key = Self::meter_key(&x);
+        let usage = self.usage.as_mut().expect("checked above");
+        usage.record(key, |m| {
+            if toll_free {
+                m.toll_free_s += secs;
+                m.toll_free_units += units;
+            } else {
+                m.inbound_s += secs;
+                m.inbound_units += units;
+            }
+            m.messages_in += m_in;
+            m.messages_out += m_out;
+            m.segments_in += s_in;
+            m.segments_out += s_out;
+            m.conversations += 1;
+            m.customers += u64::from(!x.is_redial);
+        });
+    }
+
+    /// An agent's talk on a task ends: its leg (and, for a call back, the
+    /// outbound customer leg), each rounded up on its own; recorded if the
+    /// channel records. Voicemails are not calls.
+    fn meter_agent_leg(&mut self, slot: u32, t: f64) {
+        let x = self.tasks[slot as usize];
+        let Some(costs) = &self.s.costs else { return };
+        if !x.tracked() || x.followup == Followup::Voicemail {
+            return;
+        }
+        let rates = &costs.channels[x.channel as usize];
+        let secs = t - x.talk_start;
+        let units = crate::cost::increments(secs, rates.increment_s);
+        let (record, outbound) = (rates.record, x.followup == Followup::Callback);
+        let key = Self::meter_key(&x);
+        let usage = self.usage.as_mut().expect("costs mean meters");
+        usage.record(key, |m| {
+            m.agent_s += secs;
+            m.agent_units += units;
+            if record {
+                m.recorded_s += secs;
+                m.recorded_units += units;
+            }
+            if outbound {
+                m.outbound_s += secs;
+                m.outbound_units += units;
+            }
+        });
+    }
+
+    /// Workers' time online, for monthly-active-user counts: a worker counts
+    /// if it was in a non-Offline activity at some time inside the window.
+    fn track_online(&mut self, w: u32, t: f64, online: bool) {
+        if self.online_since.is_empty() {
+            return;
+        }
+        let i = w as usize;
+        if online {
+            self.online_since[i] = t;
+        } else {
+            let since = self.online_since[i];
+            if since < self.s.sim.horizon_s && t > self.s.sim.warmup_s {
+                self.active_user[i] = true;
+            }
+            self.online_since[i] = f64::NAN;
+        }
+    }
+
+    /// The meters, with the active-user count closed at the end of the run.
+    fn finish_usage(&mut self) -> Option<crate::cost::Usage> {
+        let mut usage = self.usage.take()?;
+        let horizon = self.s.sim.horizon_s;
+        usage.active_users = self
+            .active_user
+            .iter()
+            .zip(&self.online_since)
+            .filter(|(was, since)| **was || **since < horizon)
+            .count() as u32;
+        Some(usage)
+    }
+
     /// Counts customers still waiting when the run stopped.
     fn flush_unfinished(&mut self) {
+        let now = self.now;
         for i in 0..self.tasks.len() {
             let task = self.tasks[i];
+            if task.state != TaskState::Free && task.leg_open {
+                // Still on the line when the run stopped: billed until then.
+                self.close_leg(i as u32, now - task.call_start, false);
+            }
             if matches!(task.state, TaskState::Waiting | TaskState::Reserved) && task.counted {
                 let cell = self.cell(&task);
                 self.metrics.unfinished(cell);

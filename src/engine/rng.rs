@@ -37,6 +37,8 @@ pub enum Purpose {
     Transfer = 11,
     /// Agent disconnects: times, who, and how long.
     Disconnect = 12,
+    /// Messages per contact and segments per message (cost meters).
+    Usage = 13,
 }
 
 #[inline]

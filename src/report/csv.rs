@@ -97,5 +97,49 @@ pub fn write(dir: &Path, s: &Summary) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| std::io::Error::new(e.kind(), format!("creating {}: {e}", dir.display())))?;
     write_atomic(&dir.join("summary.csv"), &summary_csv(s))?;
+    if let Some(c) = &s.cost {
+        write_atomic(&dir.join("costs.csv"), &costs_csv(c))?;
+    }
     write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))
+}
+
+/// Builds `costs.csv`: `section,item,mean,ci95,currency` with sections `total`,
+/// `component`, `plan`, `channel`, `queue`, `hour` and `usage`; amounts in
+/// the scenario's currency.
+pub fn costs_csv(c: &crate::cost::CostSummary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut row = |section: &str, item: &str, e: &Estimate| {
+        w.write_record([section, item, &num(e.mean), &num(e.ci95), &c.currency])
+            .expect("writing to memory");
+    };
+    row("total", "total", &c.total);
+    row("total", "per_offered", &c.per_offered);
+    row("total", "per_answered", &c.per_answered);
+    row("total", "monthly_projection", &c.monthly_projection);
+    for (k, e) in &c.components {
+        row("component", k, e);
+    }
+    for (k, e) in &c.plans {
+        row("plan", k, e);
+    }
+    row(
+        "plan",
+        "active_hours_per_user_month",
+        &c.active_hours_per_user_month,
+    );
+    for (k, e) in &c.channels {
+        row("channel", k, e);
+    }
+    for (k, e) in &c.queues {
+        row("queue", k, e);
+    }
+    for (h, e) in c.hours.iter().enumerate() {
+        row("hour", &format!("{h:02}"), e);
+    }
+    for (k, e) in &c.usage {
+        row("usage", k, e);
+    }
+    let mut body = b"section,item,mean,ci95,currency\n".to_vec();
+    body.extend(w.into_inner().expect("writing to memory"));
+    body
 }

@@ -43,6 +43,58 @@ impl Serialize for Segments<'_> {
     }
 }
 
+/// `{ key: estimate, … }` in order.
+struct Keyed<'a, K: AsRef<str>>(&'a [(K, Estimate)]);
+
+impl<K: AsRef<str>> Serialize for Keyed<'_, K> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, e) in self.0 {
+            m.serialize_entry(k.as_ref(), &Est(e))?;
+        }
+        m.end()
+    }
+}
+
+/// DESIGN §4.4's `cost` object, plus `plan`, `channels`, `queues`, `hours`
+/// and the plans' break-even beside its keys.
+struct Cost<'a>(&'a crate::cost::CostSummary);
+
+impl Serialize for Cost<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("currency", &c.currency)?;
+        m.serialize_entry("total", &Est(&c.total))?;
+        m.serialize_entry("per_offered", &Est(&c.per_offered))?;
+        m.serialize_entry("per_answered", &Est(&c.per_answered))?;
+        m.serialize_entry("components", &Keyed(&c.components))?;
+        m.serialize_entry("plans", &Keyed(&c.plans))?;
+        m.serialize_entry("monthly_projection", &Est(&c.monthly_projection))?;
+        m.serialize_entry("plan", c.plan)?;
+        m.serialize_entry(
+            "break_even",
+            &serde_json::json!({
+                "named_user_vs_active_hour_h_per_user_month": c.break_even_active_hours,
+                "active_hours_per_user_month": {
+                    "mean": c.active_hours_per_user_month.mean,
+                    "ci95": c.active_hours_per_user_month.ci95
+                }
+            }),
+        )?;
+        m.serialize_entry("channels", &Keyed(&c.channels))?;
+        m.serialize_entry("queues", &Keyed(&c.queues))?;
+        let hours: Vec<(String, Estimate)> = c
+            .hours
+            .iter()
+            .enumerate()
+            .map(|(h, e)| (format!("{h:02}"), *e))
+            .collect();
+        m.serialize_entry("hours", &Keyed(&hours))?;
+        m.end()
+    }
+}
+
 /// `{ group: { activity: estimate } }`.
 struct ActivityHours<'a>(&'a Summary);
 
@@ -119,6 +171,10 @@ impl Serialize for Summary {
         m.serialize_entry("queue_flow", &Segments(&self.queue_flow))?;
         m.serialize_entry("activity_hours", &ActivityHours(self))?;
         m.serialize_entry("intervals", &Intervals(self, &group_names))?;
+        if let Some(c) = &self.cost {
+            m.serialize_entry("cost", &Cost(c))?;
+            m.serialize_entry("usage", &Keyed(&c.usage))?;
+        }
         m.serialize_entry("contacts_simulated", &self.contacts)?;
         m.end()
     }

@@ -50,6 +50,58 @@ fn label(kpi: &str) -> &str {
     }
 }
 
+/// Money with two decimals and its CI.
+fn money(e: &Estimate) -> String {
+    match (e.mean, e.ci95) {
+        (Some(m), Some(c)) => format!("{m:.2} ± {c:.2}"),
+        (Some(m), None) => format!("{m:.2}"),
+        _ => "—".into(),
+    }
+}
+
+/// The spend: total, per contact, monthly projection, components and the
+/// plan comparison.
+fn cost_section(out: &mut String, c: &crate::cost::CostSummary, first: usize) {
+    let w = c
+        .components
+        .iter()
+        .map(|(k, _)| k.chars().count() + 2)
+        .chain(c.plans.iter().map(|(k, _)| k.len() + 16))
+        .max()
+        .unwrap_or(0)
+        .max(first)
+        .max(22);
+    let _ = writeln!(
+        out,
+        "\n{:w$}  {:>22}",
+        format!("cost ({})", c.currency),
+        "amount"
+    );
+    let mut line = |name: &str, e: &Estimate| {
+        let _ = writeln!(out, "{name:w$}  {:>22}", money(e));
+    };
+    line("total", &c.total);
+    line("per contact offered", &c.per_offered);
+    line("per contact answered", &c.per_answered);
+    line("monthly projection", &c.monthly_projection);
+    for (k, e) in &c.components {
+        line(&format!("  {k}"), e);
+    }
+    for (k, e) in &c.plans {
+        let chosen = if *k == c.plan { " (in total)" } else { "" };
+        line(&format!("plan {k}{chosen}"), e);
+    }
+    if let (Some(be), Some(now)) = (
+        c.break_even_active_hours,
+        c.active_hours_per_user_month.mean,
+    ) {
+        let _ = writeln!(
+            out,
+            "named-user beats active-hour above {be:.1} active h per user-month; this run: {now:.1}"
+        );
+    }
+}
+
 /// Renders the table.
 pub fn render(s: &Summary, threshold_s: f64) -> String {
     let mut out = String::new();
@@ -123,6 +175,9 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
                 cell("utilization", &g.kpis[1])
             );
         }
+    }
+    if let Some(c) = &s.cost {
+        cost_section(&mut out, c, first);
     }
     // Routing steps, when the workflow escalates (several steps per filter).
     if s.steps.len() > s.filters.len() + 1

@@ -5,6 +5,7 @@
 //! compiles expressions, and collects *all* problems with file:line:column.
 //! The engine never re-checks input.
 
+pub mod costs;
 pub mod diag;
 mod hours;
 mod raw;
@@ -76,6 +77,8 @@ pub struct Scenario {
     /// group g's starting one; scripted changes add the others. Routing
     /// eligibility is decided per profile.
     pub profiles: Vec<Profile>,
+    /// Rate card and billing rules (`[costs]`); `None`: no cost model.
+    pub costs: Option<costs::Costs>,
     /// Worker activities: Flex's four first (indices [`AVAILABLE`],
     /// [`UNAVAILABLE`], [`BREAK`], [`OFFLINE`]), then the scenario's own.
     pub activities: Vec<Activity>,
@@ -220,6 +223,8 @@ pub struct Source {
     pub patience: Option<Dist>,
     /// Abandoning customers try again: (probability, delay).
     pub redial: Option<(f64, Dist)>,
+    /// Customers call a toll-free number (else a local one), for costs.
+    pub toll_free: bool,
     /// How each customer's attributes are drawn.
     pub attributes: AttrModel,
 }

@@ -31,6 +31,171 @@ pub struct RawScenario {
     /// Worker activities beyond Flex's four (routing-semantics §1.2).
     #[serde(default)]
     pub activities: Vec<Spanned<RawActivity>>,
+    /// Rate card and billing (DESIGN §4.4).
+    pub costs: Option<Spanned<RawCosts>>,
+}
+
+/// `[costs]`: fixed keys plus one table per channel name (`[costs.voice]`),
+/// so it has its own map visitor (serde's `flatten` cannot be combined with
+/// `deny_unknown_fields` and loses spans).
+#[derive(Debug, Default)]
+pub struct RawCosts {
+    pub currency: Option<Spanned<String>>,
+    /// A base rate card (path relative to the file); keys here override it.
+    pub card: Option<Spanned<String>>,
+    pub platform: Option<Spanned<RawPlatform>>,
+    /// Per agent group: price per paid hour.
+    pub labor: Option<Spanned<BTreeMap<Spanned<String>, Spanned<f64>>>>,
+    /// Monthly overheads by name.
+    pub fixed: Option<Spanned<BTreeMap<Spanned<String>, Spanned<f64>>>>,
+    pub numbers: Option<Spanned<RawNumbers>>,
+    pub recording_storage: Option<Spanned<RawStorage>>,
+    /// `[costs.<channel>]` tables, in file order.
+    pub channels: Vec<(Spanned<String>, Spanned<RawChannelCosts>)>,
+}
+
+impl<'de> Deserialize<'de> for RawCosts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawCosts;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a [costs] table")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<RawCosts, A::Error> {
+                let mut c = RawCosts::default();
+                while let Some(key) = m.next_key::<Spanned<String>>()? {
+                    match key.get_ref().as_str() {
+                        "currency" => c.currency = Some(m.next_value()?),
+                        "card" => c.card = Some(m.next_value()?),
+                        "platform" => c.platform = Some(m.next_value()?),
+                        "labor" => c.labor = Some(m.next_value()?),
+                        "fixed" => c.fixed = Some(m.next_value()?),
+                        "numbers" => c.numbers = Some(m.next_value()?),
+                        "recording_storage" => c.recording_storage = Some(m.next_value()?),
+                        _ => {
+                            let table = m.next_value()?;
+                            c.channels.push((key, table));
+                        }
+                    }
+                }
+                Ok(c)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `[costs.platform]`: the Flex licence plans.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlatform {
+    /// The plan in the total: active_hour | named_user | monthly_active_user.
+    pub plan: Option<Spanned<String>>,
+    pub active_hour: Option<Spanned<f64>>,
+    pub named_user_per_month: Option<Spanned<f64>>,
+    pub monthly_active_user: Option<Spanned<f64>>,
+    /// Provisioned users (default: every agent of every group).
+    pub named_users: Option<Spanned<i64>>,
+}
+
+/// `[costs.numbers]`: phone numbers held.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNumbers {
+    pub local: Option<Spanned<i64>>,
+    pub toll_free: Option<Spanned<i64>>,
+    pub local_per_month: Option<Spanned<f64>>,
+    pub toll_free_per_month: Option<Spanned<f64>>,
+}
+
+/// `[costs.recording_storage]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    pub per_min_month: Option<Spanned<f64>>,
+    /// Stored minutes free each month.
+    pub free_min: Option<Spanned<f64>>,
+    /// How long recordings are kept.
+    pub retention: Option<Spanned<Quantity>>,
+}
+
+/// `[costs.<channel>]`: usage prices of one channel.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChannelCosts {
+    pub billing_increment: Option<Spanned<Quantity>>,
+    pub inbound_per_min: Option<Spanned<RawPrice>>,
+    pub toll_free_inbound_per_min: Option<Spanned<RawPrice>>,
+    pub outbound_per_min: Option<Spanned<RawPrice>>,
+    pub agent_leg_per_min: Option<Spanned<RawPrice>>,
+    pub conference_per_min: Option<Spanned<RawPrice>>,
+    pub recording_per_min: Option<Spanned<RawPrice>>,
+    pub transcription_per_min: Option<Spanned<RawPrice>>,
+    pub record: Option<Spanned<bool>>,
+    pub transcribe: Option<Spanned<bool>>,
+    pub after_hours_leg: Option<Spanned<Quantity>>,
+    pub per_segment: Option<Spanned<RawPrice>>,
+    pub per_segment_in: Option<Spanned<RawPrice>>,
+    pub per_segment_out: Option<Spanned<RawPrice>>,
+    pub carrier_fee_per_segment: Option<Spanned<RawPrice>>,
+    pub per_message: Option<Spanned<RawPrice>>,
+    pub per_conversation: Option<Spanned<RawPrice>>,
+    pub monthly_active_user: Option<Spanned<RawPrice>>,
+    pub messages_per_contact: Option<Spanned<RawDist>>,
+    pub segments_per_message: Option<Spanned<RawDist>>,
+    pub inbound_share: Option<Spanned<f64>>,
+}
+
+/// A unit price: a number, or graduated volume tiers on the monthly quantity
+/// `[{ above = 0, price = 0.0085 }, { above = 100000, price = 0.008 }]`.
+#[derive(Debug, Clone)]
+pub enum RawPrice {
+    Flat(f64),
+    Tiers(Vec<RawTier>),
+}
+
+/// One volume tier: units beyond `above` (per month) cost `price`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTier {
+    pub above: f64,
+    pub price: f64,
+}
+
+impl<'de> Deserialize<'de> for RawPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawPrice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a price, or volume tiers such as [{ above = 0, price = 0.0085 }]")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawPrice, E> {
+                Ok(RawPrice::Flat(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawPrice, E> {
+                Ok(RawPrice::Flat(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<RawPrice, E> {
+                Ok(RawPrice::Flat(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<RawPrice, A::Error> {
+                let mut tiers = Vec::new();
+                while let Some(t) = s.next_element::<RawTier>()? {
+                    tiers.push(t);
+                }
+                Ok(RawPrice::Tiers(tiers))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `[[activities]]`: a worker activity and whether it takes new work.
@@ -146,6 +311,8 @@ pub struct RawArrival {
     pub patience: Option<Spanned<RawDist>>,
     /// An abandoning customer tries again.
     pub redial: Option<Spanned<RawRedial>>,
+    /// The number customers call: "local" (default) or "toll_free".
+    pub number: Option<Spanned<String>>,
 }
 
 /// `redial = { probability = 0.3, delay = { ... } }`.

@@ -60,11 +60,13 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
 /// A categorical attribute: its key and (value, weight) options.
 type CategoricalAttr = (KeyId, Vec<(Value, f64)>);
 
-/// What unit a distribution's values are in. Only durations exist so far;
-/// counts (messages per contact) come with the cost model.
+/// What unit a distribution's values are in.
 #[derive(Clone, Copy)]
 pub(super) enum Unit {
+    /// Durations: numbers of seconds or text such as "90s".
     Seconds,
+    /// Plain numbers (messages per contact, segments per message).
+    Count,
 }
 
 pub(super) struct Validator<'a> {
@@ -103,6 +105,28 @@ fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
 }
 
 impl Validator<'_> {
+    /// A validator over another file (an imported workflow, a rate card)
+    /// sharing this one's key table and names; hand it back with [`Validator::absorb`].
+    pub(super) fn sub_validator<'b>(&mut self, src: SourceFile<'b>) -> Validator<'b> {
+        Validator {
+            src,
+            diags: Diagnostics::default(),
+            keys: std::mem::take(&mut self.keys),
+            queue_spans: Vec::new(),
+            bad_queues: Vec::new(),
+            anchor: None,
+            hours_names: Vec::new(),
+            activity_names: self.activity_names.clone(),
+            extra_profiles: Vec::new(),
+        }
+    }
+
+    /// Takes back the key table and the problems found by a sub-validator.
+    pub(super) fn absorb(&mut self, sub: Validator<'_>) {
+        self.keys = sub.keys;
+        self.diags.items.extend(sub.diags.items);
+    }
+
     pub(super) fn err(&mut self, span: &Range<usize>, msg: impl Into<String>) {
         self.diags.error(&self.src, span, msg);
     }
@@ -116,6 +140,7 @@ impl Validator<'_> {
             (Quantity::Number(n), _) if n.is_finite() => Ok(*n),
             (Quantity::Number(n), _) => Err(format!("expected a finite number, found {n}")),
             (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
+            (Quantity::Text(t), Unit::Count) => Err(format!("expected a number, found \"{t}\"")),
         };
         match r {
             Ok(v) => Some(v),
@@ -329,6 +354,9 @@ impl Validator<'_> {
                     let v = match (q, unit) {
                         (Quantity::Number(n), _) => Ok(*n),
                         (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
+                        (Quantity::Text(t), Unit::Count) => {
+                            Err(format!("expected a number, found \"{t}\""))
+                        }
                     };
                     match v {
                         Ok(v) if v >= 0.0 && v.is_finite() => vals.push(v),
@@ -476,6 +504,7 @@ impl Validator<'_> {
             hours,
             classes,
             profiles: Vec::new(),
+            costs: None,
             keys: std::mem::take(&mut self.keys),
             activities,
         };
@@ -492,6 +521,9 @@ impl Validator<'_> {
             .chain(std::mem::take(&mut self.extra_profiles))
             .collect();
         self.match_filters(&mut scenario, &raw.arrivals);
+        if let Some(c) = &raw.costs {
+            scenario.costs = Some(self.costs(c, &scenario.channels, &scenario.groups)?);
+        }
         Some(scenario)
     }
 
@@ -1528,7 +1560,21 @@ impl Validator<'_> {
                 }
             }
         };
+        let toll_free = match r.number.as_ref().map(|n| n.get_ref().as_str()) {
+            None | Some("local") => false,
+            Some("toll_free") => true,
+            Some(other) => {
+                let span = r.number.as_ref().expect("matched Some").span();
+                self.err(
+                    &span,
+                    format!("number must be \"local\" or \"toll_free\", found \"{other}\""),
+                );
+                ok = false;
+                false
+            }
+        };
         ok.then(|| Source {
+            toll_free,
             name: r.name.get_ref().clone(),
             process,
             channel,

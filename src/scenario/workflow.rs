@@ -531,17 +531,7 @@ impl Validator<'_> {
         let mut problems = Vec::new();
         let (filters, default) = taskrouter::workflow(&root, &map, &mut problems);
         // A validator over the JSON text, sharing the key table.
-        let mut sub = Validator {
-            src: json_src,
-            diags: Default::default(),
-            keys: std::mem::take(&mut self.keys),
-            queue_spans: Vec::new(),
-            bad_queues: Vec::new(),
-            anchor: None,
-            hours_names: Vec::new(),
-            activity_names: self.activity_names.clone(),
-            extra_profiles: Vec::new(),
-        };
+        let mut sub = self.sub_validator(json_src);
         for (span, message) in problems {
             sub.err(&span, message);
         }
@@ -552,9 +542,8 @@ impl Validator<'_> {
             );
         }
         let built = sub.build_workflow(&filters, default.as_ref(), queues, channels);
-        self.keys = std::mem::take(&mut sub.keys);
         let failed = sub.diags.has_errors();
-        self.diags.items.extend(sub.diags.items);
+        self.absorb(sub);
         if failed { None } else { built }
     }
 

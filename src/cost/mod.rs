@@ -1,0 +1,552 @@
+//! Costs: usage meters collected by the engine, and the bill a rate card
+//! ([`Costs`]) makes of them, following the billing rules rather than
+//! averages: every call leg is rounded up to the billing increment on its
+//! own, volume tiers apply to the monthly quantity, recording storage is
+//! charged on the monthly average above the free allowance, and every amount
+//! is an integer number of millionths of the currency, so totals are exact
+//! sums (no floating-point drift).
+//!
+//! The counted window is the KPI window: the whole usage of every contact
+//! that arrived in it (follow-ups included, even after the window ends), and
+//! agent time inside it. Per-month prices are prorated by window hours ÷ 730.
+
+use crate::metrics::ReplicationResult;
+use crate::scenario::costs::{ChannelCosts, Costs, MONTH_H, PlatformPlan, Price, Storage};
+use crate::scenario::{OFFLINE, Scenario};
+use crate::stats::Estimate;
+
+/// Usage of one segment (a channel × queue, or a channel × hour of day).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Meter {
+    /// Customer legs to local numbers: seconds, and billing increments
+    /// (each leg rounded up on its own).
+    pub inbound_s: f64,
+    /// Increments of `inbound_s`.
+    pub inbound_units: u64,
+    /// Customer legs to toll-free numbers, seconds.
+    pub toll_free_s: f64,
+    /// Increments of `toll_free_s`.
+    pub toll_free_units: u64,
+    /// Outbound legs (call backs), seconds.
+    pub outbound_s: f64,
+    /// Increments of `outbound_s`.
+    pub outbound_units: u64,
+    /// Agent legs (talk, including a warm transfer's hold), seconds.
+    pub agent_s: f64,
+    /// Increments of `agent_s`.
+    pub agent_units: u64,
+    /// Recorded agent legs, seconds.
+    pub recorded_s: f64,
+    /// Increments of `recorded_s`.
+    pub recorded_units: u64,
+    /// Messages sent by customers.
+    pub messages_in: u64,
+    /// Messages sent by agents.
+    pub messages_out: u64,
+    /// Segments of `messages_in`.
+    pub segments_in: u64,
+    /// Segments of `messages_out`.
+    pub segments_out: u64,
+    /// Contacts (each opens one conversation window).
+    pub conversations: u64,
+    /// Contacts that were not redials: distinct customers.
+    pub customers: u64,
+}
+
+impl Meter {
+    fn add(&mut self, o: &Meter) {
+        self.inbound_s += o.inbound_s;
+        self.inbound_units += o.inbound_units;
+        self.toll_free_s += o.toll_free_s;
+        self.toll_free_units += o.toll_free_units;
+        self.outbound_s += o.outbound_s;
+        self.outbound_units += o.outbound_units;
+        self.agent_s += o.agent_s;
+        self.agent_units += o.agent_units;
+        self.recorded_s += o.recorded_s;
+        self.recorded_units += o.recorded_units;
+        self.messages_in += o.messages_in;
+        self.messages_out += o.messages_out;
+        self.segments_in += o.segments_in;
+        self.segments_out += o.segments_out;
+        self.conversations += o.conversations;
+        self.customers += o.customers;
+    }
+}
+
+/// Rounds a leg up to whole billing increments (a leg a hair over a boundary
+/// through floating-point noise is not charged one more).
+#[inline]
+pub fn increments(secs: f64, increment_s: f64) -> u64 {
+    if secs <= 0.0 {
+        0
+    } else {
+        (secs / increment_s - 1e-9).ceil().max(1.0) as u64
+    }
+}
+
+/// Where a metered contact belongs.
+#[derive(Debug, Clone, Copy)]
+pub struct MeterKey {
+    /// Channel index.
+    pub channel: u32,
+    /// Queue where the contact's routing ended, if any.
+    pub queue: Option<u32>,
+    /// Hour of day (local) of the contact's arrival.
+    pub hour: u32,
+}
+
+/// The usage meters of one replication: per (channel, queue or none) and per
+/// (channel, hour of day).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Usage {
+    n_queues1: usize,
+    /// `[channel × (queue + 1)]`, queue 0 = none.
+    pub by_queue: Vec<Meter>,
+    /// `[channel × 24]`.
+    pub by_hour: Vec<Meter>,
+    /// Workers in a non-Offline activity at some time inside the window.
+    pub active_users: u32,
+}
+
+impl Usage {
+    /// Empty meters for a scenario.
+    pub fn new(s: &Scenario) -> Usage {
+        let n_queues1 = s.queues.len() + 1;
+        Usage {
+            n_queues1,
+            by_queue: vec![Meter::default(); s.channels.len() * n_queues1],
+            by_hour: vec![Meter::default(); s.channels.len() * 24],
+            active_users: 0,
+        }
+    }
+
+    /// Applies `f` to both meters a contact belongs to.
+    #[inline]
+    pub fn record(&mut self, k: MeterKey, f: impl Fn(&mut Meter)) {
+        let c = k.channel as usize;
+        f(&mut self.by_queue[c * self.n_queues1 + k.queue.map_or(0, |q| q as usize + 1)]);
+        f(&mut self.by_hour[c * 24 + k.hour as usize % 24]);
+    }
+
+    /// The total usage of a channel.
+    pub fn channel(&self, c: usize) -> Meter {
+        let mut m = Meter::default();
+        for x in &self.by_queue[c * self.n_queues1..(c + 1) * self.n_queues1] {
+            m.add(x);
+        }
+        m
+    }
+}
+
+/// One replication's bill, in µ (millionths of the currency).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bill {
+    /// (component key, amount): `platform`, `labor`, `fixed`, `numbers`,
+    /// then `<channel>.<item>` in channel order; only non-zero usage items.
+    pub components: Vec<(String, i64)>,
+    /// The platform price under each plan ([`PlatformPlan::ALL`] order).
+    pub plans: [i64; 3],
+    /// Usage cost per channel.
+    pub channels: Vec<i64>,
+    /// Usage cost per queue where contacts' routing ended (`[queues + 1]`,
+    /// index 0 = contacts that reached no queue).
+    pub queues: Vec<i64>,
+    /// Usage cost per hour of day of the contacts' arrival (agent time —
+    /// labour and platform — is not split by hour).
+    pub hours: [i64; 24],
+    /// (usage key, quantity) in the units of its name.
+    pub usage: Vec<(String, f64)>,
+    /// Agent-hours in a non-Offline activity (platform active hours, paid hours).
+    pub active_hours: f64,
+    /// Provisioned users.
+    pub named_users: u32,
+    /// Users active at some time in the window.
+    pub active_users: u32,
+    /// Counted window, hours.
+    pub window_h: f64,
+}
+
+impl Bill {
+    /// The sum of every component.
+    pub fn total(&self) -> i64 {
+        self.components.iter().map(|(_, v)| v).sum()
+    }
+
+    /// The amount of a component (0 if absent).
+    pub fn component(&self, key: &str) -> i64 {
+        self.components
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(0, |(_, v)| *v)
+    }
+}
+
+/// µ → currency units.
+pub fn units(micros: i64) -> f64 {
+    micros as f64 / 1e6
+}
+
+/// The amount of `quantity` units used in the window at `price`: with volume
+/// tiers, the monthly quantity is priced and the result prorated back.
+fn priced(price: &Price, quantity: f64, window_h: f64) -> i64 {
+    if price.is_free() || quantity <= 0.0 {
+        return 0;
+    }
+    if price.tiered() {
+        let scale = window_h / MONTH_H;
+        (price.monthly_amount(quantity / scale) * scale).round() as i64
+    } else {
+        (quantity * price.tiers[0].1 as f64).round() as i64
+    }
+}
+
+/// Minutes billed for `units` increments of `increment_s`.
+fn billed_min(units: u64, increment_s: f64) -> f64 {
+    units as f64 * increment_s / 60.0
+}
+
+/// Usage items of one channel from its meter: (item key, amount in µ).
+fn channel_items(
+    rates: &ChannelCosts,
+    m: &Meter,
+    window_h: f64,
+    storage: &Storage,
+) -> Vec<(&'static str, i64)> {
+    let inc = rates.increment_s;
+    let recorded_min = billed_min(m.recorded_units, inc);
+    let mut out = vec![
+        (
+            "inbound",
+            priced(&rates.inbound, billed_min(m.inbound_units, inc), window_h),
+        ),
+        (
+            "inbound_toll_free",
+            priced(
+                &rates.toll_free_inbound,
+                billed_min(m.toll_free_units, inc),
+                window_h,
+            ),
+        ),
+        (
+            "outbound",
+            priced(&rates.outbound, billed_min(m.outbound_units, inc), window_h),
+        ),
+        (
+            "agent_leg",
+            priced(&rates.agent_leg, billed_min(m.agent_units, inc), window_h),
+        ),
+        (
+            "conference",
+            priced(
+                &rates.conference,
+                2.0 * billed_min(m.agent_units, inc),
+                window_h,
+            ),
+        ),
+        (
+            "recording",
+            priced(&rates.recording, recorded_min, window_h),
+        ),
+        (
+            "transcription",
+            if rates.transcribe {
+                priced(&rates.transcription, recorded_min, window_h)
+            } else {
+                0
+            },
+        ),
+        ("recording_storage", storage.amount(recorded_min, window_h)),
+        (
+            "messages",
+            priced(&rates.segment_in, m.segments_in as f64, window_h)
+                + priced(&rates.segment_out, m.segments_out as f64, window_h)
+                + priced(
+                    &rates.carrier_fee,
+                    (m.segments_in + m.segments_out) as f64,
+                    window_h,
+                )
+                + priced(
+                    &rates.per_message,
+                    (m.messages_in + m.messages_out) as f64,
+                    window_h,
+                ),
+        ),
+        (
+            "conversations",
+            priced(&rates.per_conversation, m.conversations as f64, window_h),
+        ),
+        (
+            "active_users",
+            priced(&rates.active_user, m.customers as f64, window_h),
+        ),
+    ];
+    out.retain(|(_, v)| *v != 0);
+    out
+}
+
+impl Storage {
+    /// Storage charge for `recorded_min` minutes recorded in the window:
+    /// kept `retention_days`, the stored minutes average
+    /// monthly recorded × retention (in months); charged above the free
+    /// allowance per month, prorated to the window.
+    pub fn amount(&self, recorded_min: f64, window_h: f64) -> i64 {
+        if self.per_min_month.is_free() || recorded_min <= 0.0 {
+            return 0;
+        }
+        let scale = window_h / MONTH_H;
+        let monthly_recorded = recorded_min / scale;
+        let stored = monthly_recorded * self.retention_days * 24.0 / MONTH_H;
+        let billable = (stored - self.free_min).max(0.0);
+        (self.per_min_month.monthly_amount(billable) * scale).round() as i64
+    }
+}
+
+/// Prices one replication's usage and agent time under a rate card.
+pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
+    let usage = r
+        .usage
+        .as_ref()
+        .expect("metered when the scenario has costs");
+    let window_h = (s.sim.horizon_s - s.sim.warmup_s) / 3600.0;
+    let scale = window_h / MONTH_H;
+    let prorate = |per_month: i64, n: u32| (per_month as f64 * f64::from(n) * scale).round() as i64;
+    // Agent time: every activity but the logout activity (Offline).
+    let group_active: Vec<f64> = r
+        .activity_hours
+        .iter()
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .filter(|(a, _)| *a != usize::from(OFFLINE))
+                .map(|(_, h)| h)
+                .sum()
+        })
+        .collect();
+    let active_hours: f64 = group_active.iter().sum();
+    let named_users = costs
+        .named_users
+        .unwrap_or_else(|| s.groups.iter().map(|g| g.count).sum());
+    let plans = [
+        (active_hours * costs.active_hour as f64).round() as i64,
+        prorate(costs.named_user_per_month, named_users),
+        prorate(costs.monthly_active_user, usage.active_users),
+    ];
+    let plan_index = PlatformPlan::ALL
+        .iter()
+        .position(|p| *p == costs.plan)
+        .expect("a plan");
+    let labor: i64 = group_active
+        .iter()
+        .zip(&costs.labor)
+        .map(|(h, rate)| (h * *rate as f64).round() as i64)
+        .sum();
+    let fixed: i64 = costs.fixed.iter().map(|(_, v)| prorate(*v, 1)).sum();
+    let numbers = prorate(costs.local_numbers.1, costs.local_numbers.0)
+        + prorate(costs.toll_free_numbers.1, costs.toll_free_numbers.0);
+    let mut components = vec![
+        ("platform".to_string(), plans[plan_index]),
+        ("labor".to_string(), labor),
+        ("fixed".to_string(), fixed),
+        ("numbers".to_string(), numbers),
+    ];
+    let mut channels = Vec::new();
+    let mut queues = vec![0i64; s.queues.len() + 1];
+    let mut hours = [0i64; 24];
+    let mut usage_out = vec![
+        ("agent_hours".to_string(), active_hours),
+        ("named_users".to_string(), f64::from(named_users)),
+        (
+            "monthly_active_users".to_string(),
+            f64::from(usage.active_users),
+        ),
+    ];
+    for (c, ch) in s.channels.iter().enumerate() {
+        let rates = &costs.channels[c];
+        let m = usage.channel(c);
+        let items = channel_items(rates, &m, window_h, &costs.storage);
+        let total: i64 = items.iter().map(|(_, v)| v).sum();
+        channels.push(total);
+        // Breakdowns share the channel's amount in proportion to what each
+        // segment would cost alone (exact only without tiers).
+        let alone = |x: &Meter| -> i64 {
+            channel_items(rates, x, window_h, &costs.storage)
+                .iter()
+                .map(|(_, v)| v)
+                .sum()
+        };
+        let n1 = s.queues.len() + 1;
+        let q_alone: Vec<i64> = (0..n1)
+            .map(|q| alone(&usage.by_queue[c * n1 + q]))
+            .collect();
+        let h_alone: Vec<i64> = (0..24).map(|h| alone(&usage.by_hour[c * 24 + h])).collect();
+        for (target, parts) in [(&mut queues[..], &q_alone), (&mut hours[..], &h_alone)] {
+            let sum: i64 = parts.iter().sum();
+            if sum > 0 {
+                for (t, p) in target.iter_mut().zip(parts) {
+                    *t += (total as f64 * *p as f64 / sum as f64).round() as i64;
+                }
+            }
+        }
+        for (item, v) in items {
+            components.push((format!("{}.{item}", ch.name), v));
+        }
+        let inc = rates.increment_s;
+        for (item, v) in [
+            (
+                "inbound_min",
+                billed_min(m.inbound_units + m.toll_free_units, inc),
+            ),
+            ("outbound_min", billed_min(m.outbound_units, inc)),
+            ("agent_min", billed_min(m.agent_units, inc)),
+            ("recording_min", billed_min(m.recorded_units, inc)),
+            ("customer_leg_s", m.inbound_s + m.toll_free_s),
+            ("messages_in", m.messages_in as f64),
+            ("messages_out", m.messages_out as f64),
+            ("segments", (m.segments_in + m.segments_out) as f64),
+            ("conversations", m.conversations as f64),
+        ] {
+            if v != 0.0 {
+                usage_out.push((format!("{}.{item}", ch.name), v));
+            }
+        }
+    }
+    Bill {
+        components,
+        plans,
+        channels,
+        queues,
+        hours,
+        usage: usage_out,
+        active_hours,
+        named_users,
+        active_users: usage.active_users,
+        window_h,
+    }
+}
+
+/// Costs over replications: every amount as mean ± 95% CI in currency units.
+#[derive(Debug, Clone)]
+pub struct CostSummary {
+    /// The scenario's currency.
+    pub currency: String,
+    /// The plan whose platform price is in `total`.
+    pub plan: &'static str,
+    /// Sum of the components, per replication.
+    pub total: Estimate,
+    /// Total ÷ contacts offered.
+    pub per_offered: Estimate,
+    /// Total ÷ contacts answered.
+    pub per_answered: Estimate,
+    /// Total × 730 ÷ window hours: a month of windows like the simulated one.
+    pub monthly_projection: Estimate,
+    /// Per component key (`platform`, `labor`, `fixed`, `numbers`,
+    /// `<channel>.<item>`).
+    pub components: Vec<(String, Estimate)>,
+    /// The platform price under each plan, for the same run.
+    pub plans: Vec<(&'static str, Estimate)>,
+    /// Active hours per named user per month (the run's, projected).
+    pub active_hours_per_user_month: Estimate,
+    /// Active hours per user per month above which the named-user plan is
+    /// cheaper than the active-hour plan (named price ÷ hourly price).
+    pub break_even_active_hours: Option<f64>,
+    /// Usage cost per channel.
+    pub channels: Vec<(String, Estimate)>,
+    /// Usage cost per queue where contacts' routing ended ("(none)" first).
+    pub queues: Vec<(String, Estimate)>,
+    /// Usage cost per hour of day of arrival.
+    pub hours: Vec<Estimate>,
+    /// Usage quantities (`agent_hours`, `<channel>.inbound_min`, …).
+    pub usage: Vec<(String, Estimate)>,
+}
+
+/// Keyed per-replication values → estimates; a key missing from a
+/// replication counts 0 there. Keys keep their first-seen order.
+fn keyed(rows: &[Vec<(String, f64)>]) -> Vec<(String, Estimate)> {
+    let mut keys: Vec<&String> = Vec::new();
+    for row in rows {
+        for (k, _) in row {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys.into_iter()
+        .map(|k| {
+            let vals = rows
+                .iter()
+                .map(|row| row.iter().find(|(x, _)| x == k).map_or(0.0, |(_, v)| *v));
+            (k.clone(), Estimate::from_values(vals))
+        })
+        .collect()
+}
+
+/// Bills every replication and summarises.
+pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> CostSummary {
+    let bills: Vec<Bill> = results.iter().map(|r| bill(s, costs, r)).collect();
+    let est = |f: &dyn Fn(&Bill, &ReplicationResult) -> f64| {
+        Estimate::from_values(bills.iter().zip(results).map(|(b, r)| f(b, r)))
+    };
+    let kpi = |r: &ReplicationResult, name: &str| {
+        r.overall.0[crate::metrics::KPI_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .expect("a KPI")]
+    };
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    let money = |v: i64| units(v);
+    let components = keyed(
+        &bills
+            .iter()
+            .map(|b| {
+                b.components
+                    .iter()
+                    .map(|(k, v)| (k.clone(), money(*v)))
+                    .collect()
+            })
+            .collect::<Vec<_>>(),
+    );
+    let named = |i: usize, names: &[String]| names[i].clone();
+    let channel_names: Vec<String> = s.channels.iter().map(|c| c.name.clone()).collect();
+    let queue_names: Vec<String> = std::iter::once("(none)".to_string())
+        .chain(s.queues.iter().map(|q| q.name.clone()))
+        .collect();
+    let per = |pick: &dyn Fn(&Bill) -> &[i64], names: &[String]| -> Vec<(String, Estimate)> {
+        (0..names.len())
+            .map(|i| {
+                (
+                    named(i, names),
+                    Estimate::from_values(bills.iter().map(|b| money(pick(b)[i]))),
+                )
+            })
+            .collect()
+    };
+    CostSummary {
+        currency: costs.currency.clone(),
+        plan: costs.plan.key(),
+        total: est(&|b, _| money(b.total())),
+        per_offered: est(&|b, r| ratio(money(b.total()), kpi(r, "offered"))),
+        per_answered: est(&|b, r| ratio(money(b.total()), kpi(r, "answered"))),
+        monthly_projection: est(&|b, _| money(b.total()) * MONTH_H / b.window_h),
+        components,
+        plans: PlatformPlan::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.key(), est(&|b, _| money(b.plans[i]))))
+            .collect(),
+        active_hours_per_user_month: est(&|b, _| {
+            ratio(
+                b.active_hours * MONTH_H / b.window_h,
+                f64::from(b.named_users),
+            )
+        }),
+        break_even_active_hours: (costs.active_hour > 0)
+            .then(|| costs.named_user_per_month as f64 / costs.active_hour as f64),
+        channels: per(&|b| &b.channels, &channel_names),
+        queues: per(&|b| &b.queues, &queue_names),
+        hours: (0..24)
+            .map(|h| Estimate::from_values(bills.iter().map(|b| money(b.hours[h]))))
+            .collect(),
+        usage: keyed(&bills.iter().map(|b| b.usage.clone()).collect::<Vec<_>>()),
+    }
+}

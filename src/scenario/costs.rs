@@ -1,0 +1,585 @@
+//! `[costs]` (DESIGN §4.4): a rate card, optionally based on a card file whose
+//! keys the scenario overrides one by one. The card is checked against its
+//! own text, so its problems point into the card file.
+
+use super::raw::{RawChannelCosts, RawCosts, RawPrice};
+use super::units::Dist;
+use super::validate::{Unit, Validator};
+use super::{Channel, Group};
+use toml::Spanned;
+
+/// The licence plan whose price is in the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformPlan {
+    /// Per agent-hour in any activity but the logout activity (Offline).
+    ActiveHour,
+    /// Per provisioned user per month.
+    NamedUser,
+    /// Per user logged in at least once in the month.
+    MonthlyActiveUser,
+}
+
+impl PlatformPlan {
+    /// Every plan, in report order.
+    pub const ALL: [PlatformPlan; 3] = [
+        PlatformPlan::ActiveHour,
+        PlatformPlan::NamedUser,
+        PlatformPlan::MonthlyActiveUser,
+    ];
+
+    /// The key of the plan in scenario files and JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            PlatformPlan::ActiveHour => "active_hour",
+            PlatformPlan::NamedUser => "named_user",
+            PlatformPlan::MonthlyActiveUser => "monthly_active_user",
+        }
+    }
+}
+
+/// A unit price in millionths of the currency, with graduated volume tiers:
+/// `(above, price)` pairs sorted by `above`, applied to the *monthly*
+/// quantity. Empty: free.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Price {
+    /// (monthly units above which the price applies, price per unit in µ).
+    pub tiers: Vec<(f64, i64)>,
+}
+
+impl Price {
+    /// A single price for every unit.
+    pub fn flat(micros: i64) -> Price {
+        Price {
+            tiers: vec![(0.0, micros)],
+        }
+    }
+
+    /// Nothing to charge.
+    pub fn is_free(&self) -> bool {
+        self.tiers.iter().all(|&(_, p)| p == 0)
+    }
+
+    /// Volume tiers exist (the amount is not proportional to the quantity).
+    pub fn tiered(&self) -> bool {
+        self.tiers.len() > 1
+    }
+
+    /// The amount for `monthly` units in a month, in µ (graduated: each unit
+    /// at the price of the tier it falls in), not yet rounded.
+    pub fn monthly_amount(&self, monthly: f64) -> f64 {
+        let mut total = 0.0;
+        for (i, &(above, price)) in self.tiers.iter().enumerate() {
+            let upto = self.tiers.get(i + 1).map_or(f64::INFINITY, |t| t.0);
+            if monthly > above {
+                total += (monthly.min(upto) - above) * price as f64;
+            }
+        }
+        total
+    }
+}
+
+/// Usage prices of one channel (all zero unless the card or scenario sets them).
+#[derive(Debug, Clone)]
+pub struct ChannelCosts {
+    /// Call legs are rounded up to this, per leg (default 60 s).
+    pub increment_s: f64,
+    /// Customer leg of calls to a local number, per minute.
+    pub inbound: Price,
+    /// Customer leg of calls to a toll-free number, per minute.
+    pub toll_free_inbound: Price,
+    /// Outbound legs (call backs), per minute.
+    pub outbound: Price,
+    /// Agent legs (SDK/SIP), per minute.
+    pub agent_leg: Price,
+    /// Conference, per participant-minute (customer and agent per agent leg).
+    pub conference: Price,
+    /// Recorded minutes.
+    pub recording: Price,
+    /// Transcribed minutes.
+    pub transcription: Price,
+    /// Agent legs are recorded.
+    pub record: bool,
+    /// Recordings are transcribed.
+    pub transcribe: bool,
+    /// Time on the line of a call answered by the after-hours message or
+    /// voicemail (default 30 s).
+    pub after_hours_leg_s: f64,
+    /// Per inbound message segment.
+    pub segment_in: Price,
+    /// Per outbound message segment.
+    pub segment_out: Price,
+    /// Carrier fee per segment, both directions.
+    pub carrier_fee: Price,
+    /// Per message, both directions (WhatsApp's Twilio fee).
+    pub per_message: Price,
+    /// Per conversation (a contact's 24 h window; WhatsApp template fees).
+    pub per_conversation: Price,
+    /// Per unique customer per month (Conversations), tiered.
+    pub active_user: Price,
+    /// Messages of an answered contact (in and out); unanswered contacts send one.
+    pub messages_per_contact: Option<Dist>,
+    /// Segments per message (default 1).
+    pub segments_per_message: Option<Dist>,
+    /// Share of an answered contact's messages sent by the customer.
+    pub inbound_share: f64,
+}
+
+impl Default for ChannelCosts {
+    fn default() -> Self {
+        ChannelCosts {
+            increment_s: 60.0,
+            inbound: Price::default(),
+            toll_free_inbound: Price::default(),
+            outbound: Price::default(),
+            agent_leg: Price::default(),
+            conference: Price::default(),
+            recording: Price::default(),
+            transcription: Price::default(),
+            record: false,
+            transcribe: false,
+            after_hours_leg_s: 30.0,
+            segment_in: Price::default(),
+            segment_out: Price::default(),
+            carrier_fee: Price::default(),
+            per_message: Price::default(),
+            per_conversation: Price::default(),
+            active_user: Price::default(),
+            messages_per_contact: None,
+            segments_per_message: None,
+            inbound_share: 0.5,
+        }
+    }
+}
+
+impl ChannelCosts {
+    /// Messages are metered on this channel.
+    pub fn messaging(&self) -> bool {
+        self.messages_per_contact.is_some()
+            || !self.segment_in.is_free()
+            || !self.segment_out.is_free()
+            || !self.carrier_fee.is_free()
+            || !self.per_message.is_free()
+    }
+}
+
+/// Recording storage: charged on the monthly average of stored minutes
+/// above a free allowance; recordings are kept `retention_days`.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    /// Per stored minute per month, µ.
+    pub per_min_month: Price,
+    /// Free stored minutes per month.
+    pub free_min: f64,
+    /// Days each recording is kept.
+    pub retention_days: f64,
+}
+
+/// The checked `[costs]` section.
+#[derive(Debug, Clone)]
+pub struct Costs {
+    /// One currency per scenario (a label only).
+    pub currency: String,
+    /// The plan whose platform price is in the total.
+    pub plan: PlatformPlan,
+    /// Per active user-hour, µ.
+    pub active_hour: i64,
+    /// Per named user per month, µ.
+    pub named_user_per_month: i64,
+    /// Per monthly active user, µ.
+    pub monthly_active_user: i64,
+    /// Provisioned users; `None`: every agent of every group.
+    pub named_users: Option<u32>,
+    /// Per channel (indexed by channel id).
+    pub channels: Vec<ChannelCosts>,
+    /// Per group: per paid hour, µ.
+    pub labor: Vec<i64>,
+    /// Monthly overheads: (name, µ per month).
+    pub fixed: Vec<(String, i64)>,
+    /// Local numbers held and their monthly rent, µ.
+    pub local_numbers: (u32, i64),
+    /// Toll-free numbers held and their monthly rent, µ.
+    pub toll_free_numbers: (u32, i64),
+    /// Recording storage.
+    pub storage: Storage,
+}
+
+/// Hours in the billing month (365 × 24 / 12): per-month prices are prorated
+/// to the counted window by window hours ÷ 730 (DESIGN §4.4).
+pub const MONTH_H: f64 = 730.0;
+
+/// Currency units → µ (millionths), the unit all amounts are summed in.
+pub fn micros(v: f64) -> i64 {
+    (v * 1e6).round() as i64
+}
+
+impl Costs {
+    fn empty(n_channels: usize, n_groups: usize) -> Costs {
+        Costs {
+            currency: "USD".into(),
+            plan: PlatformPlan::ActiveHour,
+            active_hour: 0,
+            named_user_per_month: 0,
+            monthly_active_user: 0,
+            named_users: None,
+            channels: vec![ChannelCosts::default(); n_channels],
+            labor: vec![0; n_groups],
+            fixed: Vec::new(),
+            local_numbers: (0, 0),
+            toll_free_numbers: (0, 0),
+            storage: Storage {
+                per_min_month: Price::default(),
+                free_min: 0.0,
+                retention_days: 30.0,
+            },
+        }
+    }
+}
+
+impl Validator<'_> {
+    /// Resolves `[costs]`: the card (if any), then the scenario's keys over it.
+    pub(super) fn costs(
+        &mut self,
+        raw: &Spanned<RawCosts>,
+        channels: &[Channel],
+        groups: &[Group],
+    ) -> Option<Costs> {
+        let mut c = Costs::empty(channels.len(), groups.len());
+        let mut ok = true;
+        if let Some(card) = &raw.get_ref().card {
+            ok &= self.cost_card(card, &mut c, channels, groups);
+        }
+        ok &= self.apply_costs(raw.get_ref(), &mut c, channels, groups, true);
+        ok.then_some(c)
+    }
+
+    /// Loads a rate card file (TOML with a `[costs]` table) over `c`; its
+    /// problems point into the card.
+    fn cost_card(
+        &mut self,
+        path: &Spanned<String>,
+        c: &mut Costs,
+        channels: &[Channel],
+        groups: &[Group],
+    ) -> bool {
+        let dir = self.src.path.parent().unwrap_or(std::path::Path::new(""));
+        let file = dir.join(path.get_ref());
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                self.err(
+                    &path.span(),
+                    format!("cannot read the rate card {}: {e}", file.display()),
+                );
+                return false;
+            }
+        };
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct CardFile {
+            costs: Spanned<RawCosts>,
+        }
+        let src = super::diag::SourceFile {
+            path: &file,
+            text: &text,
+        };
+        let mut sub = self.sub_validator(src);
+        let ok = match toml::from_str::<CardFile>(&text) {
+            Ok(card) => {
+                if let Some(nested) = &card.costs.get_ref().card {
+                    sub.err(&nested.span(), "a rate card cannot name another card");
+                }
+                sub.apply_costs(card.costs.get_ref(), c, channels, groups, false)
+            }
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                sub.err(&span, e.message().trim().replace('\n', " "));
+                false
+            }
+        };
+        self.absorb(sub);
+        ok
+    }
+
+    /// Applies every key of one `[costs]` layer. `strict`: channel tables and
+    /// labour entries must name channels and groups of the scenario (a card
+    /// may price channels the scenario does not use).
+    fn apply_costs(
+        &mut self,
+        raw: &RawCosts,
+        c: &mut Costs,
+        channels: &[Channel],
+        groups: &[Group],
+        strict: bool,
+    ) -> bool {
+        let mut ok = true;
+        if let Some(cur) = &raw.currency {
+            let v = cur.get_ref().trim();
+            if v.is_empty() || v.len() > 8 {
+                self.err(&cur.span(), "currency must be a short code such as \"USD\"");
+                ok = false;
+            }
+            c.currency = v.to_string();
+        }
+        if let Some(p) = &raw.platform {
+            let p = p.get_ref();
+            if let Some(plan) = &p.plan {
+                match PlatformPlan::ALL
+                    .into_iter()
+                    .find(|x| x.key() == plan.get_ref())
+                {
+                    Some(x) => c.plan = x,
+                    None => {
+                        self.err(&plan.span(), format!("plan must be \"active_hour\", \"named_user\" or \"monthly_active_user\", found \"{}\"", plan.get_ref()));
+                        ok = false;
+                    }
+                }
+            }
+            for (field, target) in [
+                (&p.active_hour, &mut c.active_hour),
+                (&p.named_user_per_month, &mut c.named_user_per_month),
+                (&p.monthly_active_user, &mut c.monthly_active_user),
+            ] {
+                if let Some(v) = field {
+                    ok &= self.amount(v).map(|x| *target = x).is_some();
+                }
+            }
+            if let Some(n) = &p.named_users {
+                if (0..=10_000_000).contains(n.get_ref()) {
+                    c.named_users = Some(*n.get_ref() as u32);
+                } else {
+                    self.err(&n.span(), "named_users must be between 0 and 10000000");
+                    ok = false;
+                }
+            }
+        }
+        if let Some(labor) = &raw.labor {
+            for (group, rate) in labor.get_ref() {
+                let Some(amount) = self.amount(rate) else {
+                    ok = false;
+                    continue;
+                };
+                match groups.iter().position(|g| g.name == *group.get_ref()) {
+                    Some(g) => c.labor[g] = amount,
+                    None if strict => {
+                        let known: Vec<String> =
+                            groups.iter().map(|g| format!("\"{}\"", g.name)).collect();
+                        self.err(
+                            &group.span(),
+                            format!(
+                                "unknown agent group \"{}\"; expected one of {}",
+                                group.get_ref(),
+                                known.join(", ")
+                            ),
+                        );
+                        ok = false;
+                    }
+                    None => {}
+                }
+            }
+        }
+        if let Some(fixed) = &raw.fixed {
+            for (name, v) in fixed.get_ref() {
+                match self.amount(v) {
+                    Some(x) => {
+                        c.fixed.retain(|(n, _)| n != name.get_ref());
+                        c.fixed.push((name.get_ref().clone(), x));
+                    }
+                    None => ok = false,
+                }
+            }
+        }
+        if let Some(n) = &raw.numbers {
+            let n = n.get_ref();
+            for (count, target) in [
+                (&n.local, &mut c.local_numbers.0),
+                (&n.toll_free, &mut c.toll_free_numbers.0),
+            ] {
+                if let Some(v) = count {
+                    if (0..=1_000_000).contains(v.get_ref()) {
+                        *target = *v.get_ref() as u32;
+                    } else {
+                        self.err(&v.span(), "a number count must be between 0 and 1000000");
+                        ok = false;
+                    }
+                }
+            }
+            for (price, target) in [
+                (&n.local_per_month, &mut c.local_numbers.1),
+                (&n.toll_free_per_month, &mut c.toll_free_numbers.1),
+            ] {
+                if let Some(v) = price {
+                    ok &= self.amount(v).map(|x| *target = x).is_some();
+                }
+            }
+        }
+        if let Some(st) = &raw.recording_storage {
+            let st = st.get_ref();
+            if let Some(p) = &st.per_min_month {
+                ok &= self
+                    .amount(p)
+                    .map(|x| c.storage.per_min_month = Price::flat(x))
+                    .is_some();
+            }
+            if let Some(f) = &st.free_min {
+                if *f.get_ref() >= 0.0 {
+                    c.storage.free_min = *f.get_ref();
+                } else {
+                    self.err(&f.span(), "free_min cannot be negative");
+                    ok = false;
+                }
+            }
+            if let Some(r) = &st.retention {
+                match self.positive_duration(r, "retention") {
+                    Some(s) => c.storage.retention_days = s / 86_400.0,
+                    None => ok = false,
+                }
+            }
+        }
+        for (name, table) in &raw.channels {
+            match channels.iter().position(|ch| ch.name == *name.get_ref()) {
+                Some(i) => ok &= self.channel_costs(table.get_ref(), &mut c.channels[i]),
+                None if strict => {
+                    let known: Vec<String> = channels
+                        .iter()
+                        .map(|ch| format!("\"{}\"", ch.name))
+                        .collect();
+                    self.err(
+                        &name.span(),
+                        format!(
+                            "[costs.{}]: unknown channel (or [costs] key) \"{}\"; channels: {}; keys: currency, card, platform, labor, fixed, numbers, recording_storage",
+                            name.get_ref(),
+                            name.get_ref(),
+                            known.join(", ")
+                        ),
+                    );
+                    ok = false;
+                }
+                None => {}
+            }
+        }
+        ok
+    }
+
+    fn channel_costs(&mut self, r: &RawChannelCosts, c: &mut ChannelCosts) -> bool {
+        let mut ok = true;
+        if let Some(q) = &r.billing_increment {
+            match self.positive_duration(q, "billing_increment") {
+                Some(v) => c.increment_s = v,
+                None => ok = false,
+            }
+        }
+        if let Some(q) = &r.after_hours_leg {
+            match self.quantity(q, Unit::Seconds) {
+                Some(v) if v >= 0.0 => c.after_hours_leg_s = v,
+                Some(_) => {
+                    self.err(&q.span(), "after_hours_leg cannot be negative");
+                    ok = false;
+                }
+                None => ok = false,
+            }
+        }
+        for (field, target) in [
+            (&r.inbound_per_min, &mut c.inbound),
+            (&r.toll_free_inbound_per_min, &mut c.toll_free_inbound),
+            (&r.outbound_per_min, &mut c.outbound),
+            (&r.agent_leg_per_min, &mut c.agent_leg),
+            (&r.conference_per_min, &mut c.conference),
+            (&r.recording_per_min, &mut c.recording),
+            (&r.transcription_per_min, &mut c.transcription),
+            (&r.per_segment_in, &mut c.segment_in),
+            (&r.per_segment_out, &mut c.segment_out),
+            (&r.carrier_fee_per_segment, &mut c.carrier_fee),
+            (&r.per_message, &mut c.per_message),
+            (&r.per_conversation, &mut c.per_conversation),
+            (&r.monthly_active_user, &mut c.active_user),
+        ] {
+            if let Some(p) = field {
+                match self.price(p) {
+                    Some(x) => *target = x,
+                    None => ok = false,
+                }
+            }
+        }
+        if let Some(p) = &r.per_segment {
+            match self.price(p) {
+                Some(x) => {
+                    c.segment_in = x.clone();
+                    c.segment_out = x;
+                }
+                None => ok = false,
+            }
+        }
+        if let Some(b) = &r.record {
+            c.record = *b.get_ref();
+        }
+        if let Some(b) = &r.transcribe {
+            c.transcribe = *b.get_ref();
+        }
+        for (field, target) in [
+            (&r.messages_per_contact, &mut c.messages_per_contact),
+            (&r.segments_per_message, &mut c.segments_per_message),
+        ] {
+            if let Some(d) = field {
+                match self.dist(d, Unit::Count) {
+                    Some(x) => *target = Some(x),
+                    None => ok = false,
+                }
+            }
+        }
+        if let Some(s) = &r.inbound_share {
+            if (0.0..=1.0).contains(s.get_ref()) {
+                c.inbound_share = *s.get_ref();
+            } else {
+                self.err(
+                    &s.span(),
+                    format!(
+                        "inbound_share must be between 0 and 1, found {}",
+                        s.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// A non-negative amount of money, in µ.
+    fn amount(&mut self, v: &Spanned<f64>) -> Option<i64> {
+        let x = *v.get_ref();
+        if x.is_finite() && (0.0..1e12).contains(&x) {
+            Some(micros(x))
+        } else {
+            self.err(
+                &v.span(),
+                format!("a price must be a non-negative amount, found {x}"),
+            );
+            None
+        }
+    }
+
+    /// A flat price or graduated tiers starting at 0 in increasing order.
+    fn price(&mut self, p: &Spanned<RawPrice>) -> Option<Price> {
+        let bad_amount = |x: f64| !(x.is_finite() && (0.0..1e12).contains(&x));
+        match p.get_ref() {
+            RawPrice::Flat(x) if bad_amount(*x) => {
+                self.err(
+                    &p.span(),
+                    format!("a price must be a non-negative amount, found {x}"),
+                );
+                None
+            }
+            RawPrice::Flat(x) => Some(Price::flat(micros(*x))),
+            RawPrice::Tiers(tiers) => {
+                let starts_at_zero = tiers.first().is_some_and(|t| t.above == 0.0);
+                let increasing = tiers.windows(2).all(|w| w[0].above < w[1].above);
+                if !starts_at_zero || !increasing || tiers.iter().any(|t| bad_amount(t.price)) {
+                    self.err(&p.span(), "volume tiers must start at `above = 0`, increase, and have non-negative prices");
+                    return None;
+                }
+                Some(Price {
+                    tiers: tiers.iter().map(|t| (t.above, micros(t.price))).collect(),
+                })
+            }
+        }
+    }
+}
