@@ -361,6 +361,9 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
             f64::from(usage.active_users),
         ),
     ];
+    for (g, h) in s.groups.iter().zip(&group_active) {
+        usage_out.push((format!("paid_h.{}", g.name), *h));
+    }
     for (c, ch) in s.channels.iter().enumerate() {
         let rates = &costs.channels[c];
         let m = usage.channel(c);

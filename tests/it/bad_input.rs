@@ -416,3 +416,45 @@ fn bad_transfer_targets() {
         &["error: a transfer needs either `to` (a queue) or `filter` (a workflow filter)"],
     );
 }
+
+#[test]
+fn bad_costs() {
+    let text = format!(
+        "{GOOD}\n[costs.platform]\nplan = \"per_seat\"\n\n[costs.vocie]\ninbound_per_min = 0.0085\n\n[costs.labor]\nsuport = 20.0\n"
+    );
+    fails(
+        "costs",
+        &text,
+        &[
+            "scenario.toml:34:8: error: plan must be \"active_hour\", \"named_user\" or \"monthly_active_user\", found \"per_seat\"",
+            "scenario.toml:36:8: error: [costs.vocie]: unknown channel (or [costs] key) \"vocie\"",
+            "scenario.toml:40:1: error: unknown agent group \"suport\"; expected one of \"support\"",
+        ],
+    );
+}
+
+/// A rate card's problems point into the card file.
+#[test]
+fn bad_rate_card_points_into_the_card() {
+    let dir = temp_dir("bad-card");
+    std::fs::create_dir_all(dir.join("rates")).unwrap();
+    std::fs::write(
+        dir.join("rates/card.toml"),
+        "[costs]\ncurrency = \"USD\"\n\n[costs.voice]\ninbound_per_min = -1\n",
+    )
+    .unwrap();
+    let text = format!("{GOOD}\n[costs]\ncard = \"rates/card.toml\"\n");
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
+    let err = stderr_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("card.toml:5:19: error: a price must be a non-negative amount, found -1"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.join("rates/card.toml")).unwrap();
+    let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
+    let err = stderr_no_panic(&out);
+    assert!(err.contains("cannot read the rate card"), "{err}");
+}

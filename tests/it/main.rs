@@ -4,6 +4,7 @@
 mod audit;
 mod bad_input;
 mod cli;
+mod costs;
 mod determinism;
 mod hours;
 mod properties;

@@ -1,0 +1,338 @@
+//! Costs: bills computed by hand to the micro-unit, waiting that costs money,
+//! the licence plans' break-even, and labour with shifts.
+
+use ccsim::cost::{Bill, bill, units};
+use ccsim::metrics::{KPI_NAMES, ReplicationResult};
+use ccsim::scenario::{Scenario, load_str};
+
+fn load(tag: &str, rows: &str, text: &str) -> Scenario {
+    let dir = super::trace_dir(&format!("cost-{tag}"), rows);
+    load_str(&dir.join("s.toml"), text)
+        .unwrap_or_else(|e| panic!("{tag}: {e}"))
+        .scenario
+}
+
+fn run_bill(s: &Scenario) -> (ReplicationResult, Bill) {
+    let r = ccsim::engine::run(s, 1, 0);
+    let b = bill(s, s.costs.as_ref().expect("costs"), &r);
+    (r, b)
+}
+
+fn kpi(r: &ReplicationResult, name: &str) -> f64 {
+    r.overall.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()]
+}
+
+fn usage(b: &Bill, key: &str) -> f64 {
+    b.usage
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or(0.0, |(_, v)| *v)
+}
+
+/// µ of `x` currency units computed by hand (rounded once, like the bill).
+fn micro(x: f64) -> i64 {
+    (x * 1e6).round() as i64
+}
+
+/// A one-hour window (so per-month prices are × 1/730), four agents always
+/// logged in, four calls that never wait (61 s, 60 s, 120 s and 1 s of talk)
+/// and one SMS conversation. Every component is computed here by hand.
+#[test]
+fn deterministic_bill_matches_the_hand_computation() {
+    let s = load(
+        "by-hand",
+        "0,voice,61,,\n100,voice,60,,\n200,voice,120,,\n300,voice,1,,\n400,sms,10,,\n",
+        r#"name = "by-hand"
+[simulation]
+horizon = "1h"
+interval = "1h"
+replications = 1
+[[channels]]
+name = "voice"
+[[channels]]
+name = "sms"
+[[arrivals]]
+name = "trace"
+trace = "calls.csv"
+[[agents]]
+group = "a"
+count = 4
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+
+[costs]
+currency = "EUR"
+[costs.platform]
+plan = "active_hour"
+active_hour = 1.00
+named_user_per_month = 150.00
+monthly_active_user = 35.00
+[costs.voice]
+billing_increment = "60s"
+# 6 billed minutes a month-equivalent of 4380: the tier at 4000 is crossed.
+inbound_per_min = [{ above = 0, price = 0.01 }, { above = 4000, price = 0.005 }]
+agent_leg_per_min = 0.004
+recording_per_min = 0.0025
+record = true
+[costs.recording_storage]
+per_min_month = 0.73
+free_min = 1000
+retention = "730h"
+[costs.sms]
+per_segment = 0.0083
+carrier_fee_per_segment = 0.004
+messages_per_contact = { dist = "deterministic", mean = 6 }
+segments_per_message = { dist = "deterministic", mean = 2 }
+[costs.labor]
+a = 22.50
+[costs.fixed]
+engineering = 730.00
+[costs.numbers]
+local = 2
+local_per_month = 1.46
+"#,
+    );
+    let (r, b) = run_bill(&s);
+    assert_eq!(kpi(&r, "answered"), 5.0);
+    assert_eq!(kpi(&r, "wait_max_s"), 0.0);
+    // Per-call round-up: 61 s bills 2 minutes, 60 s one, 120 s two, 1 s one.
+    assert_eq!(usage(&b, "voice.inbound_min"), 6.0);
+    assert_eq!(usage(&b, "voice.agent_min"), 6.0);
+    assert_eq!(usage(&b, "voice.recording_min"), 6.0);
+    let scale = 1.0 / 730.0;
+    let expected = [
+        ("platform", micro(4.0 * 1.00)),
+        ("labor", micro(4.0 * 22.50)),
+        ("fixed", micro(730.0 * scale)),
+        ("numbers", micro(2.0 * 1.46 * scale)),
+        // Monthly 6 × 730 = 4380 minutes: 4000 at 0.01, 380 at 0.005.
+        (
+            "voice.inbound",
+            micro((4000.0 * 0.01 + 380.0 * 0.005) * scale),
+        ),
+        ("voice.agent_leg", micro(6.0 * 0.004)),
+        ("voice.recording", micro(6.0 * 0.0025)),
+        // Kept 730 h, so the monthly average stored is the monthly recorded
+        // 4380 minutes; 1000 free; 3380 × 0.73 a month.
+        ("voice.recording_storage", micro(3380.0 * 0.73 * scale)),
+        // 6 messages (3 in, 3 out) of 2 segments: 12 segments, each
+        // 0.0083 plus a 0.004 carrier fee.
+        ("sms.messages", micro(12.0 * 0.0083 + 12.0 * 0.004)),
+    ];
+    for (key, amount) in expected {
+        assert_eq!(b.component(key), amount, "{key}: {:?}", b.components);
+    }
+    assert_eq!(b.components.len(), expected.len(), "{:?}", b.components);
+    let total: i64 = expected.iter().map(|(_, v)| v).sum();
+    assert_eq!(b.total(), total);
+    // To the cent, as a finance user reads it.
+    assert_eq!(
+        (units(b.total()) * 100.0).round(),
+        9863.0,
+        "{}",
+        units(b.total())
+    );
+    // The other plans, for the same run.
+    assert_eq!(
+        b.plans,
+        [
+            micro(4.0),
+            micro(4.0 * 150.0 * scale),
+            micro(4.0 * 35.0 * scale)
+        ]
+    );
+}
+
+/// Waiting costs money: one agent busy with a 600 s call; a second caller
+/// waits 95 s and hangs up. The abandoned call is billed for its waiting
+/// (2 minutes), the answered one for 10.
+#[test]
+fn abandoned_calls_are_billed_for_their_wait() {
+    let s = load(
+        "abandon",
+        "0,voice,600,,\n10,voice,60,95,\n",
+        r#"name = "abandon"
+[simulation]
+horizon = "1h"
+interval = "1h"
+replications = 1
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "trace"
+trace = "calls.csv"
+[[agents]]
+group = "a"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+[costs]
+[costs.voice]
+inbound_per_min = 0.0085
+"#,
+    );
+    let (r, b) = run_bill(&s);
+    assert_eq!(kpi(&r, "abandoned"), 1.0);
+    assert_eq!(usage(&b, "voice.inbound_min"), 12.0);
+    assert_eq!(usage(&b, "voice.customer_leg_s"), 695.0);
+    assert_eq!(b.component("voice.inbound"), micro(12.0 * 0.0085));
+}
+
+/// The same traffic (same seed: common random numbers; patient customers)
+/// with fewer agents keeps customers on the line longer: more customer-leg
+/// minutes and a higher voice bill, in every replication.
+#[test]
+fn fewer_agents_mean_more_customer_minutes() {
+    let base = std::fs::read_to_string(super::scenario("quickstart.toml")).unwrap();
+    let with = |agents: u32| {
+        let text = base
+            .replace("count = 28", &format!("count = {agents}"))
+            .replace("patience = ", "# patience = ")
+            + "\n[costs]\n[costs.voice]\ninbound_per_min = 0.0085\n";
+        let s = load_str(&super::scenario("quickstart.toml"), &text)
+            .unwrap()
+            .scenario;
+        let results = ccsim::sweep::run_replications(&s, 7, 8, &|_| {});
+        results
+            .iter()
+            .map(|r| {
+                let b = bill(&s, s.costs.as_ref().unwrap(), r);
+                (usage(&b, "voice.inbound_min"), b.component("voice.inbound"))
+            })
+            .collect::<Vec<_>>()
+    };
+    let (many, few) = (with(30), with(26));
+    for ((m_min, m_cost), (f_min, f_cost)) in many.iter().zip(&few) {
+        assert!(f_min > m_min && f_cost > m_cost, "{m_min} {f_min}");
+    }
+}
+
+/// Plan comparison. Named user costs 150 a month, an active hour 1: named
+/// users are cheaper above 150 active hours per user-month. Two agents
+/// logged in all day of a one-day window: 24 h × 730/24 = 730 h per user-
+/// month (named cheaper). Logged in 2 h of it: 60.8 h (active-hour cheaper).
+#[test]
+fn plan_comparison_and_break_even() {
+    let scenario = |tag: &str, shifts: &str| {
+        load(
+            tag,
+            "0,voice,60,,\n",
+            &format!(
+                r#"name = "{tag}"
+[simulation]
+horizon = "1d"
+interval = "1d"
+replications = 2
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "trace"
+trace = "calls.csv"
+[[agents]]
+group = "a"
+count = 2
+{shifts}
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = {{ queue = "q" }}
+[costs.platform]
+active_hour = 1.0
+named_user_per_month = 150.0
+monthly_active_user = 35.0
+"#
+            ),
+        )
+    };
+    for (tag, shifts, hours_per_user_month, cheaper) in [
+        ("all-day", "", 730.0, "named_user"),
+        (
+            "two-hours",
+            "shifts = [{ start = \"00:00\", end = \"02:00\" }]",
+            2.0 * 730.0 / 24.0,
+            "active_hour",
+        ),
+    ] {
+        let s = scenario(tag, shifts);
+        let summary = ccsim::sweep::run(&s, 1, 2, &|_| {});
+        let c = summary.cost.expect("costs");
+        assert_eq!(c.break_even_active_hours, Some(150.0));
+        let per_user = c.active_hours_per_user_month.mean.unwrap();
+        assert!(
+            (per_user - hours_per_user_month).abs() < 1e-9,
+            "{tag}: {per_user}"
+        );
+        let plan = |k: &str| {
+            c.plans
+                .iter()
+                .find(|(p, _)| *p == k)
+                .unwrap()
+                .1
+                .mean
+                .unwrap()
+        };
+        let (active, named) = (plan("active_hour"), plan("named_user"));
+        // By hand: active-hour = hours × 1; named = 2 users × 150 × 24/730.
+        assert!(
+            (active - 2.0 * per_user * 24.0 / 730.0).abs() < 1e-6,
+            "{active}"
+        );
+        assert!((named - 2.0 * 150.0 * 24.0 / 730.0).abs() < 1e-6, "{named}");
+        let winner = if active < named {
+            "active_hour"
+        } else {
+            "named_user"
+        };
+        assert_eq!(winner, cheaper, "{tag}: active {active}, named {named}");
+    }
+}
+
+/// Labour is paid hours × rate per group, exactly: group `day` (3 agents,
+/// 08:00–16:00 with a paid 30-minute break) and group `night` (2 agents,
+/// 20:00–04:00 across midnight) over one day; nobody works past a shift end.
+#[test]
+fn labour_is_paid_hours_times_rate() {
+    let s = load(
+        "labour",
+        "36000,voice,60,,\n",
+        r#"name = "labour"
+[simulation]
+horizon = "1d"
+interval = "1d"
+replications = 1
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "trace"
+trace = "calls.csv"
+[[agents]]
+group = "day"
+count = 3
+shifts = [{ start = "08:00", end = "16:00" }]
+breaks = [{ start = "12:00", duration = "30m" }]
+[[agents]]
+group = "night"
+count = 2
+shifts = [{ start = "20:00", end = "04:00" }]
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+[costs.labor]
+day = 20.00
+night = 31.25
+"#,
+    );
+    let (_, b) = run_bill(&s);
+    assert_eq!(usage(&b, "paid_h.day"), 24.0);
+    assert_eq!(usage(&b, "paid_h.night"), 16.0);
+    assert_eq!(b.component("labor"), micro(24.0 * 20.00 + 16.0 * 31.25));
+}
