@@ -143,17 +143,17 @@ impl Usage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bill {
     /// (component key, amount): `platform`, `labor`, `fixed`, `numbers`,
-    /// then `<channel>.<item>` in channel order; only non-zero usage items.
-    pub components: Vec<(String, i64)>,
+    /// then `<channel>.<item>` in channel order (non-zero usage items only).
+    pub components: Vec<(String, Amount)>,
     /// The platform price under each plan ([`PlatformPlan::ALL`] order).
-    pub plans: [i64; 3],
-    /// Usage cost per channel.
+    pub plans: [Amount; 3],
+    /// Usage cost of the window per channel.
     pub channels: Vec<i64>,
-    /// Usage cost per queue where contacts' routing ended (`[queues + 1]`,
-    /// index 0 = contacts that reached no queue).
+    /// Usage cost of the window per queue where contacts' routing ended
+    /// (`[queues + 1]`, index 0 = contacts that reached no queue).
     pub queues: Vec<i64>,
-    /// Usage cost per hour of day of the contacts' arrival (agent time —
-    /// labour and platform — is not split by hour).
+    /// Usage cost of the window per hour of day of the contacts' arrival
+    /// (agent time — labour and platform — is not split by hour).
     pub hours: [i64; 24],
     /// (usage key, quantity) in the units of its name.
     pub usage: Vec<(String, f64)>,
@@ -163,22 +163,28 @@ pub struct Bill {
     pub named_users: u32,
     /// Users active at some time in the window.
     pub active_users: u32,
-    /// Counted window, hours.
-    pub window_h: f64,
+    /// How the window relates to a month.
+    pub shares: Shares,
 }
 
 impl Bill {
-    /// The sum of every component.
+    /// The window's total: the sum of every component.
     pub fn total(&self) -> i64 {
-        self.components.iter().map(|(_, v)| v).sum()
+        self.components.iter().map(|(_, v)| v.window).sum()
     }
 
-    /// The amount of a component (0 if absent).
+    /// The monthly projection: usage and agent time scaled by the window's
+    /// usage share, per-month prices at their full monthly amount.
+    pub fn monthly_total(&self) -> i64 {
+        self.components.iter().map(|(_, v)| v.month).sum()
+    }
+
+    /// The window amount of a component (0 if absent).
     pub fn component(&self, key: &str) -> i64 {
         self.components
             .iter()
             .find(|(k, _)| k == key)
-            .map_or(0, |(_, v)| *v)
+            .map_or(0, |(_, v)| v.window)
     }
 }
 
@@ -187,17 +193,75 @@ pub fn units(micros: i64) -> f64 {
     micros as f64 / 1e6
 }
 
-/// The amount of `quantity` units used in the window at `price`: with volume
-/// tiers, the monthly quantity is priced and the result prorated back.
-fn priced(price: &Price, quantity: f64, window_h: f64) -> i64 {
+/// How the counted window relates to a billing month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shares {
+    /// The window's share of a month's *usage*: its operating days (a window
+    /// shorter than a day is one day) ÷ `days_per_month`. Volume tiers price
+    /// usage ÷ this, and the monthly projection scales usage by 1 ÷ this.
+    pub usage: f64,
+    /// The window's share of a month's *time*: window hours ÷ 730. Per-month
+    /// prices (licences, overheads, numbers, storage) are prorated into the
+    /// window total by it (DESIGN §4.4).
+    pub time: f64,
+}
+
+impl Shares {
+    /// The shares of a scenario's counted window.
+    pub fn of(s: &Scenario, costs: &Costs) -> Shares {
+        let window_h = (s.sim.horizon_s - s.sim.warmup_s) / 3600.0;
+        let days = (window_h / 24.0 - 1e-9).ceil().max(1.0);
+        Shares {
+            usage: days / costs.days_per_month,
+            time: window_h / MONTH_H,
+        }
+    }
+}
+
+/// An amount for the window and for a whole month, in µ.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Amount {
+    /// What the counted window costs.
+    pub window: i64,
+    /// What a month of such usage (or the monthly price) costs.
+    pub month: i64,
+}
+
+impl Amount {
+    fn of(window: f64, month: f64) -> Amount {
+        Amount {
+            window: window.round() as i64,
+            month: month.round() as i64,
+        }
+    }
+
+    /// A per-month price of `n` items, prorated into the window by time.
+    fn monthly(per_month: i64, n: f64, sh: Shares) -> Amount {
+        let month = per_month as f64 * n;
+        Amount::of(month * sh.time, month)
+    }
+
+    fn plus(self, o: Amount) -> Amount {
+        Amount {
+            window: self.window + o.window,
+            month: self.month + o.month,
+        }
+    }
+}
+
+/// `quantity` units used in the window at `price`. With volume tiers the
+/// month's quantity (quantity ÷ usage share) is priced and the window gets
+/// its usage share of that.
+fn priced(price: &Price, quantity: f64, sh: Shares) -> Amount {
     if price.is_free() || quantity <= 0.0 {
-        return 0;
+        return Amount::default();
     }
     if price.tiered() {
-        let scale = window_h / MONTH_H;
-        (price.monthly_amount(quantity / scale) * scale).round() as i64
+        let month = price.monthly_amount(quantity / sh.usage);
+        Amount::of(month * sh.usage, month)
     } else {
-        (quantity * price.tiers[0].1 as f64).round() as i64
+        let window = quantity * price.tiers[0].1 as f64;
+        Amount::of(window, window / sh.usage)
     }
 }
 
@@ -206,99 +270,81 @@ fn billed_min(units: u64, increment_s: f64) -> f64 {
     units as f64 * increment_s / 60.0
 }
 
-/// Usage items of one channel from its meter: (item key, amount in µ).
+/// Usage items of one channel from its meter: (item key, amount).
 fn channel_items(
     rates: &ChannelCosts,
     m: &Meter,
-    window_h: f64,
+    sh: Shares,
     storage: &Storage,
-) -> Vec<(&'static str, i64)> {
+) -> Vec<(&'static str, Amount)> {
     let inc = rates.increment_s;
-    let recorded_min = billed_min(m.recorded_units, inc);
+    let min = |units: u64| billed_min(units, inc);
+    let recorded_min = min(m.recorded_units);
+    let segments = (m.segments_in + m.segments_out) as f64;
+    let messages = (m.messages_in + m.messages_out) as f64;
     let mut out = vec![
-        (
-            "inbound",
-            priced(&rates.inbound, billed_min(m.inbound_units, inc), window_h),
-        ),
+        ("inbound", priced(&rates.inbound, min(m.inbound_units), sh)),
         (
             "inbound_toll_free",
-            priced(
-                &rates.toll_free_inbound,
-                billed_min(m.toll_free_units, inc),
-                window_h,
-            ),
+            priced(&rates.toll_free_inbound, min(m.toll_free_units), sh),
         ),
         (
             "outbound",
-            priced(&rates.outbound, billed_min(m.outbound_units, inc), window_h),
+            priced(&rates.outbound, min(m.outbound_units), sh),
         ),
         (
             "agent_leg",
-            priced(&rates.agent_leg, billed_min(m.agent_units, inc), window_h),
+            priced(&rates.agent_leg, min(m.agent_units), sh),
         ),
         (
             "conference",
-            priced(
-                &rates.conference,
-                2.0 * billed_min(m.agent_units, inc),
-                window_h,
-            ),
+            priced(&rates.conference, 2.0 * min(m.agent_units), sh),
         ),
-        (
-            "recording",
-            priced(&rates.recording, recorded_min, window_h),
-        ),
+        ("recording", priced(&rates.recording, recorded_min, sh)),
         (
             "transcription",
             if rates.transcribe {
-                priced(&rates.transcription, recorded_min, window_h)
+                priced(&rates.transcription, recorded_min, sh)
             } else {
-                0
+                Amount::default()
             },
         ),
-        ("recording_storage", storage.amount(recorded_min, window_h)),
+        ("recording_storage", storage.amount(recorded_min, sh)),
         (
             "messages",
-            priced(&rates.segment_in, m.segments_in as f64, window_h)
-                + priced(&rates.segment_out, m.segments_out as f64, window_h)
-                + priced(
-                    &rates.carrier_fee,
-                    (m.segments_in + m.segments_out) as f64,
-                    window_h,
-                )
-                + priced(
-                    &rates.per_message,
-                    (m.messages_in + m.messages_out) as f64,
-                    window_h,
-                ),
+            priced(&rates.segment_in, m.segments_in as f64, sh)
+                .plus(priced(&rates.segment_out, m.segments_out as f64, sh))
+                .plus(priced(&rates.carrier_fee, segments, sh))
+                .plus(priced(&rates.per_message, messages, sh)),
         ),
         (
             "conversations",
-            priced(&rates.per_conversation, m.conversations as f64, window_h),
+            priced(&rates.per_conversation, m.conversations as f64, sh),
         ),
         (
             "active_users",
-            priced(&rates.active_user, m.customers as f64, window_h),
+            priced(&rates.active_user, m.customers as f64, sh),
         ),
     ];
-    out.retain(|(_, v)| *v != 0);
+    out.retain(|(_, v)| *v != Amount::default());
     out
 }
 
 impl Storage {
-    /// Storage charge for `recorded_min` minutes recorded in the window:
-    /// kept `retention_days`, the stored minutes average
-    /// monthly recorded × retention (in months); charged above the free
-    /// allowance per month, prorated to the window.
-    pub fn amount(&self, recorded_min: f64, window_h: f64) -> i64 {
+    /// Storage for `recorded_min` minutes recorded in the window. A month
+    /// records recorded ÷ usage share; each recording is kept
+    /// `retention_days`, so the monthly average stored is that × retention
+    /// (in months of 730 h). Charged per month above the free allowance;
+    /// prorated into the window by time, like every per-month price.
+    pub fn amount(&self, recorded_min: f64, sh: Shares) -> Amount {
         if self.per_min_month.is_free() || recorded_min <= 0.0 {
-            return 0;
+            return Amount::default();
         }
-        let scale = window_h / MONTH_H;
-        let monthly_recorded = recorded_min / scale;
-        let stored = monthly_recorded * self.retention_days * 24.0 / MONTH_H;
-        let billable = (stored - self.free_min).max(0.0);
-        (self.per_min_month.monthly_amount(billable) * scale).round() as i64
+        let stored = recorded_min / sh.usage * self.retention_days * 24.0 / MONTH_H;
+        let month = self
+            .per_min_month
+            .monthly_amount((stored - self.free_min).max(0.0));
+        Amount::of(month * sh.time, month)
     }
 }
 
@@ -308,9 +354,7 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         .usage
         .as_ref()
         .expect("metered when the scenario has costs");
-    let window_h = (s.sim.horizon_s - s.sim.warmup_s) / 3600.0;
-    let scale = window_h / MONTH_H;
-    let prorate = |per_month: i64, n: u32| (per_month as f64 * f64::from(n) * scale).round() as i64;
+    let sh = Shares::of(s, costs);
     // Agent time: every activity but the logout activity (Offline).
     let group_active: Vec<f64> = r
         .activity_hours
@@ -327,23 +371,34 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
     let named_users = costs
         .named_users
         .unwrap_or_else(|| s.groups.iter().map(|g| g.count).sum());
+    let hourly = |hours: f64, rate: i64| {
+        let window = hours * rate as f64;
+        Amount::of(window, window / sh.usage)
+    };
     let plans = [
-        (active_hours * costs.active_hour as f64).round() as i64,
-        prorate(costs.named_user_per_month, named_users),
-        prorate(costs.monthly_active_user, usage.active_users),
+        hourly(active_hours, costs.active_hour),
+        Amount::monthly(costs.named_user_per_month, f64::from(named_users), sh),
+        Amount::monthly(costs.monthly_active_user, f64::from(usage.active_users), sh),
     ];
     let plan_index = PlatformPlan::ALL
         .iter()
         .position(|p| *p == costs.plan)
         .expect("a plan");
-    let labor: i64 = group_active
+    let labor = group_active
         .iter()
         .zip(&costs.labor)
-        .map(|(h, rate)| (h * *rate as f64).round() as i64)
-        .sum();
-    let fixed: i64 = costs.fixed.iter().map(|(_, v)| prorate(*v, 1)).sum();
-    let numbers = prorate(costs.local_numbers.1, costs.local_numbers.0)
-        + prorate(costs.toll_free_numbers.1, costs.toll_free_numbers.0);
+        .fold(Amount::default(), |acc, (h, rate)| {
+            acc.plus(hourly(*h, *rate))
+        });
+    let fixed = costs.fixed.iter().fold(Amount::default(), |acc, (_, v)| {
+        acc.plus(Amount::monthly(*v, 1.0, sh))
+    });
+    let numbers = Amount::monthly(costs.local_numbers.1, f64::from(costs.local_numbers.0), sh)
+        .plus(Amount::monthly(
+            costs.toll_free_numbers.1,
+            f64::from(costs.toll_free_numbers.0),
+            sh,
+        ));
     let mut components = vec![
         ("platform".to_string(), plans[plan_index]),
         ("labor".to_string(), labor),
@@ -364,20 +419,17 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
     for (g, h) in s.groups.iter().zip(&group_active) {
         usage_out.push((format!("paid_h.{}", g.name), *h));
     }
+    let window_sum =
+        |items: &[(&str, Amount)]| -> i64 { items.iter().map(|(_, v)| v.window).sum() };
     for (c, ch) in s.channels.iter().enumerate() {
         let rates = &costs.channels[c];
         let m = usage.channel(c);
-        let items = channel_items(rates, &m, window_h, &costs.storage);
-        let total: i64 = items.iter().map(|(_, v)| v).sum();
+        let items = channel_items(rates, &m, sh, &costs.storage);
+        let total = window_sum(&items);
         channels.push(total);
         // Breakdowns share the channel's amount in proportion to what each
         // segment would cost alone (exact only without tiers).
-        let alone = |x: &Meter| -> i64 {
-            channel_items(rates, x, window_h, &costs.storage)
-                .iter()
-                .map(|(_, v)| v)
-                .sum()
-        };
+        let alone = |x: &Meter| window_sum(&channel_items(rates, x, sh, &costs.storage));
         let n1 = s.queues.len() + 1;
         let q_alone: Vec<i64> = (0..n1)
             .map(|q| alone(&usage.by_queue[c * n1 + q]))
@@ -424,7 +476,7 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         active_hours,
         named_users,
         active_users: usage.active_users,
-        window_h,
+        shares: sh,
     }
 }
 
@@ -441,8 +493,14 @@ pub struct CostSummary {
     pub per_offered: Estimate,
     /// Total ÷ contacts answered.
     pub per_answered: Estimate,
-    /// Total × 730 ÷ window hours: a month of windows like the simulated one.
+    /// A month like the simulated window: usage and agent time scaled by
+    /// `days_per_month` ÷ the window's operating days, per-month prices at
+    /// their monthly amount.
     pub monthly_projection: Estimate,
+    /// The monthly projection per component.
+    pub monthly_components: Vec<(String, Estimate)>,
+    /// The monthly platform price under each plan.
+    pub monthly_plans: Vec<(&'static str, Estimate)>,
     /// Per component key (`platform`, `labor`, `fixed`, `numbers`,
     /// `<channel>.<item>`).
     pub components: Vec<(String, Estimate)>,
@@ -498,17 +556,21 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
     };
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     let money = |v: i64| units(v);
-    let components = keyed(
-        &bills
-            .iter()
-            .map(|b| {
-                b.components
-                    .iter()
-                    .map(|(k, v)| (k.clone(), money(*v)))
-                    .collect()
-            })
-            .collect::<Vec<_>>(),
-    );
+    let components_by = |month: bool| {
+        keyed(
+            &bills
+                .iter()
+                .map(|b| {
+                    b.components
+                        .iter()
+                        .map(|(k, v)| (k.clone(), money(if month { v.month } else { v.window })))
+                        .collect()
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let components = components_by(false);
+    let monthly_components = components_by(true);
     let named = |i: usize, names: &[String]| names[i].clone();
     let channel_names: Vec<String> = s.channels.iter().map(|c| c.name.clone()).collect();
     let queue_names: Vec<String> = std::iter::once("(none)".to_string())
@@ -530,18 +592,21 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
         total: est(&|b, _| money(b.total())),
         per_offered: est(&|b, r| ratio(money(b.total()), kpi(r, "offered"))),
         per_answered: est(&|b, r| ratio(money(b.total()), kpi(r, "answered"))),
-        monthly_projection: est(&|b, _| money(b.total()) * MONTH_H / b.window_h),
+        monthly_projection: est(&|b, _| money(b.monthly_total())),
         components,
+        monthly_components,
         plans: PlatformPlan::ALL
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.key(), est(&|b, _| money(b.plans[i]))))
+            .map(|(i, p)| (p.key(), est(&|b, _| money(b.plans[i].window))))
+            .collect(),
+        monthly_plans: PlatformPlan::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.key(), est(&|b, _| money(b.plans[i].month))))
             .collect(),
         active_hours_per_user_month: est(&|b, _| {
-            ratio(
-                b.active_hours * MONTH_H / b.window_h,
-                f64::from(b.named_users),
-            )
+            ratio(b.active_hours / b.shares.usage, f64::from(b.named_users))
         }),
         break_even_active_hours: (costs.active_hour > 0)
             .then(|| costs.named_user_per_month as f64 / costs.active_hour as f64),

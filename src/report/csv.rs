@@ -104,8 +104,8 @@ pub fn write(dir: &Path, s: &Summary) -> std::io::Result<()> {
 }
 
 /// Builds `costs.csv`: `section,item,mean,ci95,currency` with sections `total`,
-/// `component`, `plan`, `channel`, `queue`, `hour` and `usage`; amounts in
-/// the scenario's currency.
+/// `component`, `monthly_component`, `plan`, `monthly_plan`, `channel`,
+/// `queue`, `hour` and `usage`; amounts in the scenario's currency.
 pub fn costs_csv(c: &crate::cost::CostSummary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut row = |section: &str, item: &str, e: &Estimate| {
@@ -119,8 +119,14 @@ pub fn costs_csv(c: &crate::cost::CostSummary) -> Vec<u8> {
     for (k, e) in &c.components {
         row("component", k, e);
     }
+    for (k, e) in &c.monthly_components {
+        row("monthly_component", k, e);
+    }
     for (k, e) in &c.plans {
         row("plan", k, e);
+    }
+    for (k, e) in &c.monthly_plans {
+        row("monthly_plan", k, e);
     }
     row(
         "plan",

@@ -72,6 +72,8 @@ impl Serialize for Cost<'_> {
         m.serialize_entry("plans", &Keyed(&c.plans))?;
         m.serialize_entry("monthly_projection", &Est(&c.monthly_projection))?;
         m.serialize_entry("plan", c.plan)?;
+        m.serialize_entry("monthly_components", &Keyed(&c.monthly_components))?;
+        m.serialize_entry("monthly_plans", &Keyed(&c.monthly_plans))?;
         m.serialize_entry(
             "break_even",
             &serde_json::json!({

@@ -73,23 +73,24 @@ fn cost_section(out: &mut String, c: &crate::cost::CostSummary, first: usize) {
         .max(22);
     let _ = writeln!(
         out,
-        "\n{:w$}  {:>22}",
+        "\n{:w$}  {:>22}  {:>24}",
         format!("cost ({})", c.currency),
-        "amount"
+        "simulated window",
+        "monthly projection"
     );
-    let mut line = |name: &str, e: &Estimate| {
-        let _ = writeln!(out, "{name:w$}  {:>22}", money(e));
+    let mut line = |name: &str, e: &Estimate, m: Option<&Estimate>| {
+        let month = m.map_or(String::new(), money);
+        let _ = writeln!(out, "{name:w$}  {:>22}  {month:>24}", money(e));
     };
-    line("total", &c.total);
-    line("per contact offered", &c.per_offered);
-    line("per contact answered", &c.per_answered);
-    line("monthly projection", &c.monthly_projection);
-    for (k, e) in &c.components {
-        line(&format!("  {k}"), e);
+    line("total", &c.total, Some(&c.monthly_projection));
+    line("per contact offered", &c.per_offered, None);
+    line("per contact answered", &c.per_answered, None);
+    for ((k, e), (_, m)) in c.components.iter().zip(&c.monthly_components) {
+        line(&format!("  {k}"), e, Some(m));
     }
-    for (k, e) in &c.plans {
+    for ((k, e), (_, m)) in c.plans.iter().zip(&c.monthly_plans) {
         let chosen = if *k == c.plan { " (in total)" } else { "" };
-        line(&format!("plan {k}{chosen}"), e);
+        line(&format!("plan {k}{chosen}"), e, Some(m));
     }
     if let (Some(be), Some(now)) = (
         c.break_even_active_hours,

@@ -201,6 +201,9 @@ pub struct Costs {
     pub toll_free_numbers: (u32, i64),
     /// Recording storage.
     pub storage: Storage,
+    /// Operating days in a month (default 365 ÷ 12): the monthly projection
+    /// scales usage by this ÷ the window's days.
+    pub days_per_month: f64,
 }
 
 /// Hours in the billing month (365 × 24 / 12): per-month prices are prorated
@@ -231,6 +234,7 @@ impl Costs {
                 free_min: 0.0,
                 retention_days: 30.0,
             },
+            days_per_month: 365.0 / 12.0,
         }
     }
 }
@@ -312,6 +316,20 @@ impl Validator<'_> {
         strict: bool,
     ) -> bool {
         let mut ok = true;
+        if let Some(d) = &raw.days_per_month {
+            if (1.0..=31.0).contains(d.get_ref()) {
+                c.days_per_month = *d.get_ref();
+            } else {
+                self.err(
+                    &d.span(),
+                    format!(
+                        "days_per_month must be between 1 and 31, found {}",
+                        d.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
         if let Some(cur) = &raw.currency {
             let v = cur.get_ref().trim();
             if v.is_empty() || v.len() > 8 {
@@ -446,7 +464,7 @@ impl Validator<'_> {
                     self.err(
                         &name.span(),
                         format!(
-                            "[costs.{}]: unknown channel (or [costs] key) \"{}\"; channels: {}; keys: currency, card, platform, labor, fixed, numbers, recording_storage",
+                            "[costs.{}]: unknown channel (or [costs] key) \"{}\"; channels: {}; keys: currency, card, days_per_month, platform, labor, fixed, numbers, recording_storage",
                             name.get_ref(),
                             name.get_ref(),
                             known.join(", ")

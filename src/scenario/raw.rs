@@ -50,6 +50,8 @@ pub struct RawCosts {
     pub fixed: Option<Spanned<BTreeMap<Spanned<String>, Spanned<f64>>>>,
     pub numbers: Option<Spanned<RawNumbers>>,
     pub recording_storage: Option<Spanned<RawStorage>>,
+    /// Operating days per month, for the monthly projection.
+    pub days_per_month: Option<Spanned<f64>>,
     /// `[costs.<channel>]` tables, in file order.
     pub channels: Vec<(Spanned<String>, Spanned<RawChannelCosts>)>,
 }
@@ -76,6 +78,7 @@ impl<'de> Deserialize<'de> for RawCosts {
                         "fixed" => c.fixed = Some(m.next_value()?),
                         "numbers" => c.numbers = Some(m.next_value()?),
                         "recording_storage" => c.recording_storage = Some(m.next_value()?),
+                        "days_per_month" => c.days_per_month = Some(m.next_value()?),
                         _ => {
                             let table = m.next_value()?;
                             c.channels.push((key, table));

@@ -34,9 +34,11 @@ fn micro(x: f64) -> i64 {
     (x * 1e6).round() as i64
 }
 
-/// A one-hour window (so per-month prices are × 1/730), four agents always
-/// logged in, four calls that never wait (61 s, 60 s, 120 s and 1 s of talk)
-/// and one SMS conversation. Every component is computed here by hand.
+/// A one-hour window, four agents always logged in, four calls that never
+/// wait (61 s, 60 s, 120 s and 1 s of talk) and one SMS conversation. The
+/// window is one operating day of a 20-day month (usage × 20 a month), and
+/// 1/730 of a month's time (per-month prices × 1/730 in the window). Every
+/// component, and the monthly projection, is computed here by hand.
 #[test]
 fn deterministic_bill_matches_the_hand_computation() {
     let s = load(
@@ -65,6 +67,7 @@ default_filter = { queue = "q" }
 
 [costs]
 currency = "EUR"
+days_per_month = 20
 [costs.platform]
 plan = "active_hour"
 active_hour = 1.00
@@ -72,14 +75,14 @@ named_user_per_month = 150.00
 monthly_active_user = 35.00
 [costs.voice]
 billing_increment = "60s"
-# 6 billed minutes a month-equivalent of 4380: the tier at 4000 is crossed.
-inbound_per_min = [{ above = 0, price = 0.01 }, { above = 4000, price = 0.005 }]
+# 6 billed minutes a day, 120 a month: the tier at 100 is crossed.
+inbound_per_min = [{ above = 0, price = 0.01 }, { above = 100, price = 0.005 }]
 agent_leg_per_min = 0.004
 recording_per_min = 0.0025
 record = true
 [costs.recording_storage]
 per_min_month = 0.73
-free_min = 1000
+free_min = 100
 retention = "730h"
 [costs.sms]
 per_segment = 0.0083
@@ -102,46 +105,62 @@ local_per_month = 1.46
     assert_eq!(usage(&b, "voice.inbound_min"), 6.0);
     assert_eq!(usage(&b, "voice.agent_min"), 6.0);
     assert_eq!(usage(&b, "voice.recording_min"), 6.0);
-    let scale = 1.0 / 730.0;
+    let (time, days) = (1.0 / 730.0, 20.0);
+    // (component, window amount, monthly amount)
     let expected = [
-        ("platform", micro(4.0 * 1.00)),
-        ("labor", micro(4.0 * 22.50)),
-        ("fixed", micro(730.0 * scale)),
-        ("numbers", micro(2.0 * 1.46 * scale)),
-        // Monthly 6 × 730 = 4380 minutes: 4000 at 0.01, 380 at 0.005.
+        ("platform", 4.0 * 1.00, 4.0 * 1.00 * days),
+        ("labor", 4.0 * 22.50, 4.0 * 22.50 * days),
+        ("fixed", 730.0 * time, 730.0),
+        ("numbers", 2.0 * 1.46 * time, 2.0 * 1.46),
+        // 120 minutes a month: 100 at 0.01, 20 at 0.005; the day is 1/20.
         (
             "voice.inbound",
-            micro((4000.0 * 0.01 + 380.0 * 0.005) * scale),
+            (100.0 * 0.01 + 20.0 * 0.005) / days,
+            100.0 * 0.01 + 20.0 * 0.005,
         ),
-        ("voice.agent_leg", micro(6.0 * 0.004)),
-        ("voice.recording", micro(6.0 * 0.0025)),
+        ("voice.agent_leg", 6.0 * 0.004, 6.0 * 0.004 * days),
+        ("voice.recording", 6.0 * 0.0025, 6.0 * 0.0025 * days),
         // Kept 730 h, so the monthly average stored is the monthly recorded
-        // 4380 minutes; 1000 free; 3380 × 0.73 a month.
-        ("voice.recording_storage", micro(3380.0 * 0.73 * scale)),
+        // 120 minutes; 100 free; 20 × 0.73 a month.
+        ("voice.recording_storage", 20.0 * 0.73 * time, 20.0 * 0.73),
         // 6 messages (3 in, 3 out) of 2 segments: 12 segments, each
         // 0.0083 plus a 0.004 carrier fee.
-        ("sms.messages", micro(12.0 * 0.0083 + 12.0 * 0.004)),
+        (
+            "sms.messages",
+            12.0 * 0.0083 + 12.0 * 0.004,
+            (12.0 * 0.0083 + 12.0 * 0.004) * days,
+        ),
     ];
-    for (key, amount) in expected {
-        assert_eq!(b.component(key), amount, "{key}: {:?}", b.components);
+    for (key, window, month) in expected {
+        let got = b.components.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+        let got = got.unwrap_or_else(|| panic!("{key} missing: {:?}", b.components));
+        assert_eq!(
+            (got.window, got.month),
+            (micro(window), micro(month)),
+            "{key}"
+        );
     }
     assert_eq!(b.components.len(), expected.len(), "{:?}", b.components);
-    let total: i64 = expected.iter().map(|(_, v)| v).sum();
+    let total: i64 = expected.iter().map(|(_, w, _)| micro(*w)).sum();
     assert_eq!(b.total(), total);
+    let monthly: i64 = expected.iter().map(|(_, _, m)| micro(*m)).sum();
+    assert_eq!(b.monthly_total(), monthly);
     // To the cent, as a finance user reads it.
     assert_eq!(
         (units(b.total()) * 100.0).round(),
-        9863.0,
+        9527.0,
         "{}",
         units(b.total())
     );
-    // The other plans, for the same run.
+    assert_eq!((units(b.monthly_total()) * 100.0).round(), 263235.0);
+    // The other plans, for the same run (window amounts).
+    let plans: Vec<i64> = b.plans.iter().map(|p| p.window).collect();
     assert_eq!(
-        b.plans,
+        plans,
         [
             micro(4.0),
-            micro(4.0 * 150.0 * scale),
-            micro(4.0 * 35.0 * scale)
+            micro(4.0 * 150.0 * time),
+            micro(4.0 * 35.0 * time)
         ]
     );
 }

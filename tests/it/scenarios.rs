@@ -137,3 +137,32 @@ fn priority_serves_sales_first() {
     let q = |n: &str| s.queues.iter().find(|q| q.name == n).unwrap();
     assert!(mean(q("sales-es"), "asa_s") < mean(q("support-es"), "asa_s"));
 }
+
+/// The finance example: moving 40% of the volume from voice to SMS and chat
+/// (a digital team with three conversations each) costs less a month, with
+/// the service level held; the difference is outside both CIs.
+#[test]
+fn finance_channel_shift_is_cheaper_at_the_same_service_level() {
+    let (_, voice) = run("finance-voice-only.toml", 10);
+    let (_, shift) = run("finance-channel-shift.toml", 10);
+    let (v, sh) = (voice.cost.as_ref().unwrap(), shift.cost.as_ref().unwrap());
+    let (vm, shm) = (
+        v.monthly_projection.mean.unwrap(),
+        sh.monthly_projection.mean.unwrap(),
+    );
+    let margin = v.monthly_projection.ci95.unwrap() + sh.monthly_projection.ci95.unwrap();
+    assert!(vm - shm > margin, "voice {vm} vs shift {shm} ± {margin}");
+    // Voice usage falls with 40% less voice traffic; messaging appears.
+    let comp = |c: &ccsim::cost::CostSummary, k: &str| {
+        c.monthly_components
+            .iter()
+            .find(|(x, _)| x == k)
+            .and_then(|(_, e)| e.mean)
+            .unwrap_or(0.0)
+    };
+    assert!(comp(sh, "voice.inbound") < 0.7 * comp(v, "voice.inbound"));
+    assert!(comp(sh, "sms.messages") > 0.0 && comp(sh, "chat.active_users") > 0.0);
+    for s in [&voice, &shift] {
+        assert!(mean(&s.overall, "service_level") > 0.85, "{}", s.scenario);
+    }
+}
