@@ -6,8 +6,12 @@
 //! Also the multi-skill routing benchmark (5 queues, 3 filters with two-step
 //! escalation, 200 agents on voice and chat).
 //!
+//! Also the single queue with and without `[costs]` (cost meters on every
+//! contact), run alternately so both see the same host load.
+//!
 //! Run with `cargo bench --bench engine`. Targets: ≥ 5 M contacts/s per core
-//! on the single queue, ≥ 1 M contacts/s on the multi-skill router.
+//! on the single queue, ≥ 1 M contacts/s on the multi-skill router, costs
+//! slowing the single queue by at most 10%.
 
 use ccsim::scenario::load_str;
 use std::hint::black_box;
@@ -15,6 +19,28 @@ use std::path::Path;
 use std::time::Instant;
 
 fn scenario(rate_per_h: f64, agents: u32, horizon_h: f64) -> ccsim::scenario::Scenario {
+    with_costs(rate_per_h, agents, horizon_h, "")
+}
+
+/// A `[costs]` section pricing every voice leg, recordings and labour, so
+/// every contact goes through the meters.
+const COSTS: &str = r#"
+[costs]
+[costs.voice]
+inbound_per_min = 0.0085
+agent_leg_per_min = 0.004
+recording_per_min = 0.0025
+record = true
+[costs.labor]
+agents = 22.5
+"#;
+
+fn with_costs(
+    rate_per_h: f64,
+    agents: u32,
+    horizon_h: f64,
+    costs: &str,
+) -> ccsim::scenario::Scenario {
     let text = format!(
         r#"name = "bench"
 [simulation]
@@ -39,7 +65,7 @@ name = "q"
 target_workers = "1==1"
 [workflow]
 default_filter = {{ queue = "q" }}
-"#,
+{costs}"#,
         window = horizon_h - 1.0
     );
     load_str(Path::new("bench.toml"), &text)
@@ -166,6 +192,34 @@ fn bench(label: &str, s: &ccsim::scenario::Scenario, runs: u32) {
     );
 }
 
+/// Runs two scenarios alternately (so both see the same host load) and
+/// reports each median and the median of the paired time ratios.
+fn bench_pair(
+    label: &str,
+    a: &ccsim::scenario::Scenario,
+    b: &ccsim::scenario::Scenario,
+    runs: u32,
+) {
+    let (mut ra, mut rb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for r in 0..runs {
+        let t = Instant::now();
+        let x = black_box(ccsim::engine::run(black_box(a), 1, r));
+        let ta = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let y = black_box(ccsim::engine::run(black_box(b), 1, r));
+        let tb = t.elapsed().as_secs_f64();
+        ra.push(x.contacts as f64 / ta);
+        rb.push(y.contacts as f64 / tb);
+        ratio.push(tb / ta);
+    }
+    println!(
+        "{label}: without {:.2} M/s, with {:.2} M/s (medians of {runs}); time ratio with/without, median {:.3}",
+        median(ra) / 1e6,
+        median(rb) / 1e6,
+        median(ratio)
+    );
+}
+
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
@@ -184,6 +238,13 @@ fn main() {
     bench("erlang-a 2450 agents ", &scenario(36_000.0, 2_450, 29.0), 5);
     // The routing benchmark: 2 500 contacts/h, ~1.0 M arrivals. Target ≥ 1 M/s.
     bench("multi-skill router   ", &multi_skill(401.0), 5);
+    // The cost meters on the single queue: must cost under 10%.
+    bench_pair(
+        "erlang-a 28 agents, costs",
+        &scenario(360.0, 28, 2801.0),
+        &with_costs(360.0, 28, 2801.0, COSTS),
+        9,
+    );
     let before = peak_rss_kib();
     let s = scenario(360.0, 28, 27_779.0);
     let t = Instant::now();

@@ -79,10 +79,13 @@ impl Meter {
 #[inline]
 pub fn increments(secs: f64, increment_s: f64) -> u64 {
     if secs <= 0.0 {
-        0
-    } else {
-        (secs / increment_s - 1e-9).ceil().max(1.0) as u64
+        return 0;
     }
+    // A ceiling without libm's `ceil` call (this runs for every leg).
+    // (`as i64` is one conversion instruction; `as u64` is not on x86-64.)
+    let q = secs / increment_s - 1e-9;
+    let whole = q as i64;
+    (whole + i64::from(q > whole as f64)).max(1) as u64
 }
 
 /// Where a metered contact belongs.
@@ -92,19 +95,18 @@ pub struct MeterKey {
     pub channel: u32,
     /// Queue where the contact's routing ended, if any.
     pub queue: Option<u32>,
-    /// Hour of day (local) of the contact's arrival.
+    /// Hour of day (local) of the contact's arrival, 0–23.
     pub hour: u32,
 }
 
-/// The usage meters of one replication: per (channel, queue or none) and per
-/// (channel, hour of day).
+/// The usage meters of one replication, one [`Meter`] per (channel, queue
+/// or none, hour of day): one update per metered event; the per-queue and
+/// per-hour views are sums taken when billing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Usage {
     n_queues1: usize,
-    /// `[channel × (queue + 1)]`, queue 0 = none.
-    pub by_queue: Vec<Meter>,
-    /// `[channel × 24]`.
-    pub by_hour: Vec<Meter>,
+    /// `[channel × (queue + 1) × 24]`, queue 0 = none.
+    cells: Vec<Meter>,
     /// Workers in a non-Offline activity at some time inside the window.
     pub active_users: u32,
 }
@@ -115,27 +117,44 @@ impl Usage {
         let n_queues1 = s.queues.len() + 1;
         Usage {
             n_queues1,
-            by_queue: vec![Meter::default(); s.channels.len() * n_queues1],
-            by_hour: vec![Meter::default(); s.channels.len() * 24],
+            cells: vec![Meter::default(); s.channels.len() * n_queues1 * 24],
             active_users: 0,
         }
     }
 
-    /// Applies `f` to both meters a contact belongs to.
+    /// The meter a contact's usage goes to.
     #[inline]
-    pub fn record(&mut self, k: MeterKey, f: impl Fn(&mut Meter)) {
-        let c = k.channel as usize;
-        f(&mut self.by_queue[c * self.n_queues1 + k.queue.map_or(0, |q| q as usize + 1)]);
-        f(&mut self.by_hour[c * 24 + k.hour as usize % 24]);
+    pub fn cell(&mut self, k: MeterKey) -> &mut Meter {
+        let q = k.queue.map_or(0, |q| q as usize + 1);
+        let i = (k.channel as usize * self.n_queues1 + q) * 24 + k.hour as usize;
+        &mut self.cells[i]
+    }
+
+    fn sum(&self, pick: impl Fn(usize, usize, usize) -> bool) -> Meter {
+        let mut m = Meter::default();
+        for (i, x) in self.cells.iter().enumerate() {
+            let (h, q, c) = (i % 24, (i / 24) % self.n_queues1, i / 24 / self.n_queues1);
+            if pick(c, q, h) {
+                m.add(x);
+            }
+        }
+        m
     }
 
     /// The total usage of a channel.
     pub fn channel(&self, c: usize) -> Meter {
-        let mut m = Meter::default();
-        for x in &self.by_queue[c * self.n_queues1..(c + 1) * self.n_queues1] {
-            m.add(x);
-        }
-        m
+        self.sum(|x, _, _| x == c)
+    }
+
+    /// A channel's usage by contacts whose routing ended in queue slot `q`
+    /// (0 = none, else queue index + 1).
+    pub fn by_queue(&self, c: usize, q: usize) -> Meter {
+        self.sum(|x, y, _| x == c && y == q)
+    }
+
+    /// A channel's usage by contacts that arrived in hour of day `h`.
+    pub fn by_hour(&self, c: usize, h: usize) -> Meter {
+        self.sum(|x, _, y| x == c && y == h)
     }
 }
 
@@ -431,10 +450,8 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         // segment would cost alone (exact only without tiers).
         let alone = |x: &Meter| window_sum(&channel_items(rates, x, sh, &costs.storage));
         let n1 = s.queues.len() + 1;
-        let q_alone: Vec<i64> = (0..n1)
-            .map(|q| alone(&usage.by_queue[c * n1 + q]))
-            .collect();
-        let h_alone: Vec<i64> = (0..24).map(|h| alone(&usage.by_hour[c * 24 + h])).collect();
+        let q_alone: Vec<i64> = (0..n1).map(|q| alone(&usage.by_queue(c, q))).collect();
+        let h_alone: Vec<i64> = (0..24).map(|h| alone(&usage.by_hour(c, h))).collect();
         for (target, parts) in [(&mut queues[..], &q_alone), (&mut hours[..], &h_alone)] {
             let sum: i64 = parts.iter().sum();
             if sum > 0 {

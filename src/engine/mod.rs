@@ -113,7 +113,15 @@ const FREE_TASK: Task = Task {
     call_start: 0.0,
     talk_start: 0.0,
     leg_open: false,
+    hour: 0,
 };
+
+/// The hour of day (0–23) of a time, day 0 starting at local midnight.
+#[inline]
+fn hour_of_day(t: f64) -> u8 {
+    // Integer arithmetic: `rem_euclid` on floats calls libm's fmod.
+    ((t.max(0.0) * (1.0 / 3600.0)) as i64 % 24) as u8
+}
 
 /// Reservations per task before TaskRouter cancels it (§5.1 point 7).
 const MAX_ASSIGNMENTS: u16 = 1000;
@@ -187,6 +195,8 @@ struct Task {
     /// This task carries the customer's open leg: when it ends, the leg is
     /// metered (a transfer moves it to the second leg).
     leg_open: bool,
+    /// Hour of day of `call_start` (cost breakdown).
+    hour: u8,
 }
 
 /// How a task leaves a step without being answered.
@@ -743,6 +753,7 @@ impl<'s> Engine<'s> {
             counted,
             call_start: t,
             leg_open: true,
+            hour: hour_of_day(t),
             ..FREE_TASK
         };
         self.live += 1;
@@ -843,11 +854,7 @@ impl<'s> Engine<'s> {
 
     /// Talk ends: wrap-up starts, or the work completes.
     fn end_talk(&mut self, w: u32, slot: u32, t: f64) {
-        if self.usage.is_some() {
-            self.meter_agent_leg(slot, t);
-            let since = self.tasks[slot as usize].call_start;
-            self.close_leg(slot, t - since, true);
-        }
+        self.meter_talk_end(slot, t);
         let wrap = self.tasks[slot as usize].wrapup;
         if wrap > 0.0 {
             self.trace_task(slot, t, "task.wrapup", |e, ev| {
@@ -1054,6 +1061,7 @@ impl<'s> Engine<'s> {
         x.is_redial = true;
         x.call_start = t;
         x.leg_open = true;
+        x.hour = hour_of_day(t);
         self.trace_task(slot, t, "task.created", |_, ev| {
             ev.detail = Some("redial of an abandoned attempt".into())
         });
@@ -2308,10 +2316,7 @@ impl<'s> Engine<'s> {
         x.talk_epoch = x.talk_epoch.wrapping_add(1);
         x.in_talk = false;
         let x = *x;
-        if self.usage.is_some() {
-            self.meter_agent_leg(slot, t);
-            self.close_leg(slot, t - x.call_start, true);
-        }
+        self.meter_talk_end(slot, t);
         if x.counted {
             // Work not done is taken out of AHT.
             let cell = self.metrics.cell(x.source, x.channel, Some(x.queue));
@@ -2507,35 +2512,55 @@ impl<'s> Engine<'s> {
 
     // -------------------------------------------------------- cost meters
 
-    /// The meter segment of a task: its channel, the queue where its routing
-    /// ended, and the hour of day its contact arrived.
-    fn meter_key(x: &Task) -> crate::cost::MeterKey {
-        crate::cost::MeterKey {
-            channel: x.channel,
-            queue: x.routed.then_some(x.queue),
-            hour: (x.call_start.rem_euclid(86_400.0) / 3600.0) as u32,
+    /// The customer's leg ends after `secs` on the line, unanswered (the
+    /// contact abandoned, was canceled, took a call back, or heard the
+    /// after-hours message): metered with one inbound message.
+    #[inline]
+    fn close_leg(&mut self, slot: u32, secs: f64, answered: bool) {
+        if self.usage.is_some() && self.tasks[slot as usize].leg_open {
+            self.meter(slot, None, Some((secs, answered)));
         }
     }
 
-    /// The customer's leg ends after `secs` on the line (rounded up on its
-    /// own); its messages are drawn now: an answered contact's per the card,
-    /// one inbound message otherwise.
-    fn close_leg(&mut self, slot: u32, secs: f64, answered: bool) {
-        if self.usage.is_none() || !self.tasks[slot as usize].leg_open {
+    /// Talk on a task ends at `t`: its agent leg, and the customer's leg if
+    /// the call ends with it (no transfer carries it on).
+    #[inline]
+    fn meter_talk_end(&mut self, slot: u32, t: f64) {
+        if self.usage.is_none() {
             return;
         }
+        let x = &self.tasks[slot as usize];
+        let leg = x.leg_open.then_some((t - x.call_start, true));
+        let agent = (x.followup != Followup::Voicemail).then_some(t - x.talk_start);
+        self.meter(slot, agent, leg);
+    }
+
+    /// Meters a task's legs in one update of its (channel, queue, hour)
+    /// cell: an agent leg of `agent` seconds (and, for a call back, the
+    /// outbound customer leg), and the customer's leg `(seconds, answered)`,
+    /// closing it. Each leg is rounded up on its own. An answered contact's
+    /// messages are drawn from the card, an unanswered one sends one.
+    fn meter(&mut self, slot: u32, agent: Option<f64>, leg: Option<(f64, bool)>) {
         let x = &mut self.tasks[slot as usize];
-        x.leg_open = false;
-        let x = *x;
+        if leg.is_some() {
+            x.leg_open = false;
+        }
         if !x.tracked() {
             return;
         }
+        let (channel, source, redial) = (x.channel, x.source, x.is_redial);
+        let outbound = x.followup == Followup::Callback;
+        let cell = crate::cost::MeterKey {
+            channel,
+            queue: x.routed.then_some(x.queue),
+            hour: u32::from(x.hour),
+        };
         let Some(costs) = &self.s.costs else { return };
-        let rates = &costs.channels[x.channel as usize];
-        let units = crate::cost::increments(secs, rates.increment_s);
-        let toll_free = self.s.sources[x.source as usize].toll_free;
+        let rates = &costs.channels[channel as usize];
         let (mut m_in, mut m_out, mut s_in, mut s_out) = (0u64, 0u64, 0u64, 0u64);
-        if rates.messaging() {
+        if rates.messaging
+            && let Some((_, answered)) = leg
+        {
             let rng = &mut self.usage_rng;
             if answered {
                 let n = rates
@@ -2560,44 +2585,13 @@ impl<'s> Engine<'s> {
                 s_out += segments();
             }
         }
-        let key = Self::meter_key(&x);
-        let usage = self.usage.as_mut().expect("checked above");
-        usage.record(key, |m| {
-            if toll_free {
-                m.toll_free_s += secs;
-                m.toll_free_units += units;
-            } else {
-                m.inbound_s += secs;
-                m.inbound_units += units;
-            }
-            m.messages_in += m_in;
-            m.messages_out += m_out;
-            m.segments_in += s_in;
-            m.segments_out += s_out;
-            m.conversations += 1;
-            m.customers += u64::from(!x.is_redial);
-        });
-    }
-
-    /// An agent's talk on a task ends: its leg (and, for a call back, the
-    /// outbound customer leg), each rounded up on its own; recorded if the
-    /// channel records. Voicemails are not calls.
-    fn meter_agent_leg(&mut self, slot: u32, t: f64) {
-        let x = self.tasks[slot as usize];
-        let Some(costs) = &self.s.costs else { return };
-        if !x.tracked() || x.followup == Followup::Voicemail {
-            return;
-        }
-        let rates = &costs.channels[x.channel as usize];
-        let secs = t - x.talk_start;
-        let units = crate::cost::increments(secs, rates.increment_s);
-        let (record, outbound) = (rates.record, x.followup == Followup::Callback);
-        let key = Self::meter_key(&x);
-        let usage = self.usage.as_mut().expect("costs mean meters");
-        usage.record(key, |m| {
+        let toll_free = leg.is_some() && self.s.sources[source as usize].toll_free;
+        let m = self.usage.as_mut().expect("costs mean meters").cell(cell);
+        if let Some(secs) = agent {
+            let units = crate::cost::increments(secs, rates.increment_s);
             m.agent_s += secs;
             m.agent_units += units;
-            if record {
+            if rates.record {
                 m.recorded_s += secs;
                 m.recorded_units += units;
             }
@@ -2605,7 +2599,25 @@ impl<'s> Engine<'s> {
                 m.outbound_s += secs;
                 m.outbound_units += units;
             }
-        });
+        }
+        if let Some((secs, _)) = leg {
+            let units = crate::cost::increments(secs, rates.increment_s);
+            if toll_free {
+                m.toll_free_s += secs;
+                m.toll_free_units += units;
+            } else {
+                m.inbound_s += secs;
+                m.inbound_units += units;
+            }
+            if rates.messaging {
+                m.messages_in += m_in;
+                m.messages_out += m_out;
+                m.segments_in += s_in;
+                m.segments_out += s_out;
+            }
+            m.conversations += 1;
+            m.customers += u64::from(!redial);
+        }
     }
 
     /// Workers' time online, for monthly-active-user counts: a worker counts

@@ -122,6 +122,9 @@ pub struct ChannelCosts {
     pub segments_per_message: Option<Dist>,
     /// Share of an answered contact's messages sent by the customer.
     pub inbound_share: f64,
+    /// Messages are metered on this channel (some message price or
+    /// distribution is set); decided once at load.
+    pub messaging: bool,
 }
 
 impl Default for ChannelCosts {
@@ -147,18 +150,18 @@ impl Default for ChannelCosts {
             messages_per_contact: None,
             segments_per_message: None,
             inbound_share: 0.5,
+            messaging: false,
         }
     }
 }
 
 impl ChannelCosts {
-    /// Messages are metered on this channel.
-    pub fn messaging(&self) -> bool {
-        self.messages_per_contact.is_some()
+    fn decide_messaging(&mut self) {
+        self.messaging = self.messages_per_contact.is_some()
             || !self.segment_in.is_free()
             || !self.segment_out.is_free()
             || !self.carrier_fee.is_free()
-            || !self.per_message.is_free()
+            || !self.per_message.is_free();
     }
 }
 
@@ -253,6 +256,9 @@ impl Validator<'_> {
             ok &= self.cost_card(card, &mut c, channels, groups);
         }
         ok &= self.apply_costs(raw.get_ref(), &mut c, channels, groups, true);
+        c.channels
+            .iter_mut()
+            .for_each(ChannelCosts::decide_messaging);
         ok.then_some(c)
     }
 
