@@ -345,7 +345,23 @@ fn channel_items(
             priced(&rates.active_user, m.customers as f64, sh),
         ),
     ];
-    out.retain(|(_, v)| *v != Amount::default());
+    // Items with a price stay even at zero (a report reader finds the key);
+    // unpriced items that cost nothing are left out.
+    let priced_items = [
+        !rates.inbound.is_free(),
+        !rates.toll_free_inbound.is_free(),
+        !rates.outbound.is_free(),
+        !rates.agent_leg.is_free(),
+        !rates.conference.is_free(),
+        rates.record && !rates.recording.is_free(),
+        rates.transcribe && !rates.transcription.is_free(),
+        rates.record && !storage.per_min_month.is_free(),
+        rates.messaging,
+        !rates.per_conversation.is_free(),
+        !rates.active_user.is_free(),
+    ];
+    let mut keep = priced_items.iter();
+    out.retain(|(_, v)| *keep.next().expect("one flag per item") || *v != Amount::default());
     out
 }
 
@@ -478,9 +494,7 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
             ("segments", (m.segments_in + m.segments_out) as f64),
             ("conversations", m.conversations as f64),
         ] {
-            if v != 0.0 {
-                usage_out.push((format!("{}.{item}", ch.name), v));
-            }
+            usage_out.push((format!("{}.{item}", ch.name), v));
         }
     }
     Bill {

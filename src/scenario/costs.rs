@@ -461,7 +461,16 @@ impl Validator<'_> {
         }
         for (name, table) in &raw.channels {
             match channels.iter().position(|ch| ch.name == *name.get_ref()) {
-                Some(i) => ok &= self.channel_costs(table.get_ref(), &mut c.channels[i]),
+                Some(i) => {
+                    ok &= self.channel_costs(table.get_ref(), &mut c.channels[i]);
+                    // A scenario pricing recordings records, unless it says not
+                    // to (DESIGN §4.4 bills "recorded talk minutes"); a card's
+                    // price alone does not change the recording policy.
+                    let t = table.get_ref();
+                    if strict && t.recording_per_min.is_some() && t.record.is_none() {
+                        c.channels[i].record = true;
+                    }
+                }
                 None if strict => {
                     let known: Vec<String> = channels
                         .iter()
