@@ -147,6 +147,8 @@ pub struct ReplicationResult {
     pub activity_hours: Vec<Vec<f64>>,
     /// Usage meters, when the scenario has `[costs]`.
     pub usage: Option<crate::cost::Usage>,
+    /// Per group, per hour of day: agent-hours in a non-Offline activity.
+    pub online_by_hour: Vec<[f64; 24]>,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -456,6 +458,27 @@ pub struct Collector {
     n_activities: usize,
     /// Per group: disconnects in the counted window.
     disconnects: Vec<u64>,
+    /// Per group, per hour of day: worker-seconds in a non-Offline activity
+    /// inside the window (for costs by hour of day).
+    online_by_hour: Vec<[f64; 24]>,
+}
+
+/// Adds `sign` × the time of `[a, b)` falling in each hour of day.
+fn add_by_hour(out: &mut [f64; 24], a: f64, b: f64, sign: f64) {
+    if b <= a {
+        return;
+    }
+    let days = ((b - a) / 86_400.0).floor();
+    if days > 0.0 {
+        out.iter_mut().for_each(|x| *x += sign * days * 3600.0);
+    }
+    let mut t = a + days * 86_400.0;
+    while t < b {
+        let hour = (t / 3600.0).floor();
+        let next = ((hour + 1.0) * 3600.0).min(b);
+        out[(hour as i64).rem_euclid(24) as usize] += sign * (next - t);
+        t = next;
+    }
 }
 
 impl Collector {
@@ -492,6 +515,7 @@ impl Collector {
             reservations: vec![[0; 5]; s.groups.len()],
             n_activities: s.activities.len(),
             disconnects: vec![0; s.groups.len()],
+            online_by_hour: vec![[0.0; 24]; s.groups.len()],
             activity_time: {
                 // Every worker starts Offline.
                 let n = s.activities.len();
@@ -678,10 +702,21 @@ impl Collector {
         if t >= self.window_end {
             return;
         }
-        let rest = self.window_end - t.max(self.window_start);
+        let from_t = t.max(self.window_start);
+        let rest = self.window_end - from_t;
         let row = group * self.n_activities;
         self.activity_time[row + usize::from(from)] -= rest;
         self.activity_time[row + usize::from(to)] += rest;
+        let offline = crate::scenario::OFFLINE;
+        if (from == offline) != (to == offline) {
+            let sign = if to == offline { -1.0 } else { 1.0 };
+            add_by_hour(
+                &mut self.online_by_hour[group],
+                from_t,
+                self.window_end,
+                sign,
+            );
+        }
     }
 
     /// The current level of a group, for the engine to change through [`Collector::set_level`].
@@ -858,6 +893,11 @@ impl Collector {
         let f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
         ReplicationResult {
             usage: None,
+            online_by_hour: self
+                .online_by_hour
+                .iter()
+                .map(|row| row.map(|s| s / 3600.0))
+                .collect(),
             activity_hours: self
                 .activity_time
                 .chunks(self.n_activities.max(1))

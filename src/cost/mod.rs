@@ -171,8 +171,9 @@ pub struct Bill {
     /// Usage cost of the window per queue where contacts' routing ended
     /// (`[queues + 1]`, index 0 = contacts that reached no queue).
     pub queues: Vec<i64>,
-    /// Usage cost of the window per hour of day of the contacts' arrival
-    /// (agent time — labour and platform — is not split by hour).
+    /// Cost of the window per hour of day: contacts' usage by their arrival
+    /// hour, labour and the active-hour licence by the hour agents were
+    /// logged in (per-month prices are not split).
     pub hours: [i64; 24],
     /// (usage key, quantity) in the units of its name.
     pub usage: Vec<(String, f64)>,
@@ -497,6 +498,17 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
             usage_out.push((format!("{}.{item}", ch.name), v));
         }
     }
+    // Agent time by hour of day: labour, and the active-hour licence when it
+    // is the plan in the total.
+    for (g, row) in r.online_by_hour.iter().enumerate() {
+        let mut rate = costs.labor[g] as f64;
+        if costs.plan == PlatformPlan::ActiveHour {
+            rate += costs.active_hour as f64;
+        }
+        for (h, hours_online) in row.iter().enumerate() {
+            hours[h] += (hours_online * rate).round() as i64;
+        }
+    }
     Bill {
         components,
         plans,
@@ -546,7 +558,8 @@ pub struct CostSummary {
     pub channels: Vec<(String, Estimate)>,
     /// Usage cost per queue where contacts' routing ended ("(none)" first).
     pub queues: Vec<(String, Estimate)>,
-    /// Usage cost per hour of day of arrival.
+    /// Cost per hour of day: usage by arrival hour, labour and active-hour
+    /// licences by logged-in hour.
     pub hours: Vec<Estimate>,
     /// Usage quantities (`agent_hours`, `<channel>.inbound_min`, …).
     pub usage: Vec<(String, Estimate)>,

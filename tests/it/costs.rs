@@ -354,4 +354,14 @@ night = 31.25
     assert_eq!(usage(&b, "paid_h.day"), 24.0);
     assert_eq!(usage(&b, "paid_h.night"), 16.0);
     assert_eq!(b.component("labor"), micro(24.0 * 20.00 + 16.0 * 31.25));
+    // By hour of day: the day team 08–16 (its break is paid time), the
+    // night team 20–04.
+    for (h, amount) in b.hours.iter().enumerate() {
+        let expected = match h {
+            8..=15 => 3.0 * 20.00,
+            0..=3 | 20..=23 => 2.0 * 31.25,
+            _ => 0.0,
+        };
+        assert_eq!(*amount, micro(expected), "hour {h}");
+    }
 }
