@@ -149,6 +149,10 @@ pub struct ReplicationResult {
     pub usage: Option<crate::cost::Usage>,
     /// Per group, per hour of day: agent-hours in a non-Offline activity.
     pub online_by_hour: Vec<[f64; 24]>,
+    /// Tasks still in the system (waiting, ringing, in service, or a call
+    /// back or redial not yet due) when the drain limit stopped the run,
+    /// follow-ups included; 0 when the run drained.
+    pub in_flight: u32,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -892,6 +896,7 @@ impl Collector {
             .collect();
         let f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
         ReplicationResult {
+            in_flight: 0,
             usage: None,
             online_by_hour: self
                 .online_by_hour

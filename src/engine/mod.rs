@@ -333,10 +333,12 @@ fn run_inner<'a>(
     e.tracer = tracer;
     e.run_loop();
     let (contacts, events) = (e.contacts, e.events);
+    let in_flight = e.live;
     e.flush_unfinished();
     let usage = e.finish_usage();
     let mut r = e.metrics.finish(s, contacts, events);
     r.usage = usage;
+    r.in_flight = in_flight;
     r
 }
 

@@ -296,11 +296,21 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
         let end = at + t[at + 9..].find('"').expect("closing quote") + 10;
         t.replace_range(at..end, ", filter = \"filter 1\"");
     }
+    // Half the scenarios are priced: every channel metered for legs and messages.
+    if rng.random_bool(0.5) {
+        let _ = writeln!(
+            t,
+            "[costs]\ndays_per_month = 21.7\n[costs.platform]\nactive_hour = 1.0\nnamed_user_per_month = 150.0"
+        );
+        for ch in &channels {
+            let _ = writeln!(
+                t,
+                "[costs.{ch}]\nbilling_increment = \"{}s\"\ninbound_per_min = [{{ above = 0, price = 0.01 }}, {{ above = 500, price = 0.008 }}]\nagent_leg_per_min = 0.004\nrecording_per_min = 0.0025\noutbound_per_min = 0.014\nper_segment = 0.0083\nmessages_per_contact = {{ dist = \"exponential\", mean = 5 }}\nsegments_per_message = {{ dist = \"uniform\", min = 1, max = 3 }}",
+                [6, 30, 60][rng.random_range(0..3)]
+            );
+        }
+    }
     t
-}
-
-fn k_unfinished(r: &ccsim::metrics::ReplicationResult) -> f64 {
-    r.overall.0[11]
 }
 
 #[test]
@@ -311,6 +321,7 @@ fn random_scenarios_conserve_outcomes() {
     let mut seen = [0.0f64; ccsim::metrics::KPI_NAMES.len()];
     let mut reservations_seen = [0.0f64; 4];
     let mut filter_transfers = 0;
+    let mut priced_cases = 0;
     for case in 0..150 {
         let text = random_scenario(&mut rng, &dir, case);
         filter_transfers += u32::from(text.contains("filter = \"filter 1\""));
@@ -331,6 +342,25 @@ fn random_scenarios_conserve_outcomes() {
                 format!("{b:?}"),
                 "case {case}: not deterministic"
             );
+            if let Some(costs) = &s.costs {
+                // Every counted contact closes its customer leg exactly once.
+                let bill = ccsim::cost::bill(&s, costs, &a);
+                let conversations: f64 = bill
+                    .usage
+                    .iter()
+                    .filter(|(k, _)| k.ends_with(".conversations"))
+                    .map(|(_, v)| v)
+                    .sum();
+                assert_eq!(conversations, a.overall.0[0], "case {case}: legs\n{text}");
+                let sum: i64 = bill.components.iter().map(|(_, v)| v.window).sum();
+                assert_eq!(bill.total(), sum);
+                assert!(
+                    bill.components
+                        .iter()
+                        .all(|(_, v)| v.window >= 0 && v.month >= 0)
+                );
+                priced_cases += 1;
+            }
             for k in std::iter::once(&a.overall)
                 .chain(&a.queues)
                 .chain(&a.channels)
@@ -380,7 +410,7 @@ fn random_scenarios_conserve_outcomes() {
                     created >= accepted + rejected + timed_out + canceled,
                     "case {case}: {g:?}"
                 );
-                if k_unfinished(&a) == 0.0 {
+                if a.in_flight == 0 {
                     assert_eq!(
                         created,
                         accepted + rejected + timed_out + canceled,
@@ -397,6 +427,7 @@ fn random_scenarios_conserve_outcomes() {
     let (canceled, unfinished, no_match, workflow, ttl) =
         (seen[10], seen[11], seen[12], seen[13], seen[14]);
     assert_eq!(canceled, no_match + workflow + ttl, "cancel reasons add up");
+    assert!(priced_cases > 50, "{priced_cases} priced runs");
     assert!(
         filter_transfers > 0,
         "the generator never transferred to a filter"
