@@ -576,8 +576,84 @@ fn validate(file: &Path) -> Result<()> {
             ))
         );
     }
+    if let Some(c) = &s.costs {
+        cost_summary(&mut o, &s, c);
+    }
     std::io::stdout().lock().write_all(o.as_bytes())?;
     Ok(())
+}
+
+/// What `[costs]` prices: plan, per-channel items, labour, overheads.
+fn cost_summary(o: &mut String, s: &Scenario, c: &ccsim::scenario::costs::Costs) {
+    use ccsim::cost::units;
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        o,
+        "costs ({}; {} operating days a month; licence plan {}):",
+        c.currency,
+        c.days_per_month,
+        c.plan.key()
+    );
+    let _ = writeln!(
+        o,
+        "  platform         {:.2}/active hour, {:.2}/named user-month, {:.2}/monthly active user",
+        units(c.active_hour),
+        units(c.named_user_per_month),
+        units(c.monthly_active_user)
+    );
+    for (ch, r) in s.channels.iter().zip(&c.channels) {
+        let price = |p: &ccsim::scenario::costs::Price| -> String {
+            match p.tiers.as_slice() {
+                [] => "0".into(),
+                [(_, x)] => format!("{}", units(*x)),
+                tiers => format!("{} tiers from {}", tiers.len(), units(tiers[0].1)),
+            }
+        };
+        let mut items = Vec::new();
+        for (name, p) in [
+            ("inbound/min", &r.inbound),
+            ("toll-free/min", &r.toll_free_inbound),
+            ("outbound/min", &r.outbound),
+            ("agent leg/min", &r.agent_leg),
+            ("conference/participant-min", &r.conference),
+            ("recording/min", &r.recording),
+            ("segment in", &r.segment_in),
+            ("segment out", &r.segment_out),
+            ("carrier fee/segment", &r.carrier_fee),
+            ("message", &r.per_message),
+            ("conversation", &r.per_conversation),
+            ("active user/month", &r.active_user),
+        ] {
+            if !p.is_free() {
+                items.push(format!("{name} {}", price(p)));
+            }
+        }
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "  {:<16} {}; legs rounded up to {} s{}",
+            ch.name,
+            items.join(", "),
+            r.increment_s,
+            if r.record { ", recorded" } else { "" }
+        );
+    }
+    let labor: Vec<String> = s
+        .groups
+        .iter()
+        .zip(&c.labor)
+        .filter(|(_, r)| **r > 0)
+        .map(|(g, r)| format!("{} {:.2}/h", g.name, units(*r)))
+        .collect();
+    if !labor.is_empty() {
+        let _ = writeln!(o, "  labour           {}", labor.join(", "));
+    }
+    let fixed: i64 = c.fixed.iter().map(|(_, v)| v).sum();
+    if fixed > 0 {
+        let _ = writeln!(o, "  overheads        {:.2} a month", units(fixed));
+    }
 }
 
 /// The queue of a workflow step.
