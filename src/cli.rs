@@ -620,7 +620,8 @@ fn cost_summary(o: &mut String, s: &Scenario, c: &ccsim::scenario::costs::Costs)
             ("segment in", &r.segment_in),
             ("segment out", &r.segment_out),
             ("carrier fee/segment", &r.carrier_fee),
-            ("message", &r.per_message),
+            ("message in", &r.message_in),
+            ("message out", &r.message_out),
             ("conversation", &r.per_conversation),
             ("active user/month", &r.active_user),
         ] {

@@ -47,7 +47,8 @@ pub struct Meter {
     pub segments_in: u64,
     /// Segments of `messages_out`.
     pub segments_out: u64,
-    /// Contacts (each opens one conversation window).
+    /// Conversation windows: contacts that were not redials (a redial
+    /// comes back inside its customer's 24 h window).
     pub conversations: u64,
     /// Contacts that were not redials: distinct customers.
     pub customers: u64,
@@ -301,7 +302,6 @@ fn channel_items(
     let min = |units: u64| billed_min(units, inc);
     let recorded_min = min(m.recorded_units);
     let segments = (m.segments_in + m.segments_out) as f64;
-    let messages = (m.messages_in + m.messages_out) as f64;
     let mut out = vec![
         ("inbound", priced(&rates.inbound, min(m.inbound_units), sh)),
         (
@@ -335,7 +335,8 @@ fn channel_items(
             priced(&rates.segment_in, m.segments_in as f64, sh)
                 .plus(priced(&rates.segment_out, m.segments_out as f64, sh))
                 .plus(priced(&rates.carrier_fee, segments, sh))
-                .plus(priced(&rates.per_message, messages, sh)),
+                .plus(priced(&rates.message_in, m.messages_in as f64, sh))
+                .plus(priced(&rates.message_out, m.messages_out as f64, sh)),
         ),
         (
             "conversations",

@@ -2617,7 +2617,7 @@ impl<'s> Engine<'s> {
                 m.segments_in += s_in;
                 m.segments_out += s_out;
             }
-            m.conversations += 1;
+            m.conversations += u64::from(!redial);
             m.customers += u64::from(!redial);
         }
     }

@@ -110,9 +110,12 @@ pub struct ChannelCosts {
     pub segment_out: Price,
     /// Carrier fee per segment, both directions.
     pub carrier_fee: Price,
-    /// Per message, both directions (WhatsApp's Twilio fee).
-    pub per_message: Price,
-    /// Per conversation (a contact's 24 h window; WhatsApp template fees).
+    /// Per inbound message (WhatsApp's Twilio fee, MMS received).
+    pub message_in: Price,
+    /// Per outbound message (MMS sent).
+    pub message_out: Price,
+    /// Per conversation: a customer's 24 h window (WhatsApp template fees);
+    /// a redial comes back inside it.
     pub per_conversation: Price,
     /// Per unique customer per month (Conversations), tiered.
     pub active_user: Price,
@@ -144,7 +147,8 @@ impl Default for ChannelCosts {
             segment_in: Price::default(),
             segment_out: Price::default(),
             carrier_fee: Price::default(),
-            per_message: Price::default(),
+            message_in: Price::default(),
+            message_out: Price::default(),
             per_conversation: Price::default(),
             active_user: Price::default(),
             messages_per_contact: None,
@@ -161,7 +165,8 @@ impl ChannelCosts {
             || !self.segment_in.is_free()
             || !self.segment_out.is_free()
             || !self.carrier_fee.is_free()
-            || !self.per_message.is_free();
+            || !self.message_in.is_free()
+            || !self.message_out.is_free();
     }
 }
 
@@ -522,7 +527,8 @@ impl Validator<'_> {
             (&r.per_segment_in, &mut c.segment_in),
             (&r.per_segment_out, &mut c.segment_out),
             (&r.carrier_fee_per_segment, &mut c.carrier_fee),
-            (&r.per_message, &mut c.per_message),
+            (&r.per_message_in, &mut c.message_in),
+            (&r.per_message_out, &mut c.message_out),
             (&r.per_conversation, &mut c.per_conversation),
             (&r.monthly_active_user, &mut c.active_user),
         ] {
@@ -533,13 +539,36 @@ impl Validator<'_> {
                 }
             }
         }
-        if let Some(p) = &r.per_segment {
-            match self.price(p) {
-                Some(x) => {
-                    c.segment_in = x.clone();
-                    c.segment_out = x;
+        for (both, own_in, own_out, ins, outs) in [
+            (
+                &r.per_segment,
+                r.per_segment_in.is_some(),
+                r.per_segment_out.is_some(),
+                &mut c.segment_in,
+                &mut c.segment_out,
+            ),
+            (
+                &r.per_message,
+                r.per_message_in.is_some(),
+                r.per_message_out.is_some(),
+                &mut c.message_in,
+                &mut c.message_out,
+            ),
+        ] {
+            // The two-way key sets both directions, except one the same
+            // table prices on its own (applied above).
+            if let Some(p) = both {
+                match self.price(p) {
+                    Some(x) => {
+                        if !own_in {
+                            *ins = x.clone();
+                        }
+                        if !own_out {
+                            *outs = x;
+                        }
+                    }
+                    None => ok = false,
                 }
-                None => ok = false,
             }
         }
         if let Some(b) = &r.record {

@@ -146,6 +146,8 @@ pub struct RawChannelCosts {
     pub per_segment_out: Option<Spanned<RawPrice>>,
     pub carrier_fee_per_segment: Option<Spanned<RawPrice>>,
     pub per_message: Option<Spanned<RawPrice>>,
+    pub per_message_in: Option<Spanned<RawPrice>>,
+    pub per_message_out: Option<Spanned<RawPrice>>,
     pub per_conversation: Option<Spanned<RawPrice>>,
     pub monthly_active_user: Option<Spanned<RawPrice>>,
     pub messages_per_contact: Option<Spanned<RawDist>>,
