@@ -589,9 +589,12 @@ fn cost_summary(o: &mut String, s: &Scenario, c: &ccsim::scenario::costs::Costs)
     use std::fmt::Write as _;
     let _ = writeln!(
         o,
-        "costs ({}; {} operating days a month; licence plan {}):",
+        "costs ({}; {}; licence plan {}):",
         c.currency,
-        c.days_per_month,
+        c.days_per_month
+            .map_or("the window's hours are 1/730 of a month".into(), |d| {
+                format!("the window's days are 1/{d} of a month")
+            }),
         c.plan.key()
     );
     let _ = writeln!(

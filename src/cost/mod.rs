@@ -217,9 +217,11 @@ pub fn units(micros: i64) -> f64 {
 /// How the counted window relates to a billing month.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shares {
-    /// The window's share of a month's *usage*: its operating days (a window
-    /// shorter than a day is one day) ÷ `days_per_month`. Volume tiers price
-    /// usage ÷ this, and the monthly projection scales usage by 1 ÷ this.
+    /// The window's share of a month's *usage*: window hours ÷ 730 (the
+    /// center runs around the clock, DESIGN §4.4), or with `days_per_month`
+    /// its operating days (a window shorter than a day is one day) ÷ that.
+    /// Volume tiers price usage ÷ this, and the monthly projection scales
+    /// usage by 1 ÷ this.
     pub usage: f64,
     /// The window's share of a month's *time*: window hours ÷ 730. Per-month
     /// prices (licences, overheads, numbers, storage) are prorated into the
@@ -231,11 +233,12 @@ impl Shares {
     /// The shares of a scenario's counted window.
     pub fn of(s: &Scenario, costs: &Costs) -> Shares {
         let window_h = (s.sim.horizon_s - s.sim.warmup_s) / 3600.0;
-        let days = (window_h / 24.0 - 1e-9).ceil().max(1.0);
-        Shares {
-            usage: days / costs.days_per_month,
-            time: window_h / MONTH_H,
-        }
+        let time = window_h / MONTH_H;
+        let usage = match costs.days_per_month {
+            None => time,
+            Some(d) => (window_h / 24.0 - 1e-9).ceil().max(1.0) / d,
+        };
+        Shares { usage, time }
     }
 }
 
@@ -538,7 +541,7 @@ pub struct CostSummary {
     /// Total ÷ contacts answered.
     pub per_answered: Estimate,
     /// A month like the simulated window: usage and agent time scaled by
-    /// `days_per_month` ÷ the window's operating days, per-month prices at
+    /// 1 ÷ the window's usage share ([`Shares::usage`]), per-month prices at
     /// their monthly amount.
     pub monthly_projection: Estimate,
     /// The monthly projection per component.

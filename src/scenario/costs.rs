@@ -209,9 +209,10 @@ pub struct Costs {
     pub toll_free_numbers: (u32, i64),
     /// Recording storage.
     pub storage: Storage,
-    /// Operating days in a month (default 365 ÷ 12): the monthly projection
-    /// scales usage by this ÷ the window's days.
-    pub days_per_month: f64,
+    /// Operating days in a month, when the window is a day (or days) of a
+    /// center that is not open around the clock; `None`: the window's hours
+    /// are 1/730 of a month of usage.
+    pub days_per_month: Option<f64>,
 }
 
 /// Hours in the billing month (365 × 24 / 12): per-month prices are prorated
@@ -242,7 +243,7 @@ impl Costs {
                 free_min: 0.0,
                 retention_days: 30.0,
             },
-            days_per_month: 365.0 / 12.0,
+            days_per_month: None,
         }
     }
 }
@@ -329,7 +330,7 @@ impl Validator<'_> {
         let mut ok = true;
         if let Some(d) = &raw.days_per_month {
             if (1.0..=31.0).contains(d.get_ref()) {
-                c.days_per_month = *d.get_ref();
+                c.days_per_month = Some(*d.get_ref());
             } else {
                 self.err(
                     &d.span(),

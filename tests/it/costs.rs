@@ -365,3 +365,47 @@ night = 31.25
         assert_eq!(*amount, micro(expected), "hour {h}");
     }
 }
+
+/// Without `days_per_month` the window's hours are 1/730 of a month (DESIGN
+/// §4.4): 6 billed minutes in one hour are 4 380 a month, crossing the tier
+/// at 4 000; the window pays 1/730 of that month's amount.
+#[test]
+fn tiers_price_the_month_of_window_hours_by_default() {
+    let s = load(
+        "tiers-default",
+        "0,voice,61,,\n100,voice,60,,\n200,voice,120,,\n300,voice,1,,\n",
+        r#"name = "tiers-default"
+[simulation]
+horizon = "1h"
+interval = "1h"
+replications = 1
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "trace"
+trace = "calls.csv"
+[[agents]]
+group = "a"
+count = 4
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+[costs.voice]
+inbound_per_min = [{ above = 0, price = 0.01 }, { above = 4000, price = 0.005 }]
+"#,
+    );
+    let (_, b) = run_bill(&s);
+    let month = 4000.0 * 0.01 + 380.0 * 0.005;
+    let got = b
+        .components
+        .iter()
+        .find(|(k, _)| k == "voice.inbound")
+        .unwrap()
+        .1;
+    assert_eq!(
+        (got.window, got.month),
+        (micro(month / 730.0), micro(month))
+    );
+}
