@@ -735,6 +735,11 @@ impl<'s> Engine<'s> {
             self.metrics.arrived(t);
         }
         let slot = self.alloc_slot();
+        let hour = if self.usage.is_some() {
+            hour_of_day(t)
+        } else {
+            0
+        };
         let task = &mut self.tasks[slot as usize];
         *task = Task {
             // A recycled slot keeps its counters so its old events stay stale.
@@ -755,7 +760,7 @@ impl<'s> Engine<'s> {
             counted,
             call_start: t,
             leg_open: true,
-            hour: hour_of_day(t),
+            hour,
             ..FREE_TASK
         };
         self.live += 1;
@@ -1063,7 +1068,9 @@ impl<'s> Engine<'s> {
         x.is_redial = true;
         x.call_start = t;
         x.leg_open = true;
-        x.hour = hour_of_day(t);
+        if self.usage.is_some() {
+            x.hour = hour_of_day(t);
+        }
         self.trace_task(slot, t, "task.created", |_, ev| {
             ev.detail = Some("redial of an abandoned attempt".into())
         });
