@@ -620,6 +620,33 @@ impl Validator<'_> {
         }
     }
 
+    /// A `capacity = { channel = n }` table: per channel, the capacity it
+    /// lists (0–50, TaskRouter's limit), `None` where it lists none.
+    fn capacity_map(
+        &mut self,
+        raw: Option<&Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<i64>>>>,
+        channels: &Option<Vec<Channel>>,
+        ok: &mut bool,
+    ) -> Vec<Option<u16>> {
+        let mut out = vec![None; channels.as_ref().map_or(0, Vec::len)];
+        for (ch, n) in raw.iter().flat_map(|c| c.get_ref()) {
+            let id = self.channel_id(ch, channels);
+            let v = *n.get_ref();
+            if !(0..=50).contains(&v) {
+                self.err(
+                    &n.span(),
+                    format!("capacity must be between 0 and 50 (TaskRouter's limit), found {v}"),
+                );
+                *ok = false;
+            } else if let Some(id) = id {
+                out[id.idx()] = Some(v as u16);
+            } else {
+                *ok = false;
+            }
+        }
+        out
+    }
+
     /// Resolves a group's scripted changes to profile transitions. Changes
     /// touch a prefix of the group's workers, so the workers' profiles stay
     /// piecewise constant over worker index: `segments` holds (end, profile).
@@ -1167,26 +1194,9 @@ impl Validator<'_> {
                 .map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
             // Routing-semantics §4.3 [I]: without `capacity`, one of every channel;
             // with it, only the channels listed.
-            let mut capacity = vec![if gr.capacity.is_some() { 0u16 } else { 1 }; n_channels];
-            if let Some(cap) = &gr.capacity {
-                for (ch, n) in cap.get_ref() {
-                    let id = self.channel_id(ch, channels);
-                    let v = *n.get_ref();
-                    if !(0..=50).contains(&v) {
-                        self.err(
-                            &n.span(),
-                            format!(
-                                "capacity must be between 0 and 50 (TaskRouter's limit), found {v}"
-                            ),
-                        );
-                        ok = false;
-                    } else if let Some(id) = id {
-                        capacity[id.idx()] = v as u16;
-                    } else {
-                        ok = false;
-                    }
-                }
-            }
+            let listed = self.capacity_map(gr.capacity.as_ref(), channels, &mut ok);
+            let default = if gr.capacity.is_some() { 0u16 } else { 1 };
+            let capacity: Vec<u16> = listed.iter().map(|c| c.unwrap_or(default)).collect();
             let mut breaks = Vec::new();
             let mut break_activities = Vec::new();
             for b in gr.breaks.iter().flatten() {
@@ -1294,24 +1304,7 @@ impl Validator<'_> {
                     .attributes
                     .as_ref()
                     .map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
-                let mut cap = vec![None; n_channels];
-                for (ch, n) in x.capacity.iter().flat_map(|c| c.get_ref()) {
-                    let id = self.channel_id(ch, channels);
-                    let v = *n.get_ref();
-                    if !(0..=50).contains(&v) {
-                        self.err(
-                            &n.span(),
-                            format!(
-                                "capacity must be between 0 and 50 (TaskRouter's limit), found {v}"
-                            ),
-                        );
-                        ok = false;
-                    } else if let Some(id) = id {
-                        cap[id.idx()] = Some(v as u16);
-                    } else {
-                        ok = false;
-                    }
-                }
+                let cap = self.capacity_map(x.capacity.as_ref(), channels, &mut ok);
                 match (at, workers) {
                     (Some(at_s), Some(workers)) if at_s >= 0.0 => specs.push(ChangeSpec {
                         at_s,
