@@ -223,3 +223,65 @@ fn validate_summarizes_hours_and_flows() {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
 }
+
+/// With `[costs]`, the JSON has DESIGN §4.4's `cost` and `usage` objects
+/// (total = sum of components) and the report folder has `costs.csv`.
+#[test]
+fn costs_in_json_and_csv() {
+    let dir = temp_dir("json-costs");
+    let stdout = ccsim_ok(
+        &[
+            "run",
+            scenario("finance-channel-shift.toml").to_str().unwrap(),
+            "--json",
+            "--replications",
+            "3",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&stdout).expect("one JSON document");
+    let cost = &v["cost"];
+    assert_eq!(cost["currency"], "USD");
+    for k in ["total", "per_offered", "per_answered", "monthly_projection"] {
+        assert!(cost[k]["mean"].is_number(), "cost.{k}");
+    }
+    for k in [
+        "platform",
+        "labor",
+        "fixed",
+        "voice.inbound",
+        "voice.agent_leg",
+        "voice.recording",
+        "sms.messages",
+    ] {
+        assert!(cost["components"][k]["mean"].is_number(), "component {k}");
+    }
+    for k in ["active_hour", "named_user", "monthly_active_user"] {
+        assert!(cost["plans"][k]["mean"].is_number(), "plan {k}");
+    }
+    let sum: f64 = cost["components"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|e| e["mean"].as_f64().unwrap())
+        .sum();
+    let total = cost["total"]["mean"].as_f64().unwrap();
+    assert!((sum - total).abs() < 1e-6 * total, "{sum} vs {total}");
+    for k in [
+        "agent_hours",
+        "voice.inbound_min",
+        "voice.agent_min",
+        "voice.recording_min",
+        "sms.segments",
+    ] {
+        assert!(v["usage"][k]["mean"].is_number(), "usage {k}");
+    }
+    let csv = std::fs::read_to_string(dir.join("costs.csv")).unwrap();
+    assert!(
+        csv.starts_with("section,item,mean,ci95,currency\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\ncomponent,voice.inbound,"), "{csv}");
+}
