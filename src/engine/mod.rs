@@ -2572,20 +2572,22 @@ impl<'s> Engine<'s> {
         {
             let rng = &mut self.usage_rng;
             if answered {
-                let n = rates
-                    .messages_per_contact
-                    .as_ref()
-                    .map_or(0.0, |d| d.sample(rng).round().max(0.0));
+                let n = rates.messages_per_contact.as_ref().map_or(0.0, |d| {
+                    d.sample(rng)
+                        .round()
+                        .clamp(0.0, crate::scenario::costs::MAX_MESSAGES)
+                });
                 m_in = (n * rates.inbound_share).round() as u64;
                 m_out = n as u64 - m_in;
             } else {
                 m_in = 1;
             }
             let mut segments = || {
-                rates
-                    .segments_per_message
-                    .as_ref()
-                    .map_or(1, |d| d.sample(rng).round().max(1.0) as u64)
+                rates.segments_per_message.as_ref().map_or(1, |d| {
+                    d.sample(rng)
+                        .round()
+                        .clamp(1.0, crate::scenario::costs::MAX_SEGMENTS) as u64
+                })
             };
             for _ in 0..m_in {
                 s_in += segments();

@@ -215,6 +215,12 @@ pub struct Costs {
     pub days_per_month: Option<f64>,
 }
 
+/// Draws of messages per contact are capped here (so a heavy-tailed
+/// distribution cannot stall a run), and their mean must be below it.
+pub const MAX_MESSAGES: f64 = 10_000.0;
+/// Likewise for segments per message.
+pub const MAX_SEGMENTS: f64 = 100.0;
+
 /// Hours in the billing month (365 × 24 / 12): per-month prices are prorated
 /// to the counted window by window hours ÷ 730 (DESIGN §4.4).
 pub const MONTH_H: f64 = 730.0;
@@ -578,13 +584,31 @@ impl Validator<'_> {
         if let Some(b) = &r.transcribe {
             c.transcribe = *b.get_ref();
         }
-        for (field, target) in [
-            (&r.messages_per_contact, &mut c.messages_per_contact),
-            (&r.segments_per_message, &mut c.segments_per_message),
+        for (field, target, limit) in [
+            (
+                &r.messages_per_contact,
+                &mut c.messages_per_contact,
+                MAX_MESSAGES,
+            ),
+            (
+                &r.segments_per_message,
+                &mut c.segments_per_message,
+                MAX_SEGMENTS,
+            ),
         ] {
             if let Some(d) = field {
                 match self.dist(d, Unit::Count) {
-                    Some(x) => *target = Some(x),
+                    Some(x) if x.mean() <= limit => *target = Some(x),
+                    Some(x) => {
+                        self.err(
+                            &d.span(),
+                            format!(
+                                "a mean of at most {limit} is expected here, found {}",
+                                x.mean()
+                            ),
+                        );
+                        ok = false;
+                    }
                     None => ok = false,
                 }
             }
@@ -606,15 +630,16 @@ impl Validator<'_> {
         ok
     }
 
-    /// A non-negative amount of money, in µ.
+    /// A non-negative amount of money below a billion, in µ (so sums of
+    /// amounts stay far inside 64-bit integers).
     fn amount(&mut self, v: &Spanned<f64>) -> Option<i64> {
         let x = *v.get_ref();
-        if x.is_finite() && (0.0..1e12).contains(&x) {
+        if x.is_finite() && (0.0..1e9).contains(&x) {
             Some(micros(x))
         } else {
             self.err(
                 &v.span(),
-                format!("a price must be a non-negative amount, found {x}"),
+                format!("a price must be a non-negative amount below 1e9, found {x}"),
             );
             None
         }
@@ -622,12 +647,13 @@ impl Validator<'_> {
 
     /// A flat price or graduated tiers starting at 0 in increasing order.
     fn price(&mut self, p: &Spanned<RawPrice>) -> Option<Price> {
-        let bad_amount = |x: f64| !(x.is_finite() && (0.0..1e12).contains(&x));
+        // Unit prices stay below a million, so quantity × price fits.
+        let bad_amount = |x: f64| !(x.is_finite() && (0.0..1e6).contains(&x));
         match p.get_ref() {
             RawPrice::Flat(x) if bad_amount(*x) => {
                 self.err(
                     &p.span(),
-                    format!("a price must be a non-negative amount, found {x}"),
+                    format!("a unit price must be a non-negative amount below 1e6, found {x}"),
                 );
                 None
             }

@@ -450,11 +450,26 @@ fn bad_rate_card_points_into_the_card() {
     let err = stderr_no_panic(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("card.toml:5:19: error: a price must be a non-negative amount, found -1"),
+        err.contains(
+            "card.toml:5:19: error: a unit price must be a non-negative amount below 1e6, found -1"
+        ),
         "{err}"
     );
     std::fs::remove_file(dir.join("rates/card.toml")).unwrap();
     let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
     let err = stderr_no_panic(&out);
     assert!(err.contains("cannot read the rate card"), "{err}");
+}
+
+/// Message counts whose mean would stall a run are refused.
+#[test]
+fn absurd_message_counts() {
+    let text = format!(
+        "{GOOD}\n[costs.voice]\nmessages_per_contact = {{ dist = \"exponential\", mean = 1e9 }}\n"
+    );
+    fails(
+        "messages",
+        &text,
+        &["scenario.toml:34:24: error: a mean of at most 10000 is expected here, found 1000000000"],
+    );
 }
