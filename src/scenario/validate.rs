@@ -14,6 +14,10 @@ use toml::Spanned;
 /// (each combination is precomputed).
 const MAX_CLASSES_PER_SOURCE: usize = 100_000;
 
+/// Distinct worker profiles scripted changes may create (routing tables are
+/// per profile).
+const MAX_PROFILES: usize = 10_000;
+
 /// Per-interval statistics kept per replication (memory is per interval).
 const MAX_INTERVALS: f64 = 100_000.0;
 
@@ -657,6 +661,7 @@ impl Validator<'_> {
         count: u32,
         mut specs: Vec<ChangeSpec>,
         queues: &Option<Vec<Queue>>,
+        base_span: Range<usize>,
     ) -> Vec<ProfileChange> {
         specs.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
         let base_id = base.group.0;
@@ -664,6 +669,9 @@ impl Validator<'_> {
         let mut segments = vec![(count, base_id)];
         let mut out = Vec::new();
         for spec in specs {
+            if self.extra_profiles.len() > MAX_PROFILES {
+                break;
+            }
             if let Some(i) = segments.iter().position(|&(end, _)| end > spec.workers)
                 && (i == 0 || segments[i - 1].0 < spec.workers)
             {
@@ -717,6 +725,12 @@ impl Validator<'_> {
                 workers: spec.workers,
                 map,
             });
+        }
+        if self.extra_profiles.len() > MAX_PROFILES && first_extra <= MAX_PROFILES {
+            self.err(
+                &base_span,
+                format!("scripted changes create more than {MAX_PROFILES} distinct worker profiles; merge changes or use fewer `workers` prefixes"),
+            );
         }
         out
     }
@@ -1256,9 +1270,12 @@ impl Validator<'_> {
                 Some(d) => {
                     let x = d.get_ref();
                     let rate = match parse_rate(x.rate.get_ref()) {
-                        Ok(r) if r > 0.0 && r.is_finite() => Some(r),
+                        Ok(r) if r > 0.0 && r <= 1.0 => Some(r),
                         Ok(_) => {
-                            self.err(&x.rate.span(), "a disconnect rate must be positive");
+                            self.err(
+                                &x.rate.span(),
+                                "a disconnect rate must be positive and at most 1/s per agent",
+                            );
                             None
                         }
                         Err(e) => {
@@ -1330,6 +1347,7 @@ impl Validator<'_> {
                 count.max(0) as u32,
                 specs,
                 queues,
+                g.span(),
             );
             let reservations = match (&gr.reservations, defaults) {
                 (Some(r), Some(d)) => self.reservations(Some(r), Some(d)),

@@ -473,3 +473,33 @@ fn absurd_message_counts() {
         &["scenario.toml:34:24: error: a mean of at most 10000 is expected here, found 1000000000"],
     );
 }
+
+/// Scripted changes that would explode into too many worker profiles, and a
+/// disconnect rate that would flood the calendar, are refused.
+#[test]
+fn runaway_changes_and_disconnects() {
+    let changes: Vec<String> = (1..=200)
+        .map(|i| format!("{{ at = \"{i}m\", workers = {i}, attributes = {{ k{i} = 1 }} }}"))
+        .collect();
+    let text = with(
+        "capacity = { voice = 1 }",
+        "capacity = { voice = 1 }\ncount2 = 0\n",
+    );
+    let text = text
+        .replace("count = 28\n", "count = 300\n")
+        .replace(
+            "count2 = 0\n",
+            &format!(
+                "changes = [{}]\ndisconnects = {{ rate = \"5/s\", duration = {{ dist = \"deterministic\", mean = \"1s\" }} }}\n",
+                changes.join(", ")
+            ),
+        );
+    fails(
+        "runaway",
+        &text,
+        &[
+            "error: scripted changes create more than 10000 distinct worker profiles",
+            "error: a disconnect rate must be positive and at most 1/s per agent",
+        ],
+    );
+}
