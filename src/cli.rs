@@ -260,8 +260,14 @@ fn explain(file: &Path, task: u64, seed: Option<u64>) -> Result<()> {
             .rfind(|e| e.name == "workflow.target-matched")
             .and_then(|e| e.step.clone())
             .unwrap_or_default();
+        // Something that ended the answered call early (a disconnect).
+        let cut = events
+            .iter()
+            .rfind(|e| e.name == "task.canceled" && e.time >= a.time)
+            .and_then(|e| e.detail.clone())
+            .map_or(String::new(), |d| format!("; then {d}"));
         format!(
-            "answered by {} after waiting {:.2} s, in step \"{step}\"",
+            "answered by {} after waiting {:.2} s, in step \"{step}\"{cut}",
             a.worker.clone().unwrap_or_default(),
             a.time - created
         )

@@ -131,3 +131,25 @@ fn events_stream_is_complete_and_changes_nothing() {
             .contains(".tmp"))
     );
 }
+
+/// A call lost to an agent disconnect: the story shows the drop, and the
+/// outcome says the answered call was cut short.
+#[test]
+fn explain_shows_a_disconnect() {
+    let out = ccsim_ok(
+        &[
+            "explain",
+            scenario("agent-disruptions.toml").to_str().unwrap(),
+            "--task",
+            "177",
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out).unwrap();
+    for expected in [
+        "task.canceled              worker floor-b-6; the agent disconnected; 571.7 s of talk lost",
+        "outcome: answered by floor-b-6 after waiting 0.00 s, in step \"default\"; then the agent disconnected",
+    ] {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+}
