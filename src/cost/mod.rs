@@ -47,11 +47,10 @@ pub struct Meter {
     pub segments_in: u64,
     /// Segments of `messages_out`.
     pub segments_out: u64,
-    /// Conversation windows: contacts that were not redials (a redial
-    /// comes back inside its customer's 24 h window).
+    /// Contacts that were not redials: distinct customers, each opening one
+    /// conversation window (a redial comes back inside its customer's 24 h
+    /// window). Also the Conversations active users.
     pub conversations: u64,
-    /// Contacts that were not redials: distinct customers.
-    pub customers: u64,
 }
 
 impl Meter {
@@ -71,7 +70,6 @@ impl Meter {
         self.segments_in += o.segments_in;
         self.segments_out += o.segments_out;
         self.conversations += o.conversations;
-        self.customers += o.customers;
     }
 }
 
@@ -347,7 +345,7 @@ fn channel_items(
         ),
         (
             "active_users",
-            priced(&rates.active_user, m.customers as f64, sh),
+            priced(&rates.active_user, m.conversations as f64, sh),
         ),
     ];
     // Items with a price stay even at zero (a report reader finds the key);

@@ -252,8 +252,6 @@ struct Engine<'s> {
     cap: Vec<u16>,
     /// First worker index of each group.
     group_start: Vec<u32>,
-    /// Per queue: members in an available activity (`workers.available` of skip_if).
-    queue_available: Vec<u32>,
     /// Per (queue, activity): members in that activity (`workers.<activity>`).
     queue_activity: Vec<u32>,
     /// Per queue: members (changes with scripted attribute changes).
@@ -398,13 +396,20 @@ impl Resolver for SkipView<'_, '_> {
             return ValueRef::Null;
         }
         let q = self.queue as usize;
-        let available = self.e.queue_available[q];
+        let n_act = self.e.s.activities.len();
+        let in_activity = &self.e.queue_activity[q * n_act..(q + 1) * n_act];
+        // Members in an available activity (evaluated only on step entry
+        // when nobody was free, so summing a handful of activities is fine).
+        let available: u32 = in_activity
+            .iter()
+            .zip(&self.e.s.activities)
+            .filter(|(_, a)| a.available)
+            .map(|(n, _)| n)
+            .sum();
         ValueRef::Num(f64::from(match self.e.plan.skip_counter[key.idx()] {
             SkipCounter::Available => available,
             SkipCounter::Unavailable => self.e.queue_members[q] - available,
-            SkipCounter::Activity(a) => {
-                self.e.queue_activity[q * self.e.s.activities.len() + usize::from(a)]
-            }
+            SkipCounter::Activity(a) => in_activity[usize::from(a)],
             SkipCounter::Zero => 0,
         }))
     }
@@ -487,7 +492,6 @@ impl<'s> Engine<'s> {
             workers,
             cap,
             group_start,
-            queue_available: vec![0; s.queues.len()],
             queue_members: plan.members.clone(),
             queue_capacity: vec![0; s.queues.len() * n_channels],
             mean_work: s
@@ -845,7 +849,7 @@ impl<'s> Engine<'s> {
             .delay
             .as_ref()
             .map_or(0.0, |d| d.sample(&mut self.callback_rng));
-        self.close_leg(slot, t - task.call_start, false);
+        self.close_leg(slot, t - task.call_start);
         self.make_followup(slot, Followup::Callback);
         let x = &mut self.tasks[slot as usize];
         x.state = TaskState::Parked;
@@ -1084,7 +1088,7 @@ impl<'s> Engine<'s> {
     fn after_hours(&mut self, slot: u32, t: f64) {
         if let Some(c) = &self.s.costs {
             let secs = c.channels[self.tasks[slot as usize].channel as usize].after_hours_leg_s;
-            self.close_leg(slot, secs, false);
+            self.close_leg(slot, secs);
         }
         let task = self.tasks[slot as usize];
         let cell = self.metrics.cell(task.source, task.channel, None);
@@ -1482,7 +1486,7 @@ impl<'s> Engine<'s> {
                 .cell(task.source, task.channel, Some(task.origin_queue));
             self.metrics.transfer(cell, 3, 0.0);
         }
-        self.close_leg(slot, t - task.call_start, false);
+        self.close_leg(slot, t - task.call_start);
         let freed = if task.state == TaskState::Reserved {
             let w = task.reserved_by;
             self.trace_task(slot, t, "reservation.canceled", |e, ev| {
@@ -1576,7 +1580,7 @@ impl<'s> Engine<'s> {
             );
         });
         let task = self.tasks[slot as usize];
-        self.close_leg(slot, t - task.call_start, false);
+        self.close_leg(slot, t - task.call_start);
         if task.counted {
             let cell = self.cell(&task);
             self.metrics.canceled(cell, reason);
@@ -2200,19 +2204,7 @@ impl<'s> Engine<'s> {
             let worker = &mut self.workers[w as usize];
             worker.active = now;
             worker.stamp = worker.stamp.wrapping_add(1);
-            let caps = &self.s.profiles[profile].capacity;
-            for q in &self.s.profiles[profile].queues {
-                let n = &mut self.queue_available[q.idx()];
-                *n = if now { *n + 1 } else { *n - 1 };
-                for (ch, &c) in caps.iter().enumerate() {
-                    let n = &mut self.queue_capacity[q.idx() * self.n_channels + ch];
-                    *n = if now {
-                        *n + u32::from(c)
-                    } else {
-                        *n - u32::from(c)
-                    };
-                }
-            }
+            self.count_capacity(profile as u32, now);
         }
         self.update_login(w, t);
         now && !was
@@ -2305,17 +2297,14 @@ impl<'s> Engine<'s> {
     /// A conversation is lost with its agent: the work ends now (no wrap-up).
     fn drop_talk(&mut self, w: u32, slot: u32, t: f64) {
         let channel = self.tasks[slot as usize].channel;
-        if !self.s.channels[channel as usize]
+        let slowdown = !self.s.channels[channel as usize]
             .handle_time_scale
-            .is_empty()
-        {
+            .is_empty();
+        if slowdown {
             // Brings `work_left` up to date and re-times the others.
             self.retime_talk(w, channel, t, None, Some(slot));
         }
         let x = &mut self.tasks[slot as usize];
-        let slowdown = !self.s.channels[channel as usize]
-            .handle_time_scale
-            .is_empty();
         let left = if slowdown {
             x.work_left
         } else {
@@ -2346,7 +2335,7 @@ impl<'s> Engine<'s> {
         let s = self.s;
         let change = &s.groups[g].changes[c];
         let start = self.group_start[g];
-        let n_act = self.s.activities.len();
+        let n_act = s.activities.len();
         for w in start..start + change.workers {
             let worker = self.workers[w as usize];
             let Some(&(_, new)) = change.map.iter().find(|(old, _)| *old == worker.profile) else {
@@ -2357,7 +2346,7 @@ impl<'s> Engine<'s> {
             }
             let act = usize::from(worker.activity);
             for (profile, add) in [(worker.profile, false), (new, true)] {
-                for q in &self.s.profiles[profile as usize].queues {
+                for q in &s.profiles[profile as usize].queues {
                     let q = q.idx();
                     for n in [
                         &mut self.queue_members[q],
@@ -2365,25 +2354,14 @@ impl<'s> Engine<'s> {
                     ] {
                         *n = if add { *n + 1 } else { *n - 1 };
                     }
-                    if worker.active {
-                        let n = &mut self.queue_available[q];
-                        *n = if add { *n + 1 } else { *n - 1 };
-                        let caps = &s.profiles[profile as usize].capacity;
-                        for (ch, &c) in caps.iter().enumerate() {
-                            let n = &mut self.queue_capacity[q * self.n_channels + ch];
-                            *n = if add {
-                                *n + u32::from(c)
-                            } else {
-                                *n - u32::from(c)
-                            };
-                        }
-                    }
+                }
+                if worker.active {
+                    self.count_capacity(profile, add);
                 }
             }
             let before = self.capacity_units(w);
             let i = w as usize * self.n_channels;
-            self.cap[i..i + self.n_channels]
-                .copy_from_slice(&self.s.profiles[new as usize].capacity);
+            self.cap[i..i + self.n_channels].copy_from_slice(&s.profiles[new as usize].capacity);
             if worker.logged_in {
                 let after = self.capacity_units(w);
                 let mut lv = self.metrics.level(g);
@@ -2401,6 +2379,22 @@ impl<'s> Engine<'s> {
             );
             if worker.active {
                 self.pull_tasks(w, t);
+            }
+        }
+    }
+
+    /// Adds (or removes) an available worker of `profile` to the capacity
+    /// on line of each of its queues (expected waits).
+    fn count_capacity(&mut self, profile: u32, add: bool) {
+        let p = &self.s.profiles[profile as usize];
+        for q in &p.queues {
+            for (ch, &c) in p.capacity.iter().enumerate() {
+                let n = &mut self.queue_capacity[q.idx() * self.n_channels + ch];
+                *n = if add {
+                    *n + u32::from(c)
+                } else {
+                    *n - u32::from(c)
+                };
             }
         }
     }
@@ -2525,9 +2519,9 @@ impl<'s> Engine<'s> {
     /// contact abandoned, was canceled, took a call back, or heard the
     /// after-hours message): metered with one inbound message.
     #[inline]
-    fn close_leg(&mut self, slot: u32, secs: f64, answered: bool) {
+    fn close_leg(&mut self, slot: u32, secs: f64) {
         if self.usage.is_some() && self.tasks[slot as usize].leg_open {
-            self.meter(slot, None, Some((secs, answered)));
+            self.meter(slot, None, Some((secs, false)));
         }
     }
 
@@ -2627,7 +2621,6 @@ impl<'s> Engine<'s> {
                 m.segments_out += s_out;
             }
             m.conversations += u64::from(!redial);
-            m.customers += u64::from(!redial);
         }
     }
 
@@ -2669,7 +2662,7 @@ impl<'s> Engine<'s> {
             let task = self.tasks[i];
             if task.state != TaskState::Free && task.leg_open {
                 // Still on the line when the run stopped: billed until then.
-                self.close_leg(i as u32, now - task.call_start, false);
+                self.close_leg(i as u32, now - task.call_start);
             }
             if matches!(task.state, TaskState::Waiting | TaskState::Reserved) && task.counted {
                 let cell = self.cell(&task);
