@@ -129,32 +129,33 @@ impl Usage {
         &mut self.cells[i]
     }
 
-    fn sum(&self, pick: impl Fn(usize, usize, usize) -> bool) -> Meter {
-        let mut m = Meter::default();
-        for (i, x) in self.cells.iter().enumerate() {
-            let (h, q, c) = (i % 24, (i / 24) % self.n_queues1, i / 24 / self.n_queues1);
-            if pick(c, q, h) {
-                m.add(x);
-            }
+    /// A channel's usage in one pass over its cells: the total, per queue
+    /// slot (0 = none, else queue index + 1) and per hour of day of arrival.
+    pub fn channel(&self, c: usize) -> ChannelUsage {
+        let mut out = ChannelUsage {
+            total: Meter::default(),
+            by_queue: vec![Meter::default(); self.n_queues1],
+            by_hour: [Meter::default(); 24],
+        };
+        let cells = &self.cells[c * self.n_queues1 * 24..(c + 1) * self.n_queues1 * 24];
+        for (i, x) in cells.iter().enumerate() {
+            out.total.add(x);
+            out.by_queue[i / 24].add(x);
+            out.by_hour[i % 24].add(x);
         }
-        m
+        out
     }
+}
 
-    /// The total usage of a channel.
-    pub fn channel(&self, c: usize) -> Meter {
-        self.sum(|x, _, _| x == c)
-    }
-
-    /// A channel's usage by contacts whose routing ended in queue slot `q`
-    /// (0 = none, else queue index + 1).
-    pub fn by_queue(&self, c: usize, q: usize) -> Meter {
-        self.sum(|x, y, _| x == c && y == q)
-    }
-
-    /// A channel's usage by contacts that arrived in hour of day `h`.
-    pub fn by_hour(&self, c: usize, h: usize) -> Meter {
-        self.sum(|x, _, y| x == c && y == h)
-    }
+/// One channel's usage, whole and broken down.
+#[derive(Debug, Clone)]
+pub struct ChannelUsage {
+    /// Everything on the channel.
+    pub total: Meter,
+    /// Per queue slot: 0 = contacts that reached no queue, else queue + 1.
+    pub by_queue: Vec<Meter>,
+    /// Per hour of day of the contacts' arrival.
+    pub by_hour: [Meter; 24],
 }
 
 /// One replication's bill, in µ (millionths of the currency).
@@ -461,16 +462,16 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         |items: &[(&str, Amount)]| -> i64 { items.iter().map(|(_, v)| v.window).sum() };
     for (c, ch) in s.channels.iter().enumerate() {
         let rates = &costs.channels[c];
-        let m = usage.channel(c);
+        let views = usage.channel(c);
+        let m = views.total;
         let items = channel_items(rates, &m, sh, &costs.storage);
         let total = window_sum(&items);
         channels.push(total);
         // Breakdowns share the channel's amount in proportion to what each
         // segment would cost alone (exact only without tiers).
         let alone = |x: &Meter| window_sum(&channel_items(rates, x, sh, &costs.storage));
-        let n1 = s.queues.len() + 1;
-        let q_alone: Vec<i64> = (0..n1).map(|q| alone(&usage.by_queue(c, q))).collect();
-        let h_alone: Vec<i64> = (0..24).map(|h| alone(&usage.by_hour(c, h))).collect();
+        let q_alone: Vec<i64> = views.by_queue.iter().map(alone).collect();
+        let h_alone: Vec<i64> = views.by_hour.iter().map(alone).collect();
         for (target, parts) in [(&mut queues[..], &q_alone), (&mut hours[..], &h_alone)] {
             let sum: i64 = parts.iter().sum();
             if sum > 0 {
