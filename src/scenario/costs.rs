@@ -3,10 +3,39 @@
 //! own text, so its problems point into the card file.
 
 use super::raw::{RawChannelCosts, RawCosts, RawPrice};
+use super::read::raw_table;
 use super::units::Dist;
 use super::validate::{Unit, Validator};
 use super::{Channel, Group};
+use std::path::{Path, PathBuf};
 use toml::Spanned;
+
+/// The rate card built into the binary, so a scenario copied anywhere is
+/// priced the same: `[costs]` uses it unless `card` names another file or
+/// `card = "none"`. The same text is `scenarios/rates/twilio-us.toml`.
+pub const DEFAULT_CARD: &str = include_str!("../../scenarios/rates/twilio-us.toml");
+
+/// How messages name the built-in card.
+pub const BUILT_IN_CARD_NAME: &str = "(built-in) rates/twilio-us.toml";
+
+/// Where a scenario's base prices came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardSource {
+    /// The card built into the binary ([`DEFAULT_CARD`]).
+    BuiltIn,
+    /// A card file (path as resolved).
+    File(PathBuf),
+    /// `card = "none"`: only what `[costs]` lists is priced.
+    None,
+}
+
+raw_table! {
+    /// A rate card file: one `[costs]` table.
+    pub struct RawCardFile("a rate card") {
+        /// The card's prices, keyed as in a scenario's `[costs]`.
+        pub costs: Spanned<RawCosts>,
+    }
+}
 
 /// The licence plan whose price is in the total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +242,8 @@ pub struct Costs {
     /// center that is not open around the clock; `None`: the window's hours
     /// are 1/730 of a month of usage.
     pub days_per_month: Option<f64>,
+    /// Where the base prices came from.
+    pub card: CardSource,
 }
 
 /// Draws of messages per contact are capped here (so a heavy-tailed
@@ -250,22 +281,35 @@ impl Costs {
                 retention_days: 30.0,
             },
             days_per_month: None,
+            card: CardSource::None,
         }
     }
 }
 
 impl Validator<'_> {
-    /// Resolves `[costs]`: the card (if any), then the scenario's keys over it.
+    /// Resolves `[costs]`: the card (the built-in one unless `card` names
+    /// another or `"none"`), then the scenario's keys over it.
+    /// `groups` is `None` when the groups themselves had errors (labour
+    /// entries are then checked for their amounts only).
     pub(super) fn costs(
         &mut self,
         raw: &Spanned<RawCosts>,
         channels: &[Channel],
-        groups: &[Group],
+        groups: Option<&[Group]>,
     ) -> Option<Costs> {
+        self.groups_known = groups.is_some();
+        let groups = groups.unwrap_or(&[]);
         let mut c = Costs::empty(channels.len(), groups.len());
         let mut ok = true;
-        if let Some(card) = &raw.get_ref().card {
-            ok &= self.cost_card(card, &mut c, channels, groups);
+        match &raw.get_ref().card {
+            None => {
+                c.card = CardSource::BuiltIn;
+                let name = Path::new(BUILT_IN_CARD_NAME);
+                self.record_input("rate card", name, DEFAULT_CARD);
+                ok &= self.apply_card(name, DEFAULT_CARD, &mut c, channels, groups);
+            }
+            Some(card) if card.get_ref() == "none" => c.card = CardSource::None,
+            Some(card) => ok &= self.cost_card(card, &mut c, channels, groups),
         }
         ok &= self.apply_costs(raw.get_ref(), &mut c, channels, groups, true);
         c.channels
@@ -274,8 +318,8 @@ impl Validator<'_> {
         ok.then_some(c)
     }
 
-    /// Loads a rate card file (TOML with a `[costs]` table) over `c`; its
-    /// problems point into the card.
+    /// Loads a rate card file named by the scenario (relative to the
+    /// scenario's folder) over `c`.
     fn cost_card(
         &mut self,
         path: &Spanned<String>,
@@ -283,40 +327,55 @@ impl Validator<'_> {
         channels: &[Channel],
         groups: &[Group],
     ) -> bool {
-        let dir = self.src.path.parent().unwrap_or(std::path::Path::new(""));
+        let dir = self.src.path.parent().unwrap_or(Path::new(""));
         let file = dir.join(path.get_ref());
-        let text = match std::fs::read_to_string(&file) {
+        let text = match super::input::read_text(&file, super::input::CARD_MAX_BYTES) {
             Ok(t) => t,
             Err(e) => {
+                let folder = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
                 self.err(
                     &path.span(),
-                    format!("cannot read the rate card {}: {e}", file.display()),
+                    format!(
+                        "cannot use the rate card \"{}\" (resolved against the scenario's folder {}): {e}; card paths are relative to the scenario file, and `card = \"none\"` prices only what [costs] lists",
+                        path.get_ref(),
+                        folder.display()
+                    ),
                 );
                 return false;
             }
         };
-        #[derive(serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct CardFile {
-            costs: Spanned<RawCosts>,
-        }
-        let src = super::diag::SourceFile {
-            path: &file,
-            text: &text,
-        };
+        self.record_input("rate card", &file, &text);
+        c.card = CardSource::File(file.clone());
+        self.apply_card(&file, &text, c, channels, groups)
+    }
+
+    /// Applies a rate card's text (TOML with a `[costs]` table) over `c`; its
+    /// problems point into the card.
+    fn apply_card(
+        &mut self,
+        file: &Path,
+        text: &str,
+        c: &mut Costs,
+        channels: &[Channel],
+        groups: &[Group],
+    ) -> bool {
+        let src = super::diag::SourceFile::new(file, text);
         let mut sub = self.sub_validator(src);
-        let ok = match toml::from_str::<CardFile>(&text) {
-            Ok(card) => {
+        let read = super::validate::read_document::<RawCardFile>(&sub.src, &mut sub.diags);
+        let ok = match read {
+            Some((card, unreadable)) => {
+                sub.unreadable = unreadable;
                 if let Some(nested) = &card.costs.get_ref().card {
                     sub.err(&nested.span(), "a rate card cannot name another card");
                 }
                 sub.apply_costs(card.costs.get_ref(), c, channels, groups, false)
+                    && !sub.diags.has_errors()
             }
-            Err(e) => {
-                let span = e.span().unwrap_or(0..0);
-                sub.err(&span, e.message().trim().replace('\n', " "));
-                false
-            }
+            None => false,
         };
         self.absorb(sub);
         ok
@@ -396,16 +455,11 @@ impl Validator<'_> {
                 };
                 match groups.iter().position(|g| g.name == *group.get_ref()) {
                     Some(g) => c.labor[g] = amount,
-                    None if strict => {
-                        let known: Vec<String> =
-                            groups.iter().map(|g| format!("\"{}\"", g.name)).collect();
+                    None if strict && self.groups_known => {
+                        let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
                         self.err(
                             &group.span(),
-                            format!(
-                                "unknown agent group \"{}\"; expected one of {}",
-                                group.get_ref(),
-                                known.join(", ")
-                            ),
+                            super::diag::unknown_name("agent group", group.get_ref(), &known),
                         );
                         ok = false;
                     }
@@ -488,13 +542,21 @@ impl Validator<'_> {
                         .iter()
                         .map(|ch| format!("\"{}\"", ch.name))
                         .collect();
+                    let hint = super::diag::did_you_mean(
+                        name.get_ref(),
+                        channels
+                            .iter()
+                            .map(|ch| ch.name.as_str())
+                            .chain(super::raw::COSTS_KEYS),
+                    );
                     self.err(
                         &name.span(),
                         format!(
-                            "[costs.{}]: unknown channel (or [costs] key) \"{}\"; channels: {}; keys: currency, card, days_per_month, platform, labor, fixed, numbers, recording_storage",
+                            "[costs.{}]: unknown channel (or [costs] key) \"{}\"{hint}; channels: {}; keys: {}",
                             name.get_ref(),
                             name.get_ref(),
-                            known.join(", ")
+                            known.join(", "),
+                            super::raw::COSTS_KEYS.join(", ")
                         ),
                     );
                     ok = false;
@@ -659,14 +721,16 @@ impl Validator<'_> {
             }
             RawPrice::Flat(x) => Some(Price::flat(micros(*x))),
             RawPrice::Tiers(tiers) => {
-                let starts_at_zero = tiers.first().is_some_and(|t| t.above == 0.0);
-                let increasing = tiers.windows(2).all(|w| w[0].above < w[1].above);
-                if !starts_at_zero || !increasing || tiers.iter().any(|t| bad_amount(t.price)) {
+                let above = |t: &Spanned<super::raw::RawTier>| *t.get_ref().above.get_ref();
+                let price = |t: &Spanned<super::raw::RawTier>| *t.get_ref().price.get_ref();
+                let starts_at_zero = tiers.first().is_some_and(|t| above(t) == 0.0);
+                let increasing = tiers.windows(2).all(|w| above(&w[0]) < above(&w[1]));
+                if !starts_at_zero || !increasing || tiers.iter().any(|t| bad_amount(price(t))) {
                     self.err(&p.span(), "volume tiers must start at `above = 0`, increase, and have non-negative prices");
                     return None;
                 }
                 Some(Price {
-                    tiers: tiers.iter().map(|t| (t.above, micros(t.price))).collect(),
+                    tiers: tiers.iter().map(|t| (above(t), micros(price(t)))).collect(),
                 })
             }
         }

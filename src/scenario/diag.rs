@@ -1,17 +1,45 @@
 //! Diagnostics: problems found while loading a scenario, each pointing at a
 //! file, line and column, collected so that one run reports all of them.
+//!
+//! Output stays proportional to the number of problems, not to the size of
+//! the file: an excerpt shows at most [`EXCERPT_CHARS`] characters around the
+//! column (a minified one-line JSON workflow is not printed whole for every
+//! problem in it), and repeated problems are summarised.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// Characters of the offending line shown under a message, centred on the column.
+pub const EXCERPT_CHARS: usize = 100;
+
+/// Problems with the same message shown in full before the rest are counted.
+const SAME_MESSAGE_SHOWN: usize = 3;
+
+/// Problems shown in full; the rest are counted by severity.
+const MAX_SHOWN: usize = 100;
+
 /// Whether a problem stops the scenario from loading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The scenario cannot run.
     Error,
     /// The scenario runs, but probably not as intended.
     Warning,
+}
+
+/// A window of one source line, with the column it points at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excerpt {
+    /// The characters shown (at most [`EXCERPT_CHARS`]).
+    pub text: String,
+    /// 1-based character position of the caret inside `text`.
+    pub caret: usize,
+    /// Characters of the line cut before `text`.
+    pub cut_before: bool,
+    /// Characters of the line cut after `text`.
+    pub cut_after: bool,
 }
 
 /// One problem, already resolved to a human position.
@@ -27,8 +55,22 @@ pub struct Diagnostic {
     pub column: usize,
     /// What is wrong and what was expected.
     pub message: String,
-    /// The offending source line, shown under the message.
-    pub excerpt: Option<String>,
+    /// The offending part of the source line, shown under the message.
+    pub excerpt: Option<Excerpt>,
+}
+
+impl Diagnostic {
+    /// A problem with a file as a whole (no line or column).
+    pub fn whole_file(severity: Severity, file: &Path, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            excerpt: None,
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -38,31 +80,35 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         if self.line == 0 {
-            write!(f, "{}: {kind}: {}", self.file.display(), self.message)
-        } else {
+            return write!(f, "{}: {kind}: {}", self.file.display(), self.message);
+        }
+        write!(
+            f,
+            "{}:{}:{}: {kind}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )?;
+        if let Some(x) = &self.excerpt {
+            let gutter = self.line.to_string().len();
+            let (open, close) = (
+                if x.cut_before { "…" } else { "" },
+                if x.cut_after { "…" } else { "" },
+            );
+            // The caret sits under its character; a leading "…" shifts it by one.
+            let pad = x.caret - 1 + usize::from(x.cut_before);
             write!(
                 f,
-                "{}:{}:{}: {kind}: {}",
-                self.file.display(),
+                "\n{:gutter$} |\n{} | {open}{}{close}\n{:gutter$} | {}^",
+                "",
                 self.line,
-                self.column,
-                self.message
+                x.text,
+                "",
+                " ".repeat(pad)
             )?;
-            if let Some(text) = &self.excerpt {
-                let gutter = self.line.to_string().len();
-                write!(
-                    f,
-                    "\n{:gutter$} |\n{} | {}\n{:gutter$} | {:>col$}",
-                    "",
-                    self.line,
-                    text,
-                    "",
-                    "^",
-                    col = self.column
-                )?;
-            }
-            Ok(())
         }
+        Ok(())
     }
 }
 
@@ -72,24 +118,53 @@ pub struct SourceFile<'a> {
     pub path: &'a Path,
     /// The whole file.
     pub text: &'a str,
+    /// Byte offset of each line start, built on first use.
+    line_starts: OnceCell<Vec<usize>>,
 }
 
-impl SourceFile<'_> {
+impl<'a> SourceFile<'a> {
+    /// A named source text.
+    pub fn new(path: &'a Path, text: &'a str) -> SourceFile<'a> {
+        SourceFile {
+            path,
+            text,
+            line_starts: OnceCell::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
     /// Line and column (1-based, characters) of a byte offset.
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset);
+        let column = self.text[starts[line - 1]..offset].chars().count() + 1;
         (line, column)
     }
 
-    fn line_text(&self, line: usize) -> Option<String> {
-        self.text
-            .lines()
-            .nth(line.checked_sub(1)?)
-            .map(|l| l.trim_end().to_string())
+    /// A window of at most [`EXCERPT_CHARS`] characters of `line` around `column`.
+    fn excerpt(&self, line: usize, column: usize) -> Option<Excerpt> {
+        let starts = self.line_starts();
+        let start = *starts.get(line.checked_sub(1)?)?;
+        let end = starts.get(line).map_or(self.text.len(), |&s| s);
+        let full = self.text[start..end].trim_end();
+        let first = column.saturating_sub(EXCERPT_CHARS / 2 + 1);
+        let text: String = full.chars().skip(first).take(EXCERPT_CHARS).collect();
+        let shown = text.chars().count();
+        let cut_after = full.chars().nth(first + shown).is_some();
+        Some(Excerpt {
+            caret: (column - first).clamp(1, shown.max(1) + 1),
+            text,
+            cut_before: first > 0,
+            cut_after,
+        })
     }
 
     /// Builds a diagnostic at a byte offset.
@@ -101,7 +176,7 @@ impl SourceFile<'_> {
             line,
             column,
             message,
-            excerpt: self.line_text(line),
+            excerpt: self.excerpt(line, column),
         }
     }
 }
@@ -111,6 +186,77 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// The candidate nearest in spelling to `word`, if one is close enough to be
+/// what was meant (optimal string alignment distance: a swap of two adjacent
+/// letters counts one edit).
+pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let w: Vec<char> = word.to_lowercase().chars().collect();
+    let limit = match w.len() {
+        0..=3 => 1,
+        4..=8 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                edit_distance(&w, &c.to_lowercase().chars().collect::<Vec<_>>()),
+                c,
+            )
+        })
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Optimal string alignment distance between two words.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[n][m]
+}
+
+/// `"; did you mean \"x\"?"` when a candidate is close to `word`, else "".
+pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> String {
+    suggest(word, candidates).map_or(String::new(), |s| format!("; did you mean \"{s}\"?"))
+}
+
+/// `unknown <what> "<name>"; expected one of "a", "b"`, with the nearest
+/// spelling when one is close.
+pub fn unknown_name(what: &str, name: &str, known: &[&str]) -> String {
+    let list = if known.is_empty() {
+        "(none declared)".to_string()
+    } else {
+        known
+            .iter()
+            .map(|k| format!("\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "unknown {what} \"{name}\"; expected one of {list}{}",
+        did_you_mean(name, known.iter().copied())
+    )
 }
 
 /// Collects diagnostics for one scenario file (and files it references).
@@ -151,11 +297,68 @@ impl Diagnostics {
     }
 }
 
+/// Writes diagnostics in order: each message in full the first few times it
+/// occurs, then a count of its repeats; past [`MAX_SHOWN`] only counts.
+///
+/// # Errors
+/// Formatter errors only.
+pub fn write_all(f: &mut impl fmt::Write, diagnostics: &[Diagnostic]) -> fmt::Result {
+    let mut seen: std::collections::HashMap<(Severity, &str), usize> =
+        std::collections::HashMap::new();
+    let mut shown = 0;
+    let mut hidden = [0usize; 2];
+    for d in diagnostics {
+        let n = seen.entry((d.severity, d.message.as_str())).or_insert(0);
+        *n += 1;
+        if *n <= SAME_MESSAGE_SHOWN && shown < MAX_SHOWN {
+            writeln!(f, "{d}")?;
+            shown += 1;
+        } else {
+            hidden[d.severity as usize] += 1;
+        }
+    }
+    let mut repeats: Vec<(&(Severity, &str), &usize)> = seen
+        .iter()
+        .filter(|(_, n)| **n > SAME_MESSAGE_SHOWN)
+        .collect();
+    repeats.sort();
+    for ((severity, message), n) in repeats {
+        let kind = if *severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        writeln!(
+            f,
+            "… and {} more like this {kind}: {message}",
+            n - SAME_MESSAGE_SHOWN
+        )?;
+    }
+    let repeated: usize = seen
+        .values()
+        .map(|n| n.saturating_sub(SAME_MESSAGE_SHOWN))
+        .sum();
+    let other = hidden[0] + hidden[1] - repeated;
+    if other > 0 {
+        writeln!(f, "… and {other} more problems not shown")?;
+    }
+    Ok(())
+}
+
 /// The error returned when a scenario does not load: every problem found.
 #[derive(Debug)]
 pub struct ScenarioError {
     /// Errors and warnings, sorted by file position.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ScenarioError {
+    /// One problem with a whole file (unreadable, too large, not UTF-8).
+    pub fn file(path: &Path, message: impl Into<String>) -> ScenarioError {
+        ScenarioError {
+            diagnostics: vec![Diagnostic::whole_file(Severity::Error, path, message)],
+        }
+    }
 }
 
 impl fmt::Display for ScenarioError {
@@ -165,9 +368,7 @@ impl fmt::Display for ScenarioError {
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .count();
-        for d in &self.diagnostics {
-            writeln!(f, "{d}")?;
-        }
+        write_all(f, &self.diagnostics)?;
         write!(
             f,
             "{errors} error{} in scenario",
@@ -184,13 +385,50 @@ mod tests {
 
     #[test]
     fn positions_are_one_based_and_count_characters() {
-        let src = SourceFile {
-            path: Path::new("x.toml"),
-            text: "a = 1\nbé = \"x\"\n",
-        };
+        let src = SourceFile::new(Path::new("x.toml"), "a = 1\nbé = \"x\"\n");
         assert_eq!(src.position(0), (1, 1));
         assert_eq!(src.position(6), (2, 1));
         // 'é' is two bytes: the '=' after "bé " is the 4th character.
         assert_eq!(src.position(10), (2, 4));
+        assert_eq!(src.position(100), (3, 1), "past the end: the last line");
+    }
+
+    /// A column beyond 65 535 used to panic in the formatter (width limit).
+    #[test]
+    fn long_lines_show_a_window_around_the_column() {
+        let line = format!("name = \"{}\" x", "A".repeat(70_000));
+        let src = SourceFile::new(Path::new("x.toml"), &line);
+        let d = src.at(Severity::Error, line.len() - 1, "expected a newline".into());
+        let shown = d.to_string();
+        assert!(d.column > 65_536);
+        assert!(shown.len() < 400, "{} bytes", shown.len());
+        let lines: Vec<&str> = shown.lines().collect();
+        // The caret is under the `x`.
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(lines[2].chars().nth(caret), Some('x'), "{shown}");
+    }
+
+    #[test]
+    fn suggestions_allow_a_few_edits_and_swaps() {
+        let keys = ["replications", "seed", "horizon", "handle_time"];
+        assert_eq!(suggest("replicatons", keys), Some("replications"));
+        assert_eq!(suggest("handel_time", keys), Some("handle_time"));
+        assert_eq!(suggest("sed", keys), Some("seed"));
+        assert_eq!(suggest("banana", keys), None);
+    }
+
+    #[test]
+    fn repeated_problems_are_counted_not_repeated() {
+        let src = SourceFile::new(Path::new("x.toml"), "a = 1\n");
+        let many: Vec<Diagnostic> = (0..1000)
+            .map(|_| src.at(Severity::Error, 0, "unknown queue \"nope\"".into()))
+            .collect();
+        let mut out = String::new();
+        write_all(&mut out, &many).unwrap();
+        assert_eq!(out.matches("x.toml:1:1").count(), SAME_MESSAGE_SHOWN);
+        assert!(
+            out.contains("… and 997 more like this error: unknown queue \"nope\""),
+            "{out}"
+        );
     }
 }

@@ -8,7 +8,9 @@
 pub mod costs;
 pub mod diag;
 mod hours;
+pub mod input;
 mod raw;
+mod read;
 pub mod taskrouter;
 mod trace;
 pub mod units;
@@ -82,6 +84,37 @@ pub struct Scenario {
     /// Worker activities: Flex's four first (indices [`AVAILABLE`],
     /// [`UNAVAILABLE`], [`BREAK`], [`OFFLINE`]), then the scenario's own.
     pub activities: Vec<Activity>,
+    /// Every file the scenario was built from (itself first), for the
+    /// report manifest.
+    pub inputs: Vec<InputFile>,
+}
+
+/// A file a scenario was built from, identified by its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// What it is: "scenario", "rate card", "workflow", "trace".
+    pub role: &'static str,
+    /// The path as given or resolved (relative to the scenario's folder);
+    /// the built-in rate card is named `(built-in) rates/twilio-us.toml`.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, lowercase hex.
+    pub sha256: String,
+}
+
+impl InputFile {
+    /// Describes a file's content.
+    pub fn new(role: &'static str, path: &Path, content: &[u8]) -> InputFile {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(content);
+        InputFile {
+            role,
+            path: path.to_path_buf(),
+            bytes: content.len() as u64,
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
 }
 
 /// What routing sees of a worker: attributes, capacity and the queues
@@ -606,16 +639,8 @@ pub struct Loaded {
 /// # Errors
 /// A [`ScenarioError`] listing every problem found, each with file:line:column.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        diagnostics: vec![Diagnostic {
-            severity: diag::Severity::Error,
-            file: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the scenario: {e}"),
-            excerpt: None,
-        }],
-    })?;
+    let text = input::read_text(path, input::SCENARIO_MAX_BYTES)
+        .map_err(|e| ScenarioError::file(path, format!("cannot read the scenario: {e}")))?;
     load_str(path, &text)
 }
 

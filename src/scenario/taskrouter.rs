@@ -300,42 +300,85 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
     Ok(v)
 }
 
-/// A problem found while converting the document: span and message.
-pub type Problem = (Range<usize>, String);
+/// A problem found while converting the document.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Where in the JSON text.
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// Only a warning (the document is still read as written).
+    pub warning: bool,
+}
 
+fn error(problems: &mut Vec<Problem>, span: Range<usize>, message: impl Into<String>) {
+    problems.push(Problem {
+        span,
+        message: message.into(),
+        warning: false,
+    });
+}
+
+/// The members of an object under their known key names; an unknown key is
+/// reported, and read as the key it resembles when the object lacks it.
 fn members<'j>(
     j: &'j Json,
     what: &str,
-    allowed: &[&str],
+    allowed: &[&'static str],
     problems: &mut Vec<Problem>,
-) -> Option<&'j [(String, Range<usize>, Json)]> {
+) -> Option<Vec<(&'static str, &'j Json)>> {
     let JsonValue::Obj(m) = &j.value else {
-        problems.push((j.span.clone(), format!("{what} must be a JSON object")));
+        error(
+            problems,
+            j.span.clone(),
+            format!("{what} must be a JSON object"),
+        );
         return None;
     };
-    for (k, span, _) in m {
-        if !allowed.contains(&k.as_str()) {
-            problems.push((
-                span.clone(),
-                format!(
-                    "unknown key \"{k}\" in {what}; expected one of {}",
-                    allowed.join(", ")
-                ),
-            ));
+    let mut out: Vec<(&'static str, &'j Json)> = m
+        .iter()
+        .filter_map(|(k, _, v)| allowed.iter().find(|a| **a == k).map(|a| (*a, v)))
+        .collect();
+    for (k, span, v) in m {
+        if allowed.contains(&k.as_str()) {
+            continue;
+        }
+        let listed: Vec<&'static str> = allowed
+            .iter()
+            .copied()
+            .filter(|a| !super::read::LEGACY_KEYS.contains(a))
+            .collect();
+        let absent: Vec<&'static str> = listed
+            .iter()
+            .copied()
+            .filter(|a| !out.iter().any(|(o, _)| o == a))
+            .collect();
+        let nearest = super::diag::suggest(k, absent.iter().copied());
+        error(
+            problems,
+            span.clone(),
+            format!(
+                "unknown key \"{k}\" in {what}; expected one of {}{}",
+                listed.join(", "),
+                nearest.map_or(String::new(), |n| format!("; did you mean \"{n}\"?"))
+            ),
+        );
+        if let Some(n) = nearest {
+            out.push((n, v));
         }
     }
-    Some(m)
+    Some(out)
 }
 
-fn get<'j>(m: &'j [(String, Range<usize>, Json)], key: &str) -> Option<&'j Json> {
-    m.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
+fn get<'j>(m: &[(&'static str, &'j Json)], key: &str) -> Option<&'j Json> {
+    m.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
 fn string(j: &Json, what: &str, problems: &mut Vec<Problem>) -> Option<Spanned<String>> {
     match &j.value {
         JsonValue::Str(s) => Some(Spanned::new(j.span.clone(), s.clone())),
         _ => {
-            problems.push((j.span.clone(), format!("{what} must be a string")));
+            error(problems, j.span.clone(), format!("{what} must be a string"));
             None
         }
     }
@@ -347,14 +390,15 @@ fn number(j: &Json, what: &str, problems: &mut Vec<Problem>) -> Option<Spanned<Q
         JsonValue::Num(n) => Some(Spanned::new(j.span.clone(), Quantity::Number(*n))),
         JsonValue::Str(s) => Some(Spanned::new(j.span.clone(), Quantity::Text(s.clone()))),
         _ => {
-            problems.push((j.span.clone(), format!("{what} must be a number")));
+            error(problems, j.span.clone(), format!("{what} must be a number"));
             None
         }
     }
 }
 
-const TARGET_KEYS: [&str; 8] = [
+const TARGET_KEYS: [&str; 9] = [
     "queue",
+    "task_queue_sid",
     "priority",
     "timeout",
     "expression",
@@ -370,10 +414,13 @@ fn target(
     problems: &mut Vec<Problem>,
 ) -> Option<Spanned<RawTarget>> {
     let m = members(j, "a target", &TARGET_KEYS, problems)?;
+    let m = &m;
     let s = |key: &str, p: &mut Vec<Problem>| get(m, key).and_then(|v| string(v, key, p));
     let queue = s("queue", problems).map(|q| map_queue(&q));
+    let legacy = s("task_queue_sid", problems).map(|q| map_queue(&q));
     let t = RawTarget {
         queue,
+        task_queue_sid: legacy,
         priority: get(m, "priority").and_then(|v| number(v, "priority", problems)),
         timeout: get(m, "timeout").and_then(|v| number(v, "timeout", problems)),
         expression: s("expression", problems),
@@ -397,11 +444,12 @@ pub fn workflow(
     let Some(top) = members(root, "the workflow document", &["task_routing"], problems) else {
         return (filters, None);
     };
-    let Some(routing) = get(top, "task_routing") else {
-        problems.push((
+    let Some(routing) = get(&top, "task_routing") else {
+        error(
+            problems,
             root.span.start..root.span.start + 1,
-            "expected a \"task_routing\" object".into(),
-        ));
+            "expected a \"task_routing\" object",
+        );
         return (filters, None);
     };
     let Some(tr) = members(
@@ -412,7 +460,7 @@ pub fn workflow(
     ) else {
         return (filters, None);
     };
-    if let Some(fs) = get(tr, "filters") {
+    if let Some(fs) = get(&tr, "filters") {
         match &fs.value {
             JsonValue::Arr(items) => {
                 for f in items {
@@ -424,18 +472,18 @@ pub fn workflow(
                     ) else {
                         continue;
                     };
-                    let name = get(m, "filter_friendly_name")
+                    let name = get(&m, "filter_friendly_name")
                         .and_then(|v| string(v, "filter_friendly_name", problems));
-                    let Some(expression) =
-                        get(m, "expression").and_then(|v| string(v, "expression", problems))
-                    else {
-                        problems.push((
+                    let expression =
+                        get(&m, "expression").and_then(|v| string(v, "expression", problems));
+                    if expression.is_none() {
+                        error(
+                            problems,
                             f.span.start..f.span.start + 1,
-                            "a filter needs an \"expression\"".into(),
-                        ));
-                        continue;
-                    };
-                    let targets = match get(m, "targets") {
+                            "a filter needs an \"expression\"",
+                        );
+                    }
+                    let targets = match get(&m, "targets") {
                         Some(Json {
                             value: JsonValue::Arr(ts),
                             span,
@@ -446,17 +494,21 @@ pub fn workflow(
                                 .collect(),
                         ),
                         Some(other) => {
-                            problems
-                                .push((other.span.clone(), "\"targets\" must be an array".into()));
+                            error(problems, other.span.clone(), "\"targets\" must be an array");
                             continue;
                         }
                         None => {
-                            problems.push((
+                            error(
+                                problems,
                                 f.span.start..f.span.start + 1,
-                                "a filter needs \"targets\"".into(),
-                            ));
+                                "a filter needs \"targets\"",
+                            );
                             continue;
                         }
+                    };
+                    // Targets were read (and their problems reported) either way.
+                    let Some(expression) = expression else {
+                        continue;
                     };
                     filters.push(Spanned::new(
                         f.span.clone(),
@@ -468,10 +520,10 @@ pub fn workflow(
                     ));
                 }
             }
-            _ => problems.push((fs.span.clone(), "\"filters\" must be an array".into())),
+            _ => error(problems, fs.span.clone(), "\"filters\" must be an array"),
         }
     }
-    let default = get(tr, "default_filter").and_then(|d| target(d, map_queue, problems));
+    let default = get(&tr, "default_filter").and_then(|d| target(d, map_queue, problems));
     (filters, default)
 }
 

@@ -32,21 +32,15 @@ pub(super) fn load_trace(
 ) -> Option<Vec<TraceRow>> {
     let dir = v.src.path.parent().unwrap_or(Path::new(""));
     let path = dir.join(file.get_ref());
-    let text = match std::fs::read_to_string(&path) {
+    let text = match super::input::read_text(&path, super::input::TRACE_MAX_BYTES) {
         Ok(t) => t,
         Err(e) => {
-            v.diags.error(
-                &v.src,
-                &file.span(),
-                format!("cannot read trace {}: {e}", path.display()),
-            );
+            v.err(&file.span(), format!("cannot read the trace: {e}"));
             return None;
         }
     };
-    let csv_src = SourceFile {
-        path: &path,
-        text: &text,
-    };
+    v.record_input("trace", &path, &text);
+    let csv_src = SourceFile::new(&path, &text);
     let channels = channels.as_ref()?;
     let errors_before = v.diags.items.len();
     let report = |v: &mut Validator<'_>, offset: usize, msg: String| {
@@ -117,9 +111,8 @@ pub(super) fn load_trace(
                 v,
                 offset,
                 format!(
-                    "channel: unknown channel \"{}\"; expected one of {}",
-                    field(1),
-                    names.join(", ")
+                    "channel: {}",
+                    super::diag::unknown_name("channel", field(1), &names)
                 ),
             );
             continue;

@@ -1,14 +1,26 @@
 //! Raw file → [`Scenario`]: resolves names, builds distributions, compiles
 //! expressions and reports every problem it finds with its position.
 
-use super::diag::{Diagnostics, ScenarioError, SourceFile};
+use super::diag::{Diagnostics, ScenarioError, SourceFile, unknown_name};
 use super::raw::*;
+use super::read::{FromToml, Reader};
 use super::units::{Dist, parse_clock, parse_duration, parse_rate};
 use super::*;
 use crate::expr::{Context, KeyId, Value};
 use std::collections::HashMap;
 use std::ops::Range;
 use toml::Spanned;
+
+/// Distribution families, as `dist` names them.
+const DIST_FAMILIES: [&str; 7] = [
+    "exponential",
+    "deterministic",
+    "uniform",
+    "lognormal",
+    "gamma",
+    "erlang",
+    "empirical",
+];
 
 /// Attribute combinations per source above which the scenario is refused
 /// (each combination is precomputed).
@@ -22,21 +34,13 @@ const MAX_PROFILES: usize = 10_000;
 const MAX_INTERVALS: f64 = 100_000.0;
 
 pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
-    let src = SourceFile { path, text };
-    let raw: RawScenario = match toml::from_str(text) {
-        Ok(r) => r,
-        Err(e) => {
-            let offset = e.span().map_or(0, |s| s.start);
-            let message = e.message().trim().replace('\n', " ");
-            let d = src.at(super::diag::Severity::Error, offset, message);
-            return Err(ScenarioError {
-                diagnostics: vec![d],
-            });
-        }
-    };
+    let src = SourceFile::new(path, text);
+    let mut diags = Diagnostics::default();
+    let read = read_document::<RawScenario>(&src, &mut diags);
     let mut v = Validator {
         src,
-        diags: Diagnostics::default(),
+        diags,
+        unreadable: Vec::new(),
         keys: KeyTable::default(),
         queue_spans: Vec::new(),
         bad_queues: Vec::new(),
@@ -44,8 +48,14 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
         hours_names: Vec::new(),
         activity_names: Vec::new(),
         extra_profiles: Vec::new(),
+        inputs: vec![InputFile::new("scenario", path, text.as_bytes())],
+        groups_known: true,
+        attr_reads: Vec::new(),
     };
-    let scenario = v.scenario(raw);
+    let scenario = read.and_then(|(raw, unreadable)| {
+        v.unreadable = unreadable;
+        v.scenario(raw)
+    });
     v.diags
         .items
         .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
@@ -59,6 +69,31 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
         scenario: scenario.expect("no errors means a scenario was built"),
         warnings,
     })
+}
+
+/// Parses a TOML text and reads its root table as `T`. Syntax errors are all
+/// reported and stop there (a broken document would only give consequential
+/// problems); reading problems are all reported and reading goes on. Returns
+/// the value and the spans that could not be read.
+pub(super) fn read_document<T: FromToml>(
+    src: &SourceFile<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(T, Vec<Range<usize>>)> {
+    let (doc, errors) = toml::de::DeTable::parse_recoverable(src.text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            diags.error(src, &span, e.message().trim().replace('\n', " "));
+        }
+        return None;
+    }
+    let node = Spanned::new(doc.span(), toml::de::DeValue::Table(doc.into_inner()));
+    let mut r = Reader::new(src.text.len());
+    let value = T::read(&mut r, &node);
+    for (span, message) in r.problems {
+        diags.error(src, &span, message);
+    }
+    Some((value?, r.unreadable))
 }
 
 /// A categorical attribute: its key and (value, weight) options.
@@ -76,6 +111,9 @@ pub(super) enum Unit {
 pub(super) struct Validator<'a> {
     pub src: SourceFile<'a>,
     pub diags: Diagnostics,
+    /// Spans whose values could not be read (already reported): problems
+    /// inside them are consequences, not reported again.
+    pub unreadable: Vec<Range<usize>>,
     pub keys: KeyTable,
     /// Spans of the `[[queues]]` names, for warnings raised after parsing them.
     pub queue_spans: Vec<Range<usize>>,
@@ -89,6 +127,26 @@ pub(super) struct Validator<'a> {
     pub(super) activity_names: Vec<String>,
     /// Profiles created by scripted changes (after the groups' own).
     pub(super) extra_profiles: Vec<Profile>,
+    /// Files read so far (the scenario first).
+    pub(super) inputs: Vec<InputFile>,
+    /// The agent groups were read without errors (so names can be checked
+    /// against them).
+    pub(super) groups_known: bool,
+    /// Task attributes that filters and targets read, checked against what
+    /// the sources produce once they are known.
+    pub(super) attr_reads: Vec<AttrRead>,
+}
+
+/// A task attribute read by a filter or target expression.
+pub(super) struct AttrRead {
+    /// Where (a warning with its message still empty).
+    pub at: super::diag::Diagnostic,
+    /// The attribute path.
+    pub key: KeyId,
+    /// Who reads it, e.g. `filter "support"`.
+    pub reader: String,
+    /// Read from a filter expression (bare keys).
+    pub bare: bool,
 }
 
 /// A change as written, resolved.
@@ -99,15 +157,6 @@ struct ChangeSpec {
     capacity: Vec<Option<u16>>,
 }
 
-fn names_of<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
-    let names: Vec<String> = items.iter().map(|i| format!("\"{}\"", name(i))).collect();
-    if names.is_empty() {
-        "(none declared)".into()
-    } else {
-        names.join(", ")
-    }
-}
-
 impl Validator<'_> {
     /// A validator over another file (an imported workflow, a rate card)
     /// sharing this one's key table and names; hand it back with [`Validator::absorb`].
@@ -115,6 +164,7 @@ impl Validator<'_> {
         Validator {
             src,
             diags: Diagnostics::default(),
+            unreadable: Vec::new(),
             keys: std::mem::take(&mut self.keys),
             queue_spans: Vec::new(),
             bad_queues: Vec::new(),
@@ -122,21 +172,157 @@ impl Validator<'_> {
             hours_names: Vec::new(),
             activity_names: self.activity_names.clone(),
             extra_profiles: Vec::new(),
+            inputs: Vec::new(),
+            groups_known: self.groups_known,
+            attr_reads: Vec::new(),
         }
+    }
+
+    /// Records a file the scenario is built from (for the report manifest).
+    pub(super) fn record_input(&mut self, role: &'static str, path: &Path, text: &str) {
+        self.inputs
+            .push(InputFile::new(role, path, text.as_bytes()));
     }
 
     /// Takes back the key table and the problems found by a sub-validator.
     pub(super) fn absorb(&mut self, sub: Validator<'_>) {
         self.keys = sub.keys;
         self.diags.items.extend(sub.diags.items);
+        self.attr_reads.extend(sub.attr_reads);
+    }
+
+    /// Records the task attributes an expression reads (`bare`: a filter's
+    /// own keys; otherwise `task.` paths of a target), pointing at each
+    /// inside the expression text.
+    pub(super) fn record_attr_reads(
+        &mut self,
+        e: &Expr,
+        text: &Spanned<String>,
+        reader: &str,
+        bare: bool,
+    ) {
+        let want = if bare {
+            crate::expr::Scope::Doc
+        } else {
+            crate::expr::Scope::Task
+        };
+        let mut keys = Vec::new();
+        e.for_each_path(&mut |p| {
+            if p.scope == want && !keys.contains(&p.key) {
+                keys.push(p.key);
+            }
+        });
+        for key in keys {
+            let name = self.keys.name(key);
+            let written = if bare {
+                name.to_string()
+            } else {
+                format!("task.{name}")
+            };
+            let at = text
+                .get_ref()
+                .find(&written)
+                .map_or(text.span().start, |i| {
+                    super::taskrouter::raw_offset(self.src.text, text.span().start, i)
+                });
+            let at = self
+                .src
+                .at(super::diag::Severity::Warning, at, String::new());
+            self.attr_reads.push(AttrRead {
+                at,
+                key,
+                reader: reader.to_string(),
+                bare,
+            });
+        }
+    }
+
+    /// Warns about every task attribute a filter or target reads that no
+    /// source can produce: it is always null there, which is almost always
+    /// a misspelling or a `task.` prefix in a filter (TaskRouter reads
+    /// filter keys from the attribute document itself, so `task.skill` is
+    /// the attribute `task` → `skill`).
+    fn check_attr_reads(&mut self, classes: &[TaskClass], raw: &[Spanned<RawArrival>]) {
+        let mut produced: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        produced.insert("channel".into());
+        for c in classes {
+            for (k, _) in c.attrs.iter() {
+                produced.insert(self.keys.name(*k).to_string());
+            }
+        }
+        for a in raw {
+            for k in a
+                .get_ref()
+                .attributes
+                .iter()
+                .flat_map(|t| t.get_ref().keys())
+            {
+                produced.insert(k.clone());
+            }
+        }
+        let is_produced = |name: &str| {
+            produced.contains(name)
+                || produced.iter().any(|p| {
+                    p.len() > name.len() && p.starts_with(name) && p.as_bytes()[name.len()] == b'.'
+                })
+        };
+        for read in std::mem::take(&mut self.attr_reads) {
+            let name = self.keys.name(read.key).to_string();
+            if is_produced(&name) {
+                continue;
+            }
+            let shown = if read.bare {
+                format!("`{name}`")
+            } else {
+                format!("`task.{name}`")
+            };
+            let hint = match name.strip_prefix("task.") {
+                Some(rest) if read.bare && is_produced(rest) => format!(
+                    "; filter expressions read task attributes without a prefix (`task.{rest}` is the attribute `task` → `{rest}`): write `{rest}`"
+                ),
+                _ => match super::diag::suggest(&name, produced.iter().map(String::as_str)) {
+                    Some(s) => format!(
+                        "; did you mean `{}{s}`?",
+                        if read.bare { "" } else { "task." }
+                    ),
+                    None => format!(
+                        "; sources set: {}",
+                        produced
+                            .iter()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                },
+            };
+            let mut d = read.at;
+            d.message = format!(
+                "{} reads the task attribute {shown}, which no arrival source sets (so it is always null there){hint}",
+                read.reader
+            );
+            self.diags.items.push(d);
+        }
     }
 
     pub(super) fn err(&mut self, span: &Range<usize>, msg: impl Into<String>) {
-        self.diags.error(&self.src, span, msg);
+        if !self.is_unreadable(span) {
+            self.diags.error(&self.src, span, msg);
+        }
     }
 
     pub(super) fn warn(&mut self, span: &Range<usize>, msg: impl Into<String>) {
-        self.diags.warning(&self.src, span, msg);
+        if !self.is_unreadable(span) {
+            self.diags.warning(&self.src, span, msg);
+        }
+    }
+
+    /// True when `span` starts inside a value that could not be read (so a
+    /// problem there is a consequence of one already reported).
+    fn is_unreadable(&self, span: &Range<usize>) -> bool {
+        let at = span.start;
+        self.unreadable
+            .iter()
+            .any(|u| u.start <= at && (at < u.end || at == u.start))
     }
 
     pub(super) fn quantity(&mut self, q: &Spanned<Quantity>, unit: Unit) -> Option<f64> {
@@ -173,12 +359,11 @@ impl Validator<'_> {
         let r = raw.get_ref();
         let kind = r.dist.get_ref().as_str();
         let family = match kind {
-            "exponential" | "deterministic" | "uniform" | "lognormal" | "gamma" | "erlang"
-            | "empirical" => kind,
+            _ if DIST_FAMILIES.contains(&kind) => kind,
             other => {
                 self.err(
                     &r.dist.span(),
-                    format!("unknown distribution \"{other}\"; expected one of exponential, deterministic, uniform, lognormal, gamma, erlang, empirical"),
+                    unknown_name("distribution", other, &DIST_FAMILIES),
                 );
                 return None;
             }
@@ -471,20 +656,30 @@ impl Validator<'_> {
             &queues,
             &channel_names,
             lifo_first,
-            raw.name.span(),
+            0..0,
         );
         let mut classes = Vec::new();
         let sources = self.sources(&raw.arrivals, &channels, sim.as_ref(), &mut classes);
+        // A trace that did not load leaves its attributes unknown.
+        if sources.is_some() || raw.arrivals.iter().all(|a| a.get_ref().trace.is_none()) {
+            self.check_attr_reads(&classes, &raw.arrivals);
+        }
         if raw.arrivals.is_empty() {
-            self.err(&raw.name.span(), "the scenario has no [[arrivals]]");
+            self.err(&(0..0), "the scenario has no [[arrivals]]");
         }
         if raw.channels.is_empty() {
-            self.err(&raw.name.span(), "the scenario declares no [[channels]]");
+            self.err(&(0..0), "the scenario declares no [[channels]]");
         }
         let name = raw.name.get_ref().trim().to_string();
         if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
             self.err(&raw.name.span(), "`name` must be non-empty and cannot contain path separators (reports go to reports/<name>/)");
         }
+        // Checked even when something above failed, so that one run lists
+        // the problems of the rate card too.
+        let costs = raw
+            .costs
+            .as_ref()
+            .map(|c| self.costs(c, channels.as_deref().unwrap_or(&[]), groups.as_deref()));
         if self.diags.has_errors() {
             return None;
         }
@@ -511,6 +706,7 @@ impl Validator<'_> {
             costs: None,
             keys: std::mem::take(&mut self.keys),
             activities,
+            inputs: Vec::new(),
         };
         scenario.profiles = scenario
             .groups
@@ -525,9 +721,8 @@ impl Validator<'_> {
             .chain(std::mem::take(&mut self.extra_profiles))
             .collect();
         self.match_filters(&mut scenario, &raw.arrivals);
-        if let Some(c) = &raw.costs {
-            scenario.costs = Some(self.costs(c, &scenario.channels, &scenario.groups)?);
-        }
+        scenario.costs = costs.flatten();
+        scenario.inputs = std::mem::take(&mut self.inputs);
         Some(scenario)
     }
 
@@ -594,10 +789,14 @@ impl Validator<'_> {
                         None => {
                             self.err(
                                 &f.span(),
-                                format!(
-                                    "unknown filter \"{}\"; expected one of {}",
+                                unknown_name(
+                                    "filter",
                                     f.get_ref(),
-                                    names_of(&workflow.filters, |x| &x.name)
+                                    &workflow
+                                        .filters
+                                        .iter()
+                                        .map(|x| x.name.as_str())
+                                        .collect::<Vec<_>>(),
                                 ),
                             );
                             None
@@ -788,9 +987,13 @@ impl Validator<'_> {
             None => {
                 self.err(
                     &name.span(),
-                    format!(
-                        "unknown activity \"{n}\"; known: {}",
-                        names_of(activities, |a| &a.name)
+                    unknown_name(
+                        "activity",
+                        n,
+                        &activities
+                            .iter()
+                            .map(|a| a.name.as_str())
+                            .collect::<Vec<_>>(),
                     ),
                 );
                 None
@@ -822,22 +1025,9 @@ impl Validator<'_> {
         match self.hours_names.iter().position(|h| h == name.get_ref()) {
             Some(i) => Some(i as u32),
             None => {
-                let known = if self.hours_names.is_empty() {
-                    "(none declared)".to_string()
-                } else {
-                    self.hours_names
-                        .iter()
-                        .map(|h| format!("\"{h}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                self.err(
-                    &name.span(),
-                    format!(
-                        "unknown hours \"{}\"; expected one of {known}",
-                        name.get_ref()
-                    ),
-                );
+                let known: Vec<&str> = self.hours_names.iter().map(String::as_str).collect();
+                let message = unknown_name("hours", name.get_ref(), &known);
+                self.err(&name.span(), message);
                 None
             }
         }
@@ -1088,10 +1278,10 @@ impl Validator<'_> {
             None => {
                 self.err(
                     &name.span(),
-                    format!(
-                        "unknown channel \"{}\"; expected one of {}",
+                    unknown_name(
+                        "channel",
                         name.get_ref(),
-                        names_of(channels, |c| &c.name)
+                        &channels.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
                     ),
                 );
                 None
@@ -1163,9 +1353,12 @@ impl Validator<'_> {
                 self.err(
                     &name.span(),
                     format!(
-                        "unknown queue \"{}\"; expected one of {}{hint}",
-                        name.get_ref(),
-                        names_of(queues, |q| &q.name)
+                        "{}{hint}",
+                        unknown_name(
+                            "queue",
+                            name.get_ref(),
+                            &queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(),
+                        )
                     ),
                 );
                 None
@@ -1191,6 +1384,10 @@ impl Validator<'_> {
         let mut out = Vec::new();
         let mut ok = true;
         let n_channels = channels.as_ref().map_or(0, Vec::len);
+        // A group whose count could not be read may be the one a queue needs.
+        let unknown_count = raw
+            .iter()
+            .any(|g| self.is_unreadable(&g.get_ref().count.span()));
         for g in raw {
             let gr = g.get_ref();
             ok &= self.check_name(&gr.group, "agent group", &mut seen);
@@ -1378,7 +1575,7 @@ impl Validator<'_> {
                 let id = QueueId(qi as u32);
                 let joinable = out.iter().any(|g| g.count > 0 && g.queues.contains(&id))
                     || self.extra_profiles.iter().any(|p| p.queues.contains(&id));
-                if !joinable && !self.bad_queues[qi] {
+                if !joinable && !self.bad_queues[qi] && !unknown_count {
                     let span = self.queue_spans[qi].clone();
                     self.warn(&span, format!("no worker can ever join queue \"{}\": no agent group matches its target_workers '{}'", q.name, q.target_workers_text));
                 }

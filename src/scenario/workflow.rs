@@ -203,15 +203,22 @@ impl Validator<'_> {
         Some(clauses)
     }
 
+    /// The task attribute naming a known worker. TaskRouter documents the
+    /// two keys as alternatives and SDKs may write both; the SID wins (it is
+    /// the worker's unique identifier) and the friendly name is ignored with
+    /// a warning [I].
     fn known_worker(&mut self, t: &RawTarget) -> Option<Option<crate::expr::KeyId>> {
         let field = match (&t.known_worker_sid, &t.known_worker_friendly_name) {
             (None, None) => return Some(None),
-            (Some(a), Some(_)) => {
-                self.err(
-                    &a.span(),
-                    "give only one of known_worker_sid and known_worker_friendly_name",
+            (Some(sid), Some(name)) => {
+                self.warn(
+                    &name.span(),
+                    format!(
+                        "both known_worker_sid and known_worker_friendly_name are given: the worker is found by known_worker_sid (\"{}\") and known_worker_friendly_name is ignored",
+                        sid.get_ref()
+                    ),
                 );
-                return None;
+                sid
             }
             (Some(f), None) | (None, Some(f)) => f,
         };
@@ -238,7 +245,24 @@ impl Validator<'_> {
         channels: &[String],
     ) -> Option<Step> {
         let r = t.get_ref();
-        let queue = match &r.queue {
+        let queue_key = match (&r.queue, &r.task_queue_sid) {
+            (Some(q), Some(legacy)) => {
+                self.err(
+                    &legacy.span(),
+                    "give `queue` or its legacy name `task_queue_sid`, not both",
+                );
+                Some(q)
+            }
+            (None, Some(legacy)) => {
+                self.warn(
+                    &legacy.span(),
+                    "`task_queue_sid` is the legacy name of `queue`; it is read as `queue` (write `queue`)",
+                );
+                Some(legacy)
+            }
+            (q, None) => q.as_ref(),
+        };
+        let queue = match queue_key {
             Some(q) => self.queue_id(q, queues),
             None => {
                 if inherited.is_none() {
@@ -251,7 +275,10 @@ impl Validator<'_> {
         let timeout = self.step_timeout(&r.timeout);
         let expression = match &r.expression {
             Some(e) => match self.expression(e, Context::TaskWorker) {
-                Some(x) => self.check_worker_paths(&x, e, channels).then_some(Some(x)),
+                Some(x) => {
+                    self.record_attr_reads(&x, e, &format!("target \"{label}\""), false);
+                    self.check_worker_paths(&x, e, channels).then_some(Some(x))
+                }
                 None => None,
             },
             None => Some(None),
@@ -421,14 +448,10 @@ impl Validator<'_> {
                         None => {
                             self.err(
                                 &c.span(),
-                                format!(
-                                    "unknown channel \"{}\"; expected one of {}",
+                                super::diag::unknown_name(
+                                    "channel",
                                     c.get_ref(),
-                                    channels
-                                        .iter()
-                                        .map(|n| format!("\"{n}\""))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
+                                    &channels.iter().map(String::as_str).collect::<Vec<_>>(),
                                 ),
                             );
                             None
@@ -488,29 +511,24 @@ impl Validator<'_> {
     fn import_taskrouter(
         &mut self,
         path: &Spanned<String>,
-        sids: Option<&Spanned<std::collections::BTreeMap<String, Spanned<String>>>>,
+        sids: Option<&Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>>,
         queues: &Option<Vec<Queue>>,
         channels: &[String],
     ) -> Option<Built> {
         let dir = self.src.path.parent().unwrap_or(std::path::Path::new(""));
         let file = dir.join(path.get_ref());
-        let text = match std::fs::read_to_string(&file) {
+        let text = match super::input::read_text(&file, super::input::WORKFLOW_MAX_BYTES) {
             Ok(t) => t,
             Err(e) => {
                 self.err(
                     &path.span(),
-                    format!(
-                        "cannot read the TaskRouter workflow {}: {e}",
-                        file.display()
-                    ),
+                    format!("cannot read the TaskRouter workflow: {e}"),
                 );
                 return None;
             }
         };
-        let json_src = SourceFile {
-            path: &file,
-            text: &text,
-        };
+        self.record_input("workflow", &file, &text);
+        let json_src = SourceFile::new(&file, &text);
         let root = match taskrouter::parse(&text) {
             Ok(r) => r,
             Err(e) => {
@@ -524,16 +542,20 @@ impl Validator<'_> {
         };
         let map = |q: &Spanned<String>| -> Spanned<String> {
             let mapped = sids
-                .and_then(|m| m.get_ref().get(q.get_ref()))
-                .map(|n| n.get_ref().clone());
+                .and_then(|m| m.get_ref().iter().find(|(k, _)| k.get_ref() == q.get_ref()))
+                .map(|(_, n)| n.get_ref().clone());
             Spanned::new(q.span(), mapped.unwrap_or_else(|| q.get_ref().clone()))
         };
         let mut problems = Vec::new();
         let (filters, default) = taskrouter::workflow(&root, &map, &mut problems);
         // A validator over the JSON text, sharing the key table.
         let mut sub = self.sub_validator(json_src);
-        for (span, message) in problems {
-            sub.err(&span, message);
+        for p in problems {
+            if p.warning {
+                sub.warn(&p.span, p.message);
+            } else {
+                sub.err(&p.span, p.message);
+            }
         }
         if filters.is_empty() && default.is_none() {
             sub.err(
@@ -565,6 +587,9 @@ impl Validator<'_> {
                 .as_ref()
                 .map_or_else(|| format!("filter {}", i + 1), |n| n.get_ref().clone());
             let expression = self.expression(&fr.expression, Context::Bare);
+            if let Some(e) = &expression {
+                self.record_attr_reads(e, &fr.expression, &format!("filter \"{name}\""), true);
+            }
             let targets = fr.targets.get_ref();
             if targets.is_empty() {
                 self.err(&fr.targets.span(), "a filter needs at least one target");
@@ -615,7 +640,7 @@ impl Validator<'_> {
                     || r.skip_if.is_some()
                     || r.known_worker_sid.is_some()
                     || r.known_worker_friendly_name.is_some();
-                if extra || r.queue.is_none() {
+                if extra || (r.queue.is_none() && r.task_queue_sid.is_none()) {
                     self.err(
                         &d.span(),
                         "default_filter takes only `queue` (routing-semantics §2.1)",

@@ -66,6 +66,7 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 
 [costs]
+card = "none"           # only the prices below
 currency = "EUR"
 days_per_month = 20
 [costs.platform]
@@ -345,6 +346,8 @@ name = "q"
 target_workers = "1==1"
 [workflow]
 default_filter = { queue = "q" }
+[costs]
+card = "none"
 [costs.labor]
 day = 20.00
 night = 31.25
