@@ -141,3 +141,38 @@ impl SourceState {
         }
     }
 }
+
+/// The expected number of arrivals of a source in `[0, horizon)`, for sizing
+/// a run before starting it. Exact for Poisson and profile sources (the
+/// integral of the rate), the row count for traces.
+pub fn expected_arrivals(src: &Source, horizon: f64) -> f64 {
+    match &src.process {
+        ArrivalProcess::Poisson { rate_per_s } => rate_per_s * horizon,
+        ArrivalProcess::Profile(p) => {
+            // The rate repeats weekly: whole weeks at once, then the rest
+            // piece by piece.
+            let week = 7.0 * 86_400.0;
+            let integral = |from: f64, to: f64| {
+                let mut sum = 0.0;
+                let mut t = from;
+                while t < to {
+                    let (rate, end) = p.piece_at(t);
+                    let end = end.min(to).max(t + p.piece_s * 1e-9);
+                    sum += rate * (end - t);
+                    t = end;
+                }
+                sum
+            };
+            let weeks = (horizon / week).floor();
+            let per_week = if weeks > 0.0 {
+                integral(0.0, week)
+            } else {
+                0.0
+            };
+            weeks * per_week + integral(weeks * week, horizon)
+        }
+        ArrivalProcess::Trace { rows, .. } => {
+            rows.iter().filter(|r| r.time_s < horizon).count() as f64
+        }
+    }
+}

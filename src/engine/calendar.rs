@@ -8,7 +8,8 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// Times are non-negative and finite, so their IEEE bit patterns order like
-/// the numbers and compare as plain integers.
+/// the numbers and compare as plain integers — provided -0.0 is stored as
+/// +0.0: its sign bit would sort it after every positive time ([`key`]).
 #[derive(Clone, Copy)]
 struct Entry {
     time_bits: u64,
@@ -38,6 +39,13 @@ impl Ord for Entry {
     }
 }
 
+/// The ordering key of a time: its bits, with -0.0 folded into +0.0
+/// (adding +0.0 leaves every other non-negative time unchanged).
+#[inline]
+fn key(time: f64) -> u64 {
+    (time + 0.0).to_bits()
+}
+
 /// Pending events in (time, seq) order.
 #[derive(Default)]
 pub struct Calendar {
@@ -55,7 +63,7 @@ impl Calendar {
         );
         self.seq += 1;
         self.heap.push(Entry {
-            time_bits: time.to_bits(),
+            time_bits: key(time),
             seq: self.seq,
             event,
         });
@@ -89,7 +97,7 @@ impl Calendar {
         self.seq += 1;
         if let Some(mut top) = self.heap.peek_mut() {
             *top = Entry {
-                time_bits: time.to_bits(),
+                time_bits: key(time),
                 seq: self.seq,
                 event,
             };
@@ -110,6 +118,17 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An event at -0.0 is an event at 0, not after every later event.
+    #[test]
+    fn negative_zero_is_zero() {
+        let mut c = Calendar::default();
+        c.schedule(600.0, Event::Shift { group: 1 });
+        c.schedule(-0.0, Event::Shift { group: 2 });
+        let (t, e) = c.pop().unwrap();
+        assert!(matches!(e, Event::Shift { group: 2 }));
+        assert_eq!(t.to_bits(), 0.0f64.to_bits());
+    }
 
     #[test]
     fn pops_in_time_then_insertion_order() {

@@ -568,6 +568,11 @@ impl<'s> Engine<'s> {
             if t > stop {
                 break;
             }
+            debug_assert!(
+                t >= self.now,
+                "the clock went back from {} to {t}",
+                self.now
+            );
             self.now = t;
             self.events += 1;
             if let Event::Arrival { source } = ev {
@@ -1783,7 +1788,12 @@ impl<'s> Engine<'s> {
         worker.stamp = worker.stamp.wrapping_add(1);
         let first = worker.tasks == 1;
         let g = worker.group as usize;
-        self.load[w as usize * self.n_channels + channel as usize] += 1;
+        let i = w as usize * self.n_channels + channel as usize;
+        debug_assert!(
+            self.load[i] < self.cap[i],
+            "worker {w} reserved beyond its capacity on channel {channel}"
+        );
+        self.load[i] += 1;
         self.metrics.change_work(g, t, i32::from(first), 1);
         if counted {
             self.metrics.reservation(g, ReservationEvent::Created);

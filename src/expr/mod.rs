@@ -156,6 +156,7 @@ impl Expr {
             text_len: text.len(),
             context,
             keys,
+            depth: 0,
         };
         let e = p.or()?;
         if let Some(t) = p.tokens.get(p.pos) {
@@ -430,7 +431,15 @@ struct Parser<'k> {
     text_len: usize,
     context: Context,
     keys: &'k mut KeyTable,
+    /// Open `(`, `NOT` and `[` around the current token.
+    depth: usize,
 }
+
+/// Deepest nesting of parentheses, `NOT` and array brackets accepted. The
+/// parser (and evaluation) recurse once per level, so a limit keeps a
+/// pathological expression from overflowing the stack; real routing
+/// expressions nest a handful of levels.
+pub const MAX_NESTING: usize = 100;
 
 impl Parser<'_> {
     fn peek(&self) -> Option<&Tok> {
@@ -482,19 +491,38 @@ impl Parser<'_> {
         })
     }
 
+    /// Enters one level of nesting at the current token.
+    fn nest(&mut self) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(ExprError {
+                offset: self.offset(),
+                message: format!(
+                    "expression nested deeper than {MAX_NESTING} levels (parentheses, NOT and array brackets count)"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn unary(&mut self) -> Result<Expr, ExprError> {
         match self.peek() {
             Some(Tok::Not) => {
+                self.nest()?;
                 self.pos += 1;
-                Ok(Expr::Not(Box::new(self.unary()?)))
+                let e = Expr::Not(Box::new(self.unary()?));
+                self.depth -= 1;
+                Ok(e)
             }
             Some(Tok::LParen) => {
+                self.nest()?;
                 self.pos += 1;
                 let e = self.or()?;
                 if self.peek() != Some(&Tok::RParen) {
                     return Err(self.expected("`)`"));
                 }
                 self.pos += 1;
+                self.depth -= 1;
                 Ok(e)
             }
             _ => self.compare(),
@@ -550,6 +578,9 @@ impl Parser<'_> {
             Tok::False => Operand::Lit(Value::Bool(false)),
             Tok::Null => Operand::Lit(Value::Null),
             Tok::LBracket => {
+                self.pos -= 1;
+                self.nest()?;
+                self.pos += 1;
                 let mut items = Vec::new();
                 if self.peek() != Some(&Tok::RBracket) {
                     loop {
@@ -572,6 +603,7 @@ impl Parser<'_> {
                     }
                 }
                 self.pos += 1;
+                self.depth -= 1;
                 Operand::Lit(Value::List(items.into()))
             }
             Tok::Path(p) => {
@@ -735,5 +767,29 @@ mod tests {
         let w2 = doc(&mut keys, r#"{"languages":["en"],"level":4}"#);
         assert!(e.eval(&Two(&task, &w1)));
         assert!(!e.eval(&Two(&task, &w2)));
+    }
+
+    /// Deep nesting is refused with a position instead of overflowing the
+    /// stack (10 000 parentheses used to abort the process).
+    #[test]
+    fn nesting_is_limited() {
+        let mut keys = KeyTable::default();
+        let ok = format!(
+            "{}a == 1{}",
+            "(".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        );
+        assert!(Expr::parse(&ok, Context::Bare, &mut keys).is_ok());
+        for bad in [
+            format!("{}a == 1{}", "(".repeat(10_000), ")".repeat(10_000)),
+            "(".repeat(10_000),
+            format!("{}a == 1", "NOT ".repeat(100_000)),
+            format!("a IN {}", "[".repeat(100_000)),
+        ] {
+            let e = Expr::parse(&bad, Context::Bare, &mut keys).unwrap_err();
+            assert!(e.message.contains("nested deeper than 100"), "{e}");
+        }
+        let e = Expr::parse(&"(".repeat(101), Context::Bare, &mut keys).unwrap_err();
+        assert_eq!(e.offset, 100, "points at the first parenthesis too many");
     }
 }

@@ -634,14 +634,45 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Settings of a load that are not in the file.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    /// Expected contacts per replication above which the scenario is
+    /// refused (arrivals, redials included): a mistyped rate such as
+    /// `1e9/h` gets a clear error instead of exhausting memory or time.
+    pub max_contacts: f64,
+}
+
+impl LoadOptions {
+    /// The default limit: 50 million contacts per replication, about ten
+    /// seconds of simulation each on one core.
+    pub const DEFAULT_MAX_CONTACTS: f64 = 5e7;
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_contacts: LoadOptions::DEFAULT_MAX_CONTACTS,
+        }
+    }
+}
+
 /// Loads and checks a scenario file.
 ///
 /// # Errors
 /// A [`ScenarioError`] listing every problem found, each with file:line:column.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// [`load`] with explicit options.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, ScenarioError> {
     let text = input::read_text(path, input::SCENARIO_MAX_BYTES)
         .map_err(|e| ScenarioError::file(path, format!("cannot read the scenario: {e}")))?;
-    load_str(path, &text)
+    validate::load(path, &text, options)
 }
 
 /// Loads a scenario from text; `path` names it in messages and anchors relative paths.
@@ -649,5 +680,5 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 /// # Errors
 /// As [`load`].
 pub fn load_str(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
-    validate::load(path, text)
+    validate::load(path, text, &LoadOptions::default())
 }

@@ -92,7 +92,8 @@ pub(super) fn load_trace(
         let offset = record.position().map_or(0, |p| p.byte() as usize);
         let field = |i: usize| record.get(i).unwrap_or("");
         let time = match field(0).parse::<f64>() {
-            Ok(t) if t.is_finite() && t >= 0.0 => t,
+            // `+ 0.0` turns "-0" into 0 (its sign bit would sort it last).
+            Ok(t) if t.is_finite() && t >= 0.0 => t + 0.0,
             _ => {
                 report(
                     v,
@@ -123,7 +124,7 @@ pub(super) fn load_trace(
                 return Ok(None);
             }
             match f.parse::<f64>() {
-                Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+                Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x + 0.0)),
                 _ => {
                     report(
                         v,

@@ -57,7 +57,7 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
 
 fn check_finite_non_negative(v: f64, text: &str) -> Result<f64, String> {
     if v.is_finite() && v >= 0.0 {
-        Ok(v)
+        Ok(v + 0.0) // "-0" is 0
     } else {
         Err(format!(
             "expected a non-negative duration, found \"{text}\""
@@ -219,6 +219,26 @@ impl Dist {
                 }
                 acc / total
             }
+        }
+    }
+
+    /// True when a draw can be exactly 0 with positive probability (a
+    /// deterministic 0, an empirical 0, a uniform on [0, 0]); continuous
+    /// families are 0 with probability 0.
+    pub fn can_be_zero(&self) -> bool {
+        match self {
+            Dist::Deterministic { value } => *value == 0.0,
+            Dist::Uniform { high, .. } => *high == 0.0,
+            Dist::Empirical { values, cumulative } => values
+                .iter()
+                .zip(cumulative)
+                .scan(0.0, |prev, (v, c)| {
+                    let weight = c - *prev;
+                    *prev = *c;
+                    Some(*v == 0.0 && weight > 0.0)
+                })
+                .any(|z| z),
+            _ => false,
         }
     }
 

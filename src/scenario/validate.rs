@@ -33,7 +33,11 @@ const MAX_PROFILES: usize = 10_000;
 /// Per-interval statistics kept per replication (memory is per interval).
 const MAX_INTERVALS: f64 = 100_000.0;
 
-pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
+pub(super) fn load(
+    path: &Path,
+    text: &str,
+    options: &LoadOptions,
+) -> Result<Loaded, ScenarioError> {
     let src = SourceFile::new(path, text);
     let mut diags = Diagnostics::default();
     let read = read_document::<RawScenario>(&src, &mut diags);
@@ -50,6 +54,7 @@ pub(super) fn load(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
         extra_profiles: Vec::new(),
         inputs: vec![InputFile::new("scenario", path, text.as_bytes())],
         groups_known: true,
+        max_contacts: options.max_contacts,
         attr_reads: Vec::new(),
     };
     let scenario = read.and_then(|(raw, unreadable)| {
@@ -129,6 +134,8 @@ pub(super) struct Validator<'a> {
     pub(super) extra_profiles: Vec<Profile>,
     /// Files read so far (the scenario first).
     pub(super) inputs: Vec<InputFile>,
+    /// Expected contacts per replication above which a run is refused.
+    pub(super) max_contacts: f64,
     /// The agent groups were read without errors (so names can be checked
     /// against them).
     pub(super) groups_known: bool,
@@ -174,6 +181,7 @@ impl Validator<'_> {
             extra_profiles: Vec::new(),
             inputs: Vec::new(),
             groups_known: self.groups_known,
+            max_contacts: self.max_contacts,
             attr_reads: Vec::new(),
         }
     }
@@ -1619,7 +1627,68 @@ impl Validator<'_> {
                 None => ok = false,
             }
         }
+        if let (true, Some(sim)) = (ok, sim) {
+            ok = self.check_work(raw, &out, sim);
+        }
         ok.then_some(out)
+    }
+
+    /// Refuses a run whose expected number of contacts per replication is
+    /// above the limit (a mistyped rate would otherwise exhaust memory or
+    /// time before saying anything). Redials multiply a source's contacts
+    /// by up to 1 ÷ (1 − p).
+    fn check_work(
+        &mut self,
+        raw: &[Spanned<RawArrival>],
+        sources: &[Source],
+        sim: &Simulation,
+    ) -> bool {
+        let per_source: Vec<f64> = sources
+            .iter()
+            .map(|src| {
+                let attempts = match &src.redial {
+                    Some((p, _)) if *p < 1.0 => 1.0 / (1.0 - p),
+                    _ => 1.0,
+                };
+                crate::arrivals::expected_arrivals(src, sim.horizon_s) * attempts
+            })
+            .collect();
+        let total: f64 = per_source.iter().sum();
+        if total <= self.max_contacts {
+            return true;
+        }
+        let (i, biggest) = per_source
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .expect("a source exists when the total is positive");
+        let fmt = |x: f64| {
+            if x.is_finite() && x < 1e300 {
+                format!("about {x:.3e}")
+            } else {
+                "more than 1e300".to_string()
+            }
+        };
+        let r = raw[i].get_ref();
+        let span = r
+            .rate
+            .as_ref()
+            .map(|x| x.span())
+            .or_else(|| r.profile.as_ref().map(|x| x.span()))
+            .unwrap_or_else(|| r.name.span());
+        self.err(
+            &span,
+            format!(
+                "this scenario would simulate {} contacts per replication (source \"{}\" alone {} over the {} s to the horizon); the limit is {:.3e} (about {:.0} s of simulation per replication): check the rate and the horizon, or raise the limit with --max-contacts",
+                fmt(total),
+                sources[i].name,
+                fmt(*biggest),
+                sim.horizon_s,
+                self.max_contacts,
+                self.max_contacts / 5e6
+            ),
+        );
+        false
     }
 
     fn source(
@@ -1760,7 +1829,23 @@ impl Validator<'_> {
                     ok = false;
                 }
                 match self.dist(&x.delay, Unit::Seconds) {
-                    Some(d) => Some((p, d)),
+                    Some(d) if p >= 1.0 && d.can_be_zero() => {
+                        self.err(
+                            &rd.span(),
+                            "a redial with probability 1 and a delay that can be 0 s repeats forever at one instant when nobody answers (each attempt abandons and calls again at once): use a probability below 1 or a positive delay",
+                        );
+                        ok = false;
+                        None
+                    }
+                    Some(d) => {
+                        if p >= 1.0 {
+                            self.warn(
+                                &x.probability.span(),
+                                "every abandoning customer calls again until answered: with too few agents the attempts grow until the drain limit stops the run",
+                            );
+                        }
+                        Some((p, d))
+                    }
                     None => {
                         ok = false;
                         None

@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod costs;
 mod determinism;
+mod hostile_input;
 mod hours;
 mod properties;
 mod queueing;
@@ -56,6 +57,48 @@ pub fn ccsim(args: &[&str], envs: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().expect("ccsim runs")
+}
+
+/// Runs the `ccsim` binary, failing the test (and killing the process) if
+/// it has not finished within `secs` seconds: a hang is a bug, not a wait.
+pub fn ccsim_within(args: &[&str], secs: u64) -> Output {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ccsim starts");
+    // Drain the pipes on threads so a chatty process cannot block on them.
+    let mut out_pipe = child.stdout.take().expect("piped");
+    let mut err_pipe = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out_pipe.read_to_end(&mut v);
+        v
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err_pipe.read_to_end(&mut v);
+        v
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ccsim {args:?} did not finish within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    }
 }
 
 /// Runs the `ccsim` binary and asserts it succeeded; returns stdout.

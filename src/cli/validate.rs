@@ -1,288 +1,12 @@
-//! The command line: a thin layer over the library. The only module that
-//! writes to stdout or knows about exit codes and progress bars.
+//! `ccsim validate`: a one-screen summary of a scenario, or every problem in it.
 
-use anyhow::{Context, Result, bail};
-use ccsim::erlang::Model;
-use ccsim::scenario::{self, ArrivalProcess, Scenario, units};
-use ccsim::{report, sweep};
-use clap::{Parser, Subcommand};
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use anyhow::Result;
+use ccsim::report;
+use ccsim::scenario::{ArrivalProcess, Scenario, units};
+use std::io::Write;
+use std::path::Path;
 
-/// ccsim: simulate a contact center's routing, staffing and service level.
-#[derive(Debug, Parser)]
-#[command(name = "ccsim", version, about)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Run a scenario's replications and report KPIs with 95% confidence intervals.
-    Run {
-        /// Scenario file (TOML).
-        file: PathBuf,
-        /// Base seed (default: the scenario's).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Number of replications (default: the scenario's).
-        #[arg(long)]
-        replications: Option<u32>,
-        /// Report folder (default: reports/<scenario name>/).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Print the JSON summary on stdout instead of the table.
-        #[arg(long)]
-        json: bool,
-        /// Stream replication 0's task, reservation and worker events to this
-        /// file as JSON lines (TaskRouter event names).
-        #[arg(long, value_name = "FILE.jsonl")]
-        events: Option<PathBuf>,
-    },
-    /// Tell the routing story of one task of replication 0.
-    Explain {
-        /// Scenario file (TOML).
-        file: PathBuf,
-        /// Arrival index of the task within replication 0 (0-based).
-        #[arg(long)]
-        task: u64,
-        /// Base seed (default: the scenario's).
-        #[arg(long)]
-        seed: Option<u64>,
-    },
-    /// Check a scenario and print a one-screen summary of it.
-    Validate {
-        /// Scenario file (TOML).
-        file: PathBuf,
-    },
-    /// Erlang C (or Erlang A with --patience) for one queue.
-    Erlang {
-        /// Arrival rate, e.g. 360/h.
-        #[arg(long)]
-        rate: String,
-        /// Mean handle time, e.g. 240s.
-        #[arg(long)]
-        aht: String,
-        /// Number of agents.
-        #[arg(long)]
-        agents: u32,
-        /// Mean patience (exponential): switches to Erlang A.
-        #[arg(long)]
-        patience: Option<String>,
-        /// Service-level threshold, e.g. 20s.
-        #[arg(long, default_value = "20s")]
-        threshold: String,
-        /// Also print the fewest agents reaching this service level (0..1).
-        #[arg(long)]
-        target_sl: Option<f64>,
-    },
-}
-
-/// Parses arguments and runs the verb.
-///
-/// # Errors
-/// Any failure, for `main` to print.
-pub fn run() -> Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Run {
-            file,
-            seed,
-            replications,
-            out,
-            json,
-            events,
-        } => run_scenario(&file, seed, replications, out, json, events.as_deref()),
-        Command::Explain { file, task, seed } => explain(&file, task, seed),
-        Command::Validate { file } => validate(&file),
-        Command::Erlang {
-            rate,
-            aht,
-            agents,
-            patience,
-            threshold,
-            target_sl,
-        } => erlang(
-            &rate,
-            &aht,
-            agents,
-            patience.as_deref(),
-            &threshold,
-            target_sl,
-        ),
-    }
-}
-
-fn load(file: &Path) -> Result<Scenario> {
-    let loaded = scenario::load(file)?;
-    for w in &loaded.warnings {
-        eprintln!("{w}");
-    }
-    Ok(loaded.scenario)
-}
-
-fn run_scenario(
-    file: &Path,
-    seed: Option<u64>,
-    replications: Option<u32>,
-    out: Option<PathBuf>,
-    json: bool,
-    events: Option<&Path>,
-) -> Result<()> {
-    let s = load(file)?;
-    let seed = seed.unwrap_or(s.sim.seed);
-    let reps = replications.unwrap_or(s.sim.replications);
-    if reps == 0 {
-        bail!("--replications must be at least 1");
-    }
-    let progress = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(u64::from(reps));
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} replications, {msg} contacts, ETA {eta}",
-            )
-            .expect("static template"),
-        );
-        bar
-    });
-    let contacts = AtomicU64::new(0);
-    let on_done = |n: u64| {
-        let total = contacts.fetch_add(n, Ordering::Relaxed) + n;
-        if let Some(bar) = &progress {
-            bar.set_message(total.to_string());
-            bar.inc(1);
-        }
-    };
-    let summary = match events {
-        None => sweep::run(&s, seed, reps, &on_done),
-        Some(path) => {
-            // Stream to a temporary file; rename only when complete.
-            let tmp = path.with_extension(format!("jsonl.tmp-{}", std::process::id()));
-            let file = std::fs::File::create(&tmp)
-                .with_context(|| format!("creating {}", tmp.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            let mut failed: Option<std::io::Error> = None;
-            let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
-                if failed.is_none()
-                    && let Err(e) = serde_json::to_writer(&mut w, ev)
-                        .map_err(std::io::Error::from)
-                        .and_then(|_| w.write_all(b"\n"))
-                {
-                    failed = Some(e);
-                }
-            };
-            let results = sweep::run_replications_traced(&s, seed, reps, &on_done, &mut tracer);
-            let flushed = w.flush();
-            if let Some(e) = failed.or(flushed.err()) {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e).with_context(|| format!("writing {}", path.display()));
-            }
-            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-            sweep::summarize(&s, seed, &results)
-        }
-    };
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.name));
-    report::csv::write(&dir, &summary)?;
-    let mut stdout = std::io::stdout().lock();
-    if json {
-        stdout.write_all(report::json::to_string(&summary).as_bytes())?;
-    } else {
-        stdout.write_all(
-            report::table::render(&summary, s.sim.service_level_threshold_s).as_bytes(),
-        )?;
-        writeln!(stdout, "\nreports: {}", dir.display())?;
-    }
-    eprintln!(
-        "simulated {} contacts in {} replications; reports in {}",
-        summary.contacts,
-        reps,
-        dir.display()
-    );
-    Ok(())
-}
-
-fn explain(file: &Path, task: u64, seed: Option<u64>) -> Result<()> {
-    let s = load(file)?;
-    let seed = seed.unwrap_or(s.sim.seed);
-    let plan = ccsim::routing::Plan::build(&s);
-    let mut events = Vec::new();
-    let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
-        if ev.task == Some(task) {
-            events.push(ev.clone());
-        }
-    };
-    let result = ccsim::engine::run_traced(&s, &plan, seed, 0, &mut tracer);
-    if events.is_empty() {
-        bail!(
-            "replication 0 of seed {seed} has {} arrivals (tasks 0 to {}); there is no task {task}",
-            result.contacts,
-            result.contacts.saturating_sub(1)
-        );
-    }
-    use std::fmt::Write as _;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "task {task} of replication 0, seed {seed}, scenario \"{}\"",
-        s.name
-    );
-    let _ = writeln!(o, "{:>10}  {:<26} details", "t (s)", "event");
-    for ev in &events {
-        let mut parts = Vec::new();
-        if let Some(st) = &ev.step {
-            parts.push(format!("step \"{st}\""));
-        }
-        if let Some(q) = &ev.queue {
-            parts.push(format!("queue {q}"));
-        }
-        if let Some(w) = &ev.worker {
-            parts.push(format!("worker {w}"));
-        }
-        if let Some(d) = &ev.detail {
-            parts.push(d.clone());
-        }
-        if let (Some(e), Some(a), Some(f)) = (ev.eligible, ev.available, ev.free) {
-            parts.push(format!(
-                "{e} eligible workers, {a} available, {f} with free capacity"
-            ));
-        }
-        let _ = writeln!(o, "{:>10.2}  {:<26} {}", ev.time, ev.name, parts.join("; "));
-    }
-    let created = events.first().map_or(0.0, |e| e.time);
-    let outcome = if let Some(a) = events.iter().rfind(|e| e.name == "reservation.accepted") {
-        let step = events
-            .iter()
-            .rfind(|e| e.name == "workflow.target-matched")
-            .and_then(|e| e.step.clone())
-            .unwrap_or_default();
-        // Something that ended the answered call early (a disconnect).
-        let cut = events
-            .iter()
-            .rfind(|e| e.name == "task.canceled" && e.time >= a.time)
-            .and_then(|e| e.detail.clone())
-            .map_or(String::new(), |d| format!("; then {d}"));
-        format!(
-            "answered by {} after waiting {:.2} s, in step \"{step}\"{cut}",
-            a.worker.clone().unwrap_or_default(),
-            a.time - created
-        )
-    } else if let Some(c) = events.iter().rfind(|e| e.name == "task.canceled") {
-        format!("not answered: {}", c.detail.clone().unwrap_or_default())
-    } else {
-        "still waiting when the run stopped (unfinished)".to_string()
-    };
-    let _ = writeln!(o, "outcome: {outcome}");
-    std::io::stdout().lock().write_all(o.as_bytes())?;
-    Ok(())
-}
-
-fn validate(file: &Path) -> Result<()> {
-    let s = load(file)?;
+pub(super) fn validate(s: &Scenario, file: &Path) -> Result<()> {
     let mut o = String::new();
     use std::fmt::Write as _;
     let h = |t: f64| report::clock(t);
@@ -485,7 +209,7 @@ fn validate(file: &Path) -> Result<()> {
         if let Some(tr) = &q.transfer {
             let to = match tr.target {
                 ccsim::scenario::TransferTarget::Step(step) => {
-                    s.queues[wf_step_queue(&s, step)].name.clone()
+                    s.queues[wf_step_queue(s, step)].name.clone()
                 }
                 ccsim::scenario::TransferTarget::Filter { filter, .. } => {
                     format!("filter \"{}\"", s.workflow.filters[filter as usize].name)
@@ -555,7 +279,7 @@ fn validate(file: &Path) -> Result<()> {
             ccsim::scenario::AfterHours::Closed => "a closed message".to_string(),
             ccsim::scenario::AfterHours::Voicemail { step, .. } => format!(
                 "voicemail, worked by queue {}",
-                s.queues[wf_step_queue(&s, *step)].name
+                s.queues[wf_step_queue(s, *step)].name
             ),
         };
         let _ = writeln!(
@@ -575,7 +299,7 @@ fn validate(file: &Path) -> Result<()> {
             },
             cb.after_s,
             cb.probability * 100.0,
-            s.queues[wf_step_queue(&s, cb.step)].name,
+            s.queues[wf_step_queue(s, cb.step)].name,
             cb.channel.map_or(String::new(), |c| format!(
                 " on {}",
                 s.channels[c.idx()].name
@@ -583,7 +307,7 @@ fn validate(file: &Path) -> Result<()> {
         );
     }
     if let Some(c) = &s.costs {
-        cost_summary(&mut o, &s, c);
+        cost_summary(&mut o, s, c);
     }
     std::io::stdout().lock().write_all(o.as_bytes())?;
     Ok(())
@@ -669,86 +393,4 @@ fn cost_summary(o: &mut String, s: &Scenario, c: &ccsim::scenario::costs::Costs)
 /// The queue of a workflow step.
 fn wf_step_queue(s: &Scenario, step: ccsim::scenario::StepId) -> usize {
     s.workflow.steps[step.idx()].queue.idx()
-}
-
-fn erlang(
-    rate: &str,
-    aht: &str,
-    agents: u32,
-    patience: Option<&str>,
-    threshold: &str,
-    target: Option<f64>,
-) -> Result<()> {
-    let rate_per_s = units::parse_rate(rate)
-        .map_err(anyhow::Error::msg)
-        .context("--rate")?;
-    let aht_s = units::parse_duration(aht)
-        .map_err(anyhow::Error::msg)
-        .context("--aht")?;
-    let threshold_s = units::parse_duration(threshold)
-        .map_err(anyhow::Error::msg)
-        .context("--threshold")?;
-    let patience_s = patience
-        .map(units::parse_duration)
-        .transpose()
-        .map_err(anyhow::Error::msg)
-        .context("--patience")?;
-    if let Some(t) = target
-        && !(0.0..=1.0).contains(&t)
-    {
-        bail!("--target-sl must be between 0 and 1, found {t}");
-    }
-    let model = Model {
-        rate_per_s,
-        aht_s,
-        agents,
-        patience_s,
-    };
-    let m = model.measures(threshold_s)?;
-    let kind = if patience_s.is_some() {
-        "Erlang A (M/M/n+M)"
-    } else {
-        "Erlang C (M/M/n)"
-    };
-    let mut o = String::new();
-    use std::fmt::Write as _;
-    let _ = writeln!(
-        o,
-        "{kind}: load {:.4} erlangs, {agents} agents, threshold {threshold_s} s",
-        model.load()
-    );
-    let _ = writeln!(o, "  probability of waiting      {:.7}", m.p_wait);
-    let _ = writeln!(
-        o,
-        "  service level               {:.7}  (answered within threshold ÷ offered)",
-        m.service_level
-    );
-    let _ = writeln!(
-        o,
-        "  service level of answered   {:.7}  (answered within threshold ÷ answered)",
-        m.service_level_answered
-    );
-    let _ = writeln!(
-        o,
-        "  ASA                         {:.4} s (mean wait of answered)",
-        m.asa_s
-    );
-    let _ = writeln!(
-        o,
-        "  abandonment                 {:.7}  (abandoned ÷ offered)",
-        m.abandon_rate
-    );
-    let _ = writeln!(o, "  occupancy                   {:.7}", m.occupancy);
-    if let Some(t) = target {
-        match model.min_agents(threshold_s, t) {
-            Some(n) => {
-                let _ = writeln!(o, "  agents for service level {t}: {n}");
-            }
-            None => {
-                let _ = writeln!(o, "  agents for service level {t}: more than 100000");
-            }
-        }
-    }
-    std::io::stdout().lock().write_all(o.as_bytes())?;
-    Ok(())
 }

@@ -1,0 +1,161 @@
+//! The command line: a thin layer over the library, one file per verb. The
+//! only module that writes to stdout or knows about exit codes and progress
+//! bars.
+
+mod erlang;
+mod explain;
+mod run;
+mod validate;
+
+use anyhow::Result;
+use ccsim::scenario::{self, LoadOptions, Scenario};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// ccsim: simulate a contact center's routing, staffing and service level.
+#[derive(Debug, Parser)]
+#[command(name = "ccsim", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario's replications and report KPIs with 95% confidence intervals.
+    Run {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Base seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Number of replications (default: the scenario's).
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Report folder (default: reports/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the JSON summary on stdout instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Stream replication 0's task, reservation and worker events to this
+        /// file as JSON lines (TaskRouter event names).
+        #[arg(long, value_name = "FILE.jsonl")]
+        events: Option<PathBuf>,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Tell the routing story of one task of replication 0.
+    Explain {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Arrival index of the task within replication 0 (0-based).
+        #[arg(long)]
+        task: u64,
+        /// Base seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Check a scenario and print a one-screen summary of it.
+    Validate {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Erlang C (or Erlang A with --patience) for one queue.
+    Erlang {
+        /// Arrival rate, e.g. 360/h.
+        #[arg(long)]
+        rate: String,
+        /// Mean handle time, e.g. 240s.
+        #[arg(long)]
+        aht: String,
+        /// Number of agents.
+        #[arg(long)]
+        agents: u32,
+        /// Mean patience (exponential): switches to Erlang A.
+        #[arg(long)]
+        patience: Option<String>,
+        /// Service-level threshold, e.g. 20s.
+        #[arg(long, default_value = "20s")]
+        threshold: String,
+        /// Also print the fewest agents reaching this service level (0..1).
+        #[arg(long)]
+        target_sl: Option<f64>,
+    },
+}
+
+/// Limits on the work a scenario may ask for.
+#[derive(Debug, Args)]
+struct Limits {
+    /// Refuse scenarios expected to simulate more contacts than this per
+    /// replication (default 5e7, about ten seconds each).
+    #[arg(long, value_name = "N")]
+    max_contacts: Option<f64>,
+}
+
+/// Parses arguments and runs the verb.
+///
+/// # Errors
+/// Any failure, for `main` to print.
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            file,
+            seed,
+            replications,
+            out,
+            json,
+            events,
+            limits,
+        } => run::run(
+            &load(&file, &limits)?,
+            &file,
+            seed,
+            replications,
+            out,
+            json,
+            events.as_deref(),
+        ),
+        Command::Explain {
+            file,
+            task,
+            seed,
+            limits,
+        } => explain::explain(&load(&file, &limits)?, task, seed),
+        Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
+        Command::Erlang {
+            rate,
+            aht,
+            agents,
+            patience,
+            threshold,
+            target_sl,
+        } => erlang::erlang(
+            &rate,
+            &aht,
+            agents,
+            patience.as_deref(),
+            &threshold,
+            target_sl,
+        ),
+    }
+}
+
+/// Loads a scenario, printing its warnings on stderr.
+fn load(file: &Path, limits: &Limits) -> Result<Scenario> {
+    let options = LoadOptions {
+        max_contacts: limits
+            .max_contacts
+            .unwrap_or(LoadOptions::DEFAULT_MAX_CONTACTS),
+    };
+    let loaded = scenario::load_with(file, &options)?;
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
+    Ok(loaded.scenario)
+}
