@@ -125,8 +125,13 @@ pub struct Kpis(pub [f64; KPI_NAMES.len()]);
 pub struct ReplicationResult {
     /// All counted contacts.
     pub overall: Kpis,
-    /// Per queue, in scenario order (contacts that reached that queue).
+    /// Per queue, in scenario order: contacts whose routing ended there,
+    /// and the follow-up work (voicemails, call backs, second legs of
+    /// transfers) that queue did.
     pub queues: Vec<Kpis>,
+    /// Contacts that reached no queue (a closed message, no matching
+    /// filter): with the queues, it adds up to `overall` for every count.
+    pub unqueued: Kpis,
     /// Per channel, in scenario order.
     pub channels: Vec<Kpis>,
     /// Per arrival source, in scenario order.
@@ -565,12 +570,21 @@ impl Collector {
         self.intervals[i].offered += 1;
     }
 
-    /// A counted contact was answered after waiting `wait` seconds.
+    /// Counts an attempt offered in a cell (a redial or not) and returns
+    /// the cell for its outcome.
     #[inline]
-    pub fn answered(&mut self, cell: CellId, arrival: f64, wait: f64, handle: f64) {
-        let within = wait <= self.sl_threshold_s;
+    fn offered(&mut self, cell: CellId, redial: bool) -> &mut Cell {
         let c = &mut self.cells[cell.0 as usize];
         c.offered += 1;
+        c.redials += u64::from(redial);
+        c
+    }
+
+    /// A counted contact was answered after waiting `wait` seconds.
+    #[inline]
+    pub fn answered(&mut self, cell: CellId, arrival: f64, wait: f64, handle: f64, redial: bool) {
+        let within = wait <= self.sl_threshold_s;
+        let c = self.offered(cell, redial);
         c.answered += 1;
         c.answered_within += u64::from(within);
         c.wait_answered_s += wait;
@@ -586,10 +600,9 @@ impl Collector {
 
     /// A counted contact abandoned after waiting `wait` seconds.
     #[inline]
-    pub fn abandoned(&mut self, cell: CellId, arrival: f64, wait: f64) {
+    pub fn abandoned(&mut self, cell: CellId, arrival: f64, wait: f64, redial: bool) {
         let short = u64::from(wait < self.short_abandon_s);
-        let c = &mut self.cells[cell.0 as usize];
-        c.offered += 1;
+        let c = self.offered(cell, redial);
         c.abandoned += 1;
         c.short_abandoned += short;
         let i = self.interval_of(arrival);
@@ -598,17 +611,15 @@ impl Collector {
     }
 
     /// The router canceled a counted contact.
-    pub fn canceled(&mut self, cell: CellId, reason: CancelReason) {
-        let c = &mut self.cells[cell.0 as usize];
-        c.offered += 1;
-        c.canceled[reason as usize] += 1;
+    pub fn canceled(&mut self, cell: CellId, reason: CancelReason, redial: bool) {
+        self.offered(cell, redial).canceled[reason as usize] += 1;
     }
 
-    /// A counted contact arrived while closed: it left a voicemail, or heard
-    /// a closed message.
-    pub fn after_hours(&mut self, cell: CellId, voicemail: bool) {
-        let c = &mut self.cells[cell.0 as usize];
-        c.offered += 1;
+    /// A counted contact arrived while closed: it left a voicemail (counted
+    /// in the queue that works voicemails), or heard a closed message (in no
+    /// queue).
+    pub fn after_hours(&mut self, cell: CellId, voicemail: bool, redial: bool) {
+        let c = self.offered(cell, redial);
         if voicemail {
             c.voicemail += 1;
         } else {
@@ -616,22 +627,24 @@ impl Collector {
         }
     }
 
-    /// A counted contact accepted a call back while waiting.
-    pub fn callback(&mut self, cell: CellId) {
-        let c = &mut self.cells[cell.0 as usize];
-        c.offered += 1;
-        c.callback += 1;
+    /// A counted contact accepted a call back while waiting (in the queue
+    /// where it waited).
+    pub fn callback(&mut self, cell: CellId, redial: bool) {
+        self.offered(cell, redial).callback += 1;
     }
 
-    /// A counted contact was called back `wait` seconds after accepting.
+    /// A counted contact was called back `wait` seconds after accepting (in
+    /// the queue that worked the call back).
     pub fn callback_worked(&mut self, cell: CellId, wait: f64) {
         let c = &mut self.cells[cell.0 as usize];
         c.callbacks_worked += 1;
         c.callback_wait_s += wait;
     }
 
-    /// A transfer event of a counted contact: 0 attempted, 1 second leg
-    /// answered (after `wait` s), 2 dropped, 3 abandoned on hold.
+    /// A transfer event of a counted contact. In the queue that answered the
+    /// first leg: 0 attempted, 2 dropped (on the way, or no target left). In
+    /// the queue where the second leg waited: 1 answered (after `wait` s),
+    /// 3 abandoned on hold.
     pub fn transfer(&mut self, cell: CellId, what: usize, wait: f64) {
         let c = &mut self.cells[cell.0 as usize];
         c.transfers[what] += 1;
@@ -640,12 +653,8 @@ impl Collector {
         }
     }
 
-    /// A counted attempt is a redial.
-    pub fn redial(&mut self, cell: CellId) {
-        self.cells[cell.0 as usize].redials += 1;
-    }
-
-    /// A counted contact's voicemail was worked `wait` seconds after it was left.
+    /// A counted contact's voicemail was worked `wait` seconds after it was
+    /// left (in the queue that worked it).
     pub fn voicemail_worked(&mut self, cell: CellId, wait: f64) {
         let c = &mut self.cells[cell.0 as usize];
         c.voicemails_worked += 1;
@@ -653,10 +662,8 @@ impl Collector {
     }
 
     /// A counted contact was still waiting when the run stopped.
-    pub fn unfinished(&mut self, cell: CellId) {
-        let c = &mut self.cells[cell.0 as usize];
-        c.offered += 1;
-        c.unfinished += 1;
+    pub fn unfinished(&mut self, cell: CellId, redial: bool) {
+        self.offered(cell, redial).unfinished += 1;
     }
 
     /// A counted contact's event in a routing step (`STEP_KPI_NAMES` index).
@@ -834,26 +841,21 @@ impl Collector {
         let (n_src, n_ch, n_q1) = (s.sources.len(), s.channels.len(), self.n_queues_plus_one);
         let mut overall = Cell::default();
         let mut queues = vec![Cell::default(); s.queues.len()];
+        let mut unqueued = Cell::default();
         let mut channels = vec![Cell::default(); n_ch];
         let mut sources = vec![Cell::default(); n_src];
         // Cells are laid out source-major, then channel, then queue (0 = none).
+        // Every cell is merged: follow-up work (a transfer answered, a call
+        // back worked) can fill a cell where no contact was offered.
         for (i, c) in self.cells.iter().enumerate() {
-            if c.offered == 0
-                && c.answered == 0
-                && c.abandoned == 0
-                && c.voicemails_worked == 0
-                && c.callbacks_worked == 0
-                && c.redials == 0
-                && c.disconnect_dropped == 0
-            {
-                continue;
-            }
             let (src, ch, q) = (i / (n_ch * n_q1), (i / n_q1) % n_ch, i % n_q1);
             overall.merge(c);
             channels[ch].merge(c);
             sources[src].merge(c);
             if q > 0 {
                 queues[q - 1].merge(c);
+            } else {
+                unqueued.merge(c);
             }
         }
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
@@ -926,6 +928,7 @@ impl Collector {
                 .collect(),
             overall: overall.kpis(),
             queues: queues.iter().map(Cell::kpis).collect(),
+            unqueued: unqueued.kpis(),
             channels: channels.iter().map(Cell::kpis).collect(),
             sources: sources.iter().map(Cell::kpis).collect(),
             groups,

@@ -35,8 +35,11 @@ pub enum WorkerField {
     CapacityPct(u32),
     /// `sid` / `friendly_name`.
     Name,
-    /// `activity_name` / `activity_sid`.
+    /// `activity_name`.
     Activity,
+    /// `activity_sid`: the activity's SID when `[[activities]]` gives one,
+    /// else its name (built-in activities have no SID of their own) [I].
+    ActivitySid,
 }
 
 /// What a `taskrouter.<key>` path reads (all UTC, from the simulated clock).
@@ -160,7 +163,8 @@ fn classify_worker_key(name: &str, channels: &[String]) -> WorkerField {
     }
     match name {
         "sid" | "friendly_name" => WorkerField::Name,
-        "activity_name" | "activity_sid" => WorkerField::Activity,
+        "activity_name" => WorkerField::Activity,
+        "activity_sid" => WorkerField::ActivitySid,
         _ => WorkerField::Attr,
     }
 }

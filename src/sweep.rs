@@ -51,6 +51,9 @@ pub struct Summary {
     pub overall: SegmentSummary,
     /// Per queue, in scenario order.
     pub queues: Vec<SegmentSummary>,
+    /// Contacts that reached no queue (with the queues, counts add up to
+    /// `overall`).
+    pub unqueued: SegmentSummary,
     /// Per channel, in scenario order.
     pub channels: Vec<SegmentSummary>,
     /// Per arrival source, in scenario order.
@@ -229,6 +232,10 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         seed,
         replications: results.len() as u32,
         overall: segment("overall", &overall),
+        unqueued: segment(
+            "(no queue)",
+            &results.iter().map(|r| &r.unqueued).collect::<Vec<_>>(),
+        ),
         queues: per(
             s.queues.iter().map(|q| q.name.as_str()).collect(),
             &|r, i| &r.queues[i],

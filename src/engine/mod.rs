@@ -842,7 +842,7 @@ impl<'s> Engine<'s> {
         if task.counted {
             let cell = self.cell(&task);
             self.metrics.step(task.step, StepEvent::Canceled);
-            self.metrics.callback(cell);
+            self.metrics.callback(cell, task.is_redial);
         }
         self.trace_task(slot, t, "task.canceled", |_, ev| {
             ev.detail = Some(format!(
@@ -1056,8 +1056,6 @@ impl<'s> Engine<'s> {
         let counted = self.metrics.counts(t);
         if counted {
             self.metrics.arrived(t);
-            let cell = self.metrics.cell(task.source, task.channel, None);
-            self.metrics.redial(cell);
         }
         let x = &mut self.tasks[slot as usize];
         // A new attempt: events of the abandoned one go stale.
@@ -1096,11 +1094,11 @@ impl<'s> Engine<'s> {
             self.close_leg(slot, secs);
         }
         let task = self.tasks[slot as usize];
-        let cell = self.metrics.cell(task.source, task.channel, None);
         match &self.s.workflow.after_hours {
             AfterHours::Closed => {
                 if task.counted {
-                    self.metrics.after_hours(cell, false);
+                    let cell = self.metrics.cell(task.source, task.channel, None);
+                    self.metrics.after_hours(cell, false, task.is_redial);
                 }
                 self.trace_task(slot, t, "task.canceled", |_, ev| {
                     ev.detail = Some("arrived outside business hours: closed message".into())
@@ -1109,7 +1107,10 @@ impl<'s> Engine<'s> {
             }
             AfterHours::Voicemail { step, handle_time } => {
                 if task.counted {
-                    self.metrics.after_hours(cell, true);
+                    // Counted in the queue that works the voicemail.
+                    let queue = self.s.workflow.steps[step.idx()].queue.0;
+                    let cell = self.metrics.cell(task.source, task.channel, Some(queue));
+                    self.metrics.after_hours(cell, true, task.is_redial);
                 }
                 self.trace_task(slot, t, "task.created", |_, ev| {
                     ev.detail = Some("arrived outside business hours: voicemail task".into())
@@ -1486,9 +1487,8 @@ impl<'s> Engine<'s> {
             });
         });
         if task.followup == Followup::Transfer && task.followup_counted {
-            let cell = self
-                .metrics
-                .cell(task.source, task.channel, Some(task.origin_queue));
+            // Abandoned on hold: in the queue where the second leg waited.
+            let cell = self.cell(&task);
             self.metrics.transfer(cell, 3, 0.0);
         }
         self.close_leg(slot, t - task.call_start);
@@ -1523,10 +1523,11 @@ impl<'s> Engine<'s> {
         if task.counted {
             let cell = self.cell(&task);
             if ttl {
-                self.metrics.canceled(cell, CancelReason::Ttl);
+                self.metrics
+                    .canceled(cell, CancelReason::Ttl, task.is_redial);
             } else {
                 self.metrics
-                    .abandoned(cell, task.arrival(), t - task.created);
+                    .abandoned(cell, task.arrival(), t - task.created, task.is_redial);
             }
         }
         // An abandoning customer may call again (not after a TTL cancel).
@@ -1588,7 +1589,7 @@ impl<'s> Engine<'s> {
         self.close_leg(slot, t - task.call_start);
         if task.counted {
             let cell = self.cell(&task);
-            self.metrics.canceled(cell, reason);
+            self.metrics.canceled(cell, reason, task.is_redial);
         }
         if task.followup == Followup::Transfer && task.followup_counted {
             // The second leg found no target: the transfer failed.
@@ -1638,6 +1639,10 @@ impl<'s> Engine<'s> {
             WorkerField::Name => ValueRef::Str(&self.plan.worker_names[w as usize]),
             WorkerField::Activity => {
                 ValueRef::Str(&self.s.activities[usize::from(worker.activity)].name)
+            }
+            WorkerField::ActivitySid => {
+                let a = &self.s.activities[usize::from(worker.activity)];
+                ValueRef::Str(a.sid.as_deref().unwrap_or(&a.name))
             }
         }
     }
@@ -1848,28 +1853,19 @@ impl<'s> Engine<'s> {
         task.work_left = task.handle;
         task.work_since = t;
         let (channel, handle) = (task.channel, task.handle);
+        // Follow-up work counts in the queue that works it.
+        let here = self.metrics.cell(task.source, channel, Some(task.queue));
         match task.followup {
             _ if !task.followup_counted => {}
-            Followup::Voicemail => {
-                let cell = self.metrics.cell(task.source, channel, None);
-                self.metrics.voicemail_worked(cell, t - task.created);
-            }
-            Followup::Callback => {
-                let cell = self.metrics.cell(task.source, channel, None);
-                self.metrics.callback_worked(cell, t - task.created);
-            }
-            Followup::Transfer => {
-                let cell = self
-                    .metrics
-                    .cell(task.source, channel, Some(task.origin_queue));
-                self.metrics.transfer(cell, 1, t - task.created);
-            }
+            Followup::Voicemail => self.metrics.voicemail_worked(here, t - task.created),
+            Followup::Callback => self.metrics.callback_worked(here, t - task.created),
+            Followup::Transfer => self.metrics.transfer(here, 1, t - task.created),
             Followup::None => {}
         }
         if task.counted {
             let (created, busy) = (task.created, task.handle + task.wrapup);
-            let cell = self.metrics.cell(task.source, channel, Some(task.queue));
-            self.metrics.answered(cell, created, t - created, busy);
+            self.metrics
+                .answered(here, created, t - created, busy, task.is_redial);
             if task.filter != NO_FILTER {
                 self.metrics.filter(task.filter, true);
             }
@@ -2441,6 +2437,8 @@ impl<'s> Engine<'s> {
             }
         }
         if opened {
+            let mut starting = std::mem::take(&mut self.starting);
+            starting.clear();
             for w in 0..self.workers.len() as u32 {
                 let worker = &self.workers[w as usize];
                 let member = self.s.profiles[worker.profile as usize]
@@ -2448,11 +2446,27 @@ impl<'s> Engine<'s> {
                     .iter()
                     .any(|q| self.s.queues[q.idx()].hours == Some(h));
                 if worker.active && member {
-                    self.pull_tasks(w, t);
+                    starting.push(w);
                 }
             }
+            self.starting = self.pull_longest_idle_first(starting, t);
         }
         self.schedule_hours(h, t);
+    }
+
+    /// Workers who just became able to take waiting tasks take them
+    /// longest-idle first (§2.7), as at a shift start; returns the list for
+    /// reuse.
+    fn pull_longest_idle_first(&mut self, mut ws: Vec<u32>, t: f64) -> Vec<u32> {
+        let workers = &self.workers;
+        ws.sort_by(|a, b| {
+            let (x, y) = (&workers[*a as usize], &workers[*b as usize]);
+            x.last_assign.total_cmp(&y.last_assign).then(a.cmp(b))
+        });
+        for &w in &ws {
+            self.pull_tasks(w, t);
+        }
+        ws
     }
 
     /// Applies a group's shift and break state at `t` and schedules its next
@@ -2500,15 +2514,7 @@ impl<'s> Engine<'s> {
                 self.trace_worker(w, t, "worker.activity.update", &what);
             }
         }
-        let workers = &self.workers;
-        starting.sort_by(|a, b| {
-            let (x, y) = (&workers[*a as usize], &workers[*b as usize]);
-            x.last_assign.total_cmp(&y.last_assign).then(a.cmp(b))
-        });
-        for &w in &starting {
-            self.pull_tasks(w, t);
-        }
-        self.starting = starting;
+        self.starting = self.pull_longest_idle_first(starting, t);
         let next = [
             workforce::next_boundary(&group.shifts, t),
             workforce::next_boundary(&group.breaks, t),
@@ -2676,7 +2682,7 @@ impl<'s> Engine<'s> {
             }
             if matches!(task.state, TaskState::Waiting | TaskState::Reserved) && task.counted {
                 let cell = self.cell(&task);
-                self.metrics.unfinished(cell);
+                self.metrics.unfinished(cell, task.is_redial);
             }
         }
     }

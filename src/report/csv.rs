@@ -21,6 +21,9 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
     for (k, e) in KPI_NAMES.iter().zip(&s.overall.kpis) {
         row("overall", "overall", k, e);
     }
+    for (k, e) in KPI_NAMES.iter().zip(&s.unqueued.kpis) {
+        row("unqueued", "(no queue)", k, e);
+    }
     for (kind, segs) in [
         ("queue", &s.queues),
         ("channel", &s.channels),

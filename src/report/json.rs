@@ -165,6 +165,7 @@ impl Serialize for Summary {
         m.serialize_entry("replications", &self.replications)?;
         m.serialize_entry("overall", &Kpis(&KPI_NAMES, &self.overall.kpis))?;
         m.serialize_entry("queues", &Segments(&self.queues))?;
+        m.serialize_entry("unqueued", &Kpis(&KPI_NAMES, &self.unqueued.kpis))?;
         m.serialize_entry("channels", &Segments(&self.channels))?;
         m.serialize_entry("sources", &Segments(&self.sources))?;
         m.serialize_entry("groups", &Segments(&self.groups))?;

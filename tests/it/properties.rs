@@ -313,6 +313,106 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
     t
 }
 
+/// KPIs that are not sums over contacts, so a segment's value is not the
+/// sum of its parts: ratios (service levels, abandon rate), means (ASA, AHT,
+/// the follow-up waits), a percentile and a maximum.
+const NOT_ADDITIVE: [&str; 10] = [
+    "service_level",
+    "service_level_answered",
+    "abandon_rate",
+    "asa_s",
+    "wait_p90_s",
+    "aht_s",
+    "wait_max_s",
+    "voicemail_wait_s",
+    "callback_wait_s",
+    "transfer_wait_s",
+];
+
+/// Every count KPI adds up: over queues (plus the contacts that reached no
+/// queue — a closed message, no matching filter), over channels and over
+/// sources, each partition sums exactly to `overall`. Follow-up work counts
+/// in the queue that worked it, so voicemails, call backs, redials and
+/// transfer legs are in some queue, not only in `overall`.
+pub fn assert_additive(r: &ccsim::metrics::ReplicationResult, context: &str) {
+    use ccsim::metrics::KPI_NAMES;
+    for (i, name) in KPI_NAMES.iter().enumerate() {
+        if NOT_ADDITIVE.contains(name) {
+            continue;
+        }
+        let total = r.overall.0[i];
+        let sum = |parts: &[ccsim::metrics::Kpis]| parts.iter().map(|k| k.0[i]).sum::<f64>();
+        let by_queue = sum(&r.queues) + r.unqueued.0[i];
+        assert_eq!(by_queue, total, "{context}: {name} over queues");
+        assert_eq!(sum(&r.channels), total, "{context}: {name} over channels");
+        assert_eq!(sum(&r.sources), total, "{context}: {name} over sources");
+    }
+    // What reaches no queue is only what cannot: closed messages, contacts
+    // no filter matched, and the redials among them.
+    let k = |name: &str| r.unqueued.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()];
+    assert_eq!(
+        k("offered"),
+        k("closed") + k("canceled_no_match"),
+        "{context}: only closed and unmatched contacts reach no queue"
+    );
+}
+
+/// The voicemails left after hours are counted (left and worked) in the
+/// voicemail queue, and call backs worked in the call-back queue, not only
+/// in `overall`.
+#[test]
+fn follow_up_work_is_counted_in_the_queue_that_worked_it() {
+    let kpi = |r: &ccsim::metrics::ReplicationResult, q: Option<usize>, name: &str| {
+        let i = ccsim::metrics::KPI_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .unwrap();
+        q.map_or(r.overall.0[i], |q| r.queues[q].0[i])
+    };
+    let queue =
+        |s: &ccsim::scenario::Scenario, name: &str| s.queues.iter().position(|q| q.name == name);
+    let s = ccsim::scenario::load(&super::scenario("business-hours.toml"))
+        .unwrap()
+        .scenario;
+    let r = ccsim::engine::run(&s, s.sim.seed, 0);
+    let vm = queue(&s, "voicemail");
+    assert!(kpi(&r, None, "voicemails_worked") > 1000.0);
+    for k in ["voicemail", "voicemails_worked"] {
+        assert_eq!(kpi(&r, vm, k), kpi(&r, None, k), "{k}");
+    }
+    let s = ccsim::scenario::load(&super::scenario("agent-disruptions.toml"))
+        .unwrap()
+        .scenario;
+    let r = ccsim::engine::run(&s, s.sim.seed, 0);
+    let cb = queue(&s, "callbacks");
+    assert!(kpi(&r, None, "callbacks_worked") > 10.0);
+    assert_eq!(
+        kpi(&r, cb, "callbacks_worked"),
+        kpi(&r, None, "callbacks_worked")
+    );
+}
+
+/// Every example scenario's counts add up over queues, channels and sources.
+#[test]
+fn example_scenarios_counts_add_up() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(super::scenario("")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let s = ccsim::scenario::load(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .scenario;
+        for r in 0..2 {
+            let result = ccsim::engine::run(&s, s.sim.seed, r);
+            assert_additive(&result, &format!("{} replication {r}", path.display()));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 13, "{checked} example scenarios");
+}
+
 #[test]
 fn random_scenarios_conserve_outcomes() {
     let dir = super::temp_dir("props");
@@ -363,6 +463,7 @@ fn random_scenarios_conserve_outcomes() {
                 );
                 priced_cases += 1;
             }
+            assert_additive(&a, &format!("case {case}"));
             for k in std::iter::once(&a.overall)
                 .chain(&a.queues)
                 .chain(&a.channels)
@@ -383,17 +484,25 @@ fn random_scenarios_conserve_outcomes() {
                         "case {case}: KPI {i} = {v}"
                     );
                 }
-                // Every transfer attempt ends once (some legs may still wait).
+
+                let sl = k.0[4];
+                assert!(
+                    sl.is_nan() || (0.0..=1.0).contains(&sl),
+                    "case {case}: service level {sl}"
+                );
+            }
+            // Every transfer attempt ends once (some legs may still wait);
+            // per queue the attempt and its second leg may count in
+            // different queues, so this holds where a contact is whole.
+            for k in std::iter::once(&a.overall)
+                .chain(&a.channels)
+                .chain(&a.sources)
+            {
                 let [tr, tr_ans, tr_drop, tr_ab] = [k.0[24], k.0[25], k.0[26], k.0[27]];
                 assert!(
                     tr >= tr_ans + tr_drop + tr_ab,
                     "case {case}: transfers {:?}",
                     &k.0[24..28]
-                );
-                let sl = k.0[4];
-                assert!(
-                    sl.is_nan() || (0.0..=1.0).contains(&sl),
-                    "case {case}: service level {sl}"
                 );
             }
             for g in &a.groups {

@@ -376,3 +376,54 @@ default_filter = { queue = "sales" }
         ]
     );
 }
+
+/// `worker.activity_sid` reads the activity's SID where `[[activities]]`
+/// gives one (it used to read the name): one call during a back-office
+/// block (SID WA0001) and one outside it; the target takes only workers whose
+/// activity SID is WA0001, so only the first call is answered.
+#[test]
+fn activity_sid_reads_the_sid() {
+    let dir = super::trace_dir("wk-activity-sid", "43500,voice,,1,\n50000,voice,,1,\n");
+    let text = r#"name = "activity-sid"
+[simulation]
+horizon = "1d"
+interval = "1d"
+replications = 1
+[[channels]]
+name = "voice"
+[[activities]]
+name = "Backoffice"
+available = true
+sid = "WA0001"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = { dist = "deterministic", mean = "60s" }
+[[agents]]
+group = "b"
+count = 1
+breaks = [{ start = "12:00", duration = "1h", activity = "Backoffice" }]
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[[workflow.filters]]
+expression = "1==1"
+targets = [{ queue = "q", expression = 'worker.activity_sid == "WA0001"' }]
+"#;
+    let s = load_str(&dir.join("s.toml"), text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario;
+    let r = ccsim::engine::run(&s, 1, 0);
+    let kpi = |name: &str| {
+        r.overall.0[ccsim::metrics::KPI_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .unwrap()]
+    };
+    assert_eq!(kpi("answered"), 1.0, "the call during the block");
+    assert_eq!(
+        kpi("abandoned"),
+        1.0,
+        "the call after it finds no Backoffice worker"
+    );
+}
