@@ -94,13 +94,13 @@ handle_time = {{ dist = "exponential", mean = "480s" }}
 name = "voice"
 channel = "voice"
 rate = "1800/h"
-attributes = {{ skill = {{ sales = 0.3, support = 0.5, billing = 0.2 }}, language = {{ en = 0.8, es = 0.2 }} }}
+attributes = {{ skill = {{ choose = {{ sales = 0.3, support = 0.5, billing = 0.2 }} }}, language = {{ choose = {{ en = 0.8, es = 0.2 }} }} }}
 patience = {{ dist = "exponential", mean = "180s" }}
 [[arrivals]]
 name = "chat"
 channel = "chat"
 rate = "700/h"
-attributes = {{ skill = "support", language = {{ en = 0.9, es = 0.1 }} }}
+attributes = {{ skill = "support", language = {{ choose = {{ en = 0.9, es = 0.1 }} }} }}
 patience = {{ dist = "exponential", mean = "300s" }}
 [[agents]]
 group = "sales"

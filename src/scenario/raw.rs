@@ -333,7 +333,11 @@ raw_table! {
         /// Day-of-week multipliers, Monday first.
         pub weekly: Option<Spanned<Vec<f64>>>,
         pub trace: Option<Spanned<String>>,
+        /// Task attributes: values, nested objects, and random choices
+        /// (`{ choose = { en = 0.8, es = 0.2 } }`).
         pub attributes: Option<Spanned<toml::Table>>,
+        /// More task attributes as a JSON object (as TaskRouter stores them).
+        pub attributes_json: Option<Spanned<String>>,
         pub priority: Option<Spanned<i64>>,
         pub handle_time: Option<Spanned<RawDist>>,
         pub wrapup: Option<Spanned<RawDist>>,

@@ -1747,7 +1747,7 @@ impl Validator<'_> {
         }
         // Categorical attributes.
         let first_class = classes.len() as u32;
-        let (base, cats) = self.attribute_model(r.attributes.as_ref(), channel, channels);
+        let (base, cats) = self.attribute_model(r, channel, channels);
         let combos: usize = cats.iter().map(|c| c.1.len()).product();
         if combos > MAX_CLASSES_PER_SOURCE {
             self.err(
@@ -1887,11 +1887,16 @@ impl Validator<'_> {
         })
     }
 
-    /// Splits `attributes` into fixed pairs and categorical draws. A table whose
-    /// values are all numbers is a categorical distribution over its keys.
+    /// Splits a source's attributes into fixed pairs and random choices.
+    /// Nested tables are nested objects (read as dotted paths, as TaskRouter
+    /// reads `a.b`); `key = { choose = { en = 0.8, es = 0.2 } }` draws one
+    /// value per arrival. A table of two or more numbers was a random choice
+    /// in earlier versions and is refused as ambiguous, with both ways to
+    /// write it. `attributes_json` adds a JSON object (for objects that the
+    /// TOML form cannot say unambiguously, or pasted task attributes).
     fn attribute_model(
         &mut self,
-        table: Option<&Spanned<toml::Table>>,
+        raw: &RawArrival,
         channel: Option<ChannelId>,
         channels: &Option<Vec<Channel>>,
     ) -> (Vec<(KeyId, Value)>, Vec<CategoricalAttr>) {
@@ -1905,42 +1910,68 @@ impl Validator<'_> {
                 Value::Str(cs[ch.idx()].name.as_str().into()),
             ));
         }
-        let Some(table) = table else {
-            return (base, cats);
-        };
-        for (k, v) in table.get_ref() {
-            match v {
-                toml::Value::Table(t)
-                    if !t.is_empty()
-                        && t.values().all(|x| {
-                            matches!(x, toml::Value::Integer(_) | toml::Value::Float(_))
-                        }) =>
-                {
-                    let mut options = Vec::new();
-                    let mut bad = false;
-                    for (name, w) in t {
-                        let w = match w {
-                            toml::Value::Integer(i) => *i as f64,
-                            toml::Value::Float(f) => *f,
-                            _ => unreachable!("checked above"),
-                        };
-                        if !(w.is_finite() && w >= 0.0) {
-                            bad = true;
+        let mut top_keys: Vec<String> = Vec::new();
+        if let Some(table) = &raw.attributes {
+            let span = table.span();
+            for (k, v) in table.get_ref() {
+                top_keys.push(k.clone());
+                match v {
+                    toml::Value::Table(t) if t.len() == 1 && t.contains_key("choose") => {
+                        match choice(&t["choose"]) {
+                            Ok(options) => cats.push((self.keys.intern(k), options)),
+                            Err(why) => self.err(
+                                &span,
+                                format!("attribute \"{k}\": `choose` {why}, such as {k} = {{ choose = {{ en = 0.8, es = 0.2 }} }}"),
+                            ),
                         }
-                        options.push((Value::Str(name.as_str().into()), w));
                     }
-                    if bad || options.iter().map(|o| o.1).sum::<f64>() <= 0.0 {
-                        self.err(&table.span(), format!("attribute \"{k}\": categorical weights must be non-negative with a positive sum"));
-                        continue;
+                    toml::Value::Table(t)
+                        if t.len() >= 2
+                            && t.values().all(|x| {
+                                matches!(x, toml::Value::Integer(_) | toml::Value::Float(_))
+                            }) =>
+                    {
+                        let first: Vec<&String> = t.keys().take(2).collect();
+                        self.err(
+                            &span,
+                            format!(
+                                "attribute \"{k}\" is a table of numbers, which is ambiguous: to draw one of its keys per arrival write {k} = {{ choose = {{ {a} = …, {b} = … }} }}; for a nested object of numbers give it in `attributes_json` (e.g. attributes_json = '{{\"{k}\": {{\"{a}\": …}}}}')",
+                                a = first[0],
+                                b = first[1]
+                            ),
+                        );
                     }
-                    cats.push((self.keys.intern(k), options));
+                    toml::Value::Table(t) => {
+                        let mut nested = Vec::new();
+                        flatten_toml(k, t, &mut self.keys, &mut nested);
+                        base.extend(nested);
+                    }
+                    other => base.push((self.keys.intern(k), Value::from_toml(other))),
                 }
-                toml::Value::Table(t) => {
-                    let mut nested = Vec::new();
-                    flatten_toml(k, t, &mut self.keys, &mut nested);
-                    base.extend(nested);
+            }
+        }
+        if let Some(json) = &raw.attributes_json {
+            match serde_json::from_str::<serde_json::Value>(json.get_ref()) {
+                Ok(serde_json::Value::Object(o)) => {
+                    for k in o.keys() {
+                        if top_keys.contains(k) {
+                            self.err(
+                                &json.span(),
+                                format!("attribute \"{k}\" is set both in `attributes` and in `attributes_json`"),
+                            );
+                        }
+                    }
+                    let doc = Attrs::from_json_object(&o, &mut self.keys);
+                    base.extend(doc.iter().cloned());
                 }
-                other => base.push((self.keys.intern(k), Value::from_toml(other))),
+                Ok(_) => self.err(
+                    &json.span(),
+                    "attributes_json must be a JSON object such as '{\"skill\": \"support\"}'",
+                ),
+                Err(e) => self.err(
+                    &json.span(),
+                    format!("attributes_json is not valid JSON: {e}"),
+                ),
             }
         }
         // An explicit attribute replaces the injected channel.
@@ -2113,6 +2144,30 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// The options of a `choose` table: value and weight each, weights
+/// non-negative with a positive sum.
+fn choice(v: &toml::Value) -> Result<Vec<(Value, f64)>, &'static str> {
+    let toml::Value::Table(t) = v else {
+        return Err("takes a table of weights");
+    };
+    let mut options = Vec::new();
+    for (name, w) in t {
+        let w = match w {
+            toml::Value::Integer(i) => *i as f64,
+            toml::Value::Float(f) => *f,
+            _ => return Err("takes numbers as weights"),
+        };
+        if !(w.is_finite() && w >= 0.0) {
+            return Err("needs non-negative weights");
+        }
+        options.push((Value::Str(name.as_str().into()), w));
+    }
+    if options.iter().map(|o| o.1).sum::<f64>() <= 0.0 {
+        return Err("needs weights with a positive sum");
+    }
+    Ok(options)
 }
 
 fn flatten_toml(prefix: &str, t: &toml::Table, keys: &mut KeyTable, out: &mut Vec<(KeyId, Value)>) {

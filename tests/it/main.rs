@@ -1,6 +1,7 @@
 //! Behaviour tests: real scenario files end to end, through the library and
 //! through the `ccsim` binary. One test binary (one link step on two cores).
 
+mod attributes;
 mod audit;
 mod bad_input;
 mod cli;

@@ -89,7 +89,7 @@ fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u3
         if !t.ends_with(".csv\"\n") {
             let _ = writeln!(
                 t,
-                "attributes = {{ skill = {{ a = {}, b = {}, c = 1 }} }}",
+                "attributes = {{ skill = {{ choose = {{ a = {}, b = {}, c = 1 }} }} }}",
                 rng.random_range(0..3),
                 rng.random_range(0..3)
             );
