@@ -319,13 +319,22 @@ fn cost_summary(o: &mut String, s: &Scenario, c: &ccsim::scenario::costs::Costs)
     use std::fmt::Write as _;
     let _ = writeln!(
         o,
-        "costs ({}; {}; licence plan {}):",
+        "costs ({}; {}; licence plan {}; {}):",
         c.currency,
-        c.days_per_month
-            .map_or("the window's hours are 1/730 of a month".into(), |d| {
-                format!("the window's days are 1/{d} of a month")
-            }),
-        c.plan.key()
+        c.days_per_month.map_or(
+            "month = 730 h: the window's hours are 1/730 of a month".into(),
+            |d| { format!("month = {d} operating days: the window's days are 1/{d} of a month") }
+        ),
+        c.plan.key(),
+        match &c.card {
+            ccsim::scenario::costs::CardSource::BuiltIn => {
+                "prices from the built-in card rates/twilio-us.toml".to_string()
+            }
+            ccsim::scenario::costs::CardSource::File(p) => format!("prices from {}", p.display()),
+            ccsim::scenario::costs::CardSource::None => {
+                "card = \"none\": only the prices listed".to_string()
+            }
+        }
     );
     let _ = writeln!(
         o,

@@ -526,11 +526,59 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
     }
 }
 
+/// The assumption behind every monthly figure: how the simulated window
+/// relates to a billing month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonthBasis {
+    /// `Some(d)`: the window is operating day(s) of a `d`-day month; `None`:
+    /// its hours are hours of a 730-hour month of around-the-clock usage.
+    pub days_per_month: Option<f64>,
+    /// Hours in the counted window.
+    pub window_h: f64,
+    /// The window's share of a month's usage ([`Shares::usage`]).
+    pub usage_share: f64,
+}
+
+impl MonthBasis {
+    /// The basis of a scenario with costs.
+    pub fn of(s: &Scenario, costs: &Costs) -> MonthBasis {
+        MonthBasis {
+            days_per_month: costs.days_per_month,
+            window_h: (s.sim.horizon_s - s.sim.warmup_s) / 3600.0,
+            usage_share: Shares::of(s, costs).usage,
+        }
+    }
+
+    /// Short form for table headers: `month = 730 h` or `month = 21.7 operating days`.
+    pub fn short(&self) -> String {
+        match self.days_per_month {
+            None => format!("month = {MONTH_H} h"),
+            Some(d) => format!("month = {d} operating days"),
+        }
+    }
+
+    /// The assumption in a sentence.
+    pub fn describe(&self) -> String {
+        match self.days_per_month {
+            None => format!(
+                "monthly figures assume month = {MONTH_H} h of around-the-clock usage: the simulated {:.1} h are {:.4} of a month",
+                self.window_h, self.usage_share
+            ),
+            Some(d) => format!(
+                "monthly figures assume month = {d} operating days: the simulated {:.1} h count as {:.4} of a month",
+                self.window_h, self.usage_share
+            ),
+        }
+    }
+}
+
 /// Costs over replications: every amount as mean ± 95% CI in currency units.
 #[derive(Debug, Clone)]
 pub struct CostSummary {
     /// The scenario's currency.
     pub currency: String,
+    /// What a month is, for every monthly figure.
+    pub month: MonthBasis,
     /// The plan whose platform price is in `total`.
     pub plan: &'static str,
     /// Sum of the components, per replication.
@@ -635,6 +683,7 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
     };
     CostSummary {
         currency: costs.currency.clone(),
+        month: MonthBasis::of(s, costs),
         plan: costs.plan.key(),
         total: est(&|b, _| money(b.total())),
         per_offered: est(&|b, r| ratio(money(b.total()), kpi(r, "offered"))),

@@ -106,49 +106,120 @@ pub fn write(dir: &Path, s: &Summary) -> std::io::Result<()> {
     write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))
 }
 
-/// Builds `costs.csv`: `section,item,mean,ci95,currency` with sections `total`,
+/// Money to the micro-unit (amounts are exact in millionths; a CI of a
+/// constant amount is float noise, not a fraction of a cent).
+fn money(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |x| format!("{:.6}", x + 0.0))
+}
+
+/// A quantity rounded to six decimals, trailing zeros dropped.
+fn quantity(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |x| {
+        let t = format!("{:.6}", (x * 1e6).round() / 1e6 + 0.0);
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    })
+}
+
+/// The unit of a usage quantity, from its key (`agent_hours`,
+/// `paid_h.<group>`, `<channel>.inbound_min`, …).
+fn usage_unit(key: &str) -> &'static str {
+    let item = key.rsplit('.').next().unwrap_or(key);
+    match item {
+        _ if key.starts_with("paid_h.") || item == "agent_hours" => "h",
+        "named_users" | "monthly_active_users" => "users",
+        _ if item.ends_with("_min") => "min",
+        _ if item.ends_with("_s") => "s",
+        "messages_in" | "messages_out" => "messages",
+        "segments" => "segments",
+        "conversations" => "conversations",
+        _ => "",
+    }
+}
+
+/// Builds `costs.csv`: `section,item,mean,ci95,unit`. Sections `total`,
 /// `component`, `monthly_component`, `plan`, `monthly_plan`, `channel`,
-/// `queue`, `hour` and `usage`; amounts in the scenario's currency.
+/// `queue` and `hour` are money (unit: the currency, to the micro-unit);
+/// `usage` rows are quantities with their unit (h, min, s, users, messages,
+/// segments, conversations); `month` rows state what a month is for every
+/// monthly figure.
 pub fn costs_csv(c: &crate::cost::CostSummary) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut row = |section: &str, item: &str, e: &Estimate| {
-        w.write_record([section, item, &num(e.mean), &num(e.ci95), &c.currency])
-            .expect("writing to memory");
+    let cur = c.currency.as_str();
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut amount = |section: &str, item: &str, e: &Estimate| {
+        rows.push([
+            section.into(),
+            item.into(),
+            money(e.mean),
+            money(e.ci95),
+            cur.into(),
+        ]);
     };
-    row("total", "total", &c.total);
-    row("total", "per_offered", &c.per_offered);
-    row("total", "per_answered", &c.per_answered);
-    row("total", "monthly_projection", &c.monthly_projection);
-    for (k, e) in &c.components {
-        row("component", k, e);
+    amount("total", "total", &c.total);
+    amount("total", "per_offered", &c.per_offered);
+    amount("total", "per_answered", &c.per_answered);
+    amount("total", "monthly_projection", &c.monthly_projection);
+    for (section, items) in [
+        ("component", &c.components),
+        ("monthly_component", &c.monthly_components),
+    ] {
+        for (k, e) in items {
+            amount(section, k, e);
+        }
     }
-    for (k, e) in &c.monthly_components {
-        row("monthly_component", k, e);
+    for (section, items) in [("plan", &c.plans), ("monthly_plan", &c.monthly_plans)] {
+        for (k, e) in items {
+            amount(section, k, e);
+        }
     }
-    for (k, e) in &c.plans {
-        row("plan", k, e);
+    for (section, items) in [("channel", &c.channels), ("queue", &c.queues)] {
+        for (k, e) in items {
+            amount(section, k, e);
+        }
     }
-    for (k, e) in &c.monthly_plans {
-        row("monthly_plan", k, e);
+    for (h, e) in c.hours.iter().enumerate() {
+        amount("hour", &format!("{h:02}"), e);
     }
-    row(
+    let mut quantities = |section: &str, item: &str, e: &Estimate, unit: &str| {
+        rows.push([
+            section.into(),
+            item.into(),
+            quantity(e.mean),
+            quantity(e.ci95),
+            unit.into(),
+        ]);
+    };
+    quantities(
         "plan",
         "active_hours_per_user_month",
         &c.active_hours_per_user_month,
+        "h",
     );
-    for (k, e) in &c.channels {
-        row("channel", k, e);
-    }
-    for (k, e) in &c.queues {
-        row("queue", k, e);
-    }
-    for (h, e) in c.hours.iter().enumerate() {
-        row("hour", &format!("{h:02}"), e);
-    }
     for (k, e) in &c.usage {
-        row("usage", k, e);
+        quantities("usage", k, e, usage_unit(k));
     }
-    let mut body = b"section,item,mean,ci95,currency\n".to_vec();
-    body.extend(w.into_inner().expect("writing to memory"));
-    body
+    let m = &c.month;
+    let fixed = |x: f64| Estimate {
+        mean: Some(x),
+        ci95: None,
+        sd: None,
+        n: 1,
+    };
+    match m.days_per_month {
+        None => quantities(
+            "month",
+            "hours",
+            &fixed(crate::scenario::costs::MONTH_H),
+            "h",
+        ),
+        Some(d) => quantities("month", "operating_days", &fixed(d), "days"),
+    }
+    quantities("month", "window", &fixed(m.window_h), "h");
+    quantities("month", "window_share", &fixed(m.usage_share), "share");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["section", "item", "mean", "ci95", "unit"])
+        .expect("writing to memory");
+    for r in rows {
+        w.write_record(&r).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
 }

@@ -71,6 +71,17 @@ impl Serialize for Cost<'_> {
         m.serialize_entry("components", &Keyed(&c.components))?;
         m.serialize_entry("plans", &Keyed(&c.plans))?;
         m.serialize_entry("monthly_projection", &Est(&c.monthly_projection))?;
+        m.serialize_entry(
+            "month",
+            &serde_json::json!({
+                "basis": if c.month.days_per_month.is_some() { "operating_days" } else { "hours" },
+                "hours": crate::scenario::costs::MONTH_H,
+                "operating_days": c.month.days_per_month,
+                "window_h": c.month.window_h,
+                "window_share": c.month.usage_share,
+                "assumption": c.month.describe(),
+            }),
+        )?;
         m.serialize_entry("plan", c.plan)?;
         m.serialize_entry("monthly_components", &Keyed(&c.monthly_components))?;
         m.serialize_entry("monthly_plans", &Keyed(&c.monthly_plans))?;

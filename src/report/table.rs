@@ -76,7 +76,7 @@ fn cost_section(out: &mut String, c: &crate::cost::CostSummary, first: usize) {
         "\n{:w$}  {:>22}  {:>24}",
         format!("cost ({})", c.currency),
         "simulated window",
-        "monthly projection"
+        format!("per month ({})", c.month.short())
     );
     let mut line = |name: &str, e: &Estimate, m: Option<&Estimate>| {
         let month = m.map_or(String::new(), money);
@@ -101,6 +101,7 @@ fn cost_section(out: &mut String, c: &crate::cost::CostSummary, first: usize) {
             "named-user beats active-hour above {be:.1} active h per user-month; this run: {now:.1}"
         );
     }
+    let _ = writeln!(out, "{}", c.month.describe());
 }
 
 /// Renders the table.

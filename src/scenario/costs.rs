@@ -296,6 +296,7 @@ impl Validator<'_> {
         raw: &Spanned<RawCosts>,
         channels: &[Channel],
         groups: Option<&[Group]>,
+        window_h: Option<f64>,
     ) -> Option<Costs> {
         self.groups_known = groups.is_some();
         let groups = groups.unwrap_or(&[]);
@@ -315,6 +316,17 @@ impl Validator<'_> {
         c.channels
             .iter_mut()
             .for_each(ChannelCosts::decide_messaging);
+        if let Some(h) = window_h
+            && h < 24.0
+            && c.days_per_month.is_none()
+        {
+            self.warn(
+                &raw.span(),
+                format!(
+                    "the counted window is {h} h, shorter than a day: monthly figures take it as {h}/{MONTH_H} of a month of around-the-clock usage (month = {MONTH_H} h); if the center opens only these hours on operating days, set days_per_month (e.g. 21.7)"
+                ),
+            );
+        }
         ok.then_some(c)
     }
 

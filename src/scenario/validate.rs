@@ -684,10 +684,15 @@ impl Validator<'_> {
         }
         // Checked even when something above failed, so that one run lists
         // the problems of the rate card too.
-        let costs = raw
-            .costs
-            .as_ref()
-            .map(|c| self.costs(c, channels.as_deref().unwrap_or(&[]), groups.as_deref()));
+        let costs = raw.costs.as_ref().map(|c| {
+            let window_h = sim.as_ref().map(|x| (x.horizon_s - x.warmup_s) / 3600.0);
+            self.costs(
+                c,
+                channels.as_deref().unwrap_or(&[]),
+                groups.as_deref(),
+                window_h,
+            )
+        });
         if self.diags.has_errors() {
             return None;
         }

@@ -278,10 +278,43 @@ fn costs_in_json_and_csv() {
     ] {
         assert!(v["usage"][k]["mean"].is_number(), "usage {k}");
     }
-    let csv = std::fs::read_to_string(dir.join("costs.csv")).unwrap();
+    // The assumption behind every monthly figure travels with it.
+    assert_eq!(cost["month"]["basis"], "operating_days");
+    assert_eq!(cost["month"]["operating_days"], 21.7);
     assert!(
-        csv.starts_with("section,item,mean,ci95,currency\n"),
-        "{csv}"
+        cost["month"]["assumption"]
+            .as_str()
+            .unwrap()
+            .starts_with("monthly figures assume month = 21.7 operating days"),
+        "{}",
+        cost["month"]
     );
-    assert!(csv.contains("\ncomponent,voice.inbound,"), "{csv}");
+    let csv = std::fs::read_to_string(dir.join("costs.csv")).unwrap();
+    assert!(csv.starts_with("section,item,mean,ci95,unit\n"), "{csv}");
+    // Money to the micro-unit, quantities with their unit.
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let row = |section: &str, item: &str| {
+        rows.iter()
+            .find(|r| r[0] == section && r[1] == item)
+            .unwrap_or_else(|| panic!("{section},{item} missing:\n{csv}"))
+    };
+    let inbound = row("component", "voice.inbound");
+    assert_eq!(inbound[4], "USD");
+    for v in &inbound[2..4] {
+        assert_eq!(v.split('.').nth(1).map(str::len), Some(6), "{inbound:?}");
+    }
+    assert_eq!(row("usage", "agent_hours")[4], "h");
+    assert_eq!(row("usage", "voice.inbound_min")[4], "min");
+    assert_eq!(row("usage", "sms.segments")[4], "segments");
+    assert_eq!(row("usage", "named_users")[4], "users");
+    assert_eq!(row("month", "operating_days")[2..], ["21.7", "", "days"]);
+    assert_eq!(row("month", "window")[4], "h");
+    assert!(
+        rows.iter().all(|r| r[2].len() < 24 && r[3].len() < 24),
+        "no float noise such as 0.000000000000027294655038236947"
+    );
 }

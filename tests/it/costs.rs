@@ -412,3 +412,45 @@ inbound_per_min = [{ above = 0, price = 0.01 }, { above = 4000, price = 0.005 }]
         (micro(month / 730.0), micro(month))
     );
 }
+
+/// `[costs]` without `card` prices with the card built into the binary (so
+/// a scenario copied anywhere keeps its prices); `card = "none"` prices only
+/// what the scenario lists; a window shorter than a day projected to a
+/// month by hours is flagged.
+#[test]
+fn the_built_in_card_is_the_default() {
+    let base = std::fs::read_to_string(super::scenario("quickstart.toml")).unwrap();
+    let dir = super::temp_dir("default-card");
+    let path = dir.join("s.toml");
+    let bill_of = |extra: &str| {
+        let s = load_str(&path, &format!("{base}\n[costs]\n{extra}"))
+            .unwrap()
+            .scenario;
+        let r = ccsim::engine::run(&s, 7, 0);
+        (bill(&s, s.costs.as_ref().unwrap(), &r), r)
+    };
+    let (b, r) = bill_of("");
+    // The card's active hour (1.00) for 28 agents over the 7-hour window,
+    // and local inbound minutes at 0.0085.
+    assert_eq!(b.component("platform"), micro(28.0 * 7.0 * 1.00));
+    assert_eq!(
+        b.component("voice.inbound"),
+        micro(usage(&b, "voice.inbound_min") * 0.0085)
+    );
+    assert!(kpi(&r, "answered") > 0.0);
+    let (none, _) = bill_of("card = \"none\"");
+    assert_eq!(none.total(), 0, "nothing is priced without a card");
+    std::fs::write(&path, format!("{base}\n[costs]\n")).unwrap();
+    let out = super::ccsim(&["validate", path.to_str().unwrap()], &[]);
+    let err = super::stderr_no_panic(&out);
+    assert!(out.status.success(), "{err}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("platform         1.00/active hour"),
+        "{stdout}"
+    );
+    assert!(
+        err.contains("warning: the counted window is 7 h, shorter than a day: monthly figures take it as 7/730 of a month"),
+        "{err}"
+    );
+}
