@@ -2,6 +2,7 @@
 //! report folder on disk.
 
 use anyhow::{Context, Result, bail};
+use ccsim::report::folder::Content;
 use ccsim::scenario::Scenario;
 use ccsim::{report, sweep};
 use std::io::{IsTerminal, Write};
@@ -10,18 +11,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(super) fn run(
     s: &Scenario,
-    _file: &Path,
+    file: &Path,
     seed: Option<u64>,
     replications: Option<u32>,
     out: Option<PathBuf>,
     json: bool,
     events: Option<&Path>,
 ) -> Result<()> {
+    let started = report::manifest::now_utc();
     let seed = seed.unwrap_or(s.sim.seed);
     let reps = replications.unwrap_or(s.sim.replications);
     if reps == 0 {
         bail!("--replications must be at least 1");
     }
+    let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.name));
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(u64::from(reps));
         bar.set_style(
@@ -40,39 +43,38 @@ pub(super) fn run(
             bar.inc(1);
         }
     };
+    let mut files: Vec<(String, Content)> = Vec::new();
+    // A stream bound for the folder stays locked until it is moved in.
+    let mut _held = None;
     let summary = match events {
         None => sweep::run(s, seed, reps, &on_done),
         Some(path) => {
-            // Stream to a temporary file; rename only when complete.
-            let tmp = path.with_extension(format!("jsonl.tmp-{}", std::process::id()));
-            let file = std::fs::File::create(&tmp)
-                .with_context(|| format!("creating {}", tmp.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            let mut failed: Option<std::io::Error> = None;
-            let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
-                if failed.is_none()
-                    && let Err(e) = serde_json::to_writer(&mut w, ev)
-                        .map_err(std::io::Error::from)
-                        .and_then(|_| w.write_all(b"\n"))
-                {
-                    failed = Some(e);
-                }
-            };
-            let results = sweep::run_replications_traced(s, seed, reps, &on_done, &mut tracer);
-            let flushed = w.flush();
-            if let Some(e) = failed.or(flushed.err()) {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e).with_context(|| format!("writing {}", path.display()));
+            let (results, stream) = run_traced(s, seed, reps, &on_done, path, &dir)?;
+            if let EventsFile::InFolder(name, tmp) = stream {
+                files.push((name, Content::Move(tmp.path.clone())));
+                _held = Some(tmp);
             }
-            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
             sweep::summarize(s, seed, &results)
         }
     };
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.name));
-    report::csv::write(&dir, &summary)?;
+    files.extend(
+        report::csv::files(&summary)
+            .into_iter()
+            .map(|(name, bytes)| (name, Content::Bytes(bytes))),
+    );
+    let manifest = report::manifest::Manifest::for_run(
+        s,
+        &file.display().to_string(),
+        seed,
+        reps,
+        std::env::args().collect(),
+        started,
+    );
+    report::folder::replace(&dir, files, |sizes| manifest.finish(sizes))
+        .with_context(|| format!("writing the report folder {}", dir.display()))?;
     let mut stdout = std::io::stdout().lock();
     if json {
         stdout.write_all(report::json::to_string(&summary).as_bytes())?;
@@ -89,4 +91,68 @@ pub(super) fn run(
         dir.display()
     );
     Ok(())
+}
+
+/// Where the events stream ended up.
+enum EventsFile {
+    /// Inside the report folder: (name there, the finished temporary, still
+    /// locked), to be moved in with the rest of the set.
+    InFolder(String, report::folder::LockedTemp),
+    /// Outside it: already renamed into place.
+    Written,
+}
+
+/// Runs the replications with replication 0's audit trail streamed to a
+/// locked temporary, renamed into place only once complete (a killed run
+/// leaves a temporary the next run deletes, never a half file under the
+/// real name). A stream inside the report folder joins the folder's set.
+fn run_traced(
+    s: &Scenario,
+    seed: u64,
+    reps: u32,
+    on_done: &(dyn Fn(u64) + Sync),
+    path: &Path,
+    dir: &Path,
+) -> Result<(Vec<ccsim::metrics::ReplicationResult>, EventsFile)> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("--events {} names no file", path.display()))?
+        .to_string_lossy()
+        .to_string();
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let in_folder = path.parent().is_some_and(|p| absolute(p) == absolute(dir));
+    // A stream inside the report folder is written beside the folder first
+    // (the folder itself is replaced as a whole).
+    let target = if in_folder {
+        let folder = dir
+            .file_name()
+            .map_or("report".into(), |n| n.to_string_lossy().to_string());
+        dir.with_file_name(format!(".{folder}.{name}"))
+    } else {
+        path.to_path_buf()
+    };
+    let tmp = report::folder::locked_temp(&target)?;
+    let mut w = std::io::BufWriter::new(&tmp.file);
+    let mut failed: Option<std::io::Error> = None;
+    let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
+        if failed.is_none()
+            && let Err(e) = serde_json::to_writer(&mut w, ev)
+                .map_err(std::io::Error::from)
+                .and_then(|_| w.write_all(b"\n"))
+        {
+            failed = Some(e);
+        }
+    };
+    let results = sweep::run_replications_traced(s, seed, reps, on_done, &mut tracer);
+    let flushed = w.flush().and_then(|()| tmp.file.sync_all());
+    drop(w);
+    if let Some(e) = failed.or(flushed.err()) {
+        let _ = std::fs::remove_file(&tmp.path);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
+    if in_folder {
+        return Ok((results, EventsFile::InFolder(name, tmp)));
+    }
+    std::fs::rename(&tmp.path, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok((results, EventsFile::Written))
 }

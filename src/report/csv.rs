@@ -1,11 +1,9 @@
 //! `summary.csv` (one row per segment × KPI) and `intervals.csv` (one row per
 //! interval) in the report folder.
 
-use super::write_atomic;
 use crate::metrics::{INTERVAL_KPI_NAMES, KPI_NAMES};
 use crate::stats::Estimate;
 use crate::sweep::Summary;
-use std::path::Path;
 
 fn num(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| format!("{x}"))
@@ -92,18 +90,17 @@ pub fn intervals_csv(s: &Summary) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
-/// Writes both CSV files into `dir` (created if needed).
-///
-/// # Errors
-/// Any I/O error, naming the path.
-pub fn write(dir: &Path, s: &Summary) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("creating {}: {e}", dir.display())))?;
-    write_atomic(&dir.join("summary.csv"), &summary_csv(s))?;
+/// The CSV files of a run's report folder: `summary.csv`, `intervals.csv`,
+/// and `costs.csv` when the scenario has costs.
+pub fn files(s: &Summary) -> Vec<(String, Vec<u8>)> {
+    let mut out = vec![
+        ("summary.csv".to_string(), summary_csv(s)),
+        ("intervals.csv".to_string(), intervals_csv(s)),
+    ];
     if let Some(c) = &s.cost {
-        write_atomic(&dir.join("costs.csv"), &costs_csv(c))?;
+        out.push(("costs.csv".to_string(), costs_csv(c)));
     }
-    write_atomic(&dir.join("intervals.csv"), &intervals_csv(s))
+    out
 }
 
 /// Money to the micro-unit (amounts are exact in millionths; a CI of a

@@ -71,6 +71,8 @@ fn events_stream_is_complete_and_changes_nothing() {
         ],
         &[],
     );
+    // The stream is part of the report folder, which the next run replaces.
+    let text = std::fs::read_to_string(&events).unwrap();
     let without = ccsim_ok(
         &[
             "run",
@@ -84,7 +86,6 @@ fn events_stream_is_complete_and_changes_nothing() {
         &[],
     );
     assert_eq!(with, without, "tracing must not change results");
-    let text = std::fs::read_to_string(&events).unwrap();
     let mut counts = std::collections::BTreeMap::new();
     let mut last_t = 0.0;
     for line in text.lines() {

@@ -11,6 +11,7 @@ mod hostile_input;
 mod hours;
 mod properties;
 mod queueing;
+mod reports;
 mod scenarios;
 mod slowdown;
 mod taskrouter;

@@ -1,0 +1,366 @@
+//! Report folders: a run replaces its whole folder at once, so a reader sees
+//! either the complete previous set of files or the complete new one, never
+//! a mixture, and a run that fails or is killed leaves the previous set.
+//!
+//! How:
+//! 1. Every writer takes an exclusive lock on the folder's parent directory
+//!    (`flock`, released by the kernel if the process dies), so two runs into
+//!    the same place take turns instead of interleaving.
+//! 2. Under the lock, the new set is written into a sibling staging folder
+//!    `.<name>.ccsim-new-<pid>`, each file synced, with `manifest.json` last.
+//! 3. The staging folder and the report folder are swapped in one step
+//!    (`renameat2(RENAME_EXCHANGE)` on Linux; elsewhere two renames under
+//!    the lock), then the old set is deleted.
+//!
+//! Staging folders only exist while their writer holds the lock, so one
+//! found under the lock belongs to a writer that died: it is deleted. Other
+//! temporaries ccsim writes outside a report folder (an `--events` stream)
+//! hold a lock on themselves while being written; one whose lock can be
+//! taken is stale and deleted by [`clean_stale_temporaries`].
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// A file of a report: its name inside the folder and its content.
+#[derive(Debug, Clone)]
+pub struct ReportFile {
+    /// Name inside the report folder (no separators).
+    pub name: String,
+    /// The bytes to write.
+    pub bytes: Vec<u8>,
+}
+
+/// Where a file's content comes from when the folder is written.
+#[derive(Debug)]
+pub enum Content {
+    /// Bytes in memory.
+    Bytes(Vec<u8>),
+    /// A finished temporary file (an events stream), moved into the folder.
+    Move(PathBuf),
+}
+
+/// Suffix of the temporaries ccsim owns (staging folders, event streams).
+const TEMP_MARK: &str = ".ccsim-";
+
+fn io_context(e: io::Error, what: &str, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{what} {}: {e}", path.display()))
+}
+
+/// The parent of a report folder (created if needed) and the folder's name.
+fn parent_and_name(dir: &Path) -> io::Result<(PathBuf, String)> {
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} cannot be a report folder (name it)", dir.display()),
+            )
+        })?
+        .to_string();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| io_context(e, "creating", &parent))?;
+    Ok((parent, name))
+}
+
+/// An exclusive lock on a directory, held until dropped.
+struct DirLock(#[allow(dead_code)] File);
+
+fn lock_dir(dir: &Path) -> io::Result<DirLock> {
+    let f = File::open(dir).map_err(|e| io_context(e, "opening", dir))?;
+    f.lock().map_err(|e| io_context(e, "locking", dir))?;
+    Ok(DirLock(f))
+}
+
+/// Replaces the report folder `dir` by `files` (name and content) plus a
+/// `manifest.json` built from the list of files written with their sizes.
+/// On any error the previous folder is left as it was and nothing of the
+/// new set remains.
+///
+/// # Errors
+/// Any I/O error, naming the path.
+pub fn replace(
+    dir: &Path,
+    files: Vec<(String, Content)>,
+    manifest: impl FnOnce(&[(String, u64)]) -> Vec<u8>,
+) -> io::Result<()> {
+    let (parent, name) = parent_and_name(dir)?;
+    let _lock = lock_dir(&parent)?;
+    // Under the lock, any staging folder of this name is a dead writer's.
+    remove_stale_staging(&parent, &name);
+    let staging = parent.join(format!(".{name}{TEMP_MARK}new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let written = write_staging(&staging, files, manifest).and_then(|()| swap(&staging, dir));
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    written
+}
+
+/// Writes every file into the staging folder, then the manifest.
+fn write_staging(
+    staging: &Path,
+    files: Vec<(String, Content)>,
+    manifest: impl FnOnce(&[(String, u64)]) -> Vec<u8>,
+) -> io::Result<()> {
+    std::fs::create_dir(staging).map_err(|e| io_context(e, "creating", staging))?;
+    let mut sizes = Vec::with_capacity(files.len());
+    for (name, content) in files {
+        let path = staging.join(&name);
+        match content {
+            Content::Bytes(bytes) => write_synced(&path, &bytes)?,
+            Content::Move(from) => {
+                std::fs::rename(&from, &path).map_err(|e| io_context(e, "moving", &from))?
+            }
+        }
+        let size = std::fs::metadata(&path)
+            .map_err(|e| io_context(e, "reading", &path))?
+            .len();
+        sizes.push((name, size));
+    }
+    write_synced(&staging.join("manifest.json"), &manifest(&sizes))?;
+    sync_dir(staging)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = File::create(path).map_err(|e| io_context(e, "creating", path))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io_context(e, "writing", path))
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    // Directories cannot be synced on every platform; where they can, this
+    // makes the renames durable.
+    if let Ok(f) = File::open(dir) {
+        let _ = f.sync_all();
+    }
+    Ok(())
+}
+
+/// Puts the staging folder in place of `dir` and deletes the old set.
+fn swap(staging: &Path, dir: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            std::fs::rename(staging, dir).map_err(|e| io_context(e, "renaming to", dir))?;
+        }
+        Err(e) => return Err(io_context(e, "reading", dir)),
+        Ok(m) if !m.is_dir() => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} exists and is not a folder; choose another --out",
+                    dir.display()
+                ),
+            ));
+        }
+        Ok(_) => {
+            if exchange(staging, dir).is_err() {
+                // No atomic exchange here: two renames, still under the lock.
+                let old = staging.with_extension("old");
+                std::fs::rename(dir, &old).map_err(|e| io_context(e, "renaming", dir))?;
+                std::fs::rename(staging, dir).map_err(|e| io_context(e, "renaming to", dir))?;
+                std::fs::rename(&old, staging).map_err(|e| io_context(e, "renaming", &old))?;
+            }
+            // `staging` now holds the previous set.
+            std::fs::remove_dir_all(staging).map_err(|e| io_context(e, "removing", staging))?;
+        }
+    }
+    if let Some(parent) = dir.parent() {
+        sync_dir(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        })?;
+    }
+    Ok(())
+}
+
+/// Swaps two paths in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// Deletes staging folders of `name` left by writers that died (called with
+/// the parent's lock held, when no live writer can have one).
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}{TEMP_MARK}new-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A temporary file that holds a lock on itself while it is being written,
+/// so that a later run can tell a dead writer's leftover from a live one.
+pub struct LockedTemp {
+    /// Where the content is being written.
+    pub path: PathBuf,
+    /// The open, locked file.
+    pub file: File,
+}
+
+/// The temporary for a file to be written at `target`:
+/// `<target>.ccsim-tmp-<pid>` beside it, created and locked. Stale ones of
+/// the same target are deleted first.
+///
+/// # Errors
+/// Any I/O error, naming the path.
+pub fn locked_temp(target: &Path) -> io::Result<LockedTemp> {
+    let file_name = target
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a file name is needed"))?
+        .to_string_lossy()
+        .to_string();
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| io_context(e, "creating", &dir))?;
+    clean_stale_temporaries(&dir, &file_name);
+    let path = dir.join(format!("{file_name}{TEMP_MARK}tmp-{}", std::process::id()));
+    let file = File::create(&path).map_err(|e| io_context(e, "creating", &path))?;
+    file.lock().map_err(|e| io_context(e, "locking", &path))?;
+    Ok(LockedTemp { path, file })
+}
+
+/// Deletes `<file_name>.ccsim-tmp-*` files in `dir` whose writer is gone
+/// (their lock can be taken).
+pub fn clean_stale_temporaries(dir: &Path, file_name: &str) {
+    let prefix = format!("{file_name}{TEMP_MARK}tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(&prefix) {
+            continue;
+        }
+        if let Ok(f) = File::open(entry.path())
+            && f.try_lock().is_ok()
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("ccsim-folder-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn bytes(files: &[(&str, &str)]) -> Vec<(String, Content)> {
+        files
+            .iter()
+            .map(|(n, b)| (n.to_string(), Content::Bytes(b.as_bytes().to_vec())))
+            .collect()
+    }
+
+    fn manifest(sizes: &[(String, u64)]) -> Vec<u8> {
+        format!("{sizes:?}").into_bytes()
+    }
+
+    fn listing(d: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_new_set_replaces_the_whole_old_one() {
+        let root = dir("replace");
+        let out = root.join("r");
+        replace(&out, bytes(&[("a.csv", "1"), ("costs.csv", "2")]), manifest).unwrap();
+        replace(&out, bytes(&[("a.csv", "3")]), manifest).unwrap();
+        assert_eq!(
+            listing(&out),
+            ["a.csv", "manifest.json"],
+            "no costs.csv left over"
+        );
+        assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "3");
+        assert_eq!(
+            std::fs::read_to_string(out.join("manifest.json")).unwrap(),
+            r#"[("a.csv", 1)]"#
+        );
+        assert_eq!(listing(&root), ["r"], "no temporaries beside it");
+    }
+
+    /// A failure while writing the new set (here a file that cannot be
+    /// created, as on a full disk) leaves the previous set untouched.
+    #[test]
+    fn a_failed_write_leaves_the_previous_set() {
+        let root = dir("failed");
+        let out = root.join("r");
+        replace(&out, bytes(&[("a.csv", "old"), ("b.csv", "old")]), manifest).unwrap();
+        let err = replace(
+            &out,
+            bytes(&[("a.csv", "new"), ("missing/b.csv", "new")]),
+            manifest,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("missing/b.csv"), "{err}");
+        assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "old");
+        assert_eq!(std::fs::read_to_string(out.join("b.csv")).unwrap(), "old");
+        assert_eq!(listing(&root), ["r"], "the partial new set is gone");
+    }
+
+    /// Leftovers of killed runs are removed; a live writer's temporary is not.
+    #[test]
+    fn stale_temporaries_are_cleaned() {
+        let root = dir("stale");
+        std::fs::create_dir(root.join(".r.ccsim-new-4242")).unwrap();
+        std::fs::write(root.join(".r.ccsim-new-4242/summary.csv"), "half").unwrap();
+        std::fs::write(root.join("events.jsonl.ccsim-tmp-4242"), "dead").unwrap();
+        let live = root.join("events.jsonl.ccsim-tmp-77");
+        let held = File::create(&live).unwrap();
+        held.lock().unwrap();
+        replace(&root.join("r"), bytes(&[("a.csv", "1")]), manifest).unwrap();
+        let t = locked_temp(&root.join("events.jsonl")).unwrap();
+        let mut names = listing(&root);
+        names.retain(|n| !n.ends_with(&format!("tmp-{}", std::process::id())));
+        assert_eq!(names, ["events.jsonl.ccsim-tmp-77", "r"]);
+        drop(held);
+        drop(t);
+    }
+}

@@ -1,0 +1,120 @@
+//! `manifest.json`: what a report folder holds and where it came from, so a
+//! folder can be traced back to its exact inputs and run (and told apart
+//! from any other run's).
+
+use crate::scenario::{InputFile, Scenario};
+use serde::Serialize;
+
+/// The contents of `manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Version of the ccsim that wrote the folder.
+    pub ccsim_version: &'static str,
+    /// The verb that wrote it (`run`).
+    pub command: &'static str,
+    /// The whole command line, as given.
+    pub command_line: Vec<String>,
+    /// The scenario's `name`.
+    pub scenario: String,
+    /// The scenario path as given on the command line.
+    pub scenario_path: String,
+    /// Every input file read, with its size and SHA-256.
+    pub inputs: Vec<Input>,
+    /// Base seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// When the command started, UTC (RFC 3339).
+    pub started_utc: String,
+    /// When the folder was written, UTC (RFC 3339).
+    pub finished_utc: String,
+    /// The files of the folder besides this manifest, with their sizes.
+    pub files: Vec<WrittenFile>,
+    /// Always true in a folder ccsim finished writing (a folder without a
+    /// manifest, or with `complete` false, is not a complete report).
+    pub complete: bool,
+}
+
+/// An input file as the manifest lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    /// "scenario", "rate card", "workflow", "trace".
+    pub role: &'static str,
+    /// Path as resolved.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, lowercase hex.
+    pub sha256: String,
+}
+
+impl From<&InputFile> for Input {
+    fn from(f: &InputFile) -> Input {
+        Input {
+            role: f.role,
+            path: f.path.display().to_string(),
+            bytes: f.bytes,
+            sha256: f.sha256.clone(),
+        }
+    }
+}
+
+/// A file written into the folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct WrittenFile {
+    /// Name inside the folder.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// The current time, UTC, RFC 3339 to the second.
+pub fn now_utc() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map_or_else(|_| jiff::Timestamp::now().to_string(), |t| t.to_string())
+}
+
+impl Manifest {
+    /// A manifest for a run of `s`; `files` and `finished_utc` are filled in
+    /// when the folder is written ([`Manifest::finish`]).
+    pub fn for_run(
+        s: &Scenario,
+        scenario_path: &str,
+        seed: u64,
+        replications: u32,
+        command_line: Vec<String>,
+        started_utc: String,
+    ) -> Manifest {
+        Manifest {
+            ccsim_version: env!("CARGO_PKG_VERSION"),
+            command: "run",
+            command_line,
+            scenario: s.name.clone(),
+            scenario_path: scenario_path.to_string(),
+            inputs: s.inputs.iter().map(Input::from).collect(),
+            seed,
+            replications,
+            started_utc,
+            finished_utc: String::new(),
+            files: Vec::new(),
+            complete: false,
+        }
+    }
+
+    /// The manifest's JSON once the files are written.
+    pub fn finish(mut self, files: &[(String, u64)]) -> Vec<u8> {
+        self.files = files
+            .iter()
+            .map(|(name, bytes)| WrittenFile {
+                name: name.clone(),
+                bytes: *bytes,
+            })
+            .collect();
+        self.finished_utc = now_utc();
+        self.complete = true;
+        let mut out = serde_json::to_vec_pretty(&self).expect("a manifest always serializes");
+        out.push(b'\n');
+        out
+    }
+}
