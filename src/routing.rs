@@ -655,6 +655,12 @@ impl Router {
         None
     }
 
+    /// Every entry of a waitlist, stale ones included, in no order (for the
+    /// audit trail; the caller tells live entries apart).
+    pub fn waiting_entries(&self, waitlist: u32) -> impl Iterator<Item = &WaitEntry> {
+        self.waiting[waitlist as usize].iter()
+    }
+
     /// Tasks waiting in a waitlist (entries less those known to be stale).
     #[inline]
     pub fn waiting_len(&self, waitlist: u32) -> usize {

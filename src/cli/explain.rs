@@ -1,35 +1,115 @@
-//! `ccsim explain`: the routing story of one task of replication 0.
+//! `ccsim explain`: the routing story of one task of replication 0, or the
+//! list of tasks matching a question (`--find 'wait > 600'`, `--slowest 5`),
+//! so "why did anyone wait 25 minutes" needs no scripting.
 
 use anyhow::{Result, bail};
+use ccsim::engine::trace::TraceEvent;
+use ccsim::expr::{Attrs, Context, Expr, KeyTable, Value};
 use ccsim::scenario::Scenario;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write;
 
-pub(super) fn explain(s: &Scenario, task: u64, seed: Option<u64>) -> Result<()> {
+/// What to explain.
+pub(super) enum Question {
+    /// One task's story.
+    Task(u64),
+    /// Tasks whose summary matches an expression (`wait > 600`).
+    Find(String),
+    /// The tasks that waited longest.
+    Slowest(usize),
+}
+
+pub(super) fn explain(
+    s: &Scenario,
+    file: &std::path::Path,
+    q: Question,
+    limit: usize,
+    seed: Option<u64>,
+) -> Result<()> {
     let seed = seed.unwrap_or(s.sim.seed);
     let plan = ccsim::routing::Plan::build(s);
-    let mut events = Vec::new();
-    let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
-        if ev.task == Some(task) {
-            events.push(ev.clone());
+    let text = match q {
+        Question::Task(task) => {
+            let mut events = Vec::new();
+            let mut tracer = |ev: &TraceEvent| {
+                if ev.task == Some(task) {
+                    events.push(ev.clone());
+                }
+            };
+            let result = ccsim::engine::run_traced(s, &plan, seed, 0, &mut tracer);
+            if events.is_empty() {
+                bail!(
+                    "replication 0 of seed {seed} has {} arrivals (tasks 0 to {}); there is no task {task}",
+                    result.contacts,
+                    result.contacts.saturating_sub(1)
+                );
+            }
+            story(s, seed, task, &events)
+        }
+        Question::Find(expr) => {
+            let mut keys = KeyTable::default();
+            let e = Expr::parse(&expr, Context::Bare, &mut keys).map_err(|e| {
+                anyhow::anyhow!(
+                    "--find: invalid expression: {e}; it reads index, source, channel, queue, wait, outcome and created, e.g. 'wait > 600 AND queue == \"billing\"'"
+                )
+            })?;
+            let records = summaries(s, &plan, seed);
+            let matching: Vec<&Record> = records
+                .values()
+                .filter(|r| e.eval(&r.attrs(&mut keys)))
+                .collect();
+            listing(
+                s,
+                file,
+                seed,
+                &format!("matching '{expr}'"),
+                &matching,
+                limit,
+            )
+        }
+        Question::Slowest(n) => {
+            let records = summaries(s, &plan, seed);
+            let mut all: Vec<&Record> = records.values().collect();
+            all.sort_by(|a, b| b.wait.total_cmp(&a.wait).then(a.index.cmp(&b.index)));
+            all.truncate(n);
+            listing(s, file, seed, "with the longest waits", &all, n)
         }
     };
-    let result = ccsim::engine::run_traced(s, &plan, seed, 0, &mut tracer);
-    if events.is_empty() {
-        bail!(
-            "replication 0 of seed {seed} has {} arrivals (tasks 0 to {}); there is no task {task}",
-            result.contacts,
-            result.contacts.saturating_sub(1)
-        );
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// A time as the scenario's clock shows it (with seconds since the start),
+/// or seconds alone when the scenario has no start date.
+fn when(s: &Scenario, t: f64) -> String {
+    match &s.sim.clock {
+        Some(c) => format!("{} ({t:.2} s)", c.format(t)),
+        None => format!("{t:.2} s"),
     }
-    use std::fmt::Write as _;
+}
+
+/// One task's events as a story, then its outcome.
+fn story(s: &Scenario, seed: u64, task: u64, events: &[TraceEvent]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
         "task {task} of replication 0, seed {seed}, scenario \"{}\"",
         s.name
     );
-    let _ = writeln!(o, "{:>10}  {:<26} details", "t (s)", "event");
-    for ev in &events {
+    let time_head = if s.sim.clock.is_some() {
+        "time (seconds since the start)"
+    } else {
+        "t (s)"
+    };
+    let width = events
+        .iter()
+        .map(|e| when_column(s, e.time).chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(time_head.len());
+    let _ = writeln!(o, "{time_head:>width$}  {:<26} details", "event");
+    for ev in events {
         let mut parts = Vec::new();
         if let Some(st) = &ev.step {
             parts.push(format!("step \"{st}\""));
@@ -48,10 +128,46 @@ pub(super) fn explain(s: &Scenario, task: u64, seed: Option<u64>) -> Result<()> 
                 "{e} eligible workers, {a} available, {f} with free capacity"
             ));
         }
-        let _ = writeln!(o, "{:>10.2}  {:<26} {}", ev.time, ev.name, parts.join("; "));
+        if let (Some(h), Some(older)) = (ev.ahead_higher, ev.ahead_older) {
+            parts.push(format!(
+                "if it waits: position {} in its waitlist ({h} ahead with a higher priority, {older} with the same priority and older)",
+                h + older + 1
+            ));
+        }
+        if let Some(at) = ev.opens_at {
+            let what = if ev.name == "workflow.target-matched" {
+                "the queue is closed: it waits until it opens at"
+            } else {
+                "the workflow is closed: it opens at"
+            };
+            parts.push(format!("{what} {}", when(s, at)));
+        }
+        let _ = writeln!(
+            o,
+            "{:>width$}  {:<26} {}",
+            when_column(s, ev.time),
+            ev.name,
+            parts.join("; ")
+        );
     }
     let created = events.first().map_or(0.0, |e| e.time);
-    let outcome = if let Some(a) = events.iter().rfind(|e| e.name == "reservation.accepted") {
+    let first_outcome = events.iter().find_map(|e| e.outcome.map(|o| (o, e.time)));
+    let outcome = if let (Some(("voicemail" | "callback", at)), Some(a)) = (
+        first_outcome,
+        events.iter().rfind(|e| e.name == "reservation.accepted"),
+    ) {
+        let what = if first_outcome.is_some_and(|(o, _)| o == "voicemail") {
+            "left a voicemail"
+        } else {
+            "accepted a call back"
+        };
+        format!(
+            "{what} at {}; worked by {} {:.2} s later",
+            when(s, at),
+            a.worker.clone().unwrap_or_default(),
+            a.time - at
+        )
+    } else if let Some(a) = events.iter().rfind(|e| e.name == "reservation.accepted") {
         let step = events
             .iter()
             .rfind(|e| e.name == "workflow.target-matched")
@@ -74,6 +190,178 @@ pub(super) fn explain(s: &Scenario, task: u64, seed: Option<u64>) -> Result<()> 
         "still waiting when the run stopped (unfinished)".to_string()
     };
     let _ = writeln!(o, "outcome: {outcome}");
-    std::io::stdout().lock().write_all(o.as_bytes())?;
-    Ok(())
+    o
+}
+
+/// The time column of a story: clock time and seconds, or seconds.
+fn when_column(s: &Scenario, t: f64) -> String {
+    match &s.sim.clock {
+        Some(c) => format!("{}  {t:>10.2}", c.format(t)),
+        None => format!("{t:.2}"),
+    }
+}
+
+/// What `--find` and `--slowest` know of a task.
+struct Record {
+    index: u64,
+    created: f64,
+    source: String,
+    channel: String,
+    queue: String,
+    /// Until answered, or until the contact's outcome; until the run's last
+    /// event for one still waiting.
+    wait: f64,
+    outcome: String,
+}
+
+impl Record {
+    /// The record as a document `--find` expressions read.
+    fn attrs(&self, keys: &mut KeyTable) -> Attrs {
+        Attrs::from_pairs(vec![
+            (keys.intern("index"), Value::Num(self.index as f64)),
+            (keys.intern("created"), Value::Num(self.created)),
+            (
+                keys.intern("source"),
+                Value::Str(self.source.as_str().into()),
+            ),
+            (
+                keys.intern("channel"),
+                Value::Str(self.channel.as_str().into()),
+            ),
+            (keys.intern("queue"), Value::Str(self.queue.as_str().into())),
+            (keys.intern("wait"), Value::Num(self.wait)),
+            (
+                keys.intern("outcome"),
+                Value::Str(self.outcome.as_str().into()),
+            ),
+        ])
+    }
+}
+
+/// Every task of replication 0, summarised from its audit trail.
+fn summaries(s: &Scenario, plan: &ccsim::routing::Plan, seed: u64) -> BTreeMap<u64, Record> {
+    let mut records: BTreeMap<u64, Record> = BTreeMap::new();
+    let mut last = 0.0f64;
+    let mut tracer = |ev: &TraceEvent| {
+        last = last.max(ev.time);
+        let Some(i) = ev.task else { return };
+        if let Some(src) = &ev.source {
+            records.entry(i).or_insert(Record {
+                index: i,
+                created: ev.time,
+                source: src.clone(),
+                channel: ev.channel.clone().unwrap_or_default(),
+                queue: String::new(),
+                wait: f64::NAN,
+                outcome: String::new(),
+            });
+        }
+        let Some(r) = records.get_mut(&i) else { return };
+        // The queue where the contact's routing ended (for a voicemail, the
+        // queue that works it).
+        if let Some(q) = &ev.queue
+            && ev.name == "workflow.target-matched"
+            && (r.outcome.is_empty() || r.queue.is_empty())
+        {
+            r.queue = q.clone();
+        }
+        if r.outcome.is_empty()
+            && let Some(outcome) = ev.outcome
+        {
+            r.outcome = outcome.to_string();
+            r.wait = if matches!(outcome, "voicemail" | "closed") {
+                0.0
+            } else {
+                ev.time - r.created
+            };
+        }
+    };
+    ccsim::engine::run_traced(s, plan, seed, 0, &mut tracer);
+    for r in records.values_mut() {
+        if r.outcome.is_empty() {
+            r.outcome = "unfinished".into();
+            r.wait = last - r.created;
+        }
+    }
+    records
+}
+
+/// A table of tasks, at most `limit` of them.
+fn listing(
+    s: &Scenario,
+    file: &std::path::Path,
+    seed: u64,
+    what: &str,
+    rows: &[&Record],
+    limit: usize,
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "tasks of replication 0 (seed {seed}, scenario \"{}\"): {} {what}",
+        s.name,
+        rows.len()
+    );
+    if rows.is_empty() {
+        return o;
+    }
+    let arrived = |r: &Record| match &s.sim.clock {
+        Some(c) => c.format(r.created),
+        None => format!("{:.2} s", r.created),
+    };
+    let shown = &rows[..rows.len().min(limit)];
+    let width = |f: &dyn Fn(&Record) -> String, head: &str| {
+        shown
+            .iter()
+            .map(|r| f(r).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(head.len())
+    };
+    let queue = |r: &Record| {
+        if r.queue.is_empty() {
+            "—".to_string()
+        } else {
+            r.queue.clone()
+        }
+    };
+    let (wa, ws, wc, wq) = (
+        width(&arrived, "arrived"),
+        width(&|r| r.source.clone(), "source"),
+        width(&|r| r.channel.clone(), "channel"),
+        width(&queue, "queue"),
+    );
+    let _ = writeln!(
+        o,
+        "{:>7}  {:<wa$}  {:<ws$}  {:<wc$}  {:<wq$}  {:>10}  outcome",
+        "task", "arrived", "source", "channel", "queue", "wait (s)"
+    );
+    for r in shown {
+        let _ = writeln!(
+            o,
+            "{:>7}  {:<wa$}  {:<ws$}  {:<wc$}  {:<wq$}  {:>10.2}  {}",
+            r.index,
+            arrived(r),
+            r.source,
+            r.channel,
+            queue(r),
+            r.wait,
+            r.outcome
+        );
+    }
+    if rows.len() > limit {
+        let _ = writeln!(o, "… and {} more (raise --limit)", rows.len() - limit);
+    }
+    let _ = writeln!(
+        o,
+        "the story of one: ccsim explain {} --task {}{}",
+        file.display(),
+        rows[0].index,
+        if seed == s.sim.seed {
+            String::new()
+        } else {
+            format!(" --seed {seed}")
+        }
+    );
+    o
 }

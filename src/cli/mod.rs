@@ -46,12 +46,24 @@ enum Command {
         limits: Limits,
     },
     /// Tell the routing story of one task of replication 0.
+    #[command(group(clap::ArgGroup::new("question").required(true).args(["task", "find", "slowest"])))]
     Explain {
         /// Scenario file (TOML).
         file: PathBuf,
         /// Arrival index of the task within replication 0 (0-based).
         #[arg(long)]
-        task: u64,
+        task: Option<u64>,
+        /// List the tasks of replication 0 matching an expression over
+        /// index, source, channel, queue, wait (s), outcome and created (s),
+        /// e.g. 'wait > 600 AND queue == "billing"'.
+        #[arg(long, value_name = "EXPR")]
+        find: Option<String>,
+        /// List the N tasks of replication 0 that waited longest.
+        #[arg(long, value_name = "N")]
+        slowest: Option<usize>,
+        /// At most this many tasks listed by --find.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
         /// Base seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
@@ -124,9 +136,20 @@ pub fn run() -> Result<()> {
         Command::Explain {
             file,
             task,
+            find,
+            slowest,
+            limit,
             seed,
             limits,
-        } => explain::explain(&load(&file, &limits)?, task, seed),
+        } => {
+            let question = match (task, find, slowest) {
+                (Some(t), _, _) => explain::Question::Task(t),
+                (_, Some(f), _) => explain::Question::Find(f),
+                (_, _, Some(n)) => explain::Question::Slowest(n),
+                _ => unreachable!("clap requires one of --task, --find, --slowest"),
+            };
+            explain::explain(&load(&file, &limits)?, &file, question, limit, seed)
+        }
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
         Command::Erlang {
             rate,

@@ -700,6 +700,40 @@ impl<'s> Engine<'s> {
         (eligible, available, free)
     }
 
+    /// Tasks waiting in a task's waitlist that are served before it (audit
+    /// trail only): (higher priority, same priority and older). In a LIFO
+    /// list a task just entered is served first.
+    fn ahead_in_waitlist(&self, slot: u32) -> (u32, u32) {
+        let task = &self.tasks[slot as usize];
+        if self.plan.waitlists[task.waitlist as usize].lifo {
+            return (0, 0);
+        }
+        let (mut higher, mut older) = (0, 0);
+        for e in self.router.waiting_entries(task.waitlist) {
+            let x = &self.tasks[e.task as usize];
+            let live = x.generation == e.generation
+                && x.epoch == e.epoch
+                && x.state == TaskState::Waiting
+                && e.task != slot;
+            if !live {
+                continue;
+            }
+            if e.rank > task.priority {
+                higher += 1;
+            } else if e.rank == task.priority && (e.created, e.seq) < (task.created, task.seq) {
+                older += 1;
+            }
+        }
+        (higher, older)
+    }
+
+    /// The next opening of a calendar after `t` (`None`: no calendar, or it
+    /// does not open again before the run ends).
+    fn next_opening(&self, hours: Option<u32>, t: f64) -> Option<f64> {
+        let open = &self.s.hours[hours? as usize].open;
+        open.iter().map(|&(a, _)| a).find(|&a| a > t)
+    }
+
     fn rule_text(&self, slot: u32) -> String {
         let step = &self.s.workflow.steps[self.tasks[slot as usize].step as usize];
         match self.rule {
@@ -786,6 +820,8 @@ impl<'s> Engine<'s> {
                     e.s.channels[c.channel.idx()].name,
                     attrs.join(", ")
                 ));
+                ev.source = Some(e.s.sources[source].name.clone());
+                ev.channel = Some(e.s.channels[c.channel.idx()].name.clone());
             });
         }
         self.route_new(slot, t);
@@ -848,7 +884,8 @@ impl<'s> Engine<'s> {
             ev.detail = Some(format!(
                 "accepted a call back after waiting {:.2} s",
                 t - task.created
-            ))
+            ));
+            ev.outcome = Some("callback");
         });
         let delay = cb
             .delay
@@ -1078,8 +1115,10 @@ impl<'s> Engine<'s> {
         if self.usage.is_some() {
             x.hour = hour_of_day(t);
         }
-        self.trace_task(slot, t, "task.created", |_, ev| {
-            ev.detail = Some("redial of an abandoned attempt".into())
+        self.trace_task(slot, t, "task.created", |e, ev| {
+            ev.detail = Some("redial of an abandoned attempt".into());
+            ev.source = Some(e.s.sources[task.source as usize].name.clone());
+            ev.channel = Some(e.s.channels[task.channel as usize].name.clone());
         });
         self.route_new(slot, t);
     }
@@ -1100,8 +1139,11 @@ impl<'s> Engine<'s> {
                     let cell = self.metrics.cell(task.source, task.channel, None);
                     self.metrics.after_hours(cell, false, task.is_redial);
                 }
+                let opens_at = self.next_opening(self.s.workflow.hours, t);
                 self.trace_task(slot, t, "task.canceled", |_, ev| {
-                    ev.detail = Some("arrived outside business hours: closed message".into())
+                    ev.detail = Some("arrived outside business hours: closed message".into());
+                    ev.opens_at = opens_at;
+                    ev.outcome = Some("closed");
                 });
                 self.release_slot(slot);
             }
@@ -1112,8 +1154,11 @@ impl<'s> Engine<'s> {
                     let cell = self.metrics.cell(task.source, task.channel, Some(queue));
                     self.metrics.after_hours(cell, true, task.is_redial);
                 }
+                let opens_at = self.next_opening(self.s.workflow.hours, t);
                 self.trace_task(slot, t, "task.created", |_, ev| {
-                    ev.detail = Some("arrived outside business hours: voicemail task".into())
+                    ev.detail = Some("arrived outside business hours: voicemail task".into());
+                    ev.opens_at = opens_at;
+                    ev.outcome = Some("voicemail");
                 });
                 let handle = handle_time
                     .as_ref()
@@ -1222,6 +1267,11 @@ impl<'s> Engine<'s> {
                 ev.detail = Some(format!("priority {}, {deadline}{expr}", task.priority));
                 (ev.eligible, ev.available, ev.free) =
                     (Some(eligible), Some(available), Some(free));
+                let (higher, older) = e.ahead_in_waitlist(slot);
+                (ev.ahead_higher, ev.ahead_older) = (Some(higher), Some(older));
+                if !e.queue_open[st.queue.idx()] {
+                    ev.opens_at = e.next_opening(e.s.queues[st.queue.idx()].hours, t);
+                }
             });
             if new_queue {
                 let name = if moved_from.is_some() {
@@ -1485,6 +1535,9 @@ impl<'s> Engine<'s> {
                     t - task.created
                 )
             });
+            if task.followup == Followup::None {
+                ev.outcome = Some(if ttl_hit { "canceled_ttl" } else { "abandoned" });
+            }
         });
         if task.followup == Followup::Transfer && task.followup_counted {
             // Abandoned on hold: in the queue where the second leg waited.
@@ -1573,7 +1626,7 @@ impl<'s> Engine<'s> {
     }
 
     fn cancel(&mut self, slot: u32, reason: CancelReason, t: f64) {
-        self.trace_task(slot, t, "task.canceled", |_, ev| {
+        self.trace_task(slot, t, "task.canceled", |e, ev| {
             ev.detail = Some(
                 match reason {
                     CancelReason::NoMatch => "no matching filter and no default_filter",
@@ -1584,6 +1637,13 @@ impl<'s> Engine<'s> {
                 }
                 .into(),
             );
+            if e.tasks[slot as usize].followup == Followup::None {
+                ev.outcome = Some(match reason {
+                    CancelReason::NoMatch => "canceled_no_match",
+                    CancelReason::Workflow => "canceled_workflow",
+                    CancelReason::Ttl => "canceled_ttl",
+                });
+            }
         });
         let task = self.tasks[slot as usize];
         self.close_leg(slot, t - task.call_start);
@@ -1883,6 +1943,9 @@ impl<'s> Engine<'s> {
         }
         self.trace_task(slot, t, "reservation.accepted", |e, ev| {
             let task = &e.tasks[slot as usize];
+            if task.followup == Followup::None {
+                ev.outcome = Some("answered");
+            }
             ev.worker = Some(e.plan.worker_names[w as usize].clone());
             ev.detail = Some(format!(
                 "answered after waiting {:.2} s; talk {:.1} s, wrap-up {:.1} s",

@@ -38,6 +38,29 @@ pub struct TraceEvent {
     /// At a target: available members with free capacity on the task's channel.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free: Option<u32>,
+    /// At a target: tasks already waiting in the same waitlist with a higher
+    /// priority (served before this one whatever their age).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ahead_higher: Option<u32>,
+    /// At a target: tasks already waiting in the same waitlist with the same
+    /// priority and older (served before this one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ahead_older: Option<u32>,
+    /// The queue (at a target) or the workflow (after hours) is closed and
+    /// opens at this time, seconds from the start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<f64>,
+    /// At `task.created` of an arrival: its source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// At `task.created` of an arrival: its channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// The contact's outcome, on the event that decides it: answered,
+    /// abandoned, canceled_no_match, canceled_workflow, canceled_ttl,
+    /// callback, voicemail or closed (no event: still waiting at the end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<&'static str>,
 }
 
 impl TraceEvent {
@@ -54,6 +77,12 @@ impl TraceEvent {
             eligible: None,
             available: None,
             free: None,
+            ahead_higher: None,
+            ahead_older: None,
+            opens_at: None,
+            source: None,
+            channel: None,
+            outcome: None,
         }
     }
 }

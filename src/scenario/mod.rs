@@ -213,6 +213,36 @@ pub struct Simulation {
     /// After the horizon, the run stops once this much more time has passed
     /// even if customers are still waiting (they are counted as `unfinished`).
     pub drain_limit_s: f64,
+    /// Where time 0 is on the calendar, when `start` gives a date (reports
+    /// then show clock times).
+    pub clock: Option<Clock>,
+}
+
+/// A calendar position for simulated time 0: a local midnight in a zone.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    /// Unix seconds of time 0.
+    pub epoch_s: i64,
+    /// The zone times are shown in.
+    pub tz: jiff::tz::TimeZone,
+}
+
+impl Clock {
+    /// `t` seconds from the start as `2026-12-24 17:13:05 America/New_York`.
+    pub fn format(&self, t: f64) -> String {
+        let secs = self.epoch_s + t.floor() as i64;
+        match jiff::Timestamp::from_second(secs) {
+            Ok(ts) => {
+                let zoned = ts.to_zoned(self.tz.clone());
+                format!(
+                    "{} {}",
+                    zoned.strftime("%Y-%m-%d %H:%M:%S"),
+                    self.tz.iana_name().unwrap_or("UTC")
+                )
+            }
+            Err(_) => format!("{t:.0} s"),
+        }
+    }
 }
 
 impl Simulation {

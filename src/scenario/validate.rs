@@ -1126,6 +1126,10 @@ impl Validator<'_> {
             (Some(_), _, _) => Some(local_weekday),
             (None, _, w) => w,
         };
+        let clock = r.start.as_ref().map(|_| Clock {
+            epoch_s: anchor.epoch_s,
+            tz: anchor.tz.clone(),
+        });
         let utc_start_of_day_s = anchor.epoch_s.rem_euclid(86_400) as f64;
         // 1970-01-01 was a Thursday (Monday = 0 → 3).
         let utc_start_weekday = (anchor.epoch_s.div_euclid(86_400) + 3).rem_euclid(7) as u8;
@@ -1165,6 +1169,7 @@ impl Validator<'_> {
             utc_start_of_day_s,
             utc_start_weekday,
             drain_limit_s: drain?,
+            clock,
         })
     }
 

@@ -154,3 +154,113 @@ fn explain_shows_a_disconnect() {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
 }
+
+/// One agent, a queue open 08:00–18:00 New York time, talks of 10 minutes.
+/// Task 0 calls at 07:00 and waits for the opening; tasks 1–3 call at 09:00
+/// one second apart: 1 is answered at once, 2 and 3 queue behind it.
+const CLOSED_QUEUE: &str = r#"name = "closed-queue"
+[simulation]
+horizon = "1d"
+interval = "1d"
+replications = 1
+start = "2026-12-21"
+timezone = "America/New_York"
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = { dist = "deterministic", mean = "10m" }
+[[agents]]
+group = "team"
+count = 1
+[[hours]]
+name = "day"
+open = { mon = "08:00-18:00", tue = "08:00-18:00", wed = "08:00-18:00", thu = "08:00-18:00", fri = "08:00-18:00" }
+[[queues]]
+name = "q"
+target_workers = "1==1"
+hours = "day"
+[workflow]
+default_filter = { queue = "q" }
+"#;
+
+fn closed_queue() -> String {
+    let dir = super::trace_dir(
+        "explain-closed",
+        "25200,voice,,,\n32400,voice,,,\n32401,voice,,,\n32402,voice,,,\n",
+    );
+    let path = dir.join("s.toml");
+    std::fs::write(&path, CLOSED_QUEUE).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A task that waits for its queue to open is told so, with the opening as a
+/// clock time; times are clock times with seconds since the start; each step
+/// says where the task stands in its waitlist.
+#[test]
+fn explain_says_why_a_task_waited() {
+    let file = closed_queue();
+    let text = String::from_utf8(ccsim_ok(&["explain", &file, "--task", "0"], &[])).unwrap();
+    for expected in [
+        "2026-12-21 07:00:00 America/New_York    25200.00  task.created",
+        "the queue is closed: it waits until it opens at 2026-12-21 08:00:00 America/New_York (28800.00 s)",
+        "2026-12-21 08:00:00 America/New_York    28800.00  reservation.accepted",
+        "outcome: answered by team-1 after waiting 3600.00 s",
+    ] {
+        assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+    }
+    let text = String::from_utf8(ccsim_ok(&["explain", &file, "--task", "3"], &[])).unwrap();
+    assert!(
+        text.contains("if it waits: position 2 in its waitlist (0 ahead with a higher priority, 1 with the same priority and older)"),
+        "{text}"
+    );
+    assert!(text.contains("after waiting 1198.00 s"), "{text}");
+}
+
+/// `--find` and `--slowest` list the tasks of replication 0 that answer a
+/// question, with what to run next.
+#[test]
+fn explain_finds_the_tasks_that_answer_a_question() {
+    let file = closed_queue();
+    let text =
+        String::from_utf8(ccsim_ok(&["explain", &file, "--find", "wait > 600"], &[])).unwrap();
+    assert!(text.contains(": 2 matching 'wait > 600'"), "{text}");
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("answered")).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(
+        rows[0]
+            .trim_start()
+            .starts_with("0  2026-12-21 07:00:00 America/New_York")
+            && rows[0].contains("3600.00"),
+        "{text}"
+    );
+    assert!(
+        rows[1].trim_start().starts_with("3  ") && rows[1].contains("1198.00"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("ccsim explain {file} --task 0")),
+        "{text}"
+    );
+    let text = String::from_utf8(ccsim_ok(&["explain", &file, "--slowest", "1"], &[])).unwrap();
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("answered")).collect();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].contains("3600.00"), "{text}");
+    let text = String::from_utf8(ccsim_ok(
+        &["explain", &file, "--find", "queue == \"q\"", "--limit", "2"],
+        &[],
+    ))
+    .unwrap();
+    assert!(text.contains("… and 2 more (raise --limit)"), "{text}");
+    let out = ccsim(&["explain", &file, "--find", "wait >"], &[]);
+    let err = stderr_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("--find: invalid expression"), "{err}");
+    let out = ccsim(&["explain", &file], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "one of --task, --find, --slowest is required"
+    );
+}
