@@ -78,6 +78,7 @@ enum Command {
         limits: Limits,
     },
     /// Erlang C (or Erlang A with --patience) for one queue.
+    #[command(group(clap::ArgGroup::new("question").required(true).multiple(true).args(["agents", "target_sl"])))]
     Erlang {
         /// Arrival rate, e.g. 360/h.
         #[arg(long)]
@@ -85,16 +86,17 @@ enum Command {
         /// Mean handle time, e.g. 240s.
         #[arg(long)]
         aht: String,
-        /// Number of agents.
+        /// Number of agents to evaluate.
         #[arg(long)]
-        agents: u32,
+        agents: Option<u32>,
         /// Mean patience (exponential): switches to Erlang A.
         #[arg(long)]
         patience: Option<String>,
         /// Service-level threshold, e.g. 20s.
         #[arg(long, default_value = "20s")]
         threshold: String,
-        /// Also print the fewest agents reaching this service level (0..1).
+        /// Find the fewest agents reaching this service level (0..1), and
+        /// show the measures with them.
         #[arg(long)]
         target_sl: Option<f64>,
     },

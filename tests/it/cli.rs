@@ -318,3 +318,76 @@ fn costs_in_json_and_csv() {
         "no float noise such as 0.000000000000027294655038236947"
     );
 }
+
+/// `erlang --target-sl` solves for the agents without `--agents`; with too
+/// few agents it says the queue is unstable (and still solves).
+#[test]
+fn erlang_solves_for_agents_and_names_instability() {
+    let out = ccsim_ok(
+        &[
+            "erlang",
+            "--rate",
+            "360/h",
+            "--aht",
+            "240s",
+            "--target-sl",
+            "0.8",
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out).unwrap();
+    // Load 24 erlangs: 28 agents give 0.7613 within 20 s, 29 give 0.8403.
+    assert!(
+        text.starts_with("fewest agents for service level 0.8: 29\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("service level               0.8402831"),
+        "{text}"
+    );
+    let out = ccsim_ok(
+        &[
+            "erlang",
+            "--rate",
+            "360/h",
+            "--aht",
+            "240s",
+            "--agents",
+            "20",
+            "--target-sl",
+            "0.8",
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("20 agents: unstable (the offered load needs more than 20 agents")
+            && text.contains("fewest agents for service level 0.8: 29"),
+        "{text}"
+    );
+    let out = ccsim_ok(
+        &[
+            "erlang",
+            "--rate",
+            "360/h",
+            "--aht",
+            "240s",
+            "--agents",
+            "24",
+            "--patience",
+            "1000000s",
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("overloaded: the offered load is at least the 24 agents"),
+        "{text}"
+    );
+    let out = super::ccsim(&["erlang", "--rate", "360/h", "--aht", "240s"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--agents or --target-sl is needed"
+    );
+}
