@@ -1,11 +1,11 @@
 //! Streaming metrics for one replication: counters, sums and fixed-size wait
 //! histograms per (source, channel, queue) cell, per interval, and time
 //! integrals per agent group. Memory does not grow with the number of
-//! contacts. `finish` folds the cells into the KPI tables of DESIGN §4.3.
+//! contacts. `finish` folds the cells into the KPI tables of docs/outputs.md.
 
 use crate::scenario::Scenario;
 
-/// Names of the per-segment KPIs, in contract order (DESIGN §4.3), then extras.
+/// Names of the per-segment KPIs, in contract order (docs/outputs.md), then extras.
 pub const KPI_NAMES: [&str; 30] = [
     "offered",
     "answered",
@@ -73,7 +73,7 @@ pub const QUEUE_FLOW_NAMES: [&str; 2] = ["entered", "moved"];
 /// Why the router canceled a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancelReason {
-    /// No filter matched and there is no default filter (§2.2 step 6).
+    /// No filter matched and there is no default filter (docs/routing.md, "The workflow walk").
     NoMatch,
     /// The last target of the last matching filter timed out or was skipped.
     Workflow,
@@ -81,9 +81,9 @@ pub enum CancelReason {
     Ttl,
 }
 
-/// Names of the per-group KPIs: occupancy and utilization (DESIGN §4.3),
+/// Names of the per-group KPIs: occupancy and utilization (docs/outputs.md),
 /// logged-in agent-hours in the counted window, and reservation outcomes of
-/// counted contacts (routing-semantics §1.10).
+/// counted contacts (docs/routing.md, "Reservations").
 pub const GROUP_KPI_NAMES: [&str; 9] = [
     "occupancy",
     "utilization",

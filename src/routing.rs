@@ -11,8 +11,8 @@
 //!
 //! At run time [`Router`] keeps a heap per waitlist (best task first: higher
 //! priority, then older creation time, then earlier arrival — or newest first
-//! in a LIFO queue, routing-semantics §2.6) and a heap of free workers per
-//! (profile, queue, channel), longest since the last reservation first (§2.7).
+//! in a LIFO queue, docs/routing.md, "Which task a free worker takes") and a heap of free workers per
+//! (profile, queue, channel), longest since the last reservation first (docs/routing.md, "Which worker gets a task").
 //! Both heaps delete lazily and compact themselves.
 
 use crate::expr::{KeyId, Resolver, Scope, ValueRef};
@@ -58,7 +58,7 @@ pub enum ClockField {
 }
 
 /// What a `workers.<key>` counter of `skip_if` counts among the members of
-/// the step's queue (routing-semantics §2.5).
+/// the step's queue (docs/routing.md, "skip_if").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkipCounter {
     /// `workers.available`: in an available activity.
@@ -443,7 +443,7 @@ impl Plan {
     }
 }
 
-/// An integer attribute for `order_by` (§2.7: only integers count).
+/// An integer attribute for `order_by` (docs/routing.md, "Which worker gets a task": only integers count).
 pub fn int_attr(v: ValueRef<'_>) -> Option<i64> {
     match v {
         ValueRef::Num(n) if n.fract() == 0.0 && n.is_finite() => Some(n as i64),
@@ -452,7 +452,7 @@ pub fn int_attr(v: ValueRef<'_>) -> Option<i64> {
 }
 
 /// `order_by` comparison: clause by clause; a worker lacking the value sorts
-/// after those that have it, in both directions (§2.7). `Less` = goes first.
+/// after those that have it, in both directions (docs/routing.md, "Which worker gets a task"). `Less` = goes first.
 pub fn compare_keys(
     a: &[Option<i64>],
     b: &[Option<i64>],

@@ -217,14 +217,14 @@ pub fn units(micros: i64) -> f64 {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shares {
     /// The window's share of a month's *usage*: window hours ÷ 730 (the
-    /// center runs around the clock, DESIGN §4.4), or with `days_per_month`
+    /// center runs around the clock, docs/outputs.md, "Costs"), or with `days_per_month`
     /// its operating days (a window shorter than a day is one day) ÷ that.
     /// Volume tiers price usage ÷ this, and the monthly projection scales
     /// usage by 1 ÷ this.
     pub usage: f64,
     /// The window's share of a month's *time*: window hours ÷ 730. Per-month
     /// prices (licences, overheads, numbers, storage) are prorated into the
-    /// window total by it (DESIGN §4.4).
+    /// window total by it (docs/outputs.md, "Costs").
     pub time: f64,
 }
 

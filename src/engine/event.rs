@@ -16,7 +16,7 @@ pub enum Event {
         /// Slot generation when scheduled; a mismatch means the task is gone.
         generation: u32,
     },
-    /// The cumulative deadline of the task's current step (§2.3).
+    /// The cumulative deadline of the task's current step (docs/routing.md, "Timeouts").
     StepTimeout {
         /// Task slot.
         task: u32,

@@ -5,7 +5,7 @@
 //! In steady state it allocates nothing: task slots are recycled through a free
 //! list and the heaps keep their capacity.
 //!
-//! A task walks the workflow (routing-semantics §2.2):
+//! A task walks the workflow (docs/routing.md, "The workflow walk"):
 //! ```text
 //! arrival ─▶ first matching filter ─▶ step 1 ─▶ free eligible worker? ─yes─▶ reserve ─▶ talk ─▶ wrap-up
 //!                 │ none                 │ no                                                  │
@@ -123,7 +123,7 @@ fn hour_of_day(t: f64) -> u8 {
     ((t.max(0.0) * (1.0 / 3600.0)) as i64 % 24) as u8
 }
 
-/// Reservations per task before TaskRouter cancels it (§5.1 point 7).
+/// Reservations per task before TaskRouter cancels it (docs/routing.md, "Reservations").
 const MAX_ASSIGNMENTS: u16 = 1000;
 
 /// No filter (the task is in the default step, or not yet routed).
@@ -146,7 +146,7 @@ struct Task {
     filter: u32,
     waitlist: u32,
     created: f64,
-    /// Cumulative, age-based deadline of the current step (§2.3).
+    /// Cumulative, age-based deadline of the current step (docs/routing.md, "Timeouts").
     deadline: f64,
     handle: f64,
     wrapup: f64,
@@ -183,7 +183,7 @@ struct Task {
     work_since: f64,
     expiry_scheduled: bool,
     /// A filter in this workflow pass ended by timeout: the default filter is
-    /// then no longer a fall-back for skipping (§2.2 step 5).
+    /// then no longer a fall-back for skipping (docs/routing.md, "The workflow walk").
     timed_out_filter: bool,
     /// Accepted and talking (not yet in wrap-up or holding for a warm transfer).
     in_talk: bool,
@@ -216,7 +216,7 @@ struct Engine<'s> {
     workers: Vec<Worker>,
     /// Units in use per (worker, channel): pending, assigned and wrapping.
     load: Vec<u16>,
-    /// Accepted tasks per (worker, channel) (`assigned_tasks`, §4.2).
+    /// Accepted tasks per (worker, channel) (`assigned_tasks`, docs/routing.md, "Multitasking and capacity").
     assigned: Vec<u16>,
     /// Per (worker, channel) of channels with slowdown: tasks in talk.
     talking: Vec<Vec<u32>>,
@@ -283,7 +283,7 @@ struct Engine<'s> {
     rule: Rule,
 }
 
-/// How a worker was chosen for a reservation (routing-semantics §2.7).
+/// How a worker was chosen for a reservation (docs/routing.md, "Which worker gets a task").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
     /// The task entered a step and the longest-idle eligible worker took it.
@@ -384,7 +384,7 @@ impl Resolver for TaskView<'_, '_> {
     }
 }
 
-/// The counters `skip_if` reads for one queue (§2.5): activity only, capacity ignored.
+/// The counters `skip_if` reads for one queue (docs/routing.md, "skip_if"): activity only, capacity ignored.
 struct SkipView<'a, 's> {
     e: &'a Engine<'s>,
     queue: u32,
@@ -1424,14 +1424,14 @@ impl<'s> Engine<'s> {
     }
 
     /// A reservation failed: the task is pending again in the same step, or
-    /// moves on if the step's deadline passed meanwhile (§2.3 [I]).
+    /// moves on if the step's deadline passed meanwhile (docs/routing.md, "Timeouts" [I]).
     fn retry(&mut self, slot: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Waiting;
         task.epoch = task.epoch.wrapping_add(1);
         let (step, counted, assignments) = (task.step, task.tracked(), task.assignments);
         if assignments >= MAX_ASSIGNMENTS {
-            // §5.1 point 7: "Task TTL Exceeded or Max assignment count exceeded".
+            // docs/routing.md, "Reservations": "Task TTL Exceeded or Max assignment count exceeded".
             return self.cancel(slot, CancelReason::Ttl, t);
         }
         let timed_out =
@@ -1446,7 +1446,7 @@ impl<'s> Engine<'s> {
     }
 
     /// Moves on from the current step: next target, next matching filter,
-    /// the default filter (only after skips), or cancellation (§2.2).
+    /// the default filter (only after skips), or cancellation (docs/routing.md, "The workflow walk").
     fn leave_step(&mut self, slot: u32, why: Leave, t: f64) {
         self.trace_task(
             slot,
@@ -1510,7 +1510,7 @@ impl<'s> Engine<'s> {
     }
 
     /// Patience or TTL runs out for a waiting or ringing task; a pending
-    /// reservation is canceled (§5.1 point 5).
+    /// reservation is canceled (docs/routing.md, "Reservations").
     fn expire(&mut self, slot: u32, generation: u32, t: f64) {
         let x = &self.tasks[slot as usize];
         if x.generation != generation
@@ -1678,7 +1678,7 @@ impl<'s> Engine<'s> {
 
     // -------------------------------------------------------- matching
 
-    /// A worker field or attribute as target expressions see it (§3.1).
+    /// A worker field or attribute as target expressions see it (docs/routing.md, "Expressions").
     #[inline]
     fn worker_value(&self, w: u32, key: KeyId) -> ValueRef<'_> {
         let worker = &self.workers[w as usize];
@@ -1739,7 +1739,7 @@ impl<'s> Engine<'s> {
     }
 
     /// The worker to reserve for a task entering its step, if any is free:
-    /// `order_by` tiers first, then longest since last reservation (§2.7).
+    /// `order_by` tiers first, then longest since last reservation (docs/routing.md, "Which worker gets a task").
     fn find_worker(&mut self, slot: u32, t: f64) -> Option<u32> {
         let (waitlist, class, step) = {
             let task = &self.tasks[slot as usize];
@@ -1838,7 +1838,7 @@ impl<'s> Engine<'s> {
     }
 
     /// Reserves a task for a worker: its capacity unit is taken now (pending
-    /// reservations count, §4.2). Instant answers accept at once; otherwise
+    /// reservations count, docs/routing.md, "Multitasking and capacity"). Instant answers accept at once; otherwise
     /// the outcome is drawn now and resolved by a `ReservationEnd` event.
     /// The caller offers any capacity left once it is done.
     fn reserve(&mut self, w: u32, slot: u32, t: f64) {
@@ -1974,7 +1974,7 @@ impl<'s> Engine<'s> {
         }
     }
 
-    /// Talk slowdown (§ handle_time_scale): brings every task the worker talks
+    /// Talk slowdown (`handle_time_scale` in docs/scenario.md): brings every task the worker talks
     /// on in `channel` up to date at the old concurrency, applies the change
     /// (`add` joins, `remove` leaves), and reschedules their ends at the new
     /// concurrency. Old `TalkEnd` events go stale by epoch.
@@ -2041,7 +2041,7 @@ impl<'s> Engine<'s> {
                 });
                 self.unreserve(w, slot, t);
                 // The task tries other workers first; the worker may take it
-                // again afterwards (routing-semantics §5.1 point 3 [I]).
+                // again afterwards (docs/routing.md, "Reservations" [I]).
                 self.retry(slot, t);
                 if self.workers[w as usize].active {
                     self.pull_tasks(w, t);
@@ -2060,7 +2060,7 @@ impl<'s> Engine<'s> {
                 });
                 self.unreserve(w, slot, t);
                 // A missed offer moves the worker to the timeout activity
-                // (Flex: Offline) until it comes back (§5.1 point 4).
+                // (Flex: Offline) until it comes back (docs/routing.md, "Reservations").
                 let back = self.s.groups[g]
                     .reservations
                     .return_after_timeout
@@ -2518,7 +2518,7 @@ impl<'s> Engine<'s> {
     }
 
     /// Workers who just became able to take waiting tasks take them
-    /// longest-idle first (§2.7), as at a shift start; returns the list for
+    /// longest-idle first (docs/routing.md, "Which worker gets a task"), as at a shift start; returns the list for
     /// reuse.
     fn pull_longest_idle_first(&mut self, mut ws: Vec<u32>, t: f64) -> Vec<u32> {
         let workers = &self.workers;
@@ -2535,7 +2535,7 @@ impl<'s> Engine<'s> {
     /// Applies a group's shift and break state at `t` and schedules its next
     /// boundary. At each shift start a worker is absent with the group's
     /// absence probability (shrinkage). Workers becoming able to work pick
-    /// waiting tasks longest-idle first (§2.7).
+    /// waiting tasks longest-idle first (docs/routing.md, "Which worker gets a task").
     fn shift_change(&mut self, g: usize, t: f64) {
         let group = &self.s.groups[g];
         let on = workforce::on_shift(&group.shifts, t);

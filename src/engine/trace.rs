@@ -1,5 +1,5 @@
 //! The routing audit trail: what happened to each task and reservation, in
-//! TaskRouter's event names (routing-semantics §5.4). The engine calls a
+//! TaskRouter's event names (docs/routing.md, "Reservations"). The engine calls a
 //! tracer only when one is installed, so a normal run pays one branch per
 //! trace point; tracing never changes the simulation.
 

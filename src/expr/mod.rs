@@ -1,4 +1,4 @@
-//! The TaskRouter expression language (routing-semantics §3): parsed once into
+//! The TaskRouter expression language (docs/routing.md, "Expressions"): parsed once into
 //! an [`Expr`] with interned keys, then evaluated against attribute documents
 //! through a [`Resolver`] without allocating.
 //!
@@ -233,7 +233,7 @@ fn list_has(list: &[Value], x: ValueRef<'_>) -> bool {
         && list.iter().any(|v| scalar_eq(v.as_ref(), x))
 }
 
-/// Operator semantics of routing-semantics §3.3, including the null rules.
+/// Operator semantics of docs/routing.md, "Operators", including the null rules.
 #[inline]
 fn compare(op: Op, a: ValueRef<'_>, b: ValueRef<'_>) -> bool {
     use ValueRef as V;
@@ -716,7 +716,7 @@ mod tests {
         assert!(!check("missing > 0", d));
         assert!(!check("missing HAS 'x'", d));
         assert!(!check("missing IN ['x']", d));
-        // NOT IN with a missing list is false, not true (§3.3).
+        // NOT IN with a missing list is false, not true (docs/routing.md, "Operators").
         assert!(!check("a NOT IN missing", d));
         // scalar operators on arrays, array operators on scalars: false.
         assert!(!check(r#"a HAS 1"#, d));

@@ -182,7 +182,7 @@ impl Attrs {
         Attrs::from_pairs(pairs)
     }
 
-    /// The value at a key; missing keys are null (routing-semantics §3.2).
+    /// The value at a key; missing keys are null (docs/routing.md, "Null and type rules").
     #[inline]
     pub fn get(&self, key: KeyId) -> ValueRef<'_> {
         match self.entries.binary_search_by_key(&key, |(k, _)| *k) {

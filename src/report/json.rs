@@ -1,4 +1,4 @@
-//! The JSON summary of DESIGN §4.3. Keys keep the contract's order; undefined
+//! The JSON summary of docs/outputs.md. Keys keep the contract's order; undefined
 //! values (e.g. ASA when nothing was answered, or a CI from one replication)
 //! are `null`.
 
@@ -56,7 +56,7 @@ impl<K: AsRef<str>> Serialize for Keyed<'_, K> {
     }
 }
 
-/// DESIGN §4.4's `cost` object, plus `plan`, `channels`, `queues`, `hours`
+/// The `cost` object of docs/outputs.md ("Costs"), plus `plan`, `channels`, `queues`, `hours`
 /// and the plans' break-even beside its keys.
 struct Cost<'a>(&'a crate::cost::CostSummary);
 

@@ -1,5 +1,5 @@
 //! Reports: read a [`Summary`](crate::sweep::Summary), never engine state.
-//! `json` is the DESIGN §4.3 contract, `table` the terminal view, `csv` the
+//! `json` is the docs/outputs.md contract, `table` the terminal view, `csv` the
 //! files in the report folder, `folder` replaces a report folder as a whole
 //! and `manifest` says what is in it.
 

@@ -1,4 +1,4 @@
-//! `[costs]` (DESIGN §4.4): a rate card, optionally based on a card file whose
+//! `[costs]` (docs/outputs.md, "Costs"): a rate card, optionally based on a card file whose
 //! keys the scenario overrides one by one. The card is checked against its
 //! own text, so its problems point into the card file.
 
@@ -253,7 +253,7 @@ pub const MAX_MESSAGES: f64 = 10_000.0;
 pub const MAX_SEGMENTS: f64 = 100.0;
 
 /// Hours in the billing month (365 × 24 / 12): per-month prices are prorated
-/// to the counted window by window hours ÷ 730 (DESIGN §4.4).
+/// to the counted window by window hours ÷ 730 (docs/outputs.md, "Costs").
 pub const MONTH_H: f64 = 730.0;
 
 /// Currency units → µ (millionths), the unit all amounts are summed in.
@@ -542,7 +542,7 @@ impl Validator<'_> {
                 Some(i) => {
                     ok &= self.channel_costs(table.get_ref(), &mut c.channels[i]);
                     // A scenario pricing recordings records, unless it says not
-                    // to (DESIGN §4.4 bills "recorded talk minutes"); a card's
+                    // to (docs/outputs.md, "Costs" bills "recorded talk minutes"); a card's
                     // price alone does not change the recording policy.
                     let t = table.get_ref();
                     if strict && t.recording_per_min.is_some() && t.record.is_none() {

@@ -154,7 +154,7 @@ pub const BREAK: u8 = 2;
 /// logout activity (off shift, absent, disconnected).
 pub const OFFLINE: u8 = 3;
 
-/// A worker activity (routing-semantics §1.2). Only workers in an
+/// A worker activity (docs/routing.md, "Activities"). Only workers in an
 /// `available` activity receive new reservations; the activity decides
 /// nothing else (work in hand always finishes).
 #[derive(Debug, Clone)]
@@ -206,7 +206,7 @@ pub struct Simulation {
     /// Weekday of day 0, Monday = 0 (local, for shifts and profiles).
     pub start_weekday: u8,
     /// Seconds into its UTC day at which the simulation starts, and that UTC
-    /// day's weekday: `taskrouter.*` clock values are UTC (§3.1).
+    /// day's weekday: `taskrouter.*` clock values are UTC (docs/routing.md, "Expressions").
     pub utc_start_of_day_s: f64,
     /// Weekday (Monday = 0) of the UTC day containing the start.
     pub utc_start_weekday: u8,
@@ -438,7 +438,7 @@ pub struct Disconnects {
     pub drop: Vec<bool>,
 }
 
-/// How workers answer reservations (routing-semantics §5.1).
+/// How workers answer reservations (docs/routing.md, "Reservations").
 #[derive(Debug, Clone)]
 pub struct Reservations {
     /// Offer-to-answer time; `None` answers at once.
@@ -533,7 +533,7 @@ pub struct Queue {
     pub transfer: Option<Transfer>,
     /// Workers take its tasks only while these hours are open.
     pub hours: Option<u32>,
-    /// `task_order = "LIFO"`: newest first, priority ignored (§2.6).
+    /// `task_order = "LIFO"`: newest first, priority ignored (docs/routing.md, "Which task a free worker takes").
     pub lifo: bool,
     /// Unique name.
     pub name: String,
@@ -543,7 +543,7 @@ pub struct Queue {
     pub target_workers_text: String,
 }
 
-/// A workflow (routing-semantics §2): filters tried top to bottom, each an
+/// A workflow (docs/routing.md, "The workflow walk"): filters tried top to bottom, each an
 /// ordered list of steps (its targets), and an optional default filter.
 #[derive(Debug, Clone)]
 pub struct Workflow {
@@ -552,7 +552,7 @@ pub struct Workflow {
     /// Every target of every filter, then the default filter's, indexed by [`StepId`].
     pub steps: Vec<Step>,
     /// The `default_filter` step: used only when no filter matched or every
-    /// matching filter was skipped, never after a timeout (§2.2).
+    /// matching filter was skipped, never after a timeout (docs/routing.md, "The workflow walk").
     pub default_step: Option<StepId>,
     /// Task TTL: a task still pending this long after creation is canceled
     /// ("Task TTL Exceeded"). Default 86 400 s.
@@ -614,7 +614,7 @@ pub struct Filter {
     pub steps: Vec<StepId>,
 }
 
-/// One routing step: a filter's target after inheritance (§2.4).
+/// One routing step: a filter's target after inheritance (docs/routing.md, "What a target inherits").
 #[derive(Debug, Clone)]
 pub struct Step {
     /// "filter name #k" or "default", for reports.
@@ -625,7 +625,7 @@ pub struct Step {
     pub queue: QueueId,
     /// Overrides the task's priority on entering the step.
     pub priority: Option<u32>,
-    /// Seconds this step adds to the cumulative, age-based deadline (§2.3);
+    /// Seconds this step adds to the cumulative, age-based deadline (docs/routing.md, "Timeouts");
     /// `None`: the task never leaves the step by timeout.
     pub timeout_s: Option<f64>,
     /// Worker-vs-task expression (`task.`/`worker.` prefixes); this step only.

@@ -11,7 +11,7 @@ use toml::Spanned;
 use toml::de::DeValue;
 
 raw_table! {
-    /// A whole scenario file (DESIGN §4.2).
+    /// A whole scenario file (docs/scenario.md).
     pub struct RawScenario("the scenario") {
         pub name: Spanned<String>,
         pub description: Option<String>,
@@ -26,9 +26,9 @@ raw_table! {
         pub reservations: Option<Spanned<RawReservations>>,
         /// Business-hours calendars, referenced by the workflow and by queues.
         pub hours: Vec<Spanned<RawHours>>,
-        /// Worker activities beyond Flex's four (routing-semantics §1.2).
+        /// Worker activities beyond Flex's four (docs/routing.md, "Activities").
         pub activities: Vec<Spanned<RawActivity>>,
-        /// Rate card and billing (DESIGN §4.4).
+        /// Rate card and billing (docs/outputs.md, "Costs").
         pub costs: Option<Spanned<RawCosts>>,
     }
 }
@@ -268,7 +268,7 @@ raw_table! {
 }
 
 raw_table! {
-    /// How agents answer reservations (routing-semantics §5.1).
+    /// How agents answer reservations (docs/routing.md, "Reservations").
     pub struct RawReservations("reservation settings") {
         /// Time from offer to accept (or reject); omitted: instant.
         pub accept_delay: Option<Spanned<RawDist>>,
@@ -516,7 +516,7 @@ raw_table! {
 }
 
 raw_table! {
-    /// One routing step of a filter (routing-semantics §2.1).
+    /// One routing step of a filter (docs/routing.md, "Steps").
     pub struct RawTarget("a target") {
         pub queue: Option<Spanned<String>>,
         pub priority: Option<Spanned<Quantity>>,

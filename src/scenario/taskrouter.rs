@@ -1,5 +1,5 @@
 //! Import of a TaskRouter workflow configuration document, exactly as
-//! TaskRouter stores it (routing-semantics §2.1):
+//! TaskRouter stores it (docs/routing.md, "Steps"):
 //!
 //! ```json
 //! { "task_routing": {
@@ -384,7 +384,7 @@ fn string(j: &Json, what: &str, problems: &mut Vec<Problem>) -> Option<Spanned<S
     }
 }
 
-/// Numbers appear both bare and as strings in Twilio's own examples (§2.1).
+/// Numbers appear both bare and as strings in Twilio's own examples (docs/routing.md, "Steps").
 fn number(j: &Json, what: &str, problems: &mut Vec<Problem>) -> Option<Spanned<Quantity>> {
     match &j.value {
         JsonValue::Num(n) => Some(Spanned::new(j.span.clone(), Quantity::Number(*n))),

@@ -1421,7 +1421,7 @@ impl Validator<'_> {
                 .attributes
                 .as_ref()
                 .map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
-            // Routing-semantics §4.3 [I]: without `capacity`, one of every channel;
+            // docs/routing.md, "Multitasking and capacity" [I]: without `capacity`, one of every channel;
             // with it, only the channels listed.
             let listed = self.capacity_map(gr.capacity.as_ref(), channels, &mut ok);
             let default = if gr.capacity.is_some() { 0u16 } else { 1 };
@@ -2150,7 +2150,7 @@ impl Validator<'_> {
                 } else {
                     "some of its tasks"
                 };
-                self.warn(&r.get_ref().name.span(), format!("arrival source \"{}\": {how} match no filter and there is no default_filter; they are canceled on arrival (routing-semantics §2.2 step 6)", src.name));
+                self.warn(&r.get_ref().name.span(), format!("arrival source \"{}\": {how} match no filter and there is no default_filter; they are canceled on arrival (see \"Falling through, and the default filter\" in docs/routing.md)", src.name));
             }
         }
     }

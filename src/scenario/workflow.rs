@@ -1,6 +1,7 @@
 //! Validation of `[workflow]` and `[workspace]`: filters and their targets
-//! become [`Step`]s after TaskRouter's inheritance rules (routing-semantics
-//! §2.4), with every expression compiled in its own context.
+//! become [`Step`]s after TaskRouter's inheritance rules (docs/routing.md,
+//! "What a target inherits"), with every expression compiled in its own
+//! context.
 
 use super::diag::{Severity, SourceFile};
 use super::raw::{Quantity, RawFilter, RawTarget, RawWorkflow, RawWorkspace};
@@ -11,14 +12,14 @@ use crate::expr::{Context, Expr, Scope};
 use std::ops::Range;
 use toml::Spanned;
 
-/// Per-channel worker fields readable as `worker.channel.<name>.<field>` (§3.1).
+/// Per-channel worker fields readable as `worker.channel.<name>.<field>` (docs/routing.md, "Expressions").
 pub const CHANNEL_FIELDS: [&str; 3] = [
     "configured_capacity",
     "assigned_tasks",
     "available_capacity_percentage",
 ];
 
-/// `workers.*` counters of `skip_if` (§2.5) besides activity names.
+/// `workers.*` counters of `skip_if` (docs/routing.md, "skip_if") besides activity names.
 pub const SKIP_IF_COUNTERS: [&str; 2] = ["available", "unavailable"];
 
 impl Validator<'_> {
@@ -643,7 +644,7 @@ impl Validator<'_> {
                 if extra || (r.queue.is_none() && r.task_queue_sid.is_none()) {
                     self.err(
                         &d.span(),
-                        "default_filter takes only `queue` (routing-semantics §2.1)",
+                        "default_filter takes only `queue` (see \"Falling through, and the default filter\" in docs/routing.md)",
                     );
                     ok = false;
                     None

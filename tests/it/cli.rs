@@ -1,5 +1,5 @@
 //! The CLI contract: `--json` prints exactly one JSON document with the keys
-//! of DESIGN §4.3; reports land in the folder; `erlang` prints the model.
+//! of docs/outputs.md; reports land in the folder; `erlang` prints the model.
 
 use super::{ccsim_ok, scenario, temp_dir};
 
@@ -224,7 +224,7 @@ fn validate_summarizes_hours_and_flows() {
     }
 }
 
-/// With `[costs]`, the JSON has DESIGN §4.4's `cost` and `usage` objects
+/// With `[costs]`, the JSON has the `cost` and `usage` objects of docs/outputs.md
 /// (total = sum of components) and the report folder has `costs.csv`.
 #[test]
 fn costs_in_json_and_csv() {

@@ -369,8 +369,9 @@ night = 31.25
     }
 }
 
-/// Without `days_per_month` the window's hours are 1/730 of a month (DESIGN
-/// §4.4): 6 billed minutes in one hour are 4 380 a month, crossing the tier
+/// Without `days_per_month` the window's hours are 1/730 of a month
+/// (docs/outputs.md, "Costs"): 6 billed minutes in one hour are 4 380 a
+/// month, crossing the tier
 /// at 4 000; the window pays 1/730 of that month's amount.
 #[test]
 fn tiers_price_the_month_of_window_hours_by_default() {

@@ -1,4 +1,4 @@
-//! Workflow semantics (routing-semantics §2), each checked on a small
+//! Workflow semantics (docs/routing.md, "The workflow walk"), each checked on a small
 //! deterministic trace whose outcome is worked out by hand in the comments.
 
 use ccsim::metrics::{KPI_NAMES, ReplicationResult, STEP_KPI_NAMES};
@@ -51,7 +51,7 @@ fn group_busy(s: &ccsim::scenario::Scenario, r: &ReplicationResult, group: &str)
 }
 
 /// Targets of 10 s each: a task leaves step 1 at age 10, step 2 at 20 and
-/// step 3 at 30 (cumulative, §2.3). Patience 15 abandons in step 2, 25 in
+/// step 3 at 30 (cumulative, docs/routing.md, "Timeouts"). Patience 15 abandons in step 2, 25 in
 /// step 3, 40 outlives the workflow and is canceled at 30.
 #[test]
 fn step_timeouts_are_cumulative_on_task_age() {
@@ -75,7 +75,7 @@ targets = [{ queue = "q", timeout = 10 }, { timeout = 10 }, { timeout = "10s" }]
 }
 
 /// After the last target of a filter times out, the task continues with the
-/// next filter below that matches (§2.2 step 4), here answered at age 10.
+/// next filter below that matches (docs/routing.md, "The workflow walk"), here answered at age 10.
 #[test]
 fn timeout_falls_through_to_the_next_matching_filter() {
     let (s, r) = run(
@@ -125,7 +125,7 @@ targets = [{ queue = "b" }]
     assert_eq!(r.queues[0].0[0], 0.0);
 }
 
-/// The default filter is never a fall-back for a timeout (§2.2 step 4).
+/// The default filter is never a fall-back for a timeout (docs/routing.md, "The workflow walk").
 #[test]
 fn default_filter_is_not_used_after_a_timeout() {
     let (_, r) = run(
@@ -153,7 +153,7 @@ default_filter = { queue = "b" }
 }
 
 /// `skip_if` on the last target of the only matching filter counts as "no
-/// filter matched", so the default filter takes the task (§2.2 step 5, §2.5).
+/// filter matched", so the default filter takes the task (docs/routing.md, "The workflow walk", docs/routing.md, "skip_if").
 /// The first call keeps the b-agent busy so the skip is evaluated.
 #[test]
 fn skip_of_the_last_target_goes_to_the_default_filter() {
@@ -292,7 +292,7 @@ targets = [{ queue = "q", expression = "task.language IN worker.languages" }]
     assert!(group_busy(&s, &r, "es") > 0.0 && group_busy(&s, &r, "en") == 0.0);
 }
 
-/// LIFO serves the newest task first (§2.6). One agent is busy until 100 s;
+/// LIFO serves the newest task first (docs/routing.md, "Which task a free worker takes"). One agent is busy until 100 s;
 /// calls at 10, 20, 30 s (10 s each). FIFO answers them at 100, 110, 120
 /// (waits 90, 90, 90); LIFO answers 30, 20, 10 (waits 70, 90, 110).
 #[test]
@@ -323,7 +323,7 @@ default_filter = {{ queue = "q" }}
     );
 }
 
-/// The task TTL cancels a task still pending (routing-semantics §1.8).
+/// The task TTL cancels a task still pending (docs/routing.md, "Cancellation").
 #[test]
 fn ttl_cancels_pending_tasks() {
     let (s, r) = run(
@@ -368,7 +368,7 @@ default_filter = { queue = "late" }
 }
 
 /// "Voice blocks chat" written as in TaskRouter: a chat waits while its only
-/// agent is on a call (§4.4). Call 0–100 s; chat at 10 s waits 90 s, or is
+/// agent is on a call (docs/routing.md, "Multitasking and capacity"). Call 0–100 s; chat at 10 s waits 90 s, or is
 /// answered at once without the expression (channels are independent).
 #[test]
 fn voice_blocks_chat_by_expression() {
@@ -570,7 +570,7 @@ default_filter = { queue = "q" }
 }
 
 /// A pending reservation is not interrupted by its step's deadline; when it
-/// times out after the deadline the task moves on at once (§2.3 [I]). Step 1
+/// times out after the deadline the task moves on at once (docs/routing.md, "Timeouts" [I]). Step 1
 /// ends at age 10, the reservation to a-1 times out at 20, b-1 answers at 20.
 #[test]
 fn step_deadline_passing_during_a_reservation() {

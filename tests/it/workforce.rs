@@ -77,7 +77,7 @@ fn absence_removes_the_expected_share_of_agents() {
     assert!((20.0..45.0).contains(&sd), "sd {sd}");
 }
 
-/// Activities (routing-semantics §1.2): group `a` (two agents, 08:00–18:00)
+/// Activities (docs/routing.md, "Activities"): group `a` (two agents, 08:00–18:00)
 /// spends 12:00–13:00 in the unavailable activity "Training"; group `b`
 /// (one agent, always on) spends 12:00–13:00 in "Backoffice", which is
 /// available. The first target skips while every member of `q` is in
