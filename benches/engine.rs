@@ -26,6 +26,7 @@ fn scenario(rate_per_h: f64, agents: u32, horizon_h: f64) -> ccsim::scenario::Sc
 /// every contact goes through the meters.
 const COSTS: &str = r#"
 [costs]
+card = "none"
 [costs.voice]
 inbound_per_min = 0.0085
 agent_leg_per_min = 0.004

@@ -160,6 +160,15 @@ fn swap(staging: &Path, dir: &Path) -> io::Result<()> {
             ));
         }
         Ok(_) => {
+            if !replaceable(dir)? {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} holds files that are not a ccsim report (no manifest.json); a run replaces its whole report folder, so choose a new or empty folder with --out",
+                        dir.display()
+                    ),
+                ));
+            }
             if exchange(staging, dir).is_err() {
                 // No atomic exchange here: two renames, still under the lock.
                 let old = staging.with_extension("old");
@@ -179,6 +188,24 @@ fn swap(staging: &Path, dir: &Path) -> io::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Files of reports written before folders had a manifest.
+const REPORT_FILES: [&str; 3] = ["summary.csv", "intervals.csv", "costs.csv"];
+
+/// True when a folder may be replaced: empty, a ccsim report (it has a
+/// manifest), or holding only files ccsim writes. Anything else may be a
+/// user's own folder named by mistake, and is left alone.
+fn replaceable(dir: &Path) -> io::Result<bool> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io_context(e, "reading", dir))? {
+        let entry = entry.map_err(|e| io_context(e, "reading", dir))?;
+        names.push(entry.file_name().to_string_lossy().to_string());
+    }
+    Ok(names.iter().any(|n| n == "manifest.json")
+        || names
+            .iter()
+            .all(|n| REPORT_FILES.contains(&n.as_str()) || n.ends_with(".jsonl")))
 }
 
 /// Swaps two paths in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
@@ -346,6 +373,19 @@ mod tests {
     }
 
     /// Leftovers of killed runs are removed; a live writer's temporary is not.
+    /// A folder that is not a report (a user's own files) is never replaced.
+    #[test]
+    fn a_folder_of_other_files_is_left_alone() {
+        let root = dir("foreign");
+        let out = root.join("mine");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("thesis.docx"), "precious").unwrap();
+        let err = replace(&out, bytes(&[("a.csv", "1")]), manifest).unwrap_err();
+        assert!(err.to_string().contains("not a ccsim report"), "{err}");
+        assert_eq!(listing(&out), ["thesis.docx"]);
+        assert_eq!(listing(&root), ["mine"]);
+    }
+
     #[test]
     fn stale_temporaries_are_cleaned() {
         let root = dir("stale");
