@@ -27,21 +27,23 @@ pub const KPI_NAMES: [&str; 30] = [
     // The longest wait of an answered contact (exact).
     "wait_max_s",
     // Outside business hours: a voicemail was left / the caller heard a
-    // closed message. Then voicemails worked and their mean wait to be worked.
+    // closed message. Then voicemails worked and their mean wait to be worked
+    // (both in the queue that works voicemails).
     "voicemail",
     "closed",
     "voicemails_worked",
     "voicemail_wait_s",
-    // Accepted a call back while waiting; callbacks worked and their mean wait
-    // from acceptance to being called back; attempts that were redials
-    // (customers = offered − redials; per queue: 0, counted at arrival).
+    // Accepted a call back while waiting (where it waited); callbacks worked
+    // and their mean wait from acceptance to being called back (in the queue
+    // that worked them); attempts that were redials (customers = offered −
+    // redials; in the queue where the attempt ended).
     "callback",
     "callbacks_worked",
     "callback_wait_s",
     "redials",
-    // Transfers of answered calls (counted in the queue that answered them):
-    // attempted, second leg answered, dropped, abandoned on hold, and the
-    // mean wait of answered second legs.
+    // Transfers of answered calls: attempted and dropped (in the queue that
+    // answered the first leg); second leg answered, abandoned on hold, and
+    // the mean wait of answered second legs (in the queue where it waited).
     "transfers",
     "transfers_answered",
     "transfers_dropped",
@@ -697,6 +699,12 @@ impl Collector {
     #[inline]
     pub fn disconnect(&mut self, group: usize) {
         self.disconnects[group] += 1;
+    }
+
+    /// A counted contact's handle time differs from what was recorded when
+    /// it was answered by `delta` seconds (talk slowed by concurrency).
+    pub fn handle_adjust(&mut self, cell: CellId, delta: f64) {
+        self.cells[cell.0 as usize].handle_s += delta;
     }
 
     /// A conversation was lost to a disconnect; `unworked` seconds of its

@@ -168,8 +168,9 @@ pub struct Bill {
     pub plans: [Amount; 3],
     /// Usage cost of the window per channel.
     pub channels: Vec<i64>,
-    /// Usage cost of the window per queue where contacts' routing ended
-    /// (`[queues + 1]`, index 0 = contacts that reached no queue).
+    /// Usage cost of the window per queue: a contact's legs where its
+    /// routing ended, follow-up work (call backs, transfer legs) where it was
+    /// worked (`[queues + 1]`, index 0 = what reached no queue).
     pub queues: Vec<i64>,
     /// Cost of the window per hour of day: contacts' usage by their arrival
     /// hour, labour and the active-hour licence by the hour agents were
@@ -607,7 +608,7 @@ pub struct CostSummary {
     pub break_even_active_hours: Option<f64>,
     /// Usage cost per channel.
     pub channels: Vec<(String, Estimate)>,
-    /// Usage cost per queue where contacts' routing ended ("(none)" first).
+    /// Usage cost per queue, attributed as [`Bill::queues`] ("(no queue)" first).
     pub queues: Vec<(String, Estimate)>,
     /// Cost per hour of day: usage by arrival hour, labour and active-hour
     /// licences by logged-in hour.
@@ -668,7 +669,7 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
     let monthly_components = components_by(true);
     let named = |i: usize, names: &[String]| names[i].clone();
     let channel_names: Vec<String> = s.channels.iter().map(|c| c.name.clone()).collect();
-    let queue_names: Vec<String> = std::iter::once("(none)".to_string())
+    let queue_names: Vec<String> = std::iter::once("(no queue)".to_string())
         .chain(s.queues.iter().map(|q| q.name.clone()))
         .collect();
     let per = |pick: &dyn Fn(&Bill) -> &[i64], names: &[String]| -> Vec<(String, Estimate)> {

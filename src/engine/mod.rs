@@ -616,6 +616,14 @@ impl<'s> Engine<'s> {
                         .is_empty()
                     {
                         self.retime_talk(worker, channel, t, None, Some(task));
+                        // Slowed talk lasts longer than the drawn work: AHT
+                        // counts the time the agent actually talked.
+                        let x = self.tasks[task as usize];
+                        if x.counted {
+                            let cell = self.cell(&x);
+                            self.metrics
+                                .handle_adjust(cell, (t - x.talk_start) - x.handle);
+                        }
                     }
                     if !self.maybe_transfer(worker, task, t) {
                         self.end_talk(worker, task, t);
@@ -2379,6 +2387,8 @@ impl<'s> Engine<'s> {
         } else {
             (x.work_left - (t - x.work_since)).max(0.0)
         };
+        // AHT keeps the talk that happened (slowed or not), not the wrap-up.
+        let unworked = x.handle + x.wrapup - (t - x.talk_start);
         // The pending `TalkEnd` must not end a later task in this slot.
         x.talk_epoch = x.talk_epoch.wrapping_add(1);
         x.in_talk = false;
@@ -2387,7 +2397,7 @@ impl<'s> Engine<'s> {
         if x.counted {
             // Work not done is taken out of AHT.
             let cell = self.metrics.cell(x.source, x.channel, Some(x.queue));
-            self.metrics.disconnect_dropped(cell, left + x.wrapup);
+            self.metrics.disconnect_dropped(cell, unworked);
         }
         self.trace_task(slot, t, "task.canceled", |e, ev| {
             ev.worker = Some(e.plan.worker_names[w as usize].clone());

@@ -115,6 +115,10 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
     let mut columns = vec![("overall", &s.overall.kpis)];
     if s.queues.len() > 1 || s.queues.first().is_some_and(|q| q.kpis != s.overall.kpis) {
         columns.extend(s.queues.iter().map(|q| (q.name.as_str(), &q.kpis)));
+        // Contacts that reached no queue, so the columns add up.
+        if s.unqueued.kpis[0].mean.unwrap_or(0.0) > 0.0 {
+            columns.push((s.unqueued.name.as_str(), &s.unqueued.kpis));
+        }
     }
     let rows: Vec<(&str, Vec<String>)> = KPI_NAMES
         .iter()

@@ -116,7 +116,20 @@ pub(super) fn hours(
     let mut ok = true;
     for (day, text) in r.open.get_ref() {
         let d = day.get_ref().to_ascii_lowercase();
-        let Some(i) = DAYS.iter().position(|x| d.starts_with(x) && d.len() >= 3) else {
+        const FULL: [&str; 7] = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
+        let Some(i) = DAYS
+            .iter()
+            .zip(FULL)
+            .position(|(short, full)| d == *short || d == full)
+        else {
             v.err(
                 &day.span(),
                 format!(

@@ -335,7 +335,11 @@ impl Validator<'_> {
 
     pub(super) fn quantity(&mut self, q: &Spanned<Quantity>, unit: Unit) -> Option<f64> {
         let r = match (q.get_ref(), unit) {
-            (Quantity::Number(n), _) if n.is_finite() => Ok(*n),
+            (Quantity::Number(n), Unit::Seconds) if n.is_finite() && *n >= 0.0 => Ok(*n + 0.0),
+            (Quantity::Number(n), Unit::Seconds) if n.is_finite() => Err(format!(
+                "expected a non-negative number of seconds, found {n}"
+            )),
+            (Quantity::Number(n), Unit::Count) if n.is_finite() => Ok(*n),
             (Quantity::Number(n), _) => Err(format!("expected a finite number, found {n}")),
             (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
             (Quantity::Text(t), Unit::Count) => Err(format!("expected a number, found \"{t}\"")),
@@ -477,6 +481,13 @@ impl Validator<'_> {
                 Some(Dist::Deterministic { value: m })
             }
             "uniform" => {
+                if r.min.is_some() != r.max.is_some() {
+                    self.err(
+                        &raw.span(),
+                        "a uniform distribution needs both `min` and `max` (or `mean` with `cv` or `sd`)",
+                    );
+                    return None;
+                }
                 if let (Some(lo), Some(hi)) = (&r.min, &r.max) {
                     if mean.is_some() {
                         self.err(
@@ -1544,7 +1555,7 @@ impl Validator<'_> {
                         attrs: patch,
                         capacity: cap,
                     }),
-                    (Some(_), _) => {
+                    (Some(at_s), _) if at_s < 0.0 => {
                         self.err(&x.at.span(), "a change's `at` cannot be negative");
                         ok = false;
                     }
@@ -1569,10 +1580,17 @@ impl Validator<'_> {
                 (None, Some(d)) => Some(d.clone()),
                 (_, None) => None,
             };
-            let Some(reservations) = reservations else {
+            // A group whose reservation settings are wrong (reported) is kept
+            // with instant answers, so the checks of others still see it.
+            let reservations = reservations.unwrap_or_else(|| {
                 ok = false;
-                continue;
-            };
+                Reservations {
+                    accept_delay: None,
+                    reject_probability: 0.0,
+                    no_answer_probability: 0.0,
+                    return_after_timeout: Dist::Deterministic { value: 60.0 },
+                }
+            });
             out.push(Group {
                 name: gr.group.get_ref().clone(),
                 count: count.max(0) as u32,
@@ -1755,9 +1773,24 @@ impl Validator<'_> {
             self.err(&a.span(), format!("arrival source \"{}\" needs either `rate` (optionally with `profile`), `profile` with `rates`, or `trace`", r.name.get_ref()));
             return None;
         }
+        if let (Some(_), Some(w)) = (&r.trace, &r.weekly) {
+            self.err(
+                &w.span(),
+                "`weekly` scales a `rate` or `profile`; a trace replays its rows as they are",
+            );
+            ok = false;
+        }
         // Categorical attributes.
         let first_class = classes.len() as u32;
         let (base, cats) = self.attribute_model(r, channel, channels);
+        if r.trace.is_some() && !cats.is_empty() {
+            let span = r.attributes.as_ref().map_or(a.span(), |t| t.span());
+            self.err(
+                &span,
+                "a trace's rows carry their own attributes: `choose` is not drawn for them (put the attribute in the trace's attributes column)",
+            );
+            ok = false;
+        }
         let combos: usize = cats.iter().map(|c| c.1.len()).product();
         if combos > MAX_CLASSES_PER_SOURCE {
             self.err(
@@ -1839,7 +1872,7 @@ impl Validator<'_> {
                     ok = false;
                 }
                 match self.dist(&x.delay, Unit::Seconds) {
-                    Some(d) if p >= 1.0 && d.can_be_zero() => {
+                    Some(d) if p == 1.0 && d.can_be_zero() => {
                         self.err(
                             &rd.span(),
                             "a redial with probability 1 and a delay that can be 0 s repeats forever at one instant when nobody answers (each attempt abandons and calls again at once): use a probability below 1 or a positive delay",
@@ -1848,7 +1881,7 @@ impl Validator<'_> {
                         None
                     }
                     Some(d) => {
-                        if p >= 1.0 {
+                        if p == 1.0 {
                             self.warn(
                                 &x.probability.span(),
                                 "every abandoning customer calls again until answered: with too few agents the attempts grow until the drain limit stops the run",

@@ -376,7 +376,7 @@ impl Validator<'_> {
         let reservation_timeout = match &w.task_reservation_timeout {
             None => Some(120.0),
             Some(q) => match self.quantity(q, super::validate::Unit::Seconds) {
-                Some(v) if v > 0.0 && v <= 86_400.0 => Some(v),
+                Some(v) if (1.0..=86_400.0).contains(&v) => Some(v),
                 Some(v) => {
                     self.err(&q.span(), format!("task_reservation_timeout must be between 1 s and 86400 s (TaskRouter's limits), found {v} s"));
                     None

@@ -210,3 +210,41 @@ targets = [{{ queue = "q", order_by = "worker.channel.chat.assigned_tasks ASC" }
     let fast = solve(n, c, &[1.0], rate_h / 3600.0, 1.0 / aht, 1.0 / patience);
     assert!(fast.p_wait < chain.p_wait && fast.utilization < chain.utilization);
 }
+
+/// AHT is the time the agent actually talked: two chats of 100 s of work
+/// taken together at half speed each last 200 s (it used to report the
+/// drawn 100 s).
+#[test]
+fn aht_counts_slowed_talk() {
+    let dir = super::trace_dir("slow-aht", "0,chat,100,,\n0,chat,100,,\n");
+    let text = r#"name = "slow-aht"
+[simulation]
+horizon = "1h"
+interval = "1h"
+replications = 1
+[[channels]]
+name = "chat"
+handle_time_scale = [1.0, 2.0]
+[[arrivals]]
+name = "chats"
+trace = "calls.csv"
+[[agents]]
+group = "a"
+count = 1
+capacity = { chat = 2 }
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#;
+    let s = ccsim::scenario::load_str(&dir.join("s.toml"), text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario;
+    let r = ccsim::engine::run(&s, 1, 0);
+    let aht = r.overall.0[ccsim::metrics::KPI_NAMES
+        .iter()
+        .position(|n| *n == "aht_s")
+        .unwrap()];
+    assert!((aht - 200.0).abs() < 1e-9, "AHT {aht}");
+}
