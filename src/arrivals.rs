@@ -150,26 +150,18 @@ pub fn expected_arrivals(src: &Source, horizon: f64) -> f64 {
         ArrivalProcess::Poisson { rate_per_s } => rate_per_s * horizon,
         ArrivalProcess::Profile(p) => {
             // The rate repeats weekly: whole weeks at once, then the rest
-            // piece by piece.
-            let week = 7.0 * 86_400.0;
-            let integral = |from: f64, to: f64| {
-                let mut sum = 0.0;
-                let mut t = from;
-                while t < to {
-                    let (rate, end) = p.piece_at(t);
-                    let end = end.min(to).max(t + p.piece_s * 1e-9);
-                    sum += rate * (end - t);
-                    t = end;
-                }
-                sum
-            };
-            let weeks = (horizon / week).floor();
-            let per_week = if weeks > 0.0 {
-                integral(0.0, week)
-            } else {
-                0.0
-            };
-            weeks * per_week + integral(weeks * week, horizon)
+            // piece by piece, counting pieces by index (a float clock would
+            // stop advancing on an astronomically long horizon).
+            let piece = |i: u64| p.piece_at((i as f64 + 0.5) * p.piece_s).0 * p.piece_s;
+            let per_week = (7.0 * 86_400.0 / p.piece_s).round() as u64;
+            let pieces = horizon / p.piece_s;
+            let weeks = (pieces / per_week as f64).floor();
+            let week: f64 = (0..per_week).map(piece).sum();
+            let rest_pieces = (pieces - weeks * per_week as f64).min(per_week as f64);
+            let whole = rest_pieces.floor() as u64;
+            let rest: f64 =
+                (0..whole).map(piece).sum::<f64>() + piece(whole) * (rest_pieces - whole as f64);
+            weeks * week + rest
         }
         ArrivalProcess::Trace { rows, .. } => {
             rows.iter().filter(|r| r.time_s < horizon).count() as f64

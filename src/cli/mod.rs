@@ -107,8 +107,18 @@ enum Command {
 struct Limits {
     /// Refuse scenarios expected to simulate more contacts than this per
     /// replication (default 5e7, about ten seconds each).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = positive_number)]
     max_contacts: Option<f64>,
+}
+
+/// A finite number above zero.
+fn positive_number(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "expected a positive number such as 1e8, found \"{s}\""
+        )),
+    }
 }
 
 /// Parses arguments and runs the verb.

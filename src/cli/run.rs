@@ -25,6 +25,11 @@ pub(super) fn run(
         bail!("--replications must be at least 1");
     }
     let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.name));
+    // Refuse an unusable report folder or events path before any work.
+    report::folder::check(&dir).with_context(|| format!("--out {}", dir.display()))?;
+    if let Some(path) = events {
+        check_events_path(path, &dir)?;
+    }
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(u64::from(reps));
         bar.set_style(
@@ -70,11 +75,15 @@ pub(super) fn run(
         &file.display().to_string(),
         seed,
         reps,
-        std::env::args().collect(),
+        std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
         started,
     );
-    report::folder::replace(&dir, files, |sizes| manifest.finish(sizes))
-        .with_context(|| format!("writing the report folder {}", dir.display()))?;
+    report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
+        eprintln!("{m}")
+    })
+    .with_context(|| format!("writing the report folder {}", dir.display()))?;
     let mut stdout = std::io::stdout().lock();
     if json {
         stdout.write_all(report::json::to_string(&summary).as_bytes())?;
@@ -90,6 +99,35 @@ pub(super) fn run(
         reps,
         dir.display()
     );
+    Ok(())
+}
+
+/// Names a report folder holds besides an events stream.
+const REPORT_NAMES: [&str; 4] = ["summary.csv", "intervals.csv", "costs.csv", "manifest.json"];
+
+/// An events stream may go anywhere but into a subfolder of the report
+/// folder (deleted when the folder is replaced) or under a report file's name.
+fn check_events_path(path: &Path, dir: &Path) -> Result<()> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (p, d) = (absolute(path), absolute(dir));
+    if !p.starts_with(&d) {
+        return Ok(());
+    }
+    if p.parent() != Some(d.as_path()) {
+        bail!(
+            "--events {}: a file in a subfolder of the report folder {} would be deleted when the folder is replaced; write it directly in the folder or elsewhere",
+            path.display(),
+            dir.display()
+        );
+    }
+    let name = p.file_name().map(|n| n.to_string_lossy().to_string());
+    if name.as_deref().is_some_and(|n| REPORT_NAMES.contains(&n)) {
+        bail!(
+            "--events {}: that name belongs to the report ({}); choose another",
+            path.display(),
+            REPORT_NAMES.join(", ")
+        );
+    }
     Ok(())
 }
 

@@ -69,18 +69,76 @@ fn parent_and_name(dir: &Path) -> io::Result<(PathBuf, String)> {
 }
 
 /// An exclusive lock on a directory, held until dropped.
-struct DirLock(#[allow(dead_code)] File);
+struct DirLock(#[allow(dead_code)] Option<File>);
 
-fn lock_dir(dir: &Path) -> io::Result<DirLock> {
+/// Locks a directory, telling `notify` when another run holds it (the call
+/// then waits); where locks are not supported, goes on without one and says so.
+fn lock_dir(dir: &Path, notify: &mut dyn FnMut(String)) -> io::Result<DirLock> {
     let f = File::open(dir).map_err(|e| io_context(e, "opening", dir))?;
-    f.lock().map_err(|e| io_context(e, "locking", dir))?;
-    Ok(DirLock(f))
+    match f.try_lock() {
+        Ok(()) => Ok(DirLock(Some(f))),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            notify(format!(
+                "waiting for another ccsim run writing to {}",
+                dir.display()
+            ));
+            f.lock().map_err(|e| io_context(e, "locking", dir))?;
+            Ok(DirLock(Some(f)))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            notify(format!(
+                "cannot lock {} ({e}); writing the report without a lock",
+                dir.display()
+            ));
+            Ok(DirLock(None))
+        }
+    }
+}
+
+/// The report folder as it will be written: a symlink to a folder stands
+/// for that folder.
+fn resolve(dir: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
+        }
+        _ => dir.to_path_buf(),
+    }
+}
+
+/// Checks, before any work, that `dir` can take a report: absent, or a
+/// folder that is empty or a ccsim report.
+///
+/// # Errors
+/// What is in the way, and how to choose another `--out`.
+pub fn check(dir: &Path) -> io::Result<()> {
+    let dir = resolve(dir);
+    parent_and_name(&dir)?;
+    match std::fs::metadata(&dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_context(e, "reading", &dir)),
+        Ok(m) if !m.is_dir() => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} exists and is not a folder; choose another --out",
+                dir.display()
+            ),
+        )),
+        Ok(_) if !replaceable(&dir)? => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} holds files that are not a ccsim report (no manifest.json); a run replaces its whole report folder, so choose a new or empty folder with --out",
+                dir.display()
+            ),
+        )),
+        Ok(_) => Ok(()),
+    }
 }
 
 /// Replaces the report folder `dir` by `files` (name and content) plus a
 /// `manifest.json` built from the list of files written with their sizes.
 /// On any error the previous folder is left as it was and nothing of the
-/// new set remains.
+/// new set remains. `notify` hears about waits for another run's lock.
 ///
 /// # Errors
 /// Any I/O error, naming the path.
@@ -88,14 +146,17 @@ pub fn replace(
     dir: &Path,
     files: Vec<(String, Content)>,
     manifest: impl FnOnce(&[(String, u64)]) -> Vec<u8>,
+    notify: &mut dyn FnMut(String),
 ) -> io::Result<()> {
-    let (parent, name) = parent_and_name(dir)?;
-    let _lock = lock_dir(&parent)?;
-    // Under the lock, any staging folder of this name is a dead writer's.
-    remove_stale_staging(&parent, &name);
+    let dir = resolve(dir);
+    let (parent, name) = parent_and_name(&dir)?;
+    let _lock = lock_dir(&parent, notify)?;
+    // Under the lock, any temporary of this name is a dead writer's.
+    remove_stale(&parent, &name);
+    check(&dir)?;
     let staging = parent.join(format!(".{name}{TEMP_MARK}new-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    let written = write_staging(&staging, files, manifest).and_then(|()| swap(&staging, dir));
+    let written = write_staging(&staging, files, manifest).and_then(|()| swap(&staging, &dir));
     if written.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -143,42 +204,29 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Puts the staging folder in place of `dir` and deletes the old set.
+/// Puts the staging folder in place of `dir` (checked by [`check`]) and
+/// deletes the old set.
 fn swap(staging: &Path, dir: &Path) -> io::Result<()> {
-    match std::fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            std::fs::rename(staging, dir).map_err(|e| io_context(e, "renaming to", dir))?;
-        }
-        Err(e) => return Err(io_context(e, "reading", dir)),
-        Ok(m) if !m.is_dir() => {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "{} exists and is not a folder; choose another --out",
-                    dir.display()
-                ),
-            ));
-        }
-        Ok(_) => {
-            if !replaceable(dir)? {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!(
-                        "{} holds files that are not a ccsim report (no manifest.json); a run replaces its whole report folder, so choose a new or empty folder with --out",
-                        dir.display()
-                    ),
-                ));
+    if !dir.exists() {
+        std::fs::rename(staging, dir).map_err(|e| io_context(e, "renaming to", dir))?;
+    } else {
+        if exchange(staging, dir).is_err() {
+            // No atomic exchange here: two renames, still under the lock; on
+            // failure the previous set is put back.
+            let old = PathBuf::from(
+                format!("{}", staging.display())
+                    .replace(&format!("{TEMP_MARK}new-"), &format!("{TEMP_MARK}old-")),
+            );
+            std::fs::rename(dir, &old).map_err(|e| io_context(e, "renaming", dir))?;
+            if let Err(e) = std::fs::rename(staging, dir) {
+                let _ = std::fs::rename(&old, dir);
+                return Err(io_context(e, "renaming to", dir));
             }
-            if exchange(staging, dir).is_err() {
-                // No atomic exchange here: two renames, still under the lock.
-                let old = staging.with_extension("old");
-                std::fs::rename(dir, &old).map_err(|e| io_context(e, "renaming", dir))?;
-                std::fs::rename(staging, dir).map_err(|e| io_context(e, "renaming to", dir))?;
-                std::fs::rename(&old, staging).map_err(|e| io_context(e, "renaming", &old))?;
-            }
-            // `staging` now holds the previous set.
-            std::fs::remove_dir_all(staging).map_err(|e| io_context(e, "removing", staging))?;
+            std::fs::rename(&old, staging).map_err(|e| io_context(e, "renaming", &old))?;
         }
+        // `staging` now holds the previous set; a failure to delete it
+        // leaves a temporary the next run removes, not a wrong report.
+        let _ = std::fs::remove_dir_all(staging);
     }
     if let Some(parent) = dir.parent() {
         sync_dir(if parent.as_os_str().is_empty() {
@@ -237,15 +285,19 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
-/// Deletes staging folders of `name` left by writers that died (called with
-/// the parent's lock held, when no live writer can have one).
-fn remove_stale_staging(parent: &Path, name: &str) {
-    let prefix = format!(".{name}{TEMP_MARK}new-");
+/// Deletes staging and old folders of `name` left by writers that died
+/// (called with the parent's lock held, when no live writer can have one).
+fn remove_stale(parent: &Path, name: &str) {
+    let prefixes = [
+        format!(".{name}{TEMP_MARK}new-"),
+        format!(".{name}{TEMP_MARK}old-"),
+    ];
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+        let n = entry.file_name().to_string_lossy().to_string();
+        if prefixes.iter().any(|p| n.starts_with(p.as_str())) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -321,6 +373,8 @@ mod tests {
             .collect()
     }
 
+    fn quiet(_: String) {}
+
     fn manifest(sizes: &[(String, u64)]) -> Vec<u8> {
         format!("{sizes:?}").into_bytes()
     }
@@ -338,8 +392,14 @@ mod tests {
     fn a_new_set_replaces_the_whole_old_one() {
         let root = dir("replace");
         let out = root.join("r");
-        replace(&out, bytes(&[("a.csv", "1"), ("costs.csv", "2")]), manifest).unwrap();
-        replace(&out, bytes(&[("a.csv", "3")]), manifest).unwrap();
+        replace(
+            &out,
+            bytes(&[("a.csv", "1"), ("costs.csv", "2")]),
+            manifest,
+            &mut quiet,
+        )
+        .unwrap();
+        replace(&out, bytes(&[("a.csv", "3")]), manifest, &mut quiet).unwrap();
         assert_eq!(
             listing(&out),
             ["a.csv", "manifest.json"],
@@ -359,11 +419,18 @@ mod tests {
     fn a_failed_write_leaves_the_previous_set() {
         let root = dir("failed");
         let out = root.join("r");
-        replace(&out, bytes(&[("a.csv", "old"), ("b.csv", "old")]), manifest).unwrap();
+        replace(
+            &out,
+            bytes(&[("a.csv", "old"), ("b.csv", "old")]),
+            manifest,
+            &mut quiet,
+        )
+        .unwrap();
         let err = replace(
             &out,
             bytes(&[("a.csv", "new"), ("missing/b.csv", "new")]),
             manifest,
+            &mut quiet,
         )
         .unwrap_err();
         assert!(err.to_string().contains("missing/b.csv"), "{err}");
@@ -372,7 +439,6 @@ mod tests {
         assert_eq!(listing(&root), ["r"], "the partial new set is gone");
     }
 
-    /// Leftovers of killed runs are removed; a live writer's temporary is not.
     /// A folder that is not a report (a user's own files) is never replaced.
     #[test]
     fn a_folder_of_other_files_is_left_alone() {
@@ -380,12 +446,13 @@ mod tests {
         let out = root.join("mine");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("thesis.docx"), "precious").unwrap();
-        let err = replace(&out, bytes(&[("a.csv", "1")]), manifest).unwrap_err();
+        let err = replace(&out, bytes(&[("a.csv", "1")]), manifest, &mut quiet).unwrap_err();
         assert!(err.to_string().contains("not a ccsim report"), "{err}");
         assert_eq!(listing(&out), ["thesis.docx"]);
         assert_eq!(listing(&root), ["mine"]);
     }
 
+    /// Leftovers of killed runs are removed; a live writer's temporary is not.
     #[test]
     fn stale_temporaries_are_cleaned() {
         let root = dir("stale");
@@ -395,7 +462,13 @@ mod tests {
         let live = root.join("events.jsonl.ccsim-tmp-77");
         let held = File::create(&live).unwrap();
         held.lock().unwrap();
-        replace(&root.join("r"), bytes(&[("a.csv", "1")]), manifest).unwrap();
+        replace(
+            &root.join("r"),
+            bytes(&[("a.csv", "1")]),
+            manifest,
+            &mut quiet,
+        )
+        .unwrap();
         let t = locked_temp(&root.join("events.jsonl")).unwrap();
         let mut names = listing(&root);
         names.retain(|n| !n.ends_with(&format!("tmp-{}", std::process::id())));

@@ -120,6 +120,8 @@ pub struct SourceFile<'a> {
     pub text: &'a str,
     /// Byte offset of each line start, built on first use.
     line_starts: OnceCell<Vec<usize>>,
+    /// Per line: only ASCII (so columns are byte distances), built on first use.
+    ascii_lines: OnceCell<Vec<bool>>,
 }
 
 impl<'a> SourceFile<'a> {
@@ -129,6 +131,7 @@ impl<'a> SourceFile<'a> {
             path,
             text,
             line_starts: OnceCell::new(),
+            ascii_lines: OnceCell::new(),
         }
     }
 
@@ -140,12 +143,35 @@ impl<'a> SourceFile<'a> {
         })
     }
 
-    /// Line and column (1-based, characters) of a byte offset.
+    /// True when line `line` (1-based) is plain ASCII.
+    fn ascii(&self, line: usize) -> bool {
+        let flags = self.ascii_lines.get_or_init(|| {
+            let starts = self.line_starts();
+            starts
+                .iter()
+                .enumerate()
+                .map(|(i, &a)| {
+                    let b = starts.get(i + 1).copied().unwrap_or(self.text.len());
+                    self.text.as_bytes()[a..b].is_ascii()
+                })
+                .collect()
+        });
+        flags.get(line - 1).copied().unwrap_or(false)
+    }
+
+    /// Line and column (1-based, characters) of a byte offset. Constant
+    /// time on ASCII lines, so thousands of problems on one long line stay
+    /// cheap.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let starts = self.line_starts();
         let line = starts.partition_point(|&s| s <= offset);
-        let column = self.text[starts[line - 1]..offset].chars().count() + 1;
+        let start = starts[line - 1];
+        let column = if self.ascii(line) {
+            offset - start + 1
+        } else {
+            self.text[start..offset].chars().count() + 1
+        };
         (line, column)
     }
 
@@ -156,9 +182,16 @@ impl<'a> SourceFile<'a> {
         let end = starts.get(line).map_or(self.text.len(), |&s| s);
         let full = self.text[start..end].trim_end();
         let first = column.saturating_sub(EXCERPT_CHARS / 2 + 1);
-        let text: String = full.chars().skip(first).take(EXCERPT_CHARS).collect();
+        let (text, cut_after) = if self.ascii(line) {
+            let a = first.min(full.len());
+            let b = (first + EXCERPT_CHARS).min(full.len());
+            (full[a..b].to_string(), b < full.len())
+        } else {
+            let text: String = full.chars().skip(first).take(EXCERPT_CHARS).collect();
+            let shown = text.chars().count();
+            (text, full.chars().nth(first + shown).is_some())
+        };
         let shown = text.chars().count();
-        let cut_after = full.chars().nth(first + shown).is_some();
         Some(Excerpt {
             caret: (column - first).clamp(1, shown.max(1) + 1),
             text,
@@ -192,6 +225,11 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// what was meant (optimal string alignment distance: a swap of two adjacent
 /// letters counts one edit).
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    // Names are short; a very long word is no misspelling of one (and a
+    // distance table between two long words would be large).
+    if word.chars().count() > MAX_SUGGESTED {
+        return None;
+    }
     let w: Vec<char> = word.to_lowercase().chars().collect();
     let limit = match w.len() {
         0..=3 => 1,
@@ -200,40 +238,48 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     };
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                edit_distance(&w, &c.to_lowercase().chars().collect::<Vec<_>>()),
-                c,
-            )
+        .filter_map(|c| {
+            let cs: Vec<char> = c.to_lowercase().chars().take(MAX_SUGGESTED + 1).collect();
+            (cs.len() <= MAX_SUGGESTED && cs.len().abs_diff(w.len()) <= limit)
+                .then(|| (edit_distance(&w, &cs), c))
         })
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
 }
 
-/// Optimal string alignment distance between two words.
+/// Longest word (in characters) for which a nearest spelling is looked for.
+const MAX_SUGGESTED: usize = 64;
+
+/// Optimal string alignment distance between two words (three rows).
 fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=n {
+    let m = b.len();
+    let mut two_back: Vec<usize> = vec![0; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur: Vec<usize> = vec![0; m + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
+                v = v.min(two_back[j - 2] + 1);
             }
-            d[i][j] = v;
+            cur[j] = v;
         }
+        std::mem::swap(&mut two_back, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    d[n][m]
+    prev[m]
+}
+
+/// A name as messages quote it: at most 60 characters.
+pub fn short(name: &str) -> String {
+    if name.chars().count() > 60 {
+        format!("{}…", name.chars().take(60).collect::<String>())
+    } else {
+        name.to_string()
+    }
 }
 
 /// `"; did you mean \"x\"?"` when a candidate is close to `word`, else "".
@@ -249,12 +295,15 @@ pub fn unknown_name(what: &str, name: &str, known: &[&str]) -> String {
     } else {
         known
             .iter()
-            .map(|k| format!("\"{k}\""))
+            .take(20)
+            .map(|k| format!("\"{}\"", short(k)))
+            .chain((known.len() > 20).then(|| format!("… ({} in all)", known.len())))
             .collect::<Vec<_>>()
             .join(", ")
     };
     format!(
-        "unknown {what} \"{name}\"; expected one of {list}{}",
+        "unknown {what} \"{}\"; expected one of {list}{}",
+        short(name),
         did_you_mean(name, known.iter().copied())
     )
 }

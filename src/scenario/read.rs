@@ -87,7 +87,8 @@ impl Reader {
             }
         }
         for (k, val) in unknown {
-            let name = k.get_ref().as_ref();
+            let name: &str = k.get_ref().as_ref();
+            let shown = super::diag::short(name);
             let absent = known
                 .iter()
                 .copied()
@@ -96,14 +97,14 @@ impl Reader {
                 Some(s) => {
                     self.problem(
                         k.span(),
-                        format!("unknown key `{name}` in {what}; did you mean `{s}`?"),
+                        format!("unknown key `{shown}` in {what}; did you mean `{s}`?"),
                     );
                     entries.push((s, val));
                 }
                 None => self.problem(
                     k.span(),
                     format!(
-                        "unknown key `{name}` in {what}; expected one of {}",
+                        "unknown key `{shown}` in {what}; expected one of {}",
                         known
                             .iter()
                             .filter(|k| !LEGACY_KEYS.contains(k))

@@ -30,6 +30,10 @@ const MAX_CLASSES_PER_SOURCE: usize = 100_000;
 /// per profile).
 const MAX_PROFILES: usize = 10_000;
 
+/// Longest horizon and drain limit: ten years (calendars are resolved over
+/// the whole run, and simulated clocks stay exact far below this).
+const MAX_SPAN_S: f64 = 3650.0 * 86_400.0;
+
 /// Per-interval statistics kept per replication (memory is per interval).
 const MAX_INTERVALS: f64 = 100_000.0;
 
@@ -1145,6 +1149,22 @@ impl Validator<'_> {
         // 1970-01-01 was a Thursday (Monday = 0 → 3).
         let utc_start_weekday = (anchor.epoch_s.div_euclid(86_400) + 3).rem_euclid(7) as u8;
         self.anchor = Some(anchor);
+        for (q, v, what) in [
+            (Some(&r.horizon), horizon, "horizon"),
+            (r.drain_limit.as_ref(), drain, "drain_limit"),
+        ] {
+            if let (Some(q), Some(v)) = (q, v)
+                && v > MAX_SPAN_S
+            {
+                self.err(
+                    &q.span(),
+                    format!(
+                        "the {what} is {v} s; at most ten years ({MAX_SPAN_S} s) can be simulated"
+                    ),
+                );
+                return None;
+            }
+        }
         let (horizon, warmup, interval) = (horizon?, warmup?, interval?);
         if warmup >= horizon {
             let span = r.warmup.as_ref().map_or(r.horizon.span(), |w| w.span());
@@ -1671,31 +1691,41 @@ impl Validator<'_> {
         sources: &[Source],
         sim: &Simulation,
     ) -> bool {
-        let per_source: Vec<f64> = sources
+        // Attempts per customer at most: 1 ÷ (1 − p) with redials (every
+        // attempt abandoning); with p = 1, one per delay until the run stops.
+        let run_s = sim.horizon_s + sim.drain_limit_s;
+        let per_source: Vec<(f64, f64)> = sources
             .iter()
             .map(|src| {
                 let attempts = match &src.redial {
                     Some((p, _)) if *p < 1.0 => 1.0 / (1.0 - p),
-                    _ => 1.0,
+                    Some((_, delay)) => 1.0 + run_s / delay.mean(),
+                    None => 1.0,
                 };
-                crate::arrivals::expected_arrivals(src, sim.horizon_s) * attempts
+                let arrivals = crate::arrivals::expected_arrivals(src, sim.horizon_s);
+                (arrivals, arrivals * attempts)
             })
             .collect();
-        let total: f64 = per_source.iter().sum();
-        if total <= self.max_contacts {
+        let total: f64 = per_source.iter().map(|x| x.1).sum();
+        if total <= self.max_contacts || per_source.is_empty() {
             return true;
         }
-        let (i, biggest) = per_source
+        let (i, (arrivals, attempts)) = per_source
             .iter()
             .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .expect("a source exists when the total is positive");
+            .max_by(|a, b| a.1.1.total_cmp(&b.1.1))
+            .expect("not empty");
         let fmt = |x: f64| {
             if x.is_finite() && x < 1e300 {
-                format!("about {x:.3e}")
+                format!("{x:.3e}")
             } else {
                 "more than 1e300".to_string()
             }
+        };
+        let redials = if attempts > arrivals {
+            format!(", up to {} attempts with its redials", fmt(*attempts))
+        } else {
+            String::new()
         };
         let r = raw[i].get_ref();
         let span = r
@@ -1707,10 +1737,10 @@ impl Validator<'_> {
         self.err(
             &span,
             format!(
-                "this scenario would simulate {} contacts per replication (source \"{}\" alone {} over the {} s to the horizon); the limit is {:.3e} (about {:.0} s of simulation per replication): check the rate and the horizon, or raise the limit with --max-contacts",
+                "this scenario could simulate up to {} contacts per replication (source \"{}\": {} arrivals over the {} s to the horizon{redials}); the limit is {:.3e} (about {:.0} s of simulation per replication): check the rate, the horizon and the redials, or raise the limit with --max-contacts",
                 fmt(total),
                 sources[i].name,
-                fmt(*biggest),
+                fmt(*arrivals),
                 sim.horizon_s,
                 self.max_contacts,
                 self.max_contacts / 5e6
@@ -1872,10 +1902,10 @@ impl Validator<'_> {
                     ok = false;
                 }
                 match self.dist(&x.delay, Unit::Seconds) {
-                    Some(d) if p == 1.0 && d.can_be_zero() => {
+                    Some(d) if p == 1.0 && (d.can_be_zero() || d.mean() < 1e-3) => {
                         self.err(
                             &rd.span(),
-                            "a redial with probability 1 and a delay that can be 0 s repeats forever at one instant when nobody answers (each attempt abandons and calls again at once): use a probability below 1 or a positive delay",
+                            "a redial with probability 1 and a delay that can be 0 s (or averages under 1 ms) repeats forever at one instant when nobody answers (each attempt abandons and calls again at once): use a probability below 1 or a positive delay",
                         );
                         ok = false;
                         None

@@ -202,9 +202,24 @@ fn a_zero_delay_redial_loop_is_refused() {
     std::fs::write(&path, text).unwrap();
     let err = refused(&path);
     assert!(
-        err.contains("s.toml:14:10: error: a redial with probability 1 and a delay that can be 0 s repeats forever"),
+        err.contains("s.toml:14:10: error: a redial with probability 1 and a delay that can be 0 s (or averages under 1 ms) repeats forever"),
         "{err}"
     );
+    // A delay too short for time to advance is the same loop; a certain
+    // redial every 0.1 s is bounded the attempts only by the run's length, which
+    // the contact estimate refuses.
+    for (delay, expected) in [
+        ("1e-20", "averages under 1 ms"),
+        ("0.1s", "up to 7.344e8 contacts per replication"),
+    ] {
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("mean = \"0s\" } }", &format!("mean = \"{delay}\" }} }}"));
+        let p2 = dir.join("s2.toml");
+        std::fs::write(&p2, text).unwrap();
+        let err = refused(&p2);
+        assert!(err.contains(expected), "{delay}: {err}");
+    }
     for verb in ["run", "explain"] {
         let mut args = vec![verb, path.to_str().unwrap()];
         if verb == "explain" {
@@ -231,7 +246,7 @@ fn absurd_work_is_refused_with_an_estimate() {
         let path = scenario(&dir, &arrival, "'1==1'");
         let err = refused(&path);
         assert!(
-            err.contains("s.toml:11:8: error: this scenario would simulate ")
+            err.contains("s.toml:11:8: error: this scenario could simulate up to ")
                 && err.contains("contacts per replication")
                 && err.contains("the limit is 5.000e7")
                 && err.contains("--max-contacts"),
@@ -244,7 +259,7 @@ fn absurd_work_is_refused_with_an_estimate() {
     let out = ccsim_within(&["validate", p, "--max-contacts", "100"], 30);
     let err = stderr_no_panic(&out);
     assert!(
-        err.contains("about 1.200e2 contacts per replication")
+        err.contains("up to 1.200e2 contacts per replication")
             && err.contains("the limit is 1.000e2"),
         "{err}"
     );
