@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use ccsim::engine::trace::TraceEvent;
 use ccsim::expr::{Attrs, Context, Expr, KeyTable, Value};
 use ccsim::scenario::Scenario;
-use std::collections::BTreeMap;
+use std::collections::{BinaryHeap, HashMap};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -54,26 +54,51 @@ pub(super) fn explain(
                     "--find: invalid expression: {e}; it reads index, source, channel, queue, wait, outcome and created, e.g. 'wait > 600 AND queue == \"billing\"'"
                 )
             })?;
-            let records = summaries(s, &plan, seed);
-            let matching: Vec<&Record> = records
-                .values()
-                .filter(|r| e.eval(&r.attrs(&mut keys)))
-                .collect();
+            // The count of matches, and the `limit` with the lowest indices.
+            let (mut count, mut first) = (0usize, BinaryHeap::new());
+            summaries(s, &plan, seed, &mut |r| {
+                if e.eval(&r.attrs(&mut keys)) {
+                    count += 1;
+                    first.push(ByIndex(r));
+                    if first.len() > limit {
+                        first.pop();
+                    }
+                }
+            });
+            let mut shown: Vec<Record> = first.into_iter().map(|b| b.0).collect();
+            shown.sort_by_key(|r| r.index);
+            let rows: Vec<&Record> = shown.iter().collect();
             listing(
                 s,
                 file,
                 seed,
                 &format!("matching '{expr}'"),
-                &matching,
+                &rows,
+                count,
                 limit,
             )
         }
         Question::Slowest(n) => {
-            let records = summaries(s, &plan, seed);
-            let mut all: Vec<&Record> = records.values().collect();
-            all.sort_by(|a, b| b.wait.total_cmp(&a.wait).then(a.index.cmp(&b.index)));
-            all.truncate(n);
-            listing(s, file, seed, "with the longest waits", &all, n)
+            // The `n` longest waits (ties: the lowest index first).
+            let mut top = BinaryHeap::new();
+            summaries(s, &plan, seed, &mut |r| {
+                top.push(std::cmp::Reverse(ByWait(r)));
+                if top.len() > n {
+                    top.pop();
+                }
+            });
+            let mut shown: Vec<Record> = top.into_iter().map(|b| b.0.0).collect();
+            shown.sort_by(|a, b| b.wait.total_cmp(&a.wait).then(a.index.cmp(&b.index)));
+            let rows: Vec<&Record> = shown.iter().collect();
+            listing(
+                s,
+                file,
+                seed,
+                "with the longest waits",
+                &rows,
+                rows.len(),
+                n,
+            )
         }
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
@@ -239,14 +264,16 @@ impl Record {
 }
 
 /// Every task of replication 0, summarised from its audit trail.
-fn summaries(s: &Scenario, plan: &ccsim::routing::Plan, seed: u64) -> BTreeMap<u64, Record> {
-    let mut records: BTreeMap<u64, Record> = BTreeMap::new();
+/// Every task of replication 0, summarised from its audit trail and handed
+/// to `sink` once its outcome is known (memory holds only tasks in flight).
+fn summaries(s: &Scenario, plan: &ccsim::routing::Plan, seed: u64, sink: &mut dyn FnMut(Record)) {
+    let mut live: HashMap<u64, Record> = HashMap::new();
     let mut last = 0.0f64;
     let mut tracer = |ev: &TraceEvent| {
         last = last.max(ev.time);
         let Some(i) = ev.task else { return };
         if let Some(src) = &ev.source {
-            records.entry(i).or_insert(Record {
+            live.entry(i).or_insert(Record {
                 index: i,
                 created: ev.time,
                 source: src.clone(),
@@ -256,12 +283,11 @@ fn summaries(s: &Scenario, plan: &ccsim::routing::Plan, seed: u64) -> BTreeMap<u
                 outcome: String::new(),
             });
         }
-        let Some(r) = records.get_mut(&i) else { return };
+        let Some(r) = live.get_mut(&i) else { return };
         // The queue where the contact's routing ended (for a voicemail, the
-        // queue that works it).
+        // queue that works it, entered just after the outcome).
         if let Some(q) = &ev.queue
             && ev.name == "workflow.target-matched"
-            && (r.outcome.is_empty() || r.queue.is_empty())
         {
             r.queue = q.clone();
         }
@@ -275,32 +301,79 @@ fn summaries(s: &Scenario, plan: &ccsim::routing::Plan, seed: u64) -> BTreeMap<u
                 ev.time - r.created
             };
         }
+        let waits_for_queue = r.outcome == "voicemail" && r.queue.is_empty();
+        if !r.outcome.is_empty() && !waits_for_queue {
+            sink(live.remove(&i).expect("present"));
+        }
     };
     ccsim::engine::run_traced(s, plan, seed, 0, &mut tracer);
-    for r in records.values_mut() {
+    let mut rest: Vec<Record> = live.into_values().collect();
+    rest.sort_by_key(|r| r.index);
+    for mut r in rest {
         if r.outcome.is_empty() {
             r.outcome = "unfinished".into();
             r.wait = last - r.created;
         }
+        sink(r);
     }
-    records
 }
 
-/// A table of tasks, at most `limit` of them.
+/// Orders records by index (a max-heap keeps the lowest ones).
+struct ByIndex(Record);
+impl PartialEq for ByIndex {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.index == o.0.index
+    }
+}
+impl Eq for ByIndex {}
+impl PartialOrd for ByIndex {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for ByIndex {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.index.cmp(&o.0.index)
+    }
+}
+
+/// Orders records by wait, longer first, then lower index.
+struct ByWait(Record);
+impl PartialEq for ByWait {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o).is_eq()
+    }
+}
+impl Eq for ByWait {}
+impl PartialOrd for ByWait {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for ByWait {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0
+            .wait
+            .total_cmp(&o.0.wait)
+            .then(o.0.index.cmp(&self.0.index))
+    }
+}
+
+/// A table of tasks: `rows` of `total` found (at most `limit` shown).
 fn listing(
     s: &Scenario,
     file: &std::path::Path,
     seed: u64,
     what: &str,
     rows: &[&Record],
+    total: usize,
     limit: usize,
 ) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "tasks of replication 0 (seed {seed}, scenario \"{}\"): {} {what}",
-        s.name,
-        rows.len()
+        "tasks of replication 0 (seed {seed}, scenario \"{}\"): {total} {what}",
+        s.name
     );
     if rows.is_empty() {
         return o;
@@ -349,8 +422,8 @@ fn listing(
             r.outcome
         );
     }
-    if rows.len() > limit {
-        let _ = writeln!(o, "… and {} more (raise --limit)", rows.len() - limit);
+    if total > rows.len() {
+        let _ = writeln!(o, "… and {} more (raise --limit)", total - rows.len());
     }
     let _ = writeln!(
         o,

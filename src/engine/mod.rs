@@ -716,6 +716,15 @@ impl<'s> Engine<'s> {
         if self.plan.waitlists[task.waitlist as usize].lifo {
             return (0, 0);
         }
+        let me = WaitEntry {
+            rank: task.priority,
+            created: task.created,
+            seq: task.seq,
+            task: slot,
+            generation: task.generation,
+            epoch: task.epoch,
+            lifo: false,
+        };
         let (mut higher, mut older) = (0, 0);
         for e in self.router.waiting_entries(task.waitlist) {
             let x = &self.tasks[e.task as usize];
@@ -723,13 +732,12 @@ impl<'s> Engine<'s> {
                 && x.epoch == e.epoch
                 && x.state == TaskState::Waiting
                 && e.task != slot;
-            if !live {
-                continue;
-            }
-            if e.rank > task.priority {
-                higher += 1;
-            } else if e.rank == task.priority && (e.created, e.seq) < (task.created, task.seq) {
-                older += 1;
+            if live && e.better_than(&me) {
+                if e.rank > me.rank {
+                    higher += 1;
+                } else {
+                    older += 1;
+                }
             }
         }
         (higher, older)
@@ -739,7 +747,8 @@ impl<'s> Engine<'s> {
     /// does not open again before the run ends).
     fn next_opening(&self, hours: Option<u32>, t: f64) -> Option<f64> {
         let open = &self.s.hours[hours? as usize].open;
-        open.iter().map(|&(a, _)| a).find(|&a| a > t)
+        let i = open.partition_point(|&(a, _)| a <= t);
+        open.get(i).map(|&(a, _)| a)
     }
 
     fn rule_text(&self, slot: u32) -> String {
@@ -1147,10 +1156,9 @@ impl<'s> Engine<'s> {
                     let cell = self.metrics.cell(task.source, task.channel, None);
                     self.metrics.after_hours(cell, false, task.is_redial);
                 }
-                let opens_at = self.next_opening(self.s.workflow.hours, t);
-                self.trace_task(slot, t, "task.canceled", |_, ev| {
+                self.trace_task(slot, t, "task.canceled", |e, ev| {
                     ev.detail = Some("arrived outside business hours: closed message".into());
-                    ev.opens_at = opens_at;
+                    ev.opens_at = e.next_opening(e.s.workflow.hours, t);
                     ev.outcome = Some("closed");
                 });
                 self.release_slot(slot);
@@ -1162,10 +1170,9 @@ impl<'s> Engine<'s> {
                     let cell = self.metrics.cell(task.source, task.channel, Some(queue));
                     self.metrics.after_hours(cell, true, task.is_redial);
                 }
-                let opens_at = self.next_opening(self.s.workflow.hours, t);
-                self.trace_task(slot, t, "task.created", |_, ev| {
+                self.trace_task(slot, t, "task.created", |e, ev| {
                     ev.detail = Some("arrived outside business hours: voicemail task".into());
-                    ev.opens_at = opens_at;
+                    ev.opens_at = e.next_opening(e.s.workflow.hours, t);
                     ev.outcome = Some("voicemail");
                 });
                 let handle = handle_time

@@ -380,7 +380,7 @@ impl Validator<'_> {
         let read = super::validate::read_document::<RawCardFile>(&sub.src, &mut sub.diags);
         let ok = match read {
             Some((card, unreadable)) => {
-                sub.unreadable = unreadable;
+                sub.unreadable = unreadable.spans;
                 if let Some(nested) = &card.costs.get_ref().card {
                     sub.err(&nested.span(), "a rate card cannot name another card");
                 }
@@ -467,7 +467,10 @@ impl Validator<'_> {
                 };
                 match groups.iter().position(|g| g.name == *group.get_ref()) {
                     Some(g) => c.labor[g] = amount,
-                    None if strict && self.groups_known => {
+                    None if strict
+                        && self.groups_known
+                        && !self.incomplete.contains("agent group") =>
+                    {
                         let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
                         self.err(
                             &group.span(),
@@ -732,6 +735,16 @@ impl Validator<'_> {
                 None
             }
             RawPrice::Flat(x) => Some(Price::flat(micros(*x))),
+            RawPrice::Tiers(tiers)
+                if tiers.iter().any(|t| {
+                    let x = t.get_ref();
+                    self.has_unreadable_within(&t.span())
+                        || self.is_unreadable(&x.above.span())
+                        || self.is_unreadable(&x.price.span())
+                }) =>
+            {
+                None // a tier could not be read (reported)
+            }
             RawPrice::Tiers(tiers) => {
                 let above = |t: &Spanned<super::raw::RawTier>| *t.get_ref().above.get_ref();
                 let price = |t: &Spanned<super::raw::RawTier>| *t.get_ref().price.get_ref();

@@ -367,7 +367,7 @@ pub struct AttrModel {
     pub categories: Vec<Category>,
 }
 
-/// One categorical attribute (`language = { en = 0.8, es = 0.2 }`).
+/// One categorical attribute (`language = { choose = { en = 0.8, es = 0.2 } }`).
 #[derive(Debug, Clone)]
 pub struct Category {
     /// Cumulative weights, normalised to end at 1.

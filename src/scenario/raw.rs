@@ -34,8 +34,9 @@ raw_table! {
 }
 
 /// `[costs]`: fixed keys plus one table per channel name (`[costs.voice]`),
-/// so it has its own map visitor (serde's `flatten` cannot be combined with
-/// `deny_unknown_fields` and loses spans).
+/// so it has a reader of its own: every key that is not one of
+/// [`COSTS_KEYS`] names a channel's table (a plain value under another name
+/// is a misspelled key, reported with the nearest spelling).
 #[derive(Debug, Clone, Default)]
 pub struct RawCosts {
     pub currency: Option<Spanned<String>>,

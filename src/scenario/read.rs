@@ -34,6 +34,9 @@ pub(super) struct Reader {
     /// Spans of values that could not be read; checks after reading report
     /// nothing inside them.
     pub unreadable: Vec<Range<usize>>,
+    /// Keys whose values could not be read (at any depth), so that "there
+    /// is no X" checks do not misfire on them.
+    pub unreadable_keys: Vec<&'static str>,
     /// Where placeholders of missing keys point: the end of the text.
     nowhere: usize,
 }
@@ -44,6 +47,7 @@ impl Reader {
         Reader {
             problems: Vec::new(),
             unreadable: Vec::new(),
+            unreadable_keys: Vec::new(),
             nowhere: len,
         }
     }
@@ -143,7 +147,11 @@ impl<'t, 'i> Table<'t, 'i> {
     /// placeholder when it cannot be read or is missing (reported).
     pub fn field<F: Field>(&self, r: &mut Reader, key: &'static str) -> F {
         match self.get(key) {
-            Some(v) => F::read_or_placeholder(r, v),
+            Some(v) => F::read_field(r, v).unwrap_or_else(|| {
+                r.unreadable.push(v.span());
+                r.unreadable_keys.push(key);
+                F::placeholder(&v.span())
+            }),
             None => F::absent().unwrap_or_else(|| {
                 let at = self.span.start..self.span.start;
                 r.problem(at, format!("{} needs `{key}`", self.what));
@@ -337,8 +345,9 @@ impl<T: FromToml> FromToml for Spanned<T> {
     }
 }
 
-/// An array; unreadable as a whole if any element is (its length and order
-/// matter to the checks after reading).
+/// An array; an element that cannot be read is replaced by a placeholder
+/// (unreadable itself), so the other elements are still checked and the
+/// length and order stay as written.
 impl<T: FromToml> FromToml for Vec<T> {
     fn read(r: &mut Reader, v: &Node<'_>) -> Option<Self> {
         let DeValue::Array(items) = v.get_ref() else {
@@ -348,8 +357,17 @@ impl<T: FromToml> FromToml for Vec<T> {
             );
             return None;
         };
-        let read: Vec<Option<T>> = items.iter().map(|x| T::read(r, x)).collect();
-        read.into_iter().collect()
+        Some(
+            items
+                .iter()
+                .map(|x| {
+                    T::read(r, x).unwrap_or_else(|| {
+                        r.unreadable.push(x.span());
+                        T::placeholder(&x.span())
+                    })
+                })
+                .collect(),
+        )
     }
     fn placeholder(_: &Range<usize>) -> Self {
         Vec::new()
@@ -494,11 +512,13 @@ mod tests {
         );
         assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(d.rate.is_some(), "an unreadable value stays present");
-        assert!(
-            d.names.is_empty(),
-            "a list with a bad element is unreadable"
+        assert_eq!(d.names.len(), 2, "a bad element keeps its place");
+        assert_eq!(d.names[0].get_ref(), "a");
+        assert_eq!(
+            r.unreadable.len(),
+            2,
+            "rate and the bad element are unreadable"
         );
-        assert_eq!(r.unreadable.len(), 2, "rate and names are unreadable");
     }
 
     #[test]

@@ -307,15 +307,12 @@ pub struct Problem {
     pub span: Range<usize>,
     /// What is wrong.
     pub message: String,
-    /// Only a warning (the document is still read as written).
-    pub warning: bool,
 }
 
 fn error(problems: &mut Vec<Problem>, span: Range<usize>, message: impl Into<String>) {
     problems.push(Problem {
         span,
         message: message.into(),
-        warning: false,
     });
 }
 

@@ -107,6 +107,9 @@ pub(super) fn load_trace(
             }
         };
         let Some(ch) = channels.iter().position(|c| c.name == field(1)) else {
+            if v.incomplete.contains("channel") {
+                continue; // some channels could not be read (reported)
+            }
             let names: Vec<&str> = channels.iter().map(|c| c.name.as_str()).collect();
             report(
                 v,

@@ -58,11 +58,27 @@ pub(super) fn load(
         extra_profiles: Vec::new(),
         inputs: vec![InputFile::new("scenario", path, text.as_bytes())],
         groups_known: true,
+        incomplete: std::collections::HashSet::new(),
+        unreadable_keys: Vec::new(),
         max_contacts: options.max_contacts,
         attr_reads: Vec::new(),
     };
     let scenario = read.and_then(|(raw, unreadable)| {
-        v.unreadable = unreadable;
+        v.unreadable = unreadable.spans;
+        v.unreadable_keys = unreadable.keys.clone();
+        // A list of declarations that could not be read leaves its names
+        // unknown: references to them are not reported as unknown.
+        for (key, kind) in [
+            ("channels", "channel"),
+            ("queues", "queue"),
+            ("hours", "hours"),
+            ("activities", "activity"),
+            ("agents", "agent group"),
+        ] {
+            if unreadable.keys.contains(&key) {
+                v.incomplete.insert(kind);
+            }
+        }
         v.scenario(raw)
     });
     v.diags
@@ -80,14 +96,22 @@ pub(super) fn load(
     })
 }
 
+/// What reading a document left unreadable: value spans and key names.
+pub(super) struct Unreadable {
+    /// Spans of values that could not be read.
+    pub spans: Vec<Range<usize>>,
+    /// Keys whose values could not be read.
+    pub keys: Vec<&'static str>,
+}
+
 /// Parses a TOML text and reads its root table as `T`. Syntax errors are all
 /// reported and stop there (a broken document would only give consequential
 /// problems); reading problems are all reported and reading goes on. Returns
-/// the value and the spans that could not be read.
+/// the value and what could not be read.
 pub(super) fn read_document<T: FromToml>(
     src: &SourceFile<'_>,
     diags: &mut Diagnostics,
-) -> Option<(T, Vec<Range<usize>>)> {
+) -> Option<(T, Unreadable)> {
     let (doc, errors) = toml::de::DeTable::parse_recoverable(src.text);
     if !errors.is_empty() {
         for e in errors {
@@ -102,7 +126,13 @@ pub(super) fn read_document<T: FromToml>(
     for (span, message) in r.problems {
         diags.error(src, &span, message);
     }
-    Some((value?, r.unreadable))
+    Some((
+        value?,
+        Unreadable {
+            spans: r.unreadable,
+            keys: r.unreadable_keys,
+        },
+    ))
 }
 
 /// A categorical attribute: its key and (value, weight) options.
@@ -138,6 +168,12 @@ pub(super) struct Validator<'a> {
     pub(super) extra_profiles: Vec<Profile>,
     /// Files read so far (the scenario first).
     pub(super) inputs: Vec<InputFile>,
+    /// Keys whose values could not be read.
+    pub(super) unreadable_keys: Vec<&'static str>,
+    /// Kinds of names ("channel", "queue", …) some of whose declarations
+    /// could not be read: a reference to an unknown one may be to those, so
+    /// it is not reported.
+    pub(super) incomplete: std::collections::HashSet<&'static str>,
     /// Expected contacts per replication above which a run is refused.
     pub(super) max_contacts: f64,
     /// The agent groups were read without errors (so names can be checked
@@ -185,6 +221,8 @@ impl Validator<'_> {
             extra_profiles: Vec::new(),
             inputs: Vec::new(),
             groups_known: self.groups_known,
+            incomplete: self.incomplete.clone(),
+            unreadable_keys: Vec::new(),
             max_contacts: self.max_contacts,
             attr_reads: Vec::new(),
         }
@@ -262,14 +300,40 @@ impl Validator<'_> {
                 produced.insert(self.keys.name(*k).to_string());
             }
         }
+        // Also what the files declare, for sources that failed before their
+        // attribute documents were built.
+        fn paths(prefix: &str, t: &toml::Table, out: &mut std::collections::BTreeSet<String>) {
+            for (k, v) in t {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                match v {
+                    toml::Value::Table(inner)
+                        if !(inner.len() == 1 && inner.contains_key("choose")) =>
+                    {
+                        paths(&path, inner, out)
+                    }
+                    _ => {
+                        out.insert(path);
+                    }
+                }
+            }
+        }
         for a in raw {
-            for k in a
-                .get_ref()
-                .attributes
-                .iter()
-                .flat_map(|t| t.get_ref().keys())
+            let a = a.get_ref();
+            if let Some(t) = &a.attributes {
+                paths("", t.get_ref(), &mut produced);
+            }
+            if let Some(json) = &a.attributes_json
+                && let Ok(serde_json::Value::Object(o)) =
+                    serde_json::from_str::<serde_json::Value>(json.get_ref())
             {
-                produced.insert(k.clone());
+                let doc = Attrs::from_json_object(&o, &mut self.keys);
+                for (k, _) in doc.iter() {
+                    produced.insert(self.keys.name(*k).to_string());
+                }
             }
         }
         let is_produced = |name: &str| {
@@ -328,9 +392,17 @@ impl Validator<'_> {
         }
     }
 
+    /// True when a value that could not be read lies inside `span` (a
+    /// table whose checks may be thrown off by it).
+    pub(super) fn has_unreadable_within(&self, span: &Range<usize>) -> bool {
+        self.unreadable
+            .iter()
+            .any(|u| span.start <= u.start && u.start < span.end)
+    }
+
     /// True when `span` starts inside a value that could not be read (so a
     /// problem there is a consequence of one already reported).
-    fn is_unreadable(&self, span: &Range<usize>) -> bool {
+    pub(super) fn is_unreadable(&self, span: &Range<usize>) -> bool {
         let at = span.start;
         self.unreadable
             .iter()
@@ -643,6 +715,9 @@ impl Validator<'_> {
     }
 
     pub(super) fn expression(&mut self, text: &Spanned<String>, context: Context) -> Option<Expr> {
+        if self.is_unreadable(&text.span()) {
+            return None; // not a readable string (reported)
+        }
         match Expr::parse(text.get_ref(), context, &mut self.keys) {
             Ok(e) => Some(e),
             Err(e) => {
@@ -687,10 +762,10 @@ impl Validator<'_> {
         if sources.is_some() || raw.arrivals.iter().all(|a| a.get_ref().trace.is_none()) {
             self.check_attr_reads(&classes, &raw.arrivals);
         }
-        if raw.arrivals.is_empty() {
+        if raw.arrivals.is_empty() && !self.unreadable_keys.contains(&"arrivals") {
             self.err(&(0..0), "the scenario has no [[arrivals]]");
         }
-        if raw.channels.is_empty() {
+        if raw.channels.is_empty() && !self.incomplete.contains("channel") {
             self.err(&(0..0), "the scenario declares no [[channels]]");
         }
         let name = raw.name.get_ref().trim().to_string();
@@ -1012,6 +1087,7 @@ impl Validator<'_> {
         let n = name.get_ref();
         match activities.iter().position(|a| a.name == *n) {
             Some(i) => Some(i as u8),
+            None if self.incomplete.contains("activity") => None,
             None => {
                 self.err(
                     &name.span(),
@@ -1052,6 +1128,7 @@ impl Validator<'_> {
     pub(super) fn hours_id(&mut self, name: &Spanned<String>) -> Option<u32> {
         match self.hours_names.iter().position(|h| h == name.get_ref()) {
             Some(i) => Some(i as u32),
+            None if self.incomplete.contains("hours") => None,
             None => {
                 let known: Vec<&str> = self.hours_names.iter().map(String::as_str).collect();
                 let message = unknown_name("hours", name.get_ref(), &known);
@@ -1260,9 +1337,13 @@ impl Validator<'_> {
     fn check_name(
         &mut self,
         name: &Spanned<String>,
-        what: &str,
+        what: &'static str,
         seen: &mut HashMap<String, ()>,
     ) -> bool {
+        if self.is_unreadable(&name.span()) {
+            self.incomplete.insert(what);
+            return false;
+        }
         let n = name.get_ref();
         if n.trim().is_empty() {
             self.err(&name.span(), format!("a {what} name cannot be empty"));
@@ -1324,6 +1405,7 @@ impl Validator<'_> {
         let channels = channels.as_ref()?;
         match channels.iter().position(|c| &c.name == name.get_ref()) {
             Some(i) => Some(ChannelId(i as u32)),
+            None if self.incomplete.contains("channel") => None,
             None => {
                 self.err(
                     &name.span(),
@@ -1393,6 +1475,7 @@ impl Validator<'_> {
         let queues = queues.as_ref()?;
         match queues.iter().position(|q| &q.name == name.get_ref()) {
             Some(i) => Some(QueueId(i as u32)),
+            None if self.incomplete.contains("queue") => None,
             None => {
                 let hint = if name.get_ref().starts_with("WQ") {
                     " (map TaskRouter queue SIDs to names with `queue_sids` in [workflow])"
@@ -1433,10 +1516,19 @@ impl Validator<'_> {
         let mut out = Vec::new();
         let mut ok = true;
         let n_channels = channels.as_ref().map_or(0, Vec::len);
-        // A group whose count could not be read may be the one a queue needs.
-        let unknown_count = raw
-            .iter()
-            .any(|g| self.is_unreadable(&g.get_ref().count.span()));
+        // A group that could not be read whole may be the one a queue needs.
+        let unknown_count = self.incomplete.contains("agent group")
+            || raw.iter().any(|g| {
+                let x = g.get_ref();
+                self.has_unreadable_within(&g.span())
+                    || self.is_unreadable(&x.count.span())
+                    || x.attributes
+                        .as_ref()
+                        .is_some_and(|a| self.is_unreadable(&a.span()))
+                    || x.capacity
+                        .as_ref()
+                        .is_some_and(|c| self.is_unreadable(&c.span()))
+            });
         for g in raw {
             let gr = g.get_ref();
             ok &= self.check_name(&gr.group, "agent group", &mut seen);
@@ -1801,7 +1893,7 @@ impl Validator<'_> {
         let kinds = [r.rate.is_some() || r.profile.is_some(), r.trace.is_some()];
         if kinds.iter().filter(|k| **k).count() != 1 {
             self.err(&a.span(), format!("arrival source \"{}\" needs either `rate` (optionally with `profile`), `profile` with `rates`, or `trace`", r.name.get_ref()));
-            return None;
+            ok = false;
         }
         if let (Some(_), Some(w)) = (&r.trace, &r.weekly) {
             self.err(
@@ -1867,27 +1959,16 @@ impl Validator<'_> {
                 });
             }
         }
+        // Checked even when the arrival process fails, so that one run
+        // reports the redial and number problems too.
         let process = if let Some(t) = &r.trace {
             let rows =
                 super::trace::load_trace(self, t, channels, handle_time.is_some(), &base, classes);
-            let sim_ok = sim.is_some();
-            let rows = rows?;
-            if let (true, Some(sim)) = (sim_ok, sim) {
-                let late = rows
-                    .iter()
-                    .filter(|row| row.time_s >= sim.horizon_s)
-                    .count();
-                if late > 0 {
-                    self.warn(&t.span(), format!("{late} trace row(s) arrive at or after the horizon ({} s) and are not replayed", sim.horizon_s));
-                }
-            }
-            let dir = self.src.path.parent().unwrap_or(Path::new(""));
-            ArrivalProcess::Trace {
-                file: dir.join(t.get_ref()),
-                rows,
-            }
+            rows.map(|rows| self.trace_process(t, rows, sim))
+        } else if r.rate.is_some() || r.profile.is_some() {
+            self.rate_process(r, sim)
         } else {
-            self.rate_process(r, sim)?
+            None
         };
         let redial = match &r.redial {
             None => None,
@@ -1939,7 +2020,8 @@ impl Validator<'_> {
                 false
             }
         };
-        ok.then(|| Source {
+        let process = process.filter(|_| ok)?;
+        Some(Source {
             toll_free,
             name: r.name.get_ref().clone(),
             process,
@@ -2057,6 +2139,29 @@ impl Validator<'_> {
             true
         });
         (base, cats)
+    }
+
+    /// A trace's rows as a process, warning about rows past the horizon.
+    fn trace_process(
+        &mut self,
+        t: &Spanned<String>,
+        rows: Vec<TraceRow>,
+        sim: Option<&Simulation>,
+    ) -> ArrivalProcess {
+        if let Some(sim) = sim {
+            let late = rows
+                .iter()
+                .filter(|row| row.time_s >= sim.horizon_s)
+                .count();
+            if late > 0 {
+                self.warn(&t.span(), format!("{late} trace row(s) arrive at or after the horizon ({} s) and are not replayed", sim.horizon_s));
+            }
+        }
+        let dir = self.src.path.parent().unwrap_or(Path::new(""));
+        ArrivalProcess::Trace {
+            file: dir.join(t.get_ref()),
+            rows,
+        }
     }
 
     fn rate_process(&mut self, r: &RawArrival, sim: Option<&Simulation>) -> Option<ArrivalProcess> {

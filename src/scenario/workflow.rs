@@ -145,6 +145,9 @@ impl Validator<'_> {
         text: &Spanned<String>,
         channels: &[String],
     ) -> Option<Vec<OrderClause>> {
+        if self.is_unreadable(&text.span()) {
+            return None; // not a readable string (reported)
+        }
         let base = self.inner_offset(&text.span());
         let mut clauses = Vec::new();
         let mut offset = 0;
@@ -361,16 +364,18 @@ impl Validator<'_> {
                         &wf.span(),
                         "the workflow has no filters and no default_filter",
                     );
-                    return None;
+                    None
+                } else {
+                    self.build_workflow(&w.filters, w.default_filter.as_ref(), queues, channels)
                 }
-                self.build_workflow(&w.filters, w.default_filter.as_ref(), queues, channels)
             }
             Some(path) => {
                 if !w.filters.is_empty() || w.default_filter.is_some() {
                     self.err(&path.span(), "give either taskrouter_json or [[workflow.filters]]/default_filter, not both");
-                    return None;
+                    None
+                } else {
+                    self.import_taskrouter(path, w.queue_sids.as_ref(), queues, channels)
                 }
-                self.import_taskrouter(path, w.queue_sids.as_ref(), queues, channels)
             }
         };
         let reservation_timeout = match &w.task_reservation_timeout {
@@ -384,7 +389,10 @@ impl Validator<'_> {
                 None => None,
             },
         };
-        let (filters, mut steps, default_step) = built?;
+        // The rest is checked even when the filters failed (one run, every
+        // problem); the workflow is built only when all is well.
+        let built_ok = built.is_some();
+        let (filters, mut steps, default_step) = built.unwrap_or_default();
         let hours = w.hours.as_ref().and_then(|h| self.hours_id(h));
         let after_hours = match &w.after_hours {
             None => Some(AfterHours::Closed),
@@ -446,6 +454,7 @@ impl Validator<'_> {
                     None => Some(None),
                     Some(c) => match channels.iter().position(|n| n == c.get_ref()) {
                         Some(i) => Some(Some(super::ChannelId(i as u32))),
+                        None if self.incomplete.contains("channel") => None,
                         None => {
                             self.err(
                                 &c.span(),
@@ -494,6 +503,9 @@ impl Validator<'_> {
                 }
             }
         };
+        if !built_ok {
+            return None;
+        }
         Some(Workflow {
             filters,
             steps,
@@ -552,11 +564,7 @@ impl Validator<'_> {
         // A validator over the JSON text, sharing the key table.
         let mut sub = self.sub_validator(json_src);
         for p in problems {
-            if p.warning {
-                sub.warn(&p.span, p.message);
-            } else {
-                sub.err(&p.span, p.message);
-            }
+            sub.err(&p.span, p.message);
         }
         if filters.is_empty() && default.is_none() {
             sub.err(

@@ -646,3 +646,124 @@ fn unknown_keys_in_referenced_files_are_collected_too() {
         assert!(err.contains(e), "expected `{e}` in:\n{err}");
     }
 }
+
+/// A value that cannot be read is reported once: nothing that follows from
+/// it (a name nobody can refer to, an expression that is not a string, a
+/// list that is not a list) is reported again, while real problems next to
+/// it still are.
+#[test]
+fn one_unreadable_value_is_one_error() {
+    let top = format!(
+        "channels = \"voice\"\n{}",
+        GOOD.replacen("[[channels]]\nname = \"voice\"\n", "", 1)
+    );
+    for (tag, text, expected) in [
+        (
+            "channel-name",
+            with("name = \"voice\"", "name = 5"),
+            vec!["scenario.toml:9:8: error: expected a string, found an integer 5"],
+        ),
+        (
+            "queue-name",
+            with(
+                "name = \"support\"\ntarget_workers",
+                "name = [\"support\"]\ntarget_workers",
+            ),
+            vec!["scenario.toml:25:8: error: expected a string, found an array"],
+        ),
+        (
+            "expression",
+            with("expression = 'skill == \"support\"'", "expression = 5"),
+            vec!["scenario.toml:30:14: error: expected a string, found an integer 5"],
+        ),
+        (
+            "channels-list",
+            top,
+            vec!["scenario.toml:1:12: error: expected an array, found a string \"voice\""],
+        ),
+        (
+            "group-attributes",
+            with(
+                "attributes = { skills = [\"support\"] }",
+                "attributes = \"support\"",
+            ),
+            vec!["scenario.toml:21:14: error: expected a table, found a string \"support\""],
+        ),
+        (
+            // The good elements of a list with a bad one are still checked.
+            "mixed-targets",
+            with(
+                "targets = [{ queue = \"support\" }]",
+                "targets = [{ queue = \"support\" }, 5, { queue = \"nope\" }]",
+            ),
+            vec![
+                "scenario.toml:31:35: error: expected a table for a target, found an integer 5",
+                "scenario.toml:31:48: error: unknown queue \"nope\"",
+            ],
+        ),
+        (
+            // A source without an arrival process still has its other keys checked.
+            "source-keys",
+            with(
+                "rate = \"360/h\"\n",
+                "redial = { probability = 2, delay = { dist = \"exponential\", mean = \"1m\" } }\nnumber = \"tollfree\"\n",
+            ),
+            vec![
+                "needs either `rate`",
+                "a probability must be between 0 and 1, found 2",
+                "number must be \"local\" or \"toll_free\", found \"tollfree\"",
+            ],
+        ),
+        (
+            // A workflow that names both a document and filters still has its
+            // other keys checked.
+            "workflow-keys",
+            format!("{GOOD}\n[workflow]\ntaskrouter_json = \"x.json\"\nhours = \"nope\"\n"),
+            vec![
+                "give either taskrouter_json or [[workflow.filters]]/default_filter, not both",
+                "unknown hours \"nope\"",
+            ],
+        ),
+    ] {
+        let path = write(&format!("one-{tag}"), &text);
+        let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
+        let err = stderr_no_panic(&out);
+        assert_eq!(out.status.code(), Some(1), "{tag}: {err}");
+        let n = expected.len();
+        assert!(
+            err.ends_with(&format!(
+                "{n} error{} in scenario\n",
+                if n == 1 { "" } else { "s" }
+            )),
+            "{tag}: {err}"
+        );
+        assert!(!err.contains("warning"), "{tag}: {err}");
+        for e in expected {
+            assert!(err.contains(e), "{tag}: expected `{e}` in:\n{err}");
+        }
+    }
+}
+
+/// Names of 20 000 characters: quoted short, no spelling search (which
+/// used to allocate gigabytes), and quick.
+#[test]
+fn very_long_names_are_quoted_short() {
+    let text = with(
+        "targets = [{ queue = \"support\" }]",
+        &format!("targets = [{{ queue = \"{}\" }}]", "x".repeat(20_000)),
+    )
+    .replacen(
+        "name = \"support\"\ntarget_workers",
+        &format!("name = \"{}\"\ntarget_workers", "y".repeat(20_000)),
+        1,
+    );
+    let path = write("long-names", &text);
+    let out = super::ccsim_within(&["validate", path.to_str().unwrap()], 30);
+    let err = stderr_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    assert!(
+        err.contains(&format!("unknown queue \"{}…\"", "x".repeat(60))),
+        "{err}"
+    );
+}

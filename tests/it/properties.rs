@@ -348,13 +348,30 @@ pub fn assert_additive(r: &ccsim::metrics::ReplicationResult, context: &str) {
         assert_eq!(sum(&r.sources), total, "{context}: {name} over sources");
     }
     // What reaches no queue is only what cannot: closed messages, contacts
-    // no filter matched, and the redials among them.
+    // no filter matched, and the redials among them. Everything else —
+    // outcomes in a queue and all follow-up work — is in some queue.
     let k = |name: &str| r.unqueued.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()];
     assert_eq!(
         k("offered"),
         k("closed") + k("canceled_no_match"),
         "{context}: only closed and unmatched contacts reach no queue"
     );
+    for (i, name) in KPI_NAMES.iter().enumerate() {
+        let may_be_unqueued = [
+            "offered",
+            "closed",
+            "canceled",
+            "canceled_no_match",
+            "redials",
+        ];
+        if NOT_ADDITIVE.contains(name) || may_be_unqueued.contains(name) {
+            continue;
+        }
+        assert_eq!(
+            r.unqueued.0[i], 0.0,
+            "{context}: {name} outside every queue"
+        );
+    }
 }
 
 /// The voicemails left after hours are counted (left and worked) in the

@@ -114,6 +114,43 @@ fn concurrent_runs_never_mix() {
     let refs = [reference("1"), reference("2")];
     let out = root.join("shared");
     let o = out.to_str().unwrap().to_string();
+    // A reader that looks at the folder all along: it opens the folder once
+    // per look and reads the files through that handle, as a careful reader
+    // does; every look must be one complete set matching its manifest.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (stop, out, refs) = (stop.clone(), out.clone(), refs.clone());
+        std::thread::spawn(move || {
+            let mut looks = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok(handle) = std::fs::File::open(&out) else {
+                    continue;
+                };
+                use std::os::fd::AsRawFd;
+                let base =
+                    std::path::PathBuf::from(format!("/proc/self/fd/{}", handle.as_raw_fd()));
+                let (Ok(m), Ok(summary), Ok(intervals)) = (
+                    std::fs::read(base.join("manifest.json")),
+                    std::fs::read(base.join("summary.csv")),
+                    std::fs::read(base.join("intervals.csv")),
+                ) else {
+                    continue;
+                };
+                let m: serde_json::Value = serde_json::from_slice(&m).unwrap();
+                let seed = m["seed"].as_u64().unwrap() as usize;
+                assert!(
+                    (summary.clone(), intervals) == refs[seed - 1],
+                    "a reader saw a mixture (manifest seed {seed})"
+                );
+                assert_eq!(
+                    m["files"][0]["bytes"].as_u64().unwrap() as usize,
+                    summary.len()
+                );
+                looks += 1;
+            }
+            looks
+        })
+    };
     for round in 0..8 {
         let spawn = |seed: &'static str| {
             let o = o.clone();
@@ -149,6 +186,9 @@ fn concurrent_runs_never_mix() {
             "round {round}: the folder mixes runs (manifest says seed {seed})"
         );
     }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let looks = reader.join().expect("the reader saw only complete sets");
+    assert!(looks > 0);
     assert_eq!(listing(&root), ["ref-1", "ref-2", "shared"]);
 }
 
@@ -212,4 +252,58 @@ fn a_killed_run_leaves_the_previous_set() {
         .map(|f| f["name"].as_str().unwrap().to_string())
         .collect();
     assert!(files.contains(&"events.jsonl".to_string()));
+}
+
+/// An events stream that would be lost when the folder is replaced (in a
+/// subfolder) or that would clash with a report file is refused before the
+/// run; a scenario path that is not UTF-8 is recorded, not a crash.
+#[test]
+fn events_paths_and_odd_arguments() {
+    let root = temp_dir("events-paths");
+    let out = root.join("r");
+    let file = scenario("quickstart.toml");
+    for (events, expected) in [
+        (
+            out.join("sub/ev.jsonl"),
+            "would be deleted when the folder is replaced",
+        ),
+        (out.join("summary.csv"), "that name belongs to the report"),
+    ] {
+        let r = ccsim(
+            &[
+                "run",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--events",
+                events.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let err = stderr_no_panic(&r);
+        assert_eq!(r.status.code(), Some(1), "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+    assert!(!out.exists(), "nothing was run");
+    // A path with a byte that is not UTF-8.
+    use std::os::unix::ffi::OsStrExt;
+    let odd = root.join(std::ffi::OsStr::from_bytes(b"caf\xe9.toml"));
+    std::fs::copy(&file, &odd).unwrap();
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .arg("run")
+        .arg(&odd)
+        .args(["--replications", "2", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    stderr_no_panic(&r);
+    assert!(r.status.success());
+    let m = manifest(&out);
+    assert!(
+        m["command_line"][2]
+            .as_str()
+            .unwrap()
+            .ends_with("caf\u{fffd}.toml"),
+        "{m}"
+    );
 }
