@@ -122,6 +122,13 @@ pub const INTERVAL_KPI_NAMES: [&str; 5] =
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Kpis(pub [f64; KPI_NAMES.len()]);
 
+impl Kpis {
+    /// The KPI called `name` (one of `KPI_NAMES`); `None` for any other name.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        KPI_NAMES.iter().position(|n| *n == name).map(|i| self.0[i])
+    }
+}
+
 /// One replication's results: KPI tables, no per-contact data.
 #[derive(Debug, Clone)]
 pub struct ReplicationResult {

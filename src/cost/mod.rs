@@ -644,12 +644,7 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
     let est = |f: &dyn Fn(&Bill, &ReplicationResult) -> f64| {
         Estimate::from_values(bills.iter().zip(results).map(|(b, r)| f(b, r)))
     };
-    let kpi = |r: &ReplicationResult, name: &str| {
-        r.overall.0[crate::metrics::KPI_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .expect("a KPI")]
-    };
+    let kpi = |r: &ReplicationResult, name: &str| r.overall.get(name).expect("a KPI");
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     let money = |v: i64| units(v);
     let components_by = |month: bool| {

@@ -19,7 +19,26 @@ pub(super) struct Anchor {
     pub epoch_s: i64,
 }
 
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+/// Parses a weekday name, short (`mon`) or full (`monday`), any case, to
+/// 0 = Monday … 6 = Sunday.
+pub(super) fn weekday(name: &str) -> Option<u8> {
+    const SHORT: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    const FULL: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let name = name.trim().to_ascii_lowercase();
+    SHORT
+        .iter()
+        .zip(FULL)
+        .position(|(short, full)| name == *short || name == full)
+        .map(|i| i as u8)
+}
 
 fn zone(v: &mut Validator<'_>, name: &Spanned<String>) -> Option<TimeZone> {
     match TimeZone::get(name.get_ref()) {
@@ -115,21 +134,7 @@ pub(super) fn hours(
     let mut week: [Vec<(i64, i64)>; 7] = Default::default();
     let mut ok = true;
     for (day, text) in r.open.get_ref() {
-        let d = day.get_ref().to_ascii_lowercase();
-        const FULL: [&str; 7] = [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ];
-        let Some(i) = DAYS
-            .iter()
-            .zip(FULL)
-            .position(|(short, full)| d == *short || d == full)
-        else {
+        let Some(i) = weekday(day.get_ref()).map(usize::from) else {
             v.err(
                 &day.span(),
                 format!(
@@ -207,6 +212,15 @@ pub(super) fn hours(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekdays_short_or_full_in_any_case() {
+        assert_eq!(weekday("mon"), Some(0));
+        assert_eq!(weekday("Sunday"), Some(6));
+        assert_eq!(weekday(" WED "), Some(2));
+        assert_eq!(weekday("mond"), None);
+        assert_eq!(weekday("sundays"), None);
+    }
 
     #[test]
     fn ranges_parse_and_cross_midnight() {

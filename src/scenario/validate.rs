@@ -2,6 +2,7 @@
 //! expressions and reports every problem it finds with its position.
 
 use super::diag::{Diagnostics, ScenarioError, SourceFile, unknown_name};
+use super::hours::weekday;
 use super::raw::*;
 use super::read::{FromToml, Reader};
 use super::units::{Dist, parse_clock, parse_duration, parse_rate};
@@ -2371,25 +2372,4 @@ fn member_of(queues: &Option<Vec<Queue>>, attrs: &Attrs) -> Vec<QueueId> {
             .map(|(i, _)| QueueId(i as u32))
             .collect()
     })
-}
-
-fn weekday(s: &str) -> Option<u8> {
-    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    let l = s.trim().to_ascii_lowercase();
-    days.iter()
-        .position(|d| {
-            l.starts_with(d)
-                && (l.len() == 3
-                    || [
-                        "monday",
-                        "tuesday",
-                        "wednesday",
-                        "thursday",
-                        "friday",
-                        "saturday",
-                        "sunday",
-                    ]
-                    .contains(&l.as_str()))
-        })
-        .map(|i| i as u8)
 }

@@ -3,7 +3,7 @@
 //! filter's `task.` prefix and attributes no source sets are warned about,
 //! and the known-worker and legacy queue keys SDKs write are accepted.
 
-use super::{ccsim, stderr_no_panic, temp_dir};
+use super::{ccsim, kpi, stderr_no_panic, temp_dir};
 use ccsim::scenario::load_str;
 
 /// A one-queue scenario whose source has `attrs` and whose only filter has
@@ -37,20 +37,16 @@ targets = [{{ queue = "q" }}]
     )
 }
 
-fn kpi(r: &ccsim::metrics::ReplicationResult, name: &str) -> f64 {
-    r.overall.0[ccsim::metrics::KPI_NAMES
-        .iter()
-        .position(|n| *n == name)
-        .unwrap()]
-}
-
 /// Runs replication 0 and returns (answered, canceled with no match).
 fn routed(text: &str) -> (f64, f64) {
     let s = load_str(&temp_dir("attrs").join("s.toml"), text)
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    (kpi(&r, "answered"), kpi(&r, "canceled_no_match"))
+    (
+        kpi(&r.overall, "answered"),
+        kpi(&r.overall, "canceled_no_match"),
+    )
 }
 
 /// Flex configurations are full of nested objects such as
@@ -83,7 +79,10 @@ fn random_choices_have_their_own_syntax() {
     .unwrap()
     .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    let (offered, unmatched) = (kpi(&r, "offered"), kpi(&r, "canceled_no_match"));
+    let (offered, unmatched) = (
+        kpi(&r.overall, "offered"),
+        kpi(&r.overall, "canceled_no_match"),
+    );
     let es = (offered - unmatched) / offered;
     // Binomial: sd of the share is sqrt(0.25 × 0.75 / ~12 000) ≈ 0.004.
     assert!((es - 0.25).abs() < 0.02, "Spanish share {es}");

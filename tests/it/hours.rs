@@ -60,12 +60,7 @@ fn business_hours_and_holiday() {
         "{live} live, {voicemails} voicemails"
     );
     // Outcomes: offered = answered + abandoned + canceled + unfinished + voicemail + closed.
-    let k = |name: &str| {
-        r.overall.0[ccsim::metrics::KPI_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .unwrap()]
-    };
+    let k = |name: &str| super::kpi(&r.overall, name);
     let sum = k("answered")
         + k("abandoned")
         + k("canceled")

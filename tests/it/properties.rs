@@ -350,7 +350,7 @@ pub fn assert_additive(r: &ccsim::metrics::ReplicationResult, context: &str) {
     // What reaches no queue is only what cannot: closed messages, contacts
     // no filter matched, and the redials among them. Everything else —
     // outcomes in a queue and all follow-up work — is in some queue.
-    let k = |name: &str| r.unqueued.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()];
+    let k = |name: &str| super::kpi(&r.unqueued, name);
     assert_eq!(
         k("offered"),
         k("closed") + k("canceled_no_match"),
@@ -380,11 +380,7 @@ pub fn assert_additive(r: &ccsim::metrics::ReplicationResult, context: &str) {
 #[test]
 fn follow_up_work_is_counted_in_the_queue_that_worked_it() {
     let kpi = |r: &ccsim::metrics::ReplicationResult, q: Option<usize>, name: &str| {
-        let i = ccsim::metrics::KPI_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .unwrap();
-        q.map_or(r.overall.0[i], |q| r.queues[q].0[i])
+        super::kpi(q.map_or(&r.overall, |q| &r.queues[q]), name)
     };
     let queue =
         |s: &ccsim::scenario::Scenario, name: &str| s.queues.iter().position(|q| q.name == name);

@@ -225,12 +225,7 @@ callback = { on = "expected", after = "150s", probability = 0.5, queue = "cb" }
     let share: Vec<f64> = results
         .iter()
         .map(|r| {
-            let k = |n: &str| {
-                r.overall.0[ccsim::metrics::KPI_NAMES
-                    .iter()
-                    .position(|x| *x == n)
-                    .unwrap()]
-            };
+            let k = |n: &str| super::kpi(&r.overall, n);
             k("callback") / k("offered")
         })
         .collect();

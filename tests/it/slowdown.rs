@@ -242,9 +242,6 @@ default_filter = { queue = "q" }
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    let aht = r.overall.0[ccsim::metrics::KPI_NAMES
-        .iter()
-        .position(|n| *n == "aht_s")
-        .unwrap()];
+    let aht = super::kpi(&r.overall, "aht_s");
     assert!((aht - 200.0).abs() < 1e-9, "AHT {aht}");
 }

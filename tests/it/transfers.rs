@@ -1,6 +1,7 @@
 //! Transfers after the first leg's talk: cold, warm, dropped, abandoned on hold.
 
-use ccsim::metrics::{KPI_NAMES, ReplicationResult};
+use super::kpi;
+use ccsim::metrics::ReplicationResult;
 use ccsim::scenario::load_str;
 
 /// Agent a serves queue "first", agent b queue "second". Rows route by the
@@ -55,10 +56,6 @@ default_filter = {{ queue = "first" }}
     (s, r)
 }
 
-fn kpi(r: &ReplicationResult, name: &str) -> f64 {
-    r.overall.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()]
-}
-
 /// Busy seconds of a group in the 1 h window (occupancy × logged-in time).
 fn busy_s(r: &ReplicationResult, g: usize) -> f64 {
     r.groups[g][0] * r.groups[g][2] * 3600.0
@@ -73,7 +70,10 @@ fn cold_transfer() {
         "0,voice,,,\n",
         r#"{ probability = 1.0, to = "second", handle_time = { dist = "deterministic", mean = "30s" } }"#,
     );
-    assert_eq!((kpi(&r, "offered"), kpi(&r, "answered")), (1.0, 1.0));
+    assert_eq!(
+        (kpi(&r.overall, "offered"), kpi(&r.overall, "answered")),
+        (1.0, 1.0)
+    );
     // The second leg's step and b's reservation are reported like any work.
     let leg = s
         .workflow
@@ -89,9 +89,9 @@ fn cold_transfer() {
     );
     assert_eq!(
         (
-            kpi(&r, "transfers"),
-            kpi(&r, "transfers_answered"),
-            kpi(&r, "transfer_wait_s")
+            kpi(&r.overall, "transfers"),
+            kpi(&r.overall, "transfers_answered"),
+            kpi(&r.overall, "transfer_wait_s")
         ),
         (1.0, 1.0, 0.0)
     );
@@ -107,7 +107,10 @@ fn warm_transfer_holds_the_first_agent() {
     let t = r#"{ probability = 1.0, to = "second", kind = "warm", handle_time = { dist = "deterministic", mean = "30s" } }"#;
     let r = run("warm", rows, t);
     assert_eq!(
-        (kpi(&r, "transfers_answered"), kpi(&r, "transfer_wait_s")),
+        (
+            kpi(&r.overall, "transfers_answered"),
+            kpi(&r.overall, "transfer_wait_s")
+        ),
         (1.0, 40.0)
     );
     assert!(
@@ -132,9 +135,9 @@ fn dropped_transfer() {
     );
     assert_eq!(
         (
-            kpi(&r, "transfers"),
-            kpi(&r, "transfers_dropped"),
-            kpi(&r, "transfers_answered")
+            kpi(&r.overall, "transfers"),
+            kpi(&r.overall, "transfers_dropped"),
+            kpi(&r.overall, "transfers_answered")
         ),
         (1.0, 1.0, 0.0)
     );
@@ -154,13 +157,17 @@ fn abandoned_on_hold() {
     );
     assert_eq!(
         (
-            kpi(&r, "transfers_abandoned"),
-            kpi(&r, "transfers_answered")
+            kpi(&r.overall, "transfers_abandoned"),
+            kpi(&r.overall, "transfers_answered")
         ),
         (1.0, 0.0)
     );
     assert!((busy_s(&r, 0) - 80.0).abs() < 1e-6, "{}", busy_s(&r, 0));
-    assert_eq!(kpi(&r, "abandoned"), 0.0, "the contact itself was answered");
+    assert_eq!(
+        kpi(&r.overall, "abandoned"),
+        0.0,
+        "the contact itself was answered"
+    );
 }
 
 /// Transfers to a workflow *filter*: every call answered by tier 1 is cold
@@ -225,9 +232,9 @@ default_filter = {{ queue = "tier1" }}
         "filter",
         r#"{ queue = "tier2", timeout = "20s" }, { queue = "tier3" }"#,
     );
-    assert_eq!(kpi(&r, "transfers"), 2.0);
-    assert_eq!(kpi(&r, "transfers_answered"), 2.0);
-    assert_eq!(kpi(&r, "transfer_wait_s"), 10.0); // (20 + 0) / 2
+    assert_eq!(kpi(&r.overall, "transfers"), 2.0);
+    assert_eq!(kpi(&r.overall, "transfers_answered"), 2.0);
+    assert_eq!(kpi(&r.overall, "transfer_wait_s"), 10.0); // (20 + 0) / 2
     let step = |label: &str, what: &str| {
         let i = s
             .workflow
@@ -246,9 +253,9 @@ default_filter = {{ queue = "tier1" }}
     assert_eq!(step("escalate #2", "answered"), 1.0);
 
     let (_, r) = scenario("filter-fails", r#"{ queue = "tier2", timeout = "20s" }"#);
-    assert_eq!(kpi(&r, "transfers"), 2.0);
-    assert_eq!(kpi(&r, "transfers_answered"), 1.0);
-    assert_eq!(kpi(&r, "transfers_dropped"), 1.0);
+    assert_eq!(kpi(&r.overall, "transfers"), 2.0);
+    assert_eq!(kpi(&r.overall, "transfers_answered"), 1.0);
+    assert_eq!(kpi(&r.overall, "transfers_dropped"), 1.0);
     // The contact itself was answered in tier 1 either way.
-    assert_eq!(kpi(&r, "answered"), 2.0);
+    assert_eq!(kpi(&r.overall, "answered"), 2.0);
 }

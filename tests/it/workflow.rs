@@ -1,7 +1,8 @@
 //! Workflow semantics (docs/routing.md, "The workflow walk"), each checked on a small
 //! deterministic trace whose outcome is worked out by hand in the comments.
 
-use ccsim::metrics::{KPI_NAMES, ReplicationResult, STEP_KPI_NAMES};
+use super::kpi;
+use ccsim::metrics::{ReplicationResult, STEP_KPI_NAMES};
 use ccsim::scenario::load_str;
 
 /// Runs replication 0 of a trace scenario: `rows` are CSV lines after the
@@ -28,10 +29,6 @@ handle_time = {{ dist = "deterministic", mean = "60s" }}
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
     (s, r)
-}
-
-fn kpi(r: &ReplicationResult, name: &str) -> f64 {
-    r.overall.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()]
 }
 
 /// Step `label`'s counters as (entered, answered, timed_out, skipped, abandoned, canceled).
@@ -70,8 +67,8 @@ targets = [{ queue = "q", timeout = 10 }, { timeout = 10 }, { timeout = "10s" }]
     assert_eq!(step(&s, &r, "f #1"), [3.0, 0.0, 3.0, 0.0, 0.0, 0.0]);
     assert_eq!(step(&s, &r, "f #2"), [3.0, 0.0, 2.0, 0.0, 1.0, 0.0]);
     assert_eq!(step(&s, &r, "f #3"), [2.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
-    assert_eq!(kpi(&r, "abandoned"), 2.0);
-    assert_eq!(kpi(&r, "canceled_workflow"), 1.0);
+    assert_eq!(kpi(&r.overall, "abandoned"), 2.0);
+    assert_eq!(kpi(&r.overall, "canceled_workflow"), 1.0);
 }
 
 /// After the last target of a filter times out, the task continues with the
@@ -116,7 +113,7 @@ targets = [{ queue = "b" }]
         1.0,
         "answered in the next matching filter"
     );
-    assert_eq!(kpi(&r, "wait_max_s"), 10.0);
+    assert_eq!(kpi(&r.overall, "wait_max_s"), 10.0);
     assert_eq!(r.filters, vec![[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]);
     // Queue flow: the task entered a, moved, entered b.
     assert_eq!(r.queue_flow, vec![[1.0, 1.0], [1.0, 0.0]]);
@@ -148,8 +145,8 @@ targets = [{ queue = "a", timeout = 10 }]
 default_filter = { queue = "b" }
 "#,
     );
-    assert_eq!(kpi(&r, "answered"), 0.0);
-    assert_eq!(kpi(&r, "canceled_workflow"), 1.0);
+    assert_eq!(kpi(&r.overall, "answered"), 0.0);
+    assert_eq!(kpi(&r.overall, "canceled_workflow"), 1.0);
 }
 
 /// `skip_if` on the last target of the only matching filter counts as "no
@@ -189,7 +186,7 @@ default_filter = { queue = "d" }
     assert_eq!(step(&s, &r, "skip #1"), [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
     assert_eq!(step(&s, &r, "default")[1], 1.0);
     assert_eq!(
-        kpi(&r, "wait_max_s"),
+        kpi(&r.overall, "wait_max_s"),
         0.0,
         "the default queue's agent was free"
     );
@@ -264,7 +261,7 @@ default_filter = { queue = "q" }
         1.0,
         "answered by a-1 after the 5 s timeout"
     );
-    assert_eq!(kpi(&r, "wait_max_s"), 5.0);
+    assert_eq!(kpi(&r.overall, "wait_max_s"), 5.0);
 }
 
 /// A worker-vs-task target expression restricts the step to matching workers.
@@ -314,11 +311,11 @@ default_filter = {{ queue = "q" }}
     };
     let (_, fifo) = run("fifo", rows, &body("FIFO"));
     let (_, lifo) = run("lifo", rows, &body("LIFO"));
-    assert_eq!(kpi(&fifo, "wait_max_s"), 90.0);
-    assert_eq!(kpi(&lifo, "wait_max_s"), 110.0);
+    assert_eq!(kpi(&fifo.overall, "wait_max_s"), 90.0);
+    assert_eq!(kpi(&lifo.overall, "wait_max_s"), 110.0);
     assert_eq!(
-        kpi(&fifo, "asa_s"),
-        kpi(&lifo, "asa_s"),
+        kpi(&fifo.overall, "asa_s"),
+        kpi(&lifo.overall, "asa_s"),
         "same total wait, different order"
     );
 }
@@ -337,7 +334,7 @@ task_timeout = "60s"
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r, "canceled_ttl"), 1.0);
+    assert_eq!(kpi(&r.overall, "canceled_ttl"), 1.0);
     assert_eq!(step(&s, &r, "default")[5], 1.0);
 }
 
@@ -397,8 +394,8 @@ default_filter = {{ queue = "q" }}
         &body(", expression = 'worker.channel.voice.assigned_tasks == 0'"),
     );
     let (_, free) = run("independent", rows, &body(""));
-    assert_eq!(kpi(&blocked, "wait_max_s"), 90.0);
-    assert_eq!(kpi(&free, "wait_max_s"), 0.0);
+    assert_eq!(kpi(&blocked.overall, "wait_max_s"), 90.0);
+    assert_eq!(kpi(&free.overall, "wait_max_s"), 0.0);
 }
 
 /// Least-loaded assignment with a live `order_by` differs from the default
@@ -456,16 +453,15 @@ fn escalation_scenario() {
         .scenario;
     let results = ccsim::sweep::run_replications(&s, s.sim.seed, 10, &|_| {});
     let (a, b) = (0, 1);
-    let wait_max = KPI_NAMES.iter().position(|n| *n == "wait_max_s").unwrap();
     for r in &results {
         let [a_in, a_ans, a_out, a_skip, a_ab, a_can] = r.steps[a];
         let [b_in, b_ans, b_out, _, b_ab, b_can] = r.steps[b];
         assert!(
-            r.queues[a].0[wait_max] <= 30.0,
+            kpi(&r.queues[a], "wait_max_s") <= 30.0,
             "answered at A after {} s",
-            r.queues[a].0[wait_max]
+            kpi(&r.queues[a], "wait_max_s")
         );
-        assert!(r.queues[b].0[wait_max] > 30.0);
+        assert!(kpi(&r.queues[b], "wait_max_s") > 30.0);
         assert_eq!(a_in, a_ans + a_out + a_skip + a_ab + a_can, "A adds up");
         assert_eq!(b_in, a_out, "every timed-out task enters B");
         assert_eq!(b_out, 0.0, "B has no timeout");
@@ -508,9 +504,9 @@ task_reservation_timeout = 10
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r, "answered"), 1.0);
+    assert_eq!(kpi(&r.overall, "answered"), 1.0);
     assert_eq!(
-        kpi(&r, "wait_max_s"),
+        kpi(&r.overall, "wait_max_s"),
         10.0,
         "the extra wait is the ringing time"
     );
@@ -544,7 +540,7 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r, "asa_s"), 5.0);
+    assert_eq!(kpi(&r.overall, "asa_s"), 5.0);
 }
 
 /// A worker who rejects every offer gets the task again and again (the only
@@ -565,7 +561,7 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r, "canceled_ttl"), 1.0);
+    assert_eq!(kpi(&r.overall, "canceled_ttl"), 1.0);
     assert_eq!(&r.groups[0][3..8], &[1000.0, 0.0, 1000.0, 0.0, 0.0]);
 }
 
@@ -602,7 +598,7 @@ task_reservation_timeout = "20s"
     );
     assert_eq!(step(&s, &r, "f #1"), [1.0, 0.0, 1.0, 0.0, 0.0, 0.0]);
     assert_eq!(step(&s, &r, "f #2")[1], 1.0);
-    assert_eq!(kpi(&r, "wait_max_s"), 20.0);
+    assert_eq!(kpi(&r.overall, "wait_max_s"), 20.0);
 }
 
 /// The caller hangs up while the offer rings: the reservation is canceled.
@@ -623,7 +619,7 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r, "abandoned"), 1.0);
+    assert_eq!(kpi(&r.overall, "abandoned"), 1.0);
     assert_eq!(&r.groups[0][3..8], &[1.0, 0.0, 0.0, 0.0, 1.0]);
 }
 
@@ -672,15 +668,15 @@ fn abandoning_customers_redial() {
     );
     assert_eq!(
         (
-            kpi(&r, "offered"),
-            kpi(&r, "answered"),
-            kpi(&r, "abandoned"),
-            kpi(&r, "redials")
+            kpi(&r.overall, "offered"),
+            kpi(&r.overall, "answered"),
+            kpi(&r.overall, "abandoned"),
+            kpi(&r.overall, "redials")
         ),
         (3.0, 2.0, 1.0, 1.0)
     );
     assert_eq!(
-        kpi(&r, "wait_max_s"),
+        kpi(&r.overall, "wait_max_s"),
         0.0,
         "the redial was answered at once"
     );
@@ -699,11 +695,18 @@ fn waiting_customers_accept_call_backs() {
         "[workflow]\ndefault_filter = { queue = \"q\" }\ncallback = { after = \"30s\", probability = 1.0, queue = \"callbacks\", delay = { dist = \"deterministic\", mean = \"10s\" }, priority = 1 }\n",
     );
     assert_eq!(
-        (kpi(&r, "offered"), kpi(&r, "answered"), kpi(&r, "callback")),
+        (
+            kpi(&r.overall, "offered"),
+            kpi(&r.overall, "answered"),
+            kpi(&r.overall, "callback")
+        ),
         (2.0, 1.0, 1.0)
     );
     assert_eq!(
-        (kpi(&r, "callbacks_worked"), kpi(&r, "callback_wait_s")),
+        (
+            kpi(&r.overall, "callbacks_worked"),
+            kpi(&r.overall, "callback_wait_s")
+        ),
         (1.0, 69.0)
     );
 }
@@ -721,9 +724,9 @@ fn call_back_is_not_canceled_by_the_callers_old_patience() {
     );
     assert_eq!(
         (
-            kpi(&r, "callback"),
-            kpi(&r, "callbacks_worked"),
-            kpi(&r, "callback_wait_s")
+            kpi(&r.overall, "callback"),
+            kpi(&r.overall, "callbacks_worked"),
+            kpi(&r.overall, "callback_wait_s")
         ),
         (1.0, 1.0, 269.0)
     );
@@ -771,12 +774,9 @@ callback = { after = "30s", probability = 1.0, queue = "callbacks", channel = "v
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    let at = |k: &ccsim::metrics::Kpis, name: &str| {
-        k.0[KPI_NAMES.iter().position(|n| *n == name).unwrap()]
-    };
-    assert_eq!(at(&r.channels[1], "callback"), 1.0);
-    assert_eq!(at(&r.channels[0], "callbacks_worked"), 1.0);
-    assert_eq!(at(&r.channels[0], "callback_wait_s"), 10.0);
+    assert_eq!(kpi(&r.channels[1], "callback"), 1.0);
+    assert_eq!(kpi(&r.channels[0], "callbacks_worked"), 1.0);
+    assert_eq!(kpi(&r.channels[0], "callback_wait_s"), 10.0);
     // Accepted by the phone group; its 120 s of voice talk is its only work.
     assert_eq!(r.groups[1][4], 1.0);
     assert!(

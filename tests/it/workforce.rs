@@ -1,5 +1,6 @@
 //! Shifts with breaks, and random absences (shrinkage).
 
+use super::kpi;
 use ccsim::scenario::load_str;
 
 fn scenario(tag: &str, rows: &str, agents: &str, reps: u32) -> ccsim::scenario::Scenario {
@@ -41,12 +42,7 @@ fn breaks_stop_new_work_but_not_current_work() {
         1,
     );
     let r = ccsim::engine::run(&s, 1, 0);
-    let k = |name: &str| {
-        r.overall.0[ccsim::metrics::KPI_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .unwrap()]
-    };
+    let k = |name: &str| kpi(&r.overall, name);
     assert_eq!(k("answered"), 2.0);
     assert_eq!(k("wait_max_s"), 1200.0);
     let logged_in_h = r.groups[0][2];
@@ -134,15 +130,9 @@ targets = [
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    let kpi = |k: &[f64], name: &str| {
-        k[ccsim::metrics::KPI_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .unwrap()]
-    };
-    assert_eq!(kpi(&r.queues[0].0, "answered"), 1.0);
-    assert_eq!(kpi(&r.queues[1].0, "answered"), 1.0);
-    assert_eq!(kpi(&r.overall.0, "wait_max_s"), 0.0);
+    assert_eq!(kpi(&r.queues[0], "answered"), 1.0);
+    assert_eq!(kpi(&r.queues[1], "answered"), 1.0);
+    assert_eq!(kpi(&r.overall, "wait_max_s"), 0.0);
     let skipped = ccsim::metrics::STEP_KPI_NAMES
         .iter()
         .position(|n| *n == "skipped")
@@ -208,10 +198,7 @@ default_filter = { queue = "q" }
         .unwrap();
     assert!((r.activity_hours[0][missed] - 60.0 / 3600.0).abs() < 1e-12);
     assert!((r.activity_hours[0][0] - (3600.0 - 60.0) / 3600.0).abs() < 1e-12);
-    let wait = r.overall.0[ccsim::metrics::KPI_NAMES
-        .iter()
-        .position(|n| *n == "wait_max_s")
-        .unwrap()];
+    let wait = kpi(&r.overall, "wait_max_s");
     assert_eq!(wait, 10.0);
 }
 
@@ -283,23 +270,17 @@ default_filter = { queue = "q" }
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 2, 0);
-    let k = |kpis: &ccsim::metrics::Kpis, name: &str| {
-        kpis.0[ccsim::metrics::KPI_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .unwrap()]
-    };
     let (voice, chat) = (&r.channels[0], &r.channels[1]);
-    assert_eq!(k(voice, "answered"), 1.0);
-    assert_eq!(k(voice, "disconnect_dropped"), 1.0);
-    let dropped_after = k(voice, "aht_s");
+    assert_eq!(kpi(voice, "answered"), 1.0);
+    assert_eq!(kpi(voice, "disconnect_dropped"), 1.0);
+    let dropped_after = kpi(voice, "aht_s");
     assert!(
         dropped_after > 0.0 && dropped_after < 30.0,
         "{dropped_after}"
     );
-    assert_eq!(k(chat, "answered"), 1.0);
-    assert_eq!(k(chat, "disconnect_dropped"), 0.0);
-    assert_eq!(k(chat, "aht_s"), 600.0);
+    assert_eq!(kpi(chat, "answered"), 1.0);
+    assert_eq!(kpi(chat, "disconnect_dropped"), 0.0);
+    assert_eq!(kpi(chat, "aht_s"), 600.0);
     assert!(r.groups[0][8] >= 1.0);
 }
 
@@ -359,12 +340,6 @@ default_filter = { queue = "sales" }
         }
     };
     let r = ccsim::engine::run_traced(&s, &plan, 1, 0, &mut tracer);
-    let kpi = |k: &ccsim::metrics::Kpis, name: &str| {
-        k.0[ccsim::metrics::KPI_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .unwrap()]
-    };
     assert_eq!(kpi(&r.queues[1], "answered"), 2.0);
     assert_eq!(kpi(&r.queues[1], "wait_max_s"), 3600.0);
     assert_eq!(kpi(&r.queues[0], "abandoned"), 1.0);
@@ -414,12 +389,7 @@ targets = [{ queue = "q", expression = 'worker.activity_sid == "WA0001"' }]
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    let kpi = |name: &str| {
-        r.overall.0[ccsim::metrics::KPI_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .unwrap()]
-    };
+    let kpi = |name: &str| kpi(&r.overall, name);
     assert_eq!(kpi("answered"), 1.0, "the call during the block");
     assert_eq!(
         kpi("abandoned"),
