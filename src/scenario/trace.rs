@@ -25,7 +25,7 @@ const COLUMNS: [&str; 5] = [
 pub(super) fn load_trace(
     v: &mut Validator<'_>,
     file: &Spanned<String>,
-    channels: &Option<Vec<Channel>>,
+    channels: &[Channel],
     source_has_handle_time: bool,
     base: &[(KeyId, Value)],
     classes: &mut Vec<TaskClass>,
@@ -41,7 +41,6 @@ pub(super) fn load_trace(
     };
     v.record_input("trace", &path, &text);
     let csv_src = SourceFile::new(&path, &text);
-    let channels = channels.as_ref()?;
     let errors_before = v.diags.items.len();
     let report = |v: &mut Validator<'_>, offset: usize, msg: String| {
         v.diags.items.push(csv_src.at(Severity::Error, offset, msg));

@@ -747,9 +747,7 @@ impl Validator<'_> {
             None => Some(OFFLINE),
             Some(name) => self.activity_id(name, &activities),
         };
-        let channel_names: Vec<String> = channels
-            .as_ref()
-            .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.name.clone()).collect());
+        let channel_names: Vec<String> = channels.iter().map(|c| c.name.clone()).collect();
         let workflow = self.workflow(
             raw.workflow.as_ref(),
             &queues,
@@ -777,18 +775,13 @@ impl Validator<'_> {
         // the problems of the rate card too.
         let costs = raw.costs.as_ref().map(|c| {
             let window_h = sim.as_ref().map(|x| (x.horizon_s - x.warmup_s) / 3600.0);
-            self.costs(
-                c,
-                channels.as_deref().unwrap_or(&[]),
-                groups.as_deref(),
-                window_h,
-            )
+            self.costs(c, &channels, groups.as_deref(), window_h)
         });
         if self.diags.has_errors() {
             return None;
         }
         let (sim, channels, mut queues, groups, sources, mut workflow) =
-            (sim?, channels?, queues?, groups?, sources?, workflow?);
+            (sim?, channels, queues, groups?, sources?, workflow?);
         workflow.timeout_activity = timeout_activity?;
         self.transfers(&raw.queues, &mut queues, &mut workflow);
         if self.diags.has_errors() {
@@ -837,7 +830,7 @@ impl Validator<'_> {
         queues: &mut [Queue],
         workflow: &mut Workflow,
     ) {
-        let names: Option<Vec<Queue>> = Some(queues.to_vec());
+        let names: Vec<Queue> = queues.to_vec();
         for (i, q) in raw.iter().enumerate() {
             let Some(tr) = &q.get_ref().transfer else {
                 continue;
@@ -932,10 +925,10 @@ impl Validator<'_> {
     fn capacity_map(
         &mut self,
         raw: Option<&Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<i64>>>>,
-        channels: &Option<Vec<Channel>>,
+        channels: &[Channel],
         ok: &mut bool,
     ) -> Vec<Option<u16>> {
-        let mut out = vec![None; channels.as_ref().map_or(0, Vec::len)];
+        let mut out = vec![None; channels.len()];
         for (ch, n) in raw.iter().flat_map(|c| c.get_ref()) {
             let id = self.channel_id(ch, channels);
             let v = *n.get_ref();
@@ -963,7 +956,7 @@ impl Validator<'_> {
         base: Profile,
         count: u32,
         mut specs: Vec<ChangeSpec>,
-        queues: &Option<Vec<Queue>>,
+        queues: &[Queue],
         base_span: Range<usize>,
     ) -> Vec<ProfileChange> {
         specs.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
@@ -1357,30 +1350,27 @@ impl Validator<'_> {
         true
     }
 
-    fn channels(&mut self, raw: &[Spanned<RawChannel>]) -> Option<Vec<Channel>> {
+    fn channels(&mut self, raw: &[Spanned<RawChannel>]) -> Vec<Channel> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
-        let mut ok = true;
         for c in raw {
             let c = c.get_ref();
-            ok &= self.check_name(&c.name, "channel", &mut seen);
+            self.check_name(&c.name, "channel", &mut seen);
             let n = c.name.get_ref();
             let valid = n.chars().next().is_some_and(|ch| !ch.is_ascii_digit())
                 && n.chars()
                     .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '$');
             if !valid && !n.is_empty() {
                 self.err(&c.name.span(), format!("channel name \"{n}\" must use letters, digits, `_` or `$` and not start with a digit (TaskRouter channel unique names have no hyphens)"));
-                ok = false;
             }
-            let (handle_time, a) = self.opt_dist(&c.handle_time, Unit::Seconds);
-            let (wrapup, b) = self.opt_dist(&c.wrapup, Unit::Seconds);
-            ok &= a && b;
+            // A bad distribution is reported and left unset.
+            let (handle_time, _) = self.opt_dist(&c.handle_time, Unit::Seconds);
+            let (wrapup, _) = self.opt_dist(&c.wrapup, Unit::Seconds);
             let mut handle_time_scale = Vec::new();
             if let Some(scale) = &c.handle_time_scale {
                 let v = scale.get_ref();
                 if v.is_empty() || v.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
                     self.err(&scale.span(), "handle_time_scale needs positive factors, one per number of concurrent tasks (e.g. [1.0, 1.33, 1.67])");
-                    ok = false;
                 } else {
                     handle_time_scale = v.clone();
                 }
@@ -1394,16 +1384,10 @@ impl Validator<'_> {
         }
         // Kept even with errors so that references to channels still resolve;
         // the errors already stop the load.
-        let _ = ok;
-        Some(out)
+        out
     }
 
-    fn channel_id(
-        &mut self,
-        name: &Spanned<String>,
-        channels: &Option<Vec<Channel>>,
-    ) -> Option<ChannelId> {
-        let channels = channels.as_ref()?;
+    fn channel_id(&mut self, name: &Spanned<String>, channels: &[Channel]) -> Option<ChannelId> {
         match channels.iter().position(|c| &c.name == name.get_ref()) {
             Some(i) => Some(ChannelId(i as u32)),
             None if self.incomplete.contains("channel") => None,
@@ -1421,13 +1405,12 @@ impl Validator<'_> {
         }
     }
 
-    fn queues(&mut self, raw: &[Spanned<RawQueue>]) -> Option<Vec<Queue>> {
+    fn queues(&mut self, raw: &[Spanned<RawQueue>]) -> Vec<Queue> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
-        let mut ok = true;
         for q in raw {
             let qr = q.get_ref();
-            ok &= self.check_name(&qr.name, "queue", &mut seen);
+            self.check_name(&qr.name, "queue", &mut seen);
             self.queue_spans.push(qr.name.span());
             let lifo = self.task_order(qr.task_order.as_ref());
             let hours = qr.hours.as_ref().and_then(|h| self.hours_id(h));
@@ -1464,16 +1447,10 @@ impl Validator<'_> {
                 target_workers_text: tw.get_ref().clone(),
             });
         }
-        let _ = ok;
-        Some(out)
+        out
     }
 
-    pub(super) fn queue_id(
-        &mut self,
-        name: &Spanned<String>,
-        queues: &Option<Vec<Queue>>,
-    ) -> Option<QueueId> {
-        let queues = queues.as_ref()?;
+    pub(super) fn queue_id(&mut self, name: &Spanned<String>, queues: &[Queue]) -> Option<QueueId> {
         match queues.iter().position(|q| &q.name == name.get_ref()) {
             Some(i) => Some(QueueId(i as u32)),
             None if self.incomplete.contains("queue") => None,
@@ -1508,15 +1485,15 @@ impl Validator<'_> {
     fn groups(
         &mut self,
         raw: &[Spanned<RawAgents>],
-        channels: &Option<Vec<Channel>>,
-        queues: &Option<Vec<Queue>>,
+        channels: &[Channel],
+        queues: &[Queue],
         defaults: &Option<Reservations>,
         activities: &[Activity],
     ) -> Option<Vec<Group>> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         let mut ok = true;
-        let n_channels = channels.as_ref().map_or(0, Vec::len);
+        let n_channels = channels.len();
         // A group that could not be read whole may be the one a queue needs.
         let unknown_count = self.incomplete.contains("agent group")
             || raw.iter().any(|g| {
@@ -1719,15 +1696,13 @@ impl Validator<'_> {
                 changes,
             });
         }
-        if let Some(qs) = queues {
-            for (qi, q) in qs.iter().enumerate() {
-                let id = QueueId(qi as u32);
-                let joinable = out.iter().any(|g| g.count > 0 && g.queues.contains(&id))
-                    || self.extra_profiles.iter().any(|p| p.queues.contains(&id));
-                if !joinable && !self.bad_queues[qi] && !unknown_count {
-                    let span = self.queue_spans[qi].clone();
-                    self.warn(&span, format!("no worker can ever join queue \"{}\": no agent group matches its target_workers '{}'", q.name, q.target_workers_text));
-                }
+        for (qi, q) in queues.iter().enumerate() {
+            let id = QueueId(qi as u32);
+            let joinable = out.iter().any(|g| g.count > 0 && g.queues.contains(&id))
+                || self.extra_profiles.iter().any(|p| p.queues.contains(&id));
+            if !joinable && !self.bad_queues[qi] && !unknown_count {
+                let span = self.queue_spans[qi].clone();
+                self.warn(&span, format!("no worker can ever join queue \"{}\": no agent group matches its target_workers '{}'", q.name, q.target_workers_text));
             }
         }
         ok.then_some(out)
@@ -1755,7 +1730,7 @@ impl Validator<'_> {
     fn sources(
         &mut self,
         raw: &[Spanned<RawArrival>],
-        channels: &Option<Vec<Channel>>,
+        channels: &[Channel],
         sim: Option<&Simulation>,
         classes: &mut Vec<TaskClass>,
     ) -> Option<Vec<Source>> {
@@ -1845,7 +1820,7 @@ impl Validator<'_> {
     fn source(
         &mut self,
         a: &Spanned<RawArrival>,
-        channels: &Option<Vec<Channel>>,
+        channels: &[Channel],
         sim: Option<&Simulation>,
         classes: &mut Vec<TaskClass>,
         seen: &mut HashMap<String, ()>,
@@ -1874,19 +1849,10 @@ impl Validator<'_> {
         let (wrapup, w_ok) = self.opt_dist(&r.wrapup, Unit::Seconds);
         let (patience, p_ok) = self.opt_dist(&r.patience, Unit::Seconds);
         ok &= h_ok && w_ok && p_ok && priority.is_some();
-        let ch_default = |id: Option<ChannelId>| {
-            channels
-                .as_ref()
-                .zip(id)
-                .and_then(|(cs, id)| cs[id.idx()].handle_time.clone())
-        };
+        let ch_default =
+            |id: Option<ChannelId>| id.and_then(|id| channels[id.idx()].handle_time.clone());
         let handle_time = handle_time.or_else(|| ch_default(channel));
-        let wrapup = wrapup.or_else(|| {
-            channels
-                .as_ref()
-                .zip(channel)
-                .and_then(|(cs, id)| cs[id.idx()].wrapup.clone())
-        });
+        let wrapup = wrapup.or_else(|| channel.and_then(|id| channels[id.idx()].wrapup.clone()));
         if r.trace.is_none() && handle_time.is_none() && channel.is_some() && h_ok {
             self.err(&a.span(), format!("arrival source \"{}\" has no handle_time (set it on the source or on its channel)", r.name.get_ref()));
             ok = false;
@@ -2054,16 +2020,16 @@ impl Validator<'_> {
         &mut self,
         raw: &RawArrival,
         channel: Option<ChannelId>,
-        channels: &Option<Vec<Channel>>,
+        channels: &[Channel],
     ) -> (Vec<(KeyId, Value)>, Vec<CategoricalAttr>) {
         let mut base = Vec::new();
         let mut cats = Vec::new();
         // [I] the task's channel is visible to filters as `channel` unless the
         // scenario sets that attribute itself.
-        if let (Some(ch), Some(cs)) = (channel, channels) {
+        if let Some(ch) = channel {
             base.push((
                 self.keys.intern("channel"),
-                Value::Str(cs[ch.idx()].name.as_str().into()),
+                Value::Str(channels[ch.idx()].name.as_str().into()),
             ));
         }
         let mut top_keys: Vec<String> = Vec::new();
@@ -2364,12 +2330,11 @@ fn flatten_toml(prefix: &str, t: &toml::Table, keys: &mut KeyTable, out: &mut Ve
 }
 
 /// The queues whose `target_workers` match a worker's attributes.
-fn member_of(queues: &Option<Vec<Queue>>, attrs: &Attrs) -> Vec<QueueId> {
-    queues.as_ref().map_or_else(Vec::new, |qs| {
-        qs.iter()
-            .enumerate()
-            .filter(|(_, q)| q.target_workers.eval(attrs))
-            .map(|(i, _)| QueueId(i as u32))
-            .collect()
-    })
+fn member_of(queues: &[Queue], attrs: &Attrs) -> Vec<QueueId> {
+    queues
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| q.target_workers.eval(attrs))
+        .map(|(i, _)| QueueId(i as u32))
+        .collect()
 }

@@ -245,7 +245,7 @@ impl Validator<'_> {
         label: String,
         filter: Option<u32>,
         inherited: Option<QueueId>,
-        queues: &Option<Vec<Queue>>,
+        queues: &[Queue],
         channels: &[String],
     ) -> Option<Step> {
         let r = t.get_ref();
@@ -328,7 +328,7 @@ impl Validator<'_> {
     pub(super) fn workflow(
         &mut self,
         raw: Option<&Spanned<RawWorkflow>>,
-        queues: &Option<Vec<Queue>>,
+        queues: &[Queue],
         channels: &[String],
         lifo_first: bool,
         top: Range<usize>,
@@ -525,7 +525,7 @@ impl Validator<'_> {
         &mut self,
         path: &Spanned<String>,
         sids: Option<&Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>>,
-        queues: &Option<Vec<Queue>>,
+        queues: &[Queue],
         channels: &[String],
     ) -> Option<Built> {
         let dir = self.src.path.parent().unwrap_or(std::path::Path::new(""));
@@ -583,7 +583,7 @@ impl Validator<'_> {
         &mut self,
         raw_filters: &[Spanned<RawFilter>],
         default_filter: Option<&Spanned<RawTarget>>,
-        queues: &Option<Vec<Queue>>,
+        queues: &[Queue],
         channels: &[String],
     ) -> Option<Built> {
         let mut ok = true;
