@@ -286,6 +286,18 @@ impl Costs {
     }
 }
 
+/// Which `[costs]` layer is being applied, and so which names it must
+/// resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    /// The scenario's own `[costs]`: channel tables and labour entries must
+    /// name its channels and agent groups (groups only when they were read
+    /// without errors; otherwise every name would look unknown).
+    Scenario { groups_known: bool },
+    /// A rate card: it may price channels and groups a scenario does not have.
+    Card,
+}
+
 impl Validator<'_> {
     /// Resolves `[costs]`: the card (the built-in one unless `card` names
     /// another or `"none"`), then the scenario's keys over it.
@@ -298,7 +310,9 @@ impl Validator<'_> {
         groups: Option<&[Group]>,
         window_h: Option<f64>,
     ) -> Option<Costs> {
-        self.groups_known = groups.is_some();
+        let layer = Layer::Scenario {
+            groups_known: groups.is_some(),
+        };
         let groups = groups.unwrap_or(&[]);
         let mut c = Costs::empty(channels.len(), groups.len());
         let mut ok = true;
@@ -312,7 +326,7 @@ impl Validator<'_> {
             Some(card) if card.get_ref() == "none" => c.card = CardSource::None,
             Some(card) => ok &= self.cost_card(card, &mut c, channels, groups),
         }
-        ok &= self.apply_costs(raw.get_ref(), &mut c, channels, groups, true);
+        ok &= self.apply_costs(raw.get_ref(), &mut c, channels, groups, layer);
         c.channels
             .iter_mut()
             .for_each(ChannelCosts::decide_messaging);
@@ -384,7 +398,7 @@ impl Validator<'_> {
                 if let Some(nested) = &card.costs.get_ref().card {
                     sub.err(&nested.span(), "a rate card cannot name another card");
                 }
-                sub.apply_costs(card.costs.get_ref(), c, channels, groups, false)
+                sub.apply_costs(card.costs.get_ref(), c, channels, groups, Layer::Card)
                     && !sub.diags.has_errors()
             }
             None => false,
@@ -393,17 +407,17 @@ impl Validator<'_> {
         ok
     }
 
-    /// Applies every key of one `[costs]` layer. `strict`: channel tables and
-    /// labour entries must name channels and groups of the scenario (a card
-    /// may price channels the scenario does not use).
+    /// Applies every key of one `[costs]` layer (see [`Layer`] for which
+    /// names it must resolve).
     fn apply_costs(
         &mut self,
         raw: &RawCosts,
         c: &mut Costs,
         channels: &[Channel],
         groups: &[Group],
-        strict: bool,
+        layer: Layer,
     ) -> bool {
+        let strict = matches!(layer, Layer::Scenario { .. });
         let mut ok = true;
         if let Some(d) = &raw.days_per_month {
             if (1.0..=31.0).contains(d.get_ref()) {
@@ -467,8 +481,7 @@ impl Validator<'_> {
                 };
                 match groups.iter().position(|g| g.name == *group.get_ref()) {
                     Some(g) => c.labor[g] = amount,
-                    None if strict
-                        && self.groups_known
+                    None if layer == (Layer::Scenario { groups_known: true })
                         && !self.incomplete.contains("agent group") =>
                     {
                         let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();

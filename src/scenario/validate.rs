@@ -58,7 +58,6 @@ pub(super) fn load(
         activity_names: Vec::new(),
         extra_profiles: Vec::new(),
         inputs: vec![InputFile::new("scenario", path, text.as_bytes())],
-        groups_known: true,
         incomplete: std::collections::HashSet::new(),
         unreadable_keys: Vec::new(),
         max_contacts: options.max_contacts,
@@ -177,9 +176,6 @@ pub(super) struct Validator<'a> {
     pub(super) incomplete: std::collections::HashSet<&'static str>,
     /// Expected contacts per replication above which a run is refused.
     pub(super) max_contacts: f64,
-    /// The agent groups were read without errors (so names can be checked
-    /// against them).
-    pub(super) groups_known: bool,
     /// Task attributes that filters and targets read, checked against what
     /// the sources produce once they are known.
     pub(super) attr_reads: Vec<AttrRead>,
@@ -221,7 +217,6 @@ impl Validator<'_> {
             activity_names: self.activity_names.clone(),
             extra_profiles: Vec::new(),
             inputs: Vec::new(),
-            groups_known: self.groups_known,
             incomplete: self.incomplete.clone(),
             unreadable_keys: Vec::new(),
             max_contacts: self.max_contacts,

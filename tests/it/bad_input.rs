@@ -430,6 +430,27 @@ fn bad_costs() {
     );
 }
 
+/// When the agent groups have errors, labour entries are not checked
+/// against them: the one mistake is reported once, not again as an unknown
+/// group at every labour line.
+#[test]
+fn labour_is_not_checked_against_groups_that_failed() {
+    let text = format!(
+        "{}\n[costs.labor]\nsupport = 20.0\n",
+        with("capacity = { voice = 1 }", "capacity = { voise = 1 }")
+    );
+    let path = write("labour-groups-failed", &text);
+    let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
+    let err = stderr_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("scenario.toml:22:14: error: unknown channel \"voise\""),
+        "{err}"
+    );
+    assert!(!err.contains("agent group"), "{err}");
+    assert!(err.contains("1 error"), "{err}");
+}
+
 /// A rate card's problems point into the card file.
 #[test]
 fn bad_rate_card_points_into_the_card() {
