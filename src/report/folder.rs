@@ -211,18 +211,7 @@ fn swap(staging: &Path, dir: &Path) -> io::Result<()> {
         std::fs::rename(staging, dir).map_err(|e| io_context(e, "renaming to", dir))?;
     } else {
         if exchange(staging, dir).is_err() {
-            // No atomic exchange here: two renames, still under the lock; on
-            // failure the previous set is put back.
-            let old = PathBuf::from(
-                format!("{}", staging.display())
-                    .replace(&format!("{TEMP_MARK}new-"), &format!("{TEMP_MARK}old-")),
-            );
-            std::fs::rename(dir, &old).map_err(|e| io_context(e, "renaming", dir))?;
-            if let Err(e) = std::fs::rename(staging, dir) {
-                let _ = std::fs::rename(&old, dir);
-                return Err(io_context(e, "renaming to", dir));
-            }
-            std::fs::rename(&old, staging).map_err(|e| io_context(e, "renaming", &old))?;
+            swap_by_renames(staging, dir)?;
         }
         // `staging` now holds the previous set; a failure to delete it
         // leaves a temporary the next run removes, not a wrong report.
@@ -236,6 +225,21 @@ fn swap(staging: &Path, dir: &Path) -> io::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Swaps `staging` and `dir` where no atomic exchange exists: two renames,
+/// still under the lock; if the second fails, the previous set is put back.
+fn swap_by_renames(staging: &Path, dir: &Path) -> io::Result<()> {
+    let old = PathBuf::from(
+        format!("{}", staging.display())
+            .replace(&format!("{TEMP_MARK}new-"), &format!("{TEMP_MARK}old-")),
+    );
+    std::fs::rename(dir, &old).map_err(|e| io_context(e, "renaming", dir))?;
+    if let Err(e) = std::fs::rename(staging, dir) {
+        let _ = std::fs::rename(&old, dir);
+        return Err(io_context(e, "renaming to", dir));
+    }
+    std::fs::rename(&old, staging).map_err(|e| io_context(e, "renaming", &old))
 }
 
 /// Files of reports written before folders had a manifest.
@@ -437,6 +441,31 @@ mod tests {
         assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "old");
         assert_eq!(std::fs::read_to_string(out.join("b.csv")).unwrap(), "old");
         assert_eq!(listing(&root), ["r"], "the partial new set is gone");
+    }
+
+    /// Without an atomic exchange, the two renames still end with the new
+    /// set in place and the old one in the staging path; when the second
+    /// rename fails, the previous set is back where it was.
+    #[test]
+    fn the_two_rename_swap_restores_the_previous_set_on_failure() {
+        let root = dir("renames");
+        let (out, staging) = (root.join("r"), root.join(format!(".r{TEMP_MARK}new-1")));
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("a.csv"), "old").unwrap();
+        std::fs::create_dir(&staging).unwrap();
+        std::fs::write(staging.join("a.csv"), "new").unwrap();
+        swap_by_renames(&staging, &out).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(staging.join("a.csv")).unwrap(),
+            "old"
+        );
+
+        std::fs::remove_dir_all(&staging).unwrap();
+        let err = swap_by_renames(&staging, &out).unwrap_err();
+        assert!(err.to_string().contains("renaming to"), "{err}");
+        assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "new");
+        assert_eq!(listing(&root), ["r"], "no old- folder left behind");
     }
 
     /// A folder that is not a report (a user's own files) is never replaced.
