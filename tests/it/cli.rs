@@ -141,25 +141,15 @@ fn value(text: &str, label: &str) -> f64 {
         .unwrap()
 }
 
+/// Runs `ccsim erlang` with space-separated arguments; its stdout.
+fn erlang(args: &str) -> String {
+    let args: Vec<&str> = std::iter::once("erlang").chain(args.split(' ')).collect();
+    String::from_utf8(ccsim_ok(&args, &[])).unwrap()
+}
+
 #[test]
 fn erlang_verb_prints_published_figures() {
-    let stdout = ccsim_ok(
-        &[
-            "erlang",
-            "--rate",
-            "200/h",
-            "--aht",
-            "180s",
-            "--agents",
-            "14",
-            "--threshold",
-            "20s",
-            "--target-sl",
-            "0.8",
-        ],
-        &[],
-    );
-    let text = String::from_utf8(stdout).unwrap();
+    let text = erlang("--rate 200/h --aht 180s --agents 14 --threshold 20s --target-sl 0.8");
     assert!(text.starts_with("Erlang C (M/M/n)"), "{text}");
     for (label, published, tol) in [
         ("probability of waiting", 0.1741319, 1e-7),
@@ -173,21 +163,7 @@ fn erlang_verb_prints_published_figures() {
         );
     }
     assert!(text.contains("agents for service level 0.8: 14"), "{text}");
-    let stdout = ccsim_ok(
-        &[
-            "erlang",
-            "--rate",
-            "200/h",
-            "--aht",
-            "180s",
-            "--agents",
-            "14",
-            "--patience",
-            "5m",
-        ],
-        &[],
-    );
-    let text = String::from_utf8(stdout).unwrap();
+    let text = erlang("--rate 200/h --aht 180s --agents 14 --patience 5m");
     assert!(text.starts_with("Erlang A (M/M/n+M)"), "{text}");
     for (label, published, tol) in [
         ("probability of waiting", 0.14526, 1e-5),
@@ -323,19 +299,7 @@ fn costs_in_json_and_csv() {
 /// few agents it says the queue is unstable (and still solves).
 #[test]
 fn erlang_solves_for_agents_and_names_instability() {
-    let out = ccsim_ok(
-        &[
-            "erlang",
-            "--rate",
-            "360/h",
-            "--aht",
-            "240s",
-            "--target-sl",
-            "0.8",
-        ],
-        &[],
-    );
-    let text = String::from_utf8(out).unwrap();
+    let text = erlang("--rate 360/h --aht 240s --target-sl 0.8");
     // Load 24 erlangs: 28 agents give 0.7613 within 20 s, 29 give 0.8403.
     assert!(
         text.starts_with("fewest agents for service level 0.8: 29\n"),
@@ -345,41 +309,13 @@ fn erlang_solves_for_agents_and_names_instability() {
         text.contains("service level               0.8402831"),
         "{text}"
     );
-    let out = ccsim_ok(
-        &[
-            "erlang",
-            "--rate",
-            "360/h",
-            "--aht",
-            "240s",
-            "--agents",
-            "20",
-            "--target-sl",
-            "0.8",
-        ],
-        &[],
-    );
-    let text = String::from_utf8(out).unwrap();
+    let text = erlang("--rate 360/h --aht 240s --agents 20 --target-sl 0.8");
     assert!(
         text.contains("20 agents: unstable (the offered load needs more than 20 agents")
             && text.contains("fewest agents for service level 0.8: 29"),
         "{text}"
     );
-    let out = ccsim_ok(
-        &[
-            "erlang",
-            "--rate",
-            "360/h",
-            "--aht",
-            "240s",
-            "--agents",
-            "24",
-            "--patience",
-            "1000000s",
-        ],
-        &[],
-    );
-    let text = String::from_utf8(out).unwrap();
+    let text = erlang("--rate 360/h --aht 240s --agents 24 --patience 1000000s");
     assert!(
         text.contains("overloaded: the offered load is at least the 24 agents"),
         "{text}"
