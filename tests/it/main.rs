@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod costs;
 mod determinism;
+mod digests;
 mod hostile_input;
 mod hours;
 mod properties;

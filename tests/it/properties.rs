@@ -6,7 +6,7 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::fmt::Write;
 
-fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u32) -> String {
+pub fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case: u32) -> String {
     let mut t = String::new();
     let channels: Vec<&str> = ["voice", "chat", "sms"][..rng.random_range(1..=3)].to_vec();
     let warmup = rng.random_range(0..3);
