@@ -232,7 +232,78 @@ fn peak_rss_kib() -> Option<u64> {
         .ok()
 }
 
+/// The three models whose instructions per contact the issue tracks, by
+/// name, at a horizon (hours, warm-up included).
+fn model(name: &str, horizon_h: f64) -> ccsim::scenario::Scenario {
+    match name {
+        "single" => scenario(360.0, 28, horizon_h),
+        "large" => scenario(36_000.0, 2_450, horizon_h),
+        "multi" => multi_skill(horizon_h),
+        _ => panic!("unknown model {name}"),
+    }
+}
+
+/// Horizons (hours) of the short and long callgrind runs of a model: the
+/// difference is ~100 k contacts, so start-up and reporting cancel out.
+fn callgrind_horizons(name: &str) -> (f64, f64) {
+    match name {
+        "single" => (1.0 + 100.0, 1.0 + 100.0 + 278.0),
+        "large" => (1.0 + 1.0, 1.0 + 1.0 + 2.78),
+        _ => (1.0 + 10.0, 1.0 + 10.0 + 40.0),
+    }
+}
+
+/// Child mode: one replication of `model` at `horizon`, printing its contacts.
+fn count_mode(name: &str, horizon_h: f64) {
+    let s = model(name, horizon_h);
+    let res = ccsim::engine::run(&s, 1, 0);
+    println!("{}", res.contacts);
+}
+
+/// Instructions counted by callgrind for one child run, and its contacts.
+fn callgrind_run(name: &str, horizon_h: f64) -> Option<(u64, u64)> {
+    let exe = std::env::current_exe().ok()?;
+    let out = std::process::Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(exe)
+        .args(["--count", name, &horizon_h.to_string()])
+        .output()
+        .ok()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let collected = stderr
+        .lines()
+        .find_map(|l| l.split("Collected : ").nth(1))?
+        .trim()
+        .parse()
+        .ok()?;
+    let contacts = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+    Some((collected, contacts))
+}
+
+/// Instructions per contact of a model: the difference between a long and a
+/// short run, divided by the difference in contacts.
+fn instructions_per_contact(name: &str) -> Option<f64> {
+    let (h1, h2) = callgrind_horizons(name);
+    let (i1, c1) = callgrind_run(name, h1)?;
+    let (i2, c2) = callgrind_run(name, h2)?;
+    Some((i2 - i1) as f64 / (c2 - c1) as f64)
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--count") {
+        let horizon = args[at + 2].parse().expect("horizon in hours");
+        return count_mode(&args[at + 1], horizon);
+    }
+    if args.iter().any(|a| a == "--instructions") {
+        for name in ["single", "large", "multi"] {
+            match instructions_per_contact(name) {
+                Some(n) => println!("{name}: {n:.0} instructions per contact (callgrind)"),
+                None => println!("{name}: valgrind not available"),
+            }
+        }
+        return;
+    }
     // 28 agents at 360/h (the quickstart center), ~1.0 M arrivals.
     bench("erlang-a 28 agents   ", &scenario(360.0, 28, 2801.0), 7);
     // A large center: 2 450 agents at 36 000/h, ~1.0 M arrivals (bigger heaps).
