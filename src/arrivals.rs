@@ -6,7 +6,7 @@
 //! routing or any other source (common random numbers). Talk time and patience
 //! are drawn at arrival for the same reason.
 
-use crate::engine::rng::{Purpose, stream};
+use crate::rng::{Purpose, stream};
 use crate::scenario::units::Dist;
 use crate::scenario::{ArrivalProcess, Channel, ChannelId, ClassId, Source};
 use rand_distr::{Distribution, Exp1, StandardUniform};

@@ -16,6 +16,7 @@ pub mod erlang;
 pub mod expr;
 pub mod metrics;
 pub mod report;
+pub mod rng;
 pub mod routing;
 pub mod scenario;
 pub mod stats;

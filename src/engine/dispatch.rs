@@ -1,0 +1,227 @@
+//! Setting up a replication and the event loop: pop the earliest event,
+//! hand it to its handler (the table in `engine/mod.rs`), repeat until the
+//! sources are exhausted and the system has drained, or the drain limit.
+
+use super::*;
+
+impl<'s> Engine<'s> {
+    pub(super) fn new(s: &'s Scenario, plan: &'s Plan, seed: u64, replication: u32) -> Engine<'s> {
+        let n_channels = s.channels.len();
+        let mut workers = Vec::new();
+        let mut cap = Vec::new();
+        let mut group_start = Vec::new();
+        let mut pair_members = vec![0u32; plan.n_pairs];
+        for (p, profile) in s.profiles.iter().enumerate() {
+            for q in &profile.queues {
+                pair_members[plan.pair(p as u32, q.0).expect("member") as usize] =
+                    s.groups[profile.group.idx()].count;
+            }
+        }
+        for (g, group) in s.groups.iter().enumerate() {
+            group_start.push(workers.len() as u32);
+            for _ in 0..group.count {
+                workers.push(Worker {
+                    group: g as u32,
+                    profile: g as u32,
+                    stamp: 0,
+                    on_shift: false,
+                    break_activity: NO_BREAK,
+                    timed_out: false,
+                    disconnected: false,
+                    activity: OFFLINE,
+                    absent: false,
+                    active: false,
+                    logged_in: false,
+                    tasks: 0,
+                    last_assign: f64::NEG_INFINITY,
+                });
+                cap.extend_from_slice(&group.capacity);
+            }
+        }
+        group_start.push(workers.len() as u32);
+        let n_workers = workers.len();
+        let mut e = Engine {
+            s,
+            plan,
+            cal: Calendar::default(),
+            sources: (0..s.sources.len())
+                .map(|i| SourceState::new(seed, replication, i as u32))
+                .collect(),
+            tasks: Vec::new(),
+            free_slots: Vec::new(),
+            load: vec![0; workers.len() * n_channels],
+            assigned: vec![0; workers.len() * n_channels],
+            talking: (0..workers.len() * n_channels)
+                .map(|i| {
+                    if s.channels[i % n_channels].handle_time_scale.is_empty() {
+                        Vec::new()
+                    } else {
+                        Vec::with_capacity(usize::from(cap[i]))
+                    }
+                })
+                .collect(),
+            instant: s.groups.iter().map(|g| g.reservations.instant()).collect(),
+            reservation_rng: rng::stream(seed, replication, rng::Purpose::Reservations, 0),
+            voicemail_rng: rng::stream(seed, replication, rng::Purpose::Voicemail, 0),
+            callback_rng: rng::stream(seed, replication, rng::Purpose::Callback, 0),
+            redial_rng: rng::stream(seed, replication, rng::Purpose::Redial, 0),
+            transfer_rng: rng::stream(seed, replication, rng::Purpose::Transfer, 0),
+            disconnect_rng: rng::stream(seed, replication, rng::Purpose::Disconnect, 0),
+            usage_rng: rng::stream(seed, replication, rng::Purpose::Usage, 0),
+            usage: s.costs.as_ref().map(|_| crate::cost::Usage::new(s)),
+            online_since: Vec::new(),
+            active_user: Vec::new(),
+            now: 0.0,
+            workforce_rng: rng::stream(seed, replication, rng::Purpose::Workforce, 0),
+            queue_open: s
+                .queues
+                .iter()
+                .map(|q| q.hours.is_none_or(|h| s.hours[h as usize].is_open(0.0)))
+                .collect(),
+            workers,
+            cap,
+            group_start,
+            queue_members: plan.members.clone(),
+            queue_capacity: vec![0; s.queues.len() * n_channels],
+            mean_work: s
+                .sources
+                .iter()
+                .flat_map(|src| {
+                    s.channels.iter().map(move |ch| {
+                        let talk = src.handle_time.as_ref().or(ch.handle_time.as_ref());
+                        let wrap = src.wrapup.as_ref().or(ch.wrapup.as_ref());
+                        talk.map_or(0.0, |d| d.mean()) + wrap.map_or(0.0, |d| d.mean())
+                    })
+                })
+                .collect(),
+            queue_activity: {
+                let n_act = s.activities.len();
+                let mut v = vec![0; s.queues.len() * n_act];
+                for (q, &m) in plan.members.iter().enumerate() {
+                    v[q * n_act + usize::from(OFFLINE)] = m;
+                }
+                v
+            },
+            router: Router::new(plan, n_channels, &pair_members),
+            metrics: Collector::new(s),
+            n_channels,
+            starting: Vec::new(),
+            scratch: Vec::new(),
+            drained: Vec::new(),
+            live: 0,
+            active_sources: 0,
+            seq: 0,
+            contacts: 0,
+            events: 0,
+            tracer: None,
+            rule: Rule::LongestIdle,
+        };
+        if e.usage.is_some() {
+            e.online_since = vec![f64::NAN; n_workers];
+            e.active_user = vec![false; n_workers];
+        }
+        for (i, src) in s.sources.iter().enumerate() {
+            if let Some(t) = e.sources[i].next_time(src, 0.0, s.sim.horizon_s) {
+                e.cal.schedule(t, Event::Arrival { source: i as u32 });
+                e.active_sources += 1;
+            }
+        }
+        for (h, _) in s.hours.iter().enumerate() {
+            if s.queues.iter().any(|q| q.hours == Some(h as u32)) {
+                e.schedule_hours(h as u32, 0.0);
+            }
+        }
+        for (g, group) in s.groups.iter().enumerate() {
+            e.shift_change(g, 0.0);
+            e.schedule_disconnect(g, 0.0);
+            for (c, change) in group.changes.iter().enumerate() {
+                e.cal.schedule(
+                    change.at_s,
+                    Event::ProfileChange {
+                        group: g as u32,
+                        change: c as u32,
+                    },
+                );
+            }
+        }
+        e
+    }
+
+    /// Runs until every source is exhausted, the system has drained and the
+    /// horizon is reached (agent time counts up to it), or until the drain
+    /// limit.
+    pub(super) fn run_loop(&mut self) {
+        let horizon = self.s.sim.horizon_s;
+        let stop = horizon + self.s.sim.drain_limit_s;
+        while let Some((t, ev)) = self.cal.peek() {
+            if t > stop {
+                break;
+            }
+            debug_assert!(
+                t >= self.now,
+                "the clock went back from {} to {t}",
+                self.now
+            );
+            self.now = t;
+            self.events += 1;
+            if let Event::Arrival { source } = ev {
+                // The source's next arrival replaces this one in place.
+                let src = &self.s.sources[source as usize];
+                match self.sources[source as usize].next_time(src, t, self.s.sim.horizon_s) {
+                    Some(next) => self.cal.reschedule_first(next, ev),
+                    None => {
+                        self.cal.pop();
+                        self.active_sources -= 1;
+                    }
+                }
+                self.arrival(source as usize, t);
+                if self.active_sources == 0 && self.live == 0 && t >= horizon {
+                    break;
+                }
+                continue;
+            }
+            self.cal.pop();
+            match ev {
+                Event::Arrival { .. } => unreachable!("handled above"),
+                Event::Expire { task, generation } => self.expire(task, generation, t),
+                Event::StepTimeout {
+                    task,
+                    generation,
+                    epoch,
+                } => self.step_timeout(task, generation, epoch, t),
+                Event::TalkEnd {
+                    worker,
+                    task,
+                    epoch,
+                } => {
+                    if !self.talk_end(worker, task, epoch, t) {
+                        continue; // stale: the talk was rescheduled
+                    }
+                }
+                Event::WrapEnd { worker, task } => self.complete(worker, task, t),
+                Event::ReservationEnd {
+                    worker,
+                    task,
+                    generation,
+                    offer,
+                } => self.reservation_end(worker, task, generation, offer, t),
+                Event::Disconnect { group } => self.disconnect(group as usize, t),
+                Event::Reconnect { worker } => self.reconnect(worker, t),
+                Event::ProfileChange { group, change } => {
+                    self.profile_change(group as usize, change as usize, t)
+                }
+                Event::WorkerReturn { worker } => self.worker_return(worker, t),
+                Event::HoursChange { hours } => self.hours_change(hours, t),
+                Event::CallbackOffer { task, generation } => {
+                    self.callback_offer(task, generation, t)
+                }
+                Event::CallbackDue { task, generation } => self.callback_due(task, generation, t),
+                Event::Redial { task, generation } => self.redial(task, generation, t),
+                Event::Shift { group } => self.shift_change(group as usize, t),
+            }
+            if self.active_sources == 0 && self.live == 0 && t >= horizon {
+                break;
+            }
+        }
+    }
+}

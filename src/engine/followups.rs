@@ -1,0 +1,252 @@
+//! Work that follows a contact: call backs offered to waiting customers,
+//! transfers at the end of talk (cold or warm), and redials after abandoning.
+
+use super::*;
+
+impl Engine<'_> {
+    /// A waiting customer is offered a call back and may accept: the wait
+    /// ends (outcome `callback`) and a callback task is due after the delay.
+    pub(super) fn callback_offer(&mut self, slot: u32, generation: u32, t: f64) {
+        let task = self.tasks[slot as usize];
+        if task.generation != generation || task.state != TaskState::Waiting {
+            return;
+        }
+        let cb = self
+            .s
+            .workflow
+            .callback
+            .as_ref()
+            .expect("scheduled only with a callback");
+        let u: f64 = StandardUniform.sample(&mut self.callback_rng);
+        if u >= cb.probability {
+            return;
+        }
+        self.drop_waiting(slot);
+        if task.counted {
+            let cell = self.cell(&task);
+            self.metrics.step(task.step, StepEvent::Canceled);
+            self.metrics.callback(cell, task.is_redial);
+        }
+        self.trace_task(slot, t, "task.canceled", |_, ev| {
+            ev.detail = Some(format!(
+                "accepted a call back after waiting {:.2} s",
+                t - task.created
+            ));
+            ev.outcome = Some("callback");
+        });
+        let delay = cb
+            .delay
+            .as_ref()
+            .map_or(0.0, |d| d.sample(&mut self.callback_rng));
+        self.close_leg(slot, t - task.call_start);
+        self.make_followup(slot, Followup::Callback);
+        let x = &mut self.tasks[slot as usize];
+        x.state = TaskState::Parked;
+        x.created = t;
+        self.cal.schedule(
+            t + delay,
+            Event::CallbackDue {
+                task: slot,
+                generation,
+            },
+        );
+    }
+
+    /// At the end of talk, a call answered in a queue with `transfer` may be
+    /// transferred: it drops, or its second leg waits in the target queue (a
+    /// new task with the customer's patience). Cold: the first agent wraps up
+    /// now. Warm: the first agent stays engaged until the second leg is
+    /// answered or lost; returns true then.
+    #[inline]
+    pub(super) fn maybe_transfer(&mut self, w: u32, slot: u32, t: f64) -> bool {
+        let x = &self.tasks[slot as usize];
+        if x.followup != Followup::None || !x.routed {
+            return false;
+        }
+        let Some(tr) = &self.s.queues[x.queue as usize].transfer else {
+            return false;
+        };
+        let first = *x;
+        let u: f64 = StandardUniform.sample(&mut self.transfer_rng);
+        if u >= tr.probability {
+            return false;
+        }
+        let cell = self
+            .metrics
+            .cell(first.source, first.channel, Some(first.queue));
+        if first.counted {
+            self.metrics.transfer(cell, 0, 0.0);
+        }
+        let dropped: f64 = StandardUniform.sample(&mut self.transfer_rng);
+        if dropped < tr.drop_probability {
+            if first.counted {
+                self.metrics.transfer(cell, 2, 0.0);
+            }
+            self.trace_task(slot, t, "task.canceled", |_, ev| {
+                ev.detail = Some("the transfer dropped".into())
+            });
+            return false;
+        }
+        let handle = match &tr.handle_time {
+            Some(d) => d.sample(&mut self.transfer_rng),
+            None => self.s.channels[first.channel as usize]
+                .handle_time
+                .as_ref()
+                .map_or(first.handle, |d| d.sample(&mut self.transfer_rng)),
+        };
+        let (warm, target) = (tr.warm, tr.target);
+        let leg = self.alloc_slot();
+        let x = &mut self.tasks[leg as usize];
+        let (generation, talk_epoch) = (x.generation, x.talk_epoch);
+        *x = Task {
+            generation,
+            talk_epoch,
+            state: TaskState::Waiting,
+            created: t,
+            deadline: t,
+            handle,
+            routed: false,
+            filter: NO_FILTER,
+            counted: false,
+            followup: Followup::Transfer,
+            followup_counted: first.counted,
+            origin_queue: first.queue,
+            parent: if warm { slot } else { u32::MAX },
+            parent_generation: first.generation,
+            parent_worker: w,
+            expiry_scheduled: false,
+            timed_out_filter: false,
+            assignments: 0,
+            ..first
+        };
+        // The customer is still on the line: the open leg moves on.
+        self.tasks[slot as usize].leg_open = false;
+        self.live += 1;
+        self.trace_task(leg, t, "task-queue.moved", |_, ev| {
+            ev.detail = Some(if warm {
+                "warm transfer".into()
+            } else {
+                "cold transfer".into()
+            })
+        });
+        match target {
+            TransferTarget::Step(step) => self.enter_step(leg, step, t),
+            TransferTarget::Filter { filter, priority } => {
+                if let Some(p) = priority {
+                    self.tasks[leg as usize].priority = p;
+                }
+                self.enter_filter(leg, filter as usize, t);
+            }
+        }
+        warm
+    }
+
+    /// A warm transfer's second leg is answered or lost: the first agent's
+    /// talk ends now.
+    pub(super) fn release_parent(&mut self, leg: u32, t: f64) {
+        let x = self.tasks[leg as usize];
+        if x.parent == u32::MAX {
+            return;
+        }
+        self.tasks[leg as usize].parent = u32::MAX;
+        let p = &self.tasks[x.parent as usize];
+        if p.generation == x.parent_generation && p.state == TaskState::Serving {
+            self.end_talk(x.parent_worker, x.parent, t);
+        }
+    }
+
+    /// Turns a contact into a follow-up task (voicemail, call back): not a
+    /// contact any more, no patience and no TTL [I]; its answer is reported
+    /// as worked if the contact was counted.
+    pub(super) fn make_followup(&mut self, slot: u32, kind: Followup) {
+        let x = &mut self.tasks[slot as usize];
+        x.followup = kind;
+        x.followup_counted = x.counted;
+        x.counted = false;
+        x.patience = f64::INFINITY;
+        x.expiry_scheduled = true;
+    }
+
+    /// An accepted call back becomes a task in the callback step.
+    pub(super) fn callback_due(&mut self, slot: u32, generation: u32, t: f64) {
+        let task = &mut self.tasks[slot as usize];
+        if task.generation != generation || task.state != TaskState::Parked {
+            return;
+        }
+        // A new life for the slot: events of the original attempt (its
+        // expiry, offers) go stale.
+        task.generation = task.generation.wrapping_add(1);
+        task.state = TaskState::Waiting;
+        task.routed = false;
+        task.filter = NO_FILTER;
+        task.deadline = t;
+        let cb = self
+            .s
+            .workflow
+            .callback
+            .as_ref()
+            .expect("scheduled only with a callback");
+        if let Some(c) = cb.channel {
+            let channel = &self.s.channels[c.idx()];
+            task.channel = c.0;
+            if let Some(d) = &channel.handle_time {
+                task.handle = d.sample(&mut self.callback_rng);
+            }
+            if let Some(d) = &channel.wrapup {
+                task.wrapup = d.sample(&mut self.callback_rng);
+            }
+        }
+        let step = cb.step;
+        self.trace_task(slot, t, "task.created", |_, ev| {
+            ev.detail = Some("call back task".into())
+        });
+        self.enter_step(slot, step, t);
+    }
+
+    /// An abandoning customer calls again: a new attempt of the same need
+    /// (talk time) with a new patience.
+    pub(super) fn redial(&mut self, slot: u32, generation: u32, t: f64) {
+        let task = self.tasks[slot as usize];
+        if task.generation != generation || task.state != TaskState::Parked {
+            return;
+        }
+        let src = &self.s.sources[task.source as usize];
+        let patience = src
+            .patience
+            .as_ref()
+            .map_or(f64::INFINITY, |d| d.sample(&mut self.redial_rng));
+        self.contacts += 1;
+        self.seq += 1;
+        let counted = self.metrics.counts(t);
+        if counted {
+            self.metrics.arrived(t);
+        }
+        let x = &mut self.tasks[slot as usize];
+        // A new attempt: events of the abandoned one go stale.
+        x.generation = x.generation.wrapping_add(1);
+        x.state = TaskState::Waiting;
+        x.created = t;
+        x.deadline = t;
+        x.seq = self.seq;
+        x.counted = counted;
+        x.routed = false;
+        x.filter = NO_FILTER;
+        x.priority = src.priority;
+        x.patience = patience;
+        x.expiry_scheduled = false;
+        x.timed_out_filter = false;
+        x.assignments = 0;
+        x.is_redial = true;
+        x.call_start = t;
+        x.leg_open = true;
+        if self.usage.is_some() {
+            x.hour = hour_of_day(t);
+        }
+        self.trace_task(slot, t, "task.created", |e, ev| {
+            ev.detail = Some("redial of an abandoned attempt".into());
+            ev.source = Some(e.s.sources[task.source as usize].name.clone());
+            ev.channel = Some(e.s.channels[task.channel as usize].name.clone());
+        });
+        self.route_new(slot, t);
+    }
+}

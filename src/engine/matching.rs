@@ -1,0 +1,257 @@
+//! Matching tasks and workers: who is eligible for a waitlist, which free
+//! worker a task entering a step gets (longest idle, or `order_by`), and
+//! which waiting task a worker with free capacity pulls.
+
+use super::*;
+
+impl Engine<'_> {
+    /// A worker field or attribute as target expressions see it (docs/routing.md, "Expressions").
+    #[inline]
+    pub(super) fn worker_value(&self, w: u32, key: KeyId) -> ValueRef<'_> {
+        let worker = &self.workers[w as usize];
+        let i = w as usize * self.n_channels;
+        let pct = |ch: usize| {
+            let (load, cap) = (f64::from(self.load[i + ch]), f64::from(self.cap[i + ch]));
+            if cap > 0.0 {
+                ((1.0 - load / cap) * 100.0).floor()
+            } else {
+                0.0
+            }
+        };
+        match self.plan.worker_field[key.idx()] {
+            WorkerField::Attr => self.s.profiles[worker.profile as usize].attrs.get(key),
+            WorkerField::Capacity(ch) => ValueRef::Num(f64::from(self.cap[i + ch as usize])),
+            WorkerField::Assigned(ch) => ValueRef::Num(f64::from(self.assigned[i + ch as usize])),
+            WorkerField::CapacityPct(ch) => ValueRef::Num(pct(ch as usize)),
+            WorkerField::Name => ValueRef::Str(&self.plan.worker_names[w as usize]),
+            WorkerField::Activity => {
+                ValueRef::Str(&self.s.activities[usize::from(worker.activity)].name)
+            }
+            WorkerField::ActivitySid => {
+                let a = &self.s.activities[usize::from(worker.activity)];
+                ValueRef::Str(a.sid.as_deref().unwrap_or(&a.name))
+            }
+        }
+    }
+
+    /// Can worker `w` take a task of `class` from `waitlist` right now (besides capacity)?
+    #[inline]
+    pub(super) fn eligible(&self, waitlist: u32, class: u32, w: u32, t: f64) -> bool {
+        let wl = &self.plan.waitlists[waitlist as usize];
+        if wl.known.is_some_and(|k| k != w)
+            || !self
+                .plan
+                .eligible(waitlist, self.workers[w as usize].profile)
+        {
+            return false;
+        }
+        !wl.dynamic
+            || self.s.workflow.steps[wl.step.idx()]
+                .expression
+                .as_ref()
+                .is_none_or(|e| {
+                    e.eval(&PairView {
+                        e: self,
+                        class,
+                        worker: w,
+                        t,
+                    })
+                })
+    }
+
+    #[inline]
+    pub(super) fn has_room(&self, w: u32, channel: u32) -> bool {
+        let i = w as usize * self.n_channels + channel as usize;
+        self.load[i] < self.cap[i]
+    }
+
+    /// The worker to reserve for a task entering its step, if any is free:
+    /// `order_by` tiers first, then longest since last reservation (docs/routing.md, "Which worker gets a task").
+    pub(super) fn find_worker(&mut self, slot: u32, t: f64) -> Option<u32> {
+        let (waitlist, class, step) = {
+            let task = &self.tasks[slot as usize];
+            (task.waitlist, task.class, task.step)
+        };
+        let wl = &self.plan.waitlists[waitlist as usize];
+        let channel = wl.channel;
+        if !self.queue_open[wl.queue as usize] {
+            return None; // outside the queue's hours: the task waits
+        }
+        if let Some(k) = wl.known {
+            let ok = k != u32::MAX
+                && self.workers[k as usize].active
+                && self.has_room(k, channel)
+                && self.eligible(waitlist, class, k, t);
+            return ok.then_some(k);
+        }
+        if wl.slow {
+            return self.find_worker_slow(waitlist, class, step, t);
+        }
+        // (entry, tier, pair) of the best free worker so far.
+        let mut best: Option<(IdleEntry, u32, u32)> = None;
+        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
+        let valid = |e: &IdleEntry| {
+            let x = &workers[e.worker as usize];
+            let i = e.worker as usize * nch + channel as usize;
+            x.stamp == e.stamp && x.active && load[i] < cap[i]
+        };
+        for &(pair, tier) in &wl.candidates {
+            if best.is_some_and(|(_, t0, _)| t0 != tier) {
+                break;
+            }
+            if let Some(top) = self.router.peek_idle(pair, channel, valid)
+                && best.is_none_or(|(b, _, _)| top.before(&b))
+            {
+                best = Some((top, tier, pair));
+            }
+        }
+        // The chosen entry is the top of its heap: remove it now rather than
+        // leave it to go stale, which keeps idle heaps at their live size.
+        let (entry, _, pair) = best?;
+        self.router.pop_idle(pair, channel);
+        Some(entry.worker)
+    }
+
+    /// Selection when eligibility or `order_by` reads live worker state: gathers
+    /// the free eligible workers of the queue, picks the best, puts all back.
+    pub(super) fn find_worker_slow(
+        &mut self,
+        waitlist: u32,
+        class: u32,
+        step: u32,
+        t: f64,
+    ) -> Option<u32> {
+        let wl = &self.plan.waitlists[waitlist as usize];
+        let channel = wl.channel;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
+        let valid = |e: &IdleEntry| {
+            let x = &workers[e.worker as usize];
+            let i = e.worker as usize * nch + channel as usize;
+            x.stamp == e.stamp && x.active && load[i] < cap[i]
+        };
+        let mut drained = std::mem::take(&mut self.drained);
+        for &(pair, _) in &wl.candidates {
+            drained.clear();
+            self.router.drain_idle(pair, channel, valid, &mut drained);
+            scratch.extend(drained.iter().map(|e| (*e, pair)));
+        }
+        self.drained = drained;
+        let step = &self.s.workflow.steps[step as usize];
+        let key = |w: u32| -> Vec<Option<i64>> {
+            step.order_by
+                .iter()
+                .map(|c| routing::int_attr(self.worker_value(w, c.key)))
+                .collect()
+        };
+        let mut best: Option<(IdleEntry, Vec<Option<i64>>)> = None;
+        for &(e, _) in &scratch {
+            if !self.eligible(waitlist, class, e.worker, t) {
+                continue;
+            }
+            let k = key(e.worker);
+            let better = match &best {
+                None => true,
+                Some((b, bk)) => match routing::compare_keys(&k, bk, &step.order_by) {
+                    std::cmp::Ordering::Less => true,
+                    std::cmp::Ordering::Greater => false,
+                    std::cmp::Ordering::Equal => e.before(b),
+                },
+            };
+            if better {
+                best = Some((e, k));
+            }
+        }
+        for &(e, pair) in &scratch {
+            self.router.restore_idle(pair, channel, e);
+        }
+        self.scratch = scratch;
+        best.map(|(e, _)| e.worker)
+    }
+
+    /// A worker with free capacity takes the best waiting tasks it is
+    /// eligible for across its waitlists (priority, then age; LIFO queues
+    /// newest first, served before or after FIFO ones per the workspace),
+    /// then offers what capacity remains.
+    pub(super) fn pull_tasks(&mut self, w: u32, t: f64) {
+        let profile = self.workers[w as usize].profile as usize;
+        loop {
+            // Best FIFO and best LIFO candidate: (entry, waitlist).
+            let mut best = [None::<(WaitEntry, u32)>; 2];
+            for &wl in &self.plan.profile_waitlists[profile] {
+                let list = &self.plan.waitlists[wl as usize];
+                let channel = list.channel;
+                if !self.has_room(w, channel) || !self.queue_open[list.queue as usize] {
+                    continue;
+                }
+                let tasks = &self.tasks;
+                let Some(top) = self.router.peek_waiting(wl, |e| {
+                    let x = &tasks[e.task as usize];
+                    x.generation == e.generation
+                        && x.epoch == e.epoch
+                        && x.state == TaskState::Waiting
+                }) else {
+                    continue;
+                };
+                let kind = usize::from(top.lifo);
+                if best[kind].is_some_and(|(b, _)| !top.better_than(&b)) {
+                    continue;
+                }
+                if self.eligible(wl, self.tasks[top.task as usize].class, w, t) {
+                    best[kind] = Some((top, wl));
+                }
+            }
+            let first = usize::from(self.s.workflow.lifo_first);
+            let Some((entry, wl)) = best[first].or(best[1 - first]) else {
+                break;
+            };
+            self.router.pop_waiting(wl);
+            self.rule = Rule::WorkerPulled;
+            self.reserve(w, entry.task, t);
+        }
+        self.offer_free_capacity(w);
+    }
+
+    /// Puts the worker in the idle heap of every (queue, channel) where it has
+    /// free capacity, under a fresh stamp.
+    pub(super) fn offer_free_capacity(&mut self, w: u32) {
+        let worker = self.workers[w as usize];
+        if !worker.active
+            || u32::from(worker.tasks) >= self.plan.profile_capacity[worker.profile as usize]
+        {
+            return;
+        }
+        let entry = IdleEntry {
+            since: worker.last_assign,
+            worker: w,
+            stamp: worker.stamp,
+        };
+        let (workers, nch) = (&self.workers, self.n_channels);
+        for ch in 0..nch {
+            if !self.has_room(w, ch as u32) {
+                continue;
+            }
+            for &pair in &self.plan.profile_pairs[worker.profile as usize] {
+                self.router.push_idle(pair, ch as u32, entry, |e| {
+                    workers[e.worker as usize].stamp == e.stamp
+                });
+            }
+        }
+    }
+
+    /// Workers who just became able to take waiting tasks take them
+    /// longest-idle first (docs/routing.md, "Which worker gets a task"), as at a shift start; returns the list for
+    /// reuse.
+    pub(super) fn pull_longest_idle_first(&mut self, mut ws: Vec<u32>, t: f64) -> Vec<u32> {
+        let workers = &self.workers;
+        ws.sort_by(|a, b| {
+            let (x, y) = (&workers[*a as usize], &workers[*b as usize]);
+            x.last_assign.total_cmp(&y.last_assign).then(a.cmp(b))
+        });
+        for &w in &ws {
+            self.pull_tasks(w, t);
+        }
+        ws
+    }
+}
