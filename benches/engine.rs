@@ -13,6 +13,8 @@
 //! on the single queue, ≥ 1 M contacts/s on the multi-skill router, costs
 //! slowing the single queue by at most 10%.
 
+mod floor;
+
 use ccsim::scenario::load_str;
 use std::hint::black_box;
 use std::path::Path;
@@ -253,20 +255,26 @@ fn callgrind_horizons(name: &str) -> (f64, f64) {
     }
 }
 
-/// Child mode: one replication of `model` at `horizon`, printing its contacts.
-fn count_mode(name: &str, horizon_h: f64) {
+/// Child mode: one replication of `model` at `horizon` by ccsim or by the
+/// floor, printing its contacts.
+fn count_mode(name: &str, horizon_h: f64, use_floor: bool) {
     let s = model(name, horizon_h);
-    let res = ccsim::engine::run(&s, 1, 0);
-    println!("{}", res.contacts);
+    let contacts = if use_floor {
+        floor::run(&s, 1, 0).contacts
+    } else {
+        ccsim::engine::run(&s, 1, 0).contacts
+    };
+    println!("{contacts}");
 }
 
 /// Instructions counted by callgrind for one child run, and its contacts.
-fn callgrind_run(name: &str, horizon_h: f64) -> Option<(u64, u64)> {
+fn callgrind_run(name: &str, horizon_h: f64, use_floor: bool) -> Option<(u64, u64)> {
     let exe = std::env::current_exe().ok()?;
     let out = std::process::Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(exe)
         .args(["--count", name, &horizon_h.to_string()])
+        .args(use_floor.then_some("--floor"))
         .output()
         .ok()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -282,32 +290,98 @@ fn callgrind_run(name: &str, horizon_h: f64) -> Option<(u64, u64)> {
 
 /// Instructions per contact of a model: the difference between a long and a
 /// short run, divided by the difference in contacts.
-fn instructions_per_contact(name: &str) -> Option<f64> {
+fn instructions_per_contact(name: &str, use_floor: bool) -> Option<f64> {
     let (h1, h2) = callgrind_horizons(name);
-    let (i1, c1) = callgrind_run(name, h1)?;
-    let (i2, c2) = callgrind_run(name, h2)?;
+    let (i1, c1) = callgrind_run(name, h1, use_floor)?;
+    let (i2, c2) = callgrind_run(name, h2, use_floor)?;
     Some((i2 - i1) as f64 / (c2 - c1) as f64)
+}
+
+/// The floor must simulate exactly what ccsim does: same contacts, same
+/// outcomes, same waits.
+fn check_floor(label: &str, s: &ccsim::scenario::Scenario) {
+    let c = ccsim::engine::run(s, 1, 0);
+    let f = floor::run(s, 1, 0);
+    let k = |name: &str| c.overall.get(name).expect("KPI");
+    let same = c.contacts == f.contacts
+        && k("offered") == f.offered as f64
+        && k("answered") == f.answered as f64
+        && k("abandoned") == f.abandoned as f64
+        && k("wait_max_s") == f.wait_max;
+    assert!(
+        same,
+        "{label}: the floor does not reproduce ccsim: ccsim {} contacts, offered {}, answered {}, abandoned {}, max wait {}; floor {f:?}",
+        c.contacts,
+        k("offered"),
+        k("answered"),
+        k("abandoned"),
+        k("wait_max_s")
+    );
+}
+
+/// ccsim and the floor on the same scenario, alternately (same host load):
+/// medians of contacts/s and of the paired time ratio ccsim ÷ floor.
+fn bench_vs_floor(label: &str, s: &ccsim::scenario::Scenario, runs: u32) {
+    check_floor(label, s);
+    let (mut rc, mut rf, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for r in 0..runs {
+        let t = Instant::now();
+        let x = black_box(ccsim::engine::run(black_box(s), 1, r));
+        let tc = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let y = black_box(floor::run(black_box(s), 1, r));
+        let tf = t.elapsed().as_secs_f64();
+        rc.push(x.contacts as f64 / tc);
+        rf.push(y.contacts as f64 / tf);
+        ratio.push(tc / tf);
+    }
+    println!(
+        "{label}: ccsim {:.2} M contacts/s, floor {:.2} M/s (medians of {runs}, alternated); time ccsim ÷ floor, median {:.2}",
+        median(rc) / 1e6,
+        median(rf) / 1e6,
+        median(ratio)
+    );
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--count") {
         let horizon = args[at + 2].parse().expect("horizon in hours");
-        return count_mode(&args[at + 1], horizon);
+        let use_floor = args.iter().any(|a| a == "--floor");
+        return count_mode(&args[at + 1], horizon, use_floor);
     }
-    if args.iter().any(|a| a == "--instructions") {
-        for name in ["single", "large", "multi"] {
-            match instructions_per_contact(name) {
-                Some(n) => println!("{name}: {n:.0} instructions per contact (callgrind)"),
-                None => println!("{name}: valgrind not available"),
-            }
+    if !args.iter().any(|a| a == "--instructions") {
+        timings();
+    }
+    instructions();
+}
+
+/// Instructions per contact under callgrind (repeatable on a noisy host),
+/// ccsim beside the floor where the model has one.
+fn instructions() {
+    for (name, has_floor) in [("single", true), ("large", true), ("multi", false)] {
+        let Some(c) = instructions_per_contact(name, false) else {
+            println!("instructions per contact: valgrind not available, skipped");
+            return;
+        };
+        match has_floor
+            .then(|| instructions_per_contact(name, true))
+            .flatten()
+        {
+            Some(f) => println!(
+                "{name}: {c:.0} instructions per contact, floor {f:.0}: ccsim ÷ floor {:.2} (callgrind)",
+                c / f
+            ),
+            None => println!("{name}: {c:.0} instructions per contact (callgrind)"),
         }
-        return;
     }
+}
+
+fn timings() {
     // 28 agents at 360/h (the quickstart center), ~1.0 M arrivals.
-    bench("erlang-a 28 agents   ", &scenario(360.0, 28, 2801.0), 7);
+    bench_vs_floor("erlang-a 28 agents   ", &scenario(360.0, 28, 2801.0), 7);
     // A large center: 2 450 agents at 36 000/h, ~1.0 M arrivals (bigger heaps).
-    bench("erlang-a 2450 agents ", &scenario(36_000.0, 2_450, 29.0), 5);
+    bench_vs_floor("erlang-a 2450 agents ", &scenario(36_000.0, 2_450, 29.0), 5);
     // The routing benchmark: 2 500 contacts/h, ~1.0 M arrivals. Target ≥ 1 M/s.
     bench("multi-skill router   ", &multi_skill(401.0), 5);
     // The cost meters on the single queue: must cost under 10%.

@@ -43,7 +43,7 @@ impl Estimate {
         let sd = var.sqrt();
         Estimate {
             mean: Some(mean),
-            ci95: Some(t_quantile(0.975, (n - 1) as f64) * sd / (n as f64).sqrt()),
+            ci95: Some(t975(n - 1) * sd / (n as f64).sqrt()),
             sd: Some(sd),
             n,
         }
@@ -54,6 +54,32 @@ impl Estimate {
         let sd = self.sd?;
         Some(t_quantile(0.5 + level / 2.0, (self.n - 1) as f64) * sd / (self.n as f64).sqrt())
     }
+}
+
+/// The 97.5% Student-t quantile for `df` degrees of freedom, computed once
+/// per df and thread: a summary asks for it for every estimate of every
+/// segment and interval, always with the same df, and the bisection behind
+/// [`t_quantile`] would otherwise dominate summarising a run. The cached
+/// value is the one `t_quantile` returns, bit for bit.
+fn t975(df: usize) -> f64 {
+    /// Beyond this df the table would only grow; compute directly.
+    const CACHED: usize = 4096;
+    if df >= CACHED {
+        return t_quantile(0.975, df as f64);
+    }
+    thread_local! {
+        static TABLE: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    TABLE.with(|table| {
+        let mut table = table.borrow_mut();
+        if table.len() <= df {
+            table.resize(df + 1, f64::NAN);
+        }
+        if table[df].is_nan() {
+            table[df] = t_quantile(0.975, df as f64);
+        }
+        table[df]
+    })
 }
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error below 1e-15).
@@ -142,6 +168,14 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_quantile_is_the_computed_one() {
+        for df in [1, 2, 19, 4095, 4096, 10_000] {
+            assert_eq!(t975(df).to_bits(), t_quantile(0.975, df as f64).to_bits());
+            assert_eq!(t975(df).to_bits(), t_quantile(0.975, df as f64).to_bits());
+        }
+    }
 
     #[test]
     fn t_quantiles_match_tables() {
