@@ -33,6 +33,10 @@ pub struct FloorResult {
     pub busy_s: f64,
 }
 
+/// (time bits, sequence, kind, id, generation): ordered by time, then by
+/// scheduling order.
+type Entry = Reverse<(u64, u64, u32, u32, u32)>;
+
 const ARRIVAL: u32 = 0;
 const ABANDON: u32 = 1;
 const DONE: u32 = 2;
@@ -122,11 +126,11 @@ pub fn run(s: &Scenario, seed: u64, replication: u32) -> FloorResult {
     };
 
     let mut draws = SourceState::new(seed, replication, 0);
-    let mut heap: BinaryHeap<Reverse<(u64, u64, u32, u32, u32)>> = BinaryHeap::new();
+    let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
     let mut seq = 0u64;
     // Events carry the customer's generation: an abandonment of a customer
     // since answered (its slot perhaps reused) is stale.
-    let mut push = |heap: &mut BinaryHeap<_>, t: f64, kind: u32, id: u32, generation: u32| {
+    let mut push = |heap: &mut BinaryHeap<Entry>, t: f64, kind: u32, id: u32, generation: u32| {
         seq += 1;
         heap.push(Reverse(((t + 0.0).to_bits(), seq, kind, id, generation)));
     };
