@@ -19,6 +19,7 @@ mod workflow;
 
 use crate::expr::{Attrs, Expr, KeyId, KeyTable};
 use diag::{Diagnostic, ScenarioError};
+pub use hours::WEEKDAYS;
 use std::path::{Path, PathBuf};
 use units::Dist;
 

@@ -2,7 +2,7 @@
 //! expressions and reports every problem it finds with its position.
 
 use super::diag::{Diagnostics, ScenarioError, SourceFile, unknown_name};
-use super::hours::weekday;
+use super::hours::{WEEKDAYS, weekday};
 use super::raw::*;
 use super::read::{FromToml, Reader};
 use super::units::{Dist, parse_clock, parse_duration, parse_rate};
@@ -1199,7 +1199,7 @@ impl Validator<'_> {
                     format!(
                         "start_day says {} but `start` is a {}",
                         d.get_ref(),
-                        crate::routing::WEEKDAYS[usize::from(local_weekday)]
+                        WEEKDAYS[usize::from(local_weekday)]
                     ),
                 );
                 None
