@@ -452,6 +452,18 @@ pub struct Reservations {
     pub return_after_timeout: Dist,
 }
 
+/// Instant answers, and 60 s in the timeout activity after a missed offer.
+impl Default for Reservations {
+    fn default() -> Reservations {
+        Reservations {
+            accept_delay: None,
+            reject_probability: 0.0,
+            no_answer_probability: 0.0,
+            return_after_timeout: Dist::deterministic(60.0).expect("60 s is a valid time"),
+        }
+    }
+}
+
 impl Reservations {
     /// Every offer is accepted at once: no reservation events are needed.
     pub fn instant(&self) -> bool {

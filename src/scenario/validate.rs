@@ -5,7 +5,7 @@ use super::diag::{Diagnostics, ScenarioError, SourceFile, unknown_name};
 use super::hours::{WEEKDAYS, weekday};
 use super::raw::*;
 use super::read::{FromToml, Reader};
-use super::units::{Dist, parse_clock, parse_duration, parse_rate};
+use super::units::{Dist, DistError, parse_clock, parse_duration, parse_rate};
 use super::*;
 use crate::expr::{Context, KeyId, Value};
 use std::collections::HashMap;
@@ -529,28 +529,27 @@ impl Validator<'_> {
                 }
             }
         };
+        // Checked before the spread, which is divided by it.
         let positive_mean = |v: &mut Self, m: f64, span: &Range<usize>| -> Option<f64> {
             if m > 0.0 {
                 Some(m)
             } else {
-                v.err(span, format!("the mean must be positive, found {m}"));
+                v.err(span, DistError::Mean(m).to_string());
                 None
             }
         };
         match family {
             "exponential" => {
                 let (m, span) = need_mean(self)?;
-                Some(Dist::Exponential {
-                    mean: positive_mean(self, m, &span)?,
-                })
+                Dist::exponential(m)
+                    .map_err(|e| self.err(&span, e.to_string()))
+                    .ok()
             }
             "deterministic" => {
                 let (m, span) = need_mean(self)?;
-                if m < 0.0 {
-                    self.err(&span, "a deterministic value cannot be negative");
-                    return None;
-                }
-                Some(Dist::Deterministic { value: m })
+                Dist::deterministic(m)
+                    .map_err(|_| self.err(&span, "a deterministic value cannot be negative"))
+                    .ok()
             }
             "uniform" => {
                 if r.min.is_some() != r.max.is_some() {
@@ -569,27 +568,27 @@ impl Validator<'_> {
                         return None;
                     }
                     let (a, b) = (self.quantity(lo, unit)?, self.quantity(hi, unit)?);
-                    if !(0.0 <= a && a <= b) {
-                        self.err(
-                            &lo.span(),
-                            format!("expected 0 <= min <= max, found min {a} and max {b}"),
-                        );
-                        return None;
-                    }
-                    return Some(Dist::Uniform { low: a, high: b });
+                    return Dist::uniform(a, b)
+                        .map_err(|_| {
+                            self.err(
+                                &lo.span(),
+                                format!("expected 0 <= min <= max, found min {a} and max {b}"),
+                            )
+                        })
+                        .ok();
                 }
                 let (m, span) = need_mean(self)?;
                 let m = positive_mean(self, m, &span)?;
                 let cv = spread(self, m)?;
-                let half = m * cv * 3f64.sqrt();
-                if half > m {
-                    self.err(&raw.span(), "this spread would make the uniform distribution go below zero (cv must be at most 1/sqrt(3))");
-                    return None;
-                }
-                Some(Dist::Uniform {
-                    low: m - half,
-                    high: m + half,
-                })
+                Dist::uniform_from_mean_cv(m, cv)
+                    .map_err(|e| {
+                        let message = match e {
+                            DistError::TooWide(_) => "this spread would make the uniform distribution go below zero (cv must be at most 1/sqrt(3))".to_string(),
+                            other => other.to_string(),
+                        };
+                        self.err(&raw.span(), message)
+                    })
+                    .ok()
             }
             "lognormal" | "gamma" => {
                 let (m, span) = need_mean(self)?;
@@ -600,7 +599,7 @@ impl Validator<'_> {
                 } else {
                     Dist::lognormal(m, cv)
                 };
-                d.map_err(|e| self.err(&raw.span(), e)).ok()
+                d.map_err(|e| self.err(&raw.span(), e.to_string())).ok()
             }
             "erlang" => {
                 let (m, span) = need_mean(self)?;
@@ -617,7 +616,7 @@ impl Validator<'_> {
                     return None;
                 }
                 Dist::erlang(m, *k.get_ref() as u32)
-                    .map_err(|e| self.err(&raw.span(), e))
+                    .map_err(|e| self.err(&raw.span(), e.to_string()))
                     .ok()
             }
             _ => {
@@ -625,10 +624,8 @@ impl Validator<'_> {
                     self.err(&raw.span(), "an empirical distribution needs `values`");
                     return None;
                 };
-                if values.get_ref().is_empty() {
-                    self.err(&values.span(), "`values` must not be empty");
-                    return None;
-                }
+                // Values are checked as they are read, so that the first bad
+                // one is named whether it is unreadable or negative.
                 let mut vals = Vec::new();
                 for q in values.get_ref() {
                     let v = match (q, unit) {
@@ -654,43 +651,31 @@ impl Validator<'_> {
                     }
                 }
                 let weights = match &r.weights {
-                    Some(w) => {
-                        if w.get_ref().len() != vals.len() {
-                            self.err(
-                                &w.span(),
-                                format!(
-                                    "`weights` has {} entries but `values` has {}",
-                                    w.get_ref().len(),
-                                    vals.len()
-                                ),
-                            );
-                            return None;
-                        }
-                        if w.get_ref().iter().any(|x| !(x.is_finite() && *x >= 0.0))
-                            || w.get_ref().iter().sum::<f64>() <= 0.0
-                        {
-                            self.err(
-                                &w.span(),
-                                "weights must be non-negative with a positive sum",
-                            );
-                            return None;
-                        }
-                        w.get_ref().clone()
-                    }
+                    Some(w) => w.get_ref().clone(),
                     None => vec![1.0; vals.len()],
                 };
-                let mut acc = 0.0;
-                let cumulative = weights
-                    .iter()
-                    .map(|w| {
-                        acc += w;
-                        acc
+                let weights_span = r.weights.as_ref().map_or(values.span(), |w| w.span());
+                Dist::empirical(vals, &weights)
+                    .map_err(|e| {
+                        let (span, message) = match e {
+                            DistError::NoValues => {
+                                (values.span(), "`values` must not be empty".to_string())
+                            }
+                            DistError::WeightCount {
+                                values: n_values,
+                                weights: n_weights,
+                            } => (
+                                weights_span,
+                                format!(
+                                    "`weights` has {n_weights} entries but `values` has {n_values}"
+                                ),
+                            ),
+                            DistError::Weights => (weights_span, e.to_string()),
+                            other => (values.span(), other.to_string()),
+                        };
+                        self.err(&span, message)
                     })
-                    .collect();
-                Some(Dist::Empirical {
-                    values: vals,
-                    cumulative,
-                })
+                    .ok()
             }
         }
     }
@@ -1277,12 +1262,7 @@ impl Validator<'_> {
         raw: Option<&Spanned<RawReservations>>,
         base: Option<&Reservations>,
     ) -> Option<Reservations> {
-        let mut r = base.cloned().unwrap_or(Reservations {
-            accept_delay: None,
-            reject_probability: 0.0,
-            no_answer_probability: 0.0,
-            return_after_timeout: Dist::Deterministic { value: 60.0 },
-        });
+        let mut r = base.cloned().unwrap_or_default();
         let Some(raw) = raw else { return Some(r) };
         let x = raw.get_ref();
         let mut ok = true;
@@ -1669,12 +1649,7 @@ impl Validator<'_> {
             // with instant answers, so the checks of others still see it.
             let reservations = reservations.unwrap_or_else(|| {
                 ok = false;
-                Reservations {
-                    accept_delay: None,
-                    reject_probability: 0.0,
-                    no_answer_probability: 0.0,
-                    return_after_timeout: Dist::Deterministic { value: 60.0 },
-                }
+                Reservations::default()
             });
             out.push(Group {
                 name: gr.group.get_ref().clone(),
