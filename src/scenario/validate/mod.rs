@@ -1,7 +1,7 @@
 //! Raw file → [`Scenario`]: resolves names, builds distributions, compiles
 //! expressions and reports every problem it finds with its position.
 
-use super::diag::{Diagnostics, ScenarioError, SourceFile, unknown_name};
+use super::diag::{Diagnostics, ScenarioError, SourceFile};
 use super::raw::*;
 use super::read::{FromToml, Reader};
 use super::units::{parse_clock, parse_rate};
@@ -11,9 +11,11 @@ use std::collections::HashMap;
 use std::ops::Range;
 use toml::Spanned;
 
+mod activities;
 mod channels;
 mod quantities;
 mod queues;
+mod reservations;
 mod simulation;
 
 pub(super) use quantities::Unit;
@@ -602,122 +604,6 @@ impl Validator<'_> {
             );
         }
         out
-    }
-
-    /// The built-in activities plus `[[activities]]`. A built-in may be
-    /// listed to give it a SID; its `available` flag cannot change.
-    fn activities(&mut self, raw: &[Spanned<RawActivity>]) -> Vec<Activity> {
-        let mut out = Activity::builtin();
-        let mut seen: HashMap<String, ()> = HashMap::new();
-        for a in raw {
-            let x = a.get_ref();
-            let name = x.name.get_ref();
-            if !self.check_name(&x.name, "activity", &mut seen) {
-                continue;
-            }
-            let sid = x.sid.as_ref().map(|s| s.get_ref().clone());
-            let flag = x.available.as_ref().map(|f| *f.get_ref());
-            if let Some(i) = out.iter().position(|b| b.name == *name) {
-                if flag.is_some_and(|f| f != out[i].available) {
-                    let span = x.available.as_ref().expect("flag given").span();
-                    self.err(&span, format!("\"{name}\" is a built-in activity with available = {}; it cannot change", out[i].available));
-                }
-                out[i].sid = sid;
-                continue;
-            }
-            let Some(available) = flag else {
-                self.err(&a.span(), format!("activity \"{name}\" needs `available = true` or `false` (whether its workers take new tasks)"));
-                continue;
-            };
-            if out.len() >= 100 {
-                self.err(
-                    &x.name.span(),
-                    "at most 100 activities per workspace (TaskRouter's limit)",
-                );
-                continue;
-            }
-            out.push(Activity {
-                name: name.clone(),
-                available,
-                sid,
-            });
-        }
-        self.activity_names = out
-            .iter()
-            .flat_map(|a| std::iter::once(a.name.clone()).chain(a.sid.clone()))
-            .collect();
-        out
-    }
-
-    /// The index of a named activity.
-    fn activity_id(&mut self, name: &Spanned<String>, activities: &[Activity]) -> Option<u8> {
-        let n = name.get_ref();
-        match activities.iter().position(|a| a.name == *n) {
-            Some(i) => Some(i as u8),
-            None if self.incomplete.contains("activity") => None,
-            None => {
-                self.err(
-                    &name.span(),
-                    unknown_name(
-                        "activity",
-                        n,
-                        &activities
-                            .iter()
-                            .map(|a| a.name.as_str())
-                            .collect::<Vec<_>>(),
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    /// Reservation behaviour: `raw` over `base` (key by key), else defaults
-    /// (instant answers; 60 s in the timeout activity after a missed offer).
-    fn reservations(
-        &mut self,
-        raw: Option<&Spanned<RawReservations>>,
-        base: Option<&Reservations>,
-    ) -> Option<Reservations> {
-        let mut r = base.cloned().unwrap_or_default();
-        let Some(raw) = raw else { return Some(r) };
-        let x = raw.get_ref();
-        let mut ok = true;
-        if let Some(d) = &x.accept_delay {
-            r.accept_delay = self.dist(d, Unit::Seconds);
-            ok &= r.accept_delay.is_some();
-        }
-        if let Some(d) = &x.return_after_timeout {
-            match self.dist(d, Unit::Seconds) {
-                Some(d) => r.return_after_timeout = d,
-                None => ok = false,
-            }
-        }
-        for (field, target) in [
-            (&x.reject_probability, &mut r.reject_probability),
-            (&x.no_answer_probability, &mut r.no_answer_probability),
-        ] {
-            if let Some(p) = field {
-                let v = *p.get_ref();
-                if (0.0..=1.0).contains(&v) {
-                    *target = v;
-                } else {
-                    self.err(
-                        &p.span(),
-                        format!("a probability must be between 0 and 1, found {v}"),
-                    );
-                    ok = false;
-                }
-            }
-        }
-        if r.reject_probability + r.no_answer_probability > 1.0 + 1e-12 {
-            self.err(
-                &raw.span(),
-                "reject_probability + no_answer_probability cannot exceed 1",
-            );
-            ok = false;
-        }
-        ok.then_some(r)
     }
 
     fn check_name(

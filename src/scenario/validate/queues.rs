@@ -11,16 +11,6 @@ use crate::scenario::{Queue, QueueId, StepId, Transfer, TransferTarget, Workflow
 use std::collections::HashMap;
 use toml::Spanned;
 
-/// The queues whose `target_workers` match a worker's attributes.
-pub(super) fn member_of(queues: &[Queue], attrs: &Attrs) -> Vec<QueueId> {
-    queues
-        .iter()
-        .enumerate()
-        .filter(|(_, q)| q.target_workers.eval(attrs))
-        .map(|(i, _)| QueueId(i as u32))
-        .collect()
-}
-
 impl Validator<'_> {
     pub(super) fn queues(&mut self, raw: &[Spanned<RawQueue>]) -> Vec<Queue> {
         let mut seen = HashMap::new();
@@ -193,4 +183,14 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// The queues whose `target_workers` match a worker's attributes.
+pub(super) fn member_of(queues: &[Queue], attrs: &Attrs) -> Vec<QueueId> {
+    queues
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| q.target_workers.eval(attrs))
+        .map(|(i, _)| QueueId(i as u32))
+        .collect()
 }
