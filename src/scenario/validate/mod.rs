@@ -4,7 +4,7 @@
 use super::diag::{Diagnostics, ScenarioError, SourceFile};
 use super::raw::*;
 use super::read::{FromToml, Reader};
-use super::units::{parse_clock, parse_rate};
+use super::units::parse_rate;
 use super::*;
 use crate::expr::{Context, KeyId, Value};
 use std::collections::HashMap;
@@ -12,22 +12,19 @@ use std::ops::Range;
 use toml::Spanned;
 
 mod activities;
+mod agents;
 mod channels;
+mod profiles;
 mod quantities;
 mod queues;
 mod reservations;
 mod simulation;
 
 pub(super) use quantities::Unit;
-use queues::member_of;
 
 /// Attribute combinations per source above which the scenario is refused
 /// (each combination is precomputed).
 const MAX_CLASSES_PER_SOURCE: usize = 100_000;
-
-/// Distinct worker profiles scripted changes may create (routing tables are
-/// per profile).
-const MAX_PROFILES: usize = 10_000;
 
 pub(super) fn load(
     path: &Path,
@@ -173,14 +170,6 @@ pub(super) struct AttrRead {
     pub reader: String,
     /// Read from a filter expression (bare keys).
     pub bare: bool,
-}
-
-/// A change as written, resolved.
-struct ChangeSpec {
-    at_s: f64,
-    workers: u32,
-    attrs: Attrs,
-    capacity: Vec<Option<u16>>,
 }
 
 impl Validator<'_> {
@@ -495,117 +484,6 @@ impl Validator<'_> {
         Some(scenario)
     }
 
-    /// A `capacity = { channel = n }` table: per channel, the capacity it
-    /// lists (0–50, TaskRouter's limit), `None` where it lists none.
-    fn capacity_map(
-        &mut self,
-        raw: Option<&Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<i64>>>>,
-        channels: &[Channel],
-        ok: &mut bool,
-    ) -> Vec<Option<u16>> {
-        let mut out = vec![None; channels.len()];
-        for (ch, n) in raw.iter().flat_map(|c| c.get_ref()) {
-            let id = self.channel_id(ch, channels);
-            let v = *n.get_ref();
-            if !(0..=50).contains(&v) {
-                self.err(
-                    &n.span(),
-                    format!("capacity must be between 0 and 50 (TaskRouter's limit), found {v}"),
-                );
-                *ok = false;
-            } else if let Some(id) = id {
-                out[id.idx()] = Some(v as u16);
-            } else {
-                *ok = false;
-            }
-        }
-        out
-    }
-
-    /// Resolves a group's scripted changes to profile transitions. Changes
-    /// touch a prefix of the group's workers, so the workers' profiles stay
-    /// piecewise constant over worker index: `segments` holds (end, profile).
-    fn profile_changes(
-        &mut self,
-        n_groups: usize,
-        base: Profile,
-        count: u32,
-        mut specs: Vec<ChangeSpec>,
-        queues: &[Queue],
-        base_span: Range<usize>,
-    ) -> Vec<ProfileChange> {
-        specs.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
-        let base_id = base.group.0;
-        let first_extra = self.extra_profiles.len();
-        let mut segments = vec![(count, base_id)];
-        let mut out = Vec::new();
-        for spec in specs {
-            if self.extra_profiles.len() > MAX_PROFILES {
-                break;
-            }
-            if let Some(i) = segments.iter().position(|&(end, _)| end > spec.workers)
-                && (i == 0 || segments[i - 1].0 < spec.workers)
-            {
-                let p = segments[i].1;
-                segments.insert(i, (spec.workers, p));
-            }
-            let mut map: Vec<(u32, u32)> = Vec::new();
-            for seg in segments
-                .iter_mut()
-                .take_while(|(end, _)| *end <= spec.workers)
-            {
-                let old = seg.1;
-                if let Some(&(_, new)) = map.iter().find(|(o, _)| *o == old) {
-                    seg.1 = new;
-                    continue;
-                }
-                let from = if old == base_id {
-                    &base
-                } else {
-                    &self.extra_profiles[old as usize - n_groups]
-                };
-                let attrs = from.attrs.merged(&spec.attrs);
-                let capacity: Vec<u16> = from
-                    .capacity
-                    .iter()
-                    .zip(&spec.capacity)
-                    .map(|(&c, p)| p.unwrap_or(c))
-                    .collect();
-                let existing = if base.attrs == attrs && base.capacity == capacity {
-                    Some(base_id)
-                } else {
-                    self.extra_profiles[first_extra..]
-                        .iter()
-                        .position(|p| p.attrs == attrs && p.capacity == capacity)
-                        .map(|i| (n_groups + first_extra + i) as u32)
-                };
-                let new = existing.unwrap_or_else(|| {
-                    self.extra_profiles.push(Profile {
-                        group: base.group,
-                        queues: member_of(queues, &attrs),
-                        attrs,
-                        capacity,
-                    });
-                    (n_groups + self.extra_profiles.len() - 1) as u32
-                });
-                map.push((old, new));
-                seg.1 = new;
-            }
-            out.push(ProfileChange {
-                at_s: spec.at_s,
-                workers: spec.workers,
-                map,
-            });
-        }
-        if self.extra_profiles.len() > MAX_PROFILES && first_extra <= MAX_PROFILES {
-            self.err(
-                &base_span,
-                format!("scripted changes create more than {MAX_PROFILES} distinct worker profiles; merge changes or use fewer `workers` prefixes"),
-            );
-        }
-        out
-    }
-
     fn check_name(
         &mut self,
         name: &Spanned<String>,
@@ -632,227 +510,6 @@ impl Validator<'_> {
         let mut pairs = Vec::new();
         flatten_toml("", table, &mut self.keys, &mut pairs);
         Attrs::from_pairs(pairs)
-    }
-
-    fn groups(
-        &mut self,
-        raw: &[Spanned<RawAgents>],
-        channels: &[Channel],
-        queues: &[Queue],
-        defaults: &Option<Reservations>,
-        activities: &[Activity],
-    ) -> Option<Vec<Group>> {
-        let mut seen = HashMap::new();
-        let mut out = Vec::new();
-        let mut ok = true;
-        let n_channels = channels.len();
-        // A group that could not be read whole may be the one a queue needs.
-        let unknown_count = self.incomplete.contains("agent group")
-            || raw.iter().any(|g| {
-                let x = g.get_ref();
-                self.has_unreadable_within(&g.span())
-                    || self.is_unreadable(&x.count.span())
-                    || x.attributes
-                        .as_ref()
-                        .is_some_and(|a| self.is_unreadable(&a.span()))
-                    || x.capacity
-                        .as_ref()
-                        .is_some_and(|c| self.is_unreadable(&c.span()))
-            });
-        for g in raw {
-            let gr = g.get_ref();
-            ok &= self.check_name(&gr.group, "agent group", &mut seen);
-            let count = *gr.count.get_ref();
-            if !(0..=1_000_000).contains(&count) {
-                self.err(
-                    &gr.count.span(),
-                    format!("count must be between 0 and 1000000, found {count}"),
-                );
-                ok = false;
-            }
-            let attrs = gr
-                .attributes
-                .as_ref()
-                .map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
-            // docs/routing.md, "Multitasking and capacity" [I]: without `capacity`, one of every channel;
-            // with it, only the channels listed.
-            let listed = self.capacity_map(gr.capacity.as_ref(), channels, &mut ok);
-            let default = if gr.capacity.is_some() { 0u16 } else { 1 };
-            let capacity: Vec<u16> = listed.iter().map(|c| c.unwrap_or(default)).collect();
-            let mut breaks = Vec::new();
-            let mut break_activities = Vec::new();
-            for b in gr.breaks.iter().flatten() {
-                let br = b.get_ref();
-                let start =
-                    parse_clock(br.start.get_ref()).map_err(|e| self.err(&br.start.span(), e));
-                let duration = self.positive_duration(&br.duration, "a break's duration");
-                let activity = match &br.activity {
-                    None => Some(BREAK),
-                    Some(name) => self.activity_id(name, activities),
-                };
-                match (start, duration) {
-                    _ if activity.is_none() => ok = false,
-                    (Ok(a), Some(d)) if d < 86_400.0 => {
-                        breaks.push((a, (a + d) % 86_400.0));
-                        break_activities.push(activity.unwrap_or(BREAK));
-                    }
-                    (Ok(_), Some(_)) => {
-                        self.err(&br.duration.span(), "a break must be shorter than a day");
-                        ok = false;
-                    }
-                    _ => ok = false,
-                }
-            }
-            let absence = match &gr.absence {
-                None => 0.0,
-                Some(p) if (0.0..=1.0).contains(p.get_ref()) => *p.get_ref(),
-                Some(p) => {
-                    self.err(
-                        &p.span(),
-                        format!(
-                            "absence is a probability between 0 and 1, found {}",
-                            p.get_ref()
-                        ),
-                    );
-                    ok = false;
-                    0.0
-                }
-            };
-            let mut shifts = Vec::new();
-            for s in gr.shifts.iter().flatten() {
-                let sr = s.get_ref();
-                let start =
-                    parse_clock(sr.start.get_ref()).map_err(|e| self.err(&sr.start.span(), e));
-                let end = parse_clock(sr.end.get_ref()).map_err(|e| self.err(&sr.end.span(), e));
-                match (start, end) {
-                    (Ok(a), Ok(b)) if a == b => {
-                        self.err(&s.span(), "a shift must have different start and end times");
-                        ok = false;
-                    }
-                    (Ok(a), Ok(b)) => shifts.push((a, b)),
-                    _ => ok = false,
-                }
-            }
-            let disconnects = match &gr.disconnects {
-                None => None,
-                Some(d) => {
-                    let x = d.get_ref();
-                    let rate = match parse_rate(x.rate.get_ref()) {
-                        Ok(r) if r > 0.0 && r <= 1.0 => Some(r),
-                        Ok(_) => {
-                            self.err(
-                                &x.rate.span(),
-                                "a disconnect rate must be positive and at most 1/s per agent",
-                            );
-                            None
-                        }
-                        Err(e) => {
-                            self.err(&x.rate.span(), e);
-                            None
-                        }
-                    };
-                    let duration = self.dist(&x.duration, Unit::Seconds);
-                    let mut drop = vec![false; n_channels];
-                    for ch in &x.drop {
-                        match self.channel_id(ch, channels) {
-                            Some(id) => drop[id.idx()] = true,
-                            None => ok = false,
-                        }
-                    }
-                    match (rate, duration) {
-                        (Some(rate_per_s), Some(duration)) => Some(Disconnects {
-                            rate_per_s,
-                            duration,
-                            drop,
-                        }),
-                        _ => {
-                            ok = false;
-                            None
-                        }
-                    }
-                }
-            };
-            let group_queues = member_of(queues, &attrs);
-            let mut specs = Vec::new();
-            for c in gr.changes.iter().flatten() {
-                let x = c.get_ref();
-                let at = self.quantity(&x.at, Unit::Seconds);
-                let workers = match &x.workers {
-                    None => Some(count.max(0) as u32),
-                    Some(n) if (1..=count).contains(n.get_ref()) => Some(*n.get_ref() as u32),
-                    Some(n) => {
-                        self.err(&n.span(), format!("workers must be between 1 and the group's count ({count}), found {}", n.get_ref()));
-                        None
-                    }
-                };
-                let patch = x
-                    .attributes
-                    .as_ref()
-                    .map_or_else(Attrs::default, |t| self.attrs_from_table(t.get_ref()));
-                let cap = self.capacity_map(x.capacity.as_ref(), channels, &mut ok);
-                match (at, workers) {
-                    (Some(at_s), Some(workers)) if at_s >= 0.0 => specs.push(ChangeSpec {
-                        at_s,
-                        workers,
-                        attrs: patch,
-                        capacity: cap,
-                    }),
-                    (Some(at_s), _) if at_s < 0.0 => {
-                        self.err(&x.at.span(), "a change's `at` cannot be negative");
-                        ok = false;
-                    }
-                    _ => ok = false,
-                }
-            }
-            let changes = self.profile_changes(
-                raw.len(),
-                Profile {
-                    group: GroupId(out.len() as u32),
-                    attrs: attrs.clone(),
-                    capacity: capacity.clone(),
-                    queues: group_queues.clone(),
-                },
-                count.max(0) as u32,
-                specs,
-                queues,
-                g.span(),
-            );
-            let reservations = match (&gr.reservations, defaults) {
-                (Some(r), Some(d)) => self.reservations(Some(r), Some(d)),
-                (None, Some(d)) => Some(d.clone()),
-                (_, None) => None,
-            };
-            // A group whose reservation settings are wrong (reported) is kept
-            // with instant answers, so the checks of others still see it.
-            let reservations = reservations.unwrap_or_else(|| {
-                ok = false;
-                Reservations::default()
-            });
-            out.push(Group {
-                name: gr.group.get_ref().clone(),
-                count: count.max(0) as u32,
-                attrs,
-                capacity,
-                shifts,
-                queues: group_queues,
-                reservations,
-                breaks,
-                break_activities,
-                absence,
-                disconnects,
-                changes,
-            });
-        }
-        for (qi, q) in queues.iter().enumerate() {
-            let id = QueueId(qi as u32);
-            let joinable = out.iter().any(|g| g.count > 0 && g.queues.contains(&id))
-                || self.extra_profiles.iter().any(|p| p.queues.contains(&id));
-            if !joinable && !self.bad_queues[qi] && !unknown_count {
-                let span = self.queue_spans[qi].clone();
-                self.warn(&span, format!("no worker can ever join queue \"{}\": no agent group matches its target_workers '{}'", q.name, q.target_workers_text));
-            }
-        }
-        ok.then_some(out)
     }
 
     pub(super) fn priority(&mut self, p: &Option<Spanned<i64>>) -> Option<Option<u32>> {
