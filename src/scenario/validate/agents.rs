@@ -42,6 +42,9 @@ impl Validator<'_> {
         out
     }
 
+    /// Every agent group; `None` when any is wrong (all are still checked,
+    /// and a group with bad reservation settings is kept with instant
+    /// answers so that the checks of others still see it).
     pub(super) fn groups(
         &mut self,
         raw: &[Spanned<RawAgents>],

@@ -21,6 +21,8 @@ use toml::Spanned;
 const MAX_CLASSES_PER_SOURCE: usize = 100_000;
 
 impl Validator<'_> {
+    /// Every source, its task classes appended to `classes`; `None` when
+    /// any is wrong.
     pub(super) fn sources(
         &mut self,
         raw: &[Spanned<RawArrival>],
@@ -111,6 +113,8 @@ impl Validator<'_> {
         false
     }
 
+    /// One source; `None` when anything in it is wrong (all of it is still
+    /// checked).
     fn source(
         &mut self,
         a: &Spanned<RawArrival>,
@@ -325,6 +329,8 @@ impl Validator<'_> {
         }
     }
 
+    /// A `rate`, optionally with `weekly` multipliers or an intraday
+    /// `profile`, as an arrival process.
     fn rate_process(&mut self, r: &RawArrival, sim: Option<&Simulation>) -> Option<ArrivalProcess> {
         let base = match &r.rate {
             Some(t) => match parse_rate(t.get_ref()) {

@@ -111,6 +111,7 @@ impl Validator<'_> {
         (base, cats)
     }
 
+    /// A worker's attribute table as a document of dotted paths.
     pub(super) fn attrs_from_table(&mut self, table: &toml::Table) -> Attrs {
         let mut pairs = Vec::new();
         flatten_toml("", table, &mut self.keys, &mut pairs);

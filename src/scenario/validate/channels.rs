@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 impl Validator<'_> {
+    /// Every channel; a bad distribution on one is reported and left unset.
     pub(super) fn channels(&mut self, raw: &[Spanned<RawChannel>]) -> Vec<Channel> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
@@ -46,6 +47,7 @@ impl Validator<'_> {
         out
     }
 
+    /// The id of a channel a reference names.
     pub(super) fn channel_id(
         &mut self,
         name: &Spanned<String>,

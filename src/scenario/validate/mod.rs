@@ -4,16 +4,17 @@
 //! This module holds the [`Validator`], which collects the diagnostics and
 //! what could not be read, and the driver, [`Validator::scenario`], which
 //! checks the sections in dependency order. Each child module checks one
-//! section (the workflow, rate card, calendars and traces are checked by
-//! sibling modules of `scenario`, also as `impl Validator` blocks).
+//! section; the workflow, rate card, calendars and traces are checked with
+//! the same `Validator` by sibling modules of `scenario`.
 
 use super::diag::{Diagnostics, ScenarioError, SourceFile};
-use super::raw::*;
+use super::raw::RawScenario;
 use super::read::{FromToml, Reader};
-use super::*;
-use crate::expr::Context;
+use super::{GroupId, InputFile, LoadOptions, Loaded, OFFLINE, Profile, Scenario};
+use crate::expr::{Context, Expr, KeyTable};
 use std::collections::HashMap;
 use std::ops::Range;
+use std::path::Path;
 use toml::Spanned;
 
 mod activities;
@@ -31,6 +32,8 @@ mod simulation;
 use crosscheck::AttrRead;
 pub(super) use quantities::Unit;
 
+/// Checks a scenario file's text: the scenario and its warnings, or every
+/// problem found, sorted by position.
 pub(super) fn load(
     path: &Path,
     text: &str,

@@ -31,6 +31,7 @@ pub(in crate::scenario) enum Unit {
 }
 
 impl Validator<'_> {
+    /// A number or a text in `unit`; `None` (reported) when it is not one.
     pub(in crate::scenario) fn quantity(
         &mut self,
         q: &Spanned<Quantity>,
@@ -55,10 +56,12 @@ impl Validator<'_> {
         }
     }
 
+    /// A non-negative duration in seconds.
     pub(super) fn duration(&mut self, q: &Spanned<Quantity>) -> Option<f64> {
         self.quantity(q, Unit::Seconds)
     }
 
+    /// A duration above zero; `what` names it in the message.
     pub(in crate::scenario) fn positive_duration(
         &mut self,
         q: &Spanned<Quantity>,
@@ -314,6 +317,8 @@ impl Validator<'_> {
         }
     }
 
+    /// An optional distribution, and whether it is absent or valid (a bad
+    /// one is reported and `None`).
     pub(in crate::scenario) fn opt_dist(
         &mut self,
         raw: &Option<Spanned<RawDist>>,

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 impl Validator<'_> {
+    /// Every queue, kept even when wrong (matching nobody) so that references
+    /// to it resolve and are not reported again.
     pub(super) fn queues(&mut self, raw: &[Spanned<RawQueue>]) -> Vec<Queue> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
@@ -57,6 +59,8 @@ impl Validator<'_> {
         out
     }
 
+    /// The id of a queue a reference names; an unknown TaskRouter SID gets a
+    /// hint about `queue_sids`.
     pub(in crate::scenario) fn queue_id(
         &mut self,
         name: &Spanned<String>,

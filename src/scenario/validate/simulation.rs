@@ -19,6 +19,8 @@ const MAX_SPAN_S: f64 = 3650.0 * 86_400.0;
 const MAX_INTERVALS: f64 = 100_000.0;
 
 impl Validator<'_> {
+    /// `[simulation]`; also sets the calendar anchor that the `[[hours]]`
+    /// calendars are resolved from.
     pub(super) fn simulation(&mut self, raw: &Spanned<RawSimulation>) -> Option<Simulation> {
         let r = raw.get_ref();
         let horizon = self.positive_duration(&r.horizon, "the horizon");
