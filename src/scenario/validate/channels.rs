@@ -1,5 +1,6 @@
-//! `[[channels]]`: names usable as TaskRouter channel unique names, and the
-//! handle and wrap-up times that sources on the channel inherit.
+//! `[[channels]]`: names usable as TaskRouter channel unique names, the
+//! handle and wrap-up times that sources on the channel inherit, and how
+//! handle time stretches with concurrent tasks.
 
 use super::{Unit, Validator};
 use crate::scenario::diag::unknown_name;

@@ -256,65 +256,67 @@ impl Validator<'_> {
                     .map_err(|e| self.err(&raw.span(), e.to_string()))
                     .ok()
             }
-            _ => {
-                let Some(values) = &r.values else {
-                    self.err(&raw.span(), "an empirical distribution needs `values`");
-                    return None;
-                };
-                // Values are checked as they are read, so that the first bad
-                // one is named whether it is unreadable or negative.
-                let mut vals = Vec::new();
-                for q in values.get_ref() {
-                    let v = match (q, unit) {
-                        (Quantity::Number(n), _) => Ok(*n),
-                        (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
-                        (Quantity::Text(t), Unit::Count) => {
-                            Err(format!("expected a number, found \"{t}\""))
-                        }
-                    };
-                    match v {
-                        Ok(v) if v >= 0.0 && v.is_finite() => vals.push(v),
-                        Ok(v) => {
-                            self.err(
-                                &values.span(),
-                                format!("empirical values must be non-negative, found {v}"),
-                            );
-                            return None;
-                        }
-                        Err(e) => {
-                            self.err(&values.span(), e);
-                            return None;
-                        }
-                    }
+            _ => self.empirical(raw, unit),
+        }
+    }
+
+    /// An empirical distribution: `values` (in `unit`) and optional `weights`.
+    fn empirical(&mut self, raw: &Spanned<RawDist>, unit: Unit) -> Option<Dist> {
+        let r = raw.get_ref();
+        let Some(values) = &r.values else {
+            self.err(&raw.span(), "an empirical distribution needs `values`");
+            return None;
+        };
+        // Values are checked as they are read, so that the first bad
+        // one is named whether it is unreadable or negative.
+        let mut vals = Vec::new();
+        for q in values.get_ref() {
+            let v = match (q, unit) {
+                (Quantity::Number(n), _) => Ok(*n),
+                (Quantity::Text(t), Unit::Seconds) => parse_duration(t),
+                (Quantity::Text(t), Unit::Count) => {
+                    Err(format!("expected a number, found \"{t}\""))
                 }
-                let weights = match &r.weights {
-                    Some(w) => w.get_ref().clone(),
-                    None => vec![1.0; vals.len()],
-                };
-                let weights_span = r.weights.as_ref().map_or(values.span(), |w| w.span());
-                Dist::empirical(vals, &weights)
-                    .map_err(|e| {
-                        let (span, message) = match e {
-                            DistError::NoValues => {
-                                (values.span(), "`values` must not be empty".to_string())
-                            }
-                            DistError::WeightCount {
-                                values: n_values,
-                                weights: n_weights,
-                            } => (
-                                weights_span,
-                                format!(
-                                    "`weights` has {n_weights} entries but `values` has {n_values}"
-                                ),
-                            ),
-                            DistError::Weights => (weights_span, e.to_string()),
-                            other => (values.span(), other.to_string()),
-                        };
-                        self.err(&span, message)
-                    })
-                    .ok()
+            };
+            match v {
+                Ok(v) if v >= 0.0 && v.is_finite() => vals.push(v),
+                Ok(v) => {
+                    self.err(
+                        &values.span(),
+                        format!("empirical values must be non-negative, found {v}"),
+                    );
+                    return None;
+                }
+                Err(e) => {
+                    self.err(&values.span(), e);
+                    return None;
+                }
             }
         }
+        let weights = match &r.weights {
+            Some(w) => w.get_ref().clone(),
+            None => vec![1.0; vals.len()],
+        };
+        let weights_span = r.weights.as_ref().map_or(values.span(), |w| w.span());
+        Dist::empirical(vals, &weights)
+            .map_err(|e| {
+                let (span, message) = match e {
+                    DistError::NoValues => {
+                        (values.span(), "`values` must not be empty".to_string())
+                    }
+                    DistError::WeightCount {
+                        values: n_values,
+                        weights: n_weights,
+                    } => (
+                        weights_span,
+                        format!("`weights` has {n_weights} entries but `values` has {n_values}"),
+                    ),
+                    DistError::Weights => (weights_span, e.to_string()),
+                    other => (values.span(), other.to_string()),
+                };
+                self.err(&span, message)
+            })
+            .ok()
     }
 
     /// An optional distribution, and whether it is absent or valid (a bad
