@@ -16,7 +16,7 @@
 //! Both heaps delete lazily and compact themselves.
 
 use crate::expr::{KeyId, Resolver, Scope, ValueRef};
-use crate::scenario::{Scenario, StepId};
+use crate::scenario::{Scenario, StepId, WEEKDAYS};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
@@ -477,9 +477,6 @@ pub fn compare_keys(
     }
     Ordering::Equal
 }
-
-/// The weekday names of `taskrouter.dayOfWeek`.
-pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// A clock value at time `t` (seconds from the start, day 0 = `start_weekday`).
 pub fn clock_value(field: ClockField, t: f64, start_weekday: u8) -> ValueRef<'static> {

@@ -19,6 +19,10 @@ pub(super) struct Anchor {
     pub epoch_s: i64,
 }
 
+/// The weekday names of `taskrouter.dayOfWeek`, Monday first; also how
+/// diagnostics name a weekday.
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 /// Parses a weekday name, short (`mon`) or full (`monday`), any case, to
 /// 0 = Monday … 6 = Sunday.
 pub(super) fn weekday(name: &str) -> Option<u8> {

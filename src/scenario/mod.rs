@@ -19,6 +19,7 @@ mod workflow;
 
 use crate::expr::{Attrs, Expr, KeyId, KeyTable};
 use diag::{Diagnostic, ScenarioError};
+pub use hours::WEEKDAYS;
 use std::path::{Path, PathBuf};
 use units::Dist;
 
@@ -449,6 +450,18 @@ pub struct Reservations {
     pub no_answer_probability: f64,
     /// Time in the timeout activity after a missed offer.
     pub return_after_timeout: Dist,
+}
+
+/// Instant answers, and 60 s in the timeout activity after a missed offer.
+impl Default for Reservations {
+    fn default() -> Reservations {
+        Reservations {
+            accept_delay: None,
+            reject_probability: 0.0,
+            no_answer_probability: 0.0,
+            return_after_timeout: Dist::deterministic(60.0).expect("60 s is a valid time"),
+        }
+    }
 }
 
 impl Reservations {

@@ -125,73 +125,107 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
 
 /// A positive random quantity (seconds or a count), parameterised by its mean.
 ///
-/// Families and their parameters:
-/// - `Exponential { mean }`: memoryless; cv = 1.
-/// - `Deterministic { value }`.
-/// - `Uniform { low, high }`: mean = (low + high) / 2.
-/// - `LogNormal`: built from mean and cv, σ² = ln(1 + cv²), μ = ln(mean) − σ²/2.
-/// - `Gamma`: built from mean and cv, shape = 1/cv², scale = mean·cv²; Erlang-k is
-///   the gamma with integer shape k (cv = 1/√k).
-/// - `Empirical`: a discrete distribution over listed values with weights.
+/// Built only through its checked constructors ([`Dist::exponential`],
+/// [`Dist::deterministic`], [`Dist::uniform`], [`Dist::uniform_from_mean_cv`],
+/// [`Dist::lognormal`], [`Dist::gamma`], [`Dist::erlang`], [`Dist::empirical`]),
+/// so every `Dist`
+/// the engine samples has valid parameters, as with `rand_distr`.
 #[derive(Debug, Clone)]
-pub enum Dist {
+pub struct Dist(Family);
+
+/// The families and what each sampler holds.
+#[derive(Debug, Clone)]
+enum Family {
     /// Memoryless; cv = 1.
-    Exponential {
-        /// Mean.
-        mean: f64,
-    },
+    Exponential { mean: f64 },
     /// Always the same value.
-    Deterministic {
-        /// The value.
+    Deterministic { value: f64 },
+    /// Uniform on [low, high]; mean = (low + high) / 2.
+    Uniform { low: f64, high: f64 },
+    /// σ² = ln(1 + cv²), μ = ln(mean) − σ²/2; the mean is kept for reports.
+    LogNormal { mean: f64, dist: LogNormal<f64> },
+    /// shape = 1/cv², scale = mean·cv²; Erlang-k is the integer shape k
+    /// (cv = 1/√k). The mean is kept for reports.
+    Gamma { mean: f64, dist: Gamma<f64> },
+    /// Listed values with the running sums of their weights.
+    Empirical {
+        values: Vec<f64>,
+        cumulative: Vec<f64>,
+    },
+}
+
+/// Why a distribution cannot be built.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum DistError {
+    /// The mean is not positive and finite.
+    #[error("the mean must be positive, found {0}")]
+    Mean(f64),
+    /// The coefficient of variation is not positive and finite.
+    #[error("cv must be positive, found {0}")]
+    Cv(f64),
+    /// A deterministic value or a uniform bound is negative or not finite.
+    #[error("{what} must be finite and non-negative, found {value}")]
+    Negative {
+        /// Which parameter: "the value", "low", "high", "an empirical value".
+        what: &'static str,
+        /// What it was.
         value: f64,
     },
-    /// Uniform on [low, high].
-    Uniform {
+    /// A uniform from mean and cv whose spread would reach below zero (cv
+    /// above 1/√3).
+    #[error("cv {0} would take the uniform below zero (it must be at most 1/sqrt(3))")]
+    TooWide(f64),
+    /// A uniform's lower bound is above its upper bound.
+    #[error("low ({low}) is above high ({high})")]
+    Inverted {
         /// Lower bound.
         low: f64,
         /// Upper bound.
         high: f64,
     },
-    /// Log-normal built from mean and cv.
-    LogNormal {
-        /// Mean (kept for reports; the sampler holds μ and σ).
-        mean: f64,
-        /// The sampler.
-        dist: LogNormal<f64>,
+    /// An Erlang with no phases.
+    #[error("k must be a positive integer")]
+    NoPhases,
+    /// An empirical distribution with no values.
+    #[error("an empirical distribution needs at least one value")]
+    NoValues,
+    /// Not one weight per value.
+    #[error("{weights} weights for {values} values")]
+    WeightCount {
+        /// Number of values.
+        values: usize,
+        /// Number of weights.
+        weights: usize,
     },
-    /// Gamma (Erlang-k when the shape is an integer) built from mean and cv.
-    Gamma {
-        /// Mean.
-        mean: f64,
-        /// The sampler.
-        dist: Gamma<f64>,
-    },
-    /// Discrete over listed values.
-    Empirical {
-        /// The values.
-        values: Vec<f64>,
-        /// Running sums of the weights.
-        cumulative: Vec<f64>,
-    },
+    /// A weight negative or not finite, or all weights zero.
+    #[error("weights must be non-negative with a positive sum")]
+    Weights,
+    /// Parameters `rand_distr` refuses (a cv so extreme the shape or scale
+    /// overflows).
+    #[error(transparent)]
+    Gamma(#[from] rand_distr::GammaError),
+    /// Parameters `rand_distr` refuses (a cv so large σ overflows).
+    #[error(transparent)]
+    LogNormal(#[from] rand_distr::NormalError),
 }
 
 impl Dist {
     /// Draws one value (never negative).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match self {
-            Dist::Exponential { mean } => {
+        match &self.0 {
+            Family::Exponential { mean } => {
                 let e: f64 = Exp1.sample(rng);
                 e * mean
             }
-            Dist::Deterministic { value } => *value,
-            Dist::Uniform { low, high } => {
+            Family::Deterministic { value } => *value,
+            Family::Uniform { low, high } => {
                 let u: f64 = StandardUniform.sample(rng);
                 low + (high - low) * u
             }
-            Dist::LogNormal { dist, .. } => dist.sample(rng),
-            Dist::Gamma { dist, .. } => dist.sample(rng),
-            Dist::Empirical { values, cumulative } => {
+            Family::LogNormal { dist, .. } => dist.sample(rng),
+            Family::Gamma { dist, .. } => dist.sample(rng),
+            Family::Empirical { values, cumulative } => {
                 let total = *cumulative.last().expect("empirical has values");
                 let u: f64 = StandardUniform.sample(rng);
                 let x = u * total;
@@ -203,13 +237,13 @@ impl Dist {
 
     /// The mean of the distribution.
     pub fn mean(&self) -> f64 {
-        match self {
-            Dist::Exponential { mean }
-            | Dist::LogNormal { mean, .. }
-            | Dist::Gamma { mean, .. } => *mean,
-            Dist::Deterministic { value } => *value,
-            Dist::Uniform { low, high } => (low + high) / 2.0,
-            Dist::Empirical { values, cumulative } => {
+        match &self.0 {
+            Family::Exponential { mean }
+            | Family::LogNormal { mean, .. }
+            | Family::Gamma { mean, .. } => *mean,
+            Family::Deterministic { value } => *value,
+            Family::Uniform { low, high } => (low + high) / 2.0,
+            Family::Empirical { values, cumulative } => {
                 let total = cumulative.last().copied().unwrap_or(1.0);
                 let mut prev = 0.0;
                 let mut acc = 0.0;
@@ -226,10 +260,10 @@ impl Dist {
     /// deterministic 0, an empirical 0, a uniform on [0, 0]); continuous
     /// families are 0 with probability 0.
     pub fn can_be_zero(&self) -> bool {
-        match self {
-            Dist::Deterministic { value } => *value == 0.0,
-            Dist::Uniform { high, .. } => *high == 0.0,
-            Dist::Empirical { values, cumulative } => values
+        match &self.0 {
+            Family::Deterministic { value } => *value == 0.0,
+            Family::Uniform { high, .. } => *high == 0.0,
+            Family::Empirical { values, cumulative } => values
                 .iter()
                 .zip(cumulative)
                 .scan(0.0, |prev, (v, c)| {
@@ -242,48 +276,156 @@ impl Dist {
         }
     }
 
-    /// Builds a log-normal from mean and coefficient of variation.
+    /// An exponential with the given mean.
+    ///
+    /// # Errors
+    /// When the mean is not positive and finite.
+    pub fn exponential(mean: f64) -> Result<Dist, DistError> {
+        positive_mean(mean)?;
+        Ok(Dist(Family::Exponential { mean }))
+    }
+
+    /// Always `value`.
+    ///
+    /// # Errors
+    /// When the value is negative or not finite.
+    pub fn deterministic(value: f64) -> Result<Dist, DistError> {
+        non_negative(value, "the value")?;
+        Ok(Dist(Family::Deterministic { value }))
+    }
+
+    /// Uniform on [low, high].
+    ///
+    /// # Errors
+    /// When a bound is negative or not finite, or low is above high.
+    pub fn uniform(low: f64, high: f64) -> Result<Dist, DistError> {
+        non_negative(low, "low")?;
+        non_negative(high, "high")?;
+        if low > high {
+            return Err(DistError::Inverted { low, high });
+        }
+        Ok(Dist(Family::Uniform { low, high }))
+    }
+
+    /// Uniform on mean ± mean·cv·√3 (the uniform with that mean and cv).
+    /// A cv of 0 is the point `mean`.
+    ///
+    /// The bounds are not required finite: for a mean near `f64::MAX` the
+    /// upper one overflows, as `rand_distr`'s gamma accepts an infinite scale.
+    ///
+    /// # Errors
+    /// When the mean is not positive and finite, cv is negative or NaN, or
+    /// the spread would go below zero.
+    pub fn uniform_from_mean_cv(mean: f64, cv: f64) -> Result<Dist, DistError> {
+        positive_mean(mean)?;
+        if cv.is_nan() || cv < 0.0 {
+            return Err(DistError::Cv(cv));
+        }
+        let half = mean * cv * 3f64.sqrt();
+        if half > mean {
+            return Err(DistError::TooWide(cv));
+        }
+        Ok(Dist(Family::Uniform {
+            low: mean - half,
+            high: mean + half,
+        }))
+    }
+
+    /// A log-normal from mean and coefficient of variation.
     ///
     /// # Errors
     /// When mean or cv is not positive and finite.
-    pub fn lognormal(mean: f64, cv: f64) -> Result<Dist, String> {
-        positive(mean, "mean")?;
-        positive(cv, "cv")?;
+    pub fn lognormal(mean: f64, cv: f64) -> Result<Dist, DistError> {
+        positive_mean(mean)?;
+        positive_cv(cv)?;
         let sigma2 = (1.0 + cv * cv).ln();
         let mu = mean.ln() - sigma2 / 2.0;
-        let dist = LogNormal::new(mu, sigma2.sqrt()).map_err(|e| e.to_string())?;
-        Ok(Dist::LogNormal { mean, dist })
+        let dist = LogNormal::new(mu, sigma2.sqrt())?;
+        Ok(Dist(Family::LogNormal { mean, dist }))
     }
 
-    /// Builds a gamma from mean and coefficient of variation.
+    /// A gamma from mean and coefficient of variation.
     ///
     /// # Errors
     /// When mean or cv is not positive and finite.
-    pub fn gamma(mean: f64, cv: f64) -> Result<Dist, String> {
-        positive(mean, "mean")?;
-        positive(cv, "cv")?;
+    pub fn gamma(mean: f64, cv: f64) -> Result<Dist, DistError> {
+        positive_mean(mean)?;
+        positive_cv(cv)?;
         let shape = 1.0 / (cv * cv);
-        let dist = Gamma::new(shape, mean / shape).map_err(|e| e.to_string())?;
-        Ok(Dist::Gamma { mean, dist })
+        let dist = Gamma::new(shape, mean / shape)?;
+        Ok(Dist(Family::Gamma { mean, dist }))
     }
 
-    /// Builds an Erlang-k (sum of k exponential phases) with the given mean.
+    /// An Erlang-k (sum of k exponential phases) with the given mean.
     ///
     /// # Errors
-    /// When mean is not positive or k is zero.
-    pub fn erlang(mean: f64, k: u32) -> Result<Dist, String> {
+    /// When the mean is not positive and finite, or k is zero.
+    pub fn erlang(mean: f64, k: u32) -> Result<Dist, DistError> {
         if k == 0 {
-            return Err("k must be a positive integer".into());
+            return Err(DistError::NoPhases);
         }
         Dist::gamma(mean, 1.0 / f64::from(k).sqrt())
     }
+
+    /// A discrete distribution over `values`, drawn in proportion to
+    /// `weights` (one per value).
+    ///
+    /// # Errors
+    /// When there are no values, a value is negative or not finite, the
+    /// weights are not one per value, or a weight is negative or not finite
+    /// or all are zero.
+    pub fn empirical(values: Vec<f64>, weights: &[f64]) -> Result<Dist, DistError> {
+        if values.is_empty() {
+            return Err(DistError::NoValues);
+        }
+        for &v in &values {
+            non_negative(v, "an empirical value")?;
+        }
+        if weights.len() != values.len() {
+            return Err(DistError::WeightCount {
+                values: values.len(),
+                weights: weights.len(),
+            });
+        }
+        if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+            || weights.iter().sum::<f64>() <= 0.0
+        {
+            return Err(DistError::Weights);
+        }
+        let mut acc = 0.0;
+        let cumulative = weights
+            .iter()
+            .map(|w| {
+                acc += w;
+                acc
+            })
+            .collect();
+        Ok(Dist(Family::Empirical { values, cumulative }))
+    }
 }
 
-fn positive(v: f64, what: &str) -> Result<(), String> {
-    if v.is_finite() && v > 0.0 {
+fn positive_mean(mean: f64) -> Result<(), DistError> {
+    if mean.is_finite() && mean > 0.0 {
         Ok(())
     } else {
-        Err(format!("{what} must be positive, found {v}"))
+        Err(DistError::Mean(mean))
+    }
+}
+
+fn positive_cv(cv: f64) -> Result<(), DistError> {
+    if cv.is_finite() && cv > 0.0 {
+        Ok(())
+    } else {
+        Err(DistError::Cv(cv))
+    }
+}
+
+/// -0 passes: a count written `-0.0` is kept as read.
+fn non_negative(v: f64, what: &'static str) -> Result<(), DistError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(DistError::Negative { what, value: v })
     }
 }
 
@@ -331,14 +473,8 @@ mod tests {
     fn sample_means_match() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
         let dists = [
-            (Dist::Exponential { mean: 240.0 }, 1.0),
-            (
-                Dist::Uniform {
-                    low: 100.0,
-                    high: 300.0,
-                },
-                0.2887,
-            ),
+            (Dist::exponential(240.0).unwrap(), 1.0),
+            (Dist::uniform(100.0, 300.0).unwrap(), 0.2887),
             (Dist::lognormal(240.0, 0.8).unwrap(), 0.8),
             (Dist::gamma(240.0, 0.5).unwrap(), 0.5),
             (Dist::erlang(240.0, 4).unwrap(), 0.5),
@@ -349,12 +485,159 @@ mod tests {
             let se = cv * d.mean() / (n as f64).sqrt();
             assert!((m - d.mean()).abs() < 5.0 * se, "{d:?}: {m}");
         }
-        let e = Dist::Empirical {
-            values: vec![10.0, 20.0],
-            cumulative: vec![1.0, 4.0],
-        };
+        let e = Dist::empirical(vec![10.0, 20.0], &[1.0, 3.0]).unwrap();
         assert!((e.mean() - 17.5).abs() < 1e-12);
         let m: f64 = (0..n).map(|_| e.sample(&mut rng)).sum::<f64>() / n as f64;
         assert!((m - 17.5).abs() < 0.1);
+    }
+
+    const NOT_POSITIVE: [f64; 6] = [0.0, -0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+    const NOT_NON_NEGATIVE: [f64; 4] = [-1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+
+    #[test]
+    fn exponential_needs_a_positive_finite_mean() {
+        for m in NOT_POSITIVE {
+            assert_eq!(
+                Dist::exponential(m).unwrap_err().to_string(),
+                format!("the mean must be positive, found {m}")
+            );
+        }
+        assert_eq!(Dist::exponential(0.5).unwrap().mean(), 0.5);
+    }
+
+    #[test]
+    fn deterministic_needs_a_finite_non_negative_value() {
+        for v in NOT_NON_NEGATIVE {
+            assert!(matches!(
+                Dist::deterministic(v),
+                Err(DistError::Negative {
+                    what: "the value",
+                    ..
+                })
+            ));
+        }
+        assert!(Dist::deterministic(0.0).unwrap().can_be_zero());
+        assert_eq!(Dist::deterministic(60.0).unwrap().mean(), 60.0);
+    }
+
+    #[test]
+    fn uniform_needs_ordered_finite_non_negative_bounds() {
+        for v in NOT_NON_NEGATIVE {
+            assert!(matches!(
+                Dist::uniform(v, 10.0),
+                Err(DistError::Negative { what: "low", .. })
+            ));
+            assert!(matches!(
+                Dist::uniform(0.0, v),
+                Err(DistError::Negative { what: "high", .. })
+            ));
+        }
+        assert_eq!(
+            Dist::uniform(3.0, 2.0).unwrap_err(),
+            DistError::Inverted {
+                low: 3.0,
+                high: 2.0
+            }
+        );
+        assert!(Dist::uniform(0.0, 0.0).unwrap().can_be_zero());
+        assert_eq!(Dist::uniform(2.0, 4.0).unwrap().mean(), 3.0);
+    }
+
+    #[test]
+    fn uniform_from_mean_cv_stays_at_or_above_zero() {
+        for m in NOT_POSITIVE {
+            assert!(matches!(
+                Dist::uniform_from_mean_cv(m, 0.1),
+                Err(DistError::Mean(_))
+            ));
+        }
+        for cv in [-0.1, f64::NAN, f64::NEG_INFINITY] {
+            assert!(matches!(
+                Dist::uniform_from_mean_cv(10.0, cv),
+                Err(DistError::Cv(_))
+            ));
+        }
+        for cv in [0.6, f64::INFINITY] {
+            assert!(matches!(
+                Dist::uniform_from_mean_cv(10.0, cv),
+                Err(DistError::TooWide(_))
+            ));
+        }
+        let d = Dist::uniform_from_mean_cv(10.0, 0.5).unwrap();
+        assert!((d.mean() - 10.0).abs() < 1e-12);
+        assert_eq!(Dist::uniform_from_mean_cv(10.0, 0.0).unwrap().mean(), 10.0);
+    }
+
+    #[test]
+    fn lognormal_and_gamma_need_positive_finite_mean_and_cv() {
+        for build in [Dist::lognormal, Dist::gamma] {
+            for bad in NOT_POSITIVE {
+                assert!(matches!(build(bad, 0.5), Err(DistError::Mean(_))));
+                assert!(matches!(build(240.0, bad), Err(DistError::Cv(_))));
+            }
+            assert_eq!(build(240.0, 0.5).unwrap().mean(), 240.0);
+        }
+        assert_eq!(
+            Dist::gamma(240.0, -1.0).unwrap_err().to_string(),
+            "cv must be positive, found -1"
+        );
+    }
+
+    /// A cv so extreme that the sampler's own parameters overflow is refused
+    /// with `rand_distr`'s reason.
+    #[test]
+    fn overflowing_parameters_are_refused_by_rand_distr() {
+        assert_eq!(
+            Dist::gamma(1.0, 1e200).unwrap_err().to_string(),
+            "shape is not positive in gamma distribution"
+        );
+        assert_eq!(
+            Dist::lognormal(1.0, 1e200).unwrap_err().to_string(),
+            "variation parameter is non-finite in (log)normal distribution"
+        );
+    }
+
+    #[test]
+    fn erlang_needs_a_phase_and_a_positive_mean() {
+        assert_eq!(Dist::erlang(240.0, 0).unwrap_err(), DistError::NoPhases);
+        for m in NOT_POSITIVE {
+            assert!(matches!(Dist::erlang(m, 2), Err(DistError::Mean(_))));
+        }
+        assert_eq!(Dist::erlang(240.0, 1).unwrap().mean(), 240.0);
+    }
+
+    #[test]
+    fn empirical_needs_values_and_one_usable_weight_each() {
+        assert_eq!(
+            Dist::empirical(vec![], &[]).unwrap_err(),
+            DistError::NoValues
+        );
+        for v in NOT_NON_NEGATIVE {
+            assert!(matches!(
+                Dist::empirical(vec![1.0, v], &[1.0, 1.0]),
+                Err(DistError::Negative { .. })
+            ));
+        }
+        assert_eq!(
+            Dist::empirical(vec![1.0, 2.0], &[1.0]).unwrap_err(),
+            DistError::WeightCount {
+                values: 2,
+                weights: 1
+            }
+        );
+        for w in [
+            [0.0, 0.0],
+            [-1.0, 2.0],
+            [f64::NAN, 1.0],
+            [f64::INFINITY, 1.0],
+        ] {
+            assert_eq!(
+                Dist::empirical(vec![1.0, 2.0], &w).unwrap_err(),
+                DistError::Weights
+            );
+        }
+        let d = Dist::empirical(vec![0.0, 5.0], &[0.0, 1.0]).unwrap();
+        assert!(!d.can_be_zero(), "a zero with zero weight is never drawn");
+        assert_eq!(d.mean(), 5.0);
     }
 }
