@@ -293,6 +293,35 @@ pub struct Source {
     pub attributes: AttrModel,
 }
 
+impl Source {
+    /// The expected number of arrivals of a source in `[0, horizon)`, for sizing
+    /// a run before starting it. Exact for Poisson and profile sources (the
+    /// integral of the rate), the row count for traces.
+    pub fn expected_arrivals(&self, horizon: f64) -> f64 {
+        match &self.process {
+            ArrivalProcess::Poisson { rate_per_s } => rate_per_s * horizon,
+            ArrivalProcess::Profile(p) => {
+                // The rate repeats weekly: whole weeks at once, then the rest
+                // piece by piece, counting pieces by index (a float clock would
+                // stop advancing on an astronomically long horizon).
+                let piece = |i: u64| p.piece_at((i as f64 + 0.5) * p.piece_s).0 * p.piece_s;
+                let per_week = (7.0 * 86_400.0 / p.piece_s).round() as u64;
+                let pieces = horizon / p.piece_s;
+                let weeks = (pieces / per_week as f64).floor();
+                let week: f64 = (0..per_week).map(piece).sum();
+                let rest_pieces = (pieces - weeks * per_week as f64).min(per_week as f64);
+                let whole = rest_pieces.floor() as u64;
+                let rest: f64 = (0..whole).map(piece).sum::<f64>()
+                    + piece(whole) * (rest_pieces - whole as f64);
+                weeks * week + rest
+            }
+            ArrivalProcess::Trace { rows, .. } => {
+                rows.iter().filter(|r| r.time_s < horizon).count() as f64
+            }
+        }
+    }
+}
+
 /// How a source generates arrival times.
 #[derive(Debug, Clone)]
 pub enum ArrivalProcess {

@@ -66,7 +66,7 @@ impl Validator<'_> {
                     Some((_, delay)) => 1.0 + run_s / delay.mean(),
                     None => 1.0,
                 };
-                let arrivals = crate::arrivals::expected_arrivals(src, sim.horizon_s);
+                let arrivals = src.expected_arrivals(sim.horizon_s);
                 (arrivals, arrivals * attempts)
             })
             .collect();
