@@ -238,7 +238,7 @@ pub fn run(s: &Scenario, seed: u64, replication: u32) -> FloorResult {
                 match next {
                     Some(slot) => {
                         let x = &mut customers[slot as usize];
-                                x.generation += 1;
+                        x.generation += 1;
                         let wait = t - x.arrival;
                         if x.counted {
                             let i = interval_of(x.arrival);
