@@ -3,7 +3,7 @@
 
 use crate::metrics::{INTERVAL_KPI_NAMES, KPI_NAMES};
 use crate::stats::Estimate;
-use crate::sweep::Summary;
+use crate::summary::Summary;
 
 fn num(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| format!("{x}"))

@@ -4,7 +4,7 @@
 
 use crate::metrics::{INTERVAL_KPI_NAMES, KPI_NAMES};
 use crate::stats::Estimate;
-use crate::sweep::{SegmentSummary, Summary};
+use crate::summary::{SegmentSummary, Summary};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -135,7 +135,7 @@ impl Serialize for Intervals<'_> {
     }
 }
 
-struct IntervalRow<'a>(&'a crate::sweep::IntervalSummary, &'a [String]);
+struct IntervalRow<'a>(&'a crate::summary::IntervalSummary, &'a [String]);
 
 impl Serialize for IntervalRow<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -1,4 +1,4 @@
-//! Reports: read a [`Summary`](crate::sweep::Summary), never engine state.
+//! Reports: read a [`Summary`](crate::summary::Summary), never engine state.
 //! `json` is the docs/outputs.md contract, `table` the terminal view, `csv` the
 //! files in the report folder, `folder` replaces a report folder as a whole
 //! and `manifest` says what is in it.

@@ -2,7 +2,7 @@
 
 use crate::metrics::KPI_NAMES;
 use crate::stats::Estimate;
-use crate::sweep::Summary;
+use crate::summary::Summary;
 use std::fmt::Write;
 
 fn is_ratio(kpi: &str) -> bool {

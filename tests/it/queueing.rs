@@ -220,7 +220,7 @@ callback = { on = "expected", after = "150s", probability = 0.5, queue = "cb" }
     let joined = lambda * (1.0 - callback_share);
     let wait = waiting / joined;
     let results = sweep::run_replications(&s, s.sim.seed, s.sim.replications, &|_| {});
-    let summary = sweep::summarize(&s, s.sim.seed, &results);
+    let summary = ccsim::summary::summarize(&s, s.sim.seed, &results);
     let q = &summary.queues[0];
     let share: Vec<f64> = results
         .iter()

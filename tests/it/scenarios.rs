@@ -4,7 +4,8 @@
 
 use super::scenario;
 use ccsim::scenario::load;
-use ccsim::sweep::{self, Summary};
+use ccsim::summary::Summary;
+use ccsim::sweep;
 
 fn run(file: &str, reps: u32) -> (ccsim::scenario::Scenario, Summary) {
     let s = load(&scenario(file))
@@ -14,7 +15,7 @@ fn run(file: &str, reps: u32) -> (ccsim::scenario::Scenario, Summary) {
     (s, summary)
 }
 
-fn mean(seg: &ccsim::sweep::SegmentSummary, kpi: &str) -> f64 {
+fn mean(seg: &ccsim::summary::SegmentSummary, kpi: &str) -> f64 {
     seg.get(kpi).and_then(|e| e.mean).unwrap_or(f64::NAN)
 }
 

@@ -227,7 +227,7 @@ fn disconnects_happen_at_the_per_worker_rate() {
             "{n} disconnects, {offline} h offline"
         );
     }
-    let summary = ccsim::sweep::summarize(&s, 5, &results);
+    let summary = ccsim::summary::summarize(&s, 5, &results);
     let e = summary.groups[0].get("disconnects").unwrap();
     let (mean, hw) = (e.mean.unwrap(), e.half_width(0.999).unwrap());
     eprintln!("disconnects {mean:.1} ± {hw:.1} (99.9%), expected 454.5");
