@@ -5,6 +5,8 @@
 
 use crate::scenario::Scenario;
 
+pub mod usage;
+
 /// Names of the per-segment KPIs, in contract order (docs/outputs.md), then extras.
 pub const KPI_NAMES: [&str; 30] = [
     "offered",
@@ -160,7 +162,7 @@ pub struct ReplicationResult {
     /// Per group, per activity: worker-hours in the counted window.
     pub activity_hours: Vec<Vec<f64>>,
     /// Usage meters, when the scenario has `[costs]`.
-    pub usage: Option<crate::cost::Usage>,
+    pub usage: Option<usage::Usage>,
     /// Per group, per hour of day: agent-hours in a non-Offline activity.
     pub online_by_hour: Vec<[f64; 24]>,
     /// Tasks still in the system (waiting, ringing, in service, or a call
