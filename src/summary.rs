@@ -2,22 +2,30 @@
 //! What reports read; it knows nothing of how the replications were run.
 
 use crate::metrics::{
-    FILTER_KPI_NAMES, GROUP_KPI_NAMES, INTERVAL_KPI_NAMES, KPI_NAMES, Kpis, QUEUE_FLOW_NAMES,
-    ReplicationResult, STEP_KPI_NAMES,
+    FilterKpis, GroupKpis, IntervalKpis, Kpis, QueueFlowKpis, ReplicationResult, StepKpis,
 };
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
-/// KPIs of one segment (overall, a queue, a channel, a source), in `KPI_NAMES` order.
+/// The estimates of one named part of a run, one per KPI of its family.
 #[derive(Debug, Clone)]
-pub struct SegmentSummary {
-    /// Segment name (queue, channel, source, group, step or filter).
+pub struct Named<T> {
+    /// Segment, group, step, filter or queue name.
     pub name: String,
-    /// The KPI names, in the order of `kpis`.
-    pub names: &'static [&'static str],
-    /// One estimate per KPI name, in order.
-    pub kpis: Vec<Estimate>,
+    /// One estimate per KPI.
+    pub kpis: T,
 }
+
+/// A segment: overall, a queue, a channel, a source.
+pub type SegmentSummary = Named<Kpis<Estimate>>;
+/// An agent group.
+pub type GroupSummary = Named<GroupKpis<Estimate>>;
+/// A routing step.
+pub type StepSummary = Named<StepKpis<Estimate>>;
+/// A workflow filter.
+pub type FilterSummary = Named<FilterKpis<Estimate>>;
+/// A queue's flow.
+pub type QueueFlowSummary = Named<QueueFlowKpis<Estimate>>;
 
 /// One row of the per-interval table.
 #[derive(Debug, Clone)]
@@ -26,8 +34,8 @@ pub struct IntervalSummary {
     pub start_s: f64,
     /// Seconds from the simulation start.
     pub end_s: f64,
-    /// In `INTERVAL_KPI_NAMES` order.
-    pub kpis: Vec<Estimate>,
+    /// The interval's KPIs.
+    pub kpis: IntervalKpis<Estimate>,
     /// Occupancy per group, in scenario order.
     pub occupancy: Vec<Estimate>,
 }
@@ -52,16 +60,16 @@ pub struct Summary {
     pub channels: Vec<SegmentSummary>,
     /// Per arrival source, in scenario order.
     pub sources: Vec<SegmentSummary>,
-    /// Per group: occupancy and utilization (`GROUP_KPI_NAMES` order).
-    pub groups: Vec<SegmentSummary>,
+    /// Per group, in scenario order.
+    pub groups: Vec<GroupSummary>,
     /// The per-interval table.
     pub intervals: Vec<IntervalSummary>,
-    /// Per routing step (`STEP_KPI_NAMES`), labelled "filter #k" or "default".
-    pub steps: Vec<SegmentSummary>,
-    /// Per filter (`FILTER_KPI_NAMES`).
-    pub filters: Vec<SegmentSummary>,
-    /// Per queue: entered and moved (`QUEUE_FLOW_NAMES`).
-    pub queue_flow: Vec<SegmentSummary>,
+    /// Per routing step, labelled "filter #k" or "default".
+    pub steps: Vec<StepSummary>,
+    /// Per filter.
+    pub filters: Vec<FilterSummary>,
+    /// Per queue: entered and moved.
+    pub queue_flow: Vec<QueueFlowSummary>,
     /// Activity names, in scenario order (the columns of `activity_hours`).
     pub activity_names: Vec<String>,
     /// Per group: worker-hours in each activity during the counted window.
@@ -74,38 +82,32 @@ pub struct Summary {
     pub events: u64,
 }
 
-fn segment(name: &str, reps: &[&Kpis]) -> SegmentSummary {
-    SegmentSummary {
-        name: name.to_string(),
-        names: &KPI_NAMES,
-        kpis: (0..KPI_NAMES.len())
-            .map(|k| Estimate::from_values(reps.iter().map(|r| r.0[k])))
-            .collect(),
-    }
-}
-
 /// Summarises replication results.
 pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summary {
-    let overall: Vec<&Kpis> = results.iter().map(|r| &r.overall).collect();
-    let per = |names: Vec<&str>,
-               pick: &dyn Fn(&ReplicationResult, usize) -> &Kpis|
+    // One value over the replications.
+    let est = |value: &dyn Fn(&ReplicationResult) -> f64| {
+        Estimate::from_values(results.iter().map(value))
+    };
+    let segment = |name: &str, pick: &dyn Fn(&ReplicationResult) -> &Kpis| Named {
+        name: name.to_string(),
+        kpis: Kpis::from_fn(|k| est(&|r| pick(r)[k])),
+    };
+    let segments = |names: Vec<&str>,
+                    pick: &dyn Fn(&ReplicationResult, usize) -> &Kpis|
      -> Vec<SegmentSummary> {
         names
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, n)| segment(n, &results.iter().map(|r| pick(r, i)).collect::<Vec<_>>()))
+            .map(|(i, name)| segment(name, &|r| pick(r, i)))
             .collect()
     };
     let groups = s
         .groups
         .iter()
         .enumerate()
-        .map(|(g, group)| SegmentSummary {
+        .map(|(g, group)| Named {
             name: group.name.clone(),
-            names: &GROUP_KPI_NAMES,
-            kpis: (0..GROUP_KPI_NAMES.len())
-                .map(|k| Estimate::from_values(results.iter().map(|r| r.groups[g][k])))
-                .collect(),
+            kpis: GroupKpis::from_fn(|k| est(&|r| r.groups[g][k])),
         })
         .collect();
     let intervals = (0..s.sim.interval_count())
@@ -114,53 +116,45 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
             IntervalSummary {
                 start_s,
                 end_s: start_s + s.sim.interval_s,
-                kpis: (0..INTERVAL_KPI_NAMES.len())
-                    .map(|k| Estimate::from_values(results.iter().map(|r| r.intervals[i][k])))
-                    .collect(),
+                kpis: IntervalKpis::from_fn(|k| est(&|r| r.intervals[i][k])),
                 occupancy: (0..s.groups.len())
-                    .map(|g| {
-                        Estimate::from_values(results.iter().map(|r| r.interval_occupancy[i][g]))
-                    })
+                    .map(|g| est(&|r| r.interval_occupancy[i][g]))
                     .collect(),
             }
         })
         .collect();
-    let table = |names: Vec<String>,
-                 kpi_names: &'static [&'static str],
-                 pick: &dyn Fn(&ReplicationResult, usize, usize) -> f64|
-     -> Vec<SegmentSummary> {
-        names
-            .into_iter()
-            .enumerate()
-            .map(|(i, name)| SegmentSummary {
-                name,
-                names: kpi_names,
-                kpis: (0..kpi_names.len())
-                    .map(|k| Estimate::from_values(results.iter().map(|r| pick(r, i, k))))
-                    .collect(),
-            })
-            .collect()
-    };
     let wf = &s.workflow;
-    let steps = table(
-        wf.steps.iter().map(|st| st.label.clone()).collect(),
-        &STEP_KPI_NAMES,
-        &|r, i, k| r.steps[i][k],
-    );
-    let filters = table(
-        wf.filters.iter().map(|f| f.name.clone()).collect(),
-        &FILTER_KPI_NAMES,
-        &|r, i, k| r.filters[i][k],
-    );
-    let queue_flow = table(
-        s.queues.iter().map(|q| q.name.clone()).collect(),
-        &QUEUE_FLOW_NAMES,
-        &|r, i, k| r.queue_flow[i][k],
-    );
+    let steps = wf
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, st)| Named {
+            name: st.label.clone(),
+            kpis: StepKpis::from_fn(|k| est(&|r| r.steps[i][k])),
+        })
+        .collect();
+    let filters = wf
+        .filters
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Named {
+            name: f.name.clone(),
+            kpis: FilterKpis::from_fn(|k| est(&|r| r.filters[i][k])),
+        })
+        .collect();
+    let queue_flow = s
+        .queues
+        .iter()
+        .enumerate()
+        .map(|(i, q)| Named {
+            name: q.name.clone(),
+            kpis: QueueFlowKpis::from_fn(|k| est(&|r| r.queue_flow[i][k])),
+        })
+        .collect();
     let activity_hours = (0..s.groups.len())
         .map(|g| {
             (0..s.activities.len())
-                .map(|a| Estimate::from_values(results.iter().map(|r| r.activity_hours[g][a])))
+                .map(|a| est(&|r| r.activity_hours[g][a]))
                 .collect()
         })
         .collect();
@@ -177,20 +171,17 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         scenario: s.name.clone(),
         seed,
         replications: results.len() as u32,
-        overall: segment("overall", &overall),
-        unqueued: segment(
-            "(no queue)",
-            &results.iter().map(|r| &r.unqueued).collect::<Vec<_>>(),
-        ),
-        queues: per(
+        overall: segment("overall", &|r| &r.overall),
+        unqueued: segment("(no queue)", &|r| &r.unqueued),
+        queues: segments(
             s.queues.iter().map(|q| q.name.as_str()).collect(),
             &|r, i| &r.queues[i],
         ),
-        channels: per(
+        channels: segments(
             s.channels.iter().map(|c| c.name.as_str()).collect(),
             &|r, i| &r.channels[i],
         ),
-        sources: per(
+        sources: segments(
             s.sources.iter().map(|c| c.name.as_str()).collect(),
             &|r, i| &r.sources[i],
         ),
@@ -198,15 +189,5 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         intervals,
         contacts: results.iter().map(|r| r.contacts).sum(),
         events: results.iter().map(|r| r.events).sum(),
-    }
-}
-
-impl SegmentSummary {
-    /// The estimate of a KPI by name.
-    pub fn get(&self, kpi: &str) -> Option<&Estimate> {
-        self.names
-            .iter()
-            .position(|n| *n == kpi)
-            .map(|i| &self.kpis[i])
     }
 }

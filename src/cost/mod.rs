@@ -10,8 +10,8 @@
 //! that arrived in it (follow-ups included, even after the window ends), and
 //! agent time inside it. Per-month prices are prorated by window hours ÷ 730.
 
-use crate::metrics::ReplicationResult;
 use crate::metrics::usage::Meter;
+use crate::metrics::{Kpi, ReplicationResult};
 // engine: switch to crate::metrics::usage::{MeterKey, Usage, increments}
 pub use crate::metrics::usage::{MeterKey, Usage, increments};
 use crate::scenario::costs::{ChannelCosts, Costs, MONTH_H, PlatformPlan, Price, Storage};
@@ -504,7 +504,6 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
     let est = |f: &dyn Fn(&Bill, &ReplicationResult) -> f64| {
         Estimate::from_values(bills.iter().zip(results).map(|(b, r)| f(b, r)))
     };
-    let kpi = |r: &ReplicationResult, name: &str| r.overall.get(name).expect("a KPI");
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     let money = |v: i64| units(v);
     let components_by = |month: bool| {
@@ -542,8 +541,8 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
         month: MonthBasis::of(s, costs),
         plan: costs.plan.key(),
         total: est(&|b, _| money(b.total())),
-        per_offered: est(&|b, r| ratio(money(b.total()), kpi(r, "offered"))),
-        per_answered: est(&|b, r| ratio(money(b.total()), kpi(r, "answered"))),
+        per_offered: est(&|b, r| ratio(money(b.total()), r.overall[Kpi::Offered])),
+        per_answered: est(&|b, r| ratio(money(b.total()), r.overall[Kpi::Answered])),
         monthly_projection: est(&|b, _| money(b.monthly_total())),
         components,
         monthly_components,

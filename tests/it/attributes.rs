@@ -3,7 +3,8 @@
 //! filter's `task.` prefix and attributes no source sets are warned about,
 //! and the known-worker and legacy queue keys SDKs write are accepted.
 
-use super::{ccsim, kpi, stderr_no_panic, temp_dir};
+use super::{ccsim, stderr_no_panic, temp_dir};
+use ccsim::metrics::{Kpi, StepKpi};
 use ccsim::scenario::load_str;
 
 /// A one-queue scenario whose source has `attrs` and whose only filter has
@@ -43,10 +44,7 @@ fn routed(text: &str) -> (f64, f64) {
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    (
-        kpi(&r.overall, "answered"),
-        kpi(&r.overall, "canceled_no_match"),
-    )
+    (r.overall[Kpi::Answered], r.overall[Kpi::CanceledNoMatch])
 }
 
 /// Flex configurations are full of nested objects such as
@@ -79,10 +77,7 @@ fn random_choices_have_their_own_syntax() {
     .unwrap()
     .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    let (offered, unmatched) = (
-        kpi(&r.overall, "offered"),
-        kpi(&r.overall, "canceled_no_match"),
-    );
+    let (offered, unmatched) = (r.overall[Kpi::Offered], r.overall[Kpi::CanceledNoMatch]);
     let es = (offered - unmatched) / offered;
     // Binomial: sd of the share is sqrt(0.25 × 0.75 / ~12 000) ≈ 0.004.
     assert!((es - 0.25).abs() < 0.02, "Spanish share {es}");
@@ -181,7 +176,7 @@ fn keys_sdks_write_are_accepted() {
     let r = ccsim::engine::run(&s, 1, 0);
     let step1 = &r.steps[0];
     assert!(
-        step1[1] > 50.0,
+        step1[StepKpi::Answered] > 50.0,
         "answered in the known-worker step: {step1:?}"
     );
 }

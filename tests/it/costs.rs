@@ -1,9 +1,8 @@
 //! Costs: bills computed by hand to the micro-unit, waiting that costs money,
 //! the licence plans' break-even, and labour with shifts.
 
-use super::kpi;
 use ccsim::cost::{Bill, bill, units};
-use ccsim::metrics::ReplicationResult;
+use ccsim::metrics::{Kpi, ReplicationResult};
 use ccsim::scenario::{Scenario, load_str};
 
 fn load(tag: &str, rows: &str, text: &str) -> Scenario {
@@ -97,8 +96,8 @@ local_per_month = 1.46
 "#,
     );
     let (r, b) = run_bill(&s);
-    assert_eq!(kpi(&r.overall, "answered"), 5.0);
-    assert_eq!(kpi(&r.overall, "wait_max_s"), 0.0);
+    assert_eq!(r.overall[Kpi::Answered], 5.0);
+    assert_eq!(r.overall[Kpi::WaitMax], 0.0);
     // Per-call round-up: 61 s bills 2 minutes, 60 s one, 120 s two, 1 s one.
     assert_eq!(usage(&b, "voice.inbound_min"), 6.0);
     assert_eq!(usage(&b, "voice.agent_min"), 6.0);
@@ -195,7 +194,7 @@ inbound_per_min = 0.0085
 "#,
     );
     let (r, b) = run_bill(&s);
-    assert_eq!(kpi(&r.overall, "abandoned"), 1.0);
+    assert_eq!(r.overall[Kpi::Abandoned], 1.0);
     assert_eq!(usage(&b, "voice.inbound_min"), 12.0);
     assert_eq!(usage(&b, "voice.customer_leg_s"), 695.0);
     assert_eq!(b.component("voice.inbound"), micro(12.0 * 0.0085));
@@ -435,7 +434,7 @@ fn the_built_in_card_is_the_default() {
         b.component("voice.inbound"),
         micro(usage(&b, "voice.inbound_min") * 0.0085)
     );
-    assert!(kpi(&r.overall, "answered") > 0.0);
+    assert!(r.overall[Kpi::Answered] > 0.0);
     let (none, _) = bill_of("card = \"none\"");
     assert_eq!(none.total(), 0, "nothing is priced without a card");
     std::fs::write(&path, format!("{base}\n[costs]\n")).unwrap();

@@ -25,12 +25,6 @@ mod workforce;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A KPI by name; panics on a name ccsim does not have.
-pub fn kpi(k: &ccsim::metrics::Kpis, name: &str) -> f64 {
-    k.get(name)
-        .unwrap_or_else(|| panic!("no KPI called {name}"))
-}
-
 /// Path of a file in `scenarios/`.
 pub fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

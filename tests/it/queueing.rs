@@ -2,6 +2,7 @@
 //! non-preemptive priorities (Cobham) and multitasking capacity.
 
 use ccsim::erlang::{Model, erlang_c};
+use ccsim::metrics::{GroupKpi, Kpi};
 use ccsim::scenario::load_str;
 use ccsim::sweep;
 use std::path::Path;
@@ -68,12 +69,12 @@ default_filter = {{ queue = "q" }}
     let w_std = w0 / ((1.0 - s1) * (1.0 - s2));
     within(
         "vip mean wait (s)",
-        summary.sources[0].get("asa_s").unwrap(),
+        &summary.sources[0].kpis[Kpi::Asa],
         w_vip,
     );
     within(
         "standard mean wait (s)",
-        summary.sources[1].get("asa_s").unwrap(),
+        &summary.sources[1].kpis[Kpi::Asa],
         w_std,
     );
     // The classes together are still Erlang C.
@@ -87,7 +88,7 @@ default_filter = {{ queue = "q" }}
     .unwrap();
     within(
         "overall ASA (s)",
-        summary.overall.get("asa_s").unwrap(),
+        &summary.overall.kpis[Kpi::Asa],
         all.asa_s,
     );
 }
@@ -136,13 +137,13 @@ default_filter = {{ queue = "q" }}
     .unwrap();
     within(
         "service level",
-        summary.overall.get("service_level").unwrap(),
+        &summary.overall.kpis[Kpi::ServiceLevel],
         m.service_level,
     );
-    within("ASA (s)", summary.overall.get("asa_s").unwrap(), m.asa_s);
+    within("ASA (s)", &summary.overall.kpis[Kpi::Asa], m.asa_s);
     within(
         "utilization",
-        summary.groups[0].get("utilization").unwrap(),
+        &summary.groups[0].kpis[GroupKpi::Utilization],
         m.occupancy,
     );
 }
@@ -224,16 +225,13 @@ callback = { on = "expected", after = "150s", probability = 0.5, queue = "cb" }
     let q = &summary.queues[0];
     let share: Vec<f64> = results
         .iter()
-        .map(|r| {
-            let k = |n: &str| super::kpi(&r.overall, n);
-            k("callback") / k("offered")
-        })
+        .map(|r| r.overall[Kpi::Callback] / r.overall[Kpi::Offered])
         .collect();
     within(
         "call-back share",
         &ccsim::stats::Estimate::from_values(share),
         callback_share,
     );
-    within("ASA of answered calls", q.get("asa_s").unwrap(), wait);
+    within("ASA of answered calls", &q.kpis[Kpi::Asa], wait);
     assert!(callback_share > 0.05, "the offer matters: {callback_share}");
 }

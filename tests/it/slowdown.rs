@@ -8,6 +8,7 @@
 //! state is the multiset of agent loads, plus the queue length once every
 //! agent is full (a freed slot takes the oldest waiting chat at once).
 
+use ccsim::metrics::{GroupKpi, Kpi};
 use ccsim::scenario::load_str;
 use std::collections::HashMap;
 use std::path::Path;
@@ -188,22 +189,22 @@ targets = [{{ queue = "q", order_by = "worker.channel.chat.assigned_tasks ASC" }
     };
     check(
         "P(no wait)",
-        summary.overall.get("service_level").unwrap(),
+        &summary.overall.kpis[Kpi::ServiceLevel],
         1.0 - chain.p_wait,
     );
     check(
         "abandonment",
-        summary.overall.get("abandon_rate").unwrap(),
+        &summary.overall.kpis[Kpi::AbandonRate],
         chain.abandon,
     );
     check(
         "utilization",
-        summary.groups[0].get("utilization").unwrap(),
+        &summary.groups[0].kpis[GroupKpi::Utilization],
         chain.utilization,
     );
     check(
         "occupancy",
-        summary.groups[0].get("occupancy").unwrap(),
+        &summary.groups[0].kpis[GroupKpi::Occupancy],
         chain.occupancy,
     );
     // Without slowdown the same traffic is served faster: the chain says so too.
@@ -242,6 +243,6 @@ default_filter = { queue = "q" }
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    let aht = super::kpi(&r.overall, "aht_s");
+    let aht = r.overall[Kpi::Aht];
     assert!((aht - 200.0).abs() < 1e-9, "AHT {aht}");
 }

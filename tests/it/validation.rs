@@ -5,6 +5,7 @@
 //! deterministic; a broken model moves the estimates by many half-widths.
 
 use ccsim::erlang::Model;
+use ccsim::metrics::{GroupKpi, Kpi};
 use ccsim::scenario;
 use ccsim::sweep;
 use std::path::Path;
@@ -84,16 +85,16 @@ fn check(c: &Case) {
     let checks = [
         (
             "service_level",
-            summary.overall.get("service_level").unwrap(),
+            &summary.overall.kpis[Kpi::ServiceLevel],
             m.service_level,
         ),
-        ("asa_s", summary.overall.get("asa_s").unwrap(), m.asa_s),
+        ("asa_s", &summary.overall.kpis[Kpi::Asa], m.asa_s),
         (
             "abandon_rate",
-            summary.overall.get("abandon_rate").unwrap(),
+            &summary.overall.kpis[Kpi::AbandonRate],
             m.abandon_rate,
         ),
-        ("occupancy", group.get("occupancy").unwrap(), m.occupancy),
+        ("occupancy", &group.kpis[GroupKpi::Occupancy], m.occupancy),
     ];
     for (kpi, est, reference) in checks {
         let mean = est.mean.expect("defined");

@@ -1,6 +1,6 @@
 //! Shifts with breaks, and random absences (shrinkage).
 
-use super::kpi;
+use ccsim::metrics::{GroupKpi, Kpi, StepKpi};
 use ccsim::scenario::load_str;
 
 fn scenario(tag: &str, rows: &str, agents: &str, reps: u32) -> ccsim::scenario::Scenario {
@@ -42,10 +42,10 @@ fn breaks_stop_new_work_but_not_current_work() {
         1,
     );
     let r = ccsim::engine::run(&s, 1, 0);
-    let k = |name: &str| kpi(&r.overall, name);
-    assert_eq!(k("answered"), 2.0);
-    assert_eq!(k("wait_max_s"), 1200.0);
-    let logged_in_h = r.groups[0][2];
+    let k = &r.overall;
+    assert_eq!(k[Kpi::Answered], 2.0);
+    assert_eq!(k[Kpi::WaitMax], 1200.0);
+    let logged_in_h = r.groups[0][GroupKpi::LoggedInHours];
     assert!(
         (logged_in_h - (36_000.0 - 1_800.0 + 60.0) / 3600.0).abs() < 1e-9,
         "{logged_in_h}"
@@ -64,7 +64,7 @@ fn absence_removes_the_expected_share_of_agents() {
         40,
     );
     let summary = ccsim::sweep::run(&s, 3, 40, &|_| {});
-    let e = summary.groups[0].get("logged_in_h").unwrap();
+    let e = &summary.groups[0].kpis[GroupKpi::LoggedInHours];
     let (mean, hw) = (e.mean.unwrap(), e.half_width(0.999).unwrap());
     eprintln!("logged-in hours {mean:.1} ± {hw:.1} (99.9%), expected 640");
     assert!((mean - 640.0).abs() <= hw, "{mean} ± {hw}");
@@ -130,14 +130,10 @@ targets = [
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    assert_eq!(kpi(&r.queues[0], "answered"), 1.0);
-    assert_eq!(kpi(&r.queues[1], "answered"), 1.0);
-    assert_eq!(kpi(&r.overall, "wait_max_s"), 0.0);
-    let skipped = ccsim::metrics::STEP_KPI_NAMES
-        .iter()
-        .position(|n| *n == "skipped")
-        .unwrap();
-    assert_eq!(r.steps[0][skipped], 1.0);
+    assert_eq!(r.queues[0][Kpi::Answered], 1.0);
+    assert_eq!(r.queues[1][Kpi::Answered], 1.0);
+    assert_eq!(r.overall[Kpi::WaitMax], 0.0);
+    assert_eq!(r.steps[0][StepKpi::Skipped], 1.0);
     let hours = |g: usize, a: &str| {
         r.activity_hours[g][s.activities.iter().position(|x| x.name == a).unwrap()]
     };
@@ -148,7 +144,8 @@ targets = [
     assert!(close(hours(1, "Available"), 23.0));
     assert!(close(hours(1, "Backoffice"), 1.0));
     // Logged-in time counts the available Backoffice hour, not Training.
-    assert!(close(r.groups[0][2], 18.0) && close(r.groups[1][2], 24.0));
+    let logged_in = |g: usize| r.groups[g][GroupKpi::LoggedInHours];
+    assert!(close(logged_in(0), 18.0) && close(logged_in(1), 24.0));
 }
 
 /// `[workspace] timeout_activity`: a missed offer moves the worker to the
@@ -198,7 +195,7 @@ default_filter = { queue = "q" }
         .unwrap();
     assert!((r.activity_hours[0][missed] - 60.0 / 3600.0).abs() < 1e-12);
     assert!((r.activity_hours[0][0] - (3600.0 - 60.0) / 3600.0).abs() < 1e-12);
-    let wait = kpi(&r.overall, "wait_max_s");
+    let wait = r.overall[Kpi::WaitMax];
     assert_eq!(wait, 10.0);
 }
 
@@ -221,14 +218,14 @@ fn disconnects_happen_at_the_per_worker_rate() {
     s.sim.interval_s = 36_000.0;
     let results = ccsim::sweep::run_replications(&s, 5, 30, &|_| {});
     for r in &results {
-        let (n, offline) = (r.groups[0][8], r.activity_hours[0][3]);
+        let (n, offline) = (r.groups[0][GroupKpi::Disconnects], r.activity_hours[0][3]);
         assert!(
             offline <= n * 0.1 + 1e-9 && offline >= (n - 50.0) * 0.1,
             "{n} disconnects, {offline} h offline"
         );
     }
     let summary = ccsim::summary::summarize(&s, 5, &results);
-    let e = summary.groups[0].get("disconnects").unwrap();
+    let e = &summary.groups[0].kpis[GroupKpi::Disconnects];
     let (mean, hw) = (e.mean.unwrap(), e.half_width(0.999).unwrap());
     eprintln!("disconnects {mean:.1} ± {hw:.1} (99.9%), expected 454.5");
     assert!((mean - 454.5).abs() <= hw, "{mean} ± {hw}");
@@ -271,17 +268,17 @@ default_filter = { queue = "q" }
         .scenario;
     let r = ccsim::engine::run(&s, 2, 0);
     let (voice, chat) = (&r.channels[0], &r.channels[1]);
-    assert_eq!(kpi(voice, "answered"), 1.0);
-    assert_eq!(kpi(voice, "disconnect_dropped"), 1.0);
-    let dropped_after = kpi(voice, "aht_s");
+    assert_eq!(voice[Kpi::Answered], 1.0);
+    assert_eq!(voice[Kpi::DisconnectDropped], 1.0);
+    let dropped_after = voice[Kpi::Aht];
     assert!(
         dropped_after > 0.0 && dropped_after < 30.0,
         "{dropped_after}"
     );
-    assert_eq!(kpi(chat, "answered"), 1.0);
-    assert_eq!(kpi(chat, "disconnect_dropped"), 0.0);
-    assert_eq!(kpi(chat, "aht_s"), 600.0);
-    assert!(r.groups[0][8] >= 1.0);
+    assert_eq!(chat[Kpi::Answered], 1.0);
+    assert_eq!(chat[Kpi::DisconnectDropped], 0.0);
+    assert_eq!(chat[Kpi::Aht], 600.0);
+    assert!(r.groups[0][GroupKpi::Disconnects] >= 1.0);
 }
 
 /// Scripted attribute changes (TaskRouter worker updates). Two sales agents;
@@ -340,9 +337,9 @@ default_filter = { queue = "sales" }
         }
     };
     let r = ccsim::engine::run_traced(&s, &plan, 1, 0, &mut tracer);
-    assert_eq!(kpi(&r.queues[1], "answered"), 2.0);
-    assert_eq!(kpi(&r.queues[1], "wait_max_s"), 3600.0);
-    assert_eq!(kpi(&r.queues[0], "abandoned"), 1.0);
+    assert_eq!(r.queues[1][Kpi::Answered], 2.0);
+    assert_eq!(r.queues[1][Kpi::WaitMax], 3600.0);
+    assert_eq!(r.queues[0][Kpi::Abandoned], 1.0);
     assert_eq!(
         events,
         vec![
@@ -389,10 +386,9 @@ targets = [{ queue = "q", expression = 'worker.activity_sid == "WA0001"' }]
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
     let r = ccsim::engine::run(&s, 1, 0);
-    let kpi = |name: &str| kpi(&r.overall, name);
-    assert_eq!(kpi("answered"), 1.0, "the call during the block");
+    assert_eq!(r.overall[Kpi::Answered], 1.0, "the call during the block");
     assert_eq!(
-        kpi("abandoned"),
+        r.overall[Kpi::Abandoned],
         1.0,
         "the call after it finds no Backoffice worker"
     );
