@@ -190,8 +190,7 @@ fn closed_queue() -> String {
         "explain-closed",
         "25200,voice,,,\n32400,voice,,,\n32401,voice,,,\n32402,voice,,,\n",
     );
-    let path = dir.join("s.toml");
-    std::fs::write(&path, CLOSED_QUEUE).unwrap();
+    let path = super::write_scenario(&dir, CLOSED_QUEUE);
     path.to_str().unwrap().to_string()
 }
 

@@ -81,13 +81,7 @@ fn intraday_profile_shapes_arrivals() {
         if expected[i] == 0.0 {
             assert_eq!(e.mean, Some(0.0), "interval {i} is closed");
         } else {
-            let hw = e.half_width(0.999).unwrap();
-            assert!(
-                (e.mean.unwrap() - expected[i]).abs() <= hw,
-                "interval {i}: {:?} vs {}",
-                e.mean,
-                expected[i]
-            );
+            super::assert_within(&format!("interval {i} offered"), e, expected[i]);
         }
     }
 }

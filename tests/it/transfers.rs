@@ -1,7 +1,6 @@
 //! Transfers after the first leg's talk: cold, warm, dropped, abandoned on hold.
 
 use ccsim::metrics::{GroupKpi, Kpi, ReplicationResult, StepKpi};
-use ccsim::scenario::load_str;
 
 /// Agent a serves queue "first", agent b queue "second". Rows route by the
 /// attribute `to`; calls answered in "first" are transferred to "second".
@@ -14,7 +13,6 @@ fn run_with(
     rows: &str,
     transfer: &str,
 ) -> (ccsim::scenario::Scenario, ReplicationResult) {
-    let dir = super::trace_dir(&format!("tr-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -48,11 +46,7 @@ targets = [{{ queue = "second" }}]
 default_filter = {{ queue = "first" }}
 "#
     );
-    let s = load_str(&dir.join("s.toml"), &text)
-        .unwrap_or_else(|e| panic!("{tag}: {e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
-    (s, r)
+    super::run_trace(&format!("tr-{tag}"), rows, &text)
 }
 
 /// Busy seconds of a group in the 1 h window (occupancy × logged-in time).
@@ -187,7 +181,6 @@ fn abandoned_on_hold() {
 #[test]
 fn transfer_to_a_filter_walks_its_targets() {
     let scenario = |tag: &str, targets: &str| {
-        let dir = super::trace_dir(&format!("tr-{tag}"), "0,voice,,,\n2400,voice,,,\n");
         let text = format!(
             r#"name = "{tag}"
 [simulation]
@@ -230,10 +223,7 @@ targets = [{targets}]
 default_filter = {{ queue = "tier1" }}
 "#
         );
-        let s = load_str(&dir.join("s.toml"), &text)
-            .unwrap_or_else(|e| panic!("{tag}: {e}"))
-            .scenario;
-        let r = ccsim::engine::run(&s, 1, 0);
+        let (s, r) = super::run_trace(&format!("tr-{tag}"), "0,voice,,,\n2400,voice,,,\n", &text);
         (s, r)
     };
     let (s, r) = scenario(

@@ -5,12 +5,10 @@ use ccsim::metrics::StepKpi as Step;
 use ccsim::metrics::{
     FilterKpi, GroupKpi, GroupKpis, Kpi, QueueFlowKpi, ReplicationResult, StepKpis,
 };
-use ccsim::scenario::load_str;
 
 /// Runs replication 0 of a trace scenario: `rows` are CSV lines after the
 /// header; `body` adds agents, queues and the workflow.
 fn run(tag: &str, rows: &str, body: &str) -> (ccsim::scenario::Scenario, ReplicationResult) {
-    let dir = super::trace_dir(&format!("wf-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -26,11 +24,7 @@ trace = "calls.csv"
 handle_time = {{ dist = "deterministic", mean = "60s" }}
 {body}"#
     );
-    let s = load_str(&dir.join("s.toml"), &text)
-        .unwrap_or_else(|e| panic!("{tag}: {e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
-    (s, r)
+    super::run_trace(&format!("wf-{tag}"), rows, &text)
 }
 
 /// Step `label`'s counters.
@@ -671,7 +665,6 @@ default_filter = { queue = "q" }
 
 /// Runs a trace scenario whose arrival source takes extra keys.
 fn run_with_source(tag: &str, rows: &str, source_extra: &str, body: &str) -> ReplicationResult {
-    let dir = super::trace_dir(&format!("wf-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -695,10 +688,7 @@ name = "callbacks"
 target_workers = "1==1"
 {body}"#
     );
-    let s = load_str(&dir.join("s.toml"), &text)
-        .unwrap_or_else(|e| panic!("{tag}: {e}"))
-        .scenario;
-    ccsim::engine::run(&s, 1, 0)
+    super::run_trace(&format!("wf-{tag}"), rows, &text).1
 }
 
 /// Redials: one agent busy 0–50 s. A caller at 1 s with patience 10 s
@@ -784,7 +774,6 @@ fn call_back_is_not_canceled_by_the_callers_old_patience() {
 /// voice work.
 #[test]
 fn call_backs_take_their_own_channel() {
-    let dir = super::trace_dir("wf-callback-channel", "0,chat,300,,\n1,chat,,,\n");
     let text = r#"name = "callback-channel"
 [simulation]
 horizon = "2h"
@@ -816,10 +805,7 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 callback = { after = "30s", probability = 1.0, queue = "callbacks", channel = "voice", delay = { dist = "deterministic", mean = "10s" } }
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
+    let (_, r) = super::run_trace("wf-callback-channel", "0,chat,300,,\n1,chat,,,\n", text);
     assert_eq!(r.channels[1][Kpi::Callback], 1.0);
     assert_eq!(r.channels[0][Kpi::CallbacksWorked], 1.0);
     assert_eq!(r.channels[0][Kpi::CallbackWait], 10.0);

@@ -4,7 +4,6 @@ use ccsim::metrics::{GroupKpi, Kpi, StepKpi};
 use ccsim::scenario::load_str;
 
 fn scenario(tag: &str, rows: &str, agents: &str, reps: u32) -> ccsim::scenario::Scenario {
-    let dir = super::trace_dir(&format!("wk-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -25,9 +24,7 @@ target_workers = "1==1"
 default_filter = {{ queue = "q" }}
 "#
     );
-    load_str(&dir.join("s.toml"), &text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario
+    super::load_trace(&format!("wk-{tag}"), rows, &text)
 }
 
 /// One agent 08:00–18:00 with a break 12:00–12:30. A call at 11:59 (2 min)
@@ -65,9 +62,7 @@ fn absence_removes_the_expected_share_of_agents() {
     );
     let summary = ccsim::sweep::run(&s, 3, 40, &|_| {});
     let e = &summary.groups[0].kpis[GroupKpi::LoggedInHours];
-    let (mean, hw) = (e.mean.unwrap(), e.half_width(0.999).unwrap());
-    eprintln!("logged-in hours {mean:.1} ± {hw:.1} (99.9%), expected 640");
-    assert!((mean - 640.0).abs() <= hw, "{mean} ± {hw}");
+    super::assert_within("logged-in hours", e, 640.0);
     // Binomial spread: sd of a replication is 8 h × sqrt(100 × 0.2 × 0.8) = 32 h.
     let sd = e.sd.unwrap();
     assert!((20.0..45.0).contains(&sd), "sd {sd}");
@@ -83,7 +78,6 @@ fn absence_removes_the_expected_share_of_agents() {
 /// the agent in Backoffice; the activity hours add up to 24 h per agent.
 #[test]
 fn user_defined_activities_gate_work_and_feed_skip_if() {
-    let dir = super::trace_dir("wk-activities", "36000,voice,,,\n43800,voice,,,\n");
     let text = r#"name = "activities"
 [simulation]
 horizon = "1d"
@@ -126,10 +120,7 @@ targets = [
   { queue = "q2", expression = 'worker.activity_name == "Backoffice"' },
 ]
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
+    let (s, r) = super::run_trace("wk-activities", "36000,voice,,,\n43800,voice,,,\n", text);
     assert_eq!(r.queues[0][Kpi::Answered], 1.0);
     assert_eq!(r.queues[1][Kpi::Answered], 1.0);
     assert_eq!(r.overall[Kpi::WaitMax], 0.0);
@@ -153,7 +144,6 @@ targets = [
 /// reported under it. The call is answered by the other agent 10 s in.
 #[test]
 fn missed_offers_go_to_the_workspace_timeout_activity() {
-    let dir = super::trace_dir("wk-timeout-activity", "0,voice,,,\n");
     let text = r#"name = "timeout-activity"
 [simulation]
 horizon = "1h"
@@ -184,10 +174,7 @@ target_workers = "1==1"
 task_reservation_timeout = "10s"
 default_filter = { queue = "q" }
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
+    let (s, r) = super::run_trace("wk-timeout-activity", "0,voice,,,\n", text);
     let missed = s
         .activities
         .iter()
@@ -226,9 +213,7 @@ fn disconnects_happen_at_the_per_worker_rate() {
     }
     let summary = ccsim::summary::summarize(&s, 5, &results);
     let e = &summary.groups[0].kpis[GroupKpi::Disconnects];
-    let (mean, hw) = (e.mean.unwrap(), e.half_width(0.999).unwrap());
-    eprintln!("disconnects {mean:.1} ± {hw:.1} (99.9%), expected 454.5");
-    assert!((mean - 454.5).abs() <= hw, "{mean} ± {hw}");
+    super::assert_within("disconnects", e, 454.5);
 }
 
 /// One agent with a voice call and a chat, both 600 s of talk, answered at
@@ -238,7 +223,6 @@ fn disconnects_happen_at_the_per_worker_rate() {
 /// happens), while the chat goes on to its full 600 s.
 #[test]
 fn a_disconnect_drops_talk_on_drop_channels_only() {
-    let dir = super::trace_dir("wk-drop", "0,voice,600,,\n0,chat,600,,\n");
     let text = r#"name = "drop"
 [simulation]
 horizon = "1h"
@@ -263,9 +247,7 @@ target_workers = "1==1"
 [workflow]
 default_filter = { queue = "q" }
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
+    let s = super::load_trace("wk-drop", "0,voice,600,,\n0,chat,600,,\n", text);
     let r = ccsim::engine::run(&s, 2, 0);
     let (voice, chat) = (&r.channels[0], &r.channels[1]);
     assert_eq!(voice[Kpi::Answered], 1.0);
@@ -355,7 +337,6 @@ default_filter = { queue = "sales" }
 /// activity SID is WA0001, so only the first call is answered.
 #[test]
 fn activity_sid_reads_the_sid() {
-    let dir = super::trace_dir("wk-activity-sid", "43500,voice,,1,\n50000,voice,,1,\n");
     let text = r#"name = "activity-sid"
 [simulation]
 horizon = "1d"
@@ -382,10 +363,11 @@ target_workers = "1==1"
 expression = "1==1"
 targets = [{ queue = "q", expression = 'worker.activity_sid == "WA0001"' }]
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
+    let (_, r) = super::run_trace(
+        "wk-activity-sid",
+        "43500,voice,,1,\n50000,voice,,1,\n",
+        text,
+    );
     assert_eq!(r.overall[Kpi::Answered], 1.0, "the call during the block");
     assert_eq!(
         r.overall[Kpi::Abandoned],
