@@ -191,3 +191,28 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         events: results.iter().map(|r| r.events).sum(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{GroupKpi, Kpi};
+
+    #[test]
+    fn each_estimate_is_over_the_replications_of_its_own_kpi() {
+        let s = crate::report::tiny_scenario();
+        let results: Vec<ReplicationResult> =
+            (0..3).map(|r| crate::engine::run(&s, 1, r)).collect();
+        let summary = summarize(&s, 1, &results);
+        let mean = |f: &dyn Fn(&ReplicationResult) -> f64| {
+            results.iter().map(f).sum::<f64>() / results.len() as f64
+        };
+        let offered = summary.overall.kpis[Kpi::Offered].mean.unwrap();
+        assert_eq!(offered, mean(&|r| r.overall[Kpi::Offered]));
+        let team = &summary.groups[0];
+        assert_eq!(team.name, "team");
+        let logged_in = team.kpis[GroupKpi::LoggedInHours].mean.unwrap();
+        assert!((logged_in - mean(&|r| r.groups[0][GroupKpi::LoggedInHours])).abs() < 1e-12);
+        assert_eq!(summary.replications, 3);
+        assert_eq!(summary.intervals.len(), 2);
+    }
+}

@@ -1,10 +1,10 @@
 //! Costs: the bill a rate card ([`Costs`]) makes of the usage meters the
 //! engine collects ([`crate::metrics::usage`]), following the billing rules
-//! rather than averages: every call leg is rounded up to the billing increment on its
-//! own, volume tiers apply to the monthly quantity, recording storage is
-//! charged on the monthly average above the free allowance, and every amount
-//! is an integer number of millionths of the currency, so totals are exact
-//! sums (no floating-point drift).
+//! rather than averages: every call leg is rounded up to the billing
+//! increment on its own, volume tiers apply to the monthly quantity,
+//! recording storage is charged on the monthly average above the free
+//! allowance, and every amount is an integer number of millionths of the
+//! currency, so totals are exact sums (no floating-point drift).
 //!
 //! The counted window is the KPI window: the whole usage of every contact
 //! that arrived in it (follow-ups included, even after the window ends), and

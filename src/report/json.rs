@@ -117,7 +117,10 @@ impl Serialize for ActivityHours<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.groups.len()))?;
         for (g, hours) in self.0.groups.iter().zip(&self.0.activity_hours) {
-            let by_activity: Vec<(&str, Estimate)> = (self.0.activity_names.iter())
+            let by_activity: Vec<(&str, Estimate)> = self
+                .0
+                .activity_names
+                .iter()
                 .map(String::as_str)
                 .zip(hours.iter().copied())
                 .collect();

@@ -26,9 +26,9 @@ pub fn clock(t: f64) -> String {
     }
 }
 
-/// A one-queue scenario of an hour, for the renderers' unit tests.
+/// A one-queue scenario of an hour, for the unit tests of reports and summaries.
 #[cfg(test)]
-fn tiny_scenario() -> crate::scenario::Scenario {
+pub(crate) fn tiny_scenario() -> crate::scenario::Scenario {
     let text = r#"name = "tiny"
 [simulation]
 horizon = "1h"

@@ -88,7 +88,9 @@ pub fn run_trace(tag: &str, rows: &str, text: &str) -> (Scenario, ReplicationRes
 /// 99.9% confidence band of a simulated estimate; prints both for the log.
 pub fn assert_within(label: &str, est: &Estimate, reference: f64) {
     let mean = est.mean.unwrap_or_else(|| panic!("{label}: undefined"));
-    let hw = (est.half_width(0.999)).unwrap_or_else(|| panic!("{label}: one replication"));
+    let hw = est
+        .half_width(0.999)
+        .unwrap_or_else(|| panic!("{label}: one replication"));
     eprintln!("{label:<28} sim {mean:.5} ± {hw:.5} (99.9%)  reference {reference:.5}");
     assert!(
         (mean - reference).abs() <= hw,

@@ -54,14 +54,16 @@ fn counts(k: StepKpis) -> [f64; 6] {
 
 /// Per filter: (entered, answered).
 fn filter_counts(r: &ReplicationResult) -> Vec<(f64, f64)> {
-    (r.filters.iter())
+    r.filters
+        .iter()
         .map(|f| (f[FilterKpi::Entered], f[FilterKpi::Answered]))
         .collect()
 }
 
 /// Per queue: (entered, moved).
 fn queue_flow(r: &ReplicationResult) -> Vec<(f64, f64)> {
-    (r.queue_flow.iter())
+    r.queue_flow
+        .iter()
         .map(|q| (q[QueueFlowKpi::Entered], q[QueueFlowKpi::Moved]))
         .collect()
 }
