@@ -15,6 +15,7 @@
 
 mod floor;
 
+use ccsim::metrics::Kpi;
 use ccsim::scenario::load_str;
 use std::hint::black_box;
 use std::path::Path;
@@ -302,20 +303,20 @@ fn instructions_per_contact(name: &str, use_floor: bool) -> Option<f64> {
 fn check_floor(label: &str, s: &ccsim::scenario::Scenario) {
     let c = ccsim::engine::run(s, 1, 0);
     let f = floor::run(s, 1, 0);
-    let k = |name: &str| c.overall.get(name).expect("KPI");
+    let k = &c.overall;
     let same = c.contacts == f.contacts
-        && k("offered") == f.offered as f64
-        && k("answered") == f.answered as f64
-        && k("abandoned") == f.abandoned as f64
-        && k("wait_max_s") == f.wait_max;
+        && k[Kpi::Offered] == f.offered as f64
+        && k[Kpi::Answered] == f.answered as f64
+        && k[Kpi::Abandoned] == f.abandoned as f64
+        && k[Kpi::WaitMax] == f.wait_max;
     assert!(
         same,
         "{label}: the floor does not reproduce ccsim: ccsim {} contacts, offered {}, answered {}, abandoned {}, max wait {}; floor {f:?}",
         c.contacts,
-        k("offered"),
-        k("answered"),
-        k("abandoned"),
-        k("wait_max_s")
+        k[Kpi::Offered],
+        k[Kpi::Answered],
+        k[Kpi::Abandoned],
+        k[Kpi::WaitMax]
     );
 }
 

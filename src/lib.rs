@@ -4,7 +4,8 @@
 //! ```text
 //! scenario.toml ─▶ scenario (parse + validate) ─▶ engine (one replication:
 //!   arrivals ─▶ routing ⇄ workforce, clock + calendar + RNG streams)
-//!   ─▶ metrics (streaming) ─▶ sweep (replications on rayon, mean ± 95% CI) ─▶ report
+//!   ─▶ metrics (streaming) ─▶ sweep (replications on rayon)
+//!   ─▶ summary (mean ± 95% CI) ─▶ report
 //! ```
 //! Modules are declared in pipeline order. One replication is a pure function
 //! `(Scenario, seed, replication) → ReplicationResult`.
@@ -20,5 +21,6 @@ pub mod rng;
 pub mod routing;
 pub mod scenario;
 pub mod stats;
+pub mod summary;
 pub mod sweep;
 pub mod workforce;

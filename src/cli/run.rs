@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use ccsim::report::folder::Content;
 use ccsim::scenario::Scenario;
-use ccsim::{report, sweep};
+use ccsim::{report, summary, sweep};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,7 +59,7 @@ pub(super) fn run(
                 files.push((name, Content::Move(tmp.path.clone())));
                 _held = Some(tmp);
             }
-            sweep::summarize(s, seed, &results)
+            summary::summarize(s, seed, &results)
         }
     };
     if let Some(bar) = progress {

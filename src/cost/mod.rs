@@ -1,162 +1,22 @@
-//! Costs: usage meters collected by the engine, and the bill a rate card
-//! ([`Costs`]) makes of them, following the billing rules rather than
-//! averages: every call leg is rounded up to the billing increment on its
-//! own, volume tiers apply to the monthly quantity, recording storage is
-//! charged on the monthly average above the free allowance, and every amount
-//! is an integer number of millionths of the currency, so totals are exact
-//! sums (no floating-point drift).
+//! Costs: the bill a rate card ([`Costs`]) makes of the usage meters the
+//! engine collects ([`crate::metrics::usage`]), following the billing rules
+//! rather than averages: every call leg is rounded up to the billing
+//! increment on its own, volume tiers apply to the monthly quantity,
+//! recording storage is charged on the monthly average above the free
+//! allowance, and every amount is an integer number of millionths of the
+//! currency, so totals are exact sums (no floating-point drift).
 //!
 //! The counted window is the KPI window: the whole usage of every contact
 //! that arrived in it (follow-ups included, even after the window ends), and
 //! agent time inside it. Per-month prices are prorated by window hours ÷ 730.
 
-use crate::metrics::ReplicationResult;
+use crate::metrics::usage::Meter;
+use crate::metrics::{Kpi, ReplicationResult};
+// engine: switch to crate::metrics::usage::{MeterKey, Usage, increments}
+pub use crate::metrics::usage::{MeterKey, Usage, increments};
 use crate::scenario::costs::{ChannelCosts, Costs, MONTH_H, PlatformPlan, Price, Storage};
 use crate::scenario::{OFFLINE, Scenario};
 use crate::stats::Estimate;
-
-/// Usage of one segment (a channel × queue, or a channel × hour of day).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Meter {
-    /// Customer legs to local numbers: seconds, and billing increments
-    /// (each leg rounded up on its own).
-    pub inbound_s: f64,
-    /// Increments of `inbound_s`.
-    pub inbound_units: u64,
-    /// Customer legs to toll-free numbers, seconds.
-    pub toll_free_s: f64,
-    /// Increments of `toll_free_s`.
-    pub toll_free_units: u64,
-    /// Outbound legs (call backs), seconds.
-    pub outbound_s: f64,
-    /// Increments of `outbound_s`.
-    pub outbound_units: u64,
-    /// Agent legs (talk, including a warm transfer's hold), seconds.
-    pub agent_s: f64,
-    /// Increments of `agent_s`.
-    pub agent_units: u64,
-    /// Recorded agent legs, seconds.
-    pub recorded_s: f64,
-    /// Increments of `recorded_s`.
-    pub recorded_units: u64,
-    /// Messages sent by customers.
-    pub messages_in: u64,
-    /// Messages sent by agents.
-    pub messages_out: u64,
-    /// Segments of `messages_in`.
-    pub segments_in: u64,
-    /// Segments of `messages_out`.
-    pub segments_out: u64,
-    /// Contacts that were not redials: distinct customers, each opening one
-    /// conversation window (a redial comes back inside its customer's 24 h
-    /// window). Also the Conversations active users.
-    pub conversations: u64,
-}
-
-impl Meter {
-    fn add(&mut self, o: &Meter) {
-        self.inbound_s += o.inbound_s;
-        self.inbound_units += o.inbound_units;
-        self.toll_free_s += o.toll_free_s;
-        self.toll_free_units += o.toll_free_units;
-        self.outbound_s += o.outbound_s;
-        self.outbound_units += o.outbound_units;
-        self.agent_s += o.agent_s;
-        self.agent_units += o.agent_units;
-        self.recorded_s += o.recorded_s;
-        self.recorded_units += o.recorded_units;
-        self.messages_in += o.messages_in;
-        self.messages_out += o.messages_out;
-        self.segments_in += o.segments_in;
-        self.segments_out += o.segments_out;
-        self.conversations += o.conversations;
-    }
-}
-
-/// Rounds a leg up to whole billing increments (a leg a hair over a boundary
-/// through floating-point noise is not charged one more).
-#[inline]
-pub fn increments(secs: f64, increment_s: f64) -> u64 {
-    if secs <= 0.0 {
-        return 0;
-    }
-    // A ceiling without libm's `ceil` call (this runs for every leg).
-    // (`as i64` is one conversion instruction; `as u64` is not on x86-64.)
-    let q = secs / increment_s - 1e-9;
-    let whole = q as i64;
-    (whole + i64::from(q > whole as f64)).max(1) as u64
-}
-
-/// Where a metered contact belongs.
-#[derive(Debug, Clone, Copy)]
-pub struct MeterKey {
-    /// Channel index.
-    pub channel: u32,
-    /// Queue where the contact's routing ended, if any.
-    pub queue: Option<u32>,
-    /// Hour of day (local) of the contact's arrival, 0–23.
-    pub hour: u32,
-}
-
-/// The usage meters of one replication, one [`Meter`] per (channel, queue
-/// or none, hour of day): one update per metered event; the per-queue and
-/// per-hour views are sums taken when billing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Usage {
-    n_queues1: usize,
-    /// `[channel × (queue + 1) × 24]`, queue 0 = none.
-    cells: Vec<Meter>,
-    /// Workers in a non-Offline activity at some time inside the window.
-    pub active_users: u32,
-}
-
-impl Usage {
-    /// Empty meters for a scenario.
-    pub fn new(s: &Scenario) -> Usage {
-        let n_queues1 = s.queues.len() + 1;
-        Usage {
-            n_queues1,
-            cells: vec![Meter::default(); s.channels.len() * n_queues1 * 24],
-            active_users: 0,
-        }
-    }
-
-    /// The meter a contact's usage goes to.
-    #[inline]
-    pub fn cell(&mut self, k: MeterKey) -> &mut Meter {
-        let q = k.queue.map_or(0, |q| q as usize + 1);
-        let i = (k.channel as usize * self.n_queues1 + q) * 24 + k.hour as usize;
-        &mut self.cells[i]
-    }
-
-    /// A channel's usage in one pass over its cells: the total, per queue
-    /// slot (0 = none, else queue index + 1) and per hour of day of arrival.
-    pub fn channel(&self, c: usize) -> ChannelUsage {
-        let mut out = ChannelUsage {
-            total: Meter::default(),
-            by_queue: vec![Meter::default(); self.n_queues1],
-            by_hour: [Meter::default(); 24],
-        };
-        let cells = &self.cells[c * self.n_queues1 * 24..(c + 1) * self.n_queues1 * 24];
-        for (i, x) in cells.iter().enumerate() {
-            out.total.add(x);
-            out.by_queue[i / 24].add(x);
-            out.by_hour[i % 24].add(x);
-        }
-        out
-    }
-}
-
-/// One channel's usage, whole and broken down.
-#[derive(Debug, Clone)]
-pub struct ChannelUsage {
-    /// Everything on the channel.
-    pub total: Meter,
-    /// Per queue slot: 0 = contacts that reached no queue, else queue + 1.
-    pub by_queue: Vec<Meter>,
-    /// Per hour of day of the contacts' arrival.
-    pub by_hour: [Meter; 24],
-}
 
 /// One replication's bill, in µ (millionths of the currency).
 #[derive(Debug, Clone, PartialEq)]
@@ -644,7 +504,6 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
     let est = |f: &dyn Fn(&Bill, &ReplicationResult) -> f64| {
         Estimate::from_values(bills.iter().zip(results).map(|(b, r)| f(b, r)))
     };
-    let kpi = |r: &ReplicationResult, name: &str| r.overall.get(name).expect("a KPI");
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     let money = |v: i64| units(v);
     let components_by = |month: bool| {
@@ -682,8 +541,8 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
         month: MonthBasis::of(s, costs),
         plan: costs.plan.key(),
         total: est(&|b, _| money(b.total())),
-        per_offered: est(&|b, r| ratio(money(b.total()), kpi(r, "offered"))),
-        per_answered: est(&|b, r| ratio(money(b.total()), kpi(r, "answered"))),
+        per_offered: est(&|b, r| ratio(money(b.total()), r.overall[Kpi::Offered])),
+        per_answered: est(&|b, r| ratio(money(b.total()), r.overall[Kpi::Answered])),
         monthly_projection: est(&|b, _| money(b.monthly_total())),
         components,
         monthly_components,

@@ -1,53 +1,61 @@
 //! `summary.csv` (one row per segment × KPI) and `intervals.csv` (one row per
 //! interval) in the report folder.
 
-use crate::metrics::{INTERVAL_KPI_NAMES, KPI_NAMES};
+use crate::metrics::{IntervalKpi, KpiTable};
 use crate::stats::Estimate;
-use crate::sweep::Summary;
+use crate::summary::Summary;
 
 fn num(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| format!("{x}"))
 }
 
+/// One `summary.csv` row.
+fn row(w: &mut csv::Writer<Vec<u8>>, kind: &str, name: &str, kpi: &str, e: &Estimate) {
+    w.write_record([kind, name, kpi, &num(e.mean), &num(e.ci95)])
+        .expect("writing to memory");
+}
+
+/// One `summary.csv` row per KPI of a table.
+fn rows(
+    w: &mut csv::Writer<Vec<u8>>,
+    kind: &str,
+    name: &str,
+    kpis: &impl KpiTable<Value = Estimate>,
+) {
+    for (kpi, e) in kpis.named() {
+        row(w, kind, name, kpi, e);
+    }
+}
+
 /// Builds `summary.csv`: `segment_type,segment,kpi,mean,ci95`.
 pub fn summary_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut row = |kind: &str, name: &str, kpi: &str, e: &Estimate| {
-        w.write_record([kind, name, kpi, &num(e.mean), &num(e.ci95)])
-            .expect("writing to memory");
-    };
-    for (k, e) in KPI_NAMES.iter().zip(&s.overall.kpis) {
-        row("overall", "overall", k, e);
-    }
-    for (k, e) in KPI_NAMES.iter().zip(&s.unqueued.kpis) {
-        row("unqueued", "(no queue)", k, e);
-    }
+    rows(&mut w, "overall", "overall", &s.overall.kpis);
+    rows(&mut w, "unqueued", "(no queue)", &s.unqueued.kpis);
     for (kind, segs) in [
         ("queue", &s.queues),
         ("channel", &s.channels),
         ("source", &s.sources),
     ] {
         for seg in segs {
-            for (k, e) in KPI_NAMES.iter().zip(&seg.kpis) {
-                row(kind, &seg.name, k, e);
-            }
+            rows(&mut w, kind, &seg.name, &seg.kpis);
         }
     }
-    for (kind, segs) in [
-        ("group", &s.groups),
-        ("step", &s.steps),
-        ("filter", &s.filters),
-        ("queue_flow", &s.queue_flow),
-    ] {
-        for seg in segs {
-            for (k, e) in seg.names.iter().zip(&seg.kpis) {
-                row(kind, &seg.name, k, e);
-            }
-        }
+    for g in &s.groups {
+        rows(&mut w, "group", &g.name, &g.kpis);
+    }
+    for st in &s.steps {
+        rows(&mut w, "step", &st.name, &st.kpis);
+    }
+    for f in &s.filters {
+        rows(&mut w, "filter", &f.name, &f.kpis);
+    }
+    for q in &s.queue_flow {
+        rows(&mut w, "queue_flow", &q.name, &q.kpis);
     }
     for (group, hours) in s.groups.iter().zip(&s.activity_hours) {
         for (activity, e) in s.activity_names.iter().zip(hours) {
-            row("activity_hours", &group.name, activity, e);
+            row(&mut w, "activity_hours", &group.name, activity, e);
         }
     }
     let mut body = b"segment_type,segment,kpi,mean,ci95\n".to_vec();
@@ -65,7 +73,7 @@ pub fn intervals_csv(s: &Summary) -> Vec<u8> {
         "end_s".into(),
         "start".into(),
     ];
-    for k in INTERVAL_KPI_NAMES {
+    for k in IntervalKpi::ALL.map(IntervalKpi::name) {
         header.push(format!("{k}_mean"));
         header.push(format!("{k}_ci95"));
     }
@@ -81,7 +89,7 @@ pub fn intervals_csv(s: &Summary) -> Vec<u8> {
             format!("{}", iv.end_s),
             super::clock(iv.start_s),
         ];
-        for e in iv.kpis.iter().chain(&iv.occupancy) {
+        for e in iv.kpis.iter().map(|(_, e)| e).chain(&iv.occupancy) {
             rec.push(num(e.mean));
             rec.push(num(e.ci95));
         }

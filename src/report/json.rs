@@ -2,9 +2,9 @@
 //! values (e.g. ASA when nothing was answered, or a CI from one replication)
 //! are `null`.
 
-use crate::metrics::{INTERVAL_KPI_NAMES, KPI_NAMES};
+use crate::metrics::KpiTable;
 use crate::stats::Estimate;
-use crate::sweep::{SegmentSummary, Summary};
+use crate::summary::{IntervalSummary, Named, Summary};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -19,25 +19,27 @@ impl Serialize for Est<'_> {
     }
 }
 
-struct Kpis<'a>(&'a [&'a str], &'a [Estimate]);
+/// `{ kpi: estimate, … }` in output order.
+struct Table<'a, T>(&'a T);
 
-impl Serialize for Kpis<'_> {
+impl<T: KpiTable<Value = Estimate>> Serialize for Table<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (name, e) in self.0.iter().zip(self.1) {
+        let mut m = s.serialize_map(Some(self.0.named().count()))?;
+        for (name, e) in self.0.named() {
             m.serialize_entry(name, &Est(e))?;
         }
         m.end()
     }
 }
 
-struct Segments<'a>(&'a [SegmentSummary]);
+/// `{ name: { kpi: estimate, … }, … }`.
+struct Segments<'a, T>(&'a [Named<T>]);
 
-impl Serialize for Segments<'_> {
+impl<T: KpiTable<Value = Estimate>> Serialize for Segments<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for seg in self.0 {
-            m.serialize_entry(&seg.name, &Kpis(seg.names, &seg.kpis))?;
+            m.serialize_entry(&seg.name, &Table(&seg.kpis))?;
         }
         m.end()
     }
@@ -115,8 +117,14 @@ impl Serialize for ActivityHours<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.groups.len()))?;
         for (g, hours) in self.0.groups.iter().zip(&self.0.activity_hours) {
-            let names: Vec<&str> = self.0.activity_names.iter().map(String::as_str).collect();
-            m.serialize_entry(&g.name, &Kpis(&names, hours))?;
+            let by_activity: Vec<(&str, Estimate)> = self
+                .0
+                .activity_names
+                .iter()
+                .map(String::as_str)
+                .zip(hours.iter().copied())
+                .collect();
+            m.serialize_entry(&g.name, &Keyed(&by_activity))?;
         }
         m.end()
     }
@@ -135,14 +143,14 @@ impl Serialize for Intervals<'_> {
     }
 }
 
-struct IntervalRow<'a>(&'a crate::sweep::IntervalSummary, &'a [String]);
+struct IntervalRow<'a>(&'a IntervalSummary, &'a [String]);
 
 impl Serialize for IntervalRow<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("start_s", &self.0.start_s)?;
         m.serialize_entry("end_s", &self.0.end_s)?;
-        for (name, e) in INTERVAL_KPI_NAMES.iter().zip(&self.0.kpis) {
+        for (name, e) in self.0.kpis.named() {
             m.serialize_entry(name, &Est(e))?;
         }
         let occ: Vec<(&String, Est<'_>)> = self
@@ -174,9 +182,9 @@ impl Serialize for Summary {
         m.serialize_entry("scenario", &self.scenario)?;
         m.serialize_entry("seed", &self.seed)?;
         m.serialize_entry("replications", &self.replications)?;
-        m.serialize_entry("overall", &Kpis(&KPI_NAMES, &self.overall.kpis))?;
+        m.serialize_entry("overall", &Table(&self.overall.kpis))?;
         m.serialize_entry("queues", &Segments(&self.queues))?;
-        m.serialize_entry("unqueued", &Kpis(&KPI_NAMES, &self.unqueued.kpis))?;
+        m.serialize_entry("unqueued", &Table(&self.unqueued.kpis))?;
         m.serialize_entry("channels", &Segments(&self.channels))?;
         m.serialize_entry("sources", &Segments(&self.sources))?;
         m.serialize_entry("groups", &Segments(&self.groups))?;

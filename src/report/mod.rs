@@ -1,13 +1,18 @@
-//! Reports: read a [`Summary`](crate::sweep::Summary), never engine state.
-//! `json` is the docs/outputs.md contract, `table` the terminal view, `csv` the
-//! files in the report folder, `folder` replaces a report folder as a whole
-//! and `manifest` says what is in it.
+//! Reports: read a [`Summary`](crate::summary::Summary), a scenario or
+//! replication 0's audit trail, never engine state. `json` is the
+//! docs/outputs.md contract, `table` the terminal view, `csv` the files in the
+//! report folder, `folder` replaces a report folder as a whole and `manifest`
+//! says what is in it. `overview` is what `ccsim validate` prints, `story` and
+//! `tasks` what `ccsim explain` does.
 
 pub mod csv;
 pub mod folder;
 pub mod json;
 pub mod manifest;
+pub mod overview;
+pub mod story;
 pub mod table;
+pub mod tasks;
 
 /// Formats seconds from the simulation start as `d HH:MM` (day omitted on day 0).
 pub fn clock(t: f64) -> String {
@@ -19,4 +24,34 @@ pub fn clock(t: f64) -> String {
     } else {
         format!("d{d} {h:02}:{m:02}")
     }
+}
+
+/// A one-queue scenario of an hour, for the unit tests of reports and summaries.
+#[cfg(test)]
+pub(crate) fn tiny_scenario() -> crate::scenario::Scenario {
+    let text = r#"name = "tiny"
+[simulation]
+horizon = "1h"
+interval = "30m"
+seed = 3
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "inbound"
+channel = "voice"
+rate = "60/h"
+handle_time = { dist = "exponential", mean = "240s" }
+patience = { dist = "exponential", mean = "60s" }
+[[agents]]
+group = "team"
+count = 2
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#;
+    crate::scenario::load_str(std::path::Path::new("tiny.toml"), text)
+        .expect("a valid scenario")
+        .scenario
 }

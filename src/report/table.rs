@@ -1,8 +1,8 @@
 //! The terminal view: KPIs with ± 95% CI, overall and per queue, then groups.
 
-use crate::metrics::KPI_NAMES;
+use crate::metrics::{GroupKpi, Kpi, StepKpi};
 use crate::stats::Estimate;
-use crate::sweep::Summary;
+use crate::summary::Summary;
 use std::fmt::Write;
 
 fn is_ratio(kpi: &str) -> bool {
@@ -28,25 +28,26 @@ pub fn cell(kpi: &str, e: &Estimate) -> String {
     format!("{:.1}{unit}{ci}", mean * scale)
 }
 
-fn label(kpi: &str) -> &str {
+/// A KPI's row label: its name unless a reader needs more.
+fn label(kpi: Kpi) -> &'static str {
     match kpi {
-        "short_abandoned" => "short abandoned",
-        "service_level" => "service level",
-        "service_level_answered" => "SL of answered",
-        "abandon_rate" => "abandon rate",
-        "asa_s" => "ASA (s)",
-        "wait_p90_s" => "wait p90 (s)",
-        "aht_s" => "AHT (s)",
-        "wait_max_s" => "wait max (s)",
-        "canceled_no_match" => "  no filter matched",
-        "canceled_workflow" => "  fell off workflow",
-        "canceled_ttl" => "  TTL expired",
-        "voicemails_worked" => "voicemails worked",
-        "voicemail_wait_s" => "voicemail wait (s)",
-        "callback" => "call back",
-        "callbacks_worked" => "call backs worked",
-        "callback_wait_s" => "call back wait (s)",
-        other => other,
+        Kpi::ShortAbandoned => "short abandoned",
+        Kpi::ServiceLevel => "service level",
+        Kpi::ServiceLevelAnswered => "SL of answered",
+        Kpi::AbandonRate => "abandon rate",
+        Kpi::Asa => "ASA (s)",
+        Kpi::WaitP90 => "wait p90 (s)",
+        Kpi::Aht => "AHT (s)",
+        Kpi::WaitMax => "wait max (s)",
+        Kpi::CanceledNoMatch => "  no filter matched",
+        Kpi::CanceledWorkflow => "  fell off workflow",
+        Kpi::CanceledTtl => "  TTL expired",
+        Kpi::VoicemailsWorked => "voicemails worked",
+        Kpi::VoicemailWait => "voicemail wait (s)",
+        Kpi::Callback => "call back",
+        Kpi::CallbacksWorked => "call backs worked",
+        Kpi::CallbackWait => "call back wait (s)",
+        other => other.name(),
     }
 }
 
@@ -116,21 +117,23 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
     if s.queues.len() > 1 || s.queues.first().is_some_and(|q| q.kpis != s.overall.kpis) {
         columns.extend(s.queues.iter().map(|q| (q.name.as_str(), &q.kpis)));
         // Contacts that reached no queue, so the columns add up.
-        if s.unqueued.kpis[0].mean.unwrap_or(0.0) > 0.0 {
+        if s.unqueued.kpis[Kpi::Offered].mean.unwrap_or(0.0) > 0.0 {
             columns.push((s.unqueued.name.as_str(), &s.unqueued.kpis));
         }
     }
-    let rows: Vec<(&str, Vec<String>)> = KPI_NAMES
-        .iter()
-        .enumerate()
-        // Optional KPIs (after the contract's ten, except the longest wait)
+    let rows: Vec<(&str, Vec<String>)> = Kpi::ALL
+        .into_iter()
+        // Optional KPIs (besides the contract's ten, except the longest wait)
         // show only when some column has them.
-        .filter(|(i, k)| {
-            *i < 10
-                || **k == "wait_max_s"
-                || columns.iter().any(|c| c.1[*i].mean.unwrap_or(0.0) != 0.0)
+        .filter(|&k| {
+            k.in_contract()
+                || k == Kpi::WaitMax
+                || columns.iter().any(|c| c.1[k].mean.unwrap_or(0.0) != 0.0)
         })
-        .map(|(i, k)| (label(k), columns.iter().map(|c| cell(k, &c.1[i])).collect()))
+        .map(|k| {
+            let cells = columns.iter().map(|c| cell(k.name(), &c.1[k])).collect();
+            (label(k), cells)
+        })
         .collect();
     let first = rows
         .iter()
@@ -177,8 +180,8 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
                 out,
                 "{:gw$}  {:>18}  {:>18}",
                 g.name,
-                cell("occupancy", &g.kpis[0]),
-                cell("utilization", &g.kpis[1])
+                cell("occupancy", &g.kpis[GroupKpi::Occupancy]),
+                cell("utilization", &g.kpis[GroupKpi::Utilization])
             );
         }
     }
@@ -189,7 +192,7 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
     if s.steps.len() > s.filters.len() + 1
         || s.steps
             .iter()
-            .any(|st| st.get("timed_out").and_then(|e| e.mean).unwrap_or(0.0) > 0.0)
+            .any(|st| st.kpis[StepKpi::TimedOut].mean.unwrap_or(0.0) > 0.0)
     {
         let w = s
             .steps
@@ -204,16 +207,16 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
             "routing step", "entered", "answered", "timed out", "skipped", "abandoned"
         );
         for st in &s.steps {
-            let c = |k: &str| st.get(k).map_or("—".to_string(), |e| cell(k, e));
+            let c = |k: StepKpi| cell(k.name(), &st.kpis[k]);
             let _ = writeln!(
                 out,
                 "{:w$}  {:>14}  {:>14}  {:>14}  {:>14}  {:>14}",
                 st.name,
-                c("entered"),
-                c("answered"),
-                c("timed_out"),
-                c("skipped"),
-                c("abandoned")
+                c(StepKpi::Entered),
+                c(StepKpi::Answered),
+                c(StepKpi::TimedOut),
+                c(StepKpi::Skipped),
+                c(StepKpi::Abandoned)
             );
         }
     }

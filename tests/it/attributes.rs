@@ -3,8 +3,8 @@
 //! filter's `task.` prefix and attributes no source sets are warned about,
 //! and the known-worker and legacy queue keys SDKs write are accepted.
 
-use super::{ccsim, kpi, stderr_no_panic, temp_dir};
-use ccsim::scenario::load_str;
+use super::{ccsim, load_in, stderr_no_panic, temp_dir, write_scenario};
+use ccsim::metrics::{Kpi, StepKpi};
 
 /// A one-queue scenario whose source has `attrs` and whose only filter has
 /// `filter`; no default filter, so unmatched tasks are canceled.
@@ -39,14 +39,9 @@ targets = [{{ queue = "q" }}]
 
 /// Runs replication 0 and returns (answered, canceled with no match).
 fn routed(text: &str) -> (f64, f64) {
-    let s = load_str(&temp_dir("attrs").join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
+    let s = load_in(&temp_dir("attrs"), text);
     let r = ccsim::engine::run(&s, 1, 0);
-    (
-        kpi(&r.overall, "answered"),
-        kpi(&r.overall, "canceled_no_match"),
-    )
+    (r.overall[Kpi::Answered], r.overall[Kpi::CanceledNoMatch])
 }
 
 /// Flex configurations are full of nested objects such as
@@ -72,17 +67,9 @@ fn random_choices_have_their_own_syntax() {
         "attributes = { language = { choose = { en = 3, es = 1 } } }",
         "language == \"es\"",
     );
-    let s = load_str(
-        &temp_dir("choose").join("s.toml"),
-        &text.replace("60/h", "6000/h"),
-    )
-    .unwrap()
-    .scenario;
+    let s = load_in(&temp_dir("choose"), &text.replace("60/h", "6000/h"));
     let r = ccsim::engine::run(&s, 1, 0);
-    let (offered, unmatched) = (
-        kpi(&r.overall, "offered"),
-        kpi(&r.overall, "canceled_no_match"),
-    );
+    let (offered, unmatched) = (r.overall[Kpi::Offered], r.overall[Kpi::CanceledNoMatch]);
     let es = (offered - unmatched) / offered;
     // Binomial: sd of the share is sqrt(0.25 × 0.75 / ~12 000) ≈ 0.004.
     assert!((es - 0.25).abs() < 0.02, "Spanish share {es}");
@@ -90,9 +77,8 @@ fn random_choices_have_their_own_syntax() {
         "attributes = { language = { en = 0.8, es = 0.2 } }",
         "language == \"es\"",
     );
-    let dir = temp_dir("old-choice");
-    std::fs::write(dir.join("s.toml"), old).unwrap();
-    let out = ccsim(&["validate", dir.join("s.toml").to_str().unwrap()], &[]);
+    let path = write_scenario(&temp_dir("old-choice"), &old);
+    let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
     let err = stderr_no_panic(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -121,7 +107,6 @@ fn attributes_can_be_given_as_json() {
 #[test]
 fn filters_reading_attributes_no_source_sets_are_warned_about() {
     let dir = temp_dir("task-prefix");
-    let path = dir.join("s.toml");
     for (filter, expected) in [
         (
             "task.skill == \"payments\"",
@@ -133,7 +118,7 @@ fn filters_reading_attributes_no_source_sets_are_warned_about() {
         ),
     ] {
         let text = scenario("attributes = { skill = \"payments\" }", filter);
-        std::fs::write(&path, &text).unwrap();
+        let path = write_scenario(&dir, &text);
         let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
         let err = stderr_no_panic(&out);
         assert!(out.status.success(), "a warning: {err}");
@@ -163,8 +148,7 @@ fn keys_sdks_write_are_accepted() {
         "[[workflow.filters]]\nname = \"f\"\nexpression = '1==1'\ntargets = [{ queue = \"q\" }]\n",
         "[workflow]\ntaskrouter_json = \"wf.json\"\n",
     );
-    let path = dir.join("s.toml");
-    std::fs::write(&path, &text).unwrap();
+    let path = write_scenario(&dir, &text);
     let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
     let err = stderr_no_panic(&out);
     assert!(out.status.success(), "{err}");
@@ -177,11 +161,11 @@ fn keys_sdks_write_are_accepted() {
         "{err}"
     );
     // The SID names worker team-2, which exists, so tasks reach it in step 1.
-    let s = load_str(&path, &text).unwrap().scenario;
+    let s = load_in(&dir, &text);
     let r = ccsim::engine::run(&s, 1, 0);
     let step1 = &r.steps[0];
     assert!(
-        step1[1] > 50.0,
+        step1[StepKpi::Answered] > 50.0,
         "answered in the known-worker step: {step1:?}"
     );
 }

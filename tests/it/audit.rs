@@ -1,36 +1,91 @@
 //! The audit trail: `ccsim explain` and `ccsim run --events`.
 
 use super::{ccsim, ccsim_ok, scenario, stderr_no_panic, temp_dir};
+use ccsim::engine::trace::TraceEvent;
+use ccsim::routing::Plan;
+use std::collections::BTreeMap;
+
+/// The events of the first task of replication 0 of an example scenario
+/// (default seed) for which `pick` holds, with its index: tests choose the
+/// task they explain from the audit trail, not by a number pinned to a seed.
+fn first_task(file: &str, pick: impl Fn(&[TraceEvent]) -> bool) -> (u64, Vec<TraceEvent>) {
+    let s = ccsim::scenario::load(&scenario(file)).unwrap().scenario;
+    let mut by_task: BTreeMap<u64, Vec<TraceEvent>> = BTreeMap::new();
+    let mut tracer = |ev: &TraceEvent| {
+        if let Some(task) = ev.task {
+            by_task.entry(task).or_default().push(ev.clone());
+        }
+    };
+    ccsim::engine::run_traced(&s, &Plan::build(&s), s.sim.seed, 0, &mut tracer);
+    by_task
+        .into_iter()
+        .find(|(_, events)| pick(events))
+        .unwrap_or_else(|| panic!("{file}: no task of replication 0 fits"))
+}
+
+/// The event called `name` (the last one) among a task's events.
+fn last<'a>(events: &'a [TraceEvent], name: &str) -> &'a TraceEvent {
+    events
+        .iter()
+        .rfind(|e| e.name == name)
+        .unwrap_or_else(|| panic!("no {name} in {events:?}"))
+}
+
+/// `ccsim explain FILE --task N`.
+fn explain(file: &str, task: u64) -> String {
+    let out = ccsim_ok(
+        &[
+            "explain",
+            scenario(file).to_str().unwrap(),
+            "--task",
+            &task.to_string(),
+        ],
+        &[],
+    );
+    String::from_utf8(out).unwrap()
+}
 
 /// A call that escalates: its story names the filter, both targets with the
 /// worker counts, the timeout, the reservation and its rule, and the outcome.
 #[test]
 fn explain_tells_the_routing_story() {
-    let out = ccsim_ok(
-        &[
-            "explain",
-            scenario("worked-example.toml").to_str().unwrap(),
-            "--task",
-            "41",
-        ],
-        &[],
-    );
-    let text = String::from_utf8(out).unwrap();
+    let in_step = |e: &TraceEvent, step: &str| e.step.as_deref() == Some(step);
+    let (task, events) = first_task("worked-example.toml", |events| {
+        let timed_out = events
+            .iter()
+            .any(|e| e.name == "task-queue.timeout" && in_step(e, "gold voice #1"));
+        let answered = events.iter().any(|e| e.name == "reservation.accepted");
+        timed_out && answered && in_step(last(events, "workflow.target-matched"), "gold voice #2")
+    });
+    let text = explain("worked-example.toml", task);
+    let accepted = last(&events, "reservation.accepted");
+    let worker = accepted.worker.as_deref().unwrap();
+    let wait = accepted.time - events[0].time;
     for expected in [
-        "task 41 of replication 0, seed 29",
-        "task.created               source gold-voice, channel voice",
-        "workflow.entered           first matching filter \"gold voice\"",
-        "did not match: returning caller, last agent first",
-        "workflow.target-matched    step \"gold voice #1\"; queue support_voice; priority 50, leaves at age 20.0 s",
-        "6 eligible workers, 6 available, 0 with free capacity",
-        "task-queue.timeout         step \"gold voice #1\"",
-        "workflow.target-matched    step \"gold voice #2\"; queue support_voice; priority 80, leaves at age 60.0 s",
-        "reservation.created        worker agents-7; the worker became free and this was its best waiting task",
-        "reservation.accepted       worker agents-7",
-        "task.completed             worker agents-7",
-        "outcome: answered by agents-7 after waiting 20.56 s, in step \"gold voice #2\"",
+        format!("task {task} of replication 0, seed 29"),
+        "task.created               source gold-voice, channel voice".into(),
+        "workflow.entered           first matching filter \"gold voice\"".into(),
+        "did not match: returning caller, last agent first".into(),
+        "workflow.target-matched    step \"gold voice #1\"; queue support_voice; priority 50, leaves at age 20.0 s".into(),
+        "task-queue.timeout         step \"gold voice #1\"".into(),
+        "workflow.target-matched    step \"gold voice #2\"; queue support_voice; priority 80, leaves at age 60.0 s".into(),
+        // The rule that chose the worker follows its name.
+        format!("reservation.created        worker {worker}; "),
+        format!("reservation.accepted       worker {worker}"),
+        format!("task.completed             worker {worker}"),
+        format!("outcome: answered by {worker} after waiting {wait:.2} s, in step \"gold voice #2\""),
     ] {
-        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+        assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");
+    }
+    // Each target says how many workers could take the task.
+    for line in text
+        .lines()
+        .filter(|l| l.contains("workflow.target-matched"))
+    {
+        assert!(
+            line.contains(" eligible workers, ") && line.contains(" with free capacity"),
+            "{line}"
+        );
     }
 }
 
@@ -137,21 +192,36 @@ fn events_stream_is_complete_and_changes_nothing() {
 /// outcome says the answered call was cut short.
 #[test]
 fn explain_shows_a_disconnect() {
-    let out = ccsim_ok(
-        &[
-            "explain",
-            scenario("agent-disruptions.toml").to_str().unwrap(),
-            "--task",
-            "177",
-        ],
-        &[],
+    let dropped = |e: &TraceEvent| {
+        e.name == "task.canceled"
+            && e.detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with("the agent disconnected"))
+    };
+    let (task, events) = first_task("agent-disruptions.toml", |events| {
+        events.iter().any(dropped)
+    });
+    let text = explain("agent-disruptions.toml", task);
+    let drop = events.iter().find(|e| dropped(e)).unwrap();
+    let (worker, detail) = (
+        drop.worker.as_deref().unwrap(),
+        drop.detail.as_deref().unwrap(),
     );
-    let text = String::from_utf8(out).unwrap();
+    assert!(detail.ends_with(" s of talk lost"), "{detail}");
+    let accepted = last(&events, "reservation.accepted");
+    assert_eq!(accepted.worker.as_deref(), Some(worker));
+    let wait = accepted.time - events[0].time;
+    let step = last(&events, "workflow.target-matched")
+        .step
+        .clone()
+        .unwrap();
     for expected in [
-        "task.canceled              worker floor-b-6; the agent disconnected; 571.7 s of talk lost",
-        "outcome: answered by floor-b-6 after waiting 0.00 s, in step \"default\"; then the agent disconnected",
+        format!("task.canceled              worker {worker}; {detail}"),
+        format!(
+            "outcome: answered by {worker} after waiting {wait:.2} s, in step \"{step}\"; then {detail}"
+        ),
     ] {
-        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+        assert!(text.contains(&expected), "missing `{expected}` in:\n{text}");
     }
 }
 
@@ -190,8 +260,7 @@ fn closed_queue() -> String {
         "explain-closed",
         "25200,voice,,,\n32400,voice,,,\n32401,voice,,,\n32402,voice,,,\n",
     );
-    let path = dir.join("s.toml");
-    std::fs::write(&path, CLOSED_QUEUE).unwrap();
+    let path = super::write_scenario(&dir, CLOSED_QUEUE);
     path.to_str().unwrap().to_string()
 }
 

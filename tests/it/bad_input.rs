@@ -89,8 +89,8 @@ fn the_fixture_is_valid() {
     assert!(out.status.success(), "{err}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.contains("is valid") && stdout.contains("skills HAS \"support\" (28 agents)")
-            || stdout.contains("(28 agents)"),
+        stdout.contains("scenario \"t\" is valid")
+            && stdout.contains("target_workers 'skills HAS \"support\"' (28 agents)"),
         "{stdout}"
     );
 }

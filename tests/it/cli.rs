@@ -4,7 +4,7 @@
 use super::{ccsim_ok, scenario, temp_dir};
 
 /// The contract's KPI names, written out here on purpose rather than taken
-/// from `ccsim::metrics::KPI_NAMES`: renaming one in the code must fail this test.
+/// from `ccsim::metrics::Kpi`: renaming one in the code must fail this test.
 const CONTRACT_KPIS: [&str; 10] = [
     "offered",
     "answered",

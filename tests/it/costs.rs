@@ -1,17 +1,9 @@
 //! Costs: bills computed by hand to the micro-unit, waiting that costs money,
 //! the licence plans' break-even, and labour with shifts.
 
-use super::kpi;
 use ccsim::cost::{Bill, bill, units};
-use ccsim::metrics::ReplicationResult;
+use ccsim::metrics::{Kpi, ReplicationResult};
 use ccsim::scenario::{Scenario, load_str};
-
-fn load(tag: &str, rows: &str, text: &str) -> Scenario {
-    let dir = super::trace_dir(&format!("cost-{tag}"), rows);
-    load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{tag}: {e}"))
-        .scenario
-}
 
 fn run_bill(s: &Scenario) -> (ReplicationResult, Bill) {
     let r = ccsim::engine::run(s, 1, 0);
@@ -38,8 +30,8 @@ fn micro(x: f64) -> i64 {
 /// component, and the monthly projection, is computed here by hand.
 #[test]
 fn deterministic_bill_matches_the_hand_computation() {
-    let s = load(
-        "by-hand",
+    let s = super::load_trace(
+        "cost-by-hand",
         "0,voice,61,,\n100,voice,60,,\n200,voice,120,,\n300,voice,1,,\n400,sms,10,,\n",
         r#"name = "by-hand"
 [simulation]
@@ -97,8 +89,8 @@ local_per_month = 1.46
 "#,
     );
     let (r, b) = run_bill(&s);
-    assert_eq!(kpi(&r.overall, "answered"), 5.0);
-    assert_eq!(kpi(&r.overall, "wait_max_s"), 0.0);
+    assert_eq!(r.overall[Kpi::Answered], 5.0);
+    assert_eq!(r.overall[Kpi::WaitMax], 0.0);
     // Per-call round-up: 61 s bills 2 minutes, 60 s one, 120 s two, 1 s one.
     assert_eq!(usage(&b, "voice.inbound_min"), 6.0);
     assert_eq!(usage(&b, "voice.agent_min"), 6.0);
@@ -168,8 +160,8 @@ local_per_month = 1.46
 /// (2 minutes), the answered one for 10.
 #[test]
 fn abandoned_calls_are_billed_for_their_wait() {
-    let s = load(
-        "abandon",
+    let s = super::load_trace(
+        "cost-abandon",
         "0,voice,600,,\n10,voice,60,95,\n",
         r#"name = "abandon"
 [simulation]
@@ -195,7 +187,7 @@ inbound_per_min = 0.0085
 "#,
     );
     let (r, b) = run_bill(&s);
-    assert_eq!(kpi(&r.overall, "abandoned"), 1.0);
+    assert_eq!(r.overall[Kpi::Abandoned], 1.0);
     assert_eq!(usage(&b, "voice.inbound_min"), 12.0);
     assert_eq!(usage(&b, "voice.customer_leg_s"), 695.0);
     assert_eq!(b.component("voice.inbound"), micro(12.0 * 0.0085));
@@ -237,8 +229,8 @@ fn fewer_agents_mean_more_customer_minutes() {
 #[test]
 fn plan_comparison_and_break_even() {
     let scenario = |tag: &str, shifts: &str| {
-        load(
-            tag,
+        super::load_trace(
+            &format!("cost-{tag}"),
             "0,voice,60,,\n",
             &format!(
                 r#"name = "{tag}"
@@ -316,8 +308,8 @@ monthly_active_user = 35.0
 /// 20:00–04:00 across midnight) over one day; nobody works past a shift end.
 #[test]
 fn labour_is_paid_hours_times_rate() {
-    let s = load(
-        "labour",
+    let s = super::load_trace(
+        "cost-labour",
         "36000,voice,60,,\n",
         r#"name = "labour"
 [simulation]
@@ -372,8 +364,8 @@ night = 31.25
 /// at 4 000; the window pays 1/730 of that month's amount.
 #[test]
 fn tiers_price_the_month_of_window_hours_by_default() {
-    let s = load(
-        "tiers-default",
+    let s = super::load_trace(
+        "cost-tiers-default",
         "0,voice,61,,\n100,voice,60,,\n200,voice,120,,\n300,voice,1,,\n",
         r#"name = "tiers-default"
 [simulation]
@@ -419,11 +411,8 @@ inbound_per_min = [{ above = 0, price = 0.01 }, { above = 4000, price = 0.005 }]
 fn the_built_in_card_is_the_default() {
     let base = std::fs::read_to_string(super::scenario("quickstart.toml")).unwrap();
     let dir = super::temp_dir("default-card");
-    let path = dir.join("s.toml");
     let bill_of = |extra: &str| {
-        let s = load_str(&path, &format!("{base}\n[costs]\n{extra}"))
-            .unwrap()
-            .scenario;
+        let s = super::load_in(&dir, &format!("{base}\n[costs]\n{extra}"));
         let r = ccsim::engine::run(&s, 7, 0);
         (bill(&s, s.costs.as_ref().unwrap(), &r), r)
     };
@@ -435,10 +424,10 @@ fn the_built_in_card_is_the_default() {
         b.component("voice.inbound"),
         micro(usage(&b, "voice.inbound_min") * 0.0085)
     );
-    assert!(kpi(&r.overall, "answered") > 0.0);
+    assert!(r.overall[Kpi::Answered] > 0.0);
     let (none, _) = bill_of("card = \"none\"");
     assert_eq!(none.total(), 0, "nothing is priced without a card");
-    std::fs::write(&path, format!("{base}\n[costs]\n")).unwrap();
+    let path = super::write_scenario(&dir, &format!("{base}\n[costs]\n"));
     let out = super::ccsim(&["validate", path.to_str().unwrap()], &[]);
     let err = super::stderr_no_panic(&out);
     assert!(out.status.success(), "{err}");

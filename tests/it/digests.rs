@@ -51,7 +51,7 @@ fn digests(s: &Scenario) -> Vec<(String, String)> {
     };
     let results =
         ccsim::sweep::run_replications_traced(s, SEED, REPLICATIONS, &|_| {}, &mut tracer);
-    let summary = ccsim::sweep::summarize(s, SEED, &results);
+    let summary = ccsim::summary::summarize(s, SEED, &results);
     let mut out = vec![(
         "summary.json".to_string(),
         hex(ccsim::report::json::to_string(&summary).as_bytes()),

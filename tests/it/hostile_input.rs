@@ -31,12 +31,10 @@ const POISSON: &str =
     "channel = \"voice\"\nrate = \"60/h\"\nhandle_time = { dist = \"exponential\", mean = \"2m\" }";
 
 fn scenario(dir: &Path, arrival: &str, target: &str) -> PathBuf {
-    let path = dir.join("s.toml");
     let text = BASE
         .replace("{ARRIVAL}", arrival)
         .replace("{TARGET}", target);
-    std::fs::write(&path, text).unwrap();
-    path
+    super::write_scenario(dir, &text)
 }
 
 /// Runs `validate` within a time limit, expects exit status 1 and returns stderr.

@@ -1,5 +1,6 @@
 //! Business hours, holidays and voicemail.
 
+use ccsim::metrics::{Kpi, StepKpi};
 use ccsim::scenario::{load, load_str};
 use std::collections::HashMap;
 use std::path::Path;
@@ -60,22 +61,22 @@ fn business_hours_and_holiday() {
         "{live} live, {voicemails} voicemails"
     );
     // Outcomes: offered = answered + abandoned + canceled + unfinished + voicemail + closed.
-    let k = |name: &str| super::kpi(&r.overall, name);
-    let sum = k("answered")
-        + k("abandoned")
-        + k("canceled")
-        + k("unfinished")
-        + k("voicemail")
-        + k("closed")
-        + k("callback");
-    assert_eq!(k("offered"), sum);
-    assert_eq!(k("voicemail"), voicemails as f64);
+    let k = &r.overall;
+    let sum = k[Kpi::Answered]
+        + k[Kpi::Abandoned]
+        + k[Kpi::Canceled]
+        + k[Kpi::Unfinished]
+        + k[Kpi::Voicemail]
+        + k[Kpi::Closed]
+        + k[Kpi::Callback];
+    assert_eq!(k[Kpi::Offered], sum);
+    assert_eq!(k[Kpi::Voicemail], voicemails as f64);
     assert_eq!(
-        k("voicemails_worked"),
-        k("voicemail"),
+        k[Kpi::VoicemailsWorked],
+        k[Kpi::Voicemail],
         "every voicemail is worked once the center reopens"
     );
-    assert_eq!(k("answered"), live as f64);
+    assert_eq!(k[Kpi::Answered], live as f64);
     // The voicemail step reports the voicemails' work like any step.
     let vm = s
         .workflow
@@ -84,8 +85,11 @@ fn business_hours_and_holiday() {
         .position(|st| st.label == "after-hours voicemail")
         .unwrap();
     assert_eq!(
-        (r.steps[vm][0], r.steps[vm][1]),
-        (k("voicemail"), k("voicemails_worked"))
+        (
+            r.steps[vm][StepKpi::Entered],
+            r.steps[vm][StepKpi::Answered]
+        ),
+        (k[Kpi::Voicemail], k[Kpi::VoicemailsWorked])
     );
 }
 

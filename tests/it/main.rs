@@ -22,14 +22,11 @@ mod validation;
 mod workflow;
 mod workforce;
 
+use ccsim::metrics::ReplicationResult;
+use ccsim::scenario::{Scenario, load_str};
+use ccsim::stats::Estimate;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-/// A KPI by name; panics on a name ccsim does not have.
-pub fn kpi(k: &ccsim::metrics::Kpis, name: &str) -> f64 {
-    k.get(name)
-        .unwrap_or_else(|| panic!("no KPI called {name}"))
-}
 
 /// Path of a file in `scenarios/`.
 pub fn scenario(name: &str) -> PathBuf {
@@ -56,6 +53,49 @@ pub fn trace_dir(tag: &str, rows: &str) -> PathBuf {
     )
     .expect("write trace");
     dir
+}
+
+/// Writes scenario `text` as `s.toml` in `dir` (beside its trace and other
+/// files), for the binary to read; returns its path.
+pub fn write_scenario(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("s.toml");
+    std::fs::write(&path, text).expect("write scenario");
+    path
+}
+
+/// Scenario `text` loaded as if read from `s.toml` in `dir` (where its trace
+/// and other files are); panics with every problem in it.
+pub fn load_in(dir: &Path, text: &str) -> Scenario {
+    load_str(&dir.join("s.toml"), text)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .scenario
+}
+
+/// Scenario `text` whose `calls.csv` holds `rows` (see [`trace_dir`]).
+pub fn load_trace(tag: &str, rows: &str, text: &str) -> Scenario {
+    load_in(&trace_dir(tag, rows), text)
+}
+
+/// Replication 0, seed 1, of scenario `text` whose `calls.csv` holds `rows`:
+/// the small cases worked out by hand.
+pub fn run_trace(tag: &str, rows: &str, text: &str) -> (Scenario, ReplicationResult) {
+    let s = load_trace(tag, rows, text);
+    let r = ccsim::engine::run(&s, 1, 0);
+    (s, r)
+}
+
+/// Asserts that `reference` (worked out analytically or by hand) lies in the
+/// 99.9% confidence band of a simulated estimate; prints both for the log.
+pub fn assert_within(label: &str, est: &Estimate, reference: f64) {
+    let mean = est.mean.unwrap_or_else(|| panic!("{label}: undefined"));
+    let hw = est
+        .half_width(0.999)
+        .unwrap_or_else(|| panic!("{label}: one replication"));
+    eprintln!("{label:<28} sim {mean:.5} ± {hw:.5} (99.9%)  reference {reference:.5}");
+    assert!(
+        (mean - reference).abs() <= hw,
+        "{label}: {mean} ± {hw} (99.9%) does not contain {reference}"
+    );
 }
 
 /// Runs the `ccsim` binary.

@@ -1,6 +1,7 @@
 //! Randomly generated small scenarios: loading and running never panics,
 //! every counted contact has exactly one outcome, and runs are deterministic.
 
+use ccsim::metrics::{GroupKpi, GroupKpis, Kpi, Kpis, ReplicationResult};
 use ccsim::scenario::load_str;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -316,17 +317,17 @@ pub fn random_scenario(rng: &mut Xoshiro256PlusPlus, dir: &std::path::Path, case
 /// KPIs that are not sums over contacts, so a segment's value is not the
 /// sum of its parts: ratios (service levels, abandon rate), means (ASA, AHT,
 /// the follow-up waits), a percentile and a maximum.
-const NOT_ADDITIVE: [&str; 10] = [
-    "service_level",
-    "service_level_answered",
-    "abandon_rate",
-    "asa_s",
-    "wait_p90_s",
-    "aht_s",
-    "wait_max_s",
-    "voicemail_wait_s",
-    "callback_wait_s",
-    "transfer_wait_s",
+const NOT_ADDITIVE: [Kpi; 10] = [
+    Kpi::ServiceLevel,
+    Kpi::ServiceLevelAnswered,
+    Kpi::AbandonRate,
+    Kpi::Asa,
+    Kpi::WaitP90,
+    Kpi::Aht,
+    Kpi::WaitMax,
+    Kpi::VoicemailWait,
+    Kpi::CallbackWait,
+    Kpi::TransferWait,
 ];
 
 /// Every count KPI adds up: over queues (plus the contacts that reached no
@@ -334,15 +335,12 @@ const NOT_ADDITIVE: [&str; 10] = [
 /// sources, each partition sums exactly to `overall`. Follow-up work counts
 /// in the queue that worked it, so voicemails, call backs, redials and
 /// transfer legs are in some queue, not only in `overall`.
-pub fn assert_additive(r: &ccsim::metrics::ReplicationResult, context: &str) {
-    use ccsim::metrics::KPI_NAMES;
-    for (i, name) in KPI_NAMES.iter().enumerate() {
-        if NOT_ADDITIVE.contains(name) {
-            continue;
-        }
-        let total = r.overall.0[i];
-        let sum = |parts: &[ccsim::metrics::Kpis]| parts.iter().map(|k| k.0[i]).sum::<f64>();
-        let by_queue = sum(&r.queues) + r.unqueued.0[i];
+pub fn assert_additive(r: &ReplicationResult, context: &str) {
+    for k in Kpi::ALL.into_iter().filter(|k| !NOT_ADDITIVE.contains(k)) {
+        let name = k.name();
+        let total = r.overall[k];
+        let sum = |parts: &[Kpis]| parts.iter().map(|p| p[k]).sum::<f64>();
+        let by_queue = sum(&r.queues) + r.unqueued[k];
         assert_eq!(by_queue, total, "{context}: {name} over queues");
         assert_eq!(sum(&r.channels), total, "{context}: {name} over channels");
         assert_eq!(sum(&r.sources), total, "{context}: {name} over sources");
@@ -350,27 +348,24 @@ pub fn assert_additive(r: &ccsim::metrics::ReplicationResult, context: &str) {
     // What reaches no queue is only what cannot: closed messages, contacts
     // no filter matched, and the redials among them. Everything else —
     // outcomes in a queue and all follow-up work — is in some queue.
-    let k = |name: &str| super::kpi(&r.unqueued, name);
+    let u = &r.unqueued;
     assert_eq!(
-        k("offered"),
-        k("closed") + k("canceled_no_match"),
+        u[Kpi::Offered],
+        u[Kpi::Closed] + u[Kpi::CanceledNoMatch],
         "{context}: only closed and unmatched contacts reach no queue"
     );
-    for (i, name) in KPI_NAMES.iter().enumerate() {
-        let may_be_unqueued = [
-            "offered",
-            "closed",
-            "canceled",
-            "canceled_no_match",
-            "redials",
-        ];
-        if NOT_ADDITIVE.contains(name) || may_be_unqueued.contains(name) {
+    let may_be_unqueued = [
+        Kpi::Offered,
+        Kpi::Closed,
+        Kpi::Canceled,
+        Kpi::CanceledNoMatch,
+        Kpi::Redials,
+    ];
+    for k in Kpi::ALL {
+        if NOT_ADDITIVE.contains(&k) || may_be_unqueued.contains(&k) {
             continue;
         }
-        assert_eq!(
-            r.unqueued.0[i], 0.0,
-            "{context}: {name} outside every queue"
-        );
+        assert_eq!(u[k], 0.0, "{context}: {} outside every queue", k.name());
     }
 }
 
@@ -379,9 +374,8 @@ pub fn assert_additive(r: &ccsim::metrics::ReplicationResult, context: &str) {
 /// in `overall`.
 #[test]
 fn follow_up_work_is_counted_in_the_queue_that_worked_it() {
-    let kpi = |r: &ccsim::metrics::ReplicationResult, q: Option<usize>, name: &str| {
-        super::kpi(q.map_or(&r.overall, |q| &r.queues[q]), name)
-    };
+    let kpi =
+        |r: &ReplicationResult, q: Option<usize>, k: Kpi| q.map_or(&r.overall, |q| &r.queues[q])[k];
     let queue =
         |s: &ccsim::scenario::Scenario, name: &str| s.queues.iter().position(|q| q.name == name);
     let s = ccsim::scenario::load(&super::scenario("business-hours.toml"))
@@ -389,19 +383,19 @@ fn follow_up_work_is_counted_in_the_queue_that_worked_it() {
         .scenario;
     let r = ccsim::engine::run(&s, s.sim.seed, 0);
     let vm = queue(&s, "voicemail");
-    assert!(kpi(&r, None, "voicemails_worked") > 1000.0);
-    for k in ["voicemail", "voicemails_worked"] {
-        assert_eq!(kpi(&r, vm, k), kpi(&r, None, k), "{k}");
+    assert!(kpi(&r, None, Kpi::VoicemailsWorked) > 1000.0);
+    for k in [Kpi::Voicemail, Kpi::VoicemailsWorked] {
+        assert_eq!(kpi(&r, vm, k), kpi(&r, None, k), "{k:?}");
     }
     let s = ccsim::scenario::load(&super::scenario("agent-disruptions.toml"))
         .unwrap()
         .scenario;
     let r = ccsim::engine::run(&s, s.sim.seed, 0);
     let cb = queue(&s, "callbacks");
-    assert!(kpi(&r, None, "callbacks_worked") > 10.0);
+    assert!(kpi(&r, None, Kpi::CallbacksWorked) > 10.0);
     assert_eq!(
-        kpi(&r, cb, "callbacks_worked"),
-        kpi(&r, None, "callbacks_worked")
+        kpi(&r, cb, Kpi::CallbacksWorked),
+        kpi(&r, None, Kpi::CallbacksWorked)
     );
 }
 
@@ -431,8 +425,8 @@ fn random_scenarios_conserve_outcomes() {
     let dir = super::temp_dir("props");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
     // Totals over all cases, to show the generator reaches every outcome.
-    let mut seen = [0.0f64; ccsim::metrics::KPI_NAMES.len()];
-    let mut reservations_seen = [0.0f64; 4];
+    let mut seen: Kpis = Kpis::default();
+    let mut reservations_seen: GroupKpis = GroupKpis::default();
     let mut filter_transfers = 0;
     let mut priced_cases = 0;
     for case in 0..150 {
@@ -445,9 +439,9 @@ fn random_scenarios_conserve_outcomes() {
         for r in 0..2 {
             let a = ccsim::engine::run(&s, 9, r);
             let b = ccsim::engine::run(&s, 9, r);
-            for (acc, v) in seen.iter_mut().zip(a.overall.0) {
+            for (k, v) in a.overall.iter() {
                 if !v.is_nan() {
-                    *acc += v;
+                    seen[k] += v;
                 }
             }
             assert_eq!(
@@ -465,7 +459,7 @@ fn random_scenarios_conserve_outcomes() {
                     .map(|(_, v)| v)
                     .sum();
                 // A conversation per contact that is not a redial.
-                let customers = a.overall.0[0] - a.overall.0[23];
+                let customers = a.overall[Kpi::Offered] - a.overall[Kpi::Redials];
                 assert_eq!(conversations, customers, "case {case}: legs\n{text}");
                 let sum: i64 = bill.components.iter().map(|(_, v)| v.window).sum();
                 assert_eq!(bill.total(), sum);
@@ -482,23 +476,26 @@ fn random_scenarios_conserve_outcomes() {
                 .chain(&a.channels)
                 .chain(&a.sources)
             {
-                let [offered, answered, abandoned, short, ..] = k.0;
-                let (canceled, unfinished, voicemail, closed, callback) =
-                    (k.0[10], k.0[11], k.0[16], k.0[17], k.0[20]);
                 assert_eq!(
-                    offered,
-                    answered + abandoned + canceled + unfinished + voicemail + closed + callback,
+                    k[Kpi::Offered],
+                    k[Kpi::Answered]
+                        + k[Kpi::Abandoned]
+                        + k[Kpi::Canceled]
+                        + k[Kpi::Unfinished]
+                        + k[Kpi::Voicemail]
+                        + k[Kpi::Closed]
+                        + k[Kpi::Callback],
                     "case {case}: outcomes do not add up\n{text}"
                 );
-                assert!(short <= abandoned);
-                for (i, v) in k.0.iter().enumerate() {
+                assert!(k[Kpi::ShortAbandoned] <= k[Kpi::Abandoned]);
+                for (kpi, v) in k.iter() {
                     assert!(
                         v.is_nan() || (*v >= 0.0 && v.is_finite()),
-                        "case {case}: KPI {i} = {v}"
+                        "case {case}: {} = {v}",
+                        kpi.name()
                     );
                 }
-
-                let sl = k.0[4];
+                let sl = k[Kpi::ServiceLevel];
                 assert!(
                     sl.is_nan() || (0.0..=1.0).contains(&sl),
                     "case {case}: service level {sl}"
@@ -511,15 +508,20 @@ fn random_scenarios_conserve_outcomes() {
                 .chain(&a.channels)
                 .chain(&a.sources)
             {
-                let [tr, tr_ans, tr_drop, tr_ab] = [k.0[24], k.0[25], k.0[26], k.0[27]];
+                let [tr, tr_ans, tr_drop, tr_ab] = [
+                    Kpi::Transfers,
+                    Kpi::TransfersAnswered,
+                    Kpi::TransfersDropped,
+                    Kpi::TransfersAbandoned,
+                ]
+                .map(|t| k[t]);
                 assert!(
                     tr >= tr_ans + tr_drop + tr_ab,
-                    "case {case}: transfers {:?}",
-                    &k.0[24..28]
+                    "case {case}: transfers {tr} < {tr_ans} answered + {tr_drop} dropped + {tr_ab} abandoned"
                 );
             }
             for g in &a.groups {
-                for v in &g[..2] {
+                for v in &[g[GroupKpi::Occupancy], g[GroupKpi::Utilization]] {
                     assert!(
                         v.is_nan() || (0.0..=1.0 + 1e-9).contains(v),
                         "case {case}: group ratio {v}"
@@ -528,8 +530,14 @@ fn random_scenarios_conserve_outcomes() {
                 // Every reservation ends once: accepted, rejected, timed out
                 // or canceled (a few may still be pending when a short drain
                 // limit stops the run).
-                let [created, accepted, rejected, timed_out, canceled] =
-                    [g[3], g[4], g[5], g[6], g[7]];
+                let [created, accepted, rejected, timed_out, canceled] = [
+                    GroupKpi::ReservationsCreated,
+                    GroupKpi::ReservationsAccepted,
+                    GroupKpi::ReservationsRejected,
+                    GroupKpi::ReservationsTimedOut,
+                    GroupKpi::ReservationsCanceled,
+                ]
+                .map(|x| g[x]);
                 assert!(
                     created >= accepted + rejected + timed_out + canceled,
                     "case {case}: {g:?}"
@@ -541,50 +549,69 @@ fn random_scenarios_conserve_outcomes() {
                         "case {case}: {g:?}"
                     );
                 }
-                reservations_seen[1] += rejected;
-                reservations_seen[2] += timed_out;
-                reservations_seen[3] += canceled;
+                for k in [
+                    GroupKpi::ReservationsRejected,
+                    GroupKpi::ReservationsTimedOut,
+                    GroupKpi::ReservationsCanceled,
+                ] {
+                    reservations_seen[k] += g[k];
+                }
             }
         }
     }
-    let [offered, answered, abandoned, short, ..] = seen;
-    let (canceled, unfinished, no_match, workflow, ttl) =
-        (seen[10], seen[11], seen[12], seen[13], seen[14]);
-    assert_eq!(canceled, no_match + workflow + ttl, "cancel reasons add up");
+    assert_eq!(
+        seen[Kpi::Canceled],
+        seen[Kpi::CanceledNoMatch] + seen[Kpi::CanceledWorkflow] + seen[Kpi::CanceledTtl],
+        "cancel reasons add up"
+    );
     assert!(priced_cases > 50, "{priced_cases} priced runs");
     assert!(
         filter_transfers > 0,
         "the generator never transferred to a filter"
     );
-    for (name, v) in [
-        ("rejected", reservations_seen[1]),
-        ("timed-out", reservations_seen[2]),
-        ("canceled", reservations_seen[3]),
+    for k in [
+        GroupKpi::ReservationsRejected,
+        GroupKpi::ReservationsTimedOut,
+        GroupKpi::ReservationsCanceled,
     ] {
-        assert!(v > 0.0, "the generator never produced a {name} reservation");
+        assert!(
+            reservations_seen[k] > 0.0,
+            "the generator never produced {}",
+            k.name()
+        );
     }
     eprintln!(
-        "random scenarios: offered {offered}, answered {answered}, abandoned {abandoned} (short {short}), canceled {canceled}, unfinished {unfinished}"
+        "random scenarios: offered {}, answered {}, abandoned {} (short {}), canceled {}, unfinished {}",
+        seen[Kpi::Offered],
+        seen[Kpi::Answered],
+        seen[Kpi::Abandoned],
+        seen[Kpi::ShortAbandoned],
+        seen[Kpi::Canceled],
+        seen[Kpi::Unfinished]
     );
-    for (name, v) in [
-        ("answered", answered),
-        ("abandoned", abandoned),
-        ("short abandoned", short),
-        ("canceled (no match)", no_match),
-        ("canceled (workflow)", workflow),
-        ("canceled (TTL)", ttl),
-        ("unfinished", unfinished),
-        ("voicemail", seen[16]),
-        ("closed", seen[17]),
-        ("voicemail worked", seen[18]),
-        ("callback", seen[20]),
-        ("callback worked", seen[21]),
-        ("redial", seen[23]),
-        ("transfer answered", seen[25]),
-        ("transfer dropped", seen[26]),
-        ("transfer abandoned", seen[27]),
-        ("disconnect dropped", seen[29]),
+    for k in [
+        Kpi::Answered,
+        Kpi::Abandoned,
+        Kpi::ShortAbandoned,
+        Kpi::CanceledNoMatch,
+        Kpi::CanceledWorkflow,
+        Kpi::CanceledTtl,
+        Kpi::Unfinished,
+        Kpi::Voicemail,
+        Kpi::Closed,
+        Kpi::VoicemailsWorked,
+        Kpi::Callback,
+        Kpi::CallbacksWorked,
+        Kpi::Redials,
+        Kpi::TransfersAnswered,
+        Kpi::TransfersDropped,
+        Kpi::TransfersAbandoned,
+        Kpi::DisconnectDropped,
     ] {
-        assert!(v > 0.0, "the generator never produced a {name} contact");
+        assert!(
+            seen[k] > 0.0,
+            "the generator never produced {} (overall)",
+            k.name()
+        );
     }
 }

@@ -1,20 +1,12 @@
 //! Queueing results beyond Erlang C/A that the router must reproduce:
 //! non-preemptive priorities (Cobham) and multitasking capacity.
 
+use super::assert_within;
 use ccsim::erlang::{Model, erlang_c};
+use ccsim::metrics::{GroupKpi, Kpi};
 use ccsim::scenario::load_str;
 use ccsim::sweep;
 use std::path::Path;
-
-fn within(label: &str, est: &ccsim::stats::Estimate, reference: f64) {
-    let mean = est.mean.expect("defined");
-    let hw = est.half_width(0.999).expect("several replications");
-    eprintln!("{label:<28} sim {mean:.5} ± {hw:.5} (99.9%)  theory {reference:.5}");
-    assert!(
-        (mean - reference).abs() <= hw,
-        "{label}: {mean} ± {hw} does not contain {reference}"
-    );
-}
 
 /// Two classes share one M/M/c queue; VIP tasks (priority 10) are always
 /// served before standard ones, without preempting calls in progress. Cobham:
@@ -66,14 +58,14 @@ default_filter = {{ queue = "q" }}
     let (s1, s2) = (l1 / cmu, (l1 + l2) / cmu);
     let w_vip = w0 / (1.0 - s1);
     let w_std = w0 / ((1.0 - s1) * (1.0 - s2));
-    within(
+    assert_within(
         "vip mean wait (s)",
-        summary.sources[0].get("asa_s").unwrap(),
+        &summary.sources[0].kpis[Kpi::Asa],
         w_vip,
     );
-    within(
+    assert_within(
         "standard mean wait (s)",
-        summary.sources[1].get("asa_s").unwrap(),
+        &summary.sources[1].kpis[Kpi::Asa],
         w_std,
     );
     // The classes together are still Erlang C.
@@ -85,9 +77,9 @@ default_filter = {{ queue = "q" }}
     }
     .measures(20.0)
     .unwrap();
-    within(
+    assert_within(
         "overall ASA (s)",
-        summary.overall.get("asa_s").unwrap(),
+        &summary.overall.kpis[Kpi::Asa],
         all.asa_s,
     );
 }
@@ -134,15 +126,15 @@ default_filter = {{ queue = "q" }}
     }
     .measures(30.0)
     .unwrap();
-    within(
+    assert_within(
         "service level",
-        summary.overall.get("service_level").unwrap(),
+        &summary.overall.kpis[Kpi::ServiceLevel],
         m.service_level,
     );
-    within("ASA (s)", summary.overall.get("asa_s").unwrap(), m.asa_s);
-    within(
+    assert_within("ASA (s)", &summary.overall.kpis[Kpi::Asa], m.asa_s);
+    assert_within(
         "utilization",
-        summary.groups[0].get("utilization").unwrap(),
+        &summary.groups[0].kpis[GroupKpi::Utilization],
         m.occupancy,
     );
 }
@@ -220,20 +212,17 @@ callback = { on = "expected", after = "150s", probability = 0.5, queue = "cb" }
     let joined = lambda * (1.0 - callback_share);
     let wait = waiting / joined;
     let results = sweep::run_replications(&s, s.sim.seed, s.sim.replications, &|_| {});
-    let summary = sweep::summarize(&s, s.sim.seed, &results);
+    let summary = ccsim::summary::summarize(&s, s.sim.seed, &results);
     let q = &summary.queues[0];
     let share: Vec<f64> = results
         .iter()
-        .map(|r| {
-            let k = |n: &str| super::kpi(&r.overall, n);
-            k("callback") / k("offered")
-        })
+        .map(|r| r.overall[Kpi::Callback] / r.overall[Kpi::Offered])
         .collect();
-    within(
+    assert_within(
         "call-back share",
         &ccsim::stats::Estimate::from_values(share),
         callback_share,
     );
-    within("ASA of answered calls", q.get("asa_s").unwrap(), wait);
+    assert_within("ASA of answered calls", &q.kpis[Kpi::Asa], wait);
     assert!(callback_share > 0.05, "the offer matters: {callback_share}");
 }

@@ -3,8 +3,11 @@
 //! multitasking capacity, priorities.
 
 use super::scenario;
+use ccsim::metrics::{GroupKpi, IntervalKpi, Kpi};
 use ccsim::scenario::load;
-use ccsim::sweep::{self, Summary};
+use ccsim::stats::Estimate;
+use ccsim::summary::Summary;
+use ccsim::sweep;
 
 fn run(file: &str, reps: u32) -> (ccsim::scenario::Scenario, Summary) {
     let s = load(&scenario(file))
@@ -14,8 +17,9 @@ fn run(file: &str, reps: u32) -> (ccsim::scenario::Scenario, Summary) {
     (s, summary)
 }
 
-fn mean(seg: &ccsim::sweep::SegmentSummary, kpi: &str) -> f64 {
-    seg.get(kpi).and_then(|e| e.mean).unwrap_or(f64::NAN)
+/// An estimate's mean; NaN where undefined.
+fn mean(e: Estimate) -> f64 {
+    e.mean.unwrap_or(f64::NAN)
 }
 
 /// offered = answered + abandoned + canceled + unfinished holds per replication,
@@ -37,21 +41,21 @@ fn outcome_conservation_in_every_scenario() {
             .chain(&s.channels)
             .chain(&s.sources)
         {
-            let total = mean(seg, "answered")
-                + mean(seg, "abandoned")
-                + mean(seg, "canceled")
-                + mean(seg, "unfinished")
-                + mean(seg, "voicemail")
-                + mean(seg, "closed")
-                + mean(seg, "callback");
+            let total = mean(seg.kpis[Kpi::Answered])
+                + mean(seg.kpis[Kpi::Abandoned])
+                + mean(seg.kpis[Kpi::Canceled])
+                + mean(seg.kpis[Kpi::Unfinished])
+                + mean(seg.kpis[Kpi::Voicemail])
+                + mean(seg.kpis[Kpi::Closed])
+                + mean(seg.kpis[Kpi::Callback]);
             assert!(
-                (mean(seg, "offered") - total).abs() < 1e-9,
+                (mean(seg.kpis[Kpi::Offered]) - total).abs() < 1e-9,
                 "{f} {}: offered {} != {total}",
                 seg.name,
-                mean(seg, "offered")
+                mean(seg.kpis[Kpi::Offered])
             );
         }
-        assert!(mean(&s.overall, "offered") > 0.0, "{f}");
+        assert!(mean(s.overall.kpis[Kpi::Offered]) > 0.0, "{f}");
     }
 }
 
@@ -73,17 +77,11 @@ fn intraday_profile_shapes_arrivals() {
     }
     assert_eq!(summary.intervals.len(), 48);
     for (i, iv) in summary.intervals.iter().enumerate() {
-        let e = &iv.kpis[0];
+        let e = &iv.kpis[IntervalKpi::Offered];
         if expected[i] == 0.0 {
             assert_eq!(e.mean, Some(0.0), "interval {i} is closed");
         } else {
-            let hw = e.half_width(0.999).unwrap();
-            assert!(
-                (e.mean.unwrap() - expected[i]).abs() <= hw,
-                "interval {i}: {:?} vs {}",
-                e.mean,
-                expected[i]
-            );
+            super::assert_within(&format!("interval {i} offered"), e, expected[i]);
         }
     }
 }
@@ -119,14 +117,17 @@ fn shifts_bound_logged_in_time() {
 fn multitasking_capacity() {
     let (_, s) = run("voice-chat-multitasking.toml", 6);
     let blended = &s.groups[0];
-    let (occ, util) = (mean(blended, "occupancy"), mean(blended, "utilization"));
+    let (occ, util) = (
+        mean(blended.kpis[GroupKpi::Occupancy]),
+        mean(blended.kpis[GroupKpi::Utilization]),
+    );
     assert!(
         occ > 0.9 && util < 0.85 && util < occ - 0.1,
         "occupancy {occ}, utilization {util}"
     );
     let voice = s.channels.iter().find(|c| c.name == "voice").unwrap();
     let chat = s.channels.iter().find(|c| c.name == "chat").unwrap();
-    assert!(mean(chat, "answered") > 0.0 && mean(voice, "answered") > 0.0);
+    assert!(mean(chat.kpis[Kpi::Answered]) > 0.0 && mean(voice.kpis[Kpi::Answered]) > 0.0);
 }
 
 /// Priority: sales (priority 5) sharing bilingual agents with Spanish support
@@ -135,7 +136,7 @@ fn multitasking_capacity() {
 fn priority_serves_sales_first() {
     let (_, s) = run("two-skill-intraday.toml", 10);
     let q = |n: &str| s.queues.iter().find(|q| q.name == n).unwrap();
-    assert!(mean(q("sales-es"), "asa_s") < mean(q("support-es"), "asa_s"));
+    assert!(mean(q("sales-es").kpis[Kpi::Asa]) < mean(q("support-es").kpis[Kpi::Asa]));
 }
 
 /// The finance example: moving 40% of the volume from voice to SMS and chat
@@ -163,6 +164,10 @@ fn finance_channel_shift_is_cheaper_at_the_same_service_level() {
     assert!(comp(sh, "voice.inbound") < 0.7 * comp(v, "voice.inbound"));
     assert!(comp(sh, "sms.messages") > 0.0 && comp(sh, "chat.active_users") > 0.0);
     for s in [&voice, &shift] {
-        assert!(mean(&s.overall, "service_level") > 0.85, "{}", s.scenario);
+        assert!(
+            mean(s.overall.kpis[Kpi::ServiceLevel]) > 0.85,
+            "{}",
+            s.scenario
+        );
     }
 }

@@ -8,6 +8,7 @@
 //! state is the multiset of agent loads, plus the queue length once every
 //! agent is full (a freed slot takes the oldest waiting chat at once).
 
+use ccsim::metrics::{GroupKpi, Kpi};
 use ccsim::scenario::load_str;
 use std::collections::HashMap;
 use std::path::Path;
@@ -177,33 +178,24 @@ targets = [{{ queue = "q", order_by = "worker.channel.chat.assigned_tasks ASC" }
         .unwrap()
         .scenario;
     let summary = ccsim::sweep::run(&s, s.sim.seed, s.sim.replications, &|_| {});
-    let check = |label: &str, est: &ccsim::stats::Estimate, reference: f64| {
-        let mean = est.mean.unwrap();
-        let hw = est.half_width(0.999).unwrap();
-        eprintln!("{label:<14} sim {mean:.5} ± {hw:.5} (99.9%)  chain {reference:.5}");
-        assert!(
-            (mean - reference).abs() <= hw,
-            "{label}: {mean} ± {hw} vs {reference}"
-        );
-    };
-    check(
+    super::assert_within(
         "P(no wait)",
-        summary.overall.get("service_level").unwrap(),
+        &summary.overall.kpis[Kpi::ServiceLevel],
         1.0 - chain.p_wait,
     );
-    check(
+    super::assert_within(
         "abandonment",
-        summary.overall.get("abandon_rate").unwrap(),
+        &summary.overall.kpis[Kpi::AbandonRate],
         chain.abandon,
     );
-    check(
+    super::assert_within(
         "utilization",
-        summary.groups[0].get("utilization").unwrap(),
+        &summary.groups[0].kpis[GroupKpi::Utilization],
         chain.utilization,
     );
-    check(
+    super::assert_within(
         "occupancy",
-        summary.groups[0].get("occupancy").unwrap(),
+        &summary.groups[0].kpis[GroupKpi::Occupancy],
         chain.occupancy,
     );
     // Without slowdown the same traffic is served faster: the chain says so too.
@@ -216,7 +208,6 @@ targets = [{{ queue = "q", order_by = "worker.channel.chat.assigned_tasks ASC" }
 /// drawn 100 s).
 #[test]
 fn aht_counts_slowed_talk() {
-    let dir = super::trace_dir("slow-aht", "0,chat,100,,\n0,chat,100,,\n");
     let text = r#"name = "slow-aht"
 [simulation]
 horizon = "1h"
@@ -238,10 +229,7 @@ target_workers = "1==1"
 [workflow]
 default_filter = { queue = "q" }
 "#;
-    let s = ccsim::scenario::load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
-    let aht = super::kpi(&r.overall, "aht_s");
+    let (_, r) = super::run_trace("slow-aht", "0,chat,100,,\n0,chat,100,,\n", text);
+    let aht = r.overall[Kpi::Aht];
     assert!((aht - 200.0).abs() < 1e-9, "AHT {aht}");
 }

@@ -59,9 +59,7 @@ taskrouter_json = "wf.json"
 fn write(tag: &str, json: &str, extra: &str) -> std::path::PathBuf {
     let dir = temp_dir(&format!("tr-{tag}"));
     std::fs::write(dir.join("wf.json"), json).unwrap();
-    let path = dir.join("s.toml");
-    std::fs::write(&path, format!("{SCENARIO}{extra}")).unwrap();
-    path
+    super::write_scenario(&dir, &format!("{SCENARIO}{extra}"))
 }
 
 fn fails(tag: &str, json: &str, extra: &str, expected: &[&str]) {

@@ -1,8 +1,6 @@
 //! Transfers after the first leg's talk: cold, warm, dropped, abandoned on hold.
 
-use super::kpi;
-use ccsim::metrics::ReplicationResult;
-use ccsim::scenario::load_str;
+use ccsim::metrics::{GroupKpi, Kpi, ReplicationResult, StepKpi};
 
 /// Agent a serves queue "first", agent b queue "second". Rows route by the
 /// attribute `to`; calls answered in "first" are transferred to "second".
@@ -15,7 +13,6 @@ fn run_with(
     rows: &str,
     transfer: &str,
 ) -> (ccsim::scenario::Scenario, ReplicationResult) {
-    let dir = super::trace_dir(&format!("tr-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -49,16 +46,12 @@ targets = [{{ queue = "second" }}]
 default_filter = {{ queue = "first" }}
 "#
     );
-    let s = load_str(&dir.join("s.toml"), &text)
-        .unwrap_or_else(|e| panic!("{tag}: {e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
-    (s, r)
+    super::run_trace(&format!("tr-{tag}"), rows, &text)
 }
 
 /// Busy seconds of a group in the 1 h window (occupancy × logged-in time).
 fn busy_s(r: &ReplicationResult, g: usize) -> f64 {
-    r.groups[g][0] * r.groups[g][2] * 3600.0
+    r.groups[g][GroupKpi::Occupancy] * r.groups[g][GroupKpi::LoggedInHours] * 3600.0
 }
 
 /// Cold: a talks 0–60 s, the second leg (30 s) is answered by b at 60 s; a is
@@ -71,7 +64,7 @@ fn cold_transfer() {
         r#"{ probability = 1.0, to = "second", handle_time = { dist = "deterministic", mean = "30s" } }"#,
     );
     assert_eq!(
-        (kpi(&r.overall, "offered"), kpi(&r.overall, "answered")),
+        (r.overall[Kpi::Offered], r.overall[Kpi::Answered]),
         (1.0, 1.0)
     );
     // The second leg's step and b's reservation are reported like any work.
@@ -81,17 +74,26 @@ fn cold_transfer() {
         .iter()
         .position(|st| st.label == "transfer to second")
         .unwrap();
-    assert_eq!((r.steps[leg][0], r.steps[leg][1]), (1.0, 1.0));
     assert_eq!(
-        (r.groups[1][3], r.groups[1][4]),
+        (
+            r.steps[leg][StepKpi::Entered],
+            r.steps[leg][StepKpi::Answered]
+        ),
+        (1.0, 1.0)
+    );
+    assert_eq!(
+        (
+            r.groups[1][GroupKpi::ReservationsCreated],
+            r.groups[1][GroupKpi::ReservationsAccepted]
+        ),
         (1.0, 1.0),
         "b: reservation created and accepted"
     );
     assert_eq!(
         (
-            kpi(&r.overall, "transfers"),
-            kpi(&r.overall, "transfers_answered"),
-            kpi(&r.overall, "transfer_wait_s")
+            r.overall[Kpi::Transfers],
+            r.overall[Kpi::TransfersAnswered],
+            r.overall[Kpi::TransferWait]
         ),
         (1.0, 1.0, 0.0)
     );
@@ -108,8 +110,8 @@ fn warm_transfer_holds_the_first_agent() {
     let r = run("warm", rows, t);
     assert_eq!(
         (
-            kpi(&r.overall, "transfers_answered"),
-            kpi(&r.overall, "transfer_wait_s")
+            r.overall[Kpi::TransfersAnswered],
+            r.overall[Kpi::TransferWait]
         ),
         (1.0, 40.0)
     );
@@ -135,9 +137,9 @@ fn dropped_transfer() {
     );
     assert_eq!(
         (
-            kpi(&r.overall, "transfers"),
-            kpi(&r.overall, "transfers_dropped"),
-            kpi(&r.overall, "transfers_answered")
+            r.overall[Kpi::Transfers],
+            r.overall[Kpi::TransfersDropped],
+            r.overall[Kpi::TransfersAnswered]
         ),
         (1.0, 1.0, 0.0)
     );
@@ -157,14 +159,14 @@ fn abandoned_on_hold() {
     );
     assert_eq!(
         (
-            kpi(&r.overall, "transfers_abandoned"),
-            kpi(&r.overall, "transfers_answered")
+            r.overall[Kpi::TransfersAbandoned],
+            r.overall[Kpi::TransfersAnswered]
         ),
         (1.0, 0.0)
     );
     assert!((busy_s(&r, 0) - 80.0).abs() < 1e-6, "{}", busy_s(&r, 0));
     assert_eq!(
-        kpi(&r.overall, "abandoned"),
+        r.overall[Kpi::Abandoned],
         0.0,
         "the contact itself was answered"
     );
@@ -179,7 +181,6 @@ fn abandoned_on_hold() {
 #[test]
 fn transfer_to_a_filter_walks_its_targets() {
     let scenario = |tag: &str, targets: &str| {
-        let dir = super::trace_dir(&format!("tr-{tag}"), "0,voice,,,\n2400,voice,,,\n");
         let text = format!(
             r#"name = "{tag}"
 [simulation]
@@ -222,40 +223,34 @@ targets = [{targets}]
 default_filter = {{ queue = "tier1" }}
 "#
         );
-        let s = load_str(&dir.join("s.toml"), &text)
-            .unwrap_or_else(|e| panic!("{tag}: {e}"))
-            .scenario;
-        let r = ccsim::engine::run(&s, 1, 0);
+        let (s, r) = super::run_trace(&format!("tr-{tag}"), "0,voice,,,\n2400,voice,,,\n", &text);
         (s, r)
     };
     let (s, r) = scenario(
         "filter",
         r#"{ queue = "tier2", timeout = "20s" }, { queue = "tier3" }"#,
     );
-    assert_eq!(kpi(&r.overall, "transfers"), 2.0);
-    assert_eq!(kpi(&r.overall, "transfers_answered"), 2.0);
-    assert_eq!(kpi(&r.overall, "transfer_wait_s"), 10.0); // (20 + 0) / 2
-    let step = |label: &str, what: &str| {
+    assert_eq!(r.overall[Kpi::Transfers], 2.0);
+    assert_eq!(r.overall[Kpi::TransfersAnswered], 2.0);
+    assert_eq!(r.overall[Kpi::TransferWait], 10.0); // (20 + 0) / 2
+    let step = |label: &str, what: StepKpi| {
         let i = s
             .workflow
             .steps
             .iter()
             .position(|x| x.label == label)
             .unwrap();
-        r.steps[i][ccsim::metrics::STEP_KPI_NAMES
-            .iter()
-            .position(|n| *n == what)
-            .unwrap()]
+        r.steps[i][what]
     };
-    assert_eq!(step("escalate #1", "entered"), 2.0);
-    assert_eq!(step("escalate #1", "timed_out"), 1.0);
-    assert_eq!(step("escalate #1", "answered"), 1.0);
-    assert_eq!(step("escalate #2", "answered"), 1.0);
+    assert_eq!(step("escalate #1", StepKpi::Entered), 2.0);
+    assert_eq!(step("escalate #1", StepKpi::TimedOut), 1.0);
+    assert_eq!(step("escalate #1", StepKpi::Answered), 1.0);
+    assert_eq!(step("escalate #2", StepKpi::Answered), 1.0);
 
     let (_, r) = scenario("filter-fails", r#"{ queue = "tier2", timeout = "20s" }"#);
-    assert_eq!(kpi(&r.overall, "transfers"), 2.0);
-    assert_eq!(kpi(&r.overall, "transfers_answered"), 1.0);
-    assert_eq!(kpi(&r.overall, "transfers_dropped"), 1.0);
+    assert_eq!(r.overall[Kpi::Transfers], 2.0);
+    assert_eq!(r.overall[Kpi::TransfersAnswered], 1.0);
+    assert_eq!(r.overall[Kpi::TransfersDropped], 1.0);
     // The contact itself was answered in tier 1 either way.
-    assert_eq!(kpi(&r.overall, "answered"), 2.0);
+    assert_eq!(r.overall[Kpi::Answered], 2.0);
 }

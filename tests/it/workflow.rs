@@ -1,14 +1,14 @@
 //! Workflow semantics (docs/routing.md, "The workflow walk"), each checked on a small
 //! deterministic trace whose outcome is worked out by hand in the comments.
 
-use super::kpi;
-use ccsim::metrics::{ReplicationResult, STEP_KPI_NAMES};
-use ccsim::scenario::load_str;
+use ccsim::metrics::StepKpi as Step;
+use ccsim::metrics::{
+    FilterKpi, GroupKpi, GroupKpis, Kpi, QueueFlowKpi, ReplicationResult, StepKpis,
+};
 
 /// Runs replication 0 of a trace scenario: `rows` are CSV lines after the
 /// header; `body` adds agents, queues and the workflow.
 fn run(tag: &str, rows: &str, body: &str) -> (ccsim::scenario::Scenario, ReplicationResult) {
-    let dir = super::trace_dir(&format!("wf-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -24,27 +24,64 @@ trace = "calls.csv"
 handle_time = {{ dist = "deterministic", mean = "60s" }}
 {body}"#
     );
-    let s = load_str(&dir.join("s.toml"), &text)
-        .unwrap_or_else(|e| panic!("{tag}: {e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
-    (s, r)
+    super::run_trace(&format!("wf-{tag}"), rows, &text)
 }
 
-/// Step `label`'s counters as (entered, answered, timed_out, skipped, abandoned, canceled).
-fn step(s: &ccsim::scenario::Scenario, r: &ReplicationResult, label: &str) -> [f64; 6] {
+/// Step `label`'s counters.
+fn step(s: &ccsim::scenario::Scenario, r: &ReplicationResult, label: &str) -> StepKpis {
     let i = s
         .workflow
         .steps
         .iter()
         .position(|st| st.label == label)
         .unwrap_or_else(|| panic!("no step {label}"));
-    assert_eq!(STEP_KPI_NAMES.len(), 6);
     r.steps[i]
 }
 
+/// A step's counters as (entered, answered, timed_out, skipped, abandoned,
+/// canceled), to compare with a hand-worked row.
+fn counts(k: StepKpis) -> [f64; 6] {
+    [
+        Step::Entered,
+        Step::Answered,
+        Step::TimedOut,
+        Step::Skipped,
+        Step::Abandoned,
+        Step::Canceled,
+    ]
+    .map(|x| k[x])
+}
+
+/// Per filter: (entered, answered).
+fn filter_counts(r: &ReplicationResult) -> Vec<(f64, f64)> {
+    r.filters
+        .iter()
+        .map(|f| (f[FilterKpi::Entered], f[FilterKpi::Answered]))
+        .collect()
+}
+
+/// Per queue: (entered, moved).
+fn queue_flow(r: &ReplicationResult) -> Vec<(f64, f64)> {
+    r.queue_flow
+        .iter()
+        .map(|q| (q[QueueFlowKpi::Entered], q[QueueFlowKpi::Moved]))
+        .collect()
+}
+
+/// A group's reservations as (created, accepted, rejected, timed_out, canceled).
+fn reservations(g: &GroupKpis) -> [f64; 5] {
+    [
+        GroupKpi::ReservationsCreated,
+        GroupKpi::ReservationsAccepted,
+        GroupKpi::ReservationsRejected,
+        GroupKpi::ReservationsTimedOut,
+        GroupKpi::ReservationsCanceled,
+    ]
+    .map(|x| g[x])
+}
+
 fn group_busy(s: &ccsim::scenario::Scenario, r: &ReplicationResult, group: &str) -> f64 {
-    r.groups[s.groups.iter().position(|g| g.name == group).unwrap()][0]
+    r.groups[s.groups.iter().position(|g| g.name == group).unwrap()][GroupKpi::Occupancy]
 }
 
 /// Targets of 10 s each: a task leaves step 1 at age 10, step 2 at 20 and
@@ -64,11 +101,11 @@ expression = "1==1"
 targets = [{ queue = "q", timeout = 10 }, { timeout = 10 }, { timeout = "10s" }]
 "#,
     );
-    assert_eq!(step(&s, &r, "f #1"), [3.0, 0.0, 3.0, 0.0, 0.0, 0.0]);
-    assert_eq!(step(&s, &r, "f #2"), [3.0, 0.0, 2.0, 0.0, 1.0, 0.0]);
-    assert_eq!(step(&s, &r, "f #3"), [2.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
-    assert_eq!(kpi(&r.overall, "abandoned"), 2.0);
-    assert_eq!(kpi(&r.overall, "canceled_workflow"), 1.0);
+    assert_eq!(counts(step(&s, &r, "f #1")), [3.0, 0.0, 3.0, 0.0, 0.0, 0.0]);
+    assert_eq!(counts(step(&s, &r, "f #2")), [3.0, 0.0, 2.0, 0.0, 1.0, 0.0]);
+    assert_eq!(counts(step(&s, &r, "f #3")), [2.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+    assert_eq!(r.overall[Kpi::Abandoned], 2.0);
+    assert_eq!(r.overall[Kpi::CanceledWorkflow], 1.0);
 }
 
 /// After the last target of a filter times out, the task continues with the
@@ -102,24 +139,24 @@ expression = "1==1"
 targets = [{ queue = "b" }]
 "#,
     );
-    assert_eq!(step(&s, &r, "first #1")[2], 1.0, "timed out");
+    assert_eq!(step(&s, &r, "first #1")[Step::TimedOut], 1.0, "timed out");
     assert_eq!(
-        step(&s, &r, "never #1")[0],
+        step(&s, &r, "never #1")[Step::Entered],
         0.0,
         "a non-matching filter is skipped"
     );
     assert_eq!(
-        step(&s, &r, "second #1")[1],
+        step(&s, &r, "second #1")[Step::Answered],
         1.0,
         "answered in the next matching filter"
     );
-    assert_eq!(kpi(&r.overall, "wait_max_s"), 10.0);
-    assert_eq!(r.filters, vec![[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]);
+    assert_eq!(r.overall[Kpi::WaitMax], 10.0);
+    assert_eq!(filter_counts(&r), [(1.0, 0.0), (0.0, 0.0), (1.0, 1.0)]);
     // Queue flow: the task entered a, moved, entered b.
-    assert_eq!(r.queue_flow, vec![[1.0, 1.0], [1.0, 0.0]]);
+    assert_eq!(queue_flow(&r), [(1.0, 1.0), (1.0, 0.0)]);
     // Per-queue outcomes count where routing ended.
-    assert_eq!(r.queues[1].0[1], 1.0);
-    assert_eq!(r.queues[0].0[0], 0.0);
+    assert_eq!(r.queues[1][Kpi::Answered], 1.0);
+    assert_eq!(r.queues[0][Kpi::Offered], 0.0);
 }
 
 /// The default filter is never a fall-back for a timeout (docs/routing.md, "The workflow walk").
@@ -145,8 +182,8 @@ targets = [{ queue = "a", timeout = 10 }]
 default_filter = { queue = "b" }
 "#,
     );
-    assert_eq!(kpi(&r.overall, "answered"), 0.0);
-    assert_eq!(kpi(&r.overall, "canceled_workflow"), 1.0);
+    assert_eq!(r.overall[Kpi::Answered], 0.0);
+    assert_eq!(r.overall[Kpi::CanceledWorkflow], 1.0);
 }
 
 /// `skip_if` on the last target of the only matching filter counts as "no
@@ -183,10 +220,13 @@ targets = [{ queue = "a", skip_if = "workers.available >= 1" }]
 default_filter = { queue = "d" }
 "#,
     );
-    assert_eq!(step(&s, &r, "skip #1"), [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
-    assert_eq!(step(&s, &r, "default")[1], 1.0);
     assert_eq!(
-        kpi(&r.overall, "wait_max_s"),
+        counts(step(&s, &r, "skip #1")),
+        [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    );
+    assert_eq!(step(&s, &r, "default")[Step::Answered], 1.0);
+    assert_eq!(
+        r.overall[Kpi::WaitMax],
         0.0,
         "the default queue's agent was free"
     );
@@ -255,13 +295,16 @@ default_filter = { queue = "q" }
         "0,voice,600,,{\"agent\":\"b-1\"}\n10,voice,,,{\"agent\":\"b-1\"}\n",
         body,
     );
-    assert_eq!(step(&s, &r, "known #1"), [2.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
     assert_eq!(
-        step(&s, &r, "known #2")[1],
+        counts(step(&s, &r, "known #1")),
+        [2.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    );
+    assert_eq!(
+        step(&s, &r, "known #2")[Step::Answered],
         1.0,
         "answered by a-1 after the 5 s timeout"
     );
-    assert_eq!(kpi(&r.overall, "wait_max_s"), 5.0);
+    assert_eq!(r.overall[Kpi::WaitMax], 5.0);
 }
 
 /// A worker-vs-task target expression restricts the step to matching workers.
@@ -311,11 +354,11 @@ default_filter = {{ queue = "q" }}
     };
     let (_, fifo) = run("fifo", rows, &body("FIFO"));
     let (_, lifo) = run("lifo", rows, &body("LIFO"));
-    assert_eq!(kpi(&fifo.overall, "wait_max_s"), 90.0);
-    assert_eq!(kpi(&lifo.overall, "wait_max_s"), 110.0);
+    assert_eq!(fifo.overall[Kpi::WaitMax], 90.0);
+    assert_eq!(lifo.overall[Kpi::WaitMax], 110.0);
     assert_eq!(
-        kpi(&fifo.overall, "asa_s"),
-        kpi(&lifo.overall, "asa_s"),
+        fifo.overall[Kpi::Asa],
+        lifo.overall[Kpi::Asa],
         "same total wait, different order"
     );
 }
@@ -334,8 +377,8 @@ task_timeout = "60s"
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r.overall, "canceled_ttl"), 1.0);
-    assert_eq!(step(&s, &r, "default")[5], 1.0);
+    assert_eq!(r.overall[Kpi::CanceledTtl], 1.0);
+    assert_eq!(step(&s, &r, "default")[Step::Canceled], 1.0);
 }
 
 /// Filters may read the clock (`taskrouter.currentHour`, UTC from the start).
@@ -361,7 +404,7 @@ targets = [{ queue = "early" }]
 default_filter = { queue = "late" }
 "#,
     );
-    assert_eq!(r.queue_flow, vec![[1.0, 0.0], [1.0, 0.0]]);
+    assert_eq!(queue_flow(&r), [(1.0, 0.0), (1.0, 0.0)]);
 }
 
 /// "Voice blocks chat" written as in TaskRouter: a chat waits while its only
@@ -394,8 +437,8 @@ default_filter = {{ queue = "q" }}
         &body(", expression = 'worker.channel.voice.assigned_tasks == 0'"),
     );
     let (_, free) = run("independent", rows, &body(""));
-    assert_eq!(kpi(&blocked.overall, "wait_max_s"), 90.0);
-    assert_eq!(kpi(&free.overall, "wait_max_s"), 0.0);
+    assert_eq!(blocked.overall[Kpi::WaitMax], 90.0);
+    assert_eq!(free.overall[Kpi::WaitMax], 0.0);
 }
 
 /// Least-loaded assignment with a live `order_by` differs from the default
@@ -431,13 +474,13 @@ targets = [{{ queue = "q"{order} }}]
         &body(", order_by = \"worker.channel.chat.assigned_tasks ASC\""),
     );
     assert!(
-        balanced.groups[1][1] > balanced.groups[0][1],
+        balanced.groups[1][GroupKpi::Utilization] > balanced.groups[0][GroupKpi::Utilization],
         "b took the third chat: {:?}",
         balanced.groups
     );
     let (_, idle) = run("longest-idle", rows, &body(""));
     assert!(
-        idle.groups[0][1] > idle.groups[1][1],
+        idle.groups[0][GroupKpi::Utilization] > idle.groups[1][GroupKpi::Utilization],
         "a took the third chat: {:?}",
         idle.groups
     );
@@ -454,26 +497,26 @@ fn escalation_scenario() {
     let results = ccsim::sweep::run_replications(&s, s.sim.seed, 10, &|_| {});
     let (a, b) = (0, 1);
     for r in &results {
-        let [a_in, a_ans, a_out, a_skip, a_ab, a_can] = r.steps[a];
-        let [b_in, b_ans, b_out, _, b_ab, b_can] = r.steps[b];
+        let [a_in, a_ans, a_out, a_skip, a_ab, a_can] = counts(r.steps[a]);
+        let [b_in, b_ans, b_out, _, b_ab, b_can] = counts(r.steps[b]);
         assert!(
-            kpi(&r.queues[a], "wait_max_s") <= 30.0,
+            r.queues[a][Kpi::WaitMax] <= 30.0,
             "answered at A after {} s",
-            kpi(&r.queues[a], "wait_max_s")
+            r.queues[a][Kpi::WaitMax]
         );
-        assert!(kpi(&r.queues[b], "wait_max_s") > 30.0);
+        assert!(r.queues[b][Kpi::WaitMax] > 30.0);
         assert_eq!(a_in, a_ans + a_out + a_skip + a_ab + a_can, "A adds up");
         assert_eq!(b_in, a_out, "every timed-out task enters B");
         assert_eq!(b_out, 0.0, "B has no timeout");
         assert!(b_ans > 0.0);
         // What B did not answer was abandoned or canceled there, or is
         // still waiting (counted as unfinished overall).
-        assert_eq!(b_in, b_ans + b_ab + b_can + r.overall.0[11]);
+        assert_eq!(b_in, b_ans + b_ab + b_can + r.overall[Kpi::Unfinished]);
         // Queue B only receives escalated calls.
-        assert_eq!(r.queue_flow[b][0], b_in);
-        assert_eq!(r.queue_flow[a][1], a_out);
+        assert_eq!(r.queue_flow[b][QueueFlowKpi::Entered], b_in);
+        assert_eq!(r.queue_flow[a][QueueFlowKpi::Moved], a_out);
         // Overall answered = answered at A + at B.
-        assert_eq!(r.overall.0[1], a_ans + b_ans);
+        assert_eq!(r.overall[Kpi::Answered], a_ans + b_ans);
     }
 }
 
@@ -504,22 +547,21 @@ task_reservation_timeout = 10
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r.overall, "answered"), 1.0);
+    assert_eq!(r.overall[Kpi::Answered], 1.0);
     assert_eq!(
-        kpi(&r.overall, "wait_max_s"),
+        r.overall[Kpi::WaitMax],
         10.0,
         "the extra wait is the ringing time"
     );
     let g = |name: &str| r.groups[s.groups.iter().position(|x| x.name == name).unwrap()];
-    // [occupancy, utilization, logged_in_h, created, accepted, rejected, timed_out, canceled]
-    assert_eq!(&g("a")[3..8], &[1.0, 0.0, 0.0, 1.0, 0.0]);
-    assert_eq!(&g("b")[3..8], &[1.0, 1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(reservations(&g("a")), [1.0, 0.0, 0.0, 1.0, 0.0]);
+    assert_eq!(reservations(&g("b")), [1.0, 1.0, 0.0, 0.0, 0.0]);
     assert!(
-        (g("a")[2] - (7200.0 - 60.0) / 3600.0).abs() < 1e-9,
+        (g("a")[GroupKpi::LoggedInHours] - (7200.0 - 60.0) / 3600.0).abs() < 1e-9,
         "a-1 was Offline 60 s: {}",
-        g("a")[2]
+        g("a")[GroupKpi::LoggedInHours]
     );
-    assert!((g("b")[2] - 2.0).abs() < 1e-9);
+    assert!((g("b")[GroupKpi::LoggedInHours] - 2.0).abs() < 1e-9);
 }
 
 /// Accept delays (ringing) count as waiting: answered at acceptance.
@@ -540,7 +582,7 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r.overall, "asa_s"), 5.0);
+    assert_eq!(r.overall[Kpi::Asa], 5.0);
 }
 
 /// A worker who rejects every offer gets the task again and again (the only
@@ -561,8 +603,8 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r.overall, "canceled_ttl"), 1.0);
-    assert_eq!(&r.groups[0][3..8], &[1000.0, 0.0, 1000.0, 0.0, 0.0]);
+    assert_eq!(r.overall[Kpi::CanceledTtl], 1.0);
+    assert_eq!(reservations(&r.groups[0]), [1000.0, 0.0, 1000.0, 0.0, 0.0]);
 }
 
 /// A pending reservation is not interrupted by its step's deadline; when it
@@ -596,9 +638,9 @@ targets = [{ queue = "qa", timeout = 10 }, { queue = "qb" }]
 task_reservation_timeout = "20s"
 "#,
     );
-    assert_eq!(step(&s, &r, "f #1"), [1.0, 0.0, 1.0, 0.0, 0.0, 0.0]);
-    assert_eq!(step(&s, &r, "f #2")[1], 1.0);
-    assert_eq!(kpi(&r.overall, "wait_max_s"), 20.0);
+    assert_eq!(counts(step(&s, &r, "f #1")), [1.0, 0.0, 1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(step(&s, &r, "f #2")[Step::Answered], 1.0);
+    assert_eq!(r.overall[Kpi::WaitMax], 20.0);
 }
 
 /// The caller hangs up while the offer rings: the reservation is canceled.
@@ -619,13 +661,12 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 "#,
     );
-    assert_eq!(kpi(&r.overall, "abandoned"), 1.0);
-    assert_eq!(&r.groups[0][3..8], &[1.0, 0.0, 0.0, 0.0, 1.0]);
+    assert_eq!(r.overall[Kpi::Abandoned], 1.0);
+    assert_eq!(reservations(&r.groups[0]), [1.0, 0.0, 0.0, 0.0, 1.0]);
 }
 
 /// Runs a trace scenario whose arrival source takes extra keys.
 fn run_with_source(tag: &str, rows: &str, source_extra: &str, body: &str) -> ReplicationResult {
-    let dir = super::trace_dir(&format!("wf-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -649,10 +690,7 @@ name = "callbacks"
 target_workers = "1==1"
 {body}"#
     );
-    let s = load_str(&dir.join("s.toml"), &text)
-        .unwrap_or_else(|e| panic!("{tag}: {e}"))
-        .scenario;
-    ccsim::engine::run(&s, 1, 0)
+    super::run_trace(&format!("wf-{tag}"), rows, &text).1
 }
 
 /// Redials: one agent busy 0–50 s. A caller at 1 s with patience 10 s
@@ -668,15 +706,15 @@ fn abandoning_customers_redial() {
     );
     assert_eq!(
         (
-            kpi(&r.overall, "offered"),
-            kpi(&r.overall, "answered"),
-            kpi(&r.overall, "abandoned"),
-            kpi(&r.overall, "redials")
+            r.overall[Kpi::Offered],
+            r.overall[Kpi::Answered],
+            r.overall[Kpi::Abandoned],
+            r.overall[Kpi::Redials]
         ),
         (3.0, 2.0, 1.0, 1.0)
     );
     assert_eq!(
-        kpi(&r.overall, "wait_max_s"),
+        r.overall[Kpi::WaitMax],
         0.0,
         "the redial was answered at once"
     );
@@ -696,16 +734,16 @@ fn waiting_customers_accept_call_backs() {
     );
     assert_eq!(
         (
-            kpi(&r.overall, "offered"),
-            kpi(&r.overall, "answered"),
-            kpi(&r.overall, "callback")
+            r.overall[Kpi::Offered],
+            r.overall[Kpi::Answered],
+            r.overall[Kpi::Callback]
         ),
         (2.0, 1.0, 1.0)
     );
     assert_eq!(
         (
-            kpi(&r.overall, "callbacks_worked"),
-            kpi(&r.overall, "callback_wait_s")
+            r.overall[Kpi::CallbacksWorked],
+            r.overall[Kpi::CallbackWait]
         ),
         (1.0, 69.0)
     );
@@ -724,9 +762,9 @@ fn call_back_is_not_canceled_by_the_callers_old_patience() {
     );
     assert_eq!(
         (
-            kpi(&r.overall, "callback"),
-            kpi(&r.overall, "callbacks_worked"),
-            kpi(&r.overall, "callback_wait_s")
+            r.overall[Kpi::Callback],
+            r.overall[Kpi::CallbacksWorked],
+            r.overall[Kpi::CallbackWait]
         ),
         (1.0, 1.0, 269.0)
     );
@@ -738,7 +776,6 @@ fn call_back_is_not_canceled_by_the_callers_old_patience() {
 /// voice work.
 #[test]
 fn call_backs_take_their_own_channel() {
-    let dir = super::trace_dir("wf-callback-channel", "0,chat,300,,\n1,chat,,,\n");
     let text = r#"name = "callback-channel"
 [simulation]
 horizon = "2h"
@@ -770,18 +807,12 @@ target_workers = "1==1"
 default_filter = { queue = "q" }
 callback = { after = "30s", probability = 1.0, queue = "callbacks", channel = "voice", delay = { dist = "deterministic", mean = "10s" } }
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
-    assert_eq!(kpi(&r.channels[1], "callback"), 1.0);
-    assert_eq!(kpi(&r.channels[0], "callbacks_worked"), 1.0);
-    assert_eq!(kpi(&r.channels[0], "callback_wait_s"), 10.0);
+    let (_, r) = super::run_trace("wf-callback-channel", "0,chat,300,,\n1,chat,,,\n", text);
+    assert_eq!(r.channels[1][Kpi::Callback], 1.0);
+    assert_eq!(r.channels[0][Kpi::CallbacksWorked], 1.0);
+    assert_eq!(r.channels[0][Kpi::CallbackWait], 10.0);
     // Accepted by the phone group; its 120 s of voice talk is its only work.
-    assert_eq!(r.groups[1][4], 1.0);
-    assert!(
-        (r.groups[1][0] - 120.0 / 7200.0).abs() < 1e-12,
-        "{}",
-        r.groups[1][0]
-    );
+    assert_eq!(r.groups[1][GroupKpi::ReservationsAccepted], 1.0);
+    let occupancy = r.groups[1][GroupKpi::Occupancy];
+    assert!((occupancy - 120.0 / 7200.0).abs() < 1e-12, "{occupancy}");
 }

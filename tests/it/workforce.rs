@@ -1,10 +1,9 @@
 //! Shifts with breaks, and random absences (shrinkage).
 
-use super::kpi;
+use ccsim::metrics::{GroupKpi, Kpi, StepKpi};
 use ccsim::scenario::load_str;
 
 fn scenario(tag: &str, rows: &str, agents: &str, reps: u32) -> ccsim::scenario::Scenario {
-    let dir = super::trace_dir(&format!("wk-{tag}"), rows);
     let text = format!(
         r#"name = "{tag}"
 [simulation]
@@ -25,9 +24,7 @@ target_workers = "1==1"
 default_filter = {{ queue = "q" }}
 "#
     );
-    load_str(&dir.join("s.toml"), &text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario
+    super::load_trace(&format!("wk-{tag}"), rows, &text)
 }
 
 /// One agent 08:00–18:00 with a break 12:00–12:30. A call at 11:59 (2 min)
@@ -42,10 +39,10 @@ fn breaks_stop_new_work_but_not_current_work() {
         1,
     );
     let r = ccsim::engine::run(&s, 1, 0);
-    let k = |name: &str| kpi(&r.overall, name);
-    assert_eq!(k("answered"), 2.0);
-    assert_eq!(k("wait_max_s"), 1200.0);
-    let logged_in_h = r.groups[0][2];
+    let k = &r.overall;
+    assert_eq!(k[Kpi::Answered], 2.0);
+    assert_eq!(k[Kpi::WaitMax], 1200.0);
+    let logged_in_h = r.groups[0][GroupKpi::LoggedInHours];
     assert!(
         (logged_in_h - (36_000.0 - 1_800.0 + 60.0) / 3600.0).abs() < 1e-9,
         "{logged_in_h}"
@@ -64,10 +61,8 @@ fn absence_removes_the_expected_share_of_agents() {
         40,
     );
     let summary = ccsim::sweep::run(&s, 3, 40, &|_| {});
-    let e = summary.groups[0].get("logged_in_h").unwrap();
-    let (mean, hw) = (e.mean.unwrap(), e.half_width(0.999).unwrap());
-    eprintln!("logged-in hours {mean:.1} ± {hw:.1} (99.9%), expected 640");
-    assert!((mean - 640.0).abs() <= hw, "{mean} ± {hw}");
+    let e = &summary.groups[0].kpis[GroupKpi::LoggedInHours];
+    super::assert_within("logged-in hours", e, 640.0);
     // Binomial spread: sd of a replication is 8 h × sqrt(100 × 0.2 × 0.8) = 32 h.
     let sd = e.sd.unwrap();
     assert!((20.0..45.0).contains(&sd), "sd {sd}");
@@ -83,7 +78,6 @@ fn absence_removes_the_expected_share_of_agents() {
 /// the agent in Backoffice; the activity hours add up to 24 h per agent.
 #[test]
 fn user_defined_activities_gate_work_and_feed_skip_if() {
-    let dir = super::trace_dir("wk-activities", "36000,voice,,,\n43800,voice,,,\n");
     let text = r#"name = "activities"
 [simulation]
 horizon = "1d"
@@ -126,18 +120,11 @@ targets = [
   { queue = "q2", expression = 'worker.activity_name == "Backoffice"' },
 ]
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
-    assert_eq!(kpi(&r.queues[0], "answered"), 1.0);
-    assert_eq!(kpi(&r.queues[1], "answered"), 1.0);
-    assert_eq!(kpi(&r.overall, "wait_max_s"), 0.0);
-    let skipped = ccsim::metrics::STEP_KPI_NAMES
-        .iter()
-        .position(|n| *n == "skipped")
-        .unwrap();
-    assert_eq!(r.steps[0][skipped], 1.0);
+    let (s, r) = super::run_trace("wk-activities", "36000,voice,,,\n43800,voice,,,\n", text);
+    assert_eq!(r.queues[0][Kpi::Answered], 1.0);
+    assert_eq!(r.queues[1][Kpi::Answered], 1.0);
+    assert_eq!(r.overall[Kpi::WaitMax], 0.0);
+    assert_eq!(r.steps[0][StepKpi::Skipped], 1.0);
     let hours = |g: usize, a: &str| {
         r.activity_hours[g][s.activities.iter().position(|x| x.name == a).unwrap()]
     };
@@ -148,7 +135,8 @@ targets = [
     assert!(close(hours(1, "Available"), 23.0));
     assert!(close(hours(1, "Backoffice"), 1.0));
     // Logged-in time counts the available Backoffice hour, not Training.
-    assert!(close(r.groups[0][2], 18.0) && close(r.groups[1][2], 24.0));
+    let logged_in = |g: usize| r.groups[g][GroupKpi::LoggedInHours];
+    assert!(close(logged_in(0), 18.0) && close(logged_in(1), 24.0));
 }
 
 /// `[workspace] timeout_activity`: a missed offer moves the worker to the
@@ -156,7 +144,6 @@ targets = [
 /// reported under it. The call is answered by the other agent 10 s in.
 #[test]
 fn missed_offers_go_to_the_workspace_timeout_activity() {
-    let dir = super::trace_dir("wk-timeout-activity", "0,voice,,,\n");
     let text = r#"name = "timeout-activity"
 [simulation]
 horizon = "1h"
@@ -187,10 +174,7 @@ target_workers = "1==1"
 task_reservation_timeout = "10s"
 default_filter = { queue = "q" }
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
+    let (s, r) = super::run_trace("wk-timeout-activity", "0,voice,,,\n", text);
     let missed = s
         .activities
         .iter()
@@ -198,7 +182,7 @@ default_filter = { queue = "q" }
         .unwrap();
     assert!((r.activity_hours[0][missed] - 60.0 / 3600.0).abs() < 1e-12);
     assert!((r.activity_hours[0][0] - (3600.0 - 60.0) / 3600.0).abs() < 1e-12);
-    let wait = kpi(&r.overall, "wait_max_s");
+    let wait = r.overall[Kpi::WaitMax];
     assert_eq!(wait, 10.0);
 }
 
@@ -221,17 +205,15 @@ fn disconnects_happen_at_the_per_worker_rate() {
     s.sim.interval_s = 36_000.0;
     let results = ccsim::sweep::run_replications(&s, 5, 30, &|_| {});
     for r in &results {
-        let (n, offline) = (r.groups[0][8], r.activity_hours[0][3]);
+        let (n, offline) = (r.groups[0][GroupKpi::Disconnects], r.activity_hours[0][3]);
         assert!(
             offline <= n * 0.1 + 1e-9 && offline >= (n - 50.0) * 0.1,
             "{n} disconnects, {offline} h offline"
         );
     }
-    let summary = ccsim::sweep::summarize(&s, 5, &results);
-    let e = summary.groups[0].get("disconnects").unwrap();
-    let (mean, hw) = (e.mean.unwrap(), e.half_width(0.999).unwrap());
-    eprintln!("disconnects {mean:.1} ± {hw:.1} (99.9%), expected 454.5");
-    assert!((mean - 454.5).abs() <= hw, "{mean} ± {hw}");
+    let summary = ccsim::summary::summarize(&s, 5, &results);
+    let e = &summary.groups[0].kpis[GroupKpi::Disconnects];
+    super::assert_within("disconnects", e, 454.5);
 }
 
 /// One agent with a voice call and a chat, both 600 s of talk, answered at
@@ -241,7 +223,6 @@ fn disconnects_happen_at_the_per_worker_rate() {
 /// happens), while the chat goes on to its full 600 s.
 #[test]
 fn a_disconnect_drops_talk_on_drop_channels_only() {
-    let dir = super::trace_dir("wk-drop", "0,voice,600,,\n0,chat,600,,\n");
     let text = r#"name = "drop"
 [simulation]
 horizon = "1h"
@@ -266,22 +247,20 @@ target_workers = "1==1"
 [workflow]
 default_filter = { queue = "q" }
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
+    let s = super::load_trace("wk-drop", "0,voice,600,,\n0,chat,600,,\n", text);
     let r = ccsim::engine::run(&s, 2, 0);
     let (voice, chat) = (&r.channels[0], &r.channels[1]);
-    assert_eq!(kpi(voice, "answered"), 1.0);
-    assert_eq!(kpi(voice, "disconnect_dropped"), 1.0);
-    let dropped_after = kpi(voice, "aht_s");
+    assert_eq!(voice[Kpi::Answered], 1.0);
+    assert_eq!(voice[Kpi::DisconnectDropped], 1.0);
+    let dropped_after = voice[Kpi::Aht];
     assert!(
         dropped_after > 0.0 && dropped_after < 30.0,
         "{dropped_after}"
     );
-    assert_eq!(kpi(chat, "answered"), 1.0);
-    assert_eq!(kpi(chat, "disconnect_dropped"), 0.0);
-    assert_eq!(kpi(chat, "aht_s"), 600.0);
-    assert!(r.groups[0][8] >= 1.0);
+    assert_eq!(chat[Kpi::Answered], 1.0);
+    assert_eq!(chat[Kpi::DisconnectDropped], 0.0);
+    assert_eq!(chat[Kpi::Aht], 600.0);
+    assert!(r.groups[0][GroupKpi::Disconnects] >= 1.0);
 }
 
 /// Scripted attribute changes (TaskRouter worker updates). Two sales agents;
@@ -340,9 +319,9 @@ default_filter = { queue = "sales" }
         }
     };
     let r = ccsim::engine::run_traced(&s, &plan, 1, 0, &mut tracer);
-    assert_eq!(kpi(&r.queues[1], "answered"), 2.0);
-    assert_eq!(kpi(&r.queues[1], "wait_max_s"), 3600.0);
-    assert_eq!(kpi(&r.queues[0], "abandoned"), 1.0);
+    assert_eq!(r.queues[1][Kpi::Answered], 2.0);
+    assert_eq!(r.queues[1][Kpi::WaitMax], 3600.0);
+    assert_eq!(r.queues[0][Kpi::Abandoned], 1.0);
     assert_eq!(
         events,
         vec![
@@ -358,7 +337,6 @@ default_filter = { queue = "sales" }
 /// activity SID is WA0001, so only the first call is answered.
 #[test]
 fn activity_sid_reads_the_sid() {
-    let dir = super::trace_dir("wk-activity-sid", "43500,voice,,1,\n50000,voice,,1,\n");
     let text = r#"name = "activity-sid"
 [simulation]
 horizon = "1d"
@@ -385,14 +363,14 @@ target_workers = "1==1"
 expression = "1==1"
 targets = [{ queue = "q", expression = 'worker.activity_sid == "WA0001"' }]
 "#;
-    let s = load_str(&dir.join("s.toml"), text)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario;
-    let r = ccsim::engine::run(&s, 1, 0);
-    let kpi = |name: &str| kpi(&r.overall, name);
-    assert_eq!(kpi("answered"), 1.0, "the call during the block");
+    let (_, r) = super::run_trace(
+        "wk-activity-sid",
+        "43500,voice,,1,\n50000,voice,,1,\n",
+        text,
+    );
+    assert_eq!(r.overall[Kpi::Answered], 1.0, "the call during the block");
     assert_eq!(
-        kpi("abandoned"),
+        r.overall[Kpi::Abandoned],
         1.0,
         "the call after it finds no Backoffice worker"
     );

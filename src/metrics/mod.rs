@@ -5,72 +5,18 @@
 
 use crate::scenario::Scenario;
 
-/// Names of the per-segment KPIs, in contract order (docs/outputs.md), then extras.
-pub const KPI_NAMES: [&str; 30] = [
-    "offered",
-    "answered",
-    "abandoned",
-    "short_abandoned",
-    "service_level",
-    "service_level_answered",
-    "abandon_rate",
-    "asa_s",
-    "wait_p90_s",
-    "aht_s",
-    // Extras: tasks the router canceled (the next three added up), and
-    // customers still waiting when the drain limit stopped the run.
-    "canceled",
-    "unfinished",
-    "canceled_no_match",
-    "canceled_workflow",
-    "canceled_ttl",
-    // The longest wait of an answered contact (exact).
-    "wait_max_s",
-    // Outside business hours: a voicemail was left / the caller heard a
-    // closed message. Then voicemails worked and their mean wait to be worked
-    // (both in the queue that works voicemails).
-    "voicemail",
-    "closed",
-    "voicemails_worked",
-    "voicemail_wait_s",
-    // Accepted a call back while waiting (where it waited); callbacks worked
-    // and their mean wait from acceptance to being called back (in the queue
-    // that worked them); attempts that were redials (customers = offered −
-    // redials; in the queue where the attempt ended).
-    "callback",
-    "callbacks_worked",
-    "callback_wait_s",
-    "redials",
-    // Transfers of answered calls: attempted and dropped (in the queue that
-    // answered the first leg); second leg answered, abandoned on hold, and
-    // the mean wait of answered second legs (in the queue where it waited).
-    "transfers",
-    "transfers_answered",
-    "transfers_dropped",
-    "transfers_abandoned",
-    "transfer_wait_s",
-    // Conversations lost because the agent disconnected (the contact stays
-    // answered; the work not done is taken out of AHT).
-    "disconnect_dropped",
-];
+mod histogram;
+mod kpi;
+pub mod usage;
 
-/// Per routing step (counted contacts): entered, answered there, left by
-/// timeout, skipped by `skip_if`, abandoned there, canceled there (TTL).
-pub const STEP_KPI_NAMES: [&str; 6] = [
-    "entered",
-    "answered",
-    "timed_out",
-    "skipped",
-    "abandoned",
-    "canceled",
-];
+pub use histogram::Histogram;
+pub use kpi::{
+    FilterKpi, FilterKpis, GroupKpi, GroupKpis, IntervalKpi, IntervalKpis, Kpi, KpiTable, Kpis,
+    QueueFlowKpi, QueueFlowKpis, StepKpi, StepKpis,
+};
 
-/// Per filter: contacts that entered it and were answered in one of its steps.
-pub const FILTER_KPI_NAMES: [&str; 2] = ["entered", "answered"];
-
-/// Per queue: contacts that entered it, and those that left it for another
-/// step's queue (TaskRouter's `tasks_moved`).
-pub const QUEUE_FLOW_NAMES: [&str; 2] = ["entered", "moved"];
+// engine: switch to StepKpi
+pub use kpi::StepKpi as StepEvent;
 
 /// Why the router canceled a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,21 +28,6 @@ pub enum CancelReason {
     /// Pending longer than the task TTL.
     Ttl,
 }
-
-/// Names of the per-group KPIs: occupancy and utilization (docs/outputs.md),
-/// logged-in agent-hours in the counted window, and reservation outcomes of
-/// counted contacts (docs/routing.md, "Reservations").
-pub const GROUP_KPI_NAMES: [&str; 9] = [
-    "occupancy",
-    "utilization",
-    "logged_in_h",
-    "reservations_created",
-    "reservations_accepted",
-    "reservations_rejected",
-    "reservations_timed_out",
-    "reservations_canceled",
-    "disconnects",
-];
 
 /// What happened to a reservation (index into the reservation counters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,20 +44,19 @@ pub enum ReservationEvent {
     Canceled = 4,
 }
 
-/// Names of the per-interval columns (besides per-group occupancy).
-pub const INTERVAL_KPI_NAMES: [&str; 5] =
-    ["offered", "answered", "abandoned", "service_level", "asa_s"];
-
-/// One segment's KPI values for one replication; NaN where undefined
-/// (e.g. ASA with nothing answered).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Kpis(pub [f64; KPI_NAMES.len()]);
-
-impl Kpis {
-    /// The KPI called `name` (one of `KPI_NAMES`); `None` for any other name.
-    pub fn get(&self, name: &str) -> Option<f64> {
-        KPI_NAMES.iter().position(|n| *n == name).map(|i| self.0[i])
-    }
+/// A transfer event of a counted contact (index into a cell's transfer
+/// counters), counted in the queue named on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferEvent {
+    /// Attempted, in the queue that answered the first leg.
+    Attempted = 0,
+    /// The second leg was answered, in the queue where it waited.
+    Answered = 1,
+    /// Dropped on the way or no target left, in the queue that answered the
+    /// first leg.
+    Dropped = 2,
+    /// The second leg was abandoned on hold, in the queue where it waited.
+    Abandoned = 3,
 }
 
 /// One replication's results: KPI tables, no per-contact data.
@@ -145,22 +75,22 @@ pub struct ReplicationResult {
     pub channels: Vec<Kpis>,
     /// Per arrival source, in scenario order.
     pub sources: Vec<Kpis>,
-    /// Per group: `GROUP_KPI_NAMES` values.
-    pub groups: Vec<[f64; GROUP_KPI_NAMES.len()]>,
-    /// Per interval: INTERVAL_KPI_NAMES values.
-    pub intervals: Vec<[f64; INTERVAL_KPI_NAMES.len()]>,
+    /// Per group, in scenario order.
+    pub groups: Vec<GroupKpis>,
+    /// Per interval of the counted window.
+    pub intervals: Vec<IntervalKpis>,
     /// Per interval, per group occupancy.
     pub interval_occupancy: Vec<Vec<f64>>,
-    /// Per step: `STEP_KPI_NAMES` values.
-    pub steps: Vec<[f64; STEP_KPI_NAMES.len()]>,
-    /// Per filter: `FILTER_KPI_NAMES` values.
-    pub filters: Vec<[f64; FILTER_KPI_NAMES.len()]>,
-    /// Per queue: `QUEUE_FLOW_NAMES` values.
-    pub queue_flow: Vec<[f64; QUEUE_FLOW_NAMES.len()]>,
+    /// Per routing step, in workflow order.
+    pub steps: Vec<StepKpis>,
+    /// Per filter, in workflow order.
+    pub filters: Vec<FilterKpis>,
+    /// Per queue, in scenario order.
+    pub queue_flow: Vec<QueueFlowKpis>,
     /// Per group, per activity: worker-hours in the counted window.
     pub activity_hours: Vec<Vec<f64>>,
     /// Usage meters, when the scenario has `[costs]`.
-    pub usage: Option<crate::cost::Usage>,
+    pub usage: Option<usage::Usage>,
     /// Per group, per hour of day: agent-hours in a non-Offline activity.
     pub online_by_hour: Vec<[f64; 24]>,
     /// Tasks still in the system (waiting, ringing, in service, or a call
@@ -171,102 +101,6 @@ pub struct ReplicationResult {
     pub contacts: u64,
     /// Events processed.
     pub events: u64,
-}
-
-// ------------------------------------------------------------ histogram
-
-/// Fixed-memory histogram of waits: exact zeros (answered at once) counted
-/// apart, then 0.1 s buckets up to 30 s, then buckets growing by 1% (relative
-/// error below 0.5%) up to about 11 days.
-#[derive(Debug, Clone)]
-pub struct Histogram {
-    zeros: u64,
-    counts: Vec<u32>,
-    total: u64,
-}
-
-const LINEAR_STEP: f64 = 0.1;
-const LINEAR_END: f64 = 30.0;
-const LINEAR_BUCKETS: usize = 300;
-const LOG_BUCKETS: usize = 1000;
-
-impl Default for Histogram {
-    fn default() -> Self {
-        Histogram {
-            zeros: 0,
-            counts: vec![0; LINEAR_BUCKETS + LOG_BUCKETS],
-            total: 0,
-        }
-    }
-}
-
-impl Histogram {
-    #[inline]
-    fn bucket(v: f64) -> usize {
-        if v < LINEAR_END {
-            ((v.max(0.0) / LINEAR_STEP) as usize).min(LINEAR_BUCKETS - 1)
-        } else {
-            let i = ((v / LINEAR_END).ln() / 1.01f64.ln()) as usize;
-            LINEAR_BUCKETS + i.min(LOG_BUCKETS - 1)
-        }
-    }
-
-    fn bounds(i: usize) -> (f64, f64) {
-        if i < LINEAR_BUCKETS {
-            (i as f64 * LINEAR_STEP, (i + 1) as f64 * LINEAR_STEP)
-        } else {
-            let k = (i - LINEAR_BUCKETS) as i32;
-            (
-                LINEAR_END * 1.01f64.powi(k),
-                LINEAR_END * 1.01f64.powi(k + 1),
-            )
-        }
-    }
-
-    /// Records one value.
-    #[inline]
-    pub fn record(&mut self, v: f64) {
-        if v <= 0.0 {
-            self.zeros += 1;
-        } else {
-            self.counts[Self::bucket(v)] += 1;
-        }
-        self.total += 1;
-    }
-
-    /// Adds another histogram's counts.
-    pub fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.zeros += other.zeros;
-        self.total += other.total;
-    }
-
-    /// The q-quantile (0..1), interpolated linearly inside its bucket; NaN if empty.
-    pub fn quantile(&self, q: f64) -> f64 {
-        if self.total == 0 {
-            return f64::NAN;
-        }
-        let target = q * self.total as f64;
-        if target <= self.zeros as f64 {
-            return 0.0;
-        }
-        let mut acc = self.zeros as f64;
-        for (i, &c) in self.counts.iter().enumerate() {
-            if c == 0 {
-                continue;
-            }
-            let next = acc + f64::from(c);
-            if next >= target {
-                let (lo, hi) = Self::bounds(i);
-                let frac = ((target - acc) / f64::from(c)).clamp(0.0, 1.0);
-                return lo + (hi - lo) * frac;
-            }
-            acc = next;
-        }
-        Self::bounds(self.counts.len() - 1).1
-    }
 }
 
 // ------------------------------------------------------------ collector
@@ -334,45 +168,49 @@ impl Cell {
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
         let answered = self.answered as f64;
         let abandoned = self.abandoned as f64;
-        Kpis([
-            self.offered as f64,
-            answered,
-            abandoned,
-            self.short_abandoned as f64,
-            ratio(
+        let canceled = |why: CancelReason| self.canceled[why as usize] as f64;
+        let transfers = |what: TransferEvent| self.transfers[what as usize] as f64;
+        Kpis::from_fn(|k| match k {
+            Kpi::Offered => self.offered as f64,
+            Kpi::Answered => answered,
+            Kpi::Abandoned => abandoned,
+            Kpi::ShortAbandoned => self.short_abandoned as f64,
+            Kpi::ServiceLevel => ratio(
                 self.answered_within as f64,
                 answered + abandoned - self.short_abandoned as f64,
             ),
-            ratio(self.answered_within as f64, answered),
-            ratio(abandoned, answered + abandoned),
-            ratio(self.wait_answered_s, answered),
-            self.waits.as_ref().map_or(f64::NAN, |h| h.quantile(0.9)),
-            ratio(self.handle_s, answered),
-            self.canceled.iter().sum::<u64>() as f64,
-            self.unfinished as f64,
-            self.canceled[0] as f64,
-            self.canceled[1] as f64,
-            self.canceled[2] as f64,
-            if self.answered > 0 {
-                self.wait_max_s
-            } else {
-                f64::NAN
-            },
-            self.voicemail as f64,
-            self.closed as f64,
-            self.voicemails_worked as f64,
-            ratio(self.voicemail_wait_s, self.voicemails_worked as f64),
-            self.callback as f64,
-            self.callbacks_worked as f64,
-            ratio(self.callback_wait_s, self.callbacks_worked as f64),
-            self.redials as f64,
-            self.transfers[0] as f64,
-            self.transfers[1] as f64,
-            self.transfers[2] as f64,
-            self.transfers[3] as f64,
-            ratio(self.transfer_wait_s, self.transfers[1] as f64),
-            self.disconnect_dropped as f64,
-        ])
+            Kpi::ServiceLevelAnswered => ratio(self.answered_within as f64, answered),
+            Kpi::AbandonRate => ratio(abandoned, answered + abandoned),
+            Kpi::Asa => ratio(self.wait_answered_s, answered),
+            Kpi::WaitP90 => self.waits.as_ref().map_or(f64::NAN, |h| h.quantile(0.9)),
+            Kpi::Aht => ratio(self.handle_s, answered),
+            Kpi::Canceled => self.canceled.iter().sum::<u64>() as f64,
+            Kpi::Unfinished => self.unfinished as f64,
+            Kpi::CanceledNoMatch => canceled(CancelReason::NoMatch),
+            Kpi::CanceledWorkflow => canceled(CancelReason::Workflow),
+            Kpi::CanceledTtl => canceled(CancelReason::Ttl),
+            Kpi::WaitMax => {
+                if self.answered > 0 {
+                    self.wait_max_s
+                } else {
+                    f64::NAN
+                }
+            }
+            Kpi::Voicemail => self.voicemail as f64,
+            Kpi::Closed => self.closed as f64,
+            Kpi::VoicemailsWorked => self.voicemails_worked as f64,
+            Kpi::VoicemailWait => ratio(self.voicemail_wait_s, self.voicemails_worked as f64),
+            Kpi::Callback => self.callback as f64,
+            Kpi::CallbacksWorked => self.callbacks_worked as f64,
+            Kpi::CallbackWait => ratio(self.callback_wait_s, self.callbacks_worked as f64),
+            Kpi::Redials => self.redials as f64,
+            Kpi::Transfers => transfers(TransferEvent::Attempted),
+            Kpi::TransfersAnswered => transfers(TransferEvent::Answered),
+            Kpi::TransfersDropped => transfers(TransferEvent::Dropped),
+            Kpi::TransfersAbandoned => transfers(TransferEvent::Abandoned),
+            Kpi::TransferWait => ratio(self.transfer_wait_s, transfers(TransferEvent::Answered)),
+            Kpi::DisconnectDropped => self.disconnect_dropped as f64,
+        })
     }
 }
 
@@ -420,23 +258,6 @@ pub struct GroupLevel {
     pub units: u32,
 }
 
-/// What happened to a contact in a routing step (index into `STEP_KPI_NAMES`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepEvent {
-    /// Entered the step.
-    Entered,
-    /// Answered while in the step.
-    Answered,
-    /// Left by the step's timeout.
-    TimedOut,
-    /// Skipped by `skip_if`.
-    Skipped,
-    /// Abandoned while in the step.
-    Abandoned,
-    /// Canceled (TTL) while in the step.
-    Canceled,
-}
-
 /// Where one contact's outcome is recorded: its (source, channel, queue) cell.
 #[derive(Debug, Clone, Copy)]
 pub struct CellId(u32);
@@ -466,10 +287,11 @@ pub struct Collector {
     /// (times only move forward).
     group_cursor: Vec<(usize, f64)>,
     group_level: Vec<GroupLevel>,
-    steps: Vec<[u64; STEP_KPI_NAMES.len()]>,
+    steps: Vec<StepKpis<u64>>,
+    /// Per group: reservation events, by [`ReservationEvent`].
     reservations: Vec<[u64; 5]>,
-    filters: Vec<[u64; FILTER_KPI_NAMES.len()]>,
-    queue_flow: Vec<[u64; QUEUE_FLOW_NAMES.len()]>,
+    filters: Vec<FilterKpis<u64>>,
+    queue_flow: Vec<QueueFlowKpis<u64>>,
     /// Worker-seconds per (group, activity) inside the counted window; a
     /// change at t moves (window end − t) from one activity to the other.
     activity_time: Vec<f64>,
@@ -529,7 +351,7 @@ impl Collector {
                 s.groups.len()
             ],
             group_level: vec![GroupLevel::default(); s.groups.len()],
-            steps: vec![[0; STEP_KPI_NAMES.len()]; s.workflow.steps.len()],
+            steps: vec![StepKpis::default(); s.workflow.steps.len()],
             reservations: vec![[0; 5]; s.groups.len()],
             n_activities: s.activities.len(),
             disconnects: vec![0; s.groups.len()],
@@ -545,8 +367,8 @@ impl Collector {
                 }
                 v
             },
-            filters: vec![[0; FILTER_KPI_NAMES.len()]; s.workflow.filters.len()],
-            queue_flow: vec![[0; QUEUE_FLOW_NAMES.len()]; s.queues.len()],
+            filters: vec![FilterKpis::default(); s.workflow.filters.len()],
+            queue_flow: vec![QueueFlowKpis::default(); s.queues.len()],
         }
     }
 
@@ -650,16 +472,23 @@ impl Collector {
         c.callback_wait_s += wait;
     }
 
-    /// A transfer event of a counted contact. In the queue that answered the
-    /// first leg: 0 attempted, 2 dropped (on the way, or no target left). In
-    /// the queue where the second leg waited: 1 answered (after `wait` s),
-    /// 3 abandoned on hold.
-    pub fn transfer(&mut self, cell: CellId, what: usize, wait: f64) {
+    /// A transfer event of a counted contact, in the cell of the queue
+    /// [`TransferEvent`] names; an answered second leg waited `wait` s.
+    pub fn transfer_event(&mut self, cell: CellId, what: TransferEvent, wait: f64) {
         let c = &mut self.cells[cell.0 as usize];
-        c.transfers[what] += 1;
-        if what == 1 {
+        c.transfers[what as usize] += 1;
+        if what == TransferEvent::Answered {
             c.transfer_wait_s += wait;
         }
+    }
+
+    /// [`Collector::transfer_event`] by number: 0 attempted, 1 answered,
+    /// 2 dropped, 3 abandoned.
+    // engine: switch to transfer_event
+    #[inline]
+    pub fn transfer(&mut self, cell: CellId, what: usize, wait: f64) {
+        use TransferEvent::*;
+        self.transfer_event(cell, [Attempted, Answered, Dropped, Abandoned][what], wait);
     }
 
     /// A counted contact's voicemail was worked `wait` seconds after it was
@@ -675,10 +504,10 @@ impl Collector {
         self.offered(cell, redial).unfinished += 1;
     }
 
-    /// A counted contact's event in a routing step (`STEP_KPI_NAMES` index).
+    /// A counted contact's event in a routing step.
     #[inline]
-    pub fn step(&mut self, step: u32, what: StepEvent) {
-        self.steps[step as usize][what as usize] += 1;
+    pub fn step(&mut self, step: u32, what: StepKpi) {
+        self.steps[step as usize][what] += 1;
     }
 
     /// A counted contact's reservation event in a group.
@@ -687,18 +516,30 @@ impl Collector {
         self.reservations[group][what as usize] += 1;
     }
 
-    /// A counted contact's event in a filter (`FILTER_KPI_NAMES` index).
+    /// A counted contact's event in a filter.
+    #[inline]
+    pub fn filter_event(&mut self, filter: u32, what: FilterKpi) {
+        self.filters[filter as usize][what] += 1;
+    }
+
+    /// [`Collector::filter_event`] with a flag: answered, or else entered.
+    // engine: switch to filter_event
     #[inline]
     pub fn filter(&mut self, filter: u32, answered: bool) {
-        self.filters[filter as usize][usize::from(answered)] += 1;
+        let what = if answered {
+            FilterKpi::Answered
+        } else {
+            FilterKpi::Entered
+        };
+        self.filter_event(filter, what);
     }
 
     /// A counted contact entered a queue (`moved_from`: the queue it left).
     #[inline]
     pub fn queue_entered(&mut self, queue: u32, moved_from: Option<u32>) {
-        self.queue_flow[queue as usize][0] += 1;
+        self.queue_flow[queue as usize][QueueFlowKpi::Entered] += 1;
         if let Some(q) = moved_from {
-            self.queue_flow[q as usize][1] += 1;
+            self.queue_flow[q as usize][QueueFlowKpi::Moved] += 1;
         }
     }
 
@@ -879,17 +720,18 @@ impl Collector {
             .zip(&self.reservations)
             .zip(&self.disconnects)
             .map(|((t, r), &d)| {
-                [
-                    ratio(t.busy, t.logged_in),
-                    ratio(t.units, t.capacity),
-                    t.logged_in / 3600.0,
-                    r[0] as f64,
-                    r[1] as f64,
-                    r[2] as f64,
-                    r[3] as f64,
-                    r[4] as f64,
-                    d as f64,
-                ]
+                let reserved = |what: ReservationEvent| r[what as usize] as f64;
+                GroupKpis::from_fn(|k| match k {
+                    GroupKpi::Occupancy => ratio(t.busy, t.logged_in),
+                    GroupKpi::Utilization => ratio(t.units, t.capacity),
+                    GroupKpi::LoggedInHours => t.logged_in / 3600.0,
+                    GroupKpi::ReservationsCreated => reserved(ReservationEvent::Created),
+                    GroupKpi::ReservationsAccepted => reserved(ReservationEvent::Accepted),
+                    GroupKpi::ReservationsRejected => reserved(ReservationEvent::Rejected),
+                    GroupKpi::ReservationsTimedOut => reserved(ReservationEvent::TimedOut),
+                    GroupKpi::ReservationsCanceled => reserved(ReservationEvent::Canceled),
+                    GroupKpi::Disconnects => d as f64,
+                })
             })
             .collect();
         let intervals = self
@@ -897,13 +739,15 @@ impl Collector {
             .iter()
             .map(|iv| {
                 let (a, b) = (iv.answered as f64, iv.abandoned as f64);
-                [
-                    iv.offered as f64,
-                    a,
-                    b,
-                    ratio(iv.answered_within as f64, a + b - iv.short_abandoned as f64),
-                    ratio(iv.wait_answered_s, a),
-                ]
+                IntervalKpis::from_fn(|k| match k {
+                    IntervalKpi::Offered => iv.offered as f64,
+                    IntervalKpi::Answered => a,
+                    IntervalKpi::Abandoned => b,
+                    IntervalKpi::ServiceLevel => {
+                        ratio(iv.answered_within as f64, a + b - iv.short_abandoned as f64)
+                    }
+                    IntervalKpi::Asa => ratio(iv.wait_answered_s, a),
+                })
             })
             .collect();
         let interval_occupancy = group_interval_time
@@ -911,7 +755,6 @@ impl Collector {
             .take(self.intervals.len())
             .map(|row| row.iter().map(|t| ratio(t.busy, t.logged_in)).collect())
             .collect();
-        let f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
         ReplicationResult {
             in_flight: 0,
             usage: None,
@@ -926,20 +769,12 @@ impl Collector {
                 .take(n_groups)
                 .map(|row| row.iter().map(|s| s / 3600.0).collect())
                 .collect(),
-            steps: self
-                .steps
-                .iter()
-                .map(|r| f(r).try_into().expect("fixed size"))
-                .collect(),
-            filters: self
-                .filters
-                .iter()
-                .map(|r| f(r).try_into().expect("fixed size"))
-                .collect(),
+            steps: self.steps.iter().map(|r| r.map(|x| x as f64)).collect(),
+            filters: self.filters.iter().map(|r| r.map(|x| x as f64)).collect(),
             queue_flow: self
                 .queue_flow
                 .iter()
-                .map(|r| f(r).try_into().expect("fixed size"))
+                .map(|r| r.map(|x| x as f64))
                 .collect(),
             overall: overall.kpis(),
             queues: queues.iter().map(Cell::kpis).collect(),
@@ -951,39 +786,6 @@ impl Collector {
             interval_occupancy,
             contacts,
             events,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn histogram_quantiles_are_close() {
-        let mut h = Histogram::default();
-        for i in 0..10_000 {
-            h.record(f64::from(i) * 0.01); // uniform on [0, 100)
-        }
-        assert!((h.quantile(0.5) - 50.0).abs() < 0.5, "{}", h.quantile(0.5));
-        assert!((h.quantile(0.9) - 90.0).abs() < 0.9, "{}", h.quantile(0.9));
-        assert!((h.quantile(0.1) - 10.0).abs() < 0.11, "{}", h.quantile(0.1));
-        assert!(Histogram::default().quantile(0.9).is_nan());
-        let mut z = Histogram::default();
-        for i in 0..100 {
-            z.record(if i < 95 { 0.0 } else { 40.0 });
-        }
-        assert_eq!(z.quantile(0.9), 0.0);
-        assert!((z.quantile(0.99) - 40.0).abs() < 0.5);
-    }
-
-    #[test]
-    fn histogram_buckets_are_monotone() {
-        let mut last = 0;
-        for i in 0..100_000 {
-            let b = Histogram::bucket(f64::from(i) * 0.37);
-            assert!(b >= last);
-            last = b;
         }
     }
 }
