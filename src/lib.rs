@@ -3,24 +3,35 @@
 //!
 //! ```text
 //! scenario.toml ─▶ scenario (parse + validate) ─▶ engine (one replication:
-//!   arrivals ─▶ routing ⇄ workforce, clock + calendar + RNG streams)
-//!   ─▶ metrics (streaming) ─▶ sweep (replications on rayon)
+//!   arrivals ─▶ routing ⇄ workforce, clock + calendar, RNG streams)
+//!   ─▶ metrics (streaming) and cost ─▶ sweep (replications on rayon)
 //!   ─▶ summary (mean ± 95% CI) ─▶ report
 //! ```
-//! Modules are declared in pipeline order. One replication is a pure function
-//! `(Scenario, seed, replication) → ReplicationResult`.
+//! One replication is a pure function `(Scenario, seed, replication) →
+//! ReplicationResult`. Modules are declared in layer order, bottom up: each
+//! uses only those above it in this list (`layers.rs` checks it), so there
+//! are no import circles.
 
-pub mod arrivals;
-pub mod cost;
-pub mod engine;
+// Foundations: expressions, random streams, statistics, queueing formulas.
 pub mod erlang;
 pub mod expr;
-pub mod metrics;
-pub mod report;
 pub mod rng;
-pub mod routing;
-pub mod scenario;
 pub mod stats;
+// The validated input.
+pub mod scenario;
+// What one replication is made of.
+pub mod arrivals;
+pub mod metrics;
+pub mod routing;
+pub mod workforce;
+// One replication, and its bill.
+pub mod cost;
+pub mod engine;
+// Many replications: the mean ± CI result, then the runner.
 pub mod summary;
 pub mod sweep;
-pub mod workforce;
+// Tables, JSON, CSV and the report folder.
+pub mod report;
+
+#[cfg(test)]
+mod layers;

@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn each_estimate_is_over_the_replications_of_its_own_kpi() {
-        let s = crate::report::tiny_scenario();
+        let s = crate::scenario::tiny_scenario();
         let results: Vec<ReplicationResult> =
             (0..3).map(|r| crate::engine::run(&s, 1, r)).collect();
         let summary = summarize(&s, 1, &results);

@@ -12,8 +12,6 @@
 
 use crate::metrics::usage::Meter;
 use crate::metrics::{Kpi, ReplicationResult};
-// engine: switch to crate::metrics::usage::{MeterKey, Usage, increments}
-pub use crate::metrics::usage::{MeterKey, Usage, increments};
 use crate::scenario::costs::{ChannelCosts, Costs, MONTH_H, PlatformPlan, Price, Storage};
 use crate::scenario::{OFFLINE, Scenario};
 use crate::stats::Estimate;

@@ -68,7 +68,10 @@ impl<'s> Engine<'s> {
             transfer_rng: rng::stream(seed, replication, rng::Purpose::Transfer, 0),
             disconnect_rng: rng::stream(seed, replication, rng::Purpose::Disconnect, 0),
             usage_rng: rng::stream(seed, replication, rng::Purpose::Usage, 0),
-            usage: s.costs.as_ref().map(|_| crate::cost::Usage::new(s)),
+            usage: s
+                .costs
+                .as_ref()
+                .map(|_| crate::metrics::usage::Usage::new(s)),
             online_since: Vec::new(),
             active_user: Vec::new(),
             now: 0.0,

@@ -24,7 +24,7 @@ impl Engine<'_> {
         self.drop_waiting(slot);
         if task.counted {
             let cell = self.cell(&task);
-            self.metrics.step(task.step, StepEvent::Canceled);
+            self.metrics.step(task.step, StepKpi::Canceled);
             self.metrics.callback(cell, task.is_redial);
         }
         self.trace_task(slot, t, "task.canceled", |_, ev| {
@@ -75,12 +75,14 @@ impl Engine<'_> {
             .metrics
             .cell(first.source, first.channel, Some(first.queue));
         if first.counted {
-            self.metrics.transfer(cell, 0, 0.0);
+            self.metrics
+                .transfer_event(cell, TransferEvent::Attempted, 0.0);
         }
         let dropped: f64 = StandardUniform.sample(&mut self.transfer_rng);
         if dropped < tr.drop_probability {
             if first.counted {
-                self.metrics.transfer(cell, 2, 0.0);
+                self.metrics
+                    .transfer_event(cell, TransferEvent::Dropped, 0.0);
             }
             self.trace_task(slot, t, "task.canceled", |_, ev| {
                 ev.detail = Some("the transfer dropped".into())

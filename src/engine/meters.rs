@@ -42,7 +42,7 @@ impl Engine<'_> {
         }
         let (channel, source, redial) = (x.channel, x.source, x.is_redial);
         let outbound = x.followup == Followup::Callback;
-        let cell = crate::cost::MeterKey {
+        let cell = crate::metrics::usage::MeterKey {
             channel,
             queue: x.routed.then_some(x.queue),
             hour: u32::from(x.hour),
@@ -82,7 +82,7 @@ impl Engine<'_> {
         let toll_free = leg.is_some() && self.s.sources[source as usize].toll_free;
         let m = self.usage.as_mut().expect("costs mean meters").cell(cell);
         if let Some(secs) = agent {
-            let units = crate::cost::increments(secs, rates.increment_s);
+            let units = crate::metrics::usage::increments(secs, rates.increment_s);
             m.agent_s += secs;
             m.agent_units += units;
             if rates.record {
@@ -95,7 +95,7 @@ impl Engine<'_> {
             }
         }
         if let Some((secs, _)) = leg {
-            let units = crate::cost::increments(secs, rates.increment_s);
+            let units = crate::metrics::usage::increments(secs, rates.increment_s);
             if toll_free {
                 m.toll_free_s += secs;
                 m.toll_free_units += units;
@@ -132,7 +132,7 @@ impl Engine<'_> {
     }
 
     /// The meters, with the active-user count closed at the end of the run.
-    pub(super) fn finish_usage(&mut self) -> Option<crate::cost::Usage> {
+    pub(super) fn finish_usage(&mut self) -> Option<crate::metrics::usage::Usage> {
         let mut usage = self.usage.take()?;
         let horizon = self.s.sim.horizon_s;
         usage.active_users = self

@@ -85,7 +85,8 @@ mod workflow;
 use crate::arrivals::SourceState;
 use crate::expr::{KeyId, Resolver, Scope, ValueRef};
 use crate::metrics::{
-    CancelReason, CellId, Collector, ReplicationResult, ReservationEvent, StepEvent,
+    CancelReason, CellId, Collector, FilterKpi, ReplicationResult, ReservationEvent, StepKpi,
+    TransferEvent,
 };
 use crate::rng;
 use crate::routing::{self, IdleEntry, Plan, Router, SkipCounter, WaitEntry, WorkerField};
@@ -298,7 +299,7 @@ struct Engine<'s> {
     /// Messages per contact and segments per message.
     usage_rng: Xoshiro256PlusPlus,
     /// Cost meters (only with `[costs]`).
-    usage: Option<crate::cost::Usage>,
+    usage: Option<crate::metrics::usage::Usage>,
     /// Per worker, with costs: since when it is in a non-Offline activity
     /// (NaN while Offline), and whether it was at some time in the window.
     online_since: Vec<f64>,

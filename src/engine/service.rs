@@ -86,7 +86,10 @@ impl Engine<'_> {
             _ if !task.followup_counted => {}
             Followup::Voicemail => self.metrics.voicemail_worked(here, t - task.created),
             Followup::Callback => self.metrics.callback_worked(here, t - task.created),
-            Followup::Transfer => self.metrics.transfer(here, 1, t - task.created),
+            Followup::Transfer => {
+                self.metrics
+                    .transfer_event(here, TransferEvent::Answered, t - task.created)
+            }
             Followup::None => {}
         }
         if task.counted {
@@ -94,11 +97,11 @@ impl Engine<'_> {
             self.metrics
                 .answered(here, created, t - created, busy, task.is_redial);
             if task.filter != NO_FILTER {
-                self.metrics.filter(task.filter, true);
+                self.metrics.filter_event(task.filter, FilterKpi::Answered);
             }
         }
         if task.tracked() {
-            self.metrics.step(task.step, StepEvent::Answered);
+            self.metrics.step(task.step, StepKpi::Answered);
             self.metrics.reservation(
                 self.workers[w as usize].group as usize,
                 ReservationEvent::Accepted,

@@ -45,7 +45,7 @@ impl Engine<'_> {
             ));
         });
         if self.tasks[slot as usize].counted {
-            self.metrics.filter(f as u32, false);
+            self.metrics.filter_event(f as u32, FilterKpi::Entered);
         }
         let first = self.s.workflow.filters[f].steps[0];
         self.enter_step(slot, first, t);
@@ -74,7 +74,7 @@ impl Engine<'_> {
         task.state = TaskState::Waiting;
         let counted = task.tracked();
         if counted {
-            self.metrics.step(step_id.0, StepEvent::Entered);
+            self.metrics.step(step_id.0, StepKpi::Entered);
             if new_queue {
                 self.metrics.queue_entered(step.queue.0, moved_from);
             }
@@ -148,7 +148,7 @@ impl Engine<'_> {
             })
         {
             if counted {
-                self.metrics.step(step_id, StepEvent::Skipped);
+                self.metrics.step(step_id, StepKpi::Skipped);
             }
             return self.leave_step(slot, Leave::Skipped, t);
         }
@@ -171,7 +171,7 @@ impl Engine<'_> {
             if deadline <= t {
                 self.drop_waiting(slot);
                 if counted {
-                    self.metrics.step(step_id, StepEvent::TimedOut);
+                    self.metrics.step(step_id, StepKpi::TimedOut);
                 }
                 return self.leave_step(slot, Leave::TimedOut, t);
             }
@@ -267,7 +267,7 @@ impl Engine<'_> {
             self.s.workflow.steps[step as usize].timeout_s.is_some() && t >= task.deadline;
         if timed_out {
             if counted {
-                self.metrics.step(step, StepEvent::TimedOut);
+                self.metrics.step(step, StepKpi::TimedOut);
             }
             return self.leave_step(slot, Leave::TimedOut, t);
         }
@@ -333,7 +333,7 @@ impl Engine<'_> {
         }
         self.drop_waiting(slot);
         if task.tracked() {
-            self.metrics.step(task.step, StepEvent::TimedOut);
+            self.metrics.step(task.step, StepKpi::TimedOut);
         }
         self.leave_step(slot, Leave::TimedOut, t);
     }
@@ -371,7 +371,8 @@ impl Engine<'_> {
         if task.followup == Followup::Transfer && task.followup_counted {
             // Abandoned on hold: in the queue where the second leg waited.
             let cell = self.cell(&task);
-            self.metrics.transfer(cell, 3, 0.0);
+            self.metrics
+                .transfer_event(cell, TransferEvent::Abandoned, 0.0);
         }
         self.close_leg(slot, t - task.call_start);
         let freed = if task.state == TaskState::Reserved {
@@ -396,9 +397,9 @@ impl Engine<'_> {
             self.metrics.step(
                 task.step,
                 if ttl {
-                    StepEvent::Canceled
+                    StepKpi::Canceled
                 } else {
-                    StepEvent::Abandoned
+                    StepKpi::Abandoned
                 },
             );
         }
@@ -485,7 +486,8 @@ impl Engine<'_> {
             let cell = self
                 .metrics
                 .cell(task.source, task.channel, Some(task.origin_queue));
-            self.metrics.transfer(cell, 2, 0.0);
+            self.metrics
+                .transfer_event(cell, TransferEvent::Dropped, 0.0);
         }
         self.release_slot(slot);
         self.release_parent(slot, t);

@@ -15,9 +15,6 @@ pub use kpi::{
     QueueFlowKpi, QueueFlowKpis, StepKpi, StepKpis,
 };
 
-// engine: switch to StepKpi
-pub use kpi::StepKpi as StepEvent;
-
 /// Why the router canceled a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancelReason {
@@ -482,15 +479,6 @@ impl Collector {
         }
     }
 
-    /// [`Collector::transfer_event`] by number: 0 attempted, 1 answered,
-    /// 2 dropped, 3 abandoned.
-    // engine: switch to transfer_event
-    #[inline]
-    pub fn transfer(&mut self, cell: CellId, what: usize, wait: f64) {
-        use TransferEvent::*;
-        self.transfer_event(cell, [Attempted, Answered, Dropped, Abandoned][what], wait);
-    }
-
     /// A counted contact's voicemail was worked `wait` seconds after it was
     /// left (in the queue that worked it).
     pub fn voicemail_worked(&mut self, cell: CellId, wait: f64) {
@@ -520,18 +508,6 @@ impl Collector {
     #[inline]
     pub fn filter_event(&mut self, filter: u32, what: FilterKpi) {
         self.filters[filter as usize][what] += 1;
-    }
-
-    /// [`Collector::filter_event`] with a flag: answered, or else entered.
-    // engine: switch to filter_event
-    #[inline]
-    pub fn filter(&mut self, filter: u32, answered: bool) {
-        let what = if answered {
-            FilterKpi::Answered
-        } else {
-            FilterKpi::Entered
-        };
-        self.filter_event(filter, what);
     }
 
     /// A counted contact entered a queue (`moved_from`: the queue it left).

@@ -25,33 +25,3 @@ pub fn clock(t: f64) -> String {
         format!("d{d} {h:02}:{m:02}")
     }
 }
-
-/// A one-queue scenario of an hour, for the unit tests of reports and summaries.
-#[cfg(test)]
-pub(crate) fn tiny_scenario() -> crate::scenario::Scenario {
-    let text = r#"name = "tiny"
-[simulation]
-horizon = "1h"
-interval = "30m"
-seed = 3
-[[channels]]
-name = "voice"
-[[arrivals]]
-name = "inbound"
-channel = "voice"
-rate = "60/h"
-handle_time = { dist = "exponential", mean = "240s" }
-patience = { dist = "exponential", mean = "60s" }
-[[agents]]
-group = "team"
-count = 2
-[[queues]]
-name = "q"
-target_workers = "1==1"
-[workflow]
-default_filter = { queue = "q" }
-"#;
-    crate::scenario::load_str(std::path::Path::new("tiny.toml"), text)
-        .expect("a valid scenario")
-        .scenario
-}

@@ -405,7 +405,7 @@ fn wf_step_queue(s: &Scenario, step: StepId) -> usize {
 mod tests {
     #[test]
     fn names_the_file_and_what_was_understood() {
-        let s = super::super::tiny_scenario();
+        let s = crate::scenario::tiny_scenario();
         let text = super::render(&s, std::path::Path::new("tiny.toml"));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "tiny.toml: scenario \"tiny\" is valid");

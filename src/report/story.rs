@@ -166,7 +166,7 @@ fn when_column(s: &Scenario, t: f64) -> String {
 mod tests {
     #[test]
     fn a_task_that_did_not_arrive_is_an_error_naming_the_range() {
-        let s = super::super::tiny_scenario();
+        let s = crate::scenario::tiny_scenario();
         let err = super::render(&s, 3, 1_000_000).unwrap_err();
         assert_eq!(err.task, 1_000_000);
         let text = err.to_string();
@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_story_ends_with_the_outcome() {
-        let s = super::super::tiny_scenario();
+        let s = crate::scenario::tiny_scenario();
         let text = super::render(&s, 3, 0).unwrap();
         assert!(text.starts_with("task 0 of replication 0, seed 3, scenario \"tiny\"\n"));
         assert!(text.contains(" task.created "), "{text}");

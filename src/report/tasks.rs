@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn a_question_that_does_not_parse_says_what_records_hold() {
-        let s = super::super::tiny_scenario();
+        let s = crate::scenario::tiny_scenario();
         let err = super::find(&s, Path::new("tiny.toml"), 3, "wait >", 10).unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("invalid expression: "), "{text}");
@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn the_slowest_come_first_and_point_to_a_story() {
-        let s = super::super::tiny_scenario();
+        let s = crate::scenario::tiny_scenario();
         let text = super::slowest(&s, Path::new("tiny.toml"), 3, 3);
         let waits: Vec<f64> = text
             .lines()

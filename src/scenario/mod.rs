@@ -754,3 +754,33 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, ScenarioE
 pub fn load_str(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
     validate::load(path, text, &LoadOptions::default())
 }
+
+/// A one-queue scenario of an hour, for the unit tests of the layers above (reports, summaries).
+#[cfg(test)]
+pub(crate) fn tiny_scenario() -> Scenario {
+    let text = r#"name = "tiny"
+[simulation]
+horizon = "1h"
+interval = "30m"
+seed = 3
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "inbound"
+channel = "voice"
+rate = "60/h"
+handle_time = { dist = "exponential", mean = "240s" }
+patience = { dist = "exponential", mean = "60s" }
+[[agents]]
+group = "team"
+count = 2
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#;
+    load_str(std::path::Path::new("tiny.toml"), text)
+        .expect("a valid scenario")
+        .scenario
+}
