@@ -144,7 +144,7 @@ impl Engine<'_> {
     }
 
     #[inline]
-    pub(super) fn cell(&self, task: &Task) -> CellId {
+    pub(super) fn cell(&mut self, task: &Task) -> CellId {
         let queue = task.routed.then_some(task.queue);
         self.metrics.cell(task.source, task.channel, queue)
     }

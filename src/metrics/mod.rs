@@ -259,6 +259,34 @@ pub struct GroupLevel {
 #[derive(Debug, Clone, Copy)]
 pub struct CellId(u32);
 
+/// Models with more (source, channel, queue) combinations than this keep
+/// only the cells that are used: preallocating every combination grows with
+/// the square of the model (5 000 sources × 5 000 queues of ~280-byte cells
+/// would be 7 GB), while a model uses a few queues per source.
+const DENSE_CELLS: usize = 1 << 14;
+
+/// Cells of a large model, created on first use: the map goes from a
+/// combination's dense index to its cell, `keys` holds each cell's dense
+/// index for `finish`.
+#[derive(Default)]
+struct SparseCells {
+    map: std::collections::HashMap<u64, u32>,
+    keys: Vec<u64>,
+}
+
+impl SparseCells {
+    /// Out of line: small models (every benchmark, most scenarios) never
+    /// come here, and keeping it out keeps [`Collector::cell`] inlined.
+    #[inline(never)]
+    fn cell(&mut self, dense: u64, cells: &mut Vec<Cell>) -> CellId {
+        CellId(*self.map.entry(dense).or_insert_with(|| {
+            cells.push(Cell::default());
+            self.keys.push(dense);
+            cells.len() as u32 - 1
+        }))
+    }
+}
+
 /// Collects one replication's statistics.
 pub struct Collector {
     window_start: f64,
@@ -269,6 +297,9 @@ pub struct Collector {
     n_channels: usize,
     n_queues_plus_one: usize,
     cells: Vec<Cell>,
+    /// `None`: every (source, channel, queue) cell is preallocated at its
+    /// dense index (arithmetic, no lookup on the hot path).
+    sparse: Option<Box<SparseCells>>,
     intervals: Vec<IntervalCell>,
     /// Group levels are integrated from their changes: a change ΔL at time t
     /// in interval k adds ΔL·(end_k − t) to `group_acc[k]` and ΔL to
@@ -322,6 +353,12 @@ impl Collector {
     /// A collector for a scenario's counted window and segments.
     pub fn new(s: &Scenario) -> Collector {
         let n_cells = s.sources.len() * s.channels.len() * (s.queues.len() + 1);
+        Collector::with_cells(s, n_cells <= DENSE_CELLS)
+    }
+
+    /// A collector with every cell preallocated (`dense`) or made on first use.
+    fn with_cells(s: &Scenario, dense: bool) -> Collector {
+        let n_cells = s.sources.len() * s.channels.len() * (s.queues.len() + 1);
         let n_int = s.sim.interval_count();
         Collector {
             window_start: s.sim.warmup_s,
@@ -331,7 +368,12 @@ impl Collector {
             short_abandon_s: s.sim.short_abandon_threshold_s,
             n_channels: s.channels.len(),
             n_queues_plus_one: s.queues.len() + 1,
-            cells: vec![Cell::default(); n_cells],
+            cells: if dense {
+                vec![Cell::default(); n_cells]
+            } else {
+                Vec::new()
+            },
+            sparse: (!dense).then(Box::default),
             intervals: vec![IntervalCell::default(); n_int],
             group_acc: vec![GroupTime::default(); n_int * s.groups.len()],
             group_delta: vec![GroupTime::default(); n_int * s.groups.len()],
@@ -371,12 +413,14 @@ impl Collector {
 
     /// The cell of a contact; `queue` is `None` for contacts no queue received.
     #[inline]
-    pub fn cell(&self, source: u32, channel: u32, queue: Option<u32>) -> CellId {
+    pub fn cell(&mut self, source: u32, channel: u32, queue: Option<u32>) -> CellId {
         let q = queue.map_or(0, |q| q as usize + 1);
-        CellId(
-            ((source as usize * self.n_channels + channel as usize) * self.n_queues_plus_one + q)
-                as u32,
-        )
+        let dense =
+            (source as usize * self.n_channels + channel as usize) * self.n_queues_plus_one + q;
+        match &mut self.sparse {
+            None => CellId(dense as u32),
+            Some(sparse) => sparse.cell(dense as u64, &mut self.cells),
+        }
     }
 
     /// True when a contact arriving at `t` counts in the KPIs.
@@ -676,10 +720,25 @@ impl Collector {
         let mut unqueued = Cell::default();
         let mut channels = vec![Cell::default(); n_ch];
         let mut sources = vec![Cell::default(); n_src];
-        // Cells are laid out source-major, then channel, then queue (0 = none).
+        // Cells are merged in dense order — source-major, then channel, then
+        // queue (0 = none) — so sums add up in the same order however the
+        // cells are stored (cells never used hold zeros and change no sum).
         // Every cell is merged: follow-up work (a transfer answered, a call
         // back worked) can fill a cell where no contact was offered.
-        for (i, c) in self.cells.iter().enumerate() {
+        let order: Vec<(usize, &Cell)> = match &self.sparse {
+            None => self.cells.iter().enumerate().collect(),
+            Some(sparse) => {
+                let mut v: Vec<(usize, &Cell)> = sparse
+                    .keys
+                    .iter()
+                    .map(|&k| k as usize)
+                    .zip(&self.cells)
+                    .collect();
+                v.sort_unstable_by_key(|(k, _)| *k);
+                v
+            }
+        };
+        for (i, c) in order {
             let (src, ch, q) = (i / (n_ch * n_q1), (i / n_q1) % n_ch, i % n_q1);
             overall.merge(c);
             channels[ch].merge(c);
@@ -763,5 +822,48 @@ impl Collector {
             contacts,
             events,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same outcomes recorded in cells made on first use (in a scrambled
+    /// order) and in preallocated cells give bit-identical KPIs.
+    #[test]
+    fn sparse_cells_fold_like_dense_ones() {
+        let s = crate::scenario::tiny_scenario();
+        let record = |c: &mut Collector, order: &[Option<u32>]| {
+            for (i, &queue) in order.iter().enumerate() {
+                let t = 60.0 + i as f64 * 7.3;
+                let cell = c.cell(0, 0, queue);
+                c.arrived(t);
+                match i % 3 {
+                    0 => c.answered(cell, t, 0.1 * i as f64, 200.0 + 0.37 * i as f64, false),
+                    1 => c.abandoned(cell, t, 3.3 * i as f64, i % 2 == 0),
+                    _ => c.transfer_event(cell, TransferEvent::Answered, 1.1 * i as f64),
+                }
+            }
+        };
+        let order: Vec<Option<u32>> = (0..30).map(|i| (i % 3 != 1).then_some(0)).collect();
+        let mut scrambled = order.clone();
+        scrambled.reverse();
+        let mut dense = Collector::with_cells(&s, true);
+        let mut sparse = Collector::with_cells(&s, false);
+        record(&mut dense, &order);
+        record(&mut sparse, &order);
+        assert!(sparse.sparse.is_some());
+        assert_eq!(sparse.cells.len(), 2, "only the cells used exist");
+        let (a, b) = (dense.finish(&s, 30, 0), sparse.finish(&s, 30, 0));
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        // Order of first use does not matter either.
+        let mut late = Collector::with_cells(&s, false);
+        record(&mut late, &scrambled);
+        let mut early = Collector::with_cells(&s, true);
+        record(&mut early, &scrambled);
+        let (c, d) = (early.finish(&s, 30, 0), late.finish(&s, 30, 0));
+        assert_eq!(format!("{c:?}"), format!("{d:?}"));
+        assert_eq!(a.overall[Kpi::Answered], 10.0);
     }
 }
