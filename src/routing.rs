@@ -1,25 +1,27 @@
 //! Routing: where a task waits and which worker gets it.
 //!
-//! [`Plan`] is built once per scenario. It maps every (step, task class) to a
-//! **waitlist**: tasks share one when they are in the same queue and channel
-//! and the same workers are eligible for them (same step expression, same
-//! values of the task attributes it reads, same known worker). So a free
-//! worker checks one top per waitlist, never every task. Eligibility that
-//! depends only on static worker attributes is decided here, per (waitlist,
-//! worker profile); expressions reading live worker state
-//! (`worker.channel.*`, activity) are evaluated on candidate pairs only.
+//! [`Plan`] is built once per scenario. It maps every (step, task class) the
+//! workflow walk can produce to a **waitlist**: tasks share one when they are
+//! in the same queue and channel and the same workers are eligible for them
+//! (same step expression, same values of the task attributes it reads, same
+//! known worker). So a free worker checks one top per waitlist, never every
+//! task. Eligibility that depends only on static worker attributes is decided
+//! here, per (waitlist, member profile of its queue); expressions reading
+//! live worker state (`worker.channel.*`, activity) are evaluated on
+//! candidate pairs only.
 //!
 //! At run time [`Router`] keeps a heap per waitlist (best task first: higher
 //! priority, then older creation time, then earlier arrival — or newest first
-//! in a LIFO queue, docs/routing.md, "Which task a free worker takes") and a heap of free workers per
-//! (profile, queue, channel), longest since the last reservation first (docs/routing.md, "Which worker gets a task").
-//! Both heaps delete lazily and compact themselves.
+//! in a LIFO queue, docs/routing.md, "Which task a free worker takes") and a
+//! heap of free workers per (idle pool, channel), longest since the last
+//! reservation first (docs/routing.md, "Which worker gets a task"). A pool
+//! holds the members of one (profile, queue) pair. Both heaps delete lazily
+//! and compact themselves.
 
 use crate::expr::{KeyId, Resolver, Scope, ValueRef};
-use crate::scenario::{Scenario, StepId, WEEKDAYS};
+use crate::scenario::{Scenario, StepId, TransferTarget, WEEKDAYS};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
-
 // ------------------------------------------------------------ plan
 
 /// What a `worker.<key>` path reads.
@@ -80,8 +82,6 @@ pub struct WaitList {
     pub channel: u32,
     /// A step whose expression applies (the first that created this list).
     pub step: StepId,
-    /// A class whose attributes stand for every task in the list.
-    pub class: u32,
     /// The one worker allowed (known-worker steps); `Some(u32::MAX)` when the
     /// task names no existing worker.
     pub known: Option<u32>,
@@ -92,49 +92,56 @@ pub struct WaitList {
     /// Eligibility or `order_by` reads live worker state: selection gathers
     /// and compares every free eligible worker.
     pub slow: bool,
-    /// (profile-queue pair, tier) of every statically eligible profile, in the
-    /// step's `order_by` order: where to look for a free worker.
+    /// (idle pool, tier) of every statically eligible profile, in the step's
+    /// `order_by` order: where to look for a free worker.
     pub candidates: Vec<(u32, u32)>,
 }
 
-/// What makes two (step, class) pairs share a waitlist: queue, channel, step
-/// expression text, the values of the task attributes it reads, known worker,
-/// and `order_by` (so a list has one worker order).
-type WaitListKey = (u32, u32, Option<String>, String, Option<u32>, String);
+/// A `by_channel` entry that sends the lookup to the step's per-class lists.
+const PER_CLASS: u32 = u32::MAX;
+
+/// What makes tasks of one step shape (queue, expression text, `order_by`)
+/// share a waitlist: channel, the values of the task attributes the
+/// expression reads, and the known worker.
+type WaitListKey = (u32, u32, String, Option<u32>);
 
 /// Routing tables derived once from a scenario (shared by replications).
+/// Every table is linear in the model: per step, class, profile, queue or
+/// (profile, queue) membership, never a product of two of them.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// Every waitlist.
     pub waitlists: Vec<WaitList>,
-    waitlist_of: Vec<u32>,
-    n_classes: usize,
-    /// Per (waitlist, profile): member of the queue, capacity on the channel,
+    /// Per (step, channel): the waitlist when the step's expression reads no
+    /// task attribute and it names no known worker (only the channel tells
+    /// its lists apart), else [`PER_CLASS`].
+    by_channel: Vec<u32>,
+    n_channels: usize,
+    /// Per step: its range of `by_class`.
+    class_range: Vec<(u32, u32)>,
+    /// (class, waitlist) of the other steps, for every class that can reach
+    /// them, sorted by class within a step.
+    by_class: Vec<(u32, u32)>,
+    /// Per class: its channel.
+    class_channel: Vec<u32>,
+    /// Per profile: the waitlists it may serve, ascending. Membership is
+    /// static eligibility: member of the queue, capacity on the channel,
     /// and (unless dynamic) the step expression holds.
-    eligible: Vec<bool>,
-    /// Per profile: the waitlists it may serve.
     pub profile_waitlists: Vec<Vec<u32>>,
-    /// Per step: profiles in `order_by` order with their tier (equal keys
-    /// share a tier); empty `order_by` puts every profile in tier 0.
-    pub step_order: Vec<Vec<(u32, u32)>>,
-    /// Per step: `order_by` reads live worker state.
-    pub step_dynamic_order: Vec<bool>,
     /// Per key: how `worker.<key>` resolves.
     pub worker_field: Vec<WorkerField>,
     /// Per key: how `taskrouter.<key>` resolves.
     pub clock_field: Vec<ClockField>,
     /// Per key: what `workers.<key>` counts.
     pub skip_counter: Vec<SkipCounter>,
-    /// Per (profile, queue): index of the (profile, queue) pair, or `u32::MAX`.
-    pq_index: Vec<u32>,
-    /// Number of (profile, queue) membership pairs.
-    pub n_pairs: usize,
+    /// Per idle pool: workers that can be in it at once (bounds its heap).
+    pub pool_bound: Vec<u32>,
     /// Workers per queue at the start (before scripted changes).
     pub members: Vec<u32>,
     /// Per (queue, channel): its waitlists (for queue lengths).
     pub queue_waitlists: Vec<Vec<u32>>,
-    /// Per profile: its (profile, queue) pair indices, in its queue order.
-    pub profile_pairs: Vec<Vec<u32>>,
+    /// Per profile: the idle pool of each of its queues, in its queue order.
+    pub profile_pools: Vec<Vec<u32>>,
     /// Per profile: capacity units over all channels (a worker holding that
     /// many tasks has no room anywhere).
     pub profile_capacity: Vec<u32>,
@@ -143,8 +150,6 @@ pub struct Plan {
     first_filter: Option<Vec<Option<usize>>>,
     /// Worker names, `<group>-<n>`, for known-worker routing and `worker.sid`.
     pub worker_names: Vec<String>,
-    n_queues: usize,
-    n_profiles: usize,
 }
 
 fn classify_worker_key(name: &str, channels: &[String]) -> WorkerField {
@@ -185,6 +190,122 @@ impl Resolver for StaticPair<'_> {
     }
 }
 
+/// What a step's expression reads.
+struct StepReads {
+    /// Task keys, sorted: the projection that tells its waitlists apart.
+    task_keys: Vec<KeyId>,
+    /// Live worker state or the clock.
+    dynamic: bool,
+}
+
+impl StepReads {
+    fn of(step: &crate::scenario::Step, worker_field: &[WorkerField]) -> StepReads {
+        let mut task_keys = Vec::new();
+        let mut dynamic = false;
+        if let Some(e) = &step.expression {
+            e.for_each_path(&mut |p| match p.scope {
+                Scope::Task => task_keys.push(p.key),
+                Scope::Worker => dynamic |= worker_field[p.key.idx()] != WorkerField::Attr,
+                Scope::Clock => dynamic = true,
+                _ => {}
+            });
+        }
+        task_keys.sort();
+        task_keys.dedup();
+        StepReads { task_keys, dynamic }
+    }
+
+    /// Only the channel matters for a task's waitlist in the step.
+    fn per_channel(&self, step: &crate::scenario::Step) -> bool {
+        self.task_keys.is_empty() && step.known_worker.is_none()
+    }
+}
+
+/// Which (step, class) pairs can occur, mirroring the engine's walk: a class
+/// enters the steps of the filters it matches (`filter_match`, which counts
+/// clock-reading filters as matching) and of filters a transfer targets;
+/// steps outside filters (default, follow-ups, transfers to a queue) take
+/// any class. Returns the channels reaching each per-channel step (steps ×
+/// channels) and the sorted (step, class) pairs of the other steps.
+fn reach(s: &Scenario, per_channel: &[bool]) -> (Vec<bool>, Vec<(u32, u32)>) {
+    let wf = &s.workflow;
+    let n_channels = s.channels.len();
+    let mut transfer_target = vec![false; wf.filters.len()];
+    for q in &s.queues {
+        if let Some(TransferTarget::Filter { filter, .. }) = q.transfer.as_ref().map(|t| t.target) {
+            transfer_target[filter as usize] = true;
+        }
+    }
+    let open_steps: Vec<usize> = (0..wf.steps.len())
+        .filter(|&si| {
+            wf.steps[si]
+                .filter
+                .is_none_or(|f| transfer_target[f as usize])
+        })
+        .collect();
+    let mut channels = vec![false; wf.steps.len() * n_channels];
+    let mut pairs = Vec::new();
+    for (ci, class) in s.classes.iter().enumerate() {
+        let mut enter = |si: usize| {
+            if per_channel[si] {
+                let ch = wf.steps[si].channel.unwrap_or(class.channel).idx();
+                channels[si * n_channels + ch] = true;
+            } else {
+                pairs.push((si as u32, ci as u32));
+            }
+        };
+        open_steps.iter().for_each(|&si| enter(si));
+        for (f, _) in class.filter_match.iter().enumerate().filter(|(_, m)| **m) {
+            if !transfer_target[f] {
+                wf.filters[f].steps.iter().for_each(|st| enter(st.idx()));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    (channels, pairs)
+}
+
+/// Profiles in a step's `order_by` order (profile index among equals) with
+/// their tier: equal keys share one; an order reading live state puts every
+/// profile in tier 0 (the slow path sorts workers itself). `eligible` holds
+/// (member index, profile) in profile order; the result keeps the member index.
+fn order_tiers(
+    s: &Scenario,
+    step: &crate::scenario::Step,
+    live_order: bool,
+    eligible: &[(u32, u32)],
+) -> Vec<(u32, u32)> {
+    if step.order_by.is_empty() {
+        return eligible.iter().map(|&(m, _)| (m, 0)).collect();
+    }
+    let keys: Vec<Vec<Option<i64>>> = eligible
+        .iter()
+        .map(|&(_, p)| {
+            let attrs = &s.profiles[p as usize].attrs;
+            step.order_by
+                .iter()
+                .map(|c| int_attr(attrs.get(c.key)))
+                .collect()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..eligible.len()).collect();
+    // Stable: equal keys stay in profile order.
+    order.sort_by(|&a, &b| compare_keys(&keys[a], &keys[b], &step.order_by));
+    let mut tier = 0;
+    order
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| {
+            if i > 0
+                && compare_keys(&keys[order[i - 1]], &keys[k], &step.order_by) != Ordering::Equal
+            {
+                tier += 1;
+            }
+            (eligible[k].0, if live_order { 0 } else { tier })
+        })
+        .collect()
+}
+
 impl Plan {
     /// Builds the routing tables of a scenario.
     pub fn build(s: &Scenario) -> Plan {
@@ -215,7 +336,7 @@ impl Plan {
             .collect();
         let n_profiles = s.profiles.len();
         let n_queues = s.queues.len();
-        let n_classes = s.classes.len();
+        let n_channels = channels.len();
         let wf = &s.workflow;
         let mut worker_names = Vec::new();
         for g in &s.groups {
@@ -235,27 +356,77 @@ impl Plan {
             .flat_map(|(g, grp)| std::iter::repeat_n(g as u32, grp.count as usize))
             .collect();
 
-        // Waitlists, deduplicated by what decides eligibility.
+        // Waitlists, deduplicated by what decides eligibility, for the
+        // (step, class) pairs the walk can produce.
+        let reads: Vec<StepReads> = wf
+            .steps
+            .iter()
+            .map(|st| StepReads::of(st, &worker_field))
+            .collect();
+        let per_channel: Vec<bool> = wf
+            .steps
+            .iter()
+            .zip(&reads)
+            .map(|(st, r)| r.per_channel(st))
+            .collect();
+        let (reach_channels, reach_pairs) = reach(s, &per_channel);
+        let mut shapes: HashMap<(u32, Option<&str>, String), u32> = HashMap::new();
         let mut waitlists: Vec<WaitList> = Vec::new();
+        // Per waitlist: a class whose attributes stand for its tasks.
+        let mut sample: Vec<Option<u32>> = Vec::new();
         let mut by_key: HashMap<WaitListKey, u32> = HashMap::new();
-        let mut waitlist_of = vec![u32::MAX; wf.steps.len() * n_classes];
+        let mut by_channel = vec![PER_CLASS; wf.steps.len() * n_channels];
+        let mut class_range = Vec::with_capacity(wf.steps.len());
+        let mut by_class = Vec::new();
+        let mut pairs = reach_pairs.iter().peekable();
         for (si, step) in wf.steps.iter().enumerate() {
-            // Task keys the step's expression reads: its projection.
-            let mut task_keys = Vec::new();
-            let mut dynamic = false;
-            if let Some(e) = &step.expression {
-                e.for_each_path(&mut |p| match p.scope {
-                    Scope::Task => task_keys.push(p.key),
-                    Scope::Worker => dynamic |= worker_field[p.key.idx()] != WorkerField::Attr,
-                    Scope::Clock => dynamic = true,
-                    _ => {}
-                });
+            let order: String = step
+                .order_by
+                .iter()
+                .map(|c| format!("{}{};", c.key.0, if c.desc { "d" } else { "a" }))
+                .collect();
+            let n_shapes = shapes.len() as u32;
+            let shape = *shapes
+                .entry((step.queue.0, step.expression_text.as_deref(), order))
+                .or_insert(n_shapes);
+            let mut list = |channel: u32, projection: String, known, class| {
+                *by_key
+                    .entry((shape, channel, projection, known))
+                    .or_insert_with(|| {
+                        waitlists.push(WaitList {
+                            queue: step.queue.0,
+                            channel,
+                            step: StepId(si as u32),
+                            known,
+                            lifo: s.queues[step.queue.idx()].lifo,
+                            dynamic: reads[si].dynamic,
+                            slow: false,
+                            candidates: Vec::new(),
+                        });
+                        sample.push(class);
+                        waitlists.len() as u32 - 1
+                    })
+            };
+            let from = by_class.len() as u32;
+            if per_channel[si] {
+                let row = &mut by_channel[si * n_channels..(si + 1) * n_channels];
+                for (ch, id) in row.iter_mut().enumerate() {
+                    if reach_channels[si * n_channels + ch] {
+                        *id = list(ch as u32, String::new(), None, None);
+                    }
+                }
+                if let Some(c) = step.channel {
+                    // Every class waits on the step's own channel.
+                    let id = row[c.idx()];
+                    row.fill(id);
+                }
+                class_range.push((from, from));
+                continue;
             }
-            task_keys.sort();
-            task_keys.dedup();
-            for (ci, class) in s.classes.iter().enumerate() {
+            while let Some(&(_, ci)) = pairs.next_if(|(st, _)| *st as usize == si) {
+                let class = &s.classes[ci as usize];
                 let mut projection = String::new();
-                for k in &task_keys {
+                for k in &reads[si].task_keys {
                     use std::fmt::Write;
                     let _ = write!(projection, "{:?};", class.attrs.get(*k));
                 }
@@ -263,142 +434,113 @@ impl Plan {
                     ValueRef::Str(name) => name_index.get(name).copied().unwrap_or(u32::MAX),
                     _ => u32::MAX,
                 });
-                let order: String = step
-                    .order_by
-                    .iter()
-                    .map(|c| format!("{}{};", c.key.0, if c.desc { "d" } else { "a" }))
-                    .collect();
                 let channel = step.channel.unwrap_or(class.channel).0;
-                let key = (
-                    step.queue.0,
-                    channel,
-                    step.expression_text.clone(),
-                    projection,
-                    known,
-                    order,
-                );
-                let id = *by_key.entry(key).or_insert_with(|| {
-                    waitlists.push(WaitList {
-                        queue: step.queue.0,
-                        channel,
-                        step: StepId(si as u32),
-                        class: ci as u32,
-                        known,
-                        lifo: s.queues[step.queue.idx()].lifo,
-                        dynamic,
-                        slow: false,
-                        candidates: Vec::new(),
-                    });
-                    waitlists.len() as u32 - 1
-                });
-                waitlist_of[si * n_classes + ci] = id;
+                by_class.push((ci, list(channel, projection, known, Some(ci))));
             }
+            class_range.push((from, by_class.len() as u32));
         }
 
-        let mut eligible = vec![false; waitlists.len() * n_profiles];
+        // Static eligibility, over the members of each list's queue only.
+        let mut queue_profiles: Vec<Vec<u32>> = vec![Vec::new(); n_queues];
+        for (p, profile) in s.profiles.iter().enumerate() {
+            for q in &profile.queues {
+                queue_profiles[q.idx()].push(p as u32);
+            }
+        }
+        let no_attrs = crate::expr::Attrs::default();
         let mut profile_waitlists = vec![Vec::new(); n_profiles];
-        for (wi, wl) in waitlists.iter().enumerate() {
+        // Per waitlist: (member index in its queue, tier), in worker order.
+        let mut eligible_members = Vec::with_capacity(waitlists.len());
+        for (wi, wl) in waitlists.iter_mut().enumerate() {
             let step = &wf.steps[wl.step.idx()];
-            for (p, g) in s.profiles.iter().enumerate() {
-                let member =
-                    g.queues.iter().any(|q| q.0 == wl.queue) && g.capacity[wl.channel as usize] > 0;
-                let known_ok = wl
-                    .known
-                    .is_none_or(|w| w != u32::MAX && worker_group[w as usize] == g.group.0);
-                let expr_ok = wl.dynamic
-                    || step.expression.as_ref().is_none_or(|e| {
-                        e.eval(&StaticPair {
-                            task: &s.classes[wl.class as usize].attrs,
-                            worker: &g.attrs,
-                        })
-                    });
-                if member && known_ok && expr_ok {
-                    eligible[wi * n_profiles + p] = true;
-                    profile_waitlists[p].push(wi as u32);
-                }
+            let task = sample[wi].map_or(&no_attrs, |c| &s.classes[c as usize].attrs);
+            let eligible: Vec<(u32, u32)> = queue_profiles[wl.queue as usize]
+                .iter()
+                .enumerate()
+                .filter(|&(_, &p)| {
+                    let g = &s.profiles[p as usize];
+                    let known_ok = wl
+                        .known
+                        .is_none_or(|w| w != u32::MAX && worker_group[w as usize] == g.group.0);
+                    let expr_ok = wl.dynamic
+                        || step.expression.as_ref().is_none_or(|e| {
+                            e.eval(&StaticPair {
+                                task,
+                                worker: &g.attrs,
+                            })
+                        });
+                    g.capacity[wl.channel as usize] > 0 && known_ok && expr_ok
+                })
+                .map(|(m, &p)| (m as u32, p))
+                .collect();
+            for &(_, p) in &eligible {
+                profile_waitlists[p as usize].push(wi as u32);
             }
-        }
-
-        // order_by: static clauses sort profiles into tiers.
-        let mut step_order = Vec::new();
-        let mut step_dynamic_order = Vec::new();
-        for step in &wf.steps {
-            let dynamic = step
+            let live_order = step
                 .order_by
                 .iter()
                 .any(|c| worker_field[c.key.idx()] != WorkerField::Attr);
-            let key = |g: usize| -> Vec<Option<i64>> {
-                step.order_by
-                    .iter()
-                    .map(|c| int_attr(s.profiles[g].attrs.get(c.key)))
-                    .collect()
-            };
-            let mut profiles: Vec<u32> = (0..n_profiles as u32).collect();
-            profiles.sort_by(|&a, &b| {
-                compare_keys(&key(a as usize), &key(b as usize), &step.order_by).then(a.cmp(&b))
-            });
-            let mut out = Vec::new();
-            let mut tier = 0;
-            for (i, &p) in profiles.iter().enumerate() {
-                if i > 0
-                    && compare_keys(
-                        &key(profiles[i - 1] as usize),
-                        &key(p as usize),
-                        &step.order_by,
-                    ) != Ordering::Equal
-                {
-                    tier += 1;
-                }
-                out.push((p, if dynamic { 0 } else { tier }));
-            }
-            step_order.push(out);
-            step_dynamic_order.push(dynamic);
+            wl.slow = wl.dynamic || live_order;
+            eligible_members.push(order_tiers(s, step, live_order, &eligible));
         }
 
-        let mut pq_index = vec![u32::MAX; n_profiles * n_queues];
-        let mut n_pairs = 0;
+        // Idle pools: one per (profile, queue) membership.
+        let mut pool_start = Vec::with_capacity(n_queues);
+        let mut pool_bound = Vec::new();
+        for profiles in &queue_profiles {
+            pool_start.push(pool_bound.len() as u32);
+            pool_bound.extend(
+                profiles
+                    .iter()
+                    .map(|&p| s.groups[s.profiles[p as usize].group.idx()].count),
+            );
+        }
+        for (wl, members) in waitlists.iter_mut().zip(eligible_members) {
+            let start = pool_start[wl.queue as usize];
+            wl.candidates = members.iter().map(|&(m, tier)| (start + m, tier)).collect();
+        }
+        let profile_pools = s
+            .profiles
+            .iter()
+            .enumerate()
+            .map(|(p, profile)| {
+                profile
+                    .queues
+                    .iter()
+                    .map(|q| {
+                        let members = &queue_profiles[q.idx()];
+                        let m = members.binary_search(&(p as u32)).expect("a member");
+                        pool_start[q.idx()] + m as u32
+                    })
+                    .collect()
+            })
+            .collect();
+
         let mut members = vec![0u32; n_queues];
-        let mut profile_pairs = vec![Vec::new(); n_profiles];
-        for (p, profile) in s.profiles.iter().enumerate() {
+        for (p, profile) in s.profiles.iter().enumerate().take(s.groups.len()) {
             for q in &profile.queues {
-                pq_index[p * n_queues + q.idx()] = n_pairs as u32;
-                profile_pairs[p].push(n_pairs as u32);
-                n_pairs += 1;
-                if p < s.groups.len() {
-                    members[q.idx()] += s.groups[p].count;
-                }
+                members[q.idx()] += s.groups[p].count;
             }
         }
-        for (wi, wl) in waitlists.iter_mut().enumerate() {
-            let step = wl.step.idx();
-            wl.slow = wl.dynamic || step_dynamic_order[step];
-            wl.candidates = step_order[step]
-                .iter()
-                .filter(|(p, _)| eligible[wi * n_profiles + *p as usize])
-                .map(|&(p, tier)| (pq_index[p as usize * n_queues + wl.queue as usize], tier))
-                .collect();
-        }
-        let mut queue_waitlists = vec![Vec::new(); n_queues * channels.len()];
+        let mut queue_waitlists = vec![Vec::new(); n_queues * n_channels];
         for (i, wl) in waitlists.iter().enumerate() {
-            queue_waitlists[wl.queue as usize * channels.len() + wl.channel as usize]
-                .push(i as u32);
+            queue_waitlists[wl.queue as usize * n_channels + wl.channel as usize].push(i as u32);
         }
         Plan {
             queue_waitlists,
             waitlists,
-            waitlist_of,
-            n_classes,
-            eligible,
+            by_channel,
+            n_channels,
+            class_range,
+            by_class,
+            class_channel: s.classes.iter().map(|c| c.channel.0).collect(),
             profile_waitlists,
-            step_order,
-            step_dynamic_order,
             worker_field,
             clock_field,
             skip_counter,
-            pq_index,
-            n_pairs,
+            pool_bound,
             members,
-            profile_pairs,
+            profile_pools,
             profile_capacity: s
                 .profiles
                 .iter()
@@ -411,15 +553,28 @@ impl Plan {
                     .collect()
             }),
             worker_names,
-            n_queues,
-            n_profiles,
         }
     }
 
     /// The waitlist of a task of `class` in `step`.
     #[inline]
     pub fn waitlist(&self, step: StepId, class: u32) -> u32 {
-        self.waitlist_of[step.idx() * self.n_classes + class as usize]
+        let channel = self.class_channel[class as usize] as usize;
+        match self.by_channel[step.idx() * self.n_channels + channel] {
+            PER_CLASS => self.waitlist_of_class(step, class),
+            id => id,
+        }
+    }
+
+    /// [`Plan::waitlist`] of a step whose lists depend on the class.
+    #[inline(never)]
+    fn waitlist_of_class(&self, step: StepId, class: u32) -> u32 {
+        let (from, to) = self.class_range[step.idx()];
+        let lists = &self.by_class[from as usize..to as usize];
+        let i = lists
+            .binary_search_by_key(&class, |&(c, _)| c)
+            .expect("a class enters only the steps the plan found it can reach");
+        lists[i].1
     }
 
     /// The first matching filter of a class when it is known without the
@@ -432,14 +587,9 @@ impl Plan {
     /// Static eligibility of a profile for a waitlist.
     #[inline]
     pub fn eligible(&self, waitlist: u32, profile: u32) -> bool {
-        self.eligible[waitlist as usize * self.n_profiles + profile as usize]
-    }
-
-    /// Index of the (profile, queue) pair, if the profile is a member.
-    #[inline]
-    pub fn pair(&self, profile: u32, queue: u32) -> Option<u32> {
-        let i = self.pq_index[profile as usize * self.n_queues + queue as usize];
-        (i != u32::MAX).then_some(i)
+        self.profile_waitlists[profile as usize]
+            .binary_search(&waitlist)
+            .is_ok()
     }
 }
 
@@ -590,7 +740,7 @@ impl Ord for IdleEntry {
     }
 }
 
-/// Waiting tasks per waitlist and free workers per (profile, queue, channel).
+/// Waiting tasks per waitlist and free workers per (idle pool, channel).
 pub struct Router {
     n_channels: usize,
     waiting: Vec<BinaryHeap<WaitEntry>>,
@@ -600,10 +750,9 @@ pub struct Router {
 }
 
 impl Router {
-    /// Empty heaps for a plan; `pair_members[i]` bounds the live entries of
-    /// (profile, queue) pair i.
-    pub fn new(plan: &Plan, n_channels: usize, pair_members: &[u32]) -> Router {
-        let n = plan.n_pairs * n_channels;
+    /// Empty heaps for a plan and its channels.
+    pub fn new(plan: &Plan, n_channels: usize) -> Router {
+        let n = plan.pool_bound.len() * n_channels;
         Router {
             n_channels,
             waiting: (0..plan.waitlists.len())
@@ -611,7 +760,7 @@ impl Router {
                 .collect(),
             waiting_stale: vec![0; plan.waitlists.len()],
             idle: (0..n).map(|_| BinaryHeap::new()).collect(),
-            idle_bound: (0..n).map(|i| pair_members[i / n_channels]).collect(),
+            idle_bound: (0..n).map(|i| plan.pool_bound[i / n_channels]).collect(),
         }
     }
 
@@ -672,20 +821,20 @@ impl Router {
     }
 
     #[inline]
-    fn idle_slot(&self, pair: u32, channel: u32) -> usize {
-        pair as usize * self.n_channels + channel as usize
+    fn idle_slot(&self, pool: u32, channel: u32) -> usize {
+        pool as usize * self.n_channels + channel as usize
     }
 
-    /// Offers a free worker to a (profile, queue) pair on a channel.
+    /// Offers a free worker to an idle pool on a channel.
     #[inline]
     pub fn push_idle(
         &mut self,
-        pair: u32,
+        pool: u32,
         channel: u32,
         e: IdleEntry,
         valid: impl Fn(&IdleEntry) -> bool,
     ) {
-        let i = self.idle_slot(pair, channel);
+        let i = self.idle_slot(pool, channel);
         let heap = &mut self.idle[i];
         heap.push(e);
         if heap.len() > 2 * self.idle_bound[i] as usize + 64 {
@@ -693,15 +842,15 @@ impl Router {
         }
     }
 
-    /// The longest-idle valid worker of a (pair, channel), left in place.
+    /// The longest-idle valid worker of a (pool, channel), left in place.
     #[inline]
     pub fn peek_idle(
         &mut self,
-        pair: u32,
+        pool: u32,
         channel: u32,
         valid: impl Fn(&IdleEntry) -> bool,
     ) -> Option<IdleEntry> {
-        let i = self.idle_slot(pair, channel);
+        let i = self.idle_slot(pool, channel);
         let heap = &mut self.idle[i];
         while let Some(top) = heap.peek() {
             if valid(top) {
@@ -712,30 +861,30 @@ impl Router {
         None
     }
 
-    /// Removes the top of a (pair, channel) after [`Router::peek_idle`] returned it.
+    /// Removes the top of a (pool, channel) after [`Router::peek_idle`] returned it.
     #[inline]
-    pub fn pop_idle(&mut self, pair: u32, channel: u32) {
-        let i = self.idle_slot(pair, channel);
+    pub fn pop_idle(&mut self, pool: u32, channel: u32) {
+        let i = self.idle_slot(pool, channel);
         self.idle[i].pop();
     }
 
-    /// Removes and returns every valid entry of a (pair, channel) into `out`
+    /// Removes and returns every valid entry of a (pool, channel) into `out`
     /// (for the slow path that must look past the top); the caller pushes
     /// back those it does not use.
     pub fn drain_idle(
         &mut self,
-        pair: u32,
+        pool: u32,
         channel: u32,
         valid: impl Fn(&IdleEntry) -> bool,
         out: &mut Vec<IdleEntry>,
     ) {
-        let i = self.idle_slot(pair, channel);
+        let i = self.idle_slot(pool, channel);
         out.extend(self.idle[i].drain().filter(|e| valid(e)));
     }
 
     /// Puts an entry back without compaction checks (after `drain_idle`).
-    pub fn restore_idle(&mut self, pair: u32, channel: u32, e: IdleEntry) {
-        let i = self.idle_slot(pair, channel);
+    pub fn restore_idle(&mut self, pool: u32, channel: u32, e: IdleEntry) {
+        let i = self.idle_slot(pool, channel);
         self.idle[i].push(e);
     }
 }

@@ -10,13 +10,6 @@ impl<'s> Engine<'s> {
         let mut workers = Vec::new();
         let mut cap = Vec::new();
         let mut group_start = Vec::new();
-        let mut pair_members = vec![0u32; plan.n_pairs];
-        for (p, profile) in s.profiles.iter().enumerate() {
-            for q in &profile.queues {
-                pair_members[plan.pair(p as u32, q.0).expect("member") as usize] =
-                    s.groups[profile.group.idx()].count;
-            }
-        }
         for (g, group) in s.groups.iter().enumerate() {
             group_start.push(workers.len() as u32);
             for _ in 0..group.count {
@@ -105,7 +98,7 @@ impl<'s> Engine<'s> {
                 }
                 v
             },
-            router: Router::new(plan, n_channels, &pair_members),
+            router: Router::new(plan, n_channels),
             metrics: Collector::new(s),
             n_channels,
             starting: Vec::new(),

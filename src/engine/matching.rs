@@ -37,12 +37,18 @@ impl Engine<'_> {
     /// Can worker `w` take a task of `class` from `waitlist` right now (besides capacity)?
     #[inline]
     pub(super) fn eligible(&self, waitlist: u32, class: u32, w: u32, t: f64) -> bool {
+        self.plan
+            .eligible(waitlist, self.workers[w as usize].profile)
+            && self.eligible_member(waitlist, class, w, t)
+    }
+
+    /// [`Engine::eligible`] for a worker whose profile is known to serve the
+    /// waitlist (it is in the profile's `profile_waitlists`): the known
+    /// worker and live expression only.
+    #[inline]
+    pub(super) fn eligible_member(&self, waitlist: u32, class: u32, w: u32, t: f64) -> bool {
         let wl = &self.plan.waitlists[waitlist as usize];
-        if wl.known.is_some_and(|k| k != w)
-            || !self
-                .plan
-                .eligible(waitlist, self.workers[w as usize].profile)
-        {
+        if wl.known.is_some_and(|k| k != w) {
             return false;
         }
         !wl.dynamic
@@ -87,7 +93,7 @@ impl Engine<'_> {
         if wl.slow {
             return self.find_worker_slow(waitlist, class, step, t);
         }
-        // (entry, tier, pair) of the best free worker so far.
+        // (entry, tier, pool) of the best free worker so far.
         let mut best: Option<(IdleEntry, u32, u32)> = None;
         let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
         let valid = |e: &IdleEntry| {
@@ -95,20 +101,20 @@ impl Engine<'_> {
             let i = e.worker as usize * nch + channel as usize;
             x.stamp == e.stamp && x.active && load[i] < cap[i]
         };
-        for &(pair, tier) in &wl.candidates {
+        for &(pool, tier) in &wl.candidates {
             if best.is_some_and(|(_, t0, _)| t0 != tier) {
                 break;
             }
-            if let Some(top) = self.router.peek_idle(pair, channel, valid)
+            if let Some(top) = self.router.peek_idle(pool, channel, valid)
                 && best.is_none_or(|(b, _, _)| top.before(&b))
             {
-                best = Some((top, tier, pair));
+                best = Some((top, tier, pool));
             }
         }
         // The chosen entry is the top of its heap: remove it now rather than
         // leave it to go stale, which keeps idle heaps at their live size.
-        let (entry, _, pair) = best?;
-        self.router.pop_idle(pair, channel);
+        let (entry, _, pool) = best?;
+        self.router.pop_idle(pool, channel);
         Some(entry.worker)
     }
 
@@ -132,10 +138,10 @@ impl Engine<'_> {
             x.stamp == e.stamp && x.active && load[i] < cap[i]
         };
         let mut drained = std::mem::take(&mut self.drained);
-        for &(pair, _) in &wl.candidates {
+        for &(pool, _) in &wl.candidates {
             drained.clear();
-            self.router.drain_idle(pair, channel, valid, &mut drained);
-            scratch.extend(drained.iter().map(|e| (*e, pair)));
+            self.router.drain_idle(pool, channel, valid, &mut drained);
+            scratch.extend(drained.iter().map(|e| (*e, pool)));
         }
         self.drained = drained;
         let step = &self.s.workflow.steps[step as usize];
@@ -163,8 +169,8 @@ impl Engine<'_> {
                 best = Some((e, k));
             }
         }
-        for &(e, pair) in &scratch {
-            self.router.restore_idle(pair, channel, e);
+        for &(e, pool) in &scratch {
+            self.router.restore_idle(pool, channel, e);
         }
         self.scratch = scratch;
         best.map(|(e, _)| e.worker)
@@ -198,7 +204,7 @@ impl Engine<'_> {
                 if best[kind].is_some_and(|(b, _)| !top.better_than(&b)) {
                     continue;
                 }
-                if self.eligible(wl, self.tasks[top.task as usize].class, w, t) {
+                if self.eligible_member(wl, self.tasks[top.task as usize].class, w, t) {
                     best[kind] = Some((top, wl));
                 }
             }
@@ -232,8 +238,8 @@ impl Engine<'_> {
             if !self.has_room(w, ch as u32) {
                 continue;
             }
-            for &pair in &self.plan.profile_pairs[worker.profile as usize] {
-                self.router.push_idle(pair, ch as u32, entry, |e| {
+            for &pool in &self.plan.profile_pools[worker.profile as usize] {
+                self.router.push_idle(pool, ch as u32, entry, |e| {
                     workers[e.worker as usize].stamp == e.stamp
                 });
             }
