@@ -15,8 +15,10 @@
 //! in a LIFO queue, docs/routing.md, "Which task a free worker takes") and a
 //! heap of free workers per (idle pool, channel), longest since the last
 //! reservation first (docs/routing.md, "Which worker gets a task"). A pool
-//! holds the members of one (profile, queue) pair. Both heaps delete lazily
-//! and compact themselves.
+//! holds the members of one (profile, queue) pair, or every member of a queue
+//! whose lists all take the longest-idle capable member: then a task entering
+//! a step peeks one heap, however many groups serve the queue. Both heaps
+//! delete lazily and compact themselves.
 
 use crate::expr::{KeyId, Resolver, Scope, ValueRef};
 use crate::scenario::{Scenario, StepId, TransferTarget, WEEKDAYS};
@@ -484,20 +486,41 @@ impl Plan {
             eligible_members.push(order_tiers(s, step, live_order, &eligible));
         }
 
-        // Idle pools: one per (profile, queue) membership.
-        let mut pool_start = Vec::with_capacity(n_queues);
-        let mut pool_bound = Vec::new();
-        for profiles in &queue_profiles {
-            pool_start.push(pool_bound.len() as u32);
-            pool_bound.extend(
-                profiles
-                    .iter()
-                    .map(|&p| s.groups[s.profiles[p as usize].group.idx()].count),
-            );
+        // Idle pools: a queue's members share one when every list of the
+        // queue takes whichever capable member has waited longest, so the
+        // shared heap's top is the one a scan of per-member heaps would pick.
+        // Otherwise one per (profile, queue) membership.
+        let mut shared = vec![true; n_queues];
+        for (wl, members) in waitlists.iter().zip(&eligible_members) {
+            let q = wl.queue as usize;
+            let capable = queue_profiles[q]
+                .iter()
+                .filter(|&&p| s.profiles[p as usize].capacity[wl.channel as usize] > 0)
+                .count();
+            shared[q] &= !wl.slow
+                && wl.known.is_none()
+                && members.len() == capable
+                && members.windows(2).all(|w| w[0].1 == w[1].1);
         }
+        let mut pool_start = Vec::with_capacity(n_queues);
+        let mut pool_bound: Vec<u32> = Vec::new();
+        for (q, profiles) in queue_profiles.iter().enumerate() {
+            pool_start.push(pool_bound.len() as u32);
+            let count = |p: &u32| s.groups[s.profiles[*p as usize].group.idx()].count;
+            if shared[q] && !profiles.is_empty() {
+                pool_bound.push(profiles.iter().map(count).sum());
+            } else {
+                pool_bound.extend(profiles.iter().map(count));
+            }
+        }
+        let pool = |q: usize, member: u32| pool_start[q] + if shared[q] { 0 } else { member };
         for (wl, members) in waitlists.iter_mut().zip(eligible_members) {
-            let start = pool_start[wl.queue as usize];
-            wl.candidates = members.iter().map(|&(m, tier)| (start + m, tier)).collect();
+            let q = wl.queue as usize;
+            wl.candidates = members
+                .iter()
+                .map(|&(m, tier)| (pool(q, m), tier))
+                .collect();
+            wl.candidates.dedup();
         }
         let profile_pools = s
             .profiles
@@ -510,7 +533,7 @@ impl Plan {
                     .map(|q| {
                         let members = &queue_profiles[q.idx()];
                         let m = members.binary_search(&(p as u32)).expect("a member");
-                        pool_start[q.idx()] + m as u32
+                        pool(q.idx(), m as u32)
                     })
                     .collect()
             })
@@ -979,5 +1002,136 @@ mod tests {
         assert_eq!(clock_value(ClockField::Time, t, 4), ValueRef::Num(1305.0));
         assert_eq!(clock_value(ClockField::Hour, t, 4), ValueRef::Num(13.0));
         assert_eq!(clock_value(ClockField::Weekday, t, 4), ValueRef::Str("Sat"));
+    }
+
+    /// A scenario from TOML text (no files referenced).
+    fn load(text: &str) -> Scenario {
+        crate::scenario::load_str(std::path::Path::new("plan-test.toml"), text)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .scenario
+    }
+
+    const HEAD: &str = "name = \"plan\"\n[simulation]\nhorizon = \"2h\"\n\
+        [[channels]]\nname = \"voice\"\nhandle_time = { dist = \"exponential\", mean = \"240s\" }\n\
+        [[channels]]\nname = \"chat\"\nhandle_time = { dist = \"exponential\", mean = \"240s\" }\n";
+
+    /// `n` queues, each with its own source (attribute `q`), group and
+    /// filter: the model whose tables used to grow with n².
+    fn queues(n: usize) -> Scenario {
+        let mut t = HEAD.to_string();
+        for i in 0..n {
+            t += &format!(
+                "[[arrivals]]\nname = \"s{i}\"\nchannel = \"voice\"\nrate = \"5/h\"\n\
+                 attributes = {{ q = \"q{i}\" }}\n\
+                 [[agents]]\ngroup = \"g{i}\"\ncount = 2\nattributes = {{ skill = \"q{i}\" }}\n\
+                 [[queues]]\nname = \"q{i}\"\ntarget_workers = 'skill == \"q{i}\"'\n"
+            );
+        }
+        for i in 0..n {
+            t += &format!(
+                "[[workflow.filters]]\nname = \"f{i}\"\nexpression = 'q == \"q{i}\"'\n\
+                 targets = [{{ queue = \"q{i}\" }}]\n"
+            );
+        }
+        load(&t)
+    }
+
+    /// `n` one-agent groups in one queue, with `target` as its only filter's
+    /// target (a queue name plus any step settings).
+    fn groups(n: usize, target: &str) -> Scenario {
+        let mut t = HEAD.to_string();
+        t += "[[arrivals]]\nname = \"calls\"\nchannel = \"voice\"\nrate = \"60/h\"\n\
+              attributes = { lang = { choose = { en = 0.5, es = 0.5 } } }\n";
+        for i in 0..n {
+            t += &format!(
+                "[[agents]]\ngroup = \"g{i}\"\ncount = 1\n\
+                 attributes = {{ level = {}, langs = [\"en\"{}] }}\n",
+                i % 3,
+                if i % 2 == 0 { ", \"es\"" } else { "" }
+            );
+        }
+        t += &format!(
+            "[[queues]]\nname = \"q\"\ntarget_workers = \"1==1\"\n\
+             [[workflow.filters]]\nexpression = \"1==1\"\ntargets = [{{ {target} }}]\n"
+        );
+        load(&t)
+    }
+
+    #[test]
+    fn tables_grow_linearly_with_queues() {
+        for n in [10, 40] {
+            let s = queues(n);
+            let plan = Plan::build(&s);
+            // One voice list per step; no per-class lists.
+            assert_eq!(plan.waitlists.len(), n);
+            assert_eq!(plan.by_channel.len(), n * s.channels.len());
+            assert!(plan.by_class.is_empty());
+            let candidates: usize = plan.waitlists.iter().map(|w| w.candidates.len()).sum();
+            assert_eq!(candidates, n);
+            assert_eq!(plan.pool_bound.len(), n);
+            for (c, class) in s.classes.iter().enumerate() {
+                let f = class
+                    .filter_match
+                    .iter()
+                    .position(|m| *m)
+                    .expect("a filter");
+                let step = s.workflow.filters[f].steps[0];
+                let wl = &plan.waitlists[plan.waitlist(step, c as u32) as usize];
+                assert_eq!((wl.queue, wl.channel), (f as u32, class.channel.0));
+            }
+        }
+    }
+
+    #[test]
+    fn members_taking_any_capable_worker_share_one_pool() {
+        let s = groups(50, "queue = \"q\"");
+        let plan = Plan::build(&s);
+        assert_eq!(plan.pool_bound, vec![50]);
+        assert!(plan.profile_pools.iter().all(|p| p == &[0]));
+        assert_eq!(plan.waitlists.len(), 1);
+        assert_eq!(plan.waitlists[0].candidates, vec![(0, 0)]);
+    }
+
+    #[test]
+    fn tiers_or_a_narrowing_expression_keep_a_pool_per_member() {
+        let by_level = Plan::build(&groups(
+            6,
+            "queue = \"q\", order_by = \"worker.level DESC\"",
+        ));
+        assert_eq!(by_level.pool_bound.len(), 6);
+        let tiers: Vec<u32> = by_level.waitlists[0]
+            .candidates
+            .iter()
+            .map(|c| c.1)
+            .collect();
+        assert_eq!(tiers, vec![0, 0, 1, 1, 2, 2]);
+        // Levels 2, 2, 1, 1, 0, 0: groups 2 and 5, then 1 and 4, then 0 and 3.
+        let pools: Vec<u32> = by_level.waitlists[0]
+            .candidates
+            .iter()
+            .map(|c| c.0)
+            .collect();
+        assert_eq!(pools, vec![2, 5, 1, 4, 0, 3]);
+
+        let s = groups(
+            6,
+            "queue = \"q\", expression = \"task.lang IN worker.langs\"",
+        );
+        let plan = Plan::build(&s);
+        assert_eq!(plan.pool_bound.len(), 6);
+        // One list per language: English takes everyone, Spanish the even groups.
+        assert_eq!(plan.waitlists.len(), 2);
+        assert_eq!(plan.by_class.len(), s.classes.len());
+        let step = s.workflow.filters[0].steps[0];
+        let mut sizes: Vec<usize> = (0..s.classes.len() as u32)
+            .map(|c| {
+                plan.waitlists[plan.waitlist(step, c) as usize]
+                    .candidates
+                    .len()
+            })
+            .collect();
+        sizes.sort();
+        assert_eq!(sizes, vec![3, 6]);
+        assert!(plan.eligible(plan.waitlist(step, 0), 0));
     }
 }
