@@ -114,18 +114,17 @@ type WaitListKey = (u32, u32, String, Option<u32>);
 pub struct Plan {
     /// Every waitlist.
     pub waitlists: Vec<WaitList>,
-    /// Per (step, channel): the waitlist when the step's expression reads no
+    /// Per (channel, step): the waitlist when the step's expression reads no
     /// task attribute and it names no known worker (only the channel tells
     /// its lists apart), else [`PER_CLASS`].
     by_channel: Vec<u32>,
-    n_channels: usize,
     /// Per step: its range of `by_class`.
     class_range: Vec<(u32, u32)>,
     /// (class, waitlist) of the other steps, for every class that can reach
     /// them, sorted by class within a step.
     by_class: Vec<(u32, u32)>,
-    /// Per class: its channel.
-    class_channel: Vec<u32>,
+    /// Per class: where its channel's row of `by_channel` starts.
+    class_row: Vec<u32>,
     /// Per profile: the waitlists it may serve, ascending. Membership is
     /// static eligibility: member of the queue, capacity on the channel,
     /// and (unless dynamic) the step expression holds.
@@ -377,7 +376,8 @@ impl Plan {
         // Per waitlist: a class whose attributes stand for its tasks.
         let mut sample: Vec<Option<u32>> = Vec::new();
         let mut by_key: HashMap<WaitListKey, u32> = HashMap::new();
-        let mut by_channel = vec![PER_CLASS; wf.steps.len() * n_channels];
+        let n_steps = wf.steps.len();
+        let mut by_channel = vec![PER_CLASS; n_channels * n_steps];
         let mut class_range = Vec::with_capacity(wf.steps.len());
         let mut by_class = Vec::new();
         let mut pairs = reach_pairs.iter().peekable();
@@ -411,16 +411,15 @@ impl Plan {
             };
             let from = by_class.len() as u32;
             if per_channel[si] {
-                let row = &mut by_channel[si * n_channels..(si + 1) * n_channels];
-                for (ch, id) in row.iter_mut().enumerate() {
+                for ch in 0..n_channels {
                     if reach_channels[si * n_channels + ch] {
-                        *id = list(ch as u32, String::new(), None, None);
+                        by_channel[ch * n_steps + si] = list(ch as u32, String::new(), None, None);
                     }
                 }
                 if let Some(c) = step.channel {
                     // Every class waits on the step's own channel.
-                    let id = row[c.idx()];
-                    row.fill(id);
+                    let id = by_channel[c.idx() * n_steps + si];
+                    (0..n_channels).for_each(|ch| by_channel[ch * n_steps + si] = id);
                 }
                 class_range.push((from, from));
                 continue;
@@ -553,10 +552,13 @@ impl Plan {
             queue_waitlists,
             waitlists,
             by_channel,
-            n_channels,
             class_range,
             by_class,
-            class_channel: s.classes.iter().map(|c| c.channel.0).collect(),
+            class_row: s
+                .classes
+                .iter()
+                .map(|c| (c.channel.idx() * n_steps) as u32)
+                .collect(),
             profile_waitlists,
             worker_field,
             clock_field,
@@ -582,15 +584,15 @@ impl Plan {
     /// The waitlist of a task of `class` in `step`.
     #[inline]
     pub fn waitlist(&self, step: StepId, class: u32) -> u32 {
-        let channel = self.class_channel[class as usize] as usize;
-        match self.by_channel[step.idx() * self.n_channels + channel] {
+        let row = self.class_row[class as usize] as usize;
+        match self.by_channel[row + step.idx()] {
             PER_CLASS => self.waitlist_of_class(step, class),
             id => id,
         }
     }
 
     /// [`Plan::waitlist`] of a step whose lists depend on the class.
-    #[inline(never)]
+    #[cold]
     fn waitlist_of_class(&self, step: StepId, class: u32) -> u32 {
         let (from, to) = self.class_range[step.idx()];
         let lists = &self.by_class[from as usize..to as usize];
@@ -763,45 +765,59 @@ impl Ord for IdleEntry {
     }
 }
 
+/// The tasks of one waitlist, and how many of its entries are known stale.
+#[derive(Default)]
+struct Waiting {
+    heap: BinaryHeap<WaitEntry>,
+    stale: u32,
+}
+
+/// The free workers of one (pool, channel), and how many can be live at
+/// once (beyond that, stale entries dominate and the heap compacts).
+struct Idle {
+    heap: BinaryHeap<IdleEntry>,
+    bound: u32,
+}
+
 /// Waiting tasks per waitlist and free workers per (idle pool, channel).
 pub struct Router {
     n_channels: usize,
-    waiting: Vec<BinaryHeap<WaitEntry>>,
-    waiting_stale: Vec<u32>,
-    idle: Vec<BinaryHeap<IdleEntry>>,
-    idle_bound: Vec<u32>,
+    waiting: Vec<Waiting>,
+    idle: Vec<Idle>,
 }
 
 impl Router {
     /// Empty heaps for a plan and its channels.
     pub fn new(plan: &Plan, n_channels: usize) -> Router {
-        let n = plan.pool_bound.len() * n_channels;
         Router {
             n_channels,
             waiting: (0..plan.waitlists.len())
-                .map(|_| BinaryHeap::new())
+                .map(|_| Waiting::default())
                 .collect(),
-            waiting_stale: vec![0; plan.waitlists.len()],
-            idle: (0..n).map(|_| BinaryHeap::new()).collect(),
-            idle_bound: (0..n).map(|i| plan.pool_bound[i / n_channels]).collect(),
+            idle: (0..plan.pool_bound.len() * n_channels)
+                .map(|i| Idle {
+                    heap: BinaryHeap::new(),
+                    bound: plan.pool_bound[i / n_channels],
+                })
+                .collect(),
         }
     }
 
     /// Puts a task in a waitlist.
     #[inline]
     pub fn enqueue(&mut self, waitlist: u32, e: WaitEntry) {
-        self.waiting[waitlist as usize].push(e);
+        self.waiting[waitlist as usize].heap.push(e);
     }
 
     /// Notes that a task left a waitlist unserved; compacts when stale entries dominate.
     #[inline]
     pub fn left_unserved(&mut self, waitlist: u32, live: impl Fn(&WaitEntry) -> bool) {
-        let i = waitlist as usize;
-        self.waiting_stale[i] += 1;
-        let stale = self.waiting_stale[i] as usize;
-        if stale > 64 && stale * 2 > self.waiting[i].len() {
-            self.waiting[i].retain(|e| live(e));
-            self.waiting_stale[i] = 0;
+        let w = &mut self.waiting[waitlist as usize];
+        w.stale += 1;
+        let stale = w.stale as usize;
+        if stale > 64 && stale * 2 > w.heap.len() {
+            w.heap.retain(|e| live(e));
+            w.stale = 0;
         }
     }
 
@@ -812,14 +828,13 @@ impl Router {
         waitlist: u32,
         live: impl Fn(&WaitEntry) -> bool,
     ) -> Option<WaitEntry> {
-        let i = waitlist as usize;
-        let heap = &mut self.waiting[i];
-        while let Some(top) = heap.peek() {
+        let w = &mut self.waiting[waitlist as usize];
+        while let Some(top) = w.heap.peek() {
             if live(top) {
                 return Some(*top);
             }
-            heap.pop();
-            self.waiting_stale[i] = self.waiting_stale[i].saturating_sub(1);
+            w.heap.pop();
+            w.stale = w.stale.saturating_sub(1);
         }
         None
     }
@@ -827,25 +842,25 @@ impl Router {
     /// Every entry of a waitlist, stale ones included, in no order (for the
     /// audit trail; the caller tells live entries apart).
     pub fn waiting_entries(&self, waitlist: u32) -> impl Iterator<Item = &WaitEntry> {
-        self.waiting[waitlist as usize].iter()
+        self.waiting[waitlist as usize].heap.iter()
     }
 
     /// Tasks waiting in a waitlist (entries less those known to be stale).
     #[inline]
     pub fn waiting_len(&self, waitlist: u32) -> usize {
-        let i = waitlist as usize;
-        self.waiting[i].len() - self.waiting_stale[i] as usize
+        let w = &self.waiting[waitlist as usize];
+        w.heap.len() - w.stale as usize
     }
 
     /// Removes the top of a waitlist after [`Router::peek_waiting`] returned it.
     #[inline]
     pub fn pop_waiting(&mut self, waitlist: u32) {
-        self.waiting[waitlist as usize].pop();
+        self.waiting[waitlist as usize].heap.pop();
     }
 
     #[inline]
-    fn idle_slot(&self, pool: u32, channel: u32) -> usize {
-        pool as usize * self.n_channels + channel as usize
+    fn idle(&mut self, pool: u32, channel: u32) -> &mut Idle {
+        &mut self.idle[pool as usize * self.n_channels + channel as usize]
     }
 
     /// Offers a free worker to an idle pool on a channel.
@@ -857,11 +872,10 @@ impl Router {
         e: IdleEntry,
         valid: impl Fn(&IdleEntry) -> bool,
     ) {
-        let i = self.idle_slot(pool, channel);
-        let heap = &mut self.idle[i];
-        heap.push(e);
-        if heap.len() > 2 * self.idle_bound[i] as usize + 64 {
-            heap.retain(|e| valid(e));
+        let idle = self.idle(pool, channel);
+        idle.heap.push(e);
+        if idle.heap.len() > 2 * idle.bound as usize + 64 {
+            idle.heap.retain(|e| valid(e));
         }
     }
 
@@ -873,8 +887,7 @@ impl Router {
         channel: u32,
         valid: impl Fn(&IdleEntry) -> bool,
     ) -> Option<IdleEntry> {
-        let i = self.idle_slot(pool, channel);
-        let heap = &mut self.idle[i];
+        let heap = &mut self.idle(pool, channel).heap;
         while let Some(top) = heap.peek() {
             if valid(top) {
                 return Some(*top);
@@ -887,8 +900,7 @@ impl Router {
     /// Removes the top of a (pool, channel) after [`Router::peek_idle`] returned it.
     #[inline]
     pub fn pop_idle(&mut self, pool: u32, channel: u32) {
-        let i = self.idle_slot(pool, channel);
-        self.idle[i].pop();
+        self.idle(pool, channel).heap.pop();
     }
 
     /// Removes and returns every valid entry of a (pool, channel) into `out`
@@ -901,14 +913,12 @@ impl Router {
         valid: impl Fn(&IdleEntry) -> bool,
         out: &mut Vec<IdleEntry>,
     ) {
-        let i = self.idle_slot(pool, channel);
-        out.extend(self.idle[i].drain().filter(|e| valid(e)));
+        out.extend(self.idle(pool, channel).heap.drain().filter(|e| valid(e)));
     }
 
     /// Puts an entry back without compaction checks (after `drain_idle`).
     pub fn restore_idle(&mut self, pool: u32, channel: u32, e: IdleEntry) {
-        let i = self.idle_slot(pool, channel);
-        self.idle[i].push(e);
+        self.idle(pool, channel).heap.push(e);
     }
 }
 
