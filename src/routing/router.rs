@@ -1,0 +1,319 @@
+//! The run-time heaps: waiting tasks per waitlist, free workers per (idle
+//! pool, channel). Both delete lazily and compact themselves.
+
+use super::Plan;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// A task waiting in a waitlist.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitEntry {
+    /// Larger is served first: priority (0 in LIFO lists).
+    pub rank: u32,
+    /// Creation time (FIFO: older first; LIFO: newer first).
+    pub created: f64,
+    /// Arrival sequence: the last tie-break.
+    pub seq: u64,
+    /// Task slot.
+    pub task: u32,
+    /// Slot generation and routing epoch when queued; stale if either changed.
+    pub generation: u32,
+    /// Routing epoch (step entries) when queued.
+    pub epoch: u32,
+    /// LIFO ordering.
+    pub lifo: bool,
+}
+
+impl WaitEntry {
+    /// True if `self` should be served before `other` (same kind of list).
+    #[inline]
+    pub fn better_than(&self, other: &WaitEntry) -> bool {
+        self.cmp(other) == Ordering::Greater
+    }
+}
+
+impl PartialEq for WaitEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for WaitEntry {}
+impl PartialOrd for WaitEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for WaitEntry {
+    #[inline]
+    fn cmp(&self, o: &Self) -> Ordering {
+        if self.lifo {
+            self.created
+                .total_cmp(&o.created)
+                .then(self.seq.cmp(&o.seq))
+        } else {
+            self.rank
+                .cmp(&o.rank)
+                .then(o.created.total_cmp(&self.created))
+                .then(o.seq.cmp(&self.seq))
+        }
+    }
+}
+
+/// A worker with free capacity, keyed by the time of its last reservation.
+#[derive(Debug, Clone, Copy)]
+pub struct IdleEntry {
+    /// Time of the last reservation; `-inf` for never reserved.
+    pub since: f64,
+    /// Worker index.
+    pub worker: u32,
+    /// Worker stamp when offered; a mismatch means the entry is stale.
+    pub stamp: u32,
+}
+
+impl IdleEntry {
+    /// True if `self` has waited longer (goes first).
+    #[inline]
+    pub fn before(&self, o: &IdleEntry) -> bool {
+        self.cmp(o) == Ordering::Greater
+    }
+}
+
+impl PartialEq for IdleEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for IdleEntry {}
+impl PartialOrd for IdleEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for IdleEntry {
+    /// Reversed: the max-heap pops the longest-idle worker.
+    #[inline]
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.since
+            .total_cmp(&self.since)
+            .then(o.worker.cmp(&self.worker))
+    }
+}
+
+/// The tasks of one waitlist, and how many of its entries are known stale.
+#[derive(Default)]
+struct Waiting {
+    heap: BinaryHeap<WaitEntry>,
+    stale: u32,
+}
+
+/// The free workers of one (pool, channel), and how many can be live at
+/// once (beyond that, stale entries dominate and the heap compacts).
+struct Idle {
+    heap: BinaryHeap<IdleEntry>,
+    bound: u32,
+}
+
+/// Waiting tasks per waitlist and free workers per (idle pool, channel).
+pub struct Router {
+    n_channels: usize,
+    waiting: Vec<Waiting>,
+    idle: Vec<Idle>,
+}
+
+impl Router {
+    /// Empty heaps for a plan and its channels.
+    pub fn new(plan: &Plan, n_channels: usize) -> Router {
+        Router {
+            n_channels,
+            waiting: (0..plan.waitlists.len())
+                .map(|_| Waiting::default())
+                .collect(),
+            idle: (0..plan.pool_bound.len() * n_channels)
+                .map(|i| Idle {
+                    heap: BinaryHeap::new(),
+                    bound: plan.pool_bound[i / n_channels],
+                })
+                .collect(),
+        }
+    }
+
+    /// Puts a task in a waitlist.
+    #[inline]
+    pub fn enqueue(&mut self, waitlist: u32, e: WaitEntry) {
+        self.waiting[waitlist as usize].heap.push(e);
+    }
+
+    /// Notes that a task left a waitlist unserved; compacts when stale entries dominate.
+    #[inline]
+    pub fn left_unserved(&mut self, waitlist: u32, live: impl Fn(&WaitEntry) -> bool) {
+        let w = &mut self.waiting[waitlist as usize];
+        w.stale += 1;
+        let stale = w.stale as usize;
+        if stale > 64 && stale * 2 > w.heap.len() {
+            w.heap.retain(|e| live(e));
+            w.stale = 0;
+        }
+    }
+
+    /// The best live task of a waitlist, dropping stale tops.
+    #[inline]
+    pub fn peek_waiting(
+        &mut self,
+        waitlist: u32,
+        live: impl Fn(&WaitEntry) -> bool,
+    ) -> Option<WaitEntry> {
+        let w = &mut self.waiting[waitlist as usize];
+        while let Some(top) = w.heap.peek() {
+            if live(top) {
+                return Some(*top);
+            }
+            w.heap.pop();
+            w.stale = w.stale.saturating_sub(1);
+        }
+        None
+    }
+
+    /// Every entry of a waitlist, stale ones included, in no order (for the
+    /// audit trail; the caller tells live entries apart).
+    pub fn waiting_entries(&self, waitlist: u32) -> impl Iterator<Item = &WaitEntry> {
+        self.waiting[waitlist as usize].heap.iter()
+    }
+
+    /// Tasks waiting in a waitlist (entries less those known to be stale).
+    #[inline]
+    pub fn waiting_len(&self, waitlist: u32) -> usize {
+        let w = &self.waiting[waitlist as usize];
+        w.heap.len() - w.stale as usize
+    }
+
+    /// Removes the top of a waitlist after [`Router::peek_waiting`] returned it.
+    #[inline]
+    pub fn pop_waiting(&mut self, waitlist: u32) {
+        self.waiting[waitlist as usize].heap.pop();
+    }
+
+    #[inline]
+    fn idle(&mut self, pool: u32, channel: u32) -> &mut Idle {
+        &mut self.idle[pool as usize * self.n_channels + channel as usize]
+    }
+
+    /// Offers a free worker to an idle pool on a channel.
+    #[inline]
+    pub fn push_idle(
+        &mut self,
+        pool: u32,
+        channel: u32,
+        e: IdleEntry,
+        valid: impl Fn(&IdleEntry) -> bool,
+    ) {
+        let idle = self.idle(pool, channel);
+        idle.heap.push(e);
+        if idle.heap.len() > 2 * idle.bound as usize + 64 {
+            idle.heap.retain(|e| valid(e));
+        }
+    }
+
+    /// The longest-idle valid worker of a (pool, channel), left in place.
+    #[inline]
+    pub fn peek_idle(
+        &mut self,
+        pool: u32,
+        channel: u32,
+        valid: impl Fn(&IdleEntry) -> bool,
+    ) -> Option<IdleEntry> {
+        let heap = &mut self.idle(pool, channel).heap;
+        while let Some(top) = heap.peek() {
+            if valid(top) {
+                return Some(*top);
+            }
+            heap.pop();
+        }
+        None
+    }
+
+    /// Removes the top of a (pool, channel) after [`Router::peek_idle`] returned it.
+    #[inline]
+    pub fn pop_idle(&mut self, pool: u32, channel: u32) {
+        self.idle(pool, channel).heap.pop();
+    }
+
+    /// Removes and returns every valid entry of a (pool, channel) into `out`
+    /// (for the slow path that must look past the top); the caller pushes
+    /// back those it does not use.
+    pub fn drain_idle(
+        &mut self,
+        pool: u32,
+        channel: u32,
+        valid: impl Fn(&IdleEntry) -> bool,
+        out: &mut Vec<IdleEntry>,
+    ) {
+        out.extend(self.idle(pool, channel).heap.drain().filter(|e| valid(e)));
+    }
+
+    /// Puts an entry back without compaction checks (after `drain_idle`).
+    pub fn restore_idle(&mut self, pool: u32, channel: u32, e: IdleEntry) {
+        self.idle(pool, channel).heap.push(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(rank: u32, created: f64, seq: u64, lifo: bool) -> WaitEntry {
+        WaitEntry {
+            rank,
+            created,
+            seq,
+            task: seq as u32,
+            generation: 0,
+            epoch: 0,
+            lifo,
+        }
+    }
+
+    #[test]
+    fn fifo_priority_beats_age_then_oldest_first() {
+        let mut h = BinaryHeap::new();
+        for e in [
+            w(0, 1.0, 1, false),
+            w(10, 5.0, 2, false),
+            w(0, 0.5, 3, false),
+            w(10, 5.0, 4, false),
+        ] {
+            h.push(e);
+        }
+        let order: Vec<u64> = std::iter::from_fn(|| h.pop()).map(|e| e.seq).collect();
+        assert_eq!(order, vec![2, 4, 3, 1]);
+    }
+
+    #[test]
+    fn lifo_newest_first_ignoring_priority() {
+        let mut h = BinaryHeap::new();
+        for e in [w(0, 1.0, 1, true), w(0, 5.0, 2, true), w(0, 3.0, 3, true)] {
+            h.push(e);
+        }
+        let order: Vec<u64> = std::iter::from_fn(|| h.pop()).map(|e| e.seq).collect();
+        assert_eq!(order, vec![2, 3, 1]);
+    }
+
+    #[test]
+    fn longest_idle_first() {
+        let a = IdleEntry {
+            since: 5.0,
+            worker: 0,
+            stamp: 1,
+        };
+        let b = IdleEntry {
+            since: f64::NEG_INFINITY,
+            worker: 2,
+            stamp: 1,
+        };
+        let c = IdleEntry {
+            since: 1.0,
+            worker: 1,
+            stamp: 1,
+        };
+        assert!(b.before(&c) && c.before(&a));
+    }
+}
