@@ -8,12 +8,11 @@ impl Engine<'_> {
     /// The first filter at or after `from` whose expression matches the task.
     pub(super) fn next_filter(&self, slot: u32, from: usize, t: f64) -> Option<usize> {
         let class = self.tasks[slot as usize].class;
-        let matches = &self.s.classes[class as usize].filter_match;
-        (from..matches.len()).find(|&f| {
-            matches[f] && {
-                let filter = &self.s.workflow.filters[f];
-                !filter.dynamic || filter.expression.eval(&TaskView { e: self, class, t })
-            }
+        let matches = &self.s.classes[class as usize].filter_matches;
+        let start = matches.partition_point(|&f| (f as usize) < from);
+        matches[start..].iter().map(|&f| f as usize).find(|&f| {
+            let filter = &self.s.workflow.filters[f];
+            !filter.dynamic || filter.expression.eval(&TaskView { e: self, class, t })
         })
     }
 

@@ -160,7 +160,7 @@ impl Plan {
             first_filter: (!wf.filters.iter().any(|f| f.dynamic)).then(|| {
                 s.classes
                     .iter()
-                    .map(|c| c.filter_match.iter().position(|m| *m))
+                    .map(|c| c.filter_matches.first().map(|&f| f as usize))
                     .collect()
             }),
             worker_names,
@@ -412,7 +412,7 @@ impl<'s> Lists<'s> {
 }
 
 /// Which (step, class) pairs can occur, mirroring the engine's walk: a class
-/// enters the steps of the filters it matches (`filter_match`, which counts
+/// enters the steps of the filters it matches (`filter_matches`, which counts
 /// clock-reading filters as matching) and of filters a transfer targets;
 /// steps outside filters (default, follow-ups, transfers to a queue) take
 /// any class. Returns the channels reaching each per-channel step (steps ×
@@ -445,7 +445,8 @@ fn reach(s: &Scenario, per_channel: &[bool]) -> (Vec<bool>, Vec<(u32, u32)>) {
             }
         };
         open_steps.iter().for_each(|&si| enter(si));
-        for (f, _) in class.filter_match.iter().enumerate().filter(|(_, m)| **m) {
+        for &f in &class.filter_matches {
+            let f = f as usize;
             if !transfer_target[f] {
                 wf.filters[f].steps.iter().for_each(|st| enter(st.idx()));
             }
@@ -693,11 +694,7 @@ mod tests {
             assert_eq!(candidates, n);
             assert_eq!(plan.pool_bound.len(), n);
             for (c, class) in s.classes.iter().enumerate() {
-                let f = class
-                    .filter_match
-                    .iter()
-                    .position(|m| *m)
-                    .expect("a filter");
+                let f = *class.filter_matches.first().expect("a filter") as usize;
                 let step = s.workflow.filters[f].steps[0];
                 let wl = &plan.waitlists[plan.waitlist(step, c as u32) as usize];
                 assert_eq!((wl.queue, wl.channel), (f as u32, class.channel.0));

@@ -414,9 +414,11 @@ pub struct TaskClass {
     pub attrs: Attrs,
     /// The channel of tasks of this class.
     pub channel: ChannelId,
-    /// Per filter: does its expression match this class? (For filters that
-    /// read `taskrouter.*` clock values this is decided at run time.)
-    pub filter_match: Vec<bool>,
+    /// The filters whose expression matches this class, in workflow order
+    /// (filters that read `taskrouter.*` clock values are listed and decided
+    /// at run time). A list, not a flag per filter: a model with thousands of
+    /// filters and classes would otherwise hold their product.
+    pub filter_matches: Vec<u32>,
 }
 
 /// An agent group: identical workers.

@@ -183,7 +183,7 @@ pub(super) fn load_trace(
             classes.push(TaskClass {
                 attrs: Attrs::from_pairs(pairs),
                 channel: ChannelId(ch as u32),
-                filter_match: Vec::new(),
+                filter_matches: Vec::new(),
             });
             ClassId(classes.len() as u32 - 1)
         });

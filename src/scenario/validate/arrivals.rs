@@ -220,7 +220,7 @@ impl Validator<'_> {
                 classes.push(TaskClass {
                     attrs: Attrs::from_pairs(pairs),
                     channel: channel.unwrap_or(ChannelId(0)),
-                    filter_match: Vec::new(),
+                    filter_matches: Vec::new(),
                 });
             }
         }

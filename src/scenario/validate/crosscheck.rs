@@ -166,10 +166,11 @@ impl Validator<'_> {
     pub(super) fn match_filters(&mut self, s: &mut Scenario, raw: &[Spanned<RawArrival>]) {
         let wf = &s.workflow;
         for class in &mut s.classes {
-            class.filter_match = wf
-                .filters
-                .iter()
-                .map(|f| f.dynamic || f.expression.eval(&class.attrs))
+            class.filter_matches = (0..wf.filters.len() as u32)
+                .filter(|&f| {
+                    let f = &wf.filters[f as usize];
+                    f.dynamic || f.expression.eval(&class.attrs)
+                })
                 .collect();
         }
         if wf.default_step.is_some() {
@@ -186,10 +187,7 @@ impl Validator<'_> {
                 .find(|&f| f as usize > start)
                 .unwrap_or(s.classes.len() as u32) as usize;
             let range = &s.classes[start..end];
-            let unrouted = range
-                .iter()
-                .filter(|c| !c.filter_match.iter().any(|m| *m))
-                .count();
+            let unrouted = range.iter().filter(|c| c.filter_matches.is_empty()).count();
             if unrouted > 0 {
                 let how = if unrouted == range.len() {
                     "all of its tasks"
