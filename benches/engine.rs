@@ -201,6 +201,32 @@ fn bench(label: &str, s: &ccsim::scenario::Scenario, runs: u32) {
     );
 }
 
+/// Runs `a` and `b` alternately `runs` times (so both see the same host
+/// load); each returns contacts/s. Returns the medians of `a`, of `b` and of
+/// the paired ratios a ÷ b.
+fn alternate(
+    runs: u32,
+    mut a: impl FnMut(u32) -> f64,
+    mut b: impl FnMut(u32) -> f64,
+) -> (f64, f64, f64) {
+    let (mut ra, mut rb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for r in 0..runs {
+        let x = a(r);
+        let y = b(r);
+        ra.push(x);
+        rb.push(y);
+        ratio.push(x / y);
+    }
+    (median(ra), median(rb), median(ratio))
+}
+
+/// Contacts per second of one ccsim replication.
+fn ccsim_rate(s: &ccsim::scenario::Scenario, r: u32) -> f64 {
+    let t = Instant::now();
+    let res = black_box(ccsim::engine::run(black_box(s), 1, r));
+    res.contacts as f64 / t.elapsed().as_secs_f64()
+}
+
 /// Runs two scenarios alternately (so both see the same host load) and
 /// reports each median and the median of the paired time ratios.
 fn bench_pair(
@@ -209,23 +235,12 @@ fn bench_pair(
     b: &ccsim::scenario::Scenario,
     runs: u32,
 ) {
-    let (mut ra, mut rb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    for r in 0..runs {
-        let t = Instant::now();
-        let x = black_box(ccsim::engine::run(black_box(a), 1, r));
-        let ta = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let y = black_box(ccsim::engine::run(black_box(b), 1, r));
-        let tb = t.elapsed().as_secs_f64();
-        ra.push(x.contacts as f64 / ta);
-        rb.push(y.contacts as f64 / tb);
-        ratio.push(tb / ta);
-    }
+    let (without, with, speed) = alternate(runs, |r| ccsim_rate(a, r), |r| ccsim_rate(b, r));
     println!(
         "{label}: without {:.2} M/s, with {:.2} M/s (medians of {runs}); time ratio with/without, median {:.3}",
-        median(ra) / 1e6,
-        median(rb) / 1e6,
-        median(ratio)
+        without / 1e6,
+        with / 1e6,
+        speed
     );
 }
 
@@ -329,23 +344,17 @@ fn check_floor(label: &str, s: &ccsim::scenario::Scenario) {
 /// medians of contacts/s and of the paired time ratio ccsim ÷ floor.
 fn bench_vs_floor(label: &str, s: &ccsim::scenario::Scenario, runs: u32) {
     check_floor(label, s);
-    let (mut rc, mut rf, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    for r in 0..runs {
+    let floor_rate = |r| {
         let t = Instant::now();
-        let x = black_box(ccsim::engine::run(black_box(s), 1, r));
-        let tc = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let y = black_box(floor::run(black_box(s), 1, r));
-        let tf = t.elapsed().as_secs_f64();
-        rc.push(x.contacts as f64 / tc);
-        rf.push(y.contacts as f64 / tf);
-        ratio.push(tc / tf);
-    }
+        let res = black_box(floor::run(black_box(s), 1, r));
+        res.contacts as f64 / t.elapsed().as_secs_f64()
+    };
+    let (c, f, speed) = alternate(runs, |r| ccsim_rate(s, r), floor_rate);
     println!(
         "{label}: ccsim {:.2} M contacts/s, floor {:.2} M/s (medians of {runs}, alternated); time ccsim ÷ floor, median {:.2}",
-        median(rc) / 1e6,
-        median(rf) / 1e6,
-        median(ratio)
+        c / 1e6,
+        f / 1e6,
+        1.0 / speed
     );
 }
 
@@ -402,24 +411,13 @@ fn bench_vs_simpy(runs: u32) {
         return;
     }
     let s = scenario(360.0, 28, 101.0);
-    let (mut rc, mut rp, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    for r in 0..runs {
-        let t = Instant::now();
-        let x = black_box(ccsim::engine::run(black_box(&s), 1, r));
-        let c = x.contacts as f64 / t.elapsed().as_secs_f64();
-        let Some((contacts, secs)) = simpy() else {
-            return;
-        };
-        let p = contacts as f64 / secs;
-        rc.push(c);
-        rp.push(p);
-        ratio.push(c / p);
-    }
+    let simpy_rate = |_| simpy().map_or(f64::NAN, |(contacts, secs)| contacts as f64 / secs);
+    let (c, p, speed) = alternate(runs, |r| ccsim_rate(&s, r), simpy_rate);
     println!(
         "erlang-a 28 agents vs SimPy: ccsim {:.2} M contacts/s, SimPy {:.3} M/s (medians of {runs}, alternated); ccsim ÷ SimPy speed, median {:.0}",
-        median(rc) / 1e6,
-        median(rp) / 1e6,
-        median(ratio)
+        c / 1e6,
+        p / 1e6,
+        speed
     );
 }
 
