@@ -219,8 +219,8 @@ impl Engine<'_> {
         self.offer_free_capacity(w);
     }
 
-    /// Puts the worker in the idle heap of every (queue, channel) where it has
-    /// free capacity, under a fresh stamp.
+    /// Puts the worker in the idle heap of every (pool, channel) its waitlists
+    /// read where it has free capacity, under a fresh stamp.
     pub(super) fn offer_free_capacity(&mut self, w: u32) {
         let worker = self.workers[w as usize];
         if !worker.active
@@ -228,18 +228,11 @@ impl Engine<'_> {
         {
             return;
         }
-        let entry = IdleEntry {
-            since: worker.last_assign,
-            worker: w,
-            stamp: worker.stamp,
-        };
-        let (workers, nch) = (&self.workers, self.n_channels);
-        for ch in 0..nch {
-            if !self.has_room(w, ch as u32) {
-                continue;
-            }
-            for &pool in &self.plan.profile_pools[worker.profile as usize] {
-                self.router.push_idle(pool, ch as u32, entry, |e| {
+        let entry = IdleEntry::new(worker.last_assign, w, worker.stamp);
+        let workers = &self.workers;
+        for &(pool, ch) in &self.plan.profile_offers[worker.profile as usize] {
+            if self.has_room(w, ch) {
+                self.router.push_idle(pool, ch, entry, |e| {
                     workers[e.worker as usize].stamp == e.stamp
                 });
             }

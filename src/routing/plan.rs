@@ -53,13 +53,15 @@ pub struct Plan {
     /// Per key: what `workers.<key>` counts.
     pub skip_counter: Vec<SkipCounter>,
     /// Per idle pool: workers that can be in it at once (bounds its heap).
+    /// Pool `p < profiles` is profile `p`'s own; shared queue pools follow.
     pub pool_bound: Vec<u32>,
     /// Workers per queue at the start (before scripted changes).
     pub members: Vec<u32>,
     /// Per (queue, channel): its waitlists (for queue lengths).
     pub queue_waitlists: Vec<Vec<u32>>,
-    /// Per profile: the idle pool of each of its queues, in its queue order.
-    pub profile_pools: Vec<Vec<u32>>,
+    /// Per profile: the (idle pool, channel) heaps a free worker of it
+    /// joins: only those some waitlist it may serve looks in, ascending.
+    pub profile_offers: Vec<Vec<(u32, u32)>>,
     /// Per profile: capacity units over all channels (a worker holding that
     /// many tasks has no room anywhere).
     pub profile_capacity: Vec<u32>,
@@ -106,29 +108,24 @@ impl Plan {
             eligible.push(order_tiers(s, step, live_order, &serving));
         }
         let pools = Pools::assign(s, &queue_profiles, &waitlists, &eligible);
+        let mut profile_offers = vec![Vec::new(); s.profiles.len()];
         for (wl, serving) in waitlists.iter_mut().zip(eligible) {
             let q = wl.queue as usize;
             wl.candidates = serving
                 .iter()
-                .map(|&(m, tier)| (pools.of(q, m), tier))
+                .map(|&(m, tier)| (pools.of(q, queue_profiles[q][m as usize]), tier))
                 .collect();
             wl.candidates.dedup();
+            // Known-worker lists check their worker directly, not a pool.
+            for &(m, _) in serving.iter().filter(|_| wl.known.is_none()) {
+                let p = queue_profiles[q][m as usize];
+                profile_offers[p as usize].push((pools.of(q, p), wl.channel));
+            }
         }
-        let profile_pools = s
-            .profiles
-            .iter()
-            .enumerate()
-            .map(|(p, profile)| {
-                profile
-                    .queues
-                    .iter()
-                    .map(|q| {
-                        let m = queue_profiles[q.idx()].binary_search(&(p as u32));
-                        pools.of(q.idx(), m.expect("a member") as u32)
-                    })
-                    .collect()
-            })
-            .collect();
+        for offers in &mut profile_offers {
+            offers.sort_unstable();
+            offers.dedup();
+        }
         let mut members = vec![0u32; s.queues.len()];
         for (profile, group) in s.profiles.iter().zip(&s.groups) {
             for q in &profile.queues {
@@ -151,7 +148,7 @@ impl Plan {
             skip_counter: super::skip_counters(s),
             pool_bound: pools.bound,
             members,
-            profile_pools,
+            profile_offers,
             profile_capacity: s
                 .profiles
                 .iter()
@@ -566,20 +563,26 @@ fn order_tiers(
 
 // ------------------------------------------------------------ idle pools
 
-/// Where free workers wait: a queue's members share one pool when every
-/// list of the queue takes whichever capable member has waited longest (no
-/// live-state expression or order, no known worker, one tier, every member
-/// with capacity on its channel): the shared heap's top is then the one a
-/// scan of per-member heaps would pick. Otherwise one pool per (profile,
-/// queue) membership.
+/// Where free workers wait. Every profile has a pool of its own, which all
+/// its queues read: a worker joins one heap per channel however many queues
+/// it serves, and a queue with a few member profiles finds its worker by
+/// peeking their heaps. A queue with many member profiles (more than
+/// [`SHARED_POOL_MIN_MEMBERS`]) gets one pool for all of them instead, so
+/// the search does not grow with its members, when every list of the queue
+/// takes whichever capable member has waited longest (no live-state
+/// expression or order, no known worker, one tier, every member with
+/// capacity on its channel): the shared heap's top is then the one a scan of
+/// the members' heaps would pick.
 struct Pools {
-    /// Per queue: its first pool.
-    start: Vec<u32>,
-    /// Per queue: its members share one pool.
-    shared: Vec<bool>,
+    /// Per queue: its shared pool, if it has one.
+    shared: Vec<Option<u32>>,
     /// Per pool: workers that can be in it at once.
     bound: Vec<u32>,
 }
+
+/// Member profiles above which a queue gets a shared pool (peeking this
+/// many heaps per search costs less than the extra push per free worker).
+const SHARED_POOL_MIN_MEMBERS: usize = 8;
 
 impl Pools {
     fn assign(
@@ -588,39 +591,36 @@ impl Pools {
         waitlists: &[WaitList],
         eligible: &[Vec<(u32, u32)>],
     ) -> Pools {
-        let mut shared = vec![true; s.queues.len()];
+        let mut takes_any = vec![true; s.queues.len()];
         for (wl, members) in waitlists.iter().zip(eligible) {
             let q = wl.queue as usize;
             let capable = queue_profiles[q]
                 .iter()
                 .filter(|&&p| s.profiles[p as usize].capacity[wl.channel as usize] > 0)
                 .count();
-            shared[q] &= !wl.slow
+            takes_any[q] &= !wl.slow
                 && wl.known.is_none()
                 && members.len() == capable
                 && members.windows(2).all(|w| w[0].1 == w[1].1);
         }
-        let mut start = Vec::with_capacity(s.queues.len());
-        let mut bound: Vec<u32> = Vec::new();
         let count = |p: &u32| s.groups[s.profiles[*p as usize].group.idx()].count;
-        for (q, profiles) in queue_profiles.iter().enumerate() {
-            start.push(bound.len() as u32);
-            if shared[q] && !profiles.is_empty() {
-                bound.push(profiles.iter().map(count).sum());
-            } else {
-                bound.extend(profiles.iter().map(count));
-            }
-        }
-        Pools {
-            start,
-            shared,
-            bound,
-        }
+        let mut bound: Vec<u32> = (0..s.profiles.len() as u32).map(|p| count(&p)).collect();
+        let shared = queue_profiles
+            .iter()
+            .zip(takes_any)
+            .map(|(profiles, takes_any)| {
+                (takes_any && profiles.len() > SHARED_POOL_MIN_MEMBERS).then(|| {
+                    bound.push(profiles.iter().map(count).sum());
+                    bound.len() as u32 - 1
+                })
+            })
+            .collect();
+        Pools { shared, bound }
     }
 
-    /// The pool of the `member`-th member profile of queue `q`.
-    fn of(&self, q: usize, member: u32) -> u32 {
-        self.start[q] + if self.shared[q] { 0 } else { member }
+    /// The pool where queue `q` looks for free workers of `profile`.
+    fn of(&self, q: usize, profile: u32) -> u32 {
+        self.shared[q].unwrap_or(profile)
     }
 }
 
@@ -706,10 +706,21 @@ mod tests {
     fn members_taking_any_capable_worker_share_one_pool() {
         let s = groups(50, "queue = \"q\"");
         let plan = Plan::build(&s);
-        assert_eq!(plan.pool_bound, vec![50]);
-        assert!(plan.profile_pools.iter().all(|p| p == &[0]));
+        // 50 profile pools (unused), then the queue's shared one.
+        assert_eq!(plan.pool_bound.len(), 51);
+        assert_eq!(plan.pool_bound[50], 50);
+        assert!(plan.profile_offers.iter().all(|p| p == &[(50, 0)]));
         assert_eq!(plan.waitlists.len(), 1);
-        assert_eq!(plan.waitlists[0].candidates, vec![(0, 0)]);
+        assert_eq!(plan.waitlists[0].candidates, vec![(50, 0)]);
+
+        // With few members, each keeps its own pool.
+        let plan = Plan::build(&groups(SHARED_POOL_MIN_MEMBERS, "queue = \"q\""));
+        assert_eq!(plan.pool_bound.len(), SHARED_POOL_MIN_MEMBERS);
+        let offers: Vec<_> = plan.profile_offers.iter().map(|o| o[0].0).collect();
+        assert_eq!(
+            offers,
+            (0..SHARED_POOL_MIN_MEMBERS as u32).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -62,8 +62,9 @@ impl Ord for WaitEntry {
 /// A worker with free capacity, keyed by the time of its last reservation.
 #[derive(Debug, Clone, Copy)]
 pub struct IdleEntry {
-    /// Time of the last reservation; `-inf` for never reserved.
-    pub since: f64,
+    /// The time of the last reservation (`-inf` for never reserved) as an
+    /// integer in the same order, so the heap compares integers.
+    since: u64,
     /// Worker index.
     pub worker: u32,
     /// Worker stamp when offered; a mismatch means the entry is stale.
@@ -71,6 +72,20 @@ pub struct IdleEntry {
 }
 
 impl IdleEntry {
+    /// A worker last reserved at `since` (`-inf`: never), offered under `stamp`.
+    #[inline]
+    pub fn new(since: f64, worker: u32, stamp: u32) -> IdleEntry {
+        // The IEEE 754 total order as unsigned integers: flip every bit of
+        // a negative number, only the sign bit of a positive one.
+        let bits = since.to_bits();
+        let since = bits ^ (((bits as i64 >> 63) as u64) | (1 << 63));
+        IdleEntry {
+            since,
+            worker,
+            stamp,
+        }
+    }
+
     /// True if `self` has waited longer (goes first).
     #[inline]
     pub fn before(&self, o: &IdleEntry) -> bool {
@@ -93,9 +108,7 @@ impl Ord for IdleEntry {
     /// Reversed: the max-heap pops the longest-idle worker.
     #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        o.since
-            .total_cmp(&self.since)
-            .then(o.worker.cmp(&self.worker))
+        (o.since, o.worker).cmp(&(self.since, self.worker))
     }
 }
 
@@ -299,21 +312,13 @@ mod tests {
 
     #[test]
     fn longest_idle_first() {
-        let a = IdleEntry {
-            since: 5.0,
-            worker: 0,
-            stamp: 1,
-        };
-        let b = IdleEntry {
-            since: f64::NEG_INFINITY,
-            worker: 2,
-            stamp: 1,
-        };
-        let c = IdleEntry {
-            since: 1.0,
-            worker: 1,
-            stamp: 1,
-        };
-        assert!(b.before(&c) && c.before(&a));
+        let a = IdleEntry::new(5.0, 0, 1);
+        let b = IdleEntry::new(f64::NEG_INFINITY, 2, 1);
+        let c = IdleEntry::new(1.0, 1, 1);
+        let d = IdleEntry::new(-3.0, 3, 1);
+        assert!(b.before(&d) && d.before(&c) && c.before(&a));
+        // Equal times: the lower worker index first.
+        assert!(IdleEntry::new(0.0, 1, 1).before(&IdleEntry::new(0.0, 2, 1)));
+        assert!(IdleEntry::new(-0.0, 2, 1).before(&IdleEntry::new(0.0, 1, 1)));
     }
 }
