@@ -102,9 +102,14 @@ enum Command {
     },
 }
 
-/// Limits on the work a scenario may ask for.
+/// How the scenario file is read: overrides and limits.
 #[derive(Debug, Args)]
 struct Limits {
+    /// Change one scenario value before it is checked, e.g.
+    /// agents.support.count=26 or arrivals.inbound.rate=400/h (repeatable;
+    /// lists of tables are addressed by name or index; see docs/scenario.md).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<ccsim::scenario::Override>,
     /// Refuse scenarios expected to simulate more contacts than this per
     /// replication (default 5e7, about ten seconds each).
     #[arg(long, value_name = "N", value_parser = positive_number)]
@@ -188,7 +193,7 @@ fn load(file: &Path, limits: &Limits) -> Result<Scenario> {
             .max_contacts
             .unwrap_or(LoadOptions::DEFAULT_MAX_CONTACTS),
     };
-    let loaded = scenario::load_with(file, &options)?;
+    let loaded = scenario::load_overridden(file, &options, &limits.set)?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }

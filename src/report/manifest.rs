@@ -20,6 +20,8 @@ pub struct Manifest {
     pub scenario_path: String,
     /// Every input file read, with its size and SHA-256.
     pub inputs: Vec<Input>,
+    /// The `--set KEY=VALUE` overrides applied to the scenario, in order.
+    pub overrides: Vec<String>,
     /// Base seed.
     pub seed: u64,
     /// Replications run.
@@ -93,6 +95,7 @@ impl Manifest {
             scenario: s.name.clone(),
             scenario_path: scenario_path.to_string(),
             inputs: s.inputs.iter().map(Input::from).collect(),
+            overrides: s.overrides.clone(),
             seed,
             replications,
             started_utc,

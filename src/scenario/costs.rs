@@ -391,7 +391,7 @@ impl Validator<'_> {
     ) -> bool {
         let src = super::diag::SourceFile::new(file, text);
         let mut sub = self.sub_validator(src);
-        let read = super::validate::read_document::<RawCardFile>(&sub.src, &mut sub.diags);
+        let read = super::validate::read_document::<RawCardFile>(&sub.src, &mut sub.diags, &[]);
         let ok = match read {
             Some((card, unreadable)) => {
                 sub.unreadable = unreadable.spans;

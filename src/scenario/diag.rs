@@ -57,6 +57,10 @@ pub struct Diagnostic {
     pub message: String,
     /// The offending part of the source line, shown under the message.
     pub excerpt: Option<Excerpt>,
+    /// The `--set KEY=VALUE` override the problem is in, when it is not in
+    /// the file (`line` then counts on past the file's last line, so
+    /// overrides sort after it; `column` is within the override).
+    pub setting: Option<String>,
 }
 
 impl Diagnostic {
@@ -69,6 +73,7 @@ impl Diagnostic {
             column: 0,
             message: message.into(),
             excerpt: None,
+            setting: None,
         }
     }
 }
@@ -81,6 +86,29 @@ impl fmt::Display for Diagnostic {
         };
         if self.line == 0 {
             return write!(f, "{}: {kind}: {}", self.file.display(), self.message);
+        }
+        if let Some(setting) = &self.setting {
+            write!(
+                f,
+                "{}: in --set {setting} (column {}): {kind}: {}",
+                self.file.display(),
+                self.column,
+                self.message
+            )?;
+            if let Some(x) = &self.excerpt {
+                let pad = x.caret - 1 + usize::from(x.cut_before);
+                let (open, close) = (
+                    if x.cut_before { "…" } else { "" },
+                    if x.cut_after { "…" } else { "" },
+                );
+                write!(
+                    f,
+                    "\n      |\n--set | {open}{}{close}\n      | {}^",
+                    x.text,
+                    " ".repeat(pad)
+                )?;
+            }
+            return Ok(());
         }
         write!(
             f,
@@ -116,8 +144,10 @@ impl fmt::Display for Diagnostic {
 pub struct SourceFile<'a> {
     /// Shown in messages.
     pub path: &'a Path,
-    /// The whole file.
+    /// The whole file, then any `--set` overrides, one per line.
     pub text: &'a str,
+    /// Length of the file's own text (the rest of `text` is overrides).
+    pub file_len: usize,
     /// Byte offset of each line start, built on first use.
     line_starts: OnceCell<Vec<usize>>,
     /// Per line: only ASCII (so columns are byte distances), built on first use.
@@ -127,9 +157,16 @@ pub struct SourceFile<'a> {
 impl<'a> SourceFile<'a> {
     /// A named source text.
     pub fn new(path: &'a Path, text: &'a str) -> SourceFile<'a> {
+        SourceFile::with_overrides(path, text, text.len())
+    }
+
+    /// A file's text of `file_len` bytes followed by a line break and the
+    /// overrides, one per line.
+    pub fn with_overrides(path: &'a Path, text: &'a str, file_len: usize) -> SourceFile<'a> {
         SourceFile {
             path,
             text,
+            file_len,
             line_starts: OnceCell::new(),
             ascii_lines: OnceCell::new(),
         }
@@ -203,6 +240,14 @@ impl<'a> SourceFile<'a> {
     /// Builds a diagnostic at a byte offset.
     pub fn at(&self, severity: Severity, offset: usize, message: String) -> Diagnostic {
         let (line, column) = self.position(offset);
+        // Past the file and its closing line break: an override's line.
+        let setting = (offset > self.file_len).then(|| {
+            let starts = self.line_starts();
+            let end = starts.get(line).map_or(self.text.len(), |&s| s);
+            self.text[starts[line - 1]..end]
+                .trim_end_matches('\n')
+                .to_string()
+        });
         Diagnostic {
             severity,
             file: self.path.to_path_buf(),
@@ -210,6 +255,7 @@ impl<'a> SourceFile<'a> {
             column,
             message,
             excerpt: self.excerpt(line, column),
+            setting,
         }
     }
 }

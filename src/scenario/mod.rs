@@ -9,6 +9,7 @@ pub mod costs;
 pub mod diag;
 mod hours;
 pub mod input;
+mod overrides;
 mod raw;
 mod read;
 pub mod taskrouter;
@@ -20,6 +21,7 @@ mod workflow;
 use crate::expr::{Attrs, Expr, KeyId, KeyTable};
 use diag::{Diagnostic, ScenarioError};
 pub use hours::WEEKDAYS;
+pub use overrides::Override;
 use std::path::{Path, PathBuf};
 use units::Dist;
 
@@ -88,6 +90,8 @@ pub struct Scenario {
     /// Every file the scenario was built from (itself first), for the
     /// report manifest.
     pub inputs: Vec<InputFile>,
+    /// The `--set KEY=VALUE` overrides applied to the file, in order.
+    pub overrides: Vec<String>,
 }
 
 /// A file a scenario was built from, identified by its content.
@@ -744,9 +748,22 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 /// # Errors
 /// As [`load`].
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, ScenarioError> {
+    load_overridden(path, options, &[])
+}
+
+/// [`load_with`], with `--set` overrides applied to the file before it is
+/// checked (docs/scenario.md, "Overrides").
+///
+/// # Errors
+/// As [`load`]; a problem in an override names the override.
+pub fn load_overridden(
+    path: &Path,
+    options: &LoadOptions,
+    overrides: &[Override],
+) -> Result<Loaded, ScenarioError> {
     let text = input::read_text(path, input::SCENARIO_MAX_BYTES)
         .map_err(|e| ScenarioError::file(path, format!("cannot read the scenario: {e}")))?;
-    validate::load(path, &text, options)
+    validate::load(path, &text, options, overrides)
 }
 
 /// Loads a scenario from text; `path` names it in messages and anchors relative paths.
@@ -754,7 +771,20 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, ScenarioE
 /// # Errors
 /// As [`load`].
 pub fn load_str(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
-    validate::load(path, text, &LoadOptions::default())
+    validate::load(path, text, &LoadOptions::default(), &[])
+}
+
+/// [`load_str`] with options and overrides.
+///
+/// # Errors
+/// As [`load_overridden`].
+pub fn load_str_overridden(
+    path: &Path,
+    text: &str,
+    options: &LoadOptions,
+    overrides: &[Override],
+) -> Result<Loaded, ScenarioError> {
+    validate::load(path, text, options, overrides)
 }
 
 /// A one-queue scenario of an hour, for the unit tests of the layers above (reports, summaries).

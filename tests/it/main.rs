@@ -10,6 +10,7 @@ mod determinism;
 mod digests;
 mod hostile_input;
 mod hours;
+mod overrides;
 mod properties;
 mod queueing;
 mod reports;

@@ -8,6 +8,7 @@
 //! the same `Validator` by sibling modules of `scenario`.
 
 use super::diag::{Diagnostics, ScenarioError, SourceFile};
+use super::overrides::{self, Override};
 use super::raw::RawScenario;
 use super::read::{FromToml, Reader};
 use super::{GroupId, InputFile, LoadOptions, Loaded, OFFLINE, Profile, Scenario};
@@ -36,12 +37,15 @@ pub(super) use quantities::Unit;
 /// problem found, sorted by position.
 pub(super) fn load(
     path: &Path,
-    text: &str,
+    file_text: &str,
     options: &LoadOptions,
+    overrides: &[Override],
 ) -> Result<Loaded, ScenarioError> {
-    let src = SourceFile::new(path, text);
+    let combined = overrides::Combined::new(file_text, overrides);
+    let text = combined.text.as_str();
+    let src = SourceFile::with_overrides(path, text, combined.file_len);
     let mut diags = Diagnostics::default();
-    let read = read_document::<RawScenario>(&src, &mut diags);
+    let read = read_document::<RawScenario>(&src, &mut diags, overrides);
     let mut v = Validator {
         src,
         diags,
@@ -53,7 +57,7 @@ pub(super) fn load(
         hours_names: Vec::new(),
         activity_names: Vec::new(),
         extra_profiles: Vec::new(),
-        inputs: vec![InputFile::new("scenario", path, text.as_bytes())],
+        inputs: vec![InputFile::new("scenario", path, file_text.as_bytes())],
         incomplete: std::collections::HashSet::new(),
         unreadable_keys: Vec::new(),
         max_contacts: options.max_contacts,
@@ -76,6 +80,10 @@ pub(super) fn load(
             }
         }
         v.scenario(raw)
+    });
+    let scenario = scenario.map(|mut s| {
+        s.overrides = overrides.iter().map(ToString::to_string).collect();
+        s
     });
     v.diags
         .items
@@ -107,8 +115,9 @@ pub(super) struct Unreadable {
 pub(super) fn read_document<T: FromToml>(
     src: &SourceFile<'_>,
     diags: &mut Diagnostics,
+    overrides: &[Override],
 ) -> Option<(T, Unreadable)> {
-    let (doc, errors) = toml::de::DeTable::parse_recoverable(src.text);
+    let (doc, errors) = toml::de::DeTable::parse_recoverable(&src.text[..src.file_len]);
     if !errors.is_empty() {
         for e in errors {
             let span = e.span().unwrap_or(0..0);
@@ -116,8 +125,15 @@ pub(super) fn read_document<T: FromToml>(
         }
         return None;
     }
-    let node = Spanned::new(doc.span(), toml::de::DeValue::Table(doc.into_inner()));
-    let mut r = Reader::new(src.text.len());
+    let mut node = Spanned::new(doc.span(), toml::de::DeValue::Table(doc.into_inner()));
+    let mut r = Reader::new(src.file_len);
+    overrides::apply(
+        &mut node,
+        src.text,
+        src.file_len,
+        overrides,
+        &mut r.problems,
+    );
     let value = T::read(&mut r, &node);
     for (span, message) in r.problems {
         diags.error(src, &span, message);
@@ -329,6 +345,7 @@ impl Validator<'_> {
             keys: std::mem::take(&mut self.keys),
             activities,
             inputs: Vec::new(),
+            overrides: Vec::new(),
         };
         scenario.profiles = scenario
             .groups
