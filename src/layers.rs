@@ -10,8 +10,9 @@ const LAYERS: &[&[&str]] = &[
     &["arrivals", "routing", "workforce", "metrics"],
     &["engine", "cost"],
     &["summary"],
-    &["sweep"],
+    &["replications"],
     &["report"],
+    &["experiment"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

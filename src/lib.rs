@@ -4,8 +4,9 @@
 //! ```text
 //! scenario.toml ─▶ scenario (parse + validate) ─▶ engine (one replication:
 //!   arrivals ─▶ routing ⇄ workforce, clock + calendar, RNG streams)
-//!   ─▶ metrics (streaming) and cost ─▶ sweep (replications on rayon)
+//!   ─▶ metrics (streaming) and cost ─▶ replications (on rayon)
 //!   ─▶ summary (mean ± 95% CI) ─▶ report
+//!   ─▶ experiment (sweeps: many overridden designs, common random numbers)
 //! ```
 //! One replication is a pure function `(Scenario, seed, replication) →
 //! ReplicationResult`. Modules are declared in layer order, bottom up: each
@@ -28,10 +29,12 @@ pub mod workforce;
 pub mod cost;
 pub mod engine;
 // Many replications: the mean ± CI result, then the runner.
+pub mod replications;
 pub mod summary;
-pub mod sweep;
 // Tables, JSON, CSV and the report folder.
 pub mod report;
+// Experiments over many designs (sweeps), writing their own reports.
+pub mod experiment;
 
 #[cfg(test)]
 mod layers;

@@ -5,6 +5,7 @@
 mod erlang;
 mod explain;
 mod run;
+mod sweep;
 mod validate;
 
 use anyhow::Result;
@@ -74,6 +75,34 @@ enum Command {
     Validate {
         /// Scenario file (TOML).
         file: PathBuf,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Run the scenario at every point of a grid of values (or of zipped
+    /// lists), all on the same seeds, and tabulate each point's KPIs.
+    Sweep {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// An axis: KEY=V1,V2,... or KEY=A..B[:STEP] (repeatable; keys as
+        /// for --set).
+        #[arg(long, value_name = "KEY=VALUES", value_parser = ccsim::experiment::Axis::parse, required = true)]
+        vary: Vec<ccsim::experiment::Axis>,
+        /// Pair the axes' values element by element instead of crossing them.
+        #[arg(long)]
+        zip: bool,
+        /// Base seed for every point (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replications per point (default: the scenario's).
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Report folder (default: reports/<scenario name>-sweep/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print {"axes": [...], "points": [{"values", "summary"}]} on stdout
+        /// instead of the table.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         limits: Limits,
     },
@@ -167,6 +196,26 @@ pub fn run() -> Result<()> {
             };
             explain::explain(&load(&file, &limits)?, &file, question, limit, seed)
         }
+        Command::Sweep {
+            file,
+            vary,
+            zip,
+            seed,
+            replications,
+            out,
+            json,
+            limits,
+        } => sweep::sweep(sweep::Args {
+            file,
+            vary,
+            zip,
+            seed,
+            replications,
+            out,
+            json,
+            options: limits.options(),
+            set: limits.set,
+        }),
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
         Command::Erlang {
             rate,
@@ -186,14 +235,19 @@ pub fn run() -> Result<()> {
     }
 }
 
+impl Limits {
+    fn options(&self) -> LoadOptions {
+        LoadOptions {
+            max_contacts: self
+                .max_contacts
+                .unwrap_or(LoadOptions::DEFAULT_MAX_CONTACTS),
+        }
+    }
+}
+
 /// Loads a scenario, printing its warnings on stderr.
 fn load(file: &Path, limits: &Limits) -> Result<Scenario> {
-    let options = LoadOptions {
-        max_contacts: limits
-            .max_contacts
-            .unwrap_or(LoadOptions::DEFAULT_MAX_CONTACTS),
-    };
-    let loaded = scenario::load_overridden(file, &options, &limits.set)?;
+    let loaded = scenario::load_overridden(file, &limits.options(), &limits.set)?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }

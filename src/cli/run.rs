@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use ccsim::report::folder::Content;
 use ccsim::scenario::Scenario;
-use ccsim::{report, summary, sweep};
+use ccsim::{replications, report, summary};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,7 +52,7 @@ pub(super) fn run(
     // A stream bound for the folder stays locked until it is moved in.
     let mut _held = None;
     let summary = match events {
-        None => sweep::run(s, seed, reps, &on_done),
+        None => replications::run(s, seed, reps, &on_done),
         Some(path) => {
             let (results, stream) = run_traced(s, seed, reps, &on_done, path, &dir)?;
             if let EventsFile::InFolder(name, tmp) = stream {
@@ -181,7 +181,7 @@ fn run_traced(
             failed = Some(e);
         }
     };
-    let results = sweep::run_replications_traced(s, seed, reps, on_done, &mut tracer);
+    let results = replications::run_replications_traced(s, seed, reps, on_done, &mut tracer);
     let flushed = w.flush().and_then(|()| tmp.file.sync_all());
     drop(w);
     if let Some(e) = failed.or(flushed.err()) {

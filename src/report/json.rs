@@ -75,13 +75,14 @@ impl Serialize for Cost<'_> {
         m.serialize_entry("monthly_projection", &Est(&c.monthly_projection))?;
         m.serialize_entry(
             "month",
+            // Keys in alphabetical order, as documented.
             &serde_json::json!({
+                "assumption": c.month.describe(),
                 "basis": if c.month.days_per_month.is_some() { "operating_days" } else { "hours" },
                 "hours": crate::scenario::costs::MONTH_H,
                 "operating_days": c.month.days_per_month,
                 "window_h": c.month.window_h,
                 "window_share": c.month.usage_share,
-                "assumption": c.month.describe(),
             }),
         )?;
         m.serialize_entry("plan", c.plan)?;
@@ -89,12 +90,13 @@ impl Serialize for Cost<'_> {
         m.serialize_entry("monthly_plans", &Keyed(&c.monthly_plans))?;
         m.serialize_entry(
             "break_even",
+            // Keys in alphabetical order, as documented.
             &serde_json::json!({
-                "named_user_vs_active_hour_h_per_user_month": c.break_even_active_hours,
                 "active_hours_per_user_month": {
-                    "mean": c.active_hours_per_user_month.mean,
-                    "ci95": c.active_hours_per_user_month.ci95
-                }
+                    "ci95": c.active_hours_per_user_month.ci95,
+                    "mean": c.active_hours_per_user_month.mean
+                },
+                "named_user_vs_active_hour_h_per_user_month": c.break_even_active_hours
             }),
         )?;
         m.serialize_entry("channels", &Keyed(&c.channels))?;
@@ -207,4 +209,10 @@ pub fn to_string(summary: &Summary) -> String {
     let mut s = serde_json::to_string_pretty(summary).expect("summaries always serialize");
     s.push('\n');
     s
+}
+
+/// The summary as JSON on one line (no trailing newline), for files with
+/// one record per line.
+pub fn to_line(summary: &Summary) -> String {
+    serde_json::to_string(summary).expect("summaries always serialize")
 }

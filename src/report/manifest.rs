@@ -88,9 +88,31 @@ impl Manifest {
         command_line: Vec<String>,
         started_utc: String,
     ) -> Manifest {
+        Manifest::for_command(
+            "run",
+            s,
+            scenario_path,
+            seed,
+            replications,
+            command_line,
+            started_utc,
+        )
+    }
+
+    /// [`Manifest::for_run`] for another verb (`sweep`); `s` is the
+    /// scenario as the command read it (for a sweep, without the axes).
+    pub fn for_command(
+        command: &'static str,
+        s: &Scenario,
+        scenario_path: &str,
+        seed: u64,
+        replications: u32,
+        command_line: Vec<String>,
+        started_utc: String,
+    ) -> Manifest {
         Manifest {
             ccsim_version: env!("CARGO_PKG_VERSION"),
-            command: "run",
+            command,
             command_line,
             scenario: s.name.clone(),
             scenario_path: scenario_path.to_string(),

@@ -207,7 +207,7 @@ fn fewer_agents_mean_more_customer_minutes() {
         let s = load_str(&super::scenario("quickstart.toml"), &text)
             .unwrap()
             .scenario;
-        let results = ccsim::sweep::run_replications(&s, 7, 8, &|_| {});
+        let results = ccsim::replications::run_replications(&s, 7, 8, &|_| {});
         results
             .iter()
             .map(|r| {
@@ -270,7 +270,7 @@ monthly_active_user = 35.0
         ),
     ] {
         let s = scenario(tag, shifts);
-        let summary = ccsim::sweep::run(&s, 1, 2, &|_| {});
+        let summary = ccsim::replications::run(&s, 1, 2, &|_| {});
         let c = summary.cost.expect("costs");
         assert_eq!(c.break_even_active_hours, Some(150.0));
         let per_user = c.active_hours_per_user_month.mean.unwrap();

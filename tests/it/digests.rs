@@ -50,7 +50,7 @@ fn digests(s: &Scenario) -> Vec<(String, String)> {
         events.write_all(b"\n").expect("hashing cannot fail");
     };
     let results =
-        ccsim::sweep::run_replications_traced(s, SEED, REPLICATIONS, &|_| {}, &mut tracer);
+        ccsim::replications::run_replications_traced(s, SEED, REPLICATIONS, &|_| {}, &mut tracer);
     let summary = ccsim::summary::summarize(s, SEED, &results);
     let mut out = vec![(
         "summary.json".to_string(),

@@ -4,8 +4,8 @@
 use super::assert_within;
 use ccsim::erlang::{Model, erlang_c};
 use ccsim::metrics::{GroupKpi, Kpi};
+use ccsim::replications;
 use ccsim::scenario::load_str;
-use ccsim::sweep;
 use std::path::Path;
 
 /// Two classes share one M/M/c queue; VIP tasks (priority 10) are always
@@ -50,7 +50,7 @@ default_filter = {{ queue = "q" }}
 "#
     );
     let s = load_str(Path::new("cobham.toml"), &text).unwrap().scenario;
-    let summary = sweep::run(&s, s.sim.seed, s.sim.replications, &|_| {});
+    let summary = replications::run(&s, s.sim.seed, s.sim.replications, &|_| {});
     let mu = 1.0 / aht;
     let (l1, l2) = (vip_h / 3600.0, std_h / 3600.0);
     let cmu = f64::from(c) * mu;
@@ -117,7 +117,7 @@ default_filter = {{ queue = "q" }}
 "#
     );
     let s = load_str(Path::new("chat3.toml"), &text).unwrap().scenario;
-    let summary = sweep::run(&s, s.sim.seed, s.sim.replications, &|_| {});
+    let summary = replications::run(&s, s.sim.seed, s.sim.replications, &|_| {});
     let m = Model {
         rate_per_s: rate_h / 3600.0,
         aht_s: aht,
@@ -211,7 +211,7 @@ callback = { on = "expected", after = "150s", probability = 0.5, queue = "cb" }
         .sum();
     let joined = lambda * (1.0 - callback_share);
     let wait = waiting / joined;
-    let results = sweep::run_replications(&s, s.sim.seed, s.sim.replications, &|_| {});
+    let results = replications::run_replications(&s, s.sim.seed, s.sim.replications, &|_| {});
     let summary = ccsim::summary::summarize(&s, s.sim.seed, &results);
     let q = &summary.queues[0];
     let share: Vec<f64> = results

@@ -4,16 +4,16 @@
 
 use super::scenario;
 use ccsim::metrics::{GroupKpi, IntervalKpi, Kpi};
+use ccsim::replications;
 use ccsim::scenario::load;
 use ccsim::stats::Estimate;
 use ccsim::summary::Summary;
-use ccsim::sweep;
 
 fn run(file: &str, reps: u32) -> (ccsim::scenario::Scenario, Summary) {
     let s = load(&scenario(file))
         .unwrap_or_else(|e| panic!("{file}: {e}"))
         .scenario;
-    let summary = sweep::run(&s, s.sim.seed, reps, &|_| {});
+    let summary = replications::run(&s, s.sim.seed, reps, &|_| {});
     (s, summary)
 }
 

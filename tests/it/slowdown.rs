@@ -177,7 +177,7 @@ targets = [{{ queue = "q", order_by = "worker.channel.chat.assigned_tasks ASC" }
     let s = load_str(Path::new("slowdown.toml"), &text)
         .unwrap()
         .scenario;
-    let summary = ccsim::sweep::run(&s, s.sim.seed, s.sim.replications, &|_| {});
+    let summary = ccsim::replications::run(&s, s.sim.seed, s.sim.replications, &|_| {});
     super::assert_within(
         "P(no wait)",
         &summary.overall.kpis[Kpi::ServiceLevel],

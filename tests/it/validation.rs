@@ -6,8 +6,8 @@
 
 use ccsim::erlang::Model;
 use ccsim::metrics::{GroupKpi, Kpi};
+use ccsim::replications;
 use ccsim::scenario;
-use ccsim::sweep;
 use std::path::Path;
 
 struct Case {
@@ -72,7 +72,7 @@ fn check(c: &Case) {
     let loaded = scenario::load_str(Path::new("validation.toml"), &scenario_text(c))
         .expect("valid scenario");
     let s = loaded.scenario;
-    let summary = sweep::run(&s, s.sim.seed, s.sim.replications, &|_| {});
+    let summary = replications::run(&s, s.sim.seed, s.sim.replications, &|_| {});
     let m = Model {
         rate_per_s: c.rate_per_h / 3600.0,
         aht_s: c.aht_s,

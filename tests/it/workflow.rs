@@ -494,7 +494,7 @@ fn escalation_scenario() {
     let s = ccsim::scenario::load(&super::scenario("escalation.toml"))
         .unwrap()
         .scenario;
-    let results = ccsim::sweep::run_replications(&s, s.sim.seed, 10, &|_| {});
+    let results = ccsim::replications::run_replications(&s, s.sim.seed, 10, &|_| {});
     let (a, b) = (0, 1);
     for r in &results {
         let [a_in, a_ans, a_out, a_skip, a_ab, a_can] = counts(r.steps[a]);

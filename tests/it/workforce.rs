@@ -60,7 +60,7 @@ fn absence_removes_the_expected_share_of_agents() {
         "[[agents]]\ngroup = \"a\"\ncount = 100\nabsence = 0.2\nshifts = [{ start = \"08:00\", end = \"16:00\" }]",
         40,
     );
-    let summary = ccsim::sweep::run(&s, 3, 40, &|_| {});
+    let summary = ccsim::replications::run(&s, 3, 40, &|_| {});
     let e = &summary.groups[0].kpis[GroupKpi::LoggedInHours];
     super::assert_within("logged-in hours", e, 640.0);
     // Binomial spread: sd of a replication is 8 h × sqrt(100 × 0.2 × 0.8) = 32 h.
@@ -203,7 +203,7 @@ fn disconnects_happen_at_the_per_worker_rate() {
     let mut s = s;
     s.sim.horizon_s = 36_000.0;
     s.sim.interval_s = 36_000.0;
-    let results = ccsim::sweep::run_replications(&s, 5, 30, &|_| {});
+    let results = ccsim::replications::run_replications(&s, 5, 30, &|_| {});
     for r in &results {
         let (n, offline) = (r.groups[0][GroupKpi::Disconnects], r.activity_hours[0][3]);
         assert!(

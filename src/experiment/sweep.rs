@@ -1,0 +1,553 @@
+//! `ccsim sweep`: one scenario under every point of a grid of overrides,
+//! all points on the same seeds (common random numbers), every (point,
+//! replication) one task of one pool (docs/experiments.md, "Sweeps").
+//!
+//! Each point's result is written as soon as it is done, under a key that
+//! names exactly what produced it (ccsim version, input files, overrides,
+//! seed, replications), into `.<folder>.ccsim-sweep/` beside the report
+//! folder. A sweep run again into the same folder takes the points whose
+//! key it finds there (an interrupted sweep) or in the folder's
+//! `points.jsonl` (a finished one) instead of running them. When every
+//! point is done, `sweep.csv`, `sweep-long.csv`, `points.jsonl` and the
+//! manifest replace the report folder as a whole.
+
+use super::Error;
+use super::axes::{Axis, Combine, points};
+use super::runner::{PointRun, run_points};
+use crate::report;
+use crate::report::folder::Content;
+use crate::scenario::{LoadOptions, Override, Scenario, load_str_overridden};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// What to sweep.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Overrides applied to every point, before the axes' values.
+    pub base: Vec<Override>,
+    /// The varied values.
+    pub axes: Vec<Axis>,
+    /// Grid or zip.
+    pub combine: Combine,
+    /// Seed for every point (default: each point's scenario seed).
+    pub seed: Option<u64>,
+    /// Replications per point (default: each point's scenario's).
+    pub replications: Option<u32>,
+    /// Load limits.
+    pub options: LoadOptions,
+}
+
+/// One point of a sweep, checked and ready to run.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Position in the sweep (0-based).
+    pub index: usize,
+    /// Per axis, the value this point takes (as typed).
+    pub values: Vec<String>,
+    /// Every override of the point: the sweep's base ones, then the axes'.
+    pub overrides: Vec<Override>,
+    /// Seed and replications.
+    pub run: PointRun,
+    /// SHA-256 naming what produces this point's result (lowercase hex).
+    pub key: String,
+}
+
+/// A sweep whose every point loaded without error.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The sweep.
+    pub sweep: Sweep,
+    /// The scenario with the base overrides only (names the manifest).
+    pub base: Scenario,
+    /// The scenario file's text, read once.
+    text: String,
+    /// The points in order.
+    pub points: Vec<Point>,
+}
+
+/// How a finished sweep went.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The report folder written.
+    pub dir: PathBuf,
+    /// Points in the sweep.
+    pub points: usize,
+    /// Points taken from an earlier run instead of run again.
+    pub reused: usize,
+}
+
+/// Progress of a running sweep, for a progress bar.
+pub trait Progress: Sync {
+    /// A replication ended, having simulated `contacts`.
+    fn replication(&self, contacts: u64);
+    /// A point's last replication ended.
+    fn point(&self);
+}
+
+/// No progress display.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn replication(&self, _: u64) {}
+    fn point(&self) {}
+}
+
+impl Sweep {
+    /// Loads the scenario and every point, so that a bad value fails the
+    /// sweep before anything runs.
+    ///
+    /// # Errors
+    /// The first point (in order) that does not load, with its problems.
+    pub fn prepare(self) -> Result<Prepared, Error> {
+        let text = crate::scenario::input::read_text(
+            &self.file,
+            crate::scenario::input::SCENARIO_MAX_BYTES,
+        )
+        .map_err(|e| Error::Other(format!("cannot read the scenario: {e}")))?;
+        let base = load_str_overridden(&self.file, &text, &self.options, &self.base)
+            .map_err(|e| Error::Scenario {
+                point: None,
+                problems: e,
+            })?
+            .scenario;
+        let grid = points(&self.axes, self.combine).map_err(Error::Other)?;
+        let loaded: Vec<Result<Point, Error>> = grid
+            .par_iter()
+            .enumerate()
+            .map(|(index, idx)| {
+                let values: Vec<String> = idx
+                    .iter()
+                    .zip(&self.axes)
+                    .map(|(&i, a)| a.values[i].clone())
+                    .collect();
+                let mut overrides = self.base.clone();
+                for (a, v) in self.axes.iter().zip(&values) {
+                    overrides.push(Override::new(&a.key, v).map_err(Error::Other)?);
+                }
+                let s = load_str_overridden(&self.file, &text, &self.options, &overrides)
+                    .map_err(|e| Error::Scenario {
+                        point: Some(describe(&self.axes, &values)),
+                        problems: e,
+                    })?
+                    .scenario;
+                let run = PointRun {
+                    seed: self.seed.unwrap_or(s.sim.seed),
+                    replications: self.replications.unwrap_or(s.sim.replications),
+                };
+                let key = point_key(&s, run);
+                Ok(Point {
+                    index,
+                    values,
+                    overrides,
+                    run,
+                    key,
+                })
+            })
+            .collect();
+        let points = loaded.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok(Prepared {
+            sweep: self,
+            base,
+            text,
+            points,
+        })
+    }
+}
+
+/// `key=value, key=value` of a point, for messages.
+fn describe(axes: &[Axis], values: &[String]) -> String {
+    axes.iter()
+        .zip(values)
+        .map(|(a, v)| format!("{}={v}", a.key))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The SHA-256 of everything a point's result depends on.
+fn point_key(s: &Scenario, run: PointRun) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(format!("ccsim {}\n", env!("CARGO_PKG_VERSION")));
+    for input in &s.inputs {
+        h.update(format!("input {} {}\n", input.role, input.sha256));
+    }
+    for o in &s.overrides {
+        h.update(format!("set {o}\n"));
+    }
+    h.update(format!(
+        "seed {}\nreplications {}\n",
+        run.seed, run.replications
+    ));
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An axis value as JSON: a number or boolean when it reads as one, else
+/// the text (a TOML string without its quotes).
+pub fn value_json(text: &str) -> Value {
+    if let Ok(i) = text.parse::<i64>() {
+        return Value::from(i);
+    }
+    if let Ok(f) = text.parse::<f64>()
+        && f.is_finite()
+    {
+        return Value::from(f);
+    }
+    match text {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        _ => Value::String(unquoted(text).to_string()),
+    }
+}
+
+/// A TOML string's content without its quotes; other text as it is.
+fn unquoted(text: &str) -> &str {
+    for q in ['"', '\''] {
+        if text.len() >= 2 && text.starts_with(q) && text.ends_with(q) {
+            return &text[1..text.len() - 1];
+        }
+    }
+    text
+}
+
+/// The folder beside `dir` holding finished points of an unfinished sweep.
+fn partial_dir(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "sweep".to_string(), |n| n.to_string_lossy().to_string());
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    parent.join(format!(".{name}.ccsim-sweep"))
+}
+
+fn io(e: std::io::Error, what: &str, path: &Path) -> Error {
+    Error::Other(format!("{what} {}: {e}", path.display()))
+}
+
+/// Writes `bytes` to `path` so that it is either absent or complete.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| io(e, "writing", &tmp))?;
+    std::fs::rename(&tmp, path).map_err(|e| io(e, "renaming", &tmp))
+}
+
+impl Prepared {
+    /// The axes' JSON: `[{ "key": ..., "values": [...] }]`.
+    pub fn axes_json(&self) -> Value {
+        Value::Array(
+            self.sweep
+                .axes
+                .iter()
+                .map(|a| {
+                    serde_json::json!({
+                        "key": a.key,
+                        "values": a.values.iter().map(|v| value_json(v)).collect::<Vec<_>>(),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// Runs the points not already done into report folder `dir`.
+    ///
+    /// # Errors
+    /// An unusable folder, an I/O error, or a point that fails.
+    pub fn run(&self, dir: &Path, progress: &dyn Progress) -> Result<Outcome, Error> {
+        report::folder::check(dir).map_err(|e| io(e, "--out", dir))?;
+        let partial = partial_dir(dir);
+        std::fs::create_dir_all(&partial).map_err(|e| io(e, "creating", &partial))?;
+        let reused = self.reuse(dir, &partial)?;
+        let runs: Vec<PointRun> = self
+            .points
+            .iter()
+            .zip(&reused)
+            .map(|(p, &done)| PointRun {
+                replications: if done { 0 } else { p.run.replications },
+                ..p.run
+            })
+            .collect();
+        for _ in reused.iter().filter(|&&r| r) {
+            progress.point();
+        }
+        let axes = &self.sweep.axes;
+        run_points(
+            &runs,
+            &|i| {
+                load_str_overridden(
+                    &self.sweep.file,
+                    &self.text,
+                    &self.sweep.options,
+                    &self.points[i].overrides,
+                )
+                .map(|l| l.scenario)
+                .map_err(|e| e.to_string())
+            },
+            &|contacts| progress.replication(contacts),
+            &|i, _, summary| {
+                let p = &self.points[i];
+                let values: serde_json::Map<String, Value> = axes
+                    .iter()
+                    .zip(&p.values)
+                    .map(|(a, v)| (a.key.clone(), value_json(v)))
+                    .collect();
+                let line = format!(
+                    "{{\"key\":\"{}\",\"values\":{},\"summary\":{}}}\n",
+                    p.key,
+                    Value::Object(values),
+                    report::json::to_line(&summary)
+                );
+                write_atomic(&partial.join(format!("{}.json", p.key)), line.as_bytes())
+                    .map_err(|e| e.to_string())?;
+                progress.point();
+                Ok(())
+            },
+        )
+        .map_err(Error::Other)?;
+        self.assemble(dir, &partial)?;
+        let _ = std::fs::remove_dir_all(&partial);
+        Ok(Outcome {
+            dir: dir.to_path_buf(),
+            points: self.points.len(),
+            reused: reused.iter().filter(|&&r| r).count(),
+        })
+    }
+
+    /// Which points are done already: found in the partial folder, or in
+    /// the report folder's `points.jsonl` (copied to the partial folder).
+    fn reuse(&self, dir: &Path, partial: &Path) -> Result<Vec<bool>, Error> {
+        let mut done: Vec<bool> = self
+            .points
+            .iter()
+            .map(|p| partial.join(format!("{}.json", p.key)).is_file())
+            .collect();
+        let finished = dir.join("points.jsonl");
+        if done.iter().all(|&d| d) || !finished.is_file() {
+            return Ok(done);
+        }
+        let wanted: std::collections::HashMap<&str, usize> = self
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !done[*i])
+            .map(|(i, p)| (p.key.as_str(), i))
+            .collect();
+        let f = std::fs::File::open(&finished).map_err(|e| io(e, "reading", &finished))?;
+        for line in std::io::BufReader::new(f).lines() {
+            let line = line.map_err(|e| io(e, "reading", &finished))?;
+            // Lines start `{"key":"<64 hex digits>"`.
+            let Some(key) = line.get(8..72) else { continue };
+            if let Some(&i) = wanted.get(key) {
+                write_atomic(
+                    &partial.join(format!("{key}.json")),
+                    format!("{line}\n").as_bytes(),
+                )?;
+                done[i] = true;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Builds the final files from the finished points, one point at a
+    /// time, and replaces the report folder with them.
+    fn assemble(&self, dir: &Path, partial: &Path) -> Result<(), Error> {
+        let names = ["sweep.csv", "sweep-long.csv", "points.jsonl"];
+        let paths: Vec<PathBuf> = names
+            .iter()
+            .map(|n| partial.join(format!("{n}.new")))
+            .collect();
+        let create = |p: &PathBuf| {
+            std::fs::File::create(p)
+                .map(BufWriter::new)
+                .map_err(|e| io(e, "creating", p))
+        };
+        let (mut wide, mut long, mut lines) =
+            (create(&paths[0])?, create(&paths[1])?, create(&paths[2])?);
+        let mut header_done = false;
+        let axis_keys: Vec<&str> = self.sweep.axes.iter().map(|a| a.key.as_str()).collect();
+        let csv_err = |e: csv::Error| Error::Other(format!("writing the sweep CSV: {e}"));
+        let mut wide_csv = csv::Writer::from_writer(Vec::new());
+        let mut long_csv = csv::Writer::from_writer(Vec::new());
+        let mut long_header: Vec<&str> = vec!["point"];
+        long_header.extend(&axis_keys);
+        long_header.extend(["scope", "name", "kpi", "mean", "ci95"]);
+        long_csv.write_record(&long_header).map_err(csv_err)?;
+        for p in &self.points {
+            let path = partial.join(format!("{}.json", p.key));
+            let line = std::fs::read_to_string(&path).map_err(|e| io(e, "reading", &path))?;
+            let record: Value = serde_json::from_str(&line).map_err(|e| {
+                Error::Other(format!("{} is not a point record: {e}", path.display()))
+            })?;
+            let summary = &record["summary"];
+            let shown: Vec<String> = p.values.iter().map(|v| unquoted(v).to_string()).collect();
+            let wide_cols = wide_columns(summary);
+            if !header_done {
+                let mut h: Vec<String> = axis_keys.iter().map(|k| k.to_string()).collect();
+                for (name, _) in &wide_cols {
+                    h.push(format!("{name}_mean"));
+                    h.push(format!("{name}_ci95"));
+                }
+                wide_csv.write_record(&h).map_err(csv_err)?;
+                header_done = true;
+            }
+            let mut row = shown.clone();
+            for (_, e) in &wide_cols {
+                row.push(num(&e["mean"]));
+                row.push(num(&e["ci95"]));
+            }
+            wide_csv.write_record(&row).map_err(csv_err)?;
+            for (scope, name, kpi, e) in long_rows(summary) {
+                let mut r = vec![p.index.to_string()];
+                r.extend(shown.iter().cloned());
+                r.extend([
+                    scope.to_string(),
+                    name,
+                    kpi,
+                    num(&e["mean"]),
+                    num(&e["ci95"]),
+                ]);
+                long_csv.write_record(&r).map_err(csv_err)?;
+            }
+            // Flush each point's rows so memory holds one point at a time.
+            for (csv, out, path) in [
+                (&mut wide_csv, &mut wide, &paths[0]),
+                (&mut long_csv, &mut long, &paths[1]),
+            ] {
+                csv.flush().map_err(|e| io(e, "writing", path))?;
+                out.write_all(csv.get_ref())
+                    .map_err(|e| io(e, "writing", path))?;
+                *csv = csv::Writer::from_writer(Vec::new());
+            }
+            lines
+                .write_all(line.as_bytes())
+                .map_err(|e| io(e, "writing", &paths[2]))?;
+        }
+        for (mut out, path) in [(wide, &paths[0]), (long, &paths[1]), (lines, &paths[2])] {
+            out.flush().map_err(|e| io(e, "writing", path))?;
+            out.into_inner()
+                .map_err(|e| io(e.into_error(), "writing", path))?
+                .sync_all()
+                .map_err(|e| io(e, "writing", path))?;
+        }
+        let files = names
+            .iter()
+            .zip(&paths)
+            .map(|(n, p)| (n.to_string(), Content::Move(p.clone())))
+            .collect();
+        let manifest = report::manifest::Manifest::for_command(
+            "sweep",
+            &self.base,
+            &self.sweep.file.display().to_string(),
+            self.sweep.seed.unwrap_or(self.base.sim.seed),
+            self.sweep
+                .replications
+                .unwrap_or(self.base.sim.replications),
+            std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
+            report::manifest::now_utc(),
+        );
+        report::folder::replace(dir, files, |sizes| manifest.finish(sizes), &mut |m| {
+            eprintln!("{m}")
+        })
+        .map_err(|e| io(e, "writing the report folder", dir))
+    }
+}
+
+/// A JSON number as the CSV files write numbers; null as an empty field.
+fn num(v: &Value) -> String {
+    v.as_f64().map_or_else(String::new, |x| format!("{x}"))
+}
+
+/// `sweep.csv`'s KPI columns of a point: every overall KPI, then with
+/// costs the window total and the monthly projection.
+fn wide_columns(summary: &Value) -> Vec<(String, &Value)> {
+    let mut cols: Vec<(String, &Value)> = summary["overall"]
+        .as_object()
+        .map(|o| o.iter().map(|(k, e)| (k.clone(), e)).collect())
+        .unwrap_or_default();
+    if let Some(c) = summary.get("cost") {
+        cols.push(("cost_total".into(), &c["total"]));
+        cols.push(("cost_monthly".into(), &c["monthly_projection"]));
+    }
+    cols
+}
+
+/// `sweep-long.csv`'s rows of a point: (scope, name, KPI, estimate) for
+/// every KPI of the overall, queue, channel, source and group scopes, and
+/// the bill's totals and components.
+fn long_rows(summary: &Value) -> Vec<(&'static str, String, String, &Value)> {
+    fn table<'v>(
+        out: &mut Vec<(&'static str, String, String, &'v Value)>,
+        scope: &'static str,
+        name: &str,
+        t: &'v Value,
+    ) {
+        if let Some(o) = t.as_object() {
+            for (k, e) in o {
+                out.push((scope, name.to_string(), k.clone(), e));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    table(&mut out, "overall", "overall", &summary["overall"]);
+    for (scope, key) in [
+        ("queue", "queues"),
+        ("channel", "channels"),
+        ("source", "sources"),
+        ("group", "groups"),
+    ] {
+        if let Some(o) = summary[key].as_object() {
+            for (name, t) in o {
+                table(&mut out, scope, name, t);
+            }
+        }
+    }
+    if let Some(c) = summary.get("cost") {
+        for k in ["total", "per_offered", "per_answered", "monthly_projection"] {
+            out.push(("cost", "total".to_string(), k.to_string(), &c[k]));
+        }
+        for section in ["components", "monthly_components"] {
+            table(&mut out, "cost", section, &c[section]);
+        }
+    }
+    out
+}
+
+/// The records of a finished sweep's `points.jsonl`, in point order:
+/// `{"values": {...}, "summary": <the run --json object>}`.
+///
+/// # Errors
+/// The file cannot be read or a line is not a record.
+pub fn read_points(dir: &Path) -> Result<impl Iterator<Item = Result<Value, Error>>, Error> {
+    let path = dir.join("points.jsonl");
+    let f = std::fs::File::open(&path).map_err(|e| io(e, "reading", &path))?;
+    Ok(std::io::BufReader::new(f).lines().map(move |line| {
+        let line = line.map_err(|e| io(e, "reading", &path))?;
+        let mut v: Value = serde_json::from_str(&line)
+            .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+        if let Some(o) = v.as_object_mut() {
+            o.shift_remove("key");
+        }
+        Ok(v)
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_values_read_as_json_scalars_when_they_are() {
+        assert_eq!(value_json("26"), Value::from(26));
+        assert_eq!(value_json("0.5"), Value::from(0.5));
+        assert_eq!(value_json("true"), Value::Bool(true));
+        assert_eq!(value_json("400/h"), Value::from("400/h"));
+        assert_eq!(value_json("'level >= 2'"), Value::from("level >= 2"));
+        assert_eq!(value_json("[1,1.2]"), Value::from("[1,1.2]"));
+    }
+}
