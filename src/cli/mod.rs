@@ -2,6 +2,7 @@
 //! only module that writes to stdout or knows about exit codes and progress
 //! bars.
 
+mod compare;
 mod erlang;
 mod explain;
 mod run;
@@ -101,6 +102,32 @@ enum Command {
         out: Option<PathBuf>,
         /// Print {"axes": [...], "points": [{"values", "summary"}]} on stdout
         /// instead of the table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Compare two designs on the same seeds: every KPI's paired difference
+    /// B − A with its 95% CI, beside the CI an unpaired comparison gives.
+    #[command(group(clap::ArgGroup::new("design_b").required(true).args(["b", "vs"])))]
+    Compare {
+        /// Design A's scenario file (TOML).
+        a: PathBuf,
+        /// Design B's scenario file; or give --vs instead.
+        b: Option<PathBuf>,
+        /// Design B is A with these overrides (repeatable; as --set).
+        #[arg(long, value_name = "KEY=VALUE", conflicts_with = "b")]
+        vs: Vec<ccsim::scenario::Override>,
+        /// Base seed of both (default: A's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replications of each (default: A's).
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Report folder (default: reports/<A's name>-compare/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print {"a", "b", "diff", "unpaired_ci95"} on stdout instead of the table.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -216,6 +243,38 @@ pub fn run() -> Result<()> {
             options: limits.options(),
             set: limits.set,
         }),
+        Command::Compare {
+            a,
+            b,
+            vs,
+            seed,
+            replications,
+            out,
+            json,
+            limits,
+        } => {
+            let design_a = load(&a, &limits)?;
+            let (design_b, b_label) = match &b {
+                Some(b) => (load(b, &limits)?, b.display().to_string()),
+                None => {
+                    let mut sets = limits.set.clone();
+                    sets.extend(vs.iter().cloned());
+                    let loaded = scenario::load_overridden(&a, &limits.options(), &sets)?;
+                    let shown: Vec<String> = vs.iter().map(|o| format!("--vs {o}")).collect();
+                    (loaded.scenario, format!("A with {}", shown.join(" ")))
+                }
+            };
+            compare::compare_cmd(compare::Args {
+                a: design_a,
+                a_file: a,
+                b: design_b,
+                b_label,
+                seed,
+                replications,
+                out,
+                json,
+            })
+        }
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
         Command::Erlang {
             rate,

@@ -28,10 +28,12 @@
 //! ```
 
 pub mod axes;
+pub mod compare;
 pub mod runner;
 pub mod sweep;
 
 pub use axes::{Axis, Combine};
+pub use compare::{Comparison, Difference, KpiId, Scope, compare};
 pub use sweep::{Outcome, Point, Prepared, Progress, Quiet, Sweep, read_points};
 
 /// Why an experiment could not run.

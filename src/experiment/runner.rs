@@ -12,7 +12,6 @@ use crate::engine;
 use crate::metrics::ReplicationResult;
 use crate::routing::Plan;
 use crate::scenario::Scenario;
-use crate::summary::{Summary, summarize};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,6 +24,11 @@ pub struct PointRun {
     /// Replications; 0 skips the point (e.g. already done).
     pub replications: u32,
 }
+
+/// What `run_points` hands back for a point: its index, scenario and
+/// results in replication order; an error stops the run.
+pub type OnPoint<'a> =
+    dyn Fn(usize, &Scenario, Vec<ReplicationResult>) -> Result<(), String> + Sync + 'a;
 
 /// A point's scenario and routing tables, while its replications run.
 type Loaded = Arc<(Scenario, Plan)>;
@@ -40,8 +44,8 @@ struct Slot {
 /// Runs every point's replications in one pool. `load(i)` builds point i's
 /// scenario (called once per point, on the thread that first needs it);
 /// `on_replication` hears each replication's contacts; `on_point` gets each
-/// point's summary as soon as its last replication ends, in no particular
-/// order, on a worker thread.
+/// point's results, in replication order, as soon as its last replication
+/// ends (points in no particular order, on a worker thread).
 ///
 /// # Errors
 /// The first error of `load` or `on_point`; no new task starts after it.
@@ -49,7 +53,7 @@ pub fn run_points(
     runs: &[PointRun],
     load: &(dyn Fn(usize) -> Result<Scenario, String> + Sync),
     on_replication: &(dyn Fn(u64) + Sync),
-    on_point: &(dyn Fn(usize, &Scenario, Summary) -> Result<(), String> + Sync),
+    on_point: &OnPoint<'_>,
 ) -> Result<(), String> {
     // Task t belongs to the point whose range of `ends` holds it.
     let ends: Vec<usize> = runs
@@ -101,11 +105,9 @@ pub fn run_points(
                     .into_iter()
                     .map(|x| x.expect("every replication stored"))
                     .collect();
-            let summary = summarize(s, runs[p].seed, &results);
-            drop(results);
             // The point is done: free its scenario once no task holds it.
             slot.loaded.lock().expect("not poisoned").take();
-            on_point(p, s, summary)?;
+            on_point(p, s, results)?;
         }
         Ok(())
     };
@@ -148,8 +150,9 @@ mod tests {
                 replications: 2,
             },
         ];
-        let got: Mutex<Vec<(usize, Summary)>> = Mutex::new(Vec::new());
-        run_points(&runs, &|_| Ok(s.clone()), &|_| {}, &|p, _, summary| {
+        let got: Mutex<Vec<(usize, crate::summary::Summary)>> = Mutex::new(Vec::new());
+        run_points(&runs, &|_| Ok(s.clone()), &|_| {}, &|p, s, results| {
+            let summary = crate::summary::summarize(s, runs[p].seed, &results);
             got.lock().unwrap().push((p, summary));
             Ok(())
         })

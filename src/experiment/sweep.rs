@@ -288,8 +288,10 @@ impl Prepared {
                 .map_err(|e| e.to_string())
             },
             &|contacts| progress.replication(contacts),
-            &|i, _, summary| {
+            &|i, s, results| {
                 let p = &self.points[i];
+                let summary = crate::summary::summarize(s, p.run.seed, &results);
+                drop(results);
                 let values: serde_json::Map<String, Value> = axes
                     .iter()
                     .zip(&p.values)

@@ -5,6 +5,7 @@ mod attributes;
 mod audit;
 mod bad_input;
 mod cli;
+mod compare;
 mod costs;
 mod determinism;
 mod digests;

@@ -1,0 +1,186 @@
+//! `ccsim compare`: two designs on the same seeds; the significant
+//! differences first, then the rest of the overall KPIs.
+
+use anyhow::{Context, Result, bail};
+use ccsim::experiment::{Difference, Scope, compare};
+use ccsim::report;
+use ccsim::report::folder::Content;
+use ccsim::scenario::Scenario;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// The designs and how to run them.
+pub(super) struct Args {
+    pub a: Scenario,
+    pub a_file: PathBuf,
+    pub b: Scenario,
+    /// How B differs, for the header: its file or its overrides.
+    pub b_label: String,
+    pub seed: Option<u64>,
+    pub replications: Option<u32>,
+    pub out: Option<PathBuf>,
+    pub json: bool,
+}
+
+pub(super) fn compare_cmd(a: Args) -> Result<()> {
+    let started = report::manifest::now_utc();
+    let seed = a.seed.unwrap_or(a.a.sim.seed);
+    let reps = a.replications.unwrap_or(a.a.sim.replications);
+    if reps < 2 {
+        bail!("a comparison needs at least 2 replications for its confidence intervals");
+    }
+    let dir = a
+        .out
+        .unwrap_or_else(|| Path::new("reports").join(format!("{}-compare", a.a.name)));
+    report::folder::check(&dir).with_context(|| format!("--out {}", dir.display()))?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(2 * u64::from(reps));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} replications, ETA {eta}")
+                .expect("static template"),
+        );
+        bar
+    });
+    let c = compare(&a.a, &a.b, seed, reps, &|_| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let manifest = report::manifest::Manifest::for_command(
+        "compare",
+        &a.a,
+        &a.a_file.display().to_string(),
+        seed,
+        reps,
+        std::env::args_os()
+            .map(|x| x.to_string_lossy().into_owned())
+            .collect(),
+        started,
+    );
+    report::folder::replace(
+        &dir,
+        vec![("compare.csv".into(), Content::Bytes(c.to_csv()))],
+        |sizes| manifest.finish(sizes),
+        &mut |m| eprintln!("{m}"),
+    )
+    .with_context(|| format!("writing the report folder {}", dir.display()))?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        out.write_all(c.to_json().as_bytes())?;
+    } else {
+        writeln!(out, "A: {} ({})", a.a.name, a.a_file.display())?;
+        writeln!(out, "B: {}", a.b_label)?;
+        writeln!(
+            out,
+            "{reps} replications each, seed {seed}, the same customers in both (common random numbers)\n"
+        )?;
+        table(&mut out, &c.differences)?;
+        writeln!(out, "\nreports: {}", dir.display())?;
+    }
+    Ok(())
+}
+
+fn is_ratio(kpi: &str) -> bool {
+    matches!(
+        kpi,
+        "service_level" | "service_level_answered" | "abandon_rate" | "occupancy" | "utilization"
+    )
+}
+
+/// A value in the KPI's unit: percentages for ratios.
+fn show(kpi: &str, v: f64, signed: bool) -> String {
+    let (v, unit) = if is_ratio(kpi) {
+        (v * 100.0, "%")
+    } else {
+        (v, "")
+    };
+    if signed {
+        format!("{v:+.2}{unit}")
+    } else {
+        format!("{v:.2}{unit}")
+    }
+}
+
+fn with_ci(kpi: &str, mean: Option<f64>, ci: Option<f64>, signed: bool) -> String {
+    match (mean, ci) {
+        (Some(m), Some(c)) => format!("{} ± {}", show(kpi, m, signed), show(kpi, c, false)),
+        (Some(m), None) => show(kpi, m, signed),
+        _ => "—".into(),
+    }
+}
+
+/// Significant differences first (every scope), then the other overall KPIs.
+fn table(out: &mut impl Write, diffs: &[Difference]) -> Result<()> {
+    let label = |d: &Difference| match d.id.scope {
+        Scope::Overall => d.id.kpi.to_string(),
+        Scope::Cost => format!("cost {}", d.id.kpi),
+        s => format!("{} {} {}", s.label(), d.id.name, d.id.kpi),
+    };
+    // A queue, channel or source that holds every contact repeats the
+    // overall row: shown once.
+    let repeats_overall = |d: &Difference| {
+        d.id.scope != Scope::Overall
+            && diffs.iter().any(|o| {
+                o.id.scope == Scope::Overall
+                    && o.id.kpi == d.id.kpi
+                    && (o.a.mean, o.b.mean, o.diff.ci95) == (d.a.mean, d.b.mean, d.diff.ci95)
+            })
+    };
+    let significant: Vec<&Difference> = diffs
+        .iter()
+        .filter(|d| d.significant() && !repeats_overall(d))
+        .collect();
+    // Not significant: the overall KPIs that are not zero in both designs.
+    let rest: Vec<&Difference> = diffs
+        .iter()
+        .filter(|d| !d.significant() && d.id.scope == Scope::Overall)
+        .filter(|d| d.a.mean.is_some_and(|m| m != 0.0) || d.b.mean.is_some_and(|m| m != 0.0))
+        .collect();
+    let w = significant
+        .iter()
+        .chain(&rest)
+        .map(|d| label(d).chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(10);
+    writeln!(
+        out,
+        "{:w$}  {:>20}  {:>20}  {:>22}  {:>14}",
+        "KPI", "A", "B", "B − A (paired CI)", "unpaired CI"
+    )?;
+    let row = |out: &mut dyn Write, d: &Difference| -> std::io::Result<()> {
+        let k = d.id.kpi;
+        writeln!(
+            out,
+            "{:w$}  {:>20}  {:>20}  {:>22}  {:>14}",
+            label(d),
+            with_ci(k, d.a.mean, d.a.ci95, false),
+            with_ci(k, d.b.mean, d.b.ci95, false),
+            with_ci(k, d.diff.mean, d.diff.ci95, true),
+            d.unpaired_ci95
+                .map_or("—".into(), |c| format!("± {}", show(k, c, false))),
+        )
+    };
+    if significant.is_empty() {
+        writeln!(out, "(no KPI differs significantly at 95%)")?;
+    }
+    for d in &significant {
+        row(out, d)?;
+    }
+    if !rest.is_empty() {
+        writeln!(out, "\nnot significant at 95% (overall):")?;
+        for d in &rest {
+            row(out, d)?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{} of {} KPIs (all scopes) differ significantly; every KPI is in compare.csv",
+        diffs.iter().filter(|d| d.significant()).count(),
+        diffs.len()
+    )?;
+    Ok(())
+}
