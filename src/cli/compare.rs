@@ -2,7 +2,7 @@
 //! differences first, then the rest of the overall KPIs.
 
 use anyhow::{Context, Result, bail};
-use ccsim::experiment::{Difference, Scope, compare};
+use ccsim::experiment::{Comparison, Difference, Scope, compare, precision};
 use ccsim::report;
 use ccsim::report::folder::Content;
 use ccsim::scenario::Scenario;
@@ -20,6 +20,7 @@ pub(super) struct Args {
     pub replications: Option<u32>,
     pub out: Option<PathBuf>,
     pub json: bool,
+    pub precision: Option<ccsim::experiment::Precision>,
 }
 
 pub(super) fn compare_cmd(a: Args) -> Result<()> {
@@ -41,11 +42,25 @@ pub(super) fn compare_cmd(a: Args) -> Result<()> {
         );
         bar
     });
-    let c = compare(&a.a, &a.b, seed, reps, &|_| {
+    let tick = |_| {
         if let Some(b) = &bar {
             b.inc(1);
         }
-    })?;
+    };
+    let (c, reps) = match &a.precision {
+        None => (compare(&a.a, &a.b, seed, reps, &tick)?, reps),
+        Some(p) => {
+            if let Some(b) = &bar {
+                b.set_length(2 * u64::from(p.max_replications));
+            }
+            let (ra, rb, reached) = precision::run_pair(&a.a, &a.b, seed, reps, p, &tick)?;
+            super::run::report_precision(p, &reached, "of the difference B − A");
+            (
+                Comparison::of(&a.a, &ra, &a.b, &rb, seed),
+                reached.replications,
+            )
+        }
+    };
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -45,6 +45,8 @@ enum Command {
         #[arg(long, value_name = "FILE.jsonl")]
         events: Option<PathBuf>,
         #[command(flatten)]
+        precision: PrecisionArgs,
+        #[command(flatten)]
         limits: Limits,
     },
     /// Tell the routing story of one task of replication 0.
@@ -105,6 +107,8 @@ enum Command {
         #[arg(long)]
         json: bool,
         #[command(flatten)]
+        precision: PrecisionArgs,
+        #[command(flatten)]
         limits: Limits,
     },
     /// Compare two designs on the same seeds: every KPI's paired difference
@@ -131,6 +135,8 @@ enum Command {
         #[arg(long)]
         json: bool,
         #[command(flatten)]
+        precision: PrecisionArgs,
+        #[command(flatten)]
         limits: Limits,
     },
     /// Erlang C (or Erlang A with --patience) for one queue.
@@ -156,6 +162,31 @@ enum Command {
         #[arg(long)]
         target_sl: Option<f64>,
     },
+}
+
+/// Replications chosen by precision instead of by count.
+#[derive(Debug, Args)]
+struct PrecisionArgs {
+    /// Add replications in batches until this KPI's 95% CI half-width is
+    /// at most the value, e.g. service_level=0.005, asa_s=1s,
+    /// queues.billing.abandon_rate=0.5% (repeatable; all must hold). The
+    /// first batch is --replications (or the scenario's).
+    #[arg(long, value_name = "KPI=HALF_WIDTH")]
+    precision: Vec<ccsim::experiment::Target>,
+    /// Most replications spent reaching --precision (default 1000).
+    #[arg(long, value_name = "N", requires = "precision")]
+    max_replications: Option<u32>,
+}
+
+impl PrecisionArgs {
+    fn get(&self) -> Option<ccsim::experiment::Precision> {
+        (!self.precision.is_empty()).then(|| ccsim::experiment::Precision {
+            targets: self.precision.clone(),
+            max_replications: self
+                .max_replications
+                .unwrap_or(ccsim::experiment::precision::DEFAULT_MAX_REPLICATIONS),
+        })
+    }
 }
 
 /// How the scenario file is read: overrides and limits.
@@ -196,15 +227,19 @@ pub fn run() -> Result<()> {
             out,
             json,
             events,
+            precision,
             limits,
         } => run::run(
             &load(&file, &limits)?,
             &file,
-            seed,
-            replications,
-            out,
-            json,
-            events.as_deref(),
+            run::Args {
+                seed,
+                replications,
+                out,
+                json,
+                events: events.as_deref(),
+                precision: precision.get(),
+            },
         ),
         Command::Explain {
             file,
@@ -231,6 +266,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            precision,
             limits,
         } => sweep::sweep(sweep::Args {
             file,
@@ -240,6 +276,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            precision: precision.get(),
             options: limits.options(),
             set: limits.set,
         }),
@@ -251,6 +288,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            precision,
             limits,
         } => {
             let design_a = load(&a, &limits)?;
@@ -273,6 +311,7 @@ pub fn run() -> Result<()> {
                 replications,
                 out,
                 json,
+                precision: precision.get(),
             })
         }
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),

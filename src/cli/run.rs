@@ -9,15 +9,25 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub(super) fn run(
-    s: &Scenario,
-    file: &Path,
-    seed: Option<u64>,
-    replications: Option<u32>,
-    out: Option<PathBuf>,
-    json: bool,
-    events: Option<&Path>,
-) -> Result<()> {
+/// What to run and where the results go.
+pub(super) struct Args<'a> {
+    pub seed: Option<u64>,
+    pub replications: Option<u32>,
+    pub out: Option<PathBuf>,
+    pub json: bool,
+    pub events: Option<&'a Path>,
+    pub precision: Option<ccsim::experiment::Precision>,
+}
+
+pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
+    let Args {
+        seed,
+        replications,
+        out,
+        json,
+        events,
+        precision,
+    } = a;
     let started = report::manifest::now_utc();
     let seed = seed.unwrap_or(s.sim.seed);
     let reps = replications.unwrap_or(s.sim.replications);
@@ -30,8 +40,9 @@ pub(super) fn run(
     if let Some(path) = events {
         check_events_path(path, &dir)?;
     }
+    let bar_len = precision.as_ref().map_or(reps, |p| p.max_replications);
     let progress = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(u64::from(reps));
+        let bar = indicatif::ProgressBar::new(u64::from(bar_len));
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{bar:30} {pos}/{len} replications, {msg} contacts, ETA {eta}",
@@ -51,9 +62,24 @@ pub(super) fn run(
     let mut files: Vec<(String, Content)> = Vec::new();
     // A stream bound for the folder stays locked until it is moved in.
     let mut _held = None;
-    let summary = match events {
-        None => replications::run(s, seed, reps, &on_done),
-        Some(path) => {
+    let mut reps = reps;
+    let summary = match (events, &precision) {
+        (_, Some(p)) => {
+            let (results, reached) = ccsim::experiment::precision::run(s, seed, reps, p, &on_done)?;
+            report_precision(p, &reached, "");
+            reps = reached.replications;
+            // Replication 0 again, traced: the same replication, for its stream.
+            if let Some(path) = events {
+                let (_, stream) = run_traced(s, seed, 1, &|_| {}, path, &dir)?;
+                if let EventsFile::InFolder(name, tmp) = stream {
+                    files.push((name, Content::Move(tmp.path.clone())));
+                    _held = Some(tmp);
+                }
+            }
+            summary::summarize(s, seed, &results)
+        }
+        (None, None) => replications::run(s, seed, reps, &on_done),
+        (Some(path), None) => {
             let (results, stream) = run_traced(s, seed, reps, &on_done, path, &dir)?;
             if let EventsFile::InFolder(name, tmp) = stream {
                 files.push((name, Content::Move(tmp.path.clone())));
@@ -100,6 +126,34 @@ pub(super) fn run(
         dir.display()
     );
     Ok(())
+}
+
+/// Says on stderr whether the precision targets were met, and with how
+/// many replications (`what` qualifies the KPIs, e.g. "of the difference").
+pub(super) fn report_precision(
+    p: &ccsim::experiment::Precision,
+    reached: &ccsim::experiment::precision::Reached,
+    what: &str,
+) {
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" {what}")
+    };
+    if reached.met {
+        eprintln!(
+            "precision{what} reached with {} replications",
+            reached.replications
+        );
+    } else {
+        eprintln!(
+            "warning: precision{what} not reached within --max-replications {}:",
+            p.max_replications
+        );
+        for line in reached.shortfalls(p) {
+            eprintln!("  {line}");
+        }
+    }
 }
 
 /// Names a report folder holds besides an events stream.

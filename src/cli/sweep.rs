@@ -22,6 +22,7 @@ pub(super) struct Args {
     pub json: bool,
     pub set: Vec<Override>,
     pub options: LoadOptions,
+    pub precision: Option<ccsim::experiment::Precision>,
 }
 
 /// A progress bar over replications, with points done in its message.
@@ -57,6 +58,7 @@ pub(super) fn sweep(a: Args) -> Result<()> {
         seed: a.seed,
         replications: a.replications,
         options: a.options,
+        precision: a.precision.clone(),
     }
     .prepare()?;
     let dir = a

@@ -288,7 +288,11 @@ pub fn compare(
     replications: u32,
     on_replication: &(dyn Fn(u64) + Sync),
 ) -> Result<Comparison, Error> {
-    let run = PointRun { seed, replications };
+    let run = PointRun {
+        seed,
+        replications,
+        first: 0,
+    };
     let results: Mutex<[Option<Vec<ReplicationResult>>; 2]> = Mutex::new([None, None]);
     let designs = [a, b];
     run_points(
@@ -303,11 +307,24 @@ pub fn compare(
     .map_err(Error::Other)?;
     let [ra, rb] = results.into_inner().expect("not poisoned");
     let (ra, rb) = (ra.expect("design A ran"), rb.expect("design B ran"));
-    Ok(Comparison {
-        a: summarize(a, seed, &ra),
-        b: summarize(b, seed, &rb),
-        differences: differences(a, &ra, b, &rb),
-    })
+    Ok(Comparison::of(a, &ra, b, &rb, seed))
+}
+
+impl Comparison {
+    /// The comparison of two designs' results on the same seed.
+    pub fn of(
+        a: &Scenario,
+        ra: &[ReplicationResult],
+        b: &Scenario,
+        rb: &[ReplicationResult],
+        seed: u64,
+    ) -> Comparison {
+        Comparison {
+            a: summarize(a, seed, ra),
+            b: summarize(b, seed, rb),
+            differences: differences(a, ra, b, rb),
+        }
+    }
 }
 
 /// Paired and unpaired differences of every KPI both designs have.

@@ -16,6 +16,7 @@
 //!     seed: None,
 //!     replications: Some(10),
 //!     options: LoadOptions::default(),
+//!     precision: None,
 //! };
 //! let prepared = sweep.prepare()?;
 //! prepared.run("reports/staffing".as_ref(), &Quiet)?;
@@ -29,11 +30,13 @@
 
 pub mod axes;
 pub mod compare;
+pub mod precision;
 pub mod runner;
 pub mod sweep;
 
 pub use axes::{Axis, Combine};
 pub use compare::{Comparison, Difference, KpiId, Scope, compare};
+pub use precision::{Precision, Target};
 pub use sweep::{Outcome, Point, Prepared, Progress, Quiet, Sweep, read_points};
 
 /// Why an experiment could not run.

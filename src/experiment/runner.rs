@@ -23,6 +23,9 @@ pub struct PointRun {
     pub seed: u64,
     /// Replications; 0 skips the point (e.g. already done).
     pub replications: u32,
+    /// Index of the first replication run (later batches of a run to a
+    /// precision continue where the last one stopped).
+    pub first: u32,
 }
 
 /// What `run_points` hands back for a point: its index, scenario and
@@ -44,7 +47,7 @@ struct Slot {
 /// Runs every point's replications in one pool. `load(i)` builds point i's
 /// scenario (called once per point, on the thread that first needs it);
 /// `on_replication` hears each replication's contacts; `on_point` gets each
-/// point's results, in replication order, as soon as its last replication
+/// point's results (replications `first..first + replications`), in order, as soon as its last replication
 /// ends (points in no particular order, on a worker thread).
 ///
 /// # Errors
@@ -74,7 +77,8 @@ pub fn run_points(
     };
     let task = |t: usize| -> Result<(), String> {
         let p = ends.partition_point(|&e| e <= t);
-        let r = (t - (ends[p] - runs[p].replications as usize)) as u32;
+        let i = (t - (ends[p] - runs[p].replications as usize)) as u32;
+        let r = runs[p].first + i;
         let slot = &slots[p];
         let loaded = {
             let mut l = slot.loaded.lock().expect("not poisoned");
@@ -97,7 +101,7 @@ pub fn run_points(
             if results.is_empty() {
                 results.resize_with(runs[p].replications as usize, || None);
             }
-            results[r as usize] = Some(res);
+            results[i as usize] = Some(res);
         }
         if slot.done.fetch_add(1, Ordering::AcqRel) + 1 == runs[p].replications as usize {
             let results: Vec<ReplicationResult> =
@@ -140,14 +144,17 @@ mod tests {
             PointRun {
                 seed: 3,
                 replications: 3,
+                first: 0,
             },
             PointRun {
                 seed: 3,
                 replications: 0,
+                first: 0,
             },
             PointRun {
                 seed: 9,
                 replications: 2,
+                first: 0,
             },
         ];
         let got: Mutex<Vec<(usize, crate::summary::Summary)>> = Mutex::new(Vec::new());
@@ -174,6 +181,7 @@ mod tests {
         let runs = [PointRun {
             seed: 1,
             replications: 4,
+            first: 0,
         }];
         let e = run_points(
             &runs,

@@ -13,6 +13,7 @@
 
 use super::Error;
 use super::axes::{Axis, Combine, points};
+use super::precision::{self, Precision};
 use super::runner::{PointRun, run_points};
 use crate::report;
 use crate::report::folder::Content;
@@ -39,6 +40,9 @@ pub struct Sweep {
     pub replications: Option<u32>,
     /// Load limits.
     pub options: LoadOptions,
+    /// Replications per point chosen by precision (`replications` is then
+    /// each point's first batch).
+    pub precision: Option<Precision>,
 }
 
 /// One point of a sweep, checked and ready to run.
@@ -137,8 +141,9 @@ impl Sweep {
                 let run = PointRun {
                     seed: self.seed.unwrap_or(s.sim.seed),
                     replications: self.replications.unwrap_or(s.sim.replications),
+                    first: 0,
                 };
-                let key = point_key(&s, run);
+                let key = point_key(&s, run, self.precision.as_ref());
                 Ok(Point {
                     index,
                     values,
@@ -168,7 +173,7 @@ fn describe(axes: &[Axis], values: &[String]) -> String {
 }
 
 /// The SHA-256 of everything a point's result depends on.
-fn point_key(s: &Scenario, run: PointRun) -> String {
+fn point_key(s: &Scenario, run: PointRun, precision: Option<&Precision>) -> String {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     h.update(format!("ccsim {}\n", env!("CARGO_PKG_VERSION")));
@@ -182,6 +187,12 @@ fn point_key(s: &Scenario, run: PointRun) -> String {
         "seed {}\nreplications {}\n",
         run.seed, run.replications
     ));
+    if let Some(p) = precision {
+        for t in &p.targets {
+            h.update(format!("precision {t}\n"));
+        }
+        h.update(format!("max_replications {}\n", p.max_replications));
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -275,41 +286,60 @@ impl Prepared {
             progress.point();
         }
         let axes = &self.sweep.axes;
-        run_points(
-            &runs,
-            &|i| {
-                load_str_overridden(
-                    &self.sweep.file,
-                    &self.text,
-                    &self.sweep.options,
-                    &self.points[i].overrides,
-                )
-                .map(|l| l.scenario)
-                .map_err(|e| e.to_string())
-            },
-            &|contacts| progress.replication(contacts),
-            &|i, s, results| {
-                let p = &self.points[i];
-                let summary = crate::summary::summarize(s, p.run.seed, &results);
-                drop(results);
-                let values: serde_json::Map<String, Value> = axes
-                    .iter()
-                    .zip(&p.values)
-                    .map(|(a, v)| (a.key.clone(), value_json(v)))
-                    .collect();
-                let line = format!(
-                    "{{\"key\":\"{}\",\"values\":{},\"summary\":{}}}\n",
-                    p.key,
-                    Value::Object(values),
-                    report::json::to_line(&summary)
-                );
-                write_atomic(&partial.join(format!("{}.json", p.key)), line.as_bytes())
-                    .map_err(|e| e.to_string())?;
-                progress.point();
-                Ok(())
-            },
-        )
-        .map_err(Error::Other)?;
+        let load = |i: usize| {
+            load_str_overridden(
+                &self.sweep.file,
+                &self.text,
+                &self.sweep.options,
+                &self.points[i].overrides,
+            )
+            .map(|l| l.scenario)
+            .map_err(|e| e.to_string())
+        };
+        let on_point = |i: usize, s: &Scenario, results: Vec<crate::metrics::ReplicationResult>| {
+            let p = &self.points[i];
+            let summary = crate::summary::summarize(s, p.run.seed, &results);
+            drop(results);
+            let values: serde_json::Map<String, Value> = axes
+                .iter()
+                .zip(&p.values)
+                .map(|(a, v)| (a.key.clone(), value_json(v)))
+                .collect();
+            let line = format!(
+                "{{\"key\":\"{}\",\"values\":{},\"summary\":{}}}\n",
+                p.key,
+                Value::Object(values),
+                report::json::to_line(&summary)
+            );
+            write_atomic(&partial.join(format!("{}.json", p.key)), line.as_bytes())
+                .map_err(|e| e.to_string())?;
+            progress.point();
+            Ok(())
+        };
+        match &self.sweep.precision {
+            None => run_points(
+                &runs,
+                &load,
+                &|contacts| progress.replication(contacts),
+                &on_point,
+            )
+            .map_err(Error::Other)?,
+            // Point by point, each in batches until its targets hold (the
+            // replications of a batch share the pool).
+            Some(prec) => {
+                for (i, run) in runs.iter().enumerate() {
+                    if run.replications == 0 {
+                        continue;
+                    }
+                    let s = load(i).map_err(Error::Other)?;
+                    let (results, _) =
+                        precision::run(&s, run.seed, run.replications, prec, &|contacts| {
+                            progress.replication(contacts)
+                        })?;
+                    on_point(i, &s, results).map_err(Error::Other)?;
+                }
+            }
+        }
         self.assemble(dir, &partial)?;
         let _ = std::fs::remove_dir_all(&partial);
         Ok(Outcome {

@@ -12,6 +12,7 @@ mod digests;
 mod hostile_input;
 mod hours;
 mod overrides;
+mod precision;
 mod properties;
 mod queueing;
 mod reports;
