@@ -6,6 +6,7 @@ mod compare;
 mod erlang;
 mod explain;
 mod run;
+mod staff;
 mod sweep;
 mod validate;
 
@@ -139,6 +140,45 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
+    /// The fewest agents meeting service targets with confidence (or, with
+    /// several groups and --minimize cost, the cheapest head counts).
+    Staff {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// A target: KPI>=VALUE or KPI<=VALUE, e.g. 'service_level>=0.8',
+        /// 'abandon_rate<=5%', 'queues.billing.asa_s<=30s' (repeatable; all
+        /// must hold at the worse end of their confidence intervals).
+        #[arg(long, value_name = "KPI>=VALUE", required = true)]
+        target: Vec<ccsim::experiment::Requirement>,
+        /// The agent group whose head count varies (repeatable; default the
+        /// scenario's only group).
+        #[arg(long)]
+        group: Vec<String>,
+        /// Confidence level of the intervals the targets are judged on.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// With several groups: find the cheapest combination (the
+        /// simulated bill of [costs]).
+        #[arg(long, value_enum)]
+        minimize: Option<Minimize>,
+        /// The most agents a group may get.
+        #[arg(long, default_value_t = 10_000)]
+        max_agents: u32,
+        /// Base seed of every evaluation (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replications per evaluation (default: the scenario's).
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Report folder (default: reports/<scenario name>-staff/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print {"agents", "summary", "path", ...} on stdout instead of the table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
     /// Erlang C (or Erlang A with --patience) for one queue.
     #[command(group(clap::ArgGroup::new("question").required(true).multiple(true).args(["agents", "target_sl"])))]
     Erlang {
@@ -162,6 +202,13 @@ enum Command {
         #[arg(long)]
         target_sl: Option<f64>,
     },
+}
+
+/// What a staffing search minimises besides head count.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Minimize {
+    /// The simulated bill (labour and usage, from [costs]).
+    Cost,
 }
 
 /// Replications chosen by precision instead of by count.
@@ -314,6 +361,34 @@ pub fn run() -> Result<()> {
                 precision: precision.get(),
             })
         }
+        Command::Staff {
+            file,
+            target,
+            group,
+            confidence,
+            minimize,
+            max_agents,
+            seed,
+            replications,
+            out,
+            json,
+            limits,
+        } => staff::staff(
+            ccsim::experiment::StaffSearch {
+                file,
+                base: limits.set.clone(),
+                targets: target,
+                groups: group,
+                confidence,
+                seed,
+                replications,
+                options: limits.options(),
+                minimize_cost: matches!(minimize, Some(Minimize::Cost)),
+                max_agents,
+            },
+            out,
+            json,
+        ),
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
         Command::Erlang {
             rate,

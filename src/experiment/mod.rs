@@ -32,11 +32,13 @@ pub mod axes;
 pub mod compare;
 pub mod precision;
 pub mod runner;
+pub mod staff;
 pub mod sweep;
 
 pub use axes::{Axis, Combine};
 pub use compare::{Comparison, Difference, KpiId, Scope, compare};
 pub use precision::{Precision, Target};
+pub use staff::{Requirement, StaffSearch, Staffing};
 pub use sweep::{Outcome, Point, Prepared, Progress, Quiet, Sweep, read_points};
 
 /// Why an experiment could not run.

@@ -18,6 +18,7 @@ mod queueing;
 mod reports;
 mod scenarios;
 mod slowdown;
+mod staff;
 mod sweep;
 mod taskrouter;
 mod trace;

@@ -1,0 +1,200 @@
+//! `ccsim staff`: the search path as it goes, then the answer and how sure
+//! it is.
+
+use anyhow::{Context, Result};
+use ccsim::experiment::staff::{Below, Evaluation};
+use ccsim::experiment::{StaffSearch, Staffing};
+use ccsim::report;
+use ccsim::report::folder::Content;
+use serde_json::{Map, Value, json};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+pub(super) fn staff(search: StaffSearch, out: Option<PathBuf>, json_out: bool) -> Result<()> {
+    let started = report::manifest::now_utc();
+    let spinner = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} replications, {elapsed}")
+                .expect("static template"),
+        );
+        bar
+    });
+    let st = search.run(&|_| {
+        if let Some(b) = &spinner {
+            b.inc(1);
+        }
+    })?;
+    if let Some(b) = spinner {
+        b.finish_and_clear();
+    }
+    let dir =
+        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-staff", st.summary.scenario)));
+    let doc = document(&search, &st);
+    let mut files: Vec<(String, Content)> = report::csv::files(&st.summary)
+        .into_iter()
+        .map(|(n, b)| (n, Content::Bytes(b)))
+        .collect();
+    files.push((
+        "staff-path.csv".into(),
+        Content::Bytes(path_csv(&search, &st)),
+    ));
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    files.push((
+        "staff.json".into(),
+        Content::Bytes(text.clone().into_bytes()),
+    ));
+    let base = ccsim::scenario::load_overridden(&search.file, &search.options, &search.base)?;
+    let manifest = report::manifest::Manifest::for_command(
+        "staff",
+        &base.scenario,
+        &search.file.display().to_string(),
+        st.summary.seed,
+        st.summary.replications,
+        std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        started,
+    );
+    report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
+        eprintln!("{m}")
+    })
+    .with_context(|| format!("writing the report folder {}", dir.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    if json_out {
+        stdout.write_all(text.as_bytes())?;
+        return Ok(());
+    }
+    let targets: Vec<String> = search.targets.iter().map(ToString::to_string).collect();
+    writeln!(
+        stdout,
+        "targets: {} (judged at the worse end of {:.0}% CIs); {} replications per evaluation, seed {}; start: {}\n",
+        targets.join(", "),
+        search.confidence * 100.0,
+        st.summary.replications,
+        st.summary.seed,
+        st.start
+    )?;
+    write!(stdout, "{:>4}  {:>16}", "step", st.groups.join(" + "))?;
+    for t in &search.targets {
+        write!(stdout, "  {:>24}", t.path)?;
+    }
+    writeln!(stdout, "  meets")?;
+    for (i, e) in st.path.iter().enumerate() {
+        row(&mut stdout, i + 1, e, &search)?;
+    }
+    let agents: Vec<String> = st
+        .groups
+        .iter()
+        .zip(&st.answer.agents)
+        .map(|(g, n)| format!("{n} in {g}"))
+        .collect();
+    writeln!(stdout, "\nanswer: {}", agents.join(", "))?;
+    match st.below {
+        Below::Fails => writeln!(
+            stdout,
+            "one agent fewer fails a target beyond noise: the answer is the minimum"
+        )?,
+        Below::WithinNoise => writeln!(
+            stdout,
+            "one agent fewer is within noise of a target (its CI straddles the bound): more replications (--replications) would tell"
+        )?,
+        Below::None if st.groups.len() > 1 => writeln!(
+            stdout,
+            "the cheapest combination found by removing one agent at a time while the targets hold (a local optimum)"
+        )?,
+        Below::None => {}
+    }
+    writeln!(stdout, "\nreports: {}", dir.display())?;
+    Ok(())
+}
+
+fn row(out: &mut impl Write, step: usize, e: &Evaluation, s: &StaffSearch) -> Result<()> {
+    let agents: Vec<String> = e.agents.iter().map(u32::to_string).collect();
+    write!(out, "{step:>4}  {:>16}", agents.join(" + "))?;
+    for (k, t) in e.kpis.iter().zip(&s.targets) {
+        let ratio = t.path.ends_with("service_level") || t.path.ends_with("abandon_rate");
+        let shown = match (k.mean, k.ci95) {
+            (Some(m), Some(c)) if ratio => format!("{:.2}% ± {:.2}%", m * 100.0, c * 100.0),
+            (Some(m), Some(c)) => format!("{m:.3} ± {c:.3}"),
+            (Some(m), None) => format!("{m:.3}"),
+            _ => "—".into(),
+        };
+        write!(out, "  {shown:>24}")?;
+    }
+    writeln!(out, "  {}", if e.meets { "yes" } else { "no" })?;
+    Ok(())
+}
+
+fn agents_json(groups: &[String], agents: &[u32]) -> Value {
+    Value::Object(
+        groups
+            .iter()
+            .zip(agents)
+            .map(|(g, n)| (g.clone(), json!(n)))
+            .collect(),
+    )
+}
+
+/// `{"agents", "summary", "path", "below", "confidence", "targets"}`.
+fn document(s: &StaffSearch, st: &Staffing) -> Value {
+    let path: Vec<Value> = st
+        .path
+        .iter()
+        .map(|e| {
+            let kpis: Map<String, Value> = s
+                .targets
+                .iter()
+                .zip(&e.kpis)
+                .map(|(t, k)| (t.path.clone(), json!({ "mean": k.mean, "ci": k.ci95 })))
+                .collect();
+            json!({
+                "agents": agents_json(&st.groups, &e.agents),
+                "kpis": kpis,
+                "meets": e.meets,
+                "cost": e.cost,
+            })
+        })
+        .collect();
+    let summary: Value = serde_json::from_str(&report::json::to_line(&st.summary)).expect("valid");
+    json!({
+        "agents": agents_json(&st.groups, &st.answer.agents),
+        "targets": s.targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "confidence": s.confidence,
+        "below": match st.below {
+            Below::Fails => "fails",
+            Below::WithinNoise => "within_noise",
+            Below::None => "none",
+        },
+        "start": st.start,
+        "summary": summary,
+        "path": path,
+    })
+}
+
+/// `staff-path.csv`: one row per evaluation.
+fn path_csv(s: &StaffSearch, st: &Staffing) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = vec!["step".into()];
+    header.extend(st.groups.iter().cloned());
+    for t in &s.targets {
+        header.push(format!("{}_mean", t.path));
+        header.push(format!("{}_ci", t.path));
+    }
+    header.extend(["meets".into(), "cost".into()]);
+    w.write_record(&header).expect("writing to memory");
+    let num = |v: Option<f64>| v.map_or_else(String::new, |x| format!("{x}"));
+    for (i, e) in st.path.iter().enumerate() {
+        let mut r = vec![(i + 1).to_string()];
+        r.extend(e.agents.iter().map(u32::to_string));
+        for k in &e.kpis {
+            r.push(num(k.mean));
+            r.push(num(k.ci95));
+        }
+        r.push(if e.meets { "yes" } else { "no" }.into());
+        r.push(num(e.cost));
+        w.write_record(&r).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
