@@ -16,6 +16,7 @@ mod queueing;
 mod reports;
 mod scenarios;
 mod slowdown;
+mod staffing_plan;
 mod sweep;
 mod taskrouter;
 mod trace;

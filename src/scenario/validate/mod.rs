@@ -278,7 +278,14 @@ impl Validator<'_> {
         let queues = self.queues(&raw.queues);
         let defaults = self.reservations(raw.reservations.as_ref(), None);
         let activities = self.activities(&raw.activities);
-        let groups = self.groups(&raw.agents, &channels, &queues, &defaults, &activities);
+        let groups = self.groups(
+            &raw.agents,
+            &channels,
+            &queues,
+            &defaults,
+            &activities,
+            sim.as_ref(),
+        );
         let lifo_first = self.workspace(raw.workspace.as_ref());
         let timeout_activity = match raw
             .workspace
