@@ -30,6 +30,9 @@ raw_table! {
         pub activities: Vec<Spanned<RawActivity>>,
         /// Rate card and billing (docs/outputs.md, "Costs").
         pub costs: Option<Spanned<RawCosts>>,
+        /// A staffing-plan CSV (path relative to the file): head counts per
+        /// interval for the groups it names.
+        pub staffing: Option<Spanned<String>>,
     }
 }
 
@@ -392,6 +395,7 @@ raw_table! {
     /// `[[agents]]`: a group of identical workers.
     pub struct RawAgents("[[agents]]") {
         pub group: Spanned<String>,
+        /// Required unless the staffing plan has a column for the group.
         pub count: Option<Spanned<RawCount>>,
         pub attributes: Option<Spanned<toml::Table>>,
         pub capacity: Option<Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>>,

@@ -1,8 +1,9 @@
 //! Staffing plans (docs/scenario.md, "Staffing plans"): head counts per
-//! interval from time 0, written inline (`count = [..]`). Workers the plan
-//! sends off finish what they hold, as at a shift end.
+//! interval from time 0, written inline (`count = [..]`) or read from the
+//! `staffing` CSV. Workers the plan sends off finish what they hold, as at
+//! a shift end.
 
-use super::{load_in, run_trace, scenario, trace_dir};
+use super::{ccsim, load_in, run_trace, scenario, stderr_no_panic, trace_dir, write_scenario};
 use ccsim::metrics::{GroupKpi, Kpi, ReplicationResult};
 use ccsim::scenario::{Scenario, load_str};
 use std::path::Path;
@@ -169,6 +170,66 @@ fn logged_in_hours_are_the_plans_worker_hours() {
     }
 }
 
+/// A scenario with Poisson calls over four hours of 30-minute intervals and
+/// two groups, whose `[[agents]]` tables are `agents`.
+fn two_groups(top: &str, agents: &str) -> String {
+    format!(
+        r#"name = "plan-csv"
+{top}
+[simulation]
+horizon = "4h"
+warmup = "1h"
+interval = "30m"
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+channel = "voice"
+rate = "120/h"
+handle_time = {{ dist = "exponential", mean = "4m" }}
+patience = {{ dist = "exponential", mean = "2m" }}
+{agents}
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = {{ queue = "q" }}
+"#
+    )
+}
+
+/// The same plan from the CSV and inline gives the same results, and the
+/// CSV is listed among the scenario's inputs as the staffing plan.
+#[test]
+fn a_csv_plan_equals_the_same_inline_plan() {
+    let dir = super::temp_dir("plan-csv");
+    std::fs::write(
+        dir.join("plan.csv"),
+        "interval_start,a,b\n0s,2,0\n30m,4,1\n1h,6,2\n1h30m,9,2\n2h,7,1\n2h30m,5,0\n",
+    )
+    .unwrap();
+    let inline = two_groups(
+        "",
+        "[[agents]]\ngroup = \"a\"\ncount = [2, 4, 6, 9, 7, 5]\n[[agents]]\ngroup = \"b\"\ncount = [0, 1, 2, 2, 1, 0]",
+    );
+    let csv = two_groups(
+        "staffing = \"plan.csv\"",
+        "[[agents]]\ngroup = \"a\"\n[[agents]]\ngroup = \"b\"",
+    );
+    let a = load_in(&dir, &inline);
+    let b = load_in(&dir, &csv);
+    assert_eq!(
+        a.groups.iter().map(|g| g.plan.clone()).collect::<Vec<_>>(),
+        b.groups.iter().map(|g| g.plan.clone()).collect::<Vec<_>>()
+    );
+    for rep in 0..3 {
+        assert_eq!(fingerprint(&run(&a, rep)), fingerprint(&run(&b, rep)));
+    }
+    let roles: Vec<&str> = b.inputs.iter().map(|i| i.role).collect();
+    assert_eq!(roles, ["scenario", "staffing plan"]);
+    assert!(b.inputs[1].path.ends_with("plan.csv"));
+}
+
 /// Queue membership counts the plan's largest head count: a group planned
 /// [0, 3] can join its queue (no warning); scripted changes may name up to
 /// that many workers, and the message past it says which count it is.
@@ -263,4 +324,134 @@ fn a_plan_across_a_ragged_warm_up_is_warned_about() {
         &e,
         "count has 5 head counts but the horizon has 4 intervals",
     );
+}
+
+/// A two-hour scenario (four intervals) staffed from `plan.csv` holding
+/// `csv`, with a group `team` (no count) and a group `other` (`count = 1`).
+fn csv_errors(tag: &str, csv: &str) -> String {
+    let dir = trace_dir(tag, "60,voice,,,\n");
+    std::fs::write(dir.join("plan.csv"), csv).unwrap();
+    errors(
+        &dir,
+        &text(
+            "staffing = \"plan.csv\"",
+            "horizon = \"2h\"\ninterval = \"30m\"",
+            "[[agents]]\ngroup = \"team\"\n[[agents]]\ngroup = \"other\"\ncount = 1",
+        ),
+    )
+}
+
+/// Every problem in the CSV is reported at its cell, all in one run.
+#[test]
+fn csv_plan_errors_name_file_line_and_column() {
+    let e = csv_errors(
+        "plan-csv-cells",
+        "interval_start,team,tema\n0s,2,1\n45m,3,1\n1h, x,1\n1h30m,-2,1\n",
+    );
+    for expected in [
+        "plan.csv:1:21: error: unknown agent group \"tema\"; expected one of \"team\", \"other\"; did you mean \"team\"?",
+        "plan.csv:3:1: error: interval_start must be a multiple of the interval (1800 s), found \"45m\" (2700 s)",
+        "plan.csv:4:5: error: team: expected a head count between 0 and 1000000, found \"x\"",
+        "plan.csv:5:7: error: team: expected a head count between 0 and 1000000, found \"-2\"",
+    ] {
+        assert_has(&e, expected);
+    }
+    // Reported with the file, not again as a missing `count`.
+    assert!(!e.contains("needs `count`"), "{e}");
+}
+
+#[test]
+fn csv_plan_rows_cover_every_interval_in_order() {
+    let e = csv_errors("plan-csv-gap", "interval_start,team\n0s,1\n1h,2\n");
+    assert_has(
+        &e,
+        "plan.csv:3:1: error: missing rows: expected the interval starting at 1800 s, found \"1h\" (3600 s); list every interval, repeating a head count to keep it",
+    );
+    let e = csv_errors(
+        "plan-csv-order",
+        "interval_start,team\n0s,1\n30m,2\n30m,3\n",
+    );
+    assert_has(
+        &e,
+        "plan.csv:4:1: error: interval_start \"30m\" (1800 s) does not come after the row before it (1800 s): list the intervals in time order",
+    );
+    let e = csv_errors("plan-csv-first", "interval_start,team\n30m,1\n");
+    assert_has(
+        &e,
+        "plan.csv:2:1: error: the first row must start at 0s (time 0, the warm-up included), found \"30m\"",
+    );
+    let e = csv_errors(
+        "plan-csv-long",
+        "interval_start,team\n0s,1\n30m,1\n1h,1\n1h30m,1\n2h,1\n",
+    );
+    assert_has(
+        &e,
+        "plan.csv:6:1: error: the staffing plan has 5 rows but the horizon has 4 intervals of 1800 s",
+    );
+    let e = csv_errors("plan-csv-empty", "interval_start,team\n");
+    assert_has(
+        &e,
+        "plan.csv:1:1: error: the staffing plan has no rows: add one per interval, from interval_start 0s",
+    );
+    let e = csv_errors("plan-csv-width", "interval_start,team\n0s,1,2\n");
+    assert_has(
+        &e,
+        "plan.csv:2:1: error: expected 2 cells (interval_start, then one per group of the header), found 3",
+    );
+    let e = csv_errors("plan-csv-header", "start,team\n0s,1\n");
+    assert_has(
+        &e,
+        "plan.csv:1:1: error: expected `interval_start` as the first column of the header, found `start`",
+    );
+}
+
+#[test]
+fn a_group_gets_its_head_counts_from_exactly_one_place() {
+    // `other` has a count and a column.
+    let e = csv_errors("plan-csv-both", "interval_start,team,other\n0s,1,1\n");
+    assert_has(
+        &e,
+        "s.toml:16:9: error: group \"other\" also has a column in the staffing plan plan.csv: give its head counts in one place",
+    );
+    // `team` has neither.
+    let e = csv_errors("plan-csv-neither", "interval_start,other\n0s,1\n");
+    assert_has(
+        &e,
+        "s.toml:12:1: error: [[agents]] needs `count`, or a column for \"team\" in the staffing plan plan.csv",
+    );
+    let dir = trace_dir("plan-csv-missing", "60,voice,,,\n");
+    let e = errors(
+        &dir,
+        &text(
+            "staffing = \"nowhere.csv\"",
+            "horizon = \"2h\"\ninterval = \"30m\"",
+            "[[agents]]\ngroup = \"team\"",
+        ),
+    );
+    assert_has(
+        &e,
+        "s.toml:2:12: error: cannot read the staffing plan: cannot read",
+    );
+    assert!(!e.contains("needs `count`"), "{e}");
+}
+
+/// Through the binary: a bad plan fails `validate` with exit 1 and the
+/// position, and no panic.
+#[test]
+fn the_binary_reports_a_bad_plan() {
+    let dir = trace_dir("plan-cli", "60,voice,,,\n");
+    std::fs::write(dir.join("plan.csv"), "interval_start,team\n0s,1\n1h,x\n").unwrap();
+    let path = write_scenario(
+        &dir,
+        &text(
+            "staffing = \"plan.csv\"",
+            "horizon = \"2h\"\ninterval = \"30m\"",
+            "[[agents]]\ngroup = \"team\"",
+        ),
+    );
+    let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
+    let err = stderr_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_has(&err, "plan.csv:3:1: error: missing rows");
+    assert_has(&err, "plan.csv:3:4: error: team: expected a head count");
 }

@@ -7,6 +7,7 @@ use super::queues::member_of;
 use super::{Unit, Validator};
 use crate::expr::Attrs;
 use crate::scenario::raw::{RawAgents, RawCount};
+use crate::scenario::staffing::{Column, StaffingInput};
 use crate::scenario::units::{parse_clock, parse_rate};
 use crate::scenario::{
     Activity, BREAK, Channel, Disconnects, Group, GroupId, MAX_HEAD_COUNT, Profile, Queue, QueueId,
@@ -16,6 +17,14 @@ use std::collections::HashMap;
 use std::ops::Range;
 use toml::Spanned;
 
+/// What groups' head counts are checked against: the scenario's intervals
+/// (`None` when `[simulation]` is wrong, reported) and the staffing CSV,
+/// if it names one.
+pub(in crate::scenario) struct PlanInputs<'a> {
+    pub sim: Option<&'a Simulation>,
+    pub staffing: Option<&'a StaffingInput>,
+}
+
 /// A group's head count as checked: fixed, or one per interval.
 struct HeadCount {
     /// Workers in the group: the count, or the plan's largest head count
@@ -23,8 +32,8 @@ struct HeadCount {
     workers: u32,
     /// Head counts per interval; empty for a fixed count.
     plan: Vec<u32>,
-    /// Where a plan is written (the `count` array), for problems about it
-    /// as a whole.
+    /// Where a plan is written (the `count` array, or the `staffing`
+    /// value for a CSV column), for problems about it as a whole.
     plan_span: Range<usize>,
     /// Nothing wrong (problems are reported).
     ok: bool,
@@ -61,10 +70,13 @@ impl Validator<'_> {
         out
     }
 
-    /// A group's head count: `count = n`, or `count = [..]` (one per
-    /// interval).
-    fn head_count(&mut self, g: &Spanned<RawAgents>, sim: Option<&Simulation>) -> HeadCount {
+    /// A group's head count: `count = n`, `count = [..]` (one per
+    /// interval), or its column in the staffing CSV, never two of them.
+    fn head_count(&mut self, g: &Spanned<RawAgents>, plans: &PlanInputs<'_>) -> HeadCount {
+        let PlanInputs { sim, staffing } = *plans;
         let gr = g.get_ref();
+        let name = gr.group.get_ref();
+        let column = staffing.map_or(Column::Absent, |s| s.column(name));
         let mut out = HeadCount {
             workers: 0,
             plan: Vec::new(),
@@ -73,13 +85,42 @@ impl Validator<'_> {
             unknown: false,
         };
         let Some(count) = &gr.count else {
-            let at = g.span().start..g.span().start;
-            self.err(&at, "[[agents]] needs `count`");
-            out.unknown = true;
+            match column {
+                Column::Counts(counts) => {
+                    out.plan = counts.to_vec();
+                    out.workers = counts.iter().copied().max().unwrap_or(0);
+                    out.plan_span = staffing.map_or(g.span(), |s| s.span.clone());
+                    out.ok = true;
+                }
+                Column::Absent => {
+                    let at = g.span().start..g.span().start;
+                    let message = match staffing {
+                        None => "[[agents]] needs `count`".to_string(),
+                        Some(s) => format!(
+                            "[[agents]] needs `count`, or a column for \"{name}\" in the staffing plan {}",
+                            s.file
+                        ),
+                    };
+                    self.err(&at, message);
+                    out.unknown = true;
+                }
+                // Reported with the file.
+                Column::Broken | Column::Unknown => out.unknown = true,
+            }
             return out;
         };
         out.unknown =
             self.is_unreadable(&count.span()) || self.has_unreadable_within(&count.span());
+        if let (Column::Counts(_) | Column::Broken, Some(s)) = (&column, staffing) {
+            self.err(
+                &count.span(),
+                format!(
+                    "group \"{name}\" also has a column in the staffing plan {}: give its head counts in one place",
+                    s.file
+                ),
+            );
+            return out;
+        }
         let in_range = |v: &mut Self, n: &Spanned<i64>| {
             let x = *n.get_ref();
             let ok = (0..=MAX_HEAD_COUNT).contains(&x);
@@ -143,8 +184,9 @@ impl Validator<'_> {
         queues: &[Queue],
         defaults: &Option<Reservations>,
         activities: &[Activity],
-        sim: Option<&Simulation>,
+        plans: &PlanInputs<'_>,
     ) -> Option<Vec<Group>> {
+        let sim = plans.sim;
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         // Where the first staffing plan is written (for the warm-up warning).
@@ -166,7 +208,7 @@ impl Validator<'_> {
         for g in raw {
             let gr = g.get_ref();
             ok &= self.check_name(&gr.group, "agent group", &mut seen);
-            let head = self.head_count(g, sim);
+            let head = self.head_count(g, plans);
             ok &= head.ok;
             unknown_count |= head.unknown;
             let count = i64::from(head.workers);
