@@ -455,3 +455,24 @@ fn the_binary_reports_a_bad_plan() {
     assert_has(&err, "plan.csv:3:1: error: missing rows");
     assert_has(&err, "plan.csv:3:4: error: team: expected a head count");
 }
+
+/// The example scenario: support staffed from `staffing-plan.csv`, the
+/// overflow team inline. Without shifts, absence or breaks, each group's
+/// logged-in hours over 08:00-19:00 are its plan's worker-hours (215 and
+/// 14) plus the minutes workers sent off spend finishing their calls.
+#[test]
+fn the_example_plan_drives_logged_in_time() {
+    let s = ccsim::scenario::load(&scenario("staffing-plan.toml"))
+        .unwrap()
+        .scenario;
+    assert!(s.inputs.iter().any(|i| i.role == "staffing plan"));
+    let r = run(&s, 0);
+    for (g, planned) in [(0, 215.0), (1, 14.0)] {
+        let h = r.groups[g][GroupKpi::LoggedInHours];
+        assert!(
+            (planned..planned + 3.0).contains(&h),
+            "{}: {h} logged-in hours for {planned} planned",
+            s.groups[g].name
+        );
+    }
+}
