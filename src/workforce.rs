@@ -15,7 +15,7 @@ pub struct Worker {
     /// Bumped whenever the worker's free capacity or idle key changes; idle
     /// entries with an older stamp are stale.
     pub stamp: u32,
-    /// Inside a shift.
+    /// Working: inside a shift, on the staffing plan and not absent.
     pub on_shift: bool,
     /// The activity of the break window it is in, or [`NO_BREAK`].
     pub break_activity: u8,

@@ -77,6 +77,7 @@ impl<'s> Engine<'s> {
             workers,
             cap,
             group_start,
+            shift_open: vec![false; s.groups.len()],
             queue_members: plan.members.clone(),
             queue_capacity: vec![0; s.queues.len() * n_channels],
             mean_work: s

@@ -314,6 +314,9 @@ struct Engine<'s> {
     cap: Vec<u16>,
     /// First worker index of each group.
     group_start: Vec<u32>,
+    /// Per group: inside one of its shifts (a group without shifts is
+    /// always inside), so that absence is drawn once at each shift start.
+    shift_open: Vec<bool>,
     /// Per (queue, activity): members in that activity (`workers.<activity>`).
     queue_activity: Vec<u32>,
     /// Per queue: members (changes with scripted attribute changes).

@@ -327,28 +327,34 @@ impl Engine<'_> {
         self.schedule_hours(h, t);
     }
 
-    /// Applies a group's shift and break state at `t` and schedules its next
-    /// boundary. At each shift start a worker is absent with the group's
-    /// absence probability (shrinkage). Workers becoming able to work pick
-    /// waiting tasks longest-idle first (docs/routing.md, "Which worker gets a task").
+    /// Applies a group's shift, staffing-plan and break state at `t` and
+    /// schedules its next boundary. At each shift start a worker is absent
+    /// with the group's absence probability (shrinkage); the staffing plan
+    /// then keeps only its first `count_at(t)` workers on (the others go off
+    /// as at a shift end). Workers becoming able to work pick waiting tasks
+    /// longest-idle first (docs/routing.md, "Which worker gets a task").
     pub(super) fn shift_change(&mut self, g: usize, t: f64) {
         let group = &self.s.groups[g];
         let on = workforce::on_shift(&group.shifts, t);
+        // Absence is drawn once per shift, whatever the plan does within it.
+        let shift_starts = on && !self.shift_open[g];
+        self.shift_open[g] = on;
+        let planned = group.plan.as_ref().map_or(u32::MAX, |p| p.count_at(t));
         let on_break =
             workforce::window_at(&group.breaks, t).map_or(NO_BREAK, |i| group.break_activities[i]);
         let mut starting = std::mem::take(&mut self.starting);
         starting.clear();
-        for w in self.group_start[g]..self.group_start[g + 1] {
-            let worker = self.workers[w as usize];
-            let scheduled = worker.on_shift || worker.absent;
-            if on && !scheduled && group.absence > 0.0 {
+        let first = self.group_start[g];
+        for w in first..self.group_start[g + 1] {
+            if shift_starts && group.absence > 0.0 {
                 let u: f64 = StandardUniform.sample(&mut self.workforce_rng);
                 self.workers[w as usize].absent = u < group.absence;
             } else if !on {
                 self.workers[w as usize].absent = false;
             }
+            let on_plan = w - first < planned;
             let worker = &mut self.workers[w as usize];
-            let present = on && !worker.absent;
+            let present = on && on_plan && !worker.absent;
             let changed = worker.on_shift != present || worker.break_activity != on_break;
             worker.on_shift = present;
             worker.break_activity = on_break;
@@ -362,7 +368,9 @@ impl Engine<'_> {
             let after = self.workers[w as usize].activity;
             if self.tracer.is_some() && after != before {
                 let name = &self.s.activities[usize::from(after)].name;
-                let what = if !present {
+                let what = if on && !on_plan {
+                    format!("{name} (off the staffing plan)")
+                } else if !present {
                     format!("{name} (off shift)")
                 } else if on_break != NO_BREAK {
                     format!("{name} (break)")
@@ -376,6 +384,7 @@ impl Engine<'_> {
         let next = [
             workforce::next_boundary(&group.shifts, t),
             workforce::next_boundary(&group.breaks, t),
+            group.plan.as_ref().and_then(|p| p.next_change(t)),
         ]
         .into_iter()
         .flatten()

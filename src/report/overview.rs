@@ -117,6 +117,15 @@ pub fn render(s: &Scenario, file: &Path) -> String {
                 .collect();
             extra.push(format!("breaks {}", b.join(", ")));
         }
+        if let Some(p) = &g.plan {
+            let low = p.counts.iter().copied().min().unwrap_or(0);
+            extra.push(format!(
+                "staffing plan: {low}–{} working, {} intervals of {} s from time 0",
+                p.max(),
+                p.counts.len(),
+                p.interval_s
+            ));
+        }
         if g.absence > 0.0 {
             extra.push(format!("absence {:.0}%", g.absence * 100.0));
         }

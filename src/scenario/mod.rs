@@ -12,6 +12,8 @@ pub mod input;
 mod overrides;
 mod raw;
 mod read;
+mod staffing;
+pub use staffing::StaffingPlan;
 pub mod taskrouter;
 mod trace;
 pub mod units;
@@ -94,10 +96,14 @@ pub struct Scenario {
     pub overrides: Vec<String>,
 }
 
+/// The largest head count of an agent group (`count`, or any entry of a
+/// staffing plan).
+pub const MAX_HEAD_COUNT: i64 = 1_000_000;
+
 /// A file a scenario was built from, identified by its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
-    /// What it is: "scenario", "rate card", "workflow", "trace".
+    /// What it is: "scenario", "rate card", "workflow", "trace", "staffing plan".
     pub role: &'static str,
     /// The path as given or resolved (relative to the scenario's folder);
     /// the built-in rate card is named `(built-in) rates/twilio-us.toml`.
@@ -254,6 +260,13 @@ impl Simulation {
     /// Number of statistics intervals in the counted window.
     pub fn interval_count(&self) -> usize {
         (((self.horizon_s - self.warmup_s) / self.interval_s).round() as usize).max(1)
+    }
+
+    /// Number of intervals from time 0 to the horizon, the warm-up
+    /// included (the last one cut short when the warm-up is not a whole
+    /// number of intervals): the most entries a staffing plan can have.
+    pub fn plan_interval_count(&self) -> usize {
+        ((self.horizon_s / self.interval_s - 1e-9).ceil() as usize).max(1)
     }
 }
 
@@ -430,8 +443,12 @@ pub struct TaskClass {
 pub struct Group {
     /// Unique name; `groups` KPIs are keyed by it.
     pub name: String,
-    /// Identical workers in the group.
+    /// Identical workers in the group; with a staffing plan, its largest
+    /// head count.
     pub count: u32,
+    /// Head counts per interval (`count = [..]` or the `staffing` CSV);
+    /// `None`: all `count` workers work whenever their shifts say so.
+    pub plan: Option<StaffingPlan>,
     /// Attributes `target_workers` expressions read.
     pub attrs: Attrs,
     /// Concurrent tasks per channel, indexed by [`ChannelId`].

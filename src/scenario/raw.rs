@@ -30,6 +30,9 @@ raw_table! {
         pub activities: Vec<Spanned<RawActivity>>,
         /// Rate card and billing (docs/outputs.md, "Costs").
         pub costs: Option<Spanned<RawCosts>>,
+        /// A staffing-plan CSV (path relative to the file): head counts per
+        /// interval for the groups it names.
+        pub staffing: Option<Spanned<String>>,
     }
 }
 
@@ -392,7 +395,8 @@ raw_table! {
     /// `[[agents]]`: a group of identical workers.
     pub struct RawAgents("[[agents]]") {
         pub group: Spanned<String>,
-        pub count: Spanned<i64>,
+        /// Required unless the staffing plan has a column for the group.
+        pub count: Option<Spanned<RawCount>>,
         pub attributes: Option<Spanned<toml::Table>>,
         pub capacity: Option<Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>>,
         pub shifts: Option<Vec<Spanned<RawShift>>>,
@@ -406,6 +410,28 @@ raw_table! {
         pub disconnects: Option<Spanned<RawDisconnects>>,
         /// Scripted changes of attributes and capacity.
         pub changes: Option<Vec<Spanned<RawChange>>>,
+    }
+}
+
+/// `count = 12` or `count = [10, 12, 14]`: a fixed head count, or one per
+/// interval (a staffing plan).
+#[derive(Debug, Clone)]
+pub enum RawCount {
+    Fixed(i64),
+    Plan(Vec<Spanned<i64>>),
+}
+
+impl FromToml for RawCount {
+    fn read(r: &mut Reader, v: &Node<'_>) -> Option<Self> {
+        // Anything but an array reads (and is reported) as the integer
+        // `count` always was.
+        match v.get_ref() {
+            DeValue::Array(_) => Vec::<Spanned<i64>>::read(r, v).map(RawCount::Plan),
+            _ => i64::read(r, v).map(RawCount::Fixed),
+        }
+    }
+    fn placeholder(_: &Range<usize>) -> Self {
+        RawCount::Fixed(0)
     }
 }
 

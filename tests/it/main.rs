@@ -19,6 +19,7 @@ mod reports;
 mod scenarios;
 mod slowdown;
 mod staff;
+mod staffing_plan;
 mod sweep;
 mod taskrouter;
 mod trace;

@@ -1,18 +1,46 @@
-//! `[[agents]]` groups: head count, attributes, per-channel capacity, shifts,
-//! breaks, absence, disconnects, reservation settings and scripted changes;
-//! then a warning for any queue no worker can ever join.
+//! `[[agents]]` groups: head count or staffing plan, attributes, per-channel
+//! capacity, shifts, breaks, absence, disconnects, reservation settings and
+//! scripted changes; then a warning for any queue no worker can ever join.
 
 use super::profiles::ChangeSpec;
 use super::queues::member_of;
 use super::{Unit, Validator};
 use crate::expr::Attrs;
-use crate::scenario::raw::RawAgents;
+use crate::scenario::raw::{RawAgents, RawCount};
+use crate::scenario::staffing::{Column, StaffingInput};
 use crate::scenario::units::{parse_clock, parse_rate};
 use crate::scenario::{
-    Activity, BREAK, Channel, Disconnects, Group, GroupId, Profile, Queue, QueueId, Reservations,
+    Activity, BREAK, Channel, Disconnects, Group, GroupId, MAX_HEAD_COUNT, Profile, Queue, QueueId,
+    Reservations, Simulation, StaffingPlan,
 };
 use std::collections::HashMap;
+use std::ops::Range;
 use toml::Spanned;
+
+/// What groups' head counts are checked against: the scenario's intervals
+/// (`None` when `[simulation]` is wrong, reported) and the staffing CSV,
+/// if it names one.
+pub(in crate::scenario) struct PlanInputs<'a> {
+    pub sim: Option<&'a Simulation>,
+    pub staffing: Option<&'a StaffingInput>,
+}
+
+/// A group's head count as checked: fixed, or one per interval.
+struct HeadCount {
+    /// Workers in the group: the count, or the plan's largest head count
+    /// (0 when unknown or wrong).
+    workers: u32,
+    /// Head counts per interval; empty for a fixed count.
+    plan: Vec<u32>,
+    /// Where a plan is written (the `count` array, or the `staffing`
+    /// value for a CSV column), for problems about it as a whole.
+    plan_span: Range<usize>,
+    /// Nothing wrong (problems are reported).
+    ok: bool,
+    /// The count could not be read or worked out, so the queues this group
+    /// joins may have members after all.
+    unknown: bool,
+}
 
 impl Validator<'_> {
     /// A `capacity = { channel = n }` table: per channel, the capacity it
@@ -42,6 +70,110 @@ impl Validator<'_> {
         out
     }
 
+    /// A group's head count: `count = n`, `count = [..]` (one per
+    /// interval), or its column in the staffing CSV, never two of them.
+    fn head_count(&mut self, g: &Spanned<RawAgents>, plans: &PlanInputs<'_>) -> HeadCount {
+        let PlanInputs { sim, staffing } = *plans;
+        let gr = g.get_ref();
+        let name = gr.group.get_ref();
+        let column = staffing.map_or(Column::Absent, |s| s.column(name));
+        let mut out = HeadCount {
+            workers: 0,
+            plan: Vec::new(),
+            plan_span: g.span(),
+            ok: false,
+            unknown: false,
+        };
+        let Some(count) = &gr.count else {
+            match column {
+                Column::Counts(counts) => {
+                    out.plan = counts.to_vec();
+                    out.workers = counts.iter().copied().max().unwrap_or(0);
+                    out.plan_span = staffing.map_or(g.span(), |s| s.span.clone());
+                    out.ok = true;
+                }
+                Column::Absent => {
+                    let at = g.span().start..g.span().start;
+                    let message = match staffing {
+                        None => "[[agents]] needs `count`".to_string(),
+                        Some(s) => format!(
+                            "[[agents]] needs `count`, or a column for \"{name}\" in the staffing plan {}",
+                            s.file
+                        ),
+                    };
+                    self.err(&at, message);
+                    out.unknown = true;
+                }
+                // Reported with the file.
+                Column::Broken | Column::Unknown => out.unknown = true,
+            }
+            return out;
+        };
+        out.unknown =
+            self.is_unreadable(&count.span()) || self.has_unreadable_within(&count.span());
+        if let (Column::Counts(_) | Column::Broken, Some(s)) = (&column, staffing) {
+            self.err(
+                &count.span(),
+                format!(
+                    "group \"{name}\" also has a column in the staffing plan {}: give its head counts in one place",
+                    s.file
+                ),
+            );
+            return out;
+        }
+        let in_range = |v: &mut Self, n: &Spanned<i64>| {
+            let x = *n.get_ref();
+            let ok = (0..=MAX_HEAD_COUNT).contains(&x);
+            if !ok {
+                v.err(
+                    &n.span(),
+                    format!("count must be between 0 and {MAX_HEAD_COUNT}, found {x}"),
+                );
+            }
+            ok
+        };
+        match count.get_ref() {
+            RawCount::Fixed(n) => {
+                out.ok = in_range(self, &Spanned::new(count.span(), *n));
+                out.workers = (*n).clamp(0, MAX_HEAD_COUNT) as u32;
+            }
+            RawCount::Plan(entries) => {
+                out.plan_span = count.span();
+                out.ok = true;
+                for n in entries {
+                    out.ok &= in_range(self, n);
+                }
+                out.plan = entries
+                    .iter()
+                    .map(|n| (*n.get_ref()).clamp(0, MAX_HEAD_COUNT) as u32)
+                    .collect();
+                out.workers = out.plan.iter().copied().max().unwrap_or(0);
+                if entries.is_empty() {
+                    self.err(
+                        &count.span(),
+                        "count = [] has no head counts: give one per interval, or a single integer",
+                    );
+                    out.ok = false;
+                    out.unknown = true; // no consequential "no worker" warning
+                } else if let Some(sim) = sim
+                    && entries.len() > sim.plan_interval_count()
+                {
+                    self.err(
+                        &count.span(),
+                        format!(
+                            "count has {} head counts but the horizon has {} intervals of {} s (counted from time 0, the warm-up included)",
+                            entries.len(),
+                            sim.plan_interval_count(),
+                            sim.interval_s
+                        ),
+                    );
+                    out.ok = false;
+                }
+            }
+        }
+        out
+    }
+
     /// Every agent group; `None` when any is wrong (all are still checked,
     /// and a group with bad reservation settings is kept with instant
     /// answers so that the checks of others still see it).
@@ -52,17 +184,20 @@ impl Validator<'_> {
         queues: &[Queue],
         defaults: &Option<Reservations>,
         activities: &[Activity],
+        plans: &PlanInputs<'_>,
     ) -> Option<Vec<Group>> {
+        let sim = plans.sim;
         let mut seen = HashMap::new();
         let mut out = Vec::new();
+        // Where the first staffing plan is written (for the warm-up warning).
+        let mut first_plan = None;
         let mut ok = true;
         let n_channels = channels.len();
         // A group that could not be read whole may be the one a queue needs.
-        let unknown_count = self.incomplete.contains("agent group")
+        let mut unknown_count = self.incomplete.contains("agent group")
             || raw.iter().any(|g| {
                 let x = g.get_ref();
                 self.has_unreadable_within(&g.span())
-                    || self.is_unreadable(&x.count.span())
                     || x.attributes
                         .as_ref()
                         .is_some_and(|a| self.is_unreadable(&a.span()))
@@ -73,14 +208,24 @@ impl Validator<'_> {
         for g in raw {
             let gr = g.get_ref();
             ok &= self.check_name(&gr.group, "agent group", &mut seen);
-            let count = *gr.count.get_ref();
-            if !(0..=1_000_000).contains(&count) {
-                self.err(
-                    &gr.count.span(),
-                    format!("count must be between 0 and 1000000, found {count}"),
-                );
-                ok = false;
-            }
+            let head = self.head_count(g, plans);
+            ok &= head.ok;
+            unknown_count |= head.unknown;
+            let count = i64::from(head.workers);
+            let plan = match (head.plan.is_empty(), sim) {
+                (true, _) => None,
+                (false, Some(sim)) => {
+                    first_plan.get_or_insert(head.plan_span.clone());
+                    Some(StaffingPlan {
+                        interval_s: sim.interval_s,
+                        counts: head.plan,
+                    })
+                }
+                (false, None) => {
+                    ok = false; // no interval to lay it on (reported)
+                    None
+                }
+            };
             let attrs = gr
                 .attributes
                 .as_ref()
@@ -192,6 +337,11 @@ impl Validator<'_> {
                     None => Some(count.max(0) as u32),
                     Some(n) if (1..=count).contains(n.get_ref()) => Some(*n.get_ref() as u32),
                     Some(n) => {
+                        let count = if plan.is_some() {
+                            format!("its largest head count, {count}")
+                        } else {
+                            count.to_string()
+                        };
                         self.err(&n.span(), format!("workers must be between 1 and the group's count ({count}), found {}", n.get_ref()));
                         None
                     }
@@ -241,7 +391,8 @@ impl Validator<'_> {
             });
             out.push(Group {
                 name: gr.group.get_ref().clone(),
-                count: count.max(0) as u32,
+                count: head.workers,
+                plan,
                 attrs,
                 capacity,
                 shifts,
@@ -253,6 +404,12 @@ impl Validator<'_> {
                 disconnects,
                 changes,
             });
+        }
+        if let (Some(span), Some(sim)) = (first_plan, sim) {
+            let k = sim.warmup_s / sim.interval_s;
+            if (k - k.round()).abs() > 1e-9 {
+                self.warn(&span, format!("the warm-up ({} s) is not a whole number of intervals ({} s): staffing-plan entries count from time 0, so they do not line up with the report's intervals, which start at the warm-up's end", sim.warmup_s, sim.interval_s));
+            }
         }
         for (qi, q) in queues.iter().enumerate() {
             let id = QueueId(qi as u32);

@@ -278,7 +278,25 @@ impl Validator<'_> {
         let queues = self.queues(&raw.queues);
         let defaults = self.reservations(raw.reservations.as_ref(), None);
         let activities = self.activities(&raw.activities);
-        let groups = self.groups(&raw.agents, &channels, &queues, &defaults, &activities);
+        let staffing = raw.staffing.as_ref().map(|file| {
+            let names: Vec<&str> = raw
+                .agents
+                .iter()
+                .map(|g| g.get_ref().group.get_ref().as_str())
+                .collect();
+            super::staffing::load_staffing(self, file, &names, sim.as_ref())
+        });
+        let groups = self.groups(
+            &raw.agents,
+            &channels,
+            &queues,
+            &defaults,
+            &activities,
+            &agents::PlanInputs {
+                sim: sim.as_ref(),
+                staffing: staffing.as_ref(),
+            },
+        );
         let lifo_first = self.workspace(raw.workspace.as_ref());
         let timeout_activity = match raw
             .workspace
