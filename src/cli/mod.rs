@@ -88,8 +88,8 @@ enum Command {
         /// Scenario file (TOML).
         file: PathBuf,
         /// An axis: KEY=V1,V2,... or KEY=A..B[:STEP] (repeatable; keys as
-        /// for --set).
-        #[arg(long, value_name = "KEY=VALUES", value_parser = ccsim::experiment::Axis::parse, required = true)]
+        /// for --set). Without any, the scenario's [sweep] axes.
+        #[arg(long, value_name = "KEY=VALUES", value_parser = ccsim::experiment::Axis::parse)]
         vary: Vec<ccsim::experiment::Axis>,
         /// Pair the axes' values element by element instead of crossing them.
         #[arg(long)]

@@ -30,9 +30,9 @@ pub struct Sweep {
     pub file: PathBuf,
     /// Overrides applied to every point, before the axes' values.
     pub base: Vec<Override>,
-    /// The varied values.
+    /// The varied values; empty: the scenario's `[sweep]` axes.
     pub axes: Vec<Axis>,
-    /// Grid or zip.
+    /// Grid or zip (with the file's axes, its `zip = true` also zips).
     pub combine: Combine,
     /// Seed for every point (default: each point's scenario seed).
     pub seed: Option<u64>,
@@ -106,7 +106,7 @@ impl Sweep {
     ///
     /// # Errors
     /// The first point (in order) that does not load, with its problems.
-    pub fn prepare(self) -> Result<Prepared, Error> {
+    pub fn prepare(mut self) -> Result<Prepared, Error> {
         let text = crate::scenario::input::read_text(
             &self.file,
             crate::scenario::input::SCENARIO_MAX_BYTES,
@@ -118,6 +118,27 @@ impl Sweep {
                 problems: e,
             })?
             .scenario;
+        if self.axes.is_empty()
+            && let Some(spec) = &base.sweep
+        {
+            self.axes = spec
+                .axes
+                .iter()
+                .map(|(key, values)| Axis {
+                    key: key.clone(),
+                    values: values.clone(),
+                })
+                .collect();
+            if spec.zip {
+                self.combine = Combine::Zip;
+            }
+        }
+        if self.axes.is_empty() {
+            return Err(Error::Other(format!(
+                "nothing to vary: give --vary KEY=V1,V2,... or a [sweep] table in {}",
+                self.file.display()
+            )));
+        }
         let grid = points(&self.axes, self.combine).map_err(Error::Other)?;
         let loaded: Vec<Result<Point, Error>> = grid
             .par_iter()

@@ -13,6 +13,7 @@ mod overrides;
 mod raw;
 mod read;
 mod staffing;
+pub mod sweep;
 pub use staffing::StaffingPlan;
 pub mod taskrouter;
 mod trace;
@@ -94,6 +95,8 @@ pub struct Scenario {
     pub inputs: Vec<InputFile>,
     /// The `--set KEY=VALUE` overrides applied to the file, in order.
     pub overrides: Vec<String>,
+    /// The `[sweep]` axes, if the file has them.
+    pub sweep: Option<sweep::SweepSpec>,
 }
 
 /// The largest head count of an agent group (`count`, or any entry of a

@@ -33,6 +33,41 @@ raw_table! {
         /// A staffing-plan CSV (path relative to the file): head counts per
         /// interval for the groups it names.
         pub staffing: Option<Spanned<String>>,
+        /// The axes `ccsim sweep` varies when given none (docs/experiments.md).
+        pub sweep: Option<Spanned<RawSweep>>,
+    }
+}
+
+raw_table! {
+    /// `[sweep]`: the axes of `ccsim sweep`.
+    pub struct RawSweep("[sweep]") {
+        pub vary: Vec<Spanned<RawAxis>>,
+        /// Pair the axes element by element instead of crossing them.
+        pub zip: Option<Spanned<bool>>,
+    }
+}
+
+raw_table! {
+    /// One `[[sweep.vary]]` axis: a key and its values or a range.
+    pub struct RawAxis("a [[sweep.vary]] entry") {
+        pub key: Spanned<String>,
+        pub values: Option<Spanned<Vec<Spanned<RawAny>>>>,
+        /// `"A..B"` or `"A..B:STEP"`.
+        pub range: Option<Spanned<String>>,
+    }
+}
+
+/// Any TOML value, kept by its span only: a sweep value is re-read from the
+/// text as an override, exactly as written.
+#[derive(Debug, Clone, Default)]
+pub struct RawAny;
+
+impl FromToml for RawAny {
+    fn read(_: &mut Reader, _: &Node<'_>) -> Option<Self> {
+        Some(RawAny)
+    }
+    fn placeholder(_: &Range<usize>) -> Self {
+        RawAny
     }
 }
 

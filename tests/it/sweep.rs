@@ -257,3 +257,72 @@ fn a_bad_point_fails_the_sweep_before_anything_runs() {
     );
     assert!(stderr_no_panic(&out).contains("--zip pairs values element by element"));
 }
+
+#[test]
+fn a_sweep_table_in_the_scenario_gives_the_axes() {
+    let dir = temp_dir("sweep-table").join("out");
+    let file = scenario("chat-concurrency-sweep.toml");
+    let out = ccsim_ok(
+        &[
+            "sweep",
+            file.to_str().unwrap(),
+            "--replications",
+            "3",
+            "--json",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        doc["axes"],
+        serde_json::json!([
+            {"key": "agents.chat.capacity.chat", "values": [2, 3, 4]},
+            {"key": "agents.chat.count", "values": [14, 18]}
+        ])
+    );
+    let points = doc["points"].as_array().unwrap();
+    assert_eq!(points.len(), 6);
+    // More concurrency serves more chats, even with the slowdown.
+    let sl = |i: usize| {
+        points[i]["summary"]["overall"]["service_level"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(sl(1) < sl(3) && sl(3) < sl(5));
+    // --vary replaces the file's axes.
+    let out = ccsim_ok(
+        &[
+            "sweep",
+            file.to_str().unwrap(),
+            "--replications",
+            "2",
+            "--vary",
+            "agents.chat.count=15,16",
+            "--json",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(doc["points"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_bad_sweep_table_is_an_error_at_its_line_and_column() {
+    let dir = temp_dir("sweep-table-bad");
+    let path = super::write_scenario(
+        &dir,
+        &std::fs::read_to_string(scenario("chat-concurrency-sweep.toml"))
+            .unwrap()
+            .replace("range = \"2..4\"", "range = \"4..2\""),
+    );
+    let out = ccsim(&["validate", path.to_str().unwrap()], &[]);
+    let err = stderr_no_panic(&out);
+    assert!(
+        err.contains("s.toml:44:48: error: the range 4..2 runs backwards"),
+        "{err}"
+    );
+}

@@ -100,6 +100,75 @@ pub(super) fn load(
     })
 }
 
+impl Validator<'_> {
+    /// `[sweep]`: each axis a key with `values` (kept as written) or a `range`.
+    fn sweep(&mut self, raw: &super::raw::RawSweep) -> Option<super::sweep::SweepSpec> {
+        let mut axes = Vec::new();
+        for axis in &raw.vary {
+            let a = axis.get_ref();
+            let key = a.key.get_ref().trim().to_string();
+            if key.is_empty() {
+                self.err(
+                    &a.key.span(),
+                    "the key is empty; name the value to vary, e.g. \"agents.support.count\"",
+                );
+                continue;
+            }
+            let values = match (&a.values, &a.range) {
+                (Some(values), None) => {
+                    let mut out = Vec::new();
+                    for v in values.get_ref() {
+                        let text = self.src.text[v.span()].trim();
+                        if text.contains('\n') {
+                            self.err(&v.span(), "write each sweep value on one line");
+                        }
+                        out.push(text.to_string());
+                    }
+                    if out.is_empty() {
+                        self.err(&values.span(), "an axis needs at least one value");
+                    }
+                    out
+                }
+                (None, Some(range)) => {
+                    match super::sweep::range(range.get_ref()) {
+                        Some(Ok(v)) => v,
+                        Some(Err(e)) => {
+                            self.err(&range.span(), e);
+                            continue;
+                        }
+                        None => {
+                            self.err(&range.span(), format!("expected a range such as \"24..30\" or \"24..30:2\", found \"{}\"", range.get_ref()));
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    self.err(
+                        &axis.span(),
+                        "give an axis either `values = [...]` or `range = \"A..B[:STEP]\"`",
+                    );
+                    continue;
+                }
+            };
+            if axes.iter().any(|(k, _)| *k == key) {
+                self.err(
+                    &a.key.span(),
+                    format!("{key} is varied twice; give all its values in one axis"),
+                );
+                continue;
+            }
+            axes.push((key, values));
+        }
+        if raw.vary.is_empty() {
+            return None;
+        }
+        Some(super::sweep::SweepSpec {
+            axes,
+            zip: raw.zip.as_ref().is_some_and(|z| *z.get_ref()),
+        })
+    }
+}
+
 /// What reading a document left unreadable: value spans and key names.
 pub(super) struct Unreadable {
     /// Spans of values that could not be read.
@@ -364,6 +433,7 @@ impl Validator<'_> {
             activities,
             inputs: Vec::new(),
             overrides: Vec::new(),
+            sweep: raw.sweep.as_ref().and_then(|s| self.sweep(s.get_ref())),
         };
         scenario.profiles = scenario
             .groups
