@@ -164,6 +164,13 @@ enum Command {
         /// The most agents a group may get.
         #[arg(long, default_value_t = 10_000)]
         max_agents: u32,
+        /// Agents per interval of a time-varying day (simulation-based
+        /// iterative staffing, beside SIPP), for a service-level target.
+        #[arg(long, conflicts_with = "minimize")]
+        per_interval: bool,
+        /// With --per-interval: most ISA iterations.
+        #[arg(long, default_value_t = 20, requires = "per_interval")]
+        max_iterations: u32,
         /// Base seed of every evaluation (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
@@ -365,6 +372,41 @@ pub fn run() -> Result<()> {
             file,
             target,
             group,
+            per_interval,
+            max_iterations,
+            seed,
+            replications,
+            out,
+            json,
+            limits,
+            ..
+        } if per_interval => {
+            let [target] = <[_; 1]>::try_from(target).map_err(|_| {
+                anyhow::anyhow!("--per-interval takes one --target, the service level")
+            })?;
+            staff::per_interval(
+                ccsim::experiment::IntervalSearch {
+                    file,
+                    base: limits.set.clone(),
+                    target,
+                    group: match group.as_slice() {
+                        [] => None,
+                        [g] => Some(g.clone()),
+                        _ => anyhow::bail!("--per-interval staffs one group"),
+                    },
+                    seed,
+                    replications,
+                    options: limits.options(),
+                    max_iterations,
+                },
+                out,
+                json,
+            )
+        }
+        Command::Staff {
+            file,
+            target,
+            group,
             confidence,
             minimize,
             max_agents,
@@ -373,6 +415,7 @@ pub fn run() -> Result<()> {
             out,
             json,
             limits,
+            ..
         } => staff::staff(
             ccsim::experiment::StaffSearch {
                 file,

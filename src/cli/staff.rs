@@ -198,3 +198,181 @@ fn path_csv(s: &StaffSearch, st: &Staffing) -> Vec<u8> {
     }
     w.into_inner().expect("writing to memory")
 }
+
+/// `ccsim staff --per-interval`: ISA and SIPP plans side by side, with the
+/// service level each reaches per interval on the same customers.
+pub(super) fn per_interval(
+    search: ccsim::experiment::IntervalSearch,
+    out: Option<PathBuf>,
+    json_out: bool,
+) -> Result<()> {
+    use ccsim::experiment::IntervalStaffing;
+    let started = report::manifest::now_utc();
+    let spinner = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} replications, {elapsed}")
+                .expect("static template"),
+        );
+        bar
+    });
+    let st = search.run(&|_| {
+        if let Some(b) = &spinner {
+            b.inc(1);
+        }
+    })?;
+    if let Some(b) = spinner {
+        b.finish_and_clear();
+    }
+    let base = ccsim::scenario::load_overridden(&search.file, &search.options, &search.base)?;
+    let dir =
+        out.unwrap_or_else(|| Path::new("reports").join(format!("{}-staff", base.scenario.name)));
+    let (lo, hi) = (st.target - 0.03, st.target + 0.10);
+    let share = |sl: &[Option<ccsim::stats::Estimate>]| IntervalStaffing::share_within(sl, lo, hi);
+    let clock = |s: f64| {
+        let m = (s / 60.0).round() as u64;
+        format!("d{} {:02}:{:02}", m / 1440, (m / 60) % 24, m % 60)
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "interval_start_s",
+        "group",
+        "rate_per_h",
+        "agents",
+        "service_level_mean",
+        "service_level_ci95",
+        "sipp_agents",
+        "sipp_service_level_mean",
+        "sipp_service_level_ci95",
+    ])?;
+    let num = |v: Option<f64>| v.map_or_else(String::new, |x| format!("{x}"));
+    let mut intervals = Vec::new();
+    for i in 0..st.isa.len() {
+        let start = i as f64 * st.interval_s;
+        let (a, b) = (st.isa_sl[i], st.sipp_sl[i]);
+        w.write_record([
+            format!("{start}"),
+            st.group.clone(),
+            format!("{}", st.rate[i] * 3600.0),
+            st.isa[i].to_string(),
+            num(a.and_then(|e| e.mean)),
+            num(a.and_then(|e| e.ci95)),
+            st.sipp[i].to_string(),
+            num(b.and_then(|e| e.mean)),
+            num(b.and_then(|e| e.ci95)),
+        ])?;
+        intervals.push(json!({
+            "start_s": start,
+            "rate_per_h": st.rate[i] * 3600.0,
+            "agents": st.isa[i],
+            "service_level": a.map(|e| json!({"mean": e.mean, "ci95": e.ci95})),
+            "sipp_agents": st.sipp[i],
+            "sipp_service_level": b.map(|e| json!({"mean": e.mean, "ci95": e.ci95})),
+        }));
+    }
+    let csv_bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let doc = json!({
+        "group": st.group,
+        "target": st.target,
+        "iterations": st.iterations,
+        "converged": st.converged,
+        "replications": st.replications,
+        "seed": st.seed,
+        "within": { "low": lo, "high": hi, "isa": share(&st.isa_sl), "sipp": share(&st.sipp_sl) },
+        // Over the reported intervals (the warm-up's are staffed too).
+        "agent_hours": {
+            "isa": reported_hours(&st.isa, &st.isa_sl, st.interval_s),
+            "sipp": reported_hours(&st.sipp, &st.isa_sl, st.interval_s),
+        },
+        "intervals": intervals,
+    });
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    let manifest = report::manifest::Manifest::for_command(
+        "staff",
+        &base.scenario,
+        &search.file.display().to_string(),
+        st.seed,
+        st.replications,
+        std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        started,
+    );
+    report::folder::replace(
+        &dir,
+        vec![
+            ("staffing.csv".into(), Content::Bytes(csv_bytes)),
+            (
+                "staffing.json".into(),
+                Content::Bytes(text.clone().into_bytes()),
+            ),
+        ],
+        |sizes| manifest.finish(sizes),
+        &mut |m| eprintln!("{m}"),
+    )
+    .with_context(|| format!("writing the report folder {}", dir.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    if json_out {
+        stdout.write_all(text.as_bytes())?;
+        return Ok(());
+    }
+    writeln!(
+        stdout,
+        "group {}: service level ≥ {:.0}% per interval; ISA {} after {} iteration{}; {} replications, seed {}\n",
+        st.group,
+        st.target * 100.0,
+        if st.converged { "converged" } else { "stopped" },
+        st.iterations,
+        if st.iterations == 1 { "" } else { "s" },
+        st.replications,
+        st.seed
+    )?;
+    writeln!(
+        stdout,
+        "{:>9}  {:>8}  {:>6}  {:>16}  {:>6}  {:>16}",
+        "interval", "rate/h", "ISA", "ISA SL", "SIPP", "SIPP SL"
+    )?;
+    let cell = |e: Option<ccsim::stats::Estimate>| match e.and_then(|e| e.mean.map(|m| (m, e.ci95)))
+    {
+        Some((m, Some(c))) => format!("{:.1}% ± {:.1}%", m * 100.0, c * 100.0),
+        Some((m, None)) => format!("{:.1}%", m * 100.0),
+        None => "(warm-up)".into(),
+    };
+    for i in 0..st.isa.len() {
+        if st.isa_sl[i].is_none() {
+            continue;
+        }
+        writeln!(
+            stdout,
+            "{:>9}  {:>8.1}  {:>6}  {:>16}  {:>6}  {:>16}",
+            clock(i as f64 * st.interval_s),
+            st.rate[i] * 3600.0,
+            st.isa[i],
+            cell(st.isa_sl[i]),
+            st.sipp[i],
+            cell(st.sipp_sl[i])
+        )?;
+    }
+    writeln!(
+        stdout,
+        "\nintervals with service level in [{:.0}%, {:.0}%]: ISA {:.0}%, SIPP {:.0}%; agent-hours ISA {:.0}, SIPP {:.0}",
+        lo * 100.0,
+        hi * 100.0,
+        share(&st.isa_sl) * 100.0,
+        share(&st.sipp_sl) * 100.0,
+        doc["agent_hours"]["isa"].as_f64().unwrap_or(0.0),
+        doc["agent_hours"]["sipp"].as_f64().unwrap_or(0.0)
+    )?;
+    writeln!(stdout, "\nreports: {}", dir.display())?;
+    Ok(())
+}
+
+/// Agent-hours of a plan over the intervals that are reported.
+fn reported_hours(plan: &[u32], sl: &[Option<ccsim::stats::Estimate>], interval_s: f64) -> f64 {
+    plan.iter()
+        .zip(sl)
+        .filter(|(_, e)| e.is_some())
+        .map(|(&n, _)| f64::from(n) * interval_s / 3600.0)
+        .sum()
+}

@@ -43,6 +43,9 @@ impl Engine<'_> {
             hour,
             ..FREE_TASK
         };
+        if let Some(sizes) = &mut self.sizes {
+            sizes.record(t, self.live);
+        }
         self.live += 1;
         if self.tracer.is_some() {
             self.trace_task(slot, t, "task.created", |e, ev| {

@@ -99,6 +99,7 @@ impl<'s> Engine<'s> {
                 }
                 v
             },
+            sizes: None,
             router: Router::new(plan, n_channels),
             metrics: Collector::new(s),
             n_channels,

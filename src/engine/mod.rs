@@ -76,6 +76,7 @@ pub mod event;
 mod followups;
 mod matching;
 mod meters;
+pub mod probe;
 mod service;
 mod staff;
 pub mod trace;
@@ -327,6 +328,8 @@ struct Engine<'s> {
     /// Per (source, channel): mean talk plus wrap-up (expected waits).
     mean_work: Vec<f64>,
     router: Router,
+    /// Numbers in system seen by arrivals, when asked for ([`run_probed`]).
+    sizes: Option<probe::SystemSizes>,
     metrics: Collector,
     n_channels: usize,
     /// Workers starting a shift, reused between shift events.
@@ -369,7 +372,7 @@ pub fn run(s: &Scenario, seed: u64, replication: u32) -> ReplicationResult {
 /// Runs one replication with routing tables built once by the caller
 /// ([`Plan::build`]), as replications of one scenario share them.
 pub fn run_with_plan(s: &Scenario, plan: &Plan, seed: u64, replication: u32) -> ReplicationResult {
-    run_inner(s, plan, seed, replication, None)
+    run_inner(s, plan, seed, replication, None, &mut None)
 }
 
 /// Runs one replication and reports every task, reservation and worker
@@ -382,7 +385,23 @@ pub fn run_traced<'a>(
     replication: u32,
     tracer: &'a mut Tracer<'a>,
 ) -> ReplicationResult {
-    run_inner(s, plan, seed, replication, Some(tracer))
+    run_inner(s, plan, seed, replication, Some(tracer), &mut None)
+}
+
+/// Runs one replication and also counts the contacts in the system each
+/// arrival finds, per interval of `interval_s` from time 0 (results are
+/// identical to [`run_with_plan`]'s).
+pub fn run_probed(
+    s: &Scenario,
+    plan: &Plan,
+    seed: u64,
+    replication: u32,
+    interval_s: f64,
+    intervals: usize,
+) -> (ReplicationResult, probe::SystemSizes) {
+    let mut sizes = Some(probe::SystemSizes::new(interval_s, intervals));
+    let r = run_inner(s, plan, seed, replication, None, &mut sizes);
+    (r, sizes.expect("kept"))
 }
 
 fn run_inner<'a>(
@@ -391,10 +410,13 @@ fn run_inner<'a>(
     seed: u64,
     replication: u32,
     tracer: Option<&'a mut Tracer<'a>>,
+    sizes: &mut Option<probe::SystemSizes>,
 ) -> ReplicationResult {
     let mut e = Engine::new(s, plan, seed, replication);
     e.tracer = tracer;
+    e.sizes = sizes.take();
     e.run_loop();
+    *sizes = e.sizes.take();
     let (contacts, events) = (e.contacts, e.events);
     let in_flight = e.live;
     e.flush_unfinished();

@@ -30,6 +30,7 @@
 
 pub mod axes;
 pub mod compare;
+pub mod isa;
 pub mod precision;
 pub mod runner;
 pub mod staff;
@@ -37,6 +38,7 @@ pub mod sweep;
 
 pub use axes::{Axis, Combine};
 pub use compare::{Comparison, Difference, KpiId, Scope, compare};
+pub use isa::{IntervalSearch, IntervalStaffing};
 pub use precision::{Precision, Target};
 pub use staff::{Requirement, StaffSearch, Staffing};
 pub use sweep::{Outcome, Point, Prepared, Progress, Quiet, Sweep, read_points};
