@@ -18,7 +18,10 @@
 //! contact): single queue ≤ 1.5× the floor, 2 450 agents ≤ 1.5× its floor,
 //! multi-skill ≤ 2 000; costs ≤ 10% slower; ≥ 100× SimPy.
 
+mod common;
 mod floor;
+
+use common::{alternate, median, peak_rss_kib};
 
 use ccsim::metrics::Kpi;
 use ccsim::scenario::load_str;
@@ -173,11 +176,6 @@ default_filter = {{ queue = "overflow" }}
         .scenario
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn bench(label: &str, s: &ccsim::scenario::Scenario, runs: u32) {
     let mut rates = Vec::new();
     let mut contacts = 0;
@@ -199,25 +197,6 @@ fn bench(label: &str, s: &ccsim::scenario::Scenario, runs: u32) {
         lo / 1e6,
         hi / 1e6
     );
-}
-
-/// Runs `a` and `b` alternately `runs` times (so both see the same host
-/// load); each returns contacts/s. Returns the medians of `a`, of `b` and of
-/// the paired ratios a ÷ b.
-fn alternate(
-    runs: u32,
-    mut a: impl FnMut(u32) -> f64,
-    mut b: impl FnMut(u32) -> f64,
-) -> (f64, f64, f64) {
-    let (mut ra, mut rb, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    for r in 0..runs {
-        let x = a(r);
-        let y = b(r);
-        ra.push(x);
-        rb.push(y);
-        ratio.push(x / y);
-    }
-    (median(ra), median(rb), median(ratio))
 }
 
 /// Contacts per second of one ccsim replication.
@@ -242,17 +221,6 @@ fn bench_pair(
         with / 1e6,
         speed
     );
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 /// The three models whose instructions per contact the issue tracks, by

@@ -43,8 +43,8 @@ impl Engine<'_> {
             hour,
             ..FREE_TASK
         };
-        if let Some(sizes) = &mut self.sizes {
-            sizes.record(t, self.live);
+        if self.sizes.is_some() {
+            self.record_size(t);
         }
         self.live += 1;
         if self.tracer.is_some() {
@@ -65,6 +65,16 @@ impl Engine<'_> {
             });
         }
         self.route_new(slot, t);
+    }
+
+    /// Counts the contacts an arrival finds (only when asked for; kept out of
+    /// line so ordinary runs pay a test, not the histogram code).
+    #[cold]
+    #[inline(never)]
+    fn record_size(&mut self, t: f64) {
+        if let Some(sizes) = &mut self.sizes {
+            sizes.record(t, self.live);
+        }
     }
 
     /// A task slot: a recycled one (its generation and epochs kept), or a new one.

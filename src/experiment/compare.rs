@@ -281,6 +281,22 @@ impl Comparison {
 ///
 /// # Errors
 /// Only if a replication run fails to start (it cannot for loaded scenarios).
+///
+/// ```no_run
+/// use ccsim::experiment::{Scope, compare};
+/// use ccsim::scenario::{LoadOptions, load_overridden};
+///
+/// let path = std::path::Path::new("scenarios/quickstart.toml");
+/// let design = |count: &str| -> Result<_, Box<dyn std::error::Error>> {
+///     let set = vec![format!("agents.support.count={count}").parse()?];
+///     Ok(load_overridden(path, &LoadOptions::default(), &set)?.scenario)
+/// };
+/// let c = compare(&design("26")?, &design("27")?, 7, 20, &|_| {})?;
+/// for d in c.differences.iter().filter(|d| d.id.scope == Scope::Overall && d.significant()) {
+///     println!("{}: {:+.4} ± {:.4}", d.id.kpi, d.diff.mean.unwrap(), d.diff.ci95.unwrap());
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn compare(
     a: &Scenario,
     b: &Scenario,

@@ -30,6 +30,24 @@ use crate::stats::Estimate;
 use rayon::prelude::*;
 use std::path::PathBuf;
 
+/// ```no_run
+/// use ccsim::experiment::IntervalSearch;
+/// use ccsim::scenario::LoadOptions;
+///
+/// let plan = IntervalSearch {
+///     file: "scenarios/sinusoidal-day.toml".into(),
+///     base: vec![],
+///     target: "service_level>=0.8".parse()?,
+///     group: None,
+///     seed: None,
+///     replications: None,
+///     options: LoadOptions::default(),
+///     max_iterations: 20,
+/// }
+/// .run(&|_| {})?;
+/// println!("ISA {:?}\nSIPP {:?}", plan.isa, plan.sipp);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 /// What to staff.
 #[derive(Debug, Clone)]
 pub struct IntervalSearch {

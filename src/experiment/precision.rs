@@ -293,6 +293,19 @@ fn batches(
 ///
 /// # Errors
 /// A target naming no KPI of `s`.
+///
+/// ```no_run
+/// use ccsim::experiment::Precision;
+///
+/// let s = ccsim::scenario::load("scenarios/quickstart.toml".as_ref())?.scenario;
+/// let p = Precision {
+///     targets: vec!["service_level=0.005".parse()?, "asa_s=1s".parse()?],
+///     max_replications: 500,
+/// };
+/// let (results, reached) = ccsim::experiment::precision::run(&s, 7, 10, &p, &|_| {})?;
+/// println!("{} replications, targets met: {}", results.len(), reached.met);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(
     s: &Scenario,
     seed: u64,

@@ -89,6 +89,26 @@ impl fmt::Display for Requirement {
     }
 }
 
+/// ```no_run
+/// use ccsim::experiment::StaffSearch;
+/// use ccsim::scenario::LoadOptions;
+///
+/// let st = StaffSearch {
+///     file: "scenarios/quickstart.toml".into(),
+///     base: vec![],
+///     targets: vec!["service_level>=0.8".parse()?, "abandon_rate<=5%".parse()?],
+///     groups: vec![],
+///     confidence: 0.95,
+///     seed: None,
+///     replications: Some(20),
+///     options: LoadOptions::default(),
+///     minimize_cost: false,
+///     max_agents: 1000,
+/// }
+/// .run(&|_| {})?;
+/// println!("{} agents after {} evaluations", st.answer.agents[0], st.path.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 /// What to search.
 #[derive(Debug, Clone)]
 pub struct StaffSearch {

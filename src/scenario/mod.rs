@@ -776,6 +776,18 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Loaded, ScenarioE
 ///
 /// # Errors
 /// As [`load`]; a problem in an override names the override.
+///
+/// ```no_run
+/// use ccsim::scenario::{LoadOptions, Override, load_overridden};
+///
+/// let sets: Vec<Override> = vec![
+///     "agents.support.count=26".parse()?,
+///     Override::new("arrivals.inbound.rate", "400/h")?,
+/// ];
+/// let s = load_overridden("scenarios/quickstart.toml".as_ref(), &LoadOptions::default(), &sets)?;
+/// assert_eq!(s.scenario.groups[0].count, 26);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_overridden(
     path: &Path,
     options: &LoadOptions,
