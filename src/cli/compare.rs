@@ -64,7 +64,7 @@ pub(super) fn compare_cmd(a: Args) -> Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let manifest = report::manifest::Manifest::for_command(
+    let mut manifest = report::manifest::Manifest::for_command(
         "compare",
         &a.a,
         &a.a_file.display().to_string(),
@@ -75,6 +75,22 @@ pub(super) fn compare_cmd(a: Args) -> Result<()> {
             .collect(),
         started,
     );
+    // Design B's inputs and overrides beside A's, marked as B's.
+    manifest.inputs.extend(a.b.inputs.iter().map(|f| {
+        let mut input = report::manifest::Input::from(f);
+        input.role = match f.role {
+            "scenario" => "B scenario",
+            "rate card" => "B rate card",
+            "workflow" => "B workflow",
+            "trace" => "B trace",
+            "staffing plan" => "B staffing plan",
+            _ => "B input",
+        };
+        input
+    }));
+    manifest
+        .overrides
+        .extend(a.b.overrides.iter().map(|o| format!("B: {o}")));
     report::folder::replace(
         &dir,
         vec![("compare.csv".into(), Content::Bytes(c.to_csv()))],

@@ -33,7 +33,7 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Number of replications (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, value_parser = replications_arg)]
         replications: Option<u32>,
         /// Report folder (default: reports/<scenario name>/).
         #[arg(long)]
@@ -98,7 +98,7 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Replications per point (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, value_parser = replications_arg)]
         replications: Option<u32>,
         /// Report folder (default: reports/<scenario name>-sweep/).
         #[arg(long)]
@@ -127,7 +127,7 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Replications of each (default: A's).
-        #[arg(long)]
+        #[arg(long, value_parser = replications_arg)]
         replications: Option<u32>,
         /// Report folder (default: reports/<A's name>-compare/).
         #[arg(long)]
@@ -162,7 +162,7 @@ enum Command {
         #[arg(long, value_enum)]
         minimize: Option<Minimize>,
         /// The most agents a group may get.
-        #[arg(long, default_value_t = 10_000)]
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         max_agents: u32,
         /// Agents per interval of a time-varying day (simulation-based
         /// iterative staffing, beside SIPP), for a service-level target.
@@ -175,7 +175,7 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Replications per evaluation (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, value_parser = replications_arg)]
         replications: Option<u32>,
         /// Report folder (default: reports/<scenario name>-staff/).
         #[arg(long)]
@@ -228,7 +228,7 @@ struct PrecisionArgs {
     #[arg(long, value_name = "KPI=HALF_WIDTH")]
     precision: Vec<ccsim::experiment::Target>,
     /// Most replications spent reaching --precision (default 1000).
-    #[arg(long, value_name = "N", requires = "precision")]
+    #[arg(long, value_name = "N", requires = "precision", value_parser = clap::value_parser!(u32).range(2..=100_000))]
     max_replications: Option<u32>,
 }
 
@@ -255,6 +255,16 @@ struct Limits {
     /// replication (default 5e7, about ten seconds each).
     #[arg(long, value_name = "N", value_parser = positive_number)]
     max_contacts: Option<f64>,
+}
+
+/// A replication count: 1 to 100 000, as the scenario file allows.
+fn replications_arg(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of replications from 1 to 100000, found \"{s}\""
+        )),
+    }
 }
 
 /// A finite number above zero.

@@ -33,6 +33,11 @@ struct Bar {
 }
 
 impl experiment::Progress for Bar {
+    fn planned(&self, replications: u64) {
+        if let Some(b) = &self.bar {
+            b.set_length(replications);
+        }
+    }
     fn replication(&self, _contacts: u64) {
         if let Some(b) = &self.bar {
             b.inc(1);

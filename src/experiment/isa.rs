@@ -30,6 +30,8 @@ use crate::stats::Estimate;
 use rayon::prelude::*;
 use std::path::PathBuf;
 
+/// What to staff.
+///
 /// ```no_run
 /// use ccsim::experiment::IntervalSearch;
 /// use ccsim::scenario::LoadOptions;
@@ -48,7 +50,6 @@ use std::path::PathBuf;
 /// println!("ISA {:?}\nSIPP {:?}", plan.isa, plan.sipp);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-/// What to staff.
 #[derive(Debug, Clone)]
 pub struct IntervalSearch {
     /// The scenario file.
@@ -122,6 +123,16 @@ impl IntervalSearch {
             )));
         }
         let target = self.target.value;
+        if !(0.0..1.0).contains(&target) {
+            return Err(Error::Other(format!(
+                "--per-interval: a service-level target is a fraction below 1 (e.g. 0.8), found {target}"
+            )));
+        }
+        if self.replications.is_some_and(|r| r < 2) {
+            return Err(Error::Other(
+                "--per-interval needs at least 2 replications per iteration".into(),
+            ));
+        }
         let text = crate::scenario::input::read_text(
             &self.file,
             crate::scenario::input::SCENARIO_MAX_BYTES,

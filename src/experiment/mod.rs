@@ -47,9 +47,10 @@ pub use sweep::{Outcome, Point, Prepared, Progress, Quiet, Sweep, read_points};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The scenario, or one point of it, does not load.
-    #[error("{}{problems}", point.as_ref().map(|p| format!("at the sweep point {p}:\n")).unwrap_or_default())]
+    #[error("{}{problems}", point.as_ref().map(|p| format!("{p}:\n")).unwrap_or_default())]
     Scenario {
-        /// The point's `key=value` list, when the problem is in one point.
+        /// Which design, when the problem is in one of several ("at the
+        /// sweep point agents.support.count=26", "with 28 agents in support").
         point: Option<String>,
         /// Every problem found.
         problems: crate::scenario::diag::ScenarioError,

@@ -89,6 +89,8 @@ impl fmt::Display for Requirement {
     }
 }
 
+/// What to search.
+///
 /// ```no_run
 /// use ccsim::experiment::StaffSearch;
 /// use ccsim::scenario::LoadOptions;
@@ -109,7 +111,6 @@ impl fmt::Display for Requirement {
 /// println!("{} agents after {} evaluations", st.answer.agents[0], st.path.len());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-/// What to search.
 #[derive(Debug, Clone)]
 pub struct StaffSearch {
     /// The scenario file.
@@ -246,6 +247,37 @@ impl StaffSearch {
                     .into(),
             ));
         }
+        if self.max_agents == 0 {
+            return Err(Error::Other("--max-agents must be at least 1".into()));
+        }
+        if self.replications.is_some_and(|r| r < 2) {
+            return Err(Error::Other(
+                "a staffing search needs at least 2 replications per evaluation for its confidence intervals".into(),
+            ));
+        }
+        for g in &groups {
+            if base.groups.iter().any(|x| &x.name == g && x.plan.is_some()) {
+                return Err(Error::Other(format!(
+                    "group \"{g}\" has a per-interval staffing plan; a search would replace it with one count for the whole run (use --per-interval to staff it interval by interval)"
+                )));
+            }
+        }
+        for t in &self.targets {
+            let kpi = t.path.rsplit('.').next().unwrap_or("");
+            let ratio = matches!(
+                kpi,
+                "service_level"
+                    | "service_level_answered"
+                    | "abandon_rate"
+                    | "occupancy"
+                    | "utilization"
+            );
+            if ratio && !(0.0..=1.0).contains(&t.value) {
+                return Err(Error::Other(format!(
+                    "--target {t}: {kpi} is a fraction between 0 and 1 (write 0.8 or 80%)"
+                )));
+            }
+        }
         if !(0.5..1.0).contains(&self.confidence) {
             return Err(Error::Other(format!(
                 "--confidence must be between 0.5 and 1 (e.g. 0.95), found {}",
@@ -315,7 +347,15 @@ impl Search<'_> {
         }
         let s = load_str_overridden(&self.spec.file, &self.text, &self.spec.options, &overrides)
             .map_err(|e| Error::Scenario {
-                point: Some(format!("{agents:?} agents")),
+                point: Some(format!(
+                    "with {}",
+                    self.groups
+                        .iter()
+                        .zip(agents)
+                        .map(|(g, n)| format!("{n} agents in {g}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
                 problems: e,
             })?
             .scenario;
@@ -361,7 +401,8 @@ impl Search<'_> {
             })
             .collect();
         let bound = |e: &Estimate, t: &Requirement, worse: bool| -> Option<bool> {
-            let (m, h) = (e.mean?, e.ci95.unwrap_or(0.0));
+            // One defined value says nothing about the spread: no verdict.
+            let (m, h) = (e.mean?, e.ci95?);
             Some(match (t.op, worse) {
                 (Op::AtLeast, true) => m - h >= t.value,
                 (Op::AtMost, true) => m + h <= t.value,
@@ -576,7 +617,10 @@ fn erlang_guess(s: &Scenario, group: &str, targets: &[Requirement]) -> Option<u3
             }
         })
     };
-    (first..first.saturating_add(10_000)).find(|&n| {
+    // Erlang A meets any reachable target well within a few times the
+    // load; beyond that the target is out of reach (no start from Erlang A).
+    let last = first.saturating_mul(4).saturating_add(100);
+    (first..=last).find(|&n| {
         crate::erlang::Model { agents: n, ..model }
             .measures(threshold)
             .ok()

@@ -86,6 +86,9 @@ pub struct Outcome {
 
 /// Progress of a running sweep, for a progress bar.
 pub trait Progress: Sync {
+    /// The replications about to run (without the points taken from an
+    /// earlier run; with `--precision`, the most that may run).
+    fn planned(&self, _replications: u64) {}
     /// A replication ended, having simulated `contacts`.
     fn replication(&self, contacts: u64);
     /// A point's last replication ended.
@@ -155,7 +158,10 @@ impl Sweep {
                 }
                 let s = load_str_overridden(&self.file, &text, &self.options, &overrides)
                     .map_err(|e| Error::Scenario {
-                        point: Some(describe(&self.axes, &values)),
+                        point: Some(format!(
+                            "at the sweep point {}",
+                            describe(&self.axes, &values)
+                        )),
                         problems: e,
                     })?
                     .scenario;
@@ -197,7 +203,11 @@ fn describe(axes: &[Axis], values: &[String]) -> String {
 fn point_key(s: &Scenario, run: PointRun, precision: Option<&Precision>) -> String {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
-    h.update(format!("ccsim {}\n", env!("CARGO_PKG_VERSION")));
+    h.update(format!(
+        "ccsim {} {}\n",
+        env!("CARGO_PKG_VERSION"),
+        build_id()
+    ));
     for input in &s.inputs {
         h.update(format!("input {} {}\n", input.role, input.sha256));
     }
@@ -264,8 +274,38 @@ fn io(e: std::io::Error, what: &str, path: &Path) -> Error {
 /// Writes `bytes` to `path` so that it is either absent or complete.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| io(e, "writing", &tmp))?;
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    written.map_err(|e| io(e, "writing", &tmp))?;
     std::fs::rename(&tmp, path).map_err(|e| io(e, "renaming", &tmp))
+}
+
+/// A point record read back: its key, and its summary if the line is a
+/// whole record of that key (a damaged file is run again, not trusted).
+fn read_record(line: &str, key: &str) -> Option<Value> {
+    let v: Value = serde_json::from_str(line.trim_end()).ok()?;
+    (v.get("key")?.as_str()? == key && v.get("summary")?.is_object()).then_some(v)
+}
+
+/// The SHA-256 of the running program, so that a point computed by a
+/// different build (an engine changed without a version bump) is not
+/// taken for this one's. Computed once per process.
+fn build_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        use sha2::Digest;
+        std::env::current_exe()
+            .and_then(std::fs::read)
+            .map(|bytes| {
+                sha2::Sha256::digest(&bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .unwrap_or_else(|_| "unknown build".into())
+    })
 }
 
 impl Prepared {
@@ -290,6 +330,7 @@ impl Prepared {
     /// # Errors
     /// An unusable folder, an I/O error, or a point that fails.
     pub fn run(&self, dir: &Path, progress: &dyn Progress) -> Result<Outcome, Error> {
+        let started = report::manifest::now_utc();
         report::folder::check(dir).map_err(|e| io(e, "--out", dir))?;
         let partial = partial_dir(dir);
         std::fs::create_dir_all(&partial).map_err(|e| io(e, "creating", &partial))?;
@@ -303,6 +344,19 @@ impl Prepared {
                 ..p.run
             })
             .collect();
+        progress.planned(
+            runs.iter()
+                .filter(|r| r.replications > 0)
+                .map(|r| {
+                    u64::from(
+                        self.sweep
+                            .precision
+                            .as_ref()
+                            .map_or(r.replications, |p| p.max_replications.max(r.replications)),
+                    )
+                })
+                .sum(),
+        );
         for _ in reused.iter().filter(|&&r| r) {
             progress.point();
         }
@@ -361,7 +415,7 @@ impl Prepared {
                 }
             }
         }
-        self.assemble(dir, &partial)?;
+        self.assemble(dir, &partial, started)?;
         let _ = std::fs::remove_dir_all(&partial);
         Ok(Outcome {
             dir: dir.to_path_buf(),
@@ -376,7 +430,16 @@ impl Prepared {
         let mut done: Vec<bool> = self
             .points
             .iter()
-            .map(|p| partial.join(format!("{}.json", p.key)).is_file())
+            .map(|p| {
+                let path = partial.join(format!("{}.json", p.key));
+                let whole = std::fs::read_to_string(&path)
+                    .ok()
+                    .is_some_and(|line| read_record(&line, &p.key).is_some());
+                if !whole {
+                    let _ = std::fs::remove_file(&path);
+                }
+                whole
+            })
             .collect();
         let finished = dir.join("points.jsonl");
         if done.iter().all(|&d| d) || !finished.is_file() {
@@ -394,7 +457,9 @@ impl Prepared {
             let line = line.map_err(|e| io(e, "reading", &finished))?;
             // Lines start `{"key":"<64 hex digits>"`.
             let Some(key) = line.get(8..72) else { continue };
-            if let Some(&i) = wanted.get(key) {
+            if let Some(&i) = wanted.get(key)
+                && read_record(&line, key).is_some()
+            {
                 write_atomic(
                     &partial.join(format!("{key}.json")),
                     format!("{line}\n").as_bytes(),
@@ -407,7 +472,7 @@ impl Prepared {
 
     /// Builds the final files from the finished points, one point at a
     /// time, and replaces the report folder with them.
-    fn assemble(&self, dir: &Path, partial: &Path) -> Result<(), Error> {
+    fn assemble(&self, dir: &Path, partial: &Path, started: String) -> Result<(), Error> {
         let names = ["sweep.csv", "sweep-long.csv", "points.jsonl"];
         let paths: Vec<PathBuf> = names
             .iter()
@@ -432,10 +497,24 @@ impl Prepared {
         for p in &self.points {
             let path = partial.join(format!("{}.json", p.key));
             let line = std::fs::read_to_string(&path).map_err(|e| io(e, "reading", &path))?;
-            let record: Value = serde_json::from_str(&line).map_err(|e| {
-                Error::Other(format!("{} is not a point record: {e}", path.display()))
-            })?;
+            let record = read_record(&line, &p.key)
+                .ok_or_else(|| Error::Other(format!("{} is not a point record", path.display())))?;
             let summary = &record["summary"];
+            // The point's values as this sweep names them (a record reused
+            // from another sweep may have had other axes).
+            let values: serde_json::Map<String, Value> = self
+                .sweep
+                .axes
+                .iter()
+                .zip(&p.values)
+                .map(|(a, v)| (a.key.clone(), value_json(v)))
+                .collect();
+            let line = format!(
+                "{{\"key\":\"{}\",\"values\":{},\"summary\":{}}}\n",
+                p.key,
+                Value::Object(values),
+                summary
+            );
             let shown: Vec<String> = p.values.iter().map(|v| unquoted(v).to_string()).collect();
             let wide_cols = wide_columns(summary);
             if !header_done {
@@ -502,7 +581,7 @@ impl Prepared {
             std::env::args_os()
                 .map(|a| a.to_string_lossy().into_owned())
                 .collect(),
-            report::manifest::now_utc(),
+            started,
         );
         report::folder::replace(dir, files, |sizes| manifest.finish(sizes), &mut |m| {
             eprintln!("{m}")

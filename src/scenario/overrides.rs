@@ -192,7 +192,7 @@ fn apply_one<'i>(
     let key = line.start..line.start + key_len;
     let value_span = key.end + 1..line.end;
     let path = segments(text, key)?;
-    let value = parse_value(&text[value_span.clone()], value_span.start);
+    let value = parse_value(&text[value_span.clone()], value_span.start)?;
     let (last, parents) = path.split_last().expect("at least one segment");
     let mut node = doc;
     for (depth, seg) in parents.iter().enumerate() {
@@ -305,11 +305,26 @@ fn entry_index(
 }
 
 /// A value as TOML when it reads as one, else as a string; spans shifted to
-/// where the value sits in the combined text.
-fn parse_value(raw: &str, at: usize) -> Spanned<DeValue<'_>> {
+/// where the value sits in the combined text. A value that opens a list, a
+/// table or a quoted string must be valid TOML: taking `[1, 2` as text
+/// would hide the typo.
+fn parse_value(raw: &str, at: usize) -> Result<Spanned<DeValue<'_>>, (Range<usize>, String)> {
     match DeValue::parse(raw) {
-        Ok(v) => shift(v, at),
-        Err(_) => Spanned::new(at..at + raw.len(), DeValue::String(Cow::Borrowed(raw))),
+        Ok(v) => Ok(shift(v, at)),
+        Err(e) if raw.trim_start().starts_with(['[', '{', '"', '\'']) => {
+            let offset = e.span().map_or(0, |s| s.start);
+            Err((
+                at + offset..at + offset + 1,
+                format!(
+                    "the value is not valid TOML: {}; fix it, or quote the whole value to mean text",
+                    e.message().trim().replace('\n', " ")
+                ),
+            ))
+        }
+        Err(_) => Ok(Spanned::new(
+            at..at + raw.len(),
+            DeValue::String(Cow::Borrowed(raw)),
+        )),
     }
 }
 
@@ -451,6 +466,11 @@ mod tests {
             "{problems:?}"
         );
         assert!(problems[3].contains("empty segment"), "{problems:?}");
+        let (_, problems) = run(file, &["agents.support.count=[1, 2"]);
+        assert!(
+            problems[0].contains("the value is not valid TOML"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -14,13 +14,17 @@ pub struct SweepSpec {
 /// error, not an endless sweep).
 pub const MAX_RANGE_VALUES: usize = 100_000;
 
-/// `A..B[:STEP]` expanded, `None` when `spec` is not of that form.
+/// `A..B[:STEP]` expanded, `None` when `spec` is not of that form (A and B
+/// numbers: a value such as `../plan.csv` is not a range).
 pub fn range(spec: &str) -> Option<Result<Vec<String>, String>> {
     let (a, rest) = spec.split_once("..")?;
     let (b, step) = match rest.split_once(':') {
         Some((b, s)) => (b, Some(s)),
         None => (rest, None),
     };
+    if a.trim().parse::<f64>().is_err() || b.trim().parse::<f64>().is_err() {
+        return None;
+    }
     let ints = [Some(a), Some(b), step]
         .iter()
         .flatten()
@@ -46,7 +50,7 @@ pub fn range(spec: &str) -> Option<Result<Vec<String>, String>> {
         let n = ((hi - lo) / step + 1e-9).floor() + 1.0;
         if n > MAX_RANGE_VALUES as f64 {
             return Err(format!(
-                "the range {spec} has {n} values, more than the {MAX_RANGE_VALUES} one axis may have"
+                "the range {spec} has {n:.3e} values, more than the {MAX_RANGE_VALUES} one axis may have"
             ));
         }
         Ok((0..n as usize)

@@ -165,3 +165,30 @@ fn the_manifest_lists_the_overrides() {
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["overrides"], serde_json::json!(["agents.tier2.count=6"]));
 }
+
+#[test]
+fn explain_reads_the_overrides_too() {
+    let q = scenario("quickstart.toml");
+    let slowest = |sets: &[&str]| {
+        let mut args = vec!["explain", q.to_str().unwrap(), "--slowest", "1"];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        String::from_utf8(ccsim_ok(&args, &[])).unwrap()
+    };
+    let (base, fewer) = (slowest(&[]), slowest(&["agents.support.count=22"]));
+    assert_ne!(base, fewer, "22 agents leave a different slowest task");
+    let out = ccsim(
+        &[
+            "explain",
+            q.to_str().unwrap(),
+            "--task",
+            "0",
+            "--set",
+            "agents.support.count=[1, 2",
+        ],
+        &[],
+    );
+    let err = stderr_no_panic(&out);
+    assert!(err.contains("the value is not valid TOML"), "{err}");
+}

@@ -3,6 +3,7 @@
 //! two groups, a local optimum.
 
 use super::{ccsim_ok, scenario, temp_dir};
+use ccsim::experiment::staff::Below;
 use ccsim::experiment::{Requirement, StaffSearch};
 use ccsim::metrics::Kpi;
 use ccsim::scenario::{LoadOptions, Override, load_overridden};
@@ -46,6 +47,18 @@ fn the_answer_is_the_brute_force_minimum_on_the_same_seeds() {
     };
     let brute = (20..=32).find(|&n| meets(n)).expect("met within 32 agents");
     assert_eq!(st.answer.agents, vec![brute], "path: {:?}", st.path);
+    // The verdict on one agent fewer is what its evaluation says.
+    let fewer = st
+        .path
+        .iter()
+        .find(|e| e.agents == vec![brute - 1])
+        .expect("evaluated");
+    let expected = if fewer.clearly_fails {
+        Below::Fails
+    } else {
+        Below::WithinNoise
+    };
+    assert_eq!(st.below, expected);
     assert!(!meets(brute - 1));
     assert!(
         st.path.len() <= 6,
@@ -193,4 +206,48 @@ fn isa_keeps_a_sinusoidal_day_time_stable_where_sipp_lags() {
         "SIPP shows no lag: {sipp_up} vs {sipp_down}"
     );
     assert!((isa_up - isa_down).abs() < sipp_up - sipp_down);
+}
+
+#[test]
+fn impossible_or_unsupported_requests_are_refused_at_once() {
+    let q = scenario("quickstart.toml");
+    let q = q.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = super::ccsim_within(args, 20);
+        let err = super::stderr_no_panic(&out);
+        assert_ne!(out.status.code(), Some(0), "{args:?} succeeded");
+        err
+    };
+    let err = run(&["staff", q, "--target", "service_level>=2"]);
+    assert!(err.contains("is a fraction between 0 and 1"), "{err}");
+    let err = run(&[
+        "staff",
+        q,
+        "--target",
+        "service_level>=0.8",
+        "--max-agents",
+        "0",
+    ]);
+    assert!(err.contains("--max-agents"), "{err}");
+    let err = run(&[
+        "staff",
+        q,
+        "--target",
+        "service_level>=0.8",
+        "--replications",
+        "1",
+    ]);
+    assert!(err.contains("at least 2 replications"), "{err}");
+    let err = run(&["run", q, "--replications", "4000000000"]);
+    assert!(err.contains("from 1 to 100000"), "{err}");
+    let plan = scenario("staffing-plan.toml");
+    let err = run(&[
+        "staff",
+        plan.to_str().unwrap(),
+        "--target",
+        "service_level>=0.8",
+        "--group",
+        "overflow",
+    ]);
+    assert!(err.contains("has a per-interval staffing plan"), "{err}");
 }

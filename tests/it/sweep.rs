@@ -208,6 +208,42 @@ fn a_sweep_run_again_takes_the_points_it_already_has() {
         "the partial folder is removed once the sweep is complete"
     );
 
+    // A damaged point file is run again, not trusted.
+    std::fs::create_dir_all(&partial).unwrap();
+    std::fs::write(partial.join(format!("{key}.json")), "{\"key\":\"").unwrap();
+    let (_, err) = sweep(&base.join("again"), &AXES, &[]);
+    assert!(
+        err.contains("swept 6 points (6 taken from an earlier run)"),
+        "{err}"
+    );
+    std::fs::create_dir_all(&partial).unwrap();
+    std::fs::write(partial.join(format!("{key}.json")), "garbage").unwrap();
+    let (_, err) = sweep(&base.join("fresh2"), &AXES, &[]);
+    assert!(
+        err.contains("swept 6 points (0 taken from an earlier run)"),
+        "{err}"
+    );
+
+    // Records taken from a sweep with other axes carry this sweep's values.
+    let (out, _) = sweep(
+        &dir,
+        &[
+            "--set",
+            "agents.support.count=26",
+            "--vary",
+            "arrivals.inbound.rate=300/h,360/h",
+            "--replications",
+            "6",
+            "--json",
+        ],
+        &[],
+    );
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        doc["points"][0]["values"],
+        serde_json::json!({"arrivals.inbound.rate": "300/h"})
+    );
+
     // A different scenario (another seed) reuses nothing.
     let (_, err) = sweep(&dir, &[&AXES[..], &["--seed", "8"]].concat(), &[]);
     assert!(
