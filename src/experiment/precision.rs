@@ -213,7 +213,7 @@ fn half_widths(ids: &[KpiId], values: &dyn Fn(&KpiId) -> Vec<f64>) -> Vec<Option
 /// The next number of replications: enough for the worst target by the
 /// usual n·(h/target)² rule with 10% to spare, at least one more, at most
 /// double, at most the cap.
-fn next_count(n: u32, hws: &[Option<f64>], p: &Precision) -> u32 {
+pub(crate) fn next_count(n: u32, hws: &[Option<f64>], p: &Precision) -> u32 {
     let need = hws
         .iter()
         .zip(&p.targets)
@@ -243,7 +243,7 @@ fn batches(
     widths: &HalfWidths<'_>,
 ) -> Result<(Vec<Vec<ReplicationResult>>, Reached), Error> {
     let mut results: Vec<Vec<ReplicationResult>> = designs.iter().map(|_| Vec::new()).collect();
-    let mut n = start.clamp(2, p.max_replications.max(2));
+    let mut n = first_count(start, p);
     loop {
         let have = results[0].len() as u32;
         let run = PointRun {
@@ -270,10 +270,7 @@ fn batches(
             all.extend(new.expect("every design ran"));
         }
         let hws = widths(&results);
-        let met = hws
-            .iter()
-            .zip(&p.targets)
-            .all(|(hw, t)| hw.is_some_and(|h| h <= t.half_width));
+        let met = all_met(&hws, p);
         if met || n >= p.max_replications {
             return Ok((
                 results,
@@ -286,6 +283,28 @@ fn batches(
         }
         n = next_count(n, &hws, p);
     }
+}
+
+/// The half-widths of the targets' KPIs over one design's results.
+pub(crate) fn widths_of(
+    s: &Scenario,
+    ids: &[KpiId],
+    results: &[ReplicationResult],
+) -> Vec<Option<f64>> {
+    let flat: Vec<Vec<(KpiId, f64)>> = results.iter().map(|x| flatten(s, x)).collect();
+    half_widths(ids, &|id| values_of(&flat, id))
+}
+
+/// Every target met by these half-widths.
+pub(crate) fn all_met(hws: &[Option<f64>], p: &Precision) -> bool {
+    hws.iter()
+        .zip(&p.targets)
+        .all(|(hw, t)| hw.is_some_and(|h| h <= t.half_width))
+}
+
+/// The first batch: `start` replications, at least 2, at most the cap.
+pub(crate) fn first_count(start: u32, p: &Precision) -> u32 {
+    start.clamp(2, p.max_replications.max(2))
 }
 
 /// Runs `s` until every target holds (or the cap), starting with `start`
@@ -315,8 +334,7 @@ pub fn run(
 ) -> Result<(Vec<ReplicationResult>, Reached), Error> {
     let ids = p.resolve(s)?;
     let (mut results, reached) = batches(&[s], seed, start, p, on_replication, &|r| {
-        let flat: Vec<Vec<(KpiId, f64)>> = r[0].iter().map(|x| flatten(s, x)).collect();
-        half_widths(&ids, &|id| values_of(&flat, id))
+        widths_of(s, &ids, &r[0])
     })?;
     Ok((results.remove(0), reached))
 }

@@ -399,19 +399,17 @@ impl Prepared {
                 &on_point,
             )
             .map_err(Error::Other)?,
-            // Point by point, each in batches until its targets hold (the
-            // replications of a batch share the pool).
+            // In chunks of a few points per thread: each round runs every
+            // unfinished point's next batch in the one pool; a point whose
+            // targets hold (or that reached the cap) is written and leaves.
+            // Each point's batches depend only on its own results.
             Some(prec) => {
-                for (i, run) in runs.iter().enumerate() {
-                    if run.replications == 0 {
-                        continue;
-                    }
-                    let s = load(i).map_err(Error::Other)?;
-                    let (results, _) =
-                        precision::run(&s, run.seed, run.replications, prec, &|contacts| {
-                            progress.replication(contacts)
-                        })?;
-                    on_point(i, &s, results).map_err(Error::Other)?;
+                let todo: Vec<usize> = (0..runs.len())
+                    .filter(|&i| runs[i].replications > 0)
+                    .collect();
+                let chunk_len = (2 * rayon::current_num_threads()).max(4);
+                for chunk in todo.chunks(chunk_len) {
+                    self.precision_chunk(chunk, &runs, prec, &load, progress, &on_point)?;
                 }
             }
         }
@@ -422,6 +420,74 @@ impl Prepared {
             points: self.points.len(),
             reused: reused.iter().filter(|&&r| r).count(),
         })
+    }
+
+    /// Runs a few points to a precision together (see [`Prepared::run`]).
+    fn precision_chunk(
+        &self,
+        chunk: &[usize],
+        runs: &[PointRun],
+        prec: &Precision,
+        load: &(dyn Fn(usize) -> Result<Scenario, String> + Sync),
+        progress: &dyn Progress,
+        on_point: &super::runner::OnPoint<'_>,
+    ) -> Result<(), Error> {
+        let scenarios: Vec<Scenario> = chunk
+            .iter()
+            .map(|&i| load(i))
+            .collect::<Result<_, _>>()
+            .map_err(Error::Other)?;
+        let ids: Vec<Vec<super::compare::KpiId>> = scenarios
+            .iter()
+            .map(|s| prec.resolve(s))
+            .collect::<Result<_, _>>()?;
+        let mut results: Vec<Vec<crate::metrics::ReplicationResult>> =
+            chunk.iter().map(|_| Vec::new()).collect();
+        let mut want: Vec<u32> = chunk
+            .iter()
+            .map(|&i| precision::first_count(runs[i].replications, prec))
+            .collect();
+        let mut done = vec![false; chunk.len()];
+        while done.iter().any(|d| !d) {
+            let batch: Vec<PointRun> = (0..chunk.len())
+                .map(|k| PointRun {
+                    seed: runs[chunk[k]].seed,
+                    replications: if done[k] {
+                        0
+                    } else {
+                        want[k] - results[k].len() as u32
+                    },
+                    first: results[k].len() as u32,
+                })
+                .collect();
+            let got: std::sync::Mutex<Vec<Option<Vec<crate::metrics::ReplicationResult>>>> =
+                std::sync::Mutex::new(chunk.iter().map(|_| None).collect());
+            run_points(
+                &batch,
+                &|k| Ok(scenarios[k].clone()),
+                &|contacts| progress.replication(contacts),
+                &|k, _, r| {
+                    got.lock().expect("not poisoned")[k] = Some(r);
+                    Ok(())
+                },
+            )
+            .map_err(Error::Other)?;
+            let got = got.into_inner().expect("not poisoned");
+            for (k, new) in got.into_iter().enumerate() {
+                let Some(new) = new else { continue };
+                results[k].extend(new);
+                let n = results[k].len() as u32;
+                let hws = precision::widths_of(&scenarios[k], &ids[k], &results[k]);
+                if precision::all_met(&hws, prec) || n >= prec.max_replications {
+                    done[k] = true;
+                    on_point(chunk[k], &scenarios[k], std::mem::take(&mut results[k]))
+                        .map_err(Error::Other)?;
+                } else {
+                    want[k] = precision::next_count(n, &hws, prec);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Which points are done already: found in the partial folder, or in

@@ -168,4 +168,22 @@ fn compare_and_sweep_apply_the_target_to_the_difference_and_to_each_point() {
         .collect();
     // A busier point is noisier and needs more replications.
     assert!(reps[0] > reps[1], "{reps:?}");
+    // Each point is the run of its design to the same precision.
+    let (alone, _) = json(
+        &[
+            "run",
+            q.to_str().unwrap(),
+            "--set",
+            "agents.support.count=25",
+            "--json",
+            "--replications",
+            "5",
+            "--precision",
+            "service_level=0.01",
+            "--out",
+            dir.join("r").to_str().unwrap(),
+        ],
+        "2",
+    );
+    assert_eq!(doc["points"][0]["summary"].to_string(), alone.to_string());
 }
