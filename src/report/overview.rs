@@ -27,6 +27,27 @@ pub fn render(s: &Scenario, file: &Path) -> String {
         s.sim.seed,
         s.sim.service_level_threshold_s
     );
+    if !s.overrides.is_empty() {
+        let _ = writeln!(o, "  with --set {}", s.overrides.join(" --set "));
+    }
+    if let Some(sw) = &s.sweep {
+        let points = if sw.zip {
+            sw.axes.first().map_or(0, |(_, v)| v.len())
+        } else {
+            sw.axes.iter().map(|(_, v)| v.len()).product()
+        };
+        let axes: Vec<String> = sw
+            .axes
+            .iter()
+            .map(|(k, v)| format!("{k} ({} values)", v.len()))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  [sweep]: {} ({}), {points} points for ccsim sweep",
+            axes.join(" × "),
+            if sw.zip { "zipped" } else { "crossed" }
+        );
+    }
     let _ = writeln!(o, "sources:");
     for src in &s.sources {
         let process = match &src.process {

@@ -327,6 +327,11 @@ fn a_sweep_table_in_the_scenario_gives_the_axes() {
             .unwrap()
     };
     assert!(sl(1) < sl(3) && sl(3) < sl(5));
+    let shown = String::from_utf8(ccsim_ok(&["validate", file.to_str().unwrap()], &[])).unwrap();
+    assert!(
+        shown.contains("[sweep]: agents.chat.capacity.chat (3 values) × agents.chat.count (2 values) (crossed), 6 points"),
+        "{shown}"
+    );
     // --vary replaces the file's axes.
     let out = ccsim_ok(
         &[
