@@ -70,9 +70,7 @@ pub(super) fn compare_cmd(a: Args) -> Result<()> {
         &a.a_file.display().to_string(),
         seed,
         reps,
-        std::env::args_os()
-            .map(|x| x.to_string_lossy().into_owned())
-            .collect(),
+        report::manifest::command_line(),
         started,
     );
     // Design B's inputs and overrides beside A's, marked as B's.

@@ -101,9 +101,7 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
         &file.display().to_string(),
         seed,
         reps,
-        std::env::args_os()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
+        report::manifest::command_line(),
         started,
     );
     report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {

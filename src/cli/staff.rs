@@ -12,14 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub(super) fn staff(search: StaffSearch, out: Option<PathBuf>, json_out: bool) -> Result<()> {
     let started = report::manifest::now_utc();
-    let spinner = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} replications, {elapsed}")
-                .expect("static template"),
-        );
-        bar
-    });
+    let spinner = spinner();
     let st = search.run(&|_| {
         if let Some(b) = &spinner {
             b.inc(1);
@@ -52,9 +45,7 @@ pub(super) fn staff(search: StaffSearch, out: Option<PathBuf>, json_out: bool) -
         &search.file.display().to_string(),
         st.summary.seed,
         st.summary.replications,
-        std::env::args_os()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
+        report::manifest::command_line(),
         started,
     );
     report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
@@ -208,14 +199,7 @@ pub(super) fn per_interval(
 ) -> Result<()> {
     use ccsim::experiment::IntervalStaffing;
     let started = report::manifest::now_utc();
-    let spinner = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} replications, {elapsed}")
-                .expect("static template"),
-        );
-        bar
-    });
+    let spinner = spinner();
     let st = search.run(&|_| {
         if let Some(b) = &spinner {
             b.inc(1);
@@ -294,9 +278,7 @@ pub(super) fn per_interval(
         &search.file.display().to_string(),
         st.seed,
         st.replications,
-        std::env::args_os()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
+        report::manifest::command_line(),
         started,
     );
     report::folder::replace(
@@ -375,4 +357,17 @@ fn reported_hours(plan: &[u32], sl: &[Option<ccsim::stats::Estimate>], interval_
         .filter(|(_, e)| e.is_some())
         .map(|(&n, _)| f64::from(n) * interval_s / 3600.0)
         .sum()
+}
+
+/// A spinner counting replications on a terminal (a search does not know
+/// how many it will run).
+fn spinner() -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} replications, {elapsed}")
+                .expect("static template"),
+        );
+        bar
+    })
 }

@@ -20,7 +20,7 @@
 //! lag between arrivals and load, the plan follows the load, not the rate.
 
 use super::Error;
-use super::runner::{PointRun, run_points};
+use super::runner::run_design;
 use super::staff::{Op, Requirement};
 use crate::engine::probe::SystemSizes;
 use crate::metrics::{IntervalKpi, ReplicationResult};
@@ -247,7 +247,7 @@ impl IntervalSearch {
         }
         let evaluate = |p: &[u32]| -> Result<Vec<Option<Estimate>>, Error> {
             let s = with_plan(p)?;
-            let results = run_all(&s, seed, reps, on_replication)?;
+            let results = run_design(&s, seed, reps, on_replication).map_err(Error::Other)?;
             Ok(interval_sl(&s, &results, n))
         };
         let isa_sl = evaluate(&plan)?;
@@ -271,8 +271,8 @@ impl IntervalSearch {
 }
 
 /// Mean talk plus wrap-up and mean patience over the arrivals (weighted by
-/// expected volume).
-fn work_and_patience(s: &Scenario) -> Result<(f64, Option<f64>), Error> {
+/// expected volume): what Erlang A needs besides the rate.
+pub(super) fn work_and_patience(s: &Scenario) -> Result<(f64, Option<f64>), Error> {
     let (mut n, mut work, mut patience) = (0.0, 0.0, 0.0);
     for src in &s.sources {
         let a = src.expected_arrivals(s.sim.horizon_s);
@@ -366,30 +366,6 @@ fn probe_sizes(
         total.add(x);
     }
     total
-}
-
-fn run_all(
-    s: &Scenario,
-    seed: u64,
-    reps: u32,
-    on_replication: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<ReplicationResult>, Error> {
-    let out = std::sync::Mutex::new(None);
-    run_points(
-        &[PointRun {
-            seed,
-            replications: reps,
-            first: 0,
-        }],
-        &|_| Ok(s.clone()),
-        on_replication,
-        &|_, _, r| {
-            *out.lock().expect("not poisoned") = Some(r);
-            Ok(())
-        },
-    )
-    .map_err(Error::Other)?;
-    Ok(out.into_inner().expect("not poisoned").expect("ran"))
 }
 
 /// Per plan interval: the service level over the replications (`None` for

@@ -133,6 +133,29 @@ pub fn run_points(
     }
 }
 
+/// One design's replications `0..replications` in the pool, in order.
+///
+/// # Errors
+/// Only if the pool run fails (it cannot for a loaded scenario).
+pub fn run_design(
+    s: &Scenario,
+    seed: u64,
+    replications: u32,
+    on_replication: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<ReplicationResult>, String> {
+    let out: Mutex<Option<Vec<ReplicationResult>>> = Mutex::new(None);
+    let run = PointRun {
+        seed,
+        replications,
+        first: 0,
+    };
+    run_points(&[run], &|_| Ok(s.clone()), on_replication, &|_, _, r| {
+        *out.lock().expect("not poisoned") = Some(r);
+        Ok(())
+    })?;
+    Ok(out.into_inner().expect("not poisoned").unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

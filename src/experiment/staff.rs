@@ -15,8 +15,7 @@
 use super::Error;
 use super::compare::{KpiId, flatten};
 use super::precision::resolve;
-use super::runner::{PointRun, run_points};
-use crate::metrics::ReplicationResult;
+use super::runner::run_design;
 use crate::scenario::{LoadOptions, Override, Scenario, load_str_overridden};
 use crate::stats::Estimate;
 use crate::summary::{Summary, summarize};
@@ -24,7 +23,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::Mutex;
 
 /// `>=` or `<=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,7 +363,8 @@ impl Search<'_> {
     /// The run at a head-count combination, summarised.
     fn summary(&self, agents: &[u32]) -> Result<Summary, Error> {
         let s = self.scenario(agents)?;
-        let results = run_one(&s, self.seed, self.replications, self.on_replication)?;
+        let results = run_design(&s, self.seed, self.replications, self.on_replication)
+            .map_err(Error::Other)?;
         Ok(summarize(&s, self.seed, &results))
     }
 
@@ -375,7 +374,8 @@ impl Search<'_> {
             return Ok(i);
         }
         let s = self.scenario(agents)?;
-        let results = run_one(&s, self.seed, self.replications, self.on_replication)?;
+        let results = run_design(&s, self.seed, self.replications, self.on_replication)
+            .map_err(Error::Other)?;
         let cost = s.costs.as_ref().map(|c| {
             let total: Vec<f64> = results
                 .iter()
@@ -541,34 +541,6 @@ impl Search<'_> {
     }
 }
 
-/// All replications of one scenario in the pool.
-fn run_one(
-    s: &Scenario,
-    seed: u64,
-    replications: u32,
-    on_replication: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<ReplicationResult>, Error> {
-    let out: Mutex<Option<Vec<ReplicationResult>>> = Mutex::new(None);
-    run_points(
-        &[PointRun {
-            seed,
-            replications,
-            first: 0,
-        }],
-        &|_| Ok(s.clone()),
-        on_replication,
-        &|_, _, r| {
-            *out.lock().expect("not poisoned") = Some(r);
-            Ok(())
-        },
-    )
-    .map_err(Error::Other)?;
-    Ok(out
-        .into_inner()
-        .expect("not poisoned")
-        .expect("the point ran"))
-}
-
 /// Erlang A's fewest agents for the group, when the scenario is one group
 /// taking every source on one channel one at a time and the targets are a
 /// service level (with the scenario's threshold) or abandonment: a start
@@ -582,24 +554,17 @@ fn erlang_guess(s: &Scenario, group: &str, targets: &[Requirement]) -> Option<u3
         return None;
     }
     let horizon = s.sim.horizon_s;
-    let (mut rate, mut work, mut patience) = (0.0, 0.0, 0.0);
-    for src in &s.sources {
-        let n = src.expected_arrivals(horizon);
-        let ch = &s.channels[0];
-        let handle = src.handle_time.as_ref().or(ch.handle_time.as_ref())?.mean();
-        let wrap = src.wrapup.as_ref().map_or(0.0, |d| d.mean());
-        rate += n;
-        work += n * (handle + wrap);
-        patience += n * src.patience.as_ref().map_or(f64::INFINITY, |d| d.mean());
-    }
-    if rate <= 0.0 {
-        return None;
-    }
+    let arrivals: f64 = s
+        .sources
+        .iter()
+        .map(|src| src.expected_arrivals(horizon))
+        .sum();
+    let (aht_s, patience_s) = super::isa::work_and_patience(s).ok()?;
     let model = crate::erlang::Model {
-        rate_per_s: rate / horizon,
-        aht_s: work / rate,
+        rate_per_s: arrivals / horizon,
+        aht_s,
         agents: 1,
-        patience_s: Some(patience / rate).filter(|p| p.is_finite()),
+        patience_s,
     };
     let threshold = s.sim.service_level_threshold_s;
     let first = (model.load().ceil() as u32).max(1);

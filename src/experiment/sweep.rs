@@ -644,9 +644,7 @@ impl Prepared {
             self.sweep
                 .replications
                 .unwrap_or(self.base.sim.replications),
-            std::env::args_os()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect(),
+            report::manifest::command_line(),
             started,
         );
         report::folder::replace(dir, files, |sizes| manifest.finish(sizes), &mut |m| {

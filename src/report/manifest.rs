@@ -70,6 +70,13 @@ pub struct WrittenFile {
     pub bytes: u64,
 }
 
+/// This process's command line, as the manifest records it.
+pub fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
 /// The current time, UTC, RFC 3339 to the second.
 pub fn now_utc() -> String {
     jiff::Timestamp::now()
