@@ -45,6 +45,9 @@ enum Command {
         /// file as JSON lines (TaskRouter event names).
         #[arg(long, value_name = "FILE.jsonl")]
         events: Option<PathBuf>,
+        /// Also draw charts (SVG and PNG) into charts/ in the report folder.
+        #[arg(long)]
+        charts: bool,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -291,6 +294,7 @@ pub fn run() -> Result<()> {
             out,
             json,
             events,
+            charts,
             precision,
             limits,
         } => run::run(
@@ -302,6 +306,7 @@ pub fn run() -> Result<()> {
                 out,
                 json,
                 events: events.as_deref(),
+                charts,
                 precision: precision.get(),
             },
         ),

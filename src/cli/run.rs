@@ -16,6 +16,7 @@ pub(super) struct Args<'a> {
     pub out: Option<PathBuf>,
     pub json: bool,
     pub events: Option<&'a Path>,
+    pub charts: bool,
     pub precision: Option<ccsim::experiment::Precision>,
 }
 
@@ -26,6 +27,7 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
         out,
         json,
         events,
+        charts,
         precision,
     } = a;
     let started = report::manifest::now_utc();
@@ -96,6 +98,13 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
             .into_iter()
             .map(|(name, bytes)| (name, Content::Bytes(bytes))),
     );
+    if charts {
+        files.extend(
+            report::charts::files(s, &summary)?
+                .into_iter()
+                .map(|(name, bytes)| (name, Content::Bytes(bytes))),
+        );
+    }
     let manifest = report::manifest::Manifest::for_run(
         s,
         &file.display().to_string(),
@@ -155,7 +164,13 @@ pub(super) fn report_precision(
 }
 
 /// Names a report folder holds besides an events stream.
-const REPORT_NAMES: [&str; 4] = ["summary.csv", "intervals.csv", "costs.csv", "manifest.json"];
+const REPORT_NAMES: [&str; 5] = [
+    "summary.csv",
+    "intervals.csv",
+    "costs.csv",
+    "manifest.json",
+    "charts",
+];
 
 /// An events stream may go anywhere but into a subfolder of the report
 /// folder (deleted when the folder is replaced) or under a report file's name.

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 /// A file of a report: its name inside the folder and its content.
 #[derive(Debug, Clone)]
 pub struct ReportFile {
-    /// Name inside the report folder (no separators).
+    /// Name inside the report folder (`name`, or `sub/name` in one subfolder).
     pub name: String,
     /// The bytes to write.
     pub bytes: Vec<u8>,
@@ -135,7 +135,8 @@ pub fn check(dir: &Path) -> io::Result<()> {
     }
 }
 
-/// Replaces the report folder `dir` by `files` (name and content) plus a
+/// Replaces the report folder `dir` by `files` (name and content; a name
+/// may put the file in one subfolder, `charts/x.svg`, created as needed) plus a
 /// `manifest.json` built from the list of files written with their sizes.
 /// On any error the previous folder is left as it was and nothing of the
 /// new set remains. `notify` hears about waits for another run's lock.
@@ -172,6 +173,13 @@ fn write_staging(
     std::fs::create_dir(staging).map_err(|e| io_context(e, "creating", staging))?;
     let mut sizes = Vec::with_capacity(files.len());
     for (name, content) in files {
+        check_name(&name)?;
+        if let Some((sub, _)) = name.split_once('/') {
+            let sub = staging.join(sub);
+            if !sub.is_dir() {
+                std::fs::create_dir(&sub).map_err(|e| io_context(e, "creating", &sub))?;
+            }
+        }
         let path = staging.join(&name);
         match content {
             Content::Bytes(bytes) => write_synced(&path, &bytes)?,
@@ -185,7 +193,33 @@ fn write_staging(
         sizes.push((name, size));
     }
     write_synced(&staging.join("manifest.json"), &manifest(&sizes))?;
+    for (name, _) in &sizes {
+        if let Some((sub, _)) = name.split_once('/') {
+            sync_dir(&staging.join(sub))?;
+        }
+    }
     sync_dir(staging)
+}
+
+/// A file name inside a report folder: `name` or `sub/name` (one
+/// subfolder), each part non-empty and neither `.` nor `..`, no other
+/// separator, not absolute.
+fn check_name(name: &str) -> io::Result<()> {
+    let parts: Vec<&str> = name.split('/').collect();
+    let ok = parts.len() <= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && *p != "." && *p != ".." && !p.contains(['\\', '\0']));
+    if ok {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{name:?} cannot be a file of a report folder (a name, or one subfolder and a name)"
+            ),
+        ))
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -392,6 +426,57 @@ mod tests {
         v
     }
 
+    /// A name may put a file in one subfolder; the manifest hears its
+    /// path and size, and a later set without it leaves no trace of it.
+    #[test]
+    fn files_may_go_into_one_subfolder() {
+        let root = dir("subfolder");
+        let out = root.join("r");
+        replace(
+            &out,
+            bytes(&[
+                ("a.csv", "1"),
+                ("charts/x.svg", "<svg/>"),
+                ("charts/x.png", "p"),
+            ]),
+            manifest,
+            &mut quiet,
+        )
+        .unwrap();
+        assert_eq!(listing(&out), ["a.csv", "charts", "manifest.json"]);
+        assert_eq!(listing(&out.join("charts")), ["x.png", "x.svg"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("manifest.json")).unwrap(),
+            r#"[("a.csv", 1), ("charts/x.svg", 6), ("charts/x.png", 1)]"#
+        );
+        replace(&out, bytes(&[("a.csv", "2")]), manifest, &mut quiet).unwrap();
+        assert_eq!(listing(&out), ["a.csv", "manifest.json"]);
+    }
+
+    /// Names that would leave the folder, or nest deeper, are refused and
+    /// the previous set stays.
+    #[test]
+    fn names_leaving_the_folder_are_refused() {
+        let root = dir("names");
+        let out = root.join("r");
+        replace(&out, bytes(&[("a.csv", "old")]), manifest, &mut quiet).unwrap();
+        for bad in [
+            "../x.csv",
+            "charts/../../x",
+            "/etc/x",
+            "a/b/c.svg",
+            "charts\\x.svg",
+            "charts/",
+            "./x",
+            "",
+        ] {
+            let err = replace(&out, bytes(&[(bad, "new")]), manifest, &mut quiet).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad}: {err}");
+            assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "old");
+            assert_eq!(listing(&root), ["r"], "{bad}: nothing else left");
+        }
+    }
+
     #[test]
     fn a_new_set_replaces_the_whole_old_one() {
         let root = dir("replace");
@@ -430,14 +515,11 @@ mod tests {
             &mut quiet,
         )
         .unwrap();
-        let err = replace(
-            &out,
-            bytes(&[("a.csv", "new"), ("missing/b.csv", "new")]),
-            manifest,
-            &mut quiet,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("missing/b.csv"), "{err}");
+        let mut files = bytes(&[("a.csv", "new")]);
+        let gone = root.join("no-such-stream.jsonl");
+        files.push(("b.csv".into(), Content::Move(gone)));
+        let err = replace(&out, files, manifest, &mut quiet).unwrap_err();
+        assert!(err.to_string().contains("no-such-stream.jsonl"), "{err}");
         assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "old");
         assert_eq!(std::fs::read_to_string(out.join("b.csv")).unwrap(), "old");
         assert_eq!(listing(&root), ["r"], "the partial new set is gone");

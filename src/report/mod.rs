@@ -5,6 +5,7 @@
 //! says what is in it. `overview` is what `ccsim validate` prints, `story` and
 //! `tasks` what `ccsim explain` does.
 
+pub mod charts;
 pub mod csv;
 pub mod folder;
 pub mod json;

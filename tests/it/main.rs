@@ -4,6 +4,7 @@
 mod attributes;
 mod audit;
 mod bad_input;
+mod charts;
 mod cli;
 mod compare;
 mod costs;

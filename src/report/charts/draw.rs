@@ -1,0 +1,364 @@
+//! Drawing a [`Chart`] with plotters: one generic routine per kind of chart,
+//! run once on the SVG backend and once on a bitmap encoded as PNG, so that
+//! both files show the same thing.
+
+use super::style::{self, FAMILY, Marker};
+use super::{BarChart, Chart, SIZE, TimeChart};
+use crate::report::clock;
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::ComposedElement;
+use plotters::prelude::*;
+
+type Drawn = Result<(), String>;
+
+/// The chart as an SVG document.
+pub fn svg(chart: &Chart, title: &str) -> Result<String, String> {
+    style::register_font();
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        draw(chart, title, &root)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// The chart as a PNG image (8-bit RGB).
+pub fn png(chart: &Chart, title: &str) -> Result<Vec<u8>, String> {
+    style::register_font();
+    let (w, h) = SIZE;
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        draw(chart, title, &root)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let mut out = Vec::new();
+    let mut encoder = ::png::Encoder::new(&mut out, w, h);
+    encoder.set_color(::png::ColorType::Rgb);
+    encoder.set_depth(::png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn draw<DB: DrawingBackend>(chart: &Chart, title: &str, root: &DrawingArea<DB, Shift>) -> Drawn {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    match chart {
+        Chart::Time(c) => time_chart(c, title, root).map_err(|e| e.to_string()),
+        Chart::Bars(c) => bar_chart(c, title, root).map_err(|e| e.to_string()),
+    }
+}
+
+/// The runs of consecutive items that `keep` accepts (the gaps dropped).
+fn runs<T: Copy>(items: &[T], keep: impl Fn(&T) -> bool) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = Vec::new();
+    let mut current = Vec::new();
+    for item in items {
+        if keep(item) {
+            current.push(*item);
+        } else if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A tick label: at most two decimals, none needless; thousands as `k`
+/// and millions as `M` so that long numbers do not collide.
+fn tick(v: f64) -> String {
+    let (v, unit) = match v.abs() {
+        a if a >= 1e6 => (v / 1e6, "M"),
+        a if a >= 1e4 => (v / 1e3, "k"),
+        _ => (v, ""),
+    };
+    let text = format!("{v:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    let text = if text == "-0" { "0" } else { text };
+    format!("{text}{unit}")
+}
+
+/// An axis end a little above `max` (1 when nothing is above 0).
+fn headroom(max: f64) -> f64 {
+    if max.is_finite() && max > 0.0 {
+        max * 1.08
+    } else {
+        1.0
+    }
+}
+
+/// Two pixel paths drawn as one legend sample.
+type LegendSample<DB> = ComposedElement<(i32, i32), DB, PixelPath, PixelPath>;
+type PixelPath = PathElement<(i32, i32)>;
+
+/// The legend's sample around `(x, y)` in pixels: a line (two dashes when
+/// the series is dashed).
+fn legend_line<DB: DrawingBackend>(
+    (x, y): (i32, i32),
+    colour: RGBColor,
+    dashed: bool,
+) -> LegendSample<DB> {
+    let gap = if dashed { 4 } else { 0 };
+    let style = colour.stroke_width(2);
+    EmptyElement::at((x, y))
+        + PathElement::new(vec![(-12, 0), (-gap, 0)], style)
+        + PathElement::new(vec![(gap, 0), (12, 0)], style)
+}
+
+/// A time axis in seconds whose ticks are the given clock times.
+struct ClockAxis {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl ClockAxis {
+    fn new(from: f64, to: f64) -> ClockAxis {
+        ClockAxis {
+            inner: (from..to).into(),
+            ticks: style::clock_ticks(from, to),
+        }
+    }
+}
+
+impl Ranged for ClockAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+type AreaError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
+
+fn time_chart<DB: DrawingBackend>(
+    c: &TimeChart,
+    title: &str,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), AreaError<DB>> {
+    let scale = c.scale;
+    let y_max = c.y_max.unwrap_or_else(|| {
+        let top = c
+            .series
+            .iter()
+            .flat_map(|s| {
+                s.points.iter().filter_map(move |&(_, m, ci)| {
+                    m.map(|m| m + if s.band { ci.unwrap_or(0.0) } else { 0.0 })
+                })
+            })
+            .fold(0.0, f64::max);
+        headroom(top * scale)
+    });
+    let (x0, x1) = c.x_range;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FAMILY, 18))
+        .margin(16)
+        .x_label_area_size(52)
+        .y_label_area_size(70)
+        .build_cartesian_2d(ClockAxis::new(x0, x1), 0f64..y_max)?;
+    chart
+        .configure_mesh()
+        .x_desc("Time of day (HH:MM; dN = day N)")
+        .y_desc(c.y_label.as_str())
+        .x_label_formatter(&|x| clock(*x))
+        .y_label_formatter(&|y| tick(*y))
+        .label_style((FAMILY, 14))
+        .axis_desc_style((FAMILY, 15))
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    let clamp = |v: f64| v.clamp(0.0, y_max);
+    for (i, s) in c.series.iter().enumerate() {
+        let colour = style::colour(i);
+        let (marker, dashed) = style::marker(i);
+        if s.band {
+            let banded = runs(&s.points, |p| p.1.is_some() && p.2.is_some());
+            for run in banded {
+                let band: Vec<(f64, f64, f64)> = run
+                    .iter()
+                    .filter_map(|&(x, m, ci)| {
+                        let (m, ci) = (m? * scale, ci? * scale);
+                        Some((x, clamp(m - ci), clamp(m + ci)))
+                    })
+                    .collect();
+                if band.len() == 1 {
+                    let (x, lo, hi) = band[0];
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, lo), (x, hi)],
+                        colour.mix(0.5).stroke_width(6),
+                    )))?;
+                } else {
+                    let outline: Vec<(f64, f64)> = band
+                        .iter()
+                        .map(|&(x, _, hi)| (x, hi))
+                        .chain(band.iter().rev().map(|&(x, lo, _)| (x, lo)))
+                        .collect();
+                    chart.draw_series(std::iter::once(Polygon::new(
+                        outline,
+                        colour.mix(0.2).filled(),
+                    )))?;
+                }
+            }
+        }
+        let defined: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .filter_map(|&(x, m, _)| Some((x, clamp(m? * scale))))
+            .collect();
+        let line = colour.stroke_width(2);
+        for run in runs(&s.points, |p| p.1.is_some()) {
+            if run.len() < 2 {
+                continue;
+            }
+            let xy = run
+                .iter()
+                .filter_map(|&(x, m, _)| Some((x, clamp(m? * scale))));
+            if dashed {
+                chart.draw_series(DashedLineSeries::new(xy, 9, 5, line))?;
+            } else {
+                chart.draw_series(LineSeries::new(xy, line))?;
+            }
+        }
+        let fill = colour.filled();
+        let anno = match marker {
+            Marker::Circle => {
+                chart.draw_series(defined.iter().map(|&p| Circle::new(p, 4, fill)))?
+            }
+            Marker::Triangle => {
+                chart.draw_series(defined.iter().map(|&p| TriangleMarker::new(p, 6, fill)))?
+            }
+            Marker::Square => chart.draw_series(
+                defined
+                    .iter()
+                    .map(|&p| EmptyElement::at(p) + Rectangle::new([(-4, -4), (4, 4)], fill)),
+            )?,
+            Marker::Cross => chart.draw_series(defined.iter().map(|&p| Cross::new(p, 5, line)))?,
+        };
+        anno.label(s.label.as_str())
+            .legend(move |p| legend_line::<DB>(p, colour, dashed));
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FAMILY, 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    Ok(())
+}
+
+fn bar_chart<DB: DrawingBackend>(
+    c: &BarChart,
+    title: &str,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), AreaError<DB>> {
+    let root = root.titled(title, (FAMILY, 18))?;
+    let areas = root.split_evenly((1, c.panels.len().max(1)));
+    for (panel, area) in c.panels.iter().zip(&areas) {
+        let n = panel.bars.len().max(1);
+        let ends = panel.bars.iter().filter_map(|b| {
+            let m = b.mean?;
+            let ci = b.ci95.unwrap_or(0.0);
+            Some((m - ci, m + ci))
+        });
+        let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
+        let (lo, hi) = (if lo < 0.0 { lo * 1.08 } else { 0.0 }, headroom(hi));
+        let names: Vec<String> = panel.bars.iter().map(|b| b.label.clone()).collect();
+        let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(4);
+        let mut chart = ChartBuilder::on(area)
+            .caption(panel.heading.as_str(), (FAMILY, 16))
+            .margin(14)
+            .x_label_area_size(52)
+            .y_label_area_size((widest as u32 * 8 + 16).min(200))
+            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())?;
+        // Bar i is drawn in segment n - 1 - i, so the list reads top to bottom.
+        let name_of = |v: &SegmentValue<usize>| match v {
+            SegmentValue::CenterOf(j) if *j < names.len() => names[names.len() - 1 - j].clone(),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(panel.x_label.as_str())
+            .x_labels(6)
+            .x_label_formatter(&|x| tick(*x))
+            .y_labels(n)
+            .y_label_formatter(&name_of)
+            .label_style((FAMILY, 13))
+            .axis_desc_style((FAMILY, 15))
+            .bold_line_style(BLACK.mix(0.12))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        let colour = style::colour(0);
+        for (i, bar) in panel.bars.iter().enumerate() {
+            let Some(m) = bar.mean else { continue };
+            let j = n - 1 - i;
+            let mut rect = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(j)),
+                    (m, SegmentValue::Exact(j + 1)),
+                ],
+                colour.filled(),
+            );
+            rect.set_margin(5, 5, 0, 0);
+            chart.draw_series(std::iter::once(rect))?;
+            if let Some(ci) = bar.ci95.filter(|ci| *ci > 0.0) {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![
+                        (m - ci, SegmentValue::CenterOf(j)),
+                        (m + ci, SegmentValue::CenterOf(j)),
+                    ],
+                    BLACK.stroke_width(2),
+                )))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_split_at_gaps() {
+        let v = [Some(1), None, Some(2), Some(3), None, None, Some(4)];
+        let r = runs(&v, |x| x.is_some());
+        assert_eq!(r, [vec![Some(1)], vec![Some(2), Some(3)], vec![Some(4)]]);
+        assert!(runs(&[None::<u8>], |x| x.is_some()).is_empty());
+    }
+
+    #[test]
+    fn ticks_are_short() {
+        assert_eq!(tick(100.0), "100");
+        assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(2.5), "2.5");
+        assert_eq!(tick(20_000.0), "20k");
+        assert_eq!(tick(1_250_000.0), "1.25M");
+        assert_eq!(tick(-0.001), "0");
+    }
+
+    #[test]
+    fn headroom_never_gives_an_empty_axis() {
+        assert_eq!(headroom(0.0), 1.0);
+        assert_eq!(headroom(f64::NAN), 1.0);
+        assert!((headroom(100.0) - 108.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,324 @@
+//! Charts of a run (`ccsim run --charts`): what to draw, read from a
+//! [`Summary`] and its [`Scenario`]; `draw` turns each chart into pixels or
+//! SVG with plotters and the font embedded in the binary, `style` holds the
+//! palette and the time axis.
+//!
+//! Every chart is written twice with the same content, `charts/<stem>.svg`
+//! and `charts/<stem>.png`. Undefined values (an [`Estimate`] without a
+//! mean) are gaps, never NaN coordinates.
+
+mod draw;
+mod style;
+
+use crate::metrics::IntervalKpi;
+use crate::scenario::Scenario;
+use crate::stats::Estimate;
+use crate::summary::Summary;
+
+/// Width and height of every chart, pixels.
+pub const SIZE: (u32, u32) = (1000, 560);
+
+/// Why a chart could not be drawn (a plotters error, in words).
+#[derive(Debug, thiserror::Error)]
+#[error("drawing chart {stem}: {message}")]
+pub struct ChartError {
+    /// The chart's file stem.
+    pub stem: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// One line of a time chart: a value per interval, with an optional 95% CI
+/// band, at the interval's midpoint.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// (x seconds, mean, CI half-width) per interval; `None` mean is a gap.
+    pub points: Vec<(f64, Option<f64>, Option<f64>)>,
+    /// Draw the CI band.
+    pub band: bool,
+}
+
+/// A chart of values per interval against clock time.
+#[derive(Debug, Clone)]
+pub struct TimeChart {
+    /// File stem under `charts/`.
+    pub stem: &'static str,
+    /// Title (the scenario and seed are appended).
+    pub what: String,
+    /// Y axis label, with its unit.
+    pub y_label: String,
+    /// Multiplier from the KPI's unit to the axis's (100 for a percentage).
+    pub scale: f64,
+    /// Fixed y range, or `None` for 0 to the largest value.
+    pub y_max: Option<f64>,
+    /// The lines.
+    pub series: Vec<Series>,
+    /// Start of the first interval and end of the last, seconds.
+    pub x_range: (f64, f64),
+}
+
+/// A bar: label, mean and CI half-width.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    /// Category label.
+    pub label: String,
+    /// Mean (`None`: no bar).
+    pub mean: Option<f64>,
+    /// 95% CI half-width (`None`: no whisker).
+    pub ci95: Option<f64>,
+}
+
+/// One panel of horizontal bars.
+#[derive(Debug, Clone)]
+pub struct BarPanel {
+    /// Panel heading.
+    pub heading: String,
+    /// X axis label, with its unit.
+    pub x_label: String,
+    /// The bars, top to bottom.
+    pub bars: Vec<Bar>,
+}
+
+/// Panels of horizontal bars side by side.
+#[derive(Debug, Clone)]
+pub struct BarChart {
+    /// File stem under `charts/`.
+    pub stem: &'static str,
+    /// Title (the scenario and seed are appended).
+    pub what: String,
+    /// The panels, left to right.
+    pub panels: Vec<BarPanel>,
+}
+
+/// A chart of either kind.
+#[derive(Debug, Clone)]
+pub enum Chart {
+    /// Values per interval.
+    Time(TimeChart),
+    /// Bars.
+    Bars(BarChart),
+}
+
+impl Chart {
+    /// File stem under `charts/`.
+    pub fn stem(&self) -> &'static str {
+        match self {
+            Chart::Time(c) => c.stem,
+            Chart::Bars(c) => c.stem,
+        }
+    }
+}
+
+/// The charts of a run, in the order they are written.
+pub fn charts(s: &Scenario, summary: &Summary) -> Vec<Chart> {
+    let iv = &summary.intervals;
+    let x_range = match (iv.first(), iv.last()) {
+        (Some(a), Some(b)) => (a.start_s, b.end_s),
+        _ => (0.0, s.sim.interval_s.max(1.0)),
+    };
+    let per_interval = |label: &str, band: bool, pick: &dyn Fn(usize) -> Estimate| Series {
+        label: label.to_string(),
+        points: iv
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let e = pick(i);
+                ((r.start_s + r.end_s) / 2.0, e.mean, e.ci95)
+            })
+            .collect(),
+        band,
+    };
+    let kpi = |k: IntervalKpi| move |i: usize| iv[i].kpis[k];
+    let minutes = s.sim.interval_s / 60.0;
+    let mut out = vec![
+        Chart::Time(TimeChart {
+            stem: "volumes",
+            what: "Offered, answered and abandoned per interval".into(),
+            y_label: format!("Contacts per {} min interval", fmt_num(minutes)),
+            scale: 1.0,
+            y_max: None,
+            series: vec![
+                per_interval("offered", false, &kpi(IntervalKpi::Offered)),
+                per_interval("answered", false, &kpi(IntervalKpi::Answered)),
+                per_interval("abandoned", false, &kpi(IntervalKpi::Abandoned)),
+            ],
+            x_range,
+        }),
+        Chart::Time(TimeChart {
+            stem: "service-level",
+            what: "Service level per interval (mean, 95% CI band)".into(),
+            y_label: format!(
+                "Service level (% answered within {} s)",
+                fmt_num(s.sim.service_level_threshold_s)
+            ),
+            scale: 100.0,
+            y_max: Some(100.0),
+            series: vec![per_interval(
+                "service level",
+                true,
+                &kpi(IntervalKpi::ServiceLevel),
+            )],
+            x_range,
+        }),
+        Chart::Time(TimeChart {
+            stem: "asa",
+            what: "Average speed of answer per interval (mean, 95% CI band)".into(),
+            y_label: "ASA (s)".into(),
+            scale: 1.0,
+            y_max: None,
+            series: vec![per_interval("ASA", true, &kpi(IntervalKpi::Asa))],
+            x_range,
+        }),
+        Chart::Time(TimeChart {
+            stem: "occupancy",
+            what: "Occupancy per group per interval".into(),
+            y_label: "Occupancy (% of logged-in time busy)".into(),
+            scale: 100.0,
+            y_max: Some(100.0),
+            series: summary
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, group)| per_interval(&group.name, false, &|i| iv[i].occupancy[g]))
+                .collect(),
+            x_range,
+        }),
+    ];
+    if let Some(cost) = &summary.cost {
+        let bars = |items: &[(String, Estimate)]| {
+            items
+                .iter()
+                .map(|(label, e)| Bar {
+                    label: label.clone(),
+                    mean: e.mean,
+                    ci95: e.ci95,
+                })
+                .collect()
+        };
+        out.push(Chart::Bars(BarChart {
+            stem: "costs",
+            what: "Bill by component (mean, 95% CI)".into(),
+            panels: vec![
+                BarPanel {
+                    heading: "Simulated window".into(),
+                    x_label: format!("Cost in the window ({})", cost.currency),
+                    bars: bars(&cost.components),
+                },
+                BarPanel {
+                    heading: "Monthly projection".into(),
+                    x_label: format!("Cost per month ({})", cost.currency),
+                    bars: bars(&cost.monthly_components),
+                },
+            ],
+        }));
+    }
+    out
+}
+
+/// A number without a needless fraction: `20`, `7.5`.
+fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The chart title: what it shows, then the scenario and seed.
+fn title(what: &str, summary: &Summary) -> String {
+    format!(
+        "{what} — {}, seed {}, {} replications",
+        summary.scenario, summary.seed, summary.replications
+    )
+}
+
+/// Every chart of the run as `(name under the report folder, bytes)`:
+/// `charts/<stem>.svg` then `charts/<stem>.png` for each.
+///
+/// # Errors
+/// A chart plotters could not draw.
+pub fn files(s: &Scenario, summary: &Summary) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
+    let mut out = Vec::new();
+    for chart in charts(s, summary) {
+        let stem = chart.stem();
+        let fail = |message: String| ChartError {
+            stem: stem.to_string(),
+            message,
+        };
+        let title = match &chart {
+            Chart::Time(c) => title(&c.what, summary),
+            Chart::Bars(c) => title(&c.what, summary),
+        };
+        let svg = draw::svg(&chart, &title).map_err(fail)?;
+        let png = draw::png(&chart, &title).map_err(fail)?;
+        out.push((format!("charts/{stem}.svg"), svg.into_bytes()));
+        out.push((format!("charts/{stem}.png"), png));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary() -> (Scenario, Summary) {
+        let s = crate::scenario::tiny_scenario();
+        let results: Vec<_> = (0..3).map(|r| crate::engine::run(&s, 7, r)).collect();
+        let summary = crate::summary::summarize(&s, 7, &results);
+        (s, summary)
+    }
+
+    #[test]
+    fn a_run_without_costs_has_four_charts_in_svg_and_png() {
+        let (s, summary) = summary();
+        let files = files(&s, &summary).unwrap();
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "charts/volumes.svg",
+                "charts/volumes.png",
+                "charts/service-level.svg",
+                "charts/service-level.png",
+                "charts/asa.svg",
+                "charts/asa.png",
+                "charts/occupancy.svg",
+                "charts/occupancy.png",
+            ]
+        );
+        for (name, bytes) in &files {
+            if name.ends_with(".png") {
+                assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}");
+            } else {
+                let text = std::str::from_utf8(bytes).unwrap();
+                assert!(text.contains("seed 7"), "{name}");
+                assert!(!text.contains("NaN"), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn undefined_values_are_gaps_not_nan() {
+        let (s, mut summary) = summary();
+        for r in &mut summary.intervals {
+            r.kpis[IntervalKpi::ServiceLevel] = Estimate::from_values([f64::NAN]);
+            r.kpis[IntervalKpi::Asa] = Estimate::from_values([f64::NAN]);
+        }
+        summary.intervals[0].kpis[IntervalKpi::Asa] = Estimate::from_values([3.0]);
+        for (name, bytes) in files(&s, &summary).unwrap() {
+            if name.ends_with(".svg") {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(!text.contains("NaN"), "{name}");
+                assert!(!text.contains("points=\"\""), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_lose_needless_fractions() {
+        assert_eq!(fmt_num(20.0), "20");
+        assert_eq!(fmt_num(7.5), "7.5");
+    }
+}
