@@ -39,6 +39,7 @@ fn sweep(file: &str, axes: &[&str], replications: u32) -> Sweep {
         replications: Some(replications),
         options: LoadOptions::default(),
         precision: None,
+        charts: false,
     }
 }
 

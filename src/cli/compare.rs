@@ -21,6 +21,8 @@ pub(super) struct Args {
     pub out: Option<PathBuf>,
     pub json: bool,
     pub precision: Option<ccsim::experiment::Precision>,
+    /// Draw the forest plot into charts/.
+    pub charts: bool,
 }
 
 pub(super) fn compare_cmd(a: Args) -> Result<()> {
@@ -89,12 +91,17 @@ pub(super) fn compare_cmd(a: Args) -> Result<()> {
     manifest
         .overrides
         .extend(a.b.overrides.iter().map(|o| format!("B: {o}")));
-    report::folder::replace(
-        &dir,
-        vec![("compare.csv".into(), Content::Bytes(c.to_csv()))],
-        |sizes| manifest.finish(sizes),
-        &mut |m| eprintln!("{m}"),
-    )
+    let mut files = vec![("compare.csv".into(), Content::Bytes(c.to_csv()))];
+    if a.charts {
+        files.extend(
+            report::charts::render_all(&c.charts())?
+                .into_iter()
+                .map(|(n, b)| (n, Content::Bytes(b))),
+        );
+    }
+    report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
+        eprintln!("{m}")
+    })
     .with_context(|| format!("writing the report folder {}", dir.display()))?;
     let mut out = std::io::stdout().lock();
     if a.json {

@@ -110,6 +110,9 @@ enum Command {
         /// instead of the table.
         #[arg(long)]
         json: bool,
+        /// Also draw charts (SVG and PNG) into charts/ in the report folder.
+        #[arg(long)]
+        charts: bool,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -138,6 +141,9 @@ enum Command {
         /// Print {"a", "b", "diff", "unpaired_ci95"} on stdout instead of the table.
         #[arg(long)]
         json: bool,
+        /// Also draw charts (SVG and PNG) into charts/ in the report folder.
+        #[arg(long)]
+        charts: bool,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -186,6 +192,10 @@ enum Command {
         /// Print {"agents", "summary", "path", ...} on stdout instead of the table.
         #[arg(long)]
         json: bool,
+        /// With --per-interval: also draw the plans and the service level
+        /// they reach (SVG and PNG) into charts/ in the report folder.
+        #[arg(long, requires = "per_interval")]
+        charts: bool,
         #[command(flatten)]
         limits: Limits,
     },
@@ -335,6 +345,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            charts,
             precision,
             limits,
         } => sweep::sweep(sweep::Args {
@@ -345,6 +356,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            charts,
             precision: precision.get(),
             options: limits.options(),
             set: limits.set,
@@ -357,6 +369,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            charts,
             precision,
             limits,
         } => {
@@ -381,6 +394,7 @@ pub fn run() -> Result<()> {
                 out,
                 json,
                 precision: precision.get(),
+                charts,
             })
         }
         Command::Staff {
@@ -393,6 +407,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            charts,
             limits,
             ..
         } if per_interval => {
@@ -416,6 +431,7 @@ pub fn run() -> Result<()> {
                 },
                 out,
                 json,
+                charts,
             )
         }
         Command::Staff {

@@ -196,6 +196,7 @@ pub(super) fn per_interval(
     search: ccsim::experiment::IntervalSearch,
     out: Option<PathBuf>,
     json_out: bool,
+    charts: bool,
 ) -> Result<()> {
     use ccsim::experiment::IntervalStaffing;
     let started = report::manifest::now_utc();
@@ -281,18 +282,23 @@ pub(super) fn per_interval(
         report::manifest::command_line(),
         started,
     );
-    report::folder::replace(
-        &dir,
-        vec![
-            ("staffing.csv".into(), Content::Bytes(csv_bytes)),
-            (
-                "staffing.json".into(),
-                Content::Bytes(text.clone().into_bytes()),
-            ),
-        ],
-        |sizes| manifest.finish(sizes),
-        &mut |m| eprintln!("{m}"),
-    )
+    let mut files = vec![
+        ("staffing.csv".into(), Content::Bytes(csv_bytes)),
+        (
+            "staffing.json".into(),
+            Content::Bytes(text.clone().into_bytes()),
+        ),
+    ];
+    if charts {
+        files.extend(
+            report::charts::render_all(&st.charts(&base.scenario))?
+                .into_iter()
+                .map(|(n, b)| (n, Content::Bytes(b))),
+        );
+    }
+    report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
+        eprintln!("{m}")
+    })
     .with_context(|| format!("writing the report folder {}", dir.display()))?;
     let mut stdout = std::io::stdout().lock();
     if json_out {

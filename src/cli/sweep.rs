@@ -20,6 +20,7 @@ pub(super) struct Args {
     pub replications: Option<u32>,
     pub out: Option<PathBuf>,
     pub json: bool,
+    pub charts: bool,
     pub set: Vec<Override>,
     pub options: LoadOptions,
     pub precision: Option<ccsim::experiment::Precision>,
@@ -64,6 +65,7 @@ pub(super) fn sweep(a: Args) -> Result<()> {
         replications: a.replications,
         options: a.options,
         precision: a.precision.clone(),
+        charts: a.charts,
     }
     .prepare()?;
     let dir = a

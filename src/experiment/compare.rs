@@ -327,6 +327,44 @@ pub fn compare(
 }
 
 impl Comparison {
+    /// The forest plot of `compare --charts`: per overall KPI (and, with
+    /// costs, the bill's totals) defined in both designs with a nonzero
+    /// mean in A, the paired difference B − A and its 95% CI as a
+    /// percentage of A's mean; the significant ones highlighted.
+    pub fn charts(&self) -> Vec<crate::report::charts::Chart> {
+        use crate::report::charts::{Chart, ForestChart, ForestRow};
+        let rows = self
+            .differences
+            .iter()
+            .filter(|d| matches!(d.id.scope, Scope::Overall | Scope::Cost))
+            .filter_map(|d| {
+                let a = d.a.mean.filter(|m| *m != 0.0)?;
+                d.b.mean?;
+                let mean = d.diff.mean? / a.abs() * 100.0;
+                let ci95 = d.diff.ci95.unwrap_or(0.0) / a.abs() * 100.0;
+                (mean.is_finite() && ci95.is_finite()).then(|| ForestRow {
+                    label: match d.id.scope {
+                        Scope::Cost => format!("cost {}", d.id.kpi),
+                        _ => d.id.kpi.to_string(),
+                    },
+                    mean,
+                    ci95,
+                    highlight: d.significant(),
+                })
+            })
+            .collect();
+        vec![Chart::Forest(ForestChart {
+            stem: "differences".into(),
+            title: format!(
+                "Paired differences B − A (95% CI) — {}, seed {}, {} replications",
+                self.a.scenario, self.a.seed, self.a.replications
+            ),
+            x_label: "Change B − A, % of A's mean".into(),
+            legend: ("significant at 95%".into(), "not significant".into()),
+            rows,
+        })]
+    }
+
     /// The comparison of two designs' results on the same seed.
     pub fn of(
         a: &Scenario,

@@ -107,6 +107,84 @@ impl IntervalStaffing {
         let means: Vec<f64> = sl.iter().flatten().filter_map(|e| e.mean).collect();
         means.iter().filter(|m| (lo..=hi).contains(*m)).count() as f64 / means.len().max(1) as f64
     }
+
+    /// The charts of `staff --per-interval --charts`: agents per interval
+    /// under each plan (steps), and the service level each reaches per
+    /// interval with its 95% CI band and the target line. `scenario` gives
+    /// the titles' name and the service-level threshold.
+    pub fn charts(
+        &self,
+        scenario: &crate::scenario::Scenario,
+    ) -> Vec<crate::report::charts::Chart> {
+        let threshold = scenario.sim.service_level_threshold_s;
+        let scenario = &scenario.name;
+        use crate::report::charts::{Chart, LineChart, Series, XAxis, fmt_num};
+        let w = self.interval_s;
+        let mid = |i: usize| (i as f64 + 0.5) * w;
+        let end = self.isa.len() as f64 * w;
+        let title = |what: &str| {
+            format!(
+                "{what} — {scenario}, seed {}, {} replications",
+                self.seed, self.replications
+            )
+        };
+        let plan = |label: &str, agents: &[u32]| Series {
+            label: label.into(),
+            points: agents
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| (mid(i), Some(f64::from(n)), None))
+                .collect(),
+            band: false,
+            labels: Vec::new(),
+        };
+        let sl = |label: &str, sl: &[Option<Estimate>]| Series {
+            label: label.into(),
+            points: sl
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (mid(i), e.and_then(|e| e.mean), e.and_then(|e| e.ci95)))
+                .collect(),
+            band: true,
+            labels: Vec::new(),
+        };
+        let x_label = "Time of day (HH:MM; dN = day N)".to_string();
+        vec![
+            Chart::Line(LineChart {
+                stem: "staffing".into(),
+                title: title("Agents per interval, ISA and SIPP"),
+                x_label: x_label.clone(),
+                y_label: format!(
+                    "Agents in {} per {} min interval",
+                    self.group,
+                    fmt_num(w / 60.0)
+                ),
+                x: XAxis::Clock,
+                x_range: Some((0.0, end)),
+                scale: 1.0,
+                y_max: None,
+                step: Some(w),
+                reference: None,
+                series: vec![plan("ISA", &self.isa), plan("SIPP", &self.sipp)],
+            }),
+            Chart::Line(LineChart {
+                stem: "staffing-service-level".into(),
+                title: title("Service level per interval under each plan (mean, 95% CI band)"),
+                x_label,
+                y_label: format!("Service level (% answered within {} s)", fmt_num(threshold)),
+                x: XAxis::Clock,
+                x_range: Some((0.0, end)),
+                scale: 100.0,
+                y_max: Some(100.0),
+                step: None,
+                reference: Some((
+                    self.target,
+                    format!("target {}%", fmt_num(self.target * 100.0)),
+                )),
+                series: vec![sl("ISA", &self.isa_sl), sl("SIPP", &self.sipp_sl)],
+            }),
+        ]
+    }
 }
 
 impl IntervalSearch {

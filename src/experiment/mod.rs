@@ -17,6 +17,7 @@
 //!     replications: Some(10),
 //!     options: LoadOptions::default(),
 //!     precision: None,
+//!     charts: false,
 //! };
 //! let prepared = sweep.prepare()?;
 //! prepared.run("reports/staffing".as_ref(), &Quiet)?;

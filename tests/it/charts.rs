@@ -199,3 +199,284 @@ fn charts_change_no_other_output() {
     run(file, &out, &[]);
     assert!(!out.join("charts").exists());
 }
+
+/// Runs `ccsim <args> --out <out>` (plus `extra`); returns stdout.
+fn command(args: &[&str], out: &Path, extra: &[&str]) -> Vec<u8> {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--out", out.to_str().unwrap()]);
+    all.extend_from_slice(extra);
+    let o = ccsim(&all, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout
+}
+
+/// Checks the charts of an experiment command: exactly `stems` in both
+/// formats, listed in the manifest, the title naming the scenario and
+/// seed, the PNGs decoding; returns each SVG's texts.
+fn check_experiment_charts(out: &Path, stems: &[&str]) -> Vec<Vec<String>> {
+    let m = manifest(out);
+    let (name, seed) = (m["scenario"].as_str().unwrap(), m["seed"].as_u64().unwrap());
+    let listed: Vec<String> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut on_disk: Vec<String> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| format!("charts/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    on_disk.sort();
+    let mut expected: Vec<String> = stems
+        .iter()
+        .flat_map(|s| [format!("charts/{s}.png"), format!("charts/{s}.svg")])
+        .collect();
+    expected.sort();
+    assert_eq!(on_disk, expected);
+    stems
+        .iter()
+        .map(|stem| {
+            for ext in ["svg", "png"] {
+                let rel = format!("charts/{stem}.{ext}");
+                assert!(listed.contains(&rel), "{rel} in the manifest");
+            }
+            assert_eq!(
+                png_size(&out.join(format!("charts/{stem}.png"))),
+                ccsim::report::charts::SIZE
+            );
+            let texts = svg_texts(&out.join(format!("charts/{stem}.svg")));
+            let title = format!("{name}, seed {seed}");
+            assert!(
+                texts.iter().any(|t| t.contains(&title)),
+                "{stem}: {texts:?}"
+            );
+            texts
+        })
+        .collect()
+}
+
+/// The distinct stroke colours of an SVG's polylines other than black:
+/// one per drawn series.
+fn line_colours(path: &Path) -> Vec<String> {
+    let svg = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let mut strokes: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "polyline")
+        .filter_map(|n| n.attribute("stroke"))
+        .filter(|s| *s != "#000000")
+        .map(str::to_string)
+        .collect();
+    strokes.sort();
+    strokes.dedup();
+    strokes
+}
+
+/// Stdout and the named files are the same bytes with and without
+/// `--charts` (text and JSON); without it no charts/ folder is left.
+fn unchanged_by_charts(args: &[&str], out: &Path, files: &[&str]) {
+    let read = |name: &str| std::fs::read(out.join(name)).unwrap();
+    for extra in [&["--json"][..], &[][..]] {
+        let plain = command(args, out, extra);
+        assert!(!out.join("charts").exists());
+        let before: Vec<Vec<u8>> = files.iter().map(|n| read(n)).collect();
+        let with: Vec<&str> = extra.iter().copied().chain(["--charts"]).collect();
+        let charted = command(args, out, &with);
+        assert!(out.join("charts").is_dir());
+        assert_eq!(
+            String::from_utf8_lossy(&plain),
+            String::from_utf8_lossy(&charted),
+            "{args:?} {extra:?}"
+        );
+        for (name, b) in files.iter().zip(before) {
+            assert_eq!(read(name), b, "{name}");
+        }
+    }
+}
+
+fn compare_args(a: &Path) -> Vec<&str> {
+    vec![
+        "compare",
+        a.to_str().unwrap(),
+        "--vs",
+        "agents.support.count=27",
+        "--replications",
+        "5",
+    ]
+}
+
+#[test]
+fn compare_draws_a_forest_plot_of_the_differences() {
+    let out = temp_dir("charts-compare").join("c");
+    let a = scenario("quickstart.toml");
+    command(&compare_args(&a), &out, &["--charts"]);
+    let texts = check_experiment_charts(&out, &["differences"]);
+    let has = |s: &str| texts[0].iter().any(|t| t == s);
+    assert!(
+        texts[0][0].starts_with("Paired differences B − A"),
+        "{:?}",
+        texts[0]
+    );
+    assert!(has("Change B − A, % of A's mean"), "{:?}", texts[0]);
+    for row in ["service_level", "abandon_rate", "asa_s", "offered"] {
+        assert!(has(row), "{row}: {:?}", texts[0]);
+    }
+    assert!(has("significant at 95%") && has("not significant"));
+    // Fewer agents: service level and ASA differ significantly, drawn as
+    // highlighted squares (vermillion) besides the legend's.
+    let svg = std::fs::read_to_string(out.join("charts/differences.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let hot = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "rect" && n.attribute("fill") == Some("#D55E00"))
+        .count();
+    assert!(hot >= 3, "{hot} highlighted markers");
+}
+
+#[test]
+fn compare_output_is_unchanged_by_charts() {
+    let out = temp_dir("charts-compare-same").join("c");
+    let a = scenario("quickstart.toml");
+    unchanged_by_charts(&compare_args(&a), &out, &["compare.csv"]);
+}
+
+fn sweep_args(file: &Path) -> Vec<&str> {
+    vec![
+        "sweep",
+        file.to_str().unwrap(),
+        "--vary",
+        "agents.support.count=26..28",
+        "--vary",
+        "arrivals.inbound.rate=300/h,360/h",
+        "--replications",
+        "3",
+    ]
+}
+
+#[test]
+fn sweep_draws_each_kpi_against_the_first_axis_one_line_per_rate() {
+    let out = temp_dir("charts-sweep").join("s");
+    let file = scenario("quickstart.toml");
+    command(&sweep_args(&file), &out, &["--charts"]);
+    let stems = ["sweep-service-level", "sweep-abandon-rate", "sweep-asa"];
+    let texts = check_experiment_charts(&out, &stems);
+    let y_labels = [
+        "Service level (% answered within 20 s)",
+        "Abandon rate (% of offered)",
+        "ASA (s)",
+    ];
+    for ((stem, t), y) in stems.iter().zip(&texts).zip(y_labels) {
+        let has = |s: &str| t.iter().any(|x| x == s);
+        assert!(has("agents.support.count"), "{stem}: {t:?}");
+        assert!(has(y), "{stem}: {t:?}");
+        for tick in ["26", "27", "28"] {
+            assert!(has(tick), "{stem} tick {tick}: {t:?}");
+        }
+        for rate in ["300/h", "360/h"] {
+            let legend = format!("arrivals.inbound.rate={rate}");
+            assert_eq!(t.iter().filter(|x| **x == legend).count(), 1, "{stem}");
+        }
+        assert_eq!(
+            line_colours(&out.join(format!("charts/{stem}.svg"))).len(),
+            2,
+            "{stem}: two lines"
+        );
+    }
+}
+
+#[test]
+fn a_sweep_with_costs_draws_cost_against_service_level_labelled() {
+    let out = temp_dir("charts-sweep-costs").join("s");
+    let file = scenario("finance-channel-shift.toml");
+    let o = ccsim(
+        &[
+            "sweep",
+            file.to_str().unwrap(),
+            "--vary",
+            "agents.voice_team.count=22,25",
+            "--replications",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "--charts",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stems = [
+        "sweep-service-level",
+        "sweep-abandon-rate",
+        "sweep-asa",
+        "sweep-cost-service-level",
+    ];
+    let texts = check_experiment_charts(&out, &stems);
+    let t = &texts[3];
+    assert!(
+        t.iter().any(|x| x == "Monthly cost projection (USD)"),
+        "{t:?}"
+    );
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with("Service level (% answered within"))
+    );
+    for label in ["22", "25"] {
+        assert!(t.iter().any(|x| x == label), "point label {label}: {t:?}");
+    }
+}
+
+#[test]
+fn sweep_output_is_unchanged_by_charts() {
+    let out = temp_dir("charts-sweep-same").join("s");
+    let file = scenario("quickstart.toml");
+    unchanged_by_charts(&sweep_args(&file), &out, &["sweep.csv", "sweep-long.csv"]);
+}
+
+fn staff_args(file: &Path) -> Vec<&str> {
+    vec![
+        "staff",
+        file.to_str().unwrap(),
+        "--target",
+        "service_level>=0.8",
+        "--per-interval",
+        "--replications",
+        "4",
+    ]
+}
+
+#[test]
+fn staff_per_interval_draws_both_plans_and_their_service_level() {
+    let out = temp_dir("charts-staff").join("t");
+    let file = scenario("sinusoidal-day.toml");
+    command(&staff_args(&file), &out, &["--charts"]);
+    let texts = check_experiment_charts(&out, &["staffing", "staffing-service-level"]);
+    for (i, t) in texts.iter().enumerate() {
+        let has = |s: &str| t.iter().any(|x| x == s);
+        assert!(has("Time of day (HH:MM; dN = day N)"), "{t:?}");
+        assert!(has("ISA") && has("SIPP"), "{t:?}");
+        assert!(has("06:00"), "clock ticks: {t:?}");
+        let stem = ["staffing", "staffing-service-level"][i];
+        assert_eq!(
+            line_colours(&out.join(format!("charts/{stem}.svg"))).len(),
+            2,
+            "{stem}: two lines"
+        );
+    }
+    assert!(
+        texts[0].iter().any(|x| x.starts_with("Agents in ")),
+        "{:?}",
+        texts[0]
+    );
+    assert!(
+        texts[1]
+            .iter()
+            .any(|x| x.starts_with("Service level (% answered within"))
+    );
+    assert!(texts[1].iter().any(|x| x == "target 80%"), "{:?}", texts[1]);
+}
+
+#[test]
+fn staff_output_is_unchanged_by_charts() {
+    let out = temp_dir("charts-staff-same").join("t");
+    let file = scenario("sinusoidal-day.toml");
+    unchanged_by_charts(&staff_args(&file), &out, &["staffing.csv", "staffing.json"]);
+}

@@ -3,7 +3,7 @@
 //! both files show the same thing.
 
 use super::style::{self, FAMILY, Marker};
-use super::{BarChart, Chart, SIZE, TimeChart};
+use super::{BarChart, Chart, ForestChart, LineChart, SIZE, Series, TimeChart, XAxis};
 use crate::report::clock;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -49,6 +49,8 @@ fn draw<DB: DrawingBackend>(chart: &Chart, title: &str, root: &DrawingArea<DB, S
     match chart {
         Chart::Time(c) => time_chart(c, title, root).map_err(|e| e.to_string()),
         Chart::Bars(c) => bar_chart(c, title, root).map_err(|e| e.to_string()),
+        Chart::Line(c) => line_chart(c, title, root).map_err(|e| e.to_string()),
+        Chart::Forest(c) => forest_chart(c, title, root).map_err(|e| e.to_string()),
     }
 }
 
@@ -110,22 +112,46 @@ fn legend_line<DB: DrawingBackend>(
         + PathElement::new(vec![(gap, 0), (12, 0)], style)
 }
 
-/// A time axis in seconds whose ticks are the given clock times.
-struct ClockAxis {
+/// A numeric axis whose ticks are exactly the given values (clock times,
+/// the points' x values, category positions).
+struct TickAxis {
     inner: RangedCoordf64,
     ticks: Vec<f64>,
 }
 
-impl ClockAxis {
-    fn new(from: f64, to: f64) -> ClockAxis {
-        ClockAxis {
+impl TickAxis {
+    fn new(from: f64, to: f64, ticks: Vec<f64>) -> TickAxis {
+        TickAxis {
             inner: (from..to).into(),
-            ticks: style::clock_ticks(from, to),
+            ticks,
         }
     }
 }
 
-impl Ranged for ClockAxis {
+/// Round tick values over `lo..=hi`: multiples of 1, 2 or 5 times a power
+/// of ten, about six of them.
+fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span.is_finite() && span > 0.0) {
+        return vec![lo];
+    }
+    let raw = span / 6.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let mut out = Vec::new();
+    let mut k = (lo / step).ceil();
+    while k * step <= hi + step * 1e-9 && out.len() < 50 {
+        out.push(k * step);
+        k += 1.0;
+    }
+    out
+}
+
+impl Ranged for TickAxis {
     type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
     type ValueType = f64;
 
@@ -172,7 +198,10 @@ fn time_chart<DB: DrawingBackend>(
         .margin(16)
         .x_label_area_size(52)
         .y_label_area_size(70)
-        .build_cartesian_2d(ClockAxis::new(x0, x1), 0f64..y_max)?;
+        .build_cartesian_2d(
+            TickAxis::new(x0, x1, style::clock_ticks(x0, x1)),
+            0f64..y_max,
+        )?;
     chart
         .configure_mesh()
         .x_desc("Time of day (HH:MM; dN = day N)")
@@ -184,22 +213,55 @@ fn time_chart<DB: DrawingBackend>(
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(TRANSPARENT)
         .draw()?;
+    plot_series(&mut chart, &c.series, scale, y_max, None)?;
+    chart
+        .configure_series_labels()
+        .label_font((FAMILY, 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    Ok(())
+}
+
+/// The runs of points with their x widened to steps `w` wide (each point
+/// becomes its step's two ends), or as they are.
+fn stepped<T: Copy>(run: Vec<(f64, T)>, step: Option<f64>) -> Vec<(f64, T)> {
+    match step {
+        None => run,
+        Some(w) => run
+            .into_iter()
+            .flat_map(|(x, v)| [(x - w / 2.0, v), (x + w / 2.0, v)])
+            .collect(),
+    }
+}
+
+/// Draws lines with their CI bands, markers, point labels and legend
+/// entries on a chart whose y axis runs from 0 to `y_max`.
+fn plot_series<'a, DB: DrawingBackend + 'a, X: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
+    series: &[Series],
+    scale: f64,
+    y_max: f64,
+    step: Option<f64>,
+) -> Result<(), AreaError<DB>> {
     let clamp = |v: f64| v.clamp(0.0, y_max);
-    for (i, s) in c.series.iter().enumerate() {
+    for (i, s) in series.iter().enumerate() {
         let colour = style::colour(i);
         let (marker, dashed) = style::marker(i);
         if s.band {
             let banded = runs(&s.points, |p| p.1.is_some() && p.2.is_some());
             for run in banded {
-                let band: Vec<(f64, f64, f64)> = run
+                let band: Vec<(f64, (f64, f64))> = run
                     .iter()
                     .filter_map(|&(x, m, ci)| {
                         let (m, ci) = (m? * scale, ci? * scale);
-                        Some((x, clamp(m - ci), clamp(m + ci)))
+                        Some((x, (clamp(m - ci), clamp(m + ci))))
                     })
                     .collect();
+                let band = stepped(band, step);
                 if band.len() == 1 {
-                    let (x, lo, hi) = band[0];
+                    let (x, (lo, hi)) = band[0];
                     chart.draw_series(std::iter::once(PathElement::new(
                         vec![(x, lo), (x, hi)],
                         colour.mix(0.5).stroke_width(6),
@@ -207,8 +269,8 @@ fn time_chart<DB: DrawingBackend>(
                 } else {
                     let outline: Vec<(f64, f64)> = band
                         .iter()
-                        .map(|&(x, _, hi)| (x, hi))
-                        .chain(band.iter().rev().map(|&(x, lo, _)| (x, lo)))
+                        .map(|&(x, (_, hi))| (x, hi))
+                        .chain(band.iter().rev().map(|&(x, (lo, _))| (x, lo)))
                         .collect();
                     chart.draw_series(std::iter::once(Polygon::new(
                         outline,
@@ -224,12 +286,14 @@ fn time_chart<DB: DrawingBackend>(
             .collect();
         let line = colour.stroke_width(2);
         for run in runs(&s.points, |p| p.1.is_some()) {
-            if run.len() < 2 {
+            let xy: Vec<(f64, f64)> = run
+                .iter()
+                .filter_map(|&(x, m, _)| Some((x, clamp(m? * scale))))
+                .collect();
+            let xy = stepped(xy, step);
+            if xy.len() < 2 {
                 continue;
             }
-            let xy = run
-                .iter()
-                .filter_map(|&(x, m, _)| Some((x, clamp(m? * scale))));
             if dashed {
                 chart.draw_series(DashedLineSeries::new(xy, 9, 5, line))?;
             } else {
@@ -253,13 +317,206 @@ fn time_chart<DB: DrawingBackend>(
         };
         anno.label(s.label.as_str())
             .legend(move |p| legend_line::<DB>(p, colour, dashed));
+        let labelled = s
+            .points
+            .iter()
+            .zip(&s.labels)
+            .filter_map(|(&(x, m, _), text)| Some(((x, clamp(m? * scale)), text)));
+        chart.draw_series(labelled.map(|(p, text)| {
+            EmptyElement::at(p) + Text::new(text.clone(), (7, -16), (FAMILY, 12).into_font())
+        }))?;
+    }
+    Ok(())
+}
+
+fn line_chart<DB: DrawingBackend>(
+    c: &LineChart,
+    title: &str,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), AreaError<DB>> {
+    let scale = c.scale;
+    let xs: Vec<f64> = c
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .filter(|x| x.is_finite())
+        .collect();
+    let (x0, x1) = c.x_range.unwrap_or_else(|| match &c.x {
+        XAxis::Categories(labels) => (-0.5, labels.len().max(1) as f64 - 0.5),
+        _ => {
+            let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if !(lo.is_finite() && hi.is_finite()) {
+                (0.0, 1.0)
+            } else if hi > lo {
+                let pad = (hi - lo) * 0.06;
+                (lo - pad, hi + pad)
+            } else {
+                (lo - 1.0, hi + 1.0)
+            }
+        }
+    });
+    let ticks = match &c.x {
+        XAxis::Clock => style::clock_ticks(x0, x1),
+        XAxis::Categories(labels) => (0..labels.len()).map(|i| i as f64).collect(),
+        XAxis::Values => {
+            let mut v = xs.clone();
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            v
+        }
+        XAxis::Numeric => nice_ticks(x0, x1),
+    };
+    let y_max = c.y_max.unwrap_or_else(|| {
+        let top = c
+            .series
+            .iter()
+            .flat_map(|s| {
+                s.points.iter().filter_map(move |&(_, m, ci)| {
+                    m.map(|m| m + if s.band { ci.unwrap_or(0.0) } else { 0.0 })
+                })
+            })
+            .chain(c.reference.as_ref().map(|r| r.0))
+            .fold(0.0, f64::max);
+        // Room above the lines for the legend.
+        headroom(top * scale * 1.25)
+    });
+    let format_x = |x: &f64| match &c.x {
+        XAxis::Clock => clock(*x),
+        XAxis::Categories(labels) => {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        }
+        XAxis::Numeric | XAxis::Values => tick(*x),
+    };
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FAMILY, 18))
+        .margin(16)
+        .x_label_area_size(52)
+        .y_label_area_size(70)
+        .build_cartesian_2d(TickAxis::new(x0, x1, ticks), 0f64..y_max)?;
+    chart
+        .configure_mesh()
+        .x_desc(c.x_label.as_str())
+        .y_desc(c.y_label.as_str())
+        .x_label_formatter(&format_x)
+        .y_label_formatter(&|y| tick(*y))
+        .label_style((FAMILY, 14))
+        .axis_desc_style((FAMILY, 15))
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    plot_series(&mut chart, &c.series, scale, y_max, c.step)?;
+    if let Some((value, label)) = &c.reference {
+        let y = (value * scale).clamp(0.0, y_max);
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x0, y), (x1, y)],
+                6,
+                4,
+                BLACK.stroke_width(1),
+            ))?
+            .label(label.as_str())
+            .legend(|p| legend_line::<DB>(p, BLACK, true));
     }
     chart
         .configure_series_labels()
         .label_font((FAMILY, 14))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
-        .position(SeriesLabelPosition::UpperRight)
+        // A fixed range is a percentage whose lines run high: the legend
+        // goes below them.
+        .position(if c.y_max.is_some() {
+            SeriesLabelPosition::LowerRight
+        } else {
+            SeriesLabelPosition::UpperRight
+        })
+        .draw()?;
+    Ok(())
+}
+
+fn forest_chart<DB: DrawingBackend>(
+    c: &ForestChart,
+    title: &str,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), AreaError<DB>> {
+    let n = c.rows.len().max(1);
+    let (lo, hi) = c
+        .rows
+        .iter()
+        .map(|r| (r.mean - r.ci95, r.mean + r.ci95))
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .fold((0.0f64, 0.0f64), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
+    let pad = if hi > lo { (hi - lo) * 0.08 } else { 1.0 };
+    let (lo, hi) = (lo - pad, hi + pad);
+    let names: Vec<String> = c.rows.iter().map(|r| r.label.clone()).collect();
+    let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(4);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FAMILY, 18))
+        .margin(16)
+        .x_label_area_size(52)
+        .y_label_area_size((widest as u32 * 8 + 16).min(260))
+        .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())?;
+    // Row i is drawn in segment n - 1 - i, so the list reads top to bottom.
+    let name_of = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(j) if *j < names.len() => names[names.len() - 1 - j].clone(),
+        _ => String::new(),
+    };
+    chart
+        .configure_mesh()
+        .x_desc(c.x_label.as_str())
+        .x_labels(8)
+        .x_label_formatter(&|x| tick(*x))
+        .y_labels(n)
+        .y_label_formatter(&name_of)
+        .label_style((FAMILY, 13))
+        .axis_desc_style((FAMILY, 15))
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Last)],
+        BLACK.stroke_width(1),
+    )))?;
+    let at = |i: usize| SegmentValue::CenterOf(n - 1 - i);
+    let (hot, cold) = (style::colour(1), style::colour(0));
+    for (i, r) in c.rows.iter().enumerate() {
+        let colour = if r.highlight { hot } else { cold };
+        if r.ci95 > 0.0 {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(r.mean - r.ci95, at(i)), (r.mean + r.ci95, at(i))],
+                colour.stroke_width(if r.highlight { 3 } else { 2 }),
+            )))?;
+        }
+    }
+    let pick = |highlight: bool| {
+        c.rows
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| r.highlight == highlight)
+            .map(move |(i, r)| (r.mean, at(i)))
+    };
+    chart
+        .draw_series(
+            pick(true)
+                .map(|p| EmptyElement::at(p) + Rectangle::new([(-5, -5), (5, 5)], hot.filled())),
+        )?
+        .label(c.legend.0.as_str())
+        .legend(move |(x, y)| Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], hot.filled()));
+    chart
+        .draw_series(pick(false).map(|p| Circle::new(p, 4, cold.filled())))?
+        .label(c.legend.1.as_str())
+        .legend(move |(x, y)| Circle::new((x, y), 4, cold.filled()));
+    chart
+        .configure_series_labels()
+        .label_font((FAMILY, 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .position(SeriesLabelPosition::LowerRight)
         .draw()?;
     Ok(())
 }

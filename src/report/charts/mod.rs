@@ -38,6 +38,8 @@ pub struct Series {
     pub points: Vec<(f64, Option<f64>, Option<f64>)>,
     /// Draw the CI band.
     pub band: bool,
+    /// A text beside each point (same order as `points`); empty: none.
+    pub labels: Vec<String>,
 }
 
 /// A chart of values per interval against clock time.
@@ -92,23 +94,137 @@ pub struct BarChart {
     pub panels: Vec<BarPanel>,
 }
 
-/// A chart of either kind.
+/// How a [`LineChart`]'s x values read.
+#[derive(Debug, Clone)]
+pub enum XAxis {
+    /// Numbers, ticks at round values.
+    Numeric,
+    /// Numbers, ticks at the x values of the points (a few of them).
+    Values,
+    /// Positions 0, 1, 2, … labelled with these texts.
+    Categories(Vec<String>),
+    /// Seconds, ticks as clock times.
+    Clock,
+}
+
+/// Lines (with optional CI bands) over a numeric, categorical or clock x:
+/// the generic chart the experiment commands draw.
+#[derive(Debug, Clone)]
+pub struct LineChart {
+    /// File stem under `charts/`.
+    pub stem: String,
+    /// The whole title.
+    pub title: String,
+    /// X axis label, with its unit.
+    pub x_label: String,
+    /// Y axis label, with its unit.
+    pub y_label: String,
+    /// How x reads.
+    pub x: XAxis,
+    /// The x range, or `None` for the points' range with a margin.
+    pub x_range: Option<(f64, f64)>,
+    /// Multiplier from the values' unit to the y axis's (100 for a percentage).
+    pub scale: f64,
+    /// Fixed y range top, or `None` for 0 to the largest value.
+    pub y_max: Option<f64>,
+    /// Draw each point as a step this wide centred on its x (values per
+    /// interval), not as a vertex of a polyline.
+    pub step: Option<f64>,
+    /// A horizontal reference line (in the values' unit) and its legend label.
+    pub reference: Option<(f64, String)>,
+    /// The lines.
+    pub series: Vec<Series>,
+}
+
+/// One row of a forest plot: an estimate and its 95% CI.
+#[derive(Debug, Clone)]
+pub struct ForestRow {
+    /// Row label.
+    pub label: String,
+    /// Point estimate.
+    pub mean: f64,
+    /// CI half-width.
+    pub ci95: f64,
+    /// Drawn highlighted (e.g. the CI excludes zero).
+    pub highlight: bool,
+}
+
+/// A forest plot: one row per estimate, its CI as a whisker, a zero line.
+#[derive(Debug, Clone)]
+pub struct ForestChart {
+    /// File stem under `charts/`.
+    pub stem: String,
+    /// The whole title.
+    pub title: String,
+    /// X axis label, with its unit.
+    pub x_label: String,
+    /// Legend labels of highlighted and other rows.
+    pub legend: (String, String),
+    /// The rows, top to bottom.
+    pub rows: Vec<ForestRow>,
+}
+
+/// A chart of any kind.
 #[derive(Debug, Clone)]
 pub enum Chart {
-    /// Values per interval.
+    /// Values per interval of a run.
     Time(TimeChart),
     /// Bars.
     Bars(BarChart),
+    /// Lines over any x.
+    Line(LineChart),
+    /// A forest plot.
+    Forest(ForestChart),
 }
 
 impl Chart {
     /// File stem under `charts/`.
-    pub fn stem(&self) -> &'static str {
+    pub fn stem(&self) -> &str {
         match self {
             Chart::Time(c) => c.stem,
             Chart::Bars(c) => c.stem,
+            Chart::Line(c) => &c.stem,
+            Chart::Forest(c) => &c.stem,
         }
     }
+}
+
+/// One chart as `(name under the report folder, bytes)`:
+/// `charts/<stem>.svg` then `charts/<stem>.png`.
+///
+/// # Errors
+/// A chart plotters could not draw.
+pub fn render(chart: &Chart, title: &str) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
+    let stem = chart.stem();
+    let fail = |message: String| ChartError {
+        stem: stem.to_string(),
+        message,
+    };
+    let svg = draw::svg(chart, title).map_err(fail)?;
+    let png = draw::png(chart, title).map_err(fail)?;
+    Ok(vec![
+        (format!("charts/{stem}.svg"), svg.into_bytes()),
+        (format!("charts/{stem}.png"), png),
+    ])
+}
+
+/// Charts that carry their own titles ([`LineChart`], [`ForestChart`]),
+/// rendered in order (see [`render`]).
+///
+/// # Errors
+/// A chart plotters could not draw.
+pub fn render_all(charts: &[Chart]) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
+    let mut out = Vec::new();
+    for chart in charts {
+        let title = match chart {
+            Chart::Line(c) => c.title.as_str(),
+            Chart::Forest(c) => c.title.as_str(),
+            Chart::Time(c) => c.what.as_str(),
+            Chart::Bars(c) => c.what.as_str(),
+        };
+        out.extend(render(chart, title)?);
+    }
+    Ok(out)
 }
 
 /// The charts of a run, in the order they are written.
@@ -129,6 +245,7 @@ pub fn charts(s: &Scenario, summary: &Summary) -> Vec<Chart> {
             })
             .collect(),
         band,
+        labels: Vec::new(),
     };
     let kpi = |k: IntervalKpi| move |i: usize| iv[i].kpis[k];
     let minutes = s.sim.interval_s / 60.0;
@@ -218,7 +335,7 @@ pub fn charts(s: &Scenario, summary: &Summary) -> Vec<Chart> {
 }
 
 /// A number without a needless fraction: `20`, `7.5`.
-fn fmt_num(x: f64) -> String {
+pub fn fmt_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -242,19 +359,13 @@ fn title(what: &str, summary: &Summary) -> String {
 pub fn files(s: &Scenario, summary: &Summary) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
     let mut out = Vec::new();
     for chart in charts(s, summary) {
-        let stem = chart.stem();
-        let fail = |message: String| ChartError {
-            stem: stem.to_string(),
-            message,
-        };
         let title = match &chart {
             Chart::Time(c) => title(&c.what, summary),
             Chart::Bars(c) => title(&c.what, summary),
+            Chart::Line(c) => c.title.clone(),
+            Chart::Forest(c) => c.title.clone(),
         };
-        let svg = draw::svg(&chart, &title).map_err(fail)?;
-        let png = draw::png(&chart, &title).map_err(fail)?;
-        out.push((format!("charts/{stem}.svg"), svg.into_bytes()));
-        out.push((format!("charts/{stem}.png"), png));
+        out.extend(render(&chart, &title)?);
     }
     Ok(out)
 }
