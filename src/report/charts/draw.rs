@@ -613,6 +613,13 @@ mod tests {
     }
 
     #[test]
+    fn nice_ticks_are_round_and_within_the_range() {
+        assert_eq!(nice_ticks(0.0, 100.0), [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        assert_eq!(nice_ticks(83.3, 93.6), [84.0, 86.0, 88.0, 90.0, 92.0]);
+        assert_eq!(nice_ticks(5.0, 5.0), [5.0]);
+    }
+
+    #[test]
     fn headroom_never_gives_an_empty_axis() {
         assert_eq!(headroom(0.0), 1.0);
         assert_eq!(headroom(f64::NAN), 1.0);

@@ -428,6 +428,74 @@ mod tests {
     }
 
     #[test]
+    fn line_and_forest_charts_over_categories_leave_gaps_not_nan() {
+        let series = |label: &str| Series {
+            label: label.into(),
+            points: vec![
+                (0.0, Some(0.8), Some(0.05)),
+                (1.0, None, None),
+                (2.0, Some(0.9), None),
+            ],
+            band: true,
+            labels: vec!["a".into(), "b".into(), "c".into()],
+        };
+        let charts = [
+            Chart::Line(LineChart {
+                stem: "line".into(),
+                title: "Line — x, seed 1".into(),
+                x_label: "rate".into(),
+                y_label: "Service level (%)".into(),
+                x: XAxis::Categories(vec!["300/h".into(), "330/h".into(), "360/h".into()]),
+                x_range: None,
+                scale: 100.0,
+                y_max: Some(100.0),
+                step: Some(1.0),
+                reference: Some((0.8, "target 80%".into())),
+                series: vec![series("one"), series("two")],
+            }),
+            Chart::Forest(ForestChart {
+                stem: "forest".into(),
+                title: "Forest — x, seed 1".into(),
+                x_label: "Change, %".into(),
+                legend: ("significant".into(), "not".into()),
+                rows: vec![
+                    ForestRow {
+                        label: "asa_s".into(),
+                        mean: 20.0,
+                        ci95: 5.0,
+                        highlight: true,
+                    },
+                    ForestRow {
+                        label: "aht_s".into(),
+                        mean: 0.5,
+                        ci95: 1.0,
+                        highlight: false,
+                    },
+                ],
+            }),
+        ];
+        let files = render_all(&charts).unwrap();
+        assert_eq!(files.len(), 4);
+        for (name, bytes) in files {
+            if name.ends_with(".svg") {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(!text.contains("NaN"), "{name}");
+                assert!(!text.contains("points=\"\""), "{name}");
+                for want in ["300/h", "360/h", "target 80%", "asa_s", "significant"] {
+                    let chart_has = text.contains(want);
+                    let expected = match want {
+                        "asa_s" | "significant" => name.contains("forest"),
+                        _ => name.contains("line"),
+                    };
+                    assert_eq!(chart_has, expected, "{name}: {want}");
+                }
+            } else {
+                assert!(bytes.starts_with(b"\x89PNG"), "{name}");
+            }
+        }
+    }
+
+    #[test]
     fn numbers_lose_needless_fractions() {
         assert_eq!(fmt_num(20.0), "20");
         assert_eq!(fmt_num(7.5), "7.5");
