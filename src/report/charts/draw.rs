@@ -6,7 +6,8 @@ use super::style::{self, FAMILY, Marker};
 use super::{BarChart, Chart, ForestChart, LineChart, SIZE, Series, TimeChart, XAxis};
 use crate::report::clock;
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::element::ComposedElement;
 use plotters::prelude::*;
 
@@ -439,6 +440,64 @@ fn line_chart<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The axes of a chart with one labelled row per item (forest plots, bars).
+struct RowsAxes<'a> {
+    caption: (&'a str, u32),
+    margin: u32,
+    x: std::ops::Range<f64>,
+    x_label: &'a str,
+    x_ticks: usize,
+    labels: &'a [&'a str],
+    /// Widest the row labels' area may get, in pixels.
+    label_width_max: u32,
+    /// Draw a grid line per row.
+    row_lines: bool,
+}
+
+type RowsCoord = Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordusize>>;
+
+/// A chart whose y axis has one segment per label, the first label at the
+/// top (row i is drawn in segment n − 1 − i), with its mesh drawn.
+fn rows_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    a: RowsAxes<'_>,
+) -> Result<ChartContext<'a, DB, RowsCoord>, AreaError<DB>> {
+    let n = a.labels.len().max(1);
+    let widest = a
+        .labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(4);
+    let mut chart = ChartBuilder::on(area)
+        .caption(a.caption.0, (FAMILY, a.caption.1))
+        .margin(a.margin)
+        .x_label_area_size(52)
+        .y_label_area_size((widest as u32 * 8 + 16).min(a.label_width_max))
+        .build_cartesian_2d(a.x, (0..n - 1).into_segmented())?;
+    let name_of = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(j) if *j < a.labels.len() => {
+            a.labels[a.labels.len() - 1 - j].to_string()
+        }
+        _ => String::new(),
+    };
+    let mut mesh = chart.configure_mesh();
+    if !a.row_lines {
+        mesh.disable_y_mesh();
+    }
+    mesh.x_desc(a.x_label)
+        .x_labels(a.x_ticks)
+        .x_label_formatter(&|x| tick(*x))
+        .y_labels(n)
+        .y_label_formatter(&name_of)
+        .label_style((FAMILY, 13))
+        .axis_desc_style((FAMILY, 15))
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    Ok(chart)
+}
+
 fn forest_chart<DB: DrawingBackend>(
     c: &ForestChart,
     title: &str,
@@ -453,31 +512,20 @@ fn forest_chart<DB: DrawingBackend>(
         .fold((0.0f64, 0.0f64), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
     let pad = if hi > lo { (hi - lo) * 0.08 } else { 1.0 };
     let (lo, hi) = (lo - pad, hi + pad);
-    let names: Vec<String> = c.rows.iter().map(|r| r.label.clone()).collect();
-    let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(4);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FAMILY, 18))
-        .margin(16)
-        .x_label_area_size(52)
-        .y_label_area_size((widest as u32 * 8 + 16).min(260))
-        .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())?;
-    // Row i is drawn in segment n - 1 - i, so the list reads top to bottom.
-    let name_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(j) if *j < names.len() => names[names.len() - 1 - j].clone(),
-        _ => String::new(),
-    };
-    chart
-        .configure_mesh()
-        .x_desc(c.x_label.as_str())
-        .x_labels(8)
-        .x_label_formatter(&|x| tick(*x))
-        .y_labels(n)
-        .y_label_formatter(&name_of)
-        .label_style((FAMILY, 13))
-        .axis_desc_style((FAMILY, 15))
-        .bold_line_style(BLACK.mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .draw()?;
+    let labels: Vec<&str> = c.rows.iter().map(|r| r.label.as_str()).collect();
+    let mut chart = rows_chart(
+        root,
+        RowsAxes {
+            caption: (title, 18),
+            margin: 16,
+            x: lo..hi,
+            x_label: &c.x_label,
+            x_ticks: 8,
+            labels: &labels,
+            label_width_max: 260,
+            row_lines: true,
+        },
+    )?;
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Last)],
         BLACK.stroke_width(1),
@@ -537,32 +585,20 @@ fn bar_chart<DB: DrawingBackend>(
         });
         let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
         let (lo, hi) = (if lo < 0.0 { lo * 1.08 } else { 0.0 }, headroom(hi));
-        let names: Vec<String> = panel.bars.iter().map(|b| b.label.clone()).collect();
-        let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(4);
-        let mut chart = ChartBuilder::on(area)
-            .caption(panel.heading.as_str(), (FAMILY, 16))
-            .margin(14)
-            .x_label_area_size(52)
-            .y_label_area_size((widest as u32 * 8 + 16).min(200))
-            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())?;
-        // Bar i is drawn in segment n - 1 - i, so the list reads top to bottom.
-        let name_of = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(j) if *j < names.len() => names[names.len() - 1 - j].clone(),
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc(panel.x_label.as_str())
-            .x_labels(6)
-            .x_label_formatter(&|x| tick(*x))
-            .y_labels(n)
-            .y_label_formatter(&name_of)
-            .label_style((FAMILY, 13))
-            .axis_desc_style((FAMILY, 15))
-            .bold_line_style(BLACK.mix(0.12))
-            .light_line_style(TRANSPARENT)
-            .draw()?;
+        let labels: Vec<&str> = panel.bars.iter().map(|b| b.label.as_str()).collect();
+        let mut chart = rows_chart(
+            area,
+            RowsAxes {
+                caption: (&panel.heading, 16),
+                margin: 14,
+                x: lo..hi,
+                x_label: &panel.x_label,
+                x_ticks: 6,
+                labels: &labels,
+                label_width_max: 200,
+                row_lines: false,
+            },
+        )?;
         let colour = style::colour(0);
         for (i, bar) in panel.bars.iter().enumerate() {
             let Some(m) = bar.mean else { continue };
