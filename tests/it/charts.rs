@@ -82,17 +82,7 @@ fn check_charts(out: &Path, stems: &[&str]) -> Vec<Vec<String>> {
             )
         })
         .collect();
-    let mut on_disk: Vec<String> = std::fs::read_dir(out.join("charts"))
-        .unwrap()
-        .map(|e| format!("charts/{}", e.unwrap().file_name().to_string_lossy()))
-        .collect();
-    on_disk.sort();
-    let mut expected: Vec<String> = stems
-        .iter()
-        .flat_map(|s| [format!("charts/{s}.png"), format!("charts/{s}.svg")])
-        .collect();
-    expected.sort();
-    assert_eq!(on_disk, expected);
+    assert_chart_files(out, stems);
     let mut all = Vec::new();
     for stem in stems {
         for ext in ["svg", "png"] {
@@ -222,17 +212,7 @@ fn check_experiment_charts(out: &Path, stems: &[&str]) -> Vec<Vec<String>> {
         .iter()
         .map(|f| f["name"].as_str().unwrap().to_string())
         .collect();
-    let mut on_disk: Vec<String> = std::fs::read_dir(out.join("charts"))
-        .unwrap()
-        .map(|e| format!("charts/{}", e.unwrap().file_name().to_string_lossy()))
-        .collect();
-    on_disk.sort();
-    let mut expected: Vec<String> = stems
-        .iter()
-        .flat_map(|s| [format!("charts/{s}.png"), format!("charts/{s}.svg")])
-        .collect();
-    expected.sort();
-    assert_eq!(on_disk, expected);
+    assert_chart_files(out, stems);
     stems
         .iter()
         .map(|stem| {
@@ -479,4 +459,19 @@ fn staff_output_is_unchanged_by_charts() {
     let out = temp_dir("charts-staff-same").join("t");
     let file = scenario("sinusoidal-day.toml");
     unchanged_by_charts(&staff_args(&file), &out, &["staffing.csv", "staffing.json"]);
+}
+
+/// `charts/` holds exactly an SVG and a PNG of each stem.
+fn assert_chart_files(out: &Path, stems: &[&str]) {
+    let mut on_disk: Vec<String> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| format!("charts/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    on_disk.sort();
+    let mut expected: Vec<String> = stems
+        .iter()
+        .flat_map(|s| [format!("charts/{s}.png"), format!("charts/{s}.svg")])
+        .collect();
+    expected.sort();
+    assert_eq!(on_disk, expected);
 }
