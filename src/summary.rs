@@ -2,7 +2,8 @@
 //! What reports read; it knows nothing of how the replications were run.
 
 use crate::metrics::{
-    FilterKpis, GroupKpis, IntervalKpis, Kpis, QueueFlowKpis, ReplicationResult, StepKpis,
+    FilterKpis, GroupIntervalKpis, GroupKpis, IntervalKpis, Kpis, QueueFlowKpis, ReplicationResult,
+    Scope, SliceKpis, StepKpis,
 };
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
@@ -40,6 +41,42 @@ pub struct IntervalSummary {
     pub occupancy: Vec<Estimate>,
 }
 
+/// One scope's KPIs in every interval (a block of `intervals-long.csv`).
+#[derive(Debug, Clone)]
+pub struct ScopeIntervals {
+    /// What the scope is.
+    pub scope: Scope,
+    /// Its name (`overall`, `(no queue)`, a queue, channel or source).
+    pub name: String,
+    /// One table per interval, in time order.
+    pub intervals: Vec<SliceKpis<Estimate>>,
+}
+
+/// How long answered contacts waited, read at fixed waits
+/// ([`crate::metrics::wait_edges`]).
+#[derive(Debug, Clone)]
+pub struct WaitDistribution {
+    /// The waits read, seconds, increasing; the first is 0 (answered at once).
+    pub edges: Vec<f64>,
+    /// Overall, then per queue.
+    pub scopes: Vec<WaitShares>,
+}
+
+/// One scope's wait distribution.
+#[derive(Debug, Clone)]
+pub struct WaitShares {
+    /// What the scope is ([`Scope::Overall`] or [`Scope::Queue`]).
+    pub scope: Scope,
+    /// Its name.
+    pub name: String,
+    /// Share of answered contacts that waited at most each edge (the CDF).
+    pub within: Vec<Estimate>,
+    /// Share that waited more than the previous edge and at most this one
+    /// (bin 0: answered at once); the last entry is the share above the
+    /// last edge. One more entry than `edges`.
+    pub bins: Vec<Estimate>,
+}
+
 /// Everything a report needs about a run.
 #[derive(Debug, Clone)]
 pub struct Summary {
@@ -47,6 +84,8 @@ pub struct Summary {
     pub scenario: String,
     /// Base seed used.
     pub seed: u64,
+    /// Where time 0 is on the calendar, when the scenario has a `start` date.
+    pub clock: Option<crate::scenario::Clock>,
     /// Replications run.
     pub replications: u32,
     /// All counted contacts.
@@ -64,6 +103,12 @@ pub struct Summary {
     pub groups: Vec<GroupSummary>,
     /// The per-interval table.
     pub intervals: Vec<IntervalSummary>,
+    /// Per scope (overall, no queue, queues, channels, sources), per interval.
+    pub scope_intervals: Vec<ScopeIntervals>,
+    /// Per group, per interval.
+    pub group_intervals: Vec<Named<Vec<GroupIntervalKpis<Estimate>>>>,
+    /// The wait distribution of answered contacts, overall and per queue.
+    pub waits: WaitDistribution,
     /// Per routing step, labelled "filter #k" or "default".
     pub steps: Vec<StepSummary>,
     /// Per filter.
@@ -80,6 +125,17 @@ pub struct Summary {
     pub contacts: u64,
     /// Events processed over all replications.
     pub events: u64,
+}
+
+impl Summary {
+    /// When `t` (seconds from the start) is: an ISO-8601 local timestamp
+    /// when the scenario has a `start` date, `d1 01:00` otherwise.
+    pub fn time_label(&self, t: f64) -> String {
+        match &self.clock {
+            Some(c) => c.iso(t),
+            None => crate::scenario::units::clock(t),
+        }
+    }
 }
 
 /// Summarises replication results.
@@ -119,6 +175,52 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
                 kpis: IntervalKpis::from_fn(|k| est(&|r| r.intervals[i][k])),
                 occupancy: (0..s.groups.len())
                     .map(|g| est(&|r| r.interval_occupancy[i][g]))
+                    .collect(),
+            }
+        })
+        .collect();
+    let n_int = s.sim.interval_count();
+    let scope_intervals = crate::metrics::scopes(s)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (scope, name))| ScopeIntervals {
+            scope,
+            name: name.to_string(),
+            intervals: (0..n_int)
+                .map(|k| SliceKpis::from_fn(|kpi| est(&|r| r.slices[i][k][kpi])))
+                .collect(),
+        })
+        .collect();
+    let group_intervals = s
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| Named {
+            name: group.name.clone(),
+            kpis: (0..n_int)
+                .map(|k| GroupIntervalKpis::from_fn(|kpi| est(&|r| r.group_intervals[k][g][kpi])))
+                .collect(),
+        })
+        .collect();
+    let edges = crate::metrics::wait_edges(s.sim.service_level_threshold_s);
+    let wait_scopes = std::iter::once((Scope::Overall, "overall"))
+        .chain(s.queues.iter().map(|q| (Scope::Queue, q.name.as_str())))
+        .enumerate()
+        .map(|(i, (scope, name))| {
+            let cdf = |r: &ReplicationResult, e: usize| r.wait_within[i][e];
+            WaitShares {
+                scope,
+                name: name.to_string(),
+                within: (0..edges.len()).map(|e| est(&|r| cdf(r, e))).collect(),
+                bins: (0..=edges.len())
+                    .map(|b| {
+                        est(&|r| {
+                            let upto = if b < edges.len() { cdf(r, b) } else { 1.0 };
+                            let from = if b == 0 { 0.0 } else { cdf(r, b - 1) };
+                            // NaN (nothing answered) stays NaN.
+                            upto - from
+                        })
+                    })
                     .collect(),
             }
         })
@@ -170,6 +272,7 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         queue_flow,
         scenario: s.name.clone(),
         seed,
+        clock: s.sim.clock.clone(),
         replications: results.len() as u32,
         overall: segment("overall", &|r| &r.overall),
         unqueued: segment("(no queue)", &|r| &r.unqueued),
@@ -187,6 +290,12 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         ),
         groups,
         intervals,
+        scope_intervals,
+        group_intervals,
+        waits: WaitDistribution {
+            edges,
+            scopes: wait_scopes,
+        },
         contacts: results.iter().map(|r| r.contacts).sum(),
         events: results.iter().map(|r| r.events).sum(),
     }

@@ -121,7 +121,8 @@ impl Engine<'_> {
             AfterHours::Closed => {
                 if task.counted {
                     let cell = self.metrics.cell(task.source, task.channel, None);
-                    self.metrics.after_hours(cell, false, task.is_redial);
+                    self.metrics
+                        .after_hours(cell, task.arrival(), false, task.is_redial);
                 }
                 self.trace_task(slot, t, "task.canceled", |e, ev| {
                     ev.detail = Some("arrived outside business hours: closed message".into());
@@ -135,7 +136,8 @@ impl Engine<'_> {
                     // Counted in the queue that works the voicemail.
                     let queue = self.s.workflow.steps[step.idx()].queue.0;
                     let cell = self.metrics.cell(task.source, task.channel, Some(queue));
-                    self.metrics.after_hours(cell, true, task.is_redial);
+                    self.metrics
+                        .after_hours(cell, task.arrival(), true, task.is_redial);
                 }
                 self.trace_task(slot, t, "task.created", |e, ev| {
                     ev.detail = Some("arrived outside business hours: voicemail task".into());

@@ -25,7 +25,7 @@ impl Engine<'_> {
         if task.counted {
             let cell = self.cell(&task);
             self.metrics.step(task.step, StepKpi::Canceled);
-            self.metrics.callback(cell, task.is_redial);
+            self.metrics.callback(cell, task.arrival(), task.is_redial);
         }
         self.trace_task(slot, t, "task.canceled", |_, ev| {
             ev.detail = Some(format!(

@@ -155,7 +155,8 @@ impl Engine<'_> {
             }
             if matches!(task.state, TaskState::Waiting | TaskState::Reserved) && task.counted {
                 let cell = self.cell(&task);
-                self.metrics.unfinished(cell, task.is_redial);
+                self.metrics
+                    .unfinished(cell, task.arrival(), task.is_redial);
             }
         }
     }

@@ -406,7 +406,7 @@ impl Engine<'_> {
             let cell = self.cell(&task);
             if ttl {
                 self.metrics
-                    .canceled(cell, CancelReason::Ttl, task.is_redial);
+                    .canceled(cell, task.arrival(), CancelReason::Ttl, task.is_redial);
             } else {
                 self.metrics
                     .abandoned(cell, task.arrival(), t - task.created, task.is_redial);
@@ -478,7 +478,8 @@ impl Engine<'_> {
         self.close_leg(slot, t - task.call_start);
         if task.counted {
             let cell = self.cell(&task);
-            self.metrics.canceled(cell, reason, task.is_redial);
+            self.metrics
+                .canceled(cell, task.arrival(), reason, task.is_redial);
         }
         if task.followup == Followup::Transfer && task.followup_counted {
             // The second leg found no target: the transfer failed.

@@ -69,29 +69,126 @@ impl Histogram {
         self.total += other.total;
     }
 
+    /// Adds a sparse histogram's counts.
+    pub fn add_sparse(&mut self, other: &SparseHistogram) {
+        for &(b, c) in &other.counts {
+            self.counts[usize::from(b)] += c;
+            self.total += u64::from(c);
+        }
+        self.zeros += other.zeros;
+        self.total += other.zeros;
+    }
+
     /// The q-quantile (0..1), interpolated linearly inside its bucket; NaN if empty.
     pub fn quantile(&self, q: f64) -> f64 {
+        let buckets = self.counts.iter().enumerate().map(|(i, &c)| (i, c));
+        quantile_of(self.zeros, self.total, buckets, q)
+    }
+
+    /// The share of values at most `x`: zeros count below every `x` ≥ 0, and
+    /// the bucket holding `x` counts in proportion to where `x` falls in it
+    /// (the same linear reading as [`Histogram::quantile`]); NaN if empty.
+    pub fn share_within(&self, x: f64) -> f64 {
         if self.total == 0 {
             return f64::NAN;
         }
-        let target = q * self.total as f64;
-        if target <= self.zeros as f64 {
+        if x < 0.0 {
             return 0.0;
         }
-        let mut acc = self.zeros as f64;
+        let mut below = self.zeros as f64;
         for (i, &c) in self.counts.iter().enumerate() {
-            if c == 0 {
-                continue;
+            let (lo, hi) = Self::bounds(i);
+            if lo >= x {
+                break;
             }
-            let next = acc + f64::from(c);
-            if next >= target {
-                let (lo, hi) = Self::bounds(i);
-                let frac = ((target - acc) / f64::from(c)).clamp(0.0, 1.0);
-                return lo + (hi - lo) * frac;
-            }
-            acc = next;
+            below += f64::from(c) * ((x - lo) / (hi - lo)).min(1.0);
         }
-        Self::bounds(self.counts.len() - 1).1
+        below / self.total as f64
+    }
+}
+
+/// The q-quantile of values counted as `zeros` exact zeros and `(bucket,
+/// count)` pairs in increasing bucket order, `total` in all.
+fn quantile_of(zeros: u64, total: u64, buckets: impl Iterator<Item = (usize, u32)>, q: f64) -> f64 {
+    if total == 0 {
+        return f64::NAN;
+    }
+    let target = q * total as f64;
+    if target <= zeros as f64 {
+        return 0.0;
+    }
+    let mut acc = zeros as f64;
+    for (i, c) in buckets {
+        if c == 0 {
+            continue;
+        }
+        let next = acc + f64::from(c);
+        if next >= target {
+            let (lo, hi) = Histogram::bounds(i);
+            let frac = ((target - acc) / f64::from(c)).clamp(0.0, 1.0);
+            return lo + (hi - lo) * frac;
+        }
+        acc = next;
+    }
+    Histogram::bounds(LINEAR_BUCKETS + LOG_BUCKETS - 1).1
+}
+
+/// The waits of one (cell, interval): the buckets of [`Histogram`], only
+/// those used, in bucket order. An interval of a cell sees few contacts, so
+/// this holds a few entries where a [`Histogram`] would hold 1 300 counters.
+#[derive(Debug, Clone, Default)]
+pub struct SparseHistogram {
+    zeros: u64,
+    /// (bucket, count), buckets increasing.
+    counts: Vec<(u16, u32)>,
+}
+
+impl SparseHistogram {
+    /// Records one value.
+    #[inline]
+    pub fn record(&mut self, v: f64) {
+        if v <= 0.0 {
+            self.zeros += 1;
+            return;
+        }
+        let b = Histogram::bucket(v) as u16;
+        match self.counts.binary_search_by_key(&b, |&(k, _)| k) {
+            Ok(i) => self.counts[i].1 += 1,
+            Err(i) => self.counts.insert(i, (b, 1)),
+        }
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.zeros == 0 && self.counts.is_empty()
+    }
+
+    /// The q-quantile of several of them taken together (as one histogram
+    /// holding all their values would give it); NaN if all are empty.
+    /// `scratch` is reused between calls.
+    pub fn quantile_of_all<'a>(
+        parts: impl Iterator<Item = &'a SparseHistogram>,
+        q: f64,
+        scratch: &mut Vec<(u16, u32)>,
+    ) -> f64 {
+        scratch.clear();
+        let mut zeros = 0;
+        for p in parts {
+            zeros += p.zeros;
+            scratch.extend_from_slice(&p.counts);
+        }
+        scratch.sort_unstable_by_key(|&(b, _)| b);
+        let total = zeros + scratch.iter().map(|&(_, c)| u64::from(c)).sum::<u64>();
+        // Equal buckets in a row act as one: the walk adds their counts
+        // before it compares, so interpolation sees the bucket's whole count.
+        let mut merged = Vec::with_capacity(scratch.len());
+        for &(b, c) in scratch.iter() {
+            match merged.last_mut() {
+                Some((lb, lc)) if *lb == usize::from(b) => *lc += c,
+                _ => merged.push((usize::from(b), c)),
+            }
+        }
+        quantile_of(zeros, total, merged.into_iter(), q)
     }
 }
 
@@ -115,6 +212,52 @@ mod tests {
         }
         assert_eq!(z.quantile(0.9), 0.0);
         assert!((z.quantile(0.99) - 40.0).abs() < 0.5);
+    }
+
+    /// Waits split over sparse histograms give the quantiles and shares of
+    /// one dense histogram holding them all, bit for bit.
+    #[test]
+    fn sparse_parts_read_like_one_dense_histogram() {
+        let mut dense = Histogram::default();
+        let mut parts = vec![SparseHistogram::default(); 3];
+        for i in 0..2_000u32 {
+            let v = if i % 7 == 0 {
+                0.0
+            } else {
+                f64::from(i * 37 % 1_009) * 0.173
+            };
+            dense.record(v);
+            parts[(i % 3) as usize].record(v);
+        }
+        let mut scratch = Vec::new();
+        for q in [0.1, 0.5, 0.9, 0.99, 1.0] {
+            let sparse = SparseHistogram::quantile_of_all(parts.iter(), q, &mut scratch);
+            assert_eq!(sparse.to_bits(), dense.quantile(q).to_bits(), "q = {q}");
+        }
+        let none: [SparseHistogram; 0] = [];
+        assert!(SparseHistogram::quantile_of_all(none.iter(), 0.9, &mut scratch).is_nan());
+    }
+
+    #[test]
+    fn shares_within_read_the_histogram_linearly() {
+        let mut h = Histogram::default();
+        for i in 0..1_000 {
+            h.record(f64::from(i) * 0.1); // uniform on [0, 100), one zero
+        }
+        assert_eq!(h.share_within(-1.0), 0.0);
+        assert!((h.share_within(0.0) - 0.001).abs() < 1e-12);
+        assert!(
+            (h.share_within(20.0) - 0.2).abs() < 0.002,
+            "{}",
+            h.share_within(20.0)
+        );
+        assert!(
+            (h.share_within(60.0) - 0.6).abs() < 0.006,
+            "{}",
+            h.share_within(60.0)
+        );
+        assert_eq!(h.share_within(1e9), 1.0);
+        assert!(Histogram::default().share_within(20.0).is_nan());
     }
 
     #[test]

@@ -278,6 +278,48 @@ kpi_family! {
     Asa = "asa_s",
 }
 
+kpi_family! {
+    /// A KPI of one scope (the whole center, a queue, a channel, a source)
+    /// in one interval, by the contacts' arrival: the rows of
+    /// `intervals-long.csv`. Counts are attempts, as [`Kpi::Offered`].
+    enum SliceKpi;
+    /// One scope's KPI values in one interval.
+    table SliceKpis;
+    /// Contacts that arrived in the interval and ended in the scope.
+    Offered = "offered",
+    /// Of those, answered.
+    Answered = "answered",
+    /// Of those, abandoned.
+    Abandoned = "abandoned",
+    /// Of those, abandoned within the short-abandon threshold.
+    ShortAbandoned = "short_abandoned",
+    /// As [`Kpi::ServiceLevel`].
+    ServiceLevel = "service_level",
+    /// As [`Kpi::ServiceLevelAnswered`].
+    ServiceLevelAnswered = "service_level_answered",
+    /// As [`Kpi::AbandonRate`].
+    AbandonRate = "abandon_rate",
+    /// Mean wait of the answered, seconds.
+    Asa = "asa_s",
+    /// 90th percentile of the wait of the answered, seconds.
+    WaitP90 = "wait_p90_s",
+}
+
+kpi_family! {
+    /// A KPI of one agent group in one interval.
+    enum GroupIntervalKpi;
+    /// One group's values in one interval.
+    table GroupIntervalKpis;
+    /// As [`GroupKpi::Occupancy`].
+    Occupancy = "occupancy",
+    /// As [`GroupKpi::Utilization`].
+    Utilization = "utilization",
+    /// Workers logged in, averaged over the interval.
+    LoggedIn = "logged_in_agents",
+    /// Workers holding at least one task, averaged over the interval.
+    Busy = "busy_agents",
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +347,12 @@ mod tests {
         );
         check(&GroupKpi::ALL, GroupKpi::name, GroupKpi::from_name);
         check(&IntervalKpi::ALL, IntervalKpi::name, IntervalKpi::from_name);
+        check(&SliceKpi::ALL, SliceKpi::name, SliceKpi::from_name);
+        check(
+            &GroupIntervalKpi::ALL,
+            GroupIntervalKpi::name,
+            GroupIntervalKpi::from_name,
+        );
     }
 
     #[test]

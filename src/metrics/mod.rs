@@ -7,13 +7,17 @@ use crate::scenario::Scenario;
 
 mod histogram;
 mod kpi;
+pub mod slices;
 pub mod usage;
 
-pub use histogram::Histogram;
+pub use histogram::{Histogram, SparseHistogram};
 pub use kpi::{
-    FilterKpi, FilterKpis, GroupKpi, GroupKpis, IntervalKpi, IntervalKpis, Kpi, KpiTable, Kpis,
-    QueueFlowKpi, QueueFlowKpis, StepKpi, StepKpis,
+    FilterKpi, FilterKpis, GroupIntervalKpi, GroupIntervalKpis, GroupKpi, GroupKpis, IntervalKpi,
+    IntervalKpis, Kpi, KpiTable, Kpis, QueueFlowKpi, QueueFlowKpis, SliceKpi, SliceKpis, StepKpi,
+    StepKpis,
 };
+use slices::SliceCell;
+pub use slices::{Scope, scopes, wait_edges};
 
 /// Why the router canceled a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +82,13 @@ pub struct ReplicationResult {
     pub intervals: Vec<IntervalKpis>,
     /// Per interval, per group occupancy.
     pub interval_occupancy: Vec<Vec<f64>>,
+    /// Per scope (in the order of [`scopes`]), per interval.
+    pub slices: Vec<Vec<SliceKpis>>,
+    /// Per interval, per group.
+    pub group_intervals: Vec<Vec<GroupIntervalKpis>>,
+    /// Overall, then per queue: the share of answered contacts that waited
+    /// at most each of [`wait_edges`] (NaN with nothing answered).
+    pub wait_within: Vec<Vec<f64>>,
     /// Per routing step, in workflow order.
     pub steps: Vec<StepKpis>,
     /// Per filter, in workflow order.
@@ -127,6 +138,9 @@ struct Cell {
     wait_max_s: f64,
     handle_s: f64,
     waits: Option<Histogram>,
+    /// Index of the cell's first [`SliceCell`] (one per interval), once it
+    /// has an outcome.
+    slices: Option<u32>,
 }
 
 impl Cell {
@@ -301,6 +315,8 @@ pub struct Collector {
     /// dense index (arithmetic, no lookup on the hot path).
     sparse: Option<Box<SparseCells>>,
     intervals: Vec<IntervalCell>,
+    /// Per used cell, one entry per interval, from the cell's `slices` on.
+    slices: Vec<SliceCell>,
     /// Group levels are integrated from their changes: a change ΔL at time t
     /// in interval k adds ΔL·(end_k − t) to `group_acc[k]` and ΔL to
     /// `group_delta[k]`; `finish` rebuilds each interval's integral as
@@ -375,6 +391,7 @@ impl Collector {
             },
             sparse: (!dense).then(Box::default),
             intervals: vec![IntervalCell::default(); n_int],
+            slices: Vec::new(),
             group_acc: vec![GroupTime::default(); n_int * s.groups.len()],
             group_delta: vec![GroupTime::default(); n_int * s.groups.len()],
             group_init: vec![GroupTime::default(); s.groups.len()],
@@ -442,10 +459,30 @@ impl Collector {
         self.intervals[i].offered += 1;
     }
 
-    /// Counts an attempt offered in a cell (a redial or not) and returns
-    /// the cell for its outcome.
+    /// The counters of a cell in the interval of `arrival`, made for every
+    /// interval at the cell's first outcome.
     #[inline]
-    fn offered(&mut self, cell: CellId, redial: bool) -> &mut Cell {
+    fn slice(&mut self, cell: CellId, arrival: f64) -> &mut SliceCell {
+        let i = self.interval_of(arrival);
+        let n = self.intervals.len();
+        let c = &mut self.cells[cell.0 as usize];
+        let base = match c.slices {
+            Some(b) => b as usize,
+            None => {
+                let b = self.slices.len();
+                self.slices.resize(b + n, SliceCell::default());
+                c.slices = Some(b as u32);
+                b
+            }
+        };
+        &mut self.slices[base + i]
+    }
+
+    /// Counts an attempt that arrived at `arrival` offered in a cell (a
+    /// redial or not) and returns the cell for its outcome.
+    #[inline]
+    fn offered(&mut self, cell: CellId, arrival: f64, redial: bool) -> &mut Cell {
+        self.slice(cell, arrival).offered += 1;
         let c = &mut self.cells[cell.0 as usize];
         c.offered += 1;
         c.redials += u64::from(redial);
@@ -456,13 +493,17 @@ impl Collector {
     #[inline]
     pub fn answered(&mut self, cell: CellId, arrival: f64, wait: f64, handle: f64, redial: bool) {
         let within = wait <= self.sl_threshold_s;
-        let c = self.offered(cell, redial);
+        let c = self.offered(cell, arrival, redial);
         c.answered += 1;
         c.answered_within += u64::from(within);
         c.wait_answered_s += wait;
         c.wait_max_s = c.wait_max_s.max(wait);
         c.handle_s += handle;
-        c.waits.get_or_insert_with(Histogram::default).record(wait);
+        let sl = self.slice(cell, arrival);
+        sl.answered += 1;
+        sl.answered_within += u64::from(within);
+        sl.wait_answered_s += wait;
+        sl.waits.record(wait);
         let i = self.interval_of(arrival);
         let iv = &mut self.intervals[i];
         iv.answered += 1;
@@ -474,24 +515,27 @@ impl Collector {
     #[inline]
     pub fn abandoned(&mut self, cell: CellId, arrival: f64, wait: f64, redial: bool) {
         let short = u64::from(wait < self.short_abandon_s);
-        let c = self.offered(cell, redial);
+        let c = self.offered(cell, arrival, redial);
         c.abandoned += 1;
         c.short_abandoned += short;
+        let sl = self.slice(cell, arrival);
+        sl.abandoned += 1;
+        sl.short_abandoned += short;
         let i = self.interval_of(arrival);
         self.intervals[i].abandoned += 1;
         self.intervals[i].short_abandoned += short;
     }
 
     /// The router canceled a counted contact.
-    pub fn canceled(&mut self, cell: CellId, reason: CancelReason, redial: bool) {
-        self.offered(cell, redial).canceled[reason as usize] += 1;
+    pub fn canceled(&mut self, cell: CellId, arrival: f64, reason: CancelReason, redial: bool) {
+        self.offered(cell, arrival, redial).canceled[reason as usize] += 1;
     }
 
     /// A counted contact arrived while closed: it left a voicemail (counted
     /// in the queue that works voicemails), or heard a closed message (in no
     /// queue).
-    pub fn after_hours(&mut self, cell: CellId, voicemail: bool, redial: bool) {
-        let c = self.offered(cell, redial);
+    pub fn after_hours(&mut self, cell: CellId, arrival: f64, voicemail: bool, redial: bool) {
+        let c = self.offered(cell, arrival, redial);
         if voicemail {
             c.voicemail += 1;
         } else {
@@ -501,8 +545,8 @@ impl Collector {
 
     /// A counted contact accepted a call back while waiting (in the queue
     /// where it waited).
-    pub fn callback(&mut self, cell: CellId, redial: bool) {
-        self.offered(cell, redial).callback += 1;
+    pub fn callback(&mut self, cell: CellId, arrival: f64, redial: bool) {
+        self.offered(cell, arrival, redial).callback += 1;
     }
 
     /// A counted contact was called back `wait` seconds after accepting (in
@@ -532,8 +576,8 @@ impl Collector {
     }
 
     /// A counted contact was still waiting when the run stopped.
-    pub fn unfinished(&mut self, cell: CellId, redial: bool) {
-        self.offered(cell, redial).unfinished += 1;
+    pub fn unfinished(&mut self, cell: CellId, arrival: f64, redial: bool) {
+        self.offered(cell, arrival, redial).unfinished += 1;
     }
 
     /// A counted contact's event in a routing step.
@@ -683,10 +727,17 @@ impl Collector {
 
     /// Folds everything into KPI tables. Group levels hold from their last
     /// change to the end of the counted window (the run reaches it).
-    pub fn finish(self, s: &Scenario, contacts: u64, events: u64) -> ReplicationResult {
+    pub fn finish(mut self, s: &Scenario, contacts: u64, events: u64) -> ReplicationResult {
         let n_groups = self.group_level.len();
-        // Rebuild each interval's integrals from the level entering it.
         let n_int = self.intervals.len();
+        // A cell's whole-window waits are its slices' waits.
+        for c in &mut self.cells {
+            if let Some(base) = c.slices {
+                let base = base as usize;
+                c.waits = slices::cell_waits(&self.slices[base..base + n_int]);
+            }
+        }
+        // Rebuild each interval's integrals from the level entering it.
         let mut group_interval_time = vec![GroupTime::default(); n_int * n_groups];
         for g in 0..n_groups {
             let mut level = self.group_init[g];
@@ -738,6 +789,11 @@ impl Collector {
                 v
             }
         };
+        let used: Vec<(usize, usize)> = order
+            .iter()
+            .filter_map(|&(i, c)| c.slices.map(|b| (i, b as usize)))
+            .collect();
+        let slices = slices::fold(s, n_int, &used, &self.slices);
         for (i, c) in order {
             let (src, ch, q) = (i / (n_ch * n_q1), (i / n_q1) % n_ch, i % n_q1);
             overall.merge(c);
@@ -790,6 +846,55 @@ impl Collector {
             .take(self.intervals.len())
             .map(|row| row.iter().map(|t| ratio(t.busy, t.logged_in)).collect())
             .collect();
+        let group_intervals = group_interval_time
+            .chunks(n_groups.max(1))
+            .take(n_int)
+            .enumerate()
+            .map(|(k, row)| {
+                let start = self.window_start + k as f64 * self.interval_s;
+                let end = if k + 1 == n_int {
+                    self.window_end
+                } else {
+                    start + self.interval_s
+                };
+                let width = end - start;
+                row.iter()
+                    .map(|t| {
+                        GroupIntervalKpis::from_fn(|kpi| match kpi {
+                            GroupIntervalKpi::Occupancy => ratio(t.busy, t.logged_in),
+                            GroupIntervalKpi::Utilization => ratio(t.units, t.capacity),
+                            GroupIntervalKpi::LoggedIn => ratio(t.logged_in, width),
+                            GroupIntervalKpi::Busy => ratio(t.busy, width),
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let edges = wait_edges(self.sl_threshold_s);
+        // Read from the histogram, but exact at the service-level threshold
+        // (waits of exactly the threshold, as a step timeout gives, count
+        // within it as in the service level; the histogram's bucket starting
+        // there would leave them out), with the other edges kept on the
+        // right side of it.
+        let threshold = self.sl_threshold_s;
+        let within = |c: &Cell| -> Vec<f64> {
+            let exact = ratio(c.answered_within as f64, c.answered as f64);
+            edges
+                .iter()
+                .map(|&e| {
+                    let h = c.waits.as_ref().map_or(f64::NAN, |h| h.share_within(e));
+                    match e.total_cmp(&threshold) {
+                        std::cmp::Ordering::Less => h.min(exact),
+                        std::cmp::Ordering::Equal => exact,
+                        std::cmp::Ordering::Greater => h.max(exact),
+                    }
+                })
+                .collect()
+        };
+        let wait_within = std::iter::once(&overall)
+            .chain(&queues)
+            .map(within)
+            .collect();
         ReplicationResult {
             in_flight: 0,
             usage: None,
@@ -819,6 +924,9 @@ impl Collector {
             groups,
             intervals,
             interval_occupancy,
+            slices,
+            group_intervals,
+            wait_within,
             contacts,
             events,
         }

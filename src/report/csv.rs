@@ -1,5 +1,6 @@
-//! `summary.csv` (one row per segment × KPI) and `intervals.csv` (one row per
-//! interval) in the report folder.
+//! `summary.csv` (one row per segment × KPI), `intervals.csv` (one row per
+//! interval, the whole center), `intervals-long.csv` (one row per interval ×
+//! scope × KPI) and `waits.csv` (the wait distribution) in the report folder.
 
 use crate::metrics::{IntervalKpi, KpiTable};
 use crate::stats::Estimate;
@@ -98,12 +99,93 @@ pub fn intervals_csv(s: &Summary) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
+/// Builds `intervals-long.csv`: `interval,start,start_s,end_s,scope,name,
+/// kpi,mean,ci95`, one row per interval × scope × KPI — every segment scope
+/// (overall, no queue, queues, channels, sources), then every group —
+/// grouped by interval so a day reads top to bottom.
+pub fn intervals_long_csv(s: &Summary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "interval", "start", "start_s", "end_s", "scope", "name", "kpi", "mean", "ci95",
+    ])
+    .expect("writing to memory");
+    for (k, iv) in s.intervals.iter().enumerate() {
+        let head = [
+            k.to_string(),
+            s.time_label(iv.start_s),
+            format!("{}", iv.start_s),
+            format!("{}", iv.end_s),
+        ];
+        let mut put = |scope: &str, name: &str, kpi: &str, e: &Estimate| {
+            let tail = [scope, name, kpi, &num(e.mean), &num(e.ci95)];
+            w.write_record(head.iter().map(String::as_str).chain(tail))
+                .expect("writing to memory");
+        };
+        for sc in &s.scope_intervals {
+            for (kpi, e) in sc.intervals[k].named() {
+                put(sc.scope.name(), &sc.name, kpi, e);
+            }
+        }
+        for g in &s.group_intervals {
+            for (kpi, e) in g.kpis[k].named() {
+                put("group", &g.name, kpi, e);
+            }
+        }
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// Builds `waits.csv`: per scope (overall, then each queue) and wait bin,
+/// the share of answered contacts in the bin and the share that waited at
+/// most its upper edge. Bin 0 is "answered at once"; the last bin has no
+/// upper edge.
+pub fn waits_csv(s: &Summary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "scope",
+        "name",
+        "from_s",
+        "to_s",
+        "share_mean",
+        "share_ci95",
+        "within_mean",
+        "within_ci95",
+    ])
+    .expect("writing to memory");
+    let edges = &s.waits.edges;
+    let none = Estimate::from_values([]);
+    for sc in &s.waits.scopes {
+        for (b, share) in sc.bins.iter().enumerate() {
+            let from = if b == 0 { 0.0 } else { edges[b - 1] };
+            let (to, within) = match edges.get(b) {
+                Some(e) => (format!("{e}"), &sc.within[b]),
+                None => (String::new(), &none),
+            };
+            w.write_record([
+                sc.scope.name(),
+                &sc.name,
+                &format!("{from}"),
+                &to,
+                &num(share.mean),
+                &num(share.ci95),
+                &num(within.mean),
+                &num(within.ci95),
+            ])
+            .expect("writing to memory");
+        }
+    }
+    w.into_inner().expect("writing to memory")
+}
+
 /// The CSV files of a run's report folder: `summary.csv`, `intervals.csv`,
-/// and `costs.csv` when the scenario has costs.
+/// `intervals-long.csv`, `waits.csv`, and `costs.csv` when the scenario has
+/// costs.
 pub fn files(s: &Summary) -> Vec<(String, Vec<u8>)> {
     let mut out = vec![
         ("summary.csv".to_string(), summary_csv(s)),
         ("intervals.csv".to_string(), intervals_csv(s)),
+        ("intervals-long.csv".to_string(), intervals_long_csv(s)),
+        ("waits.csv".to_string(), waits_csv(s)),
     ];
     if let Some(c) = &s.cost {
         out.push(("costs.csv".to_string(), costs_csv(c)));

@@ -277,7 +277,13 @@ fn swap_by_renames(staging: &Path, dir: &Path) -> io::Result<()> {
 }
 
 /// Files of reports written before folders had a manifest.
-const REPORT_FILES: [&str; 3] = ["summary.csv", "intervals.csv", "costs.csv"];
+const REPORT_FILES: [&str; 5] = [
+    "summary.csv",
+    "intervals.csv",
+    "intervals-long.csv",
+    "waits.csv",
+    "costs.csv",
+];
 
 /// True when a folder may be replaced: empty, a ccsim report (it has a
 /// manifest), or holding only files ccsim writes. Anything else may be a

@@ -15,14 +15,4 @@ pub mod story;
 pub mod table;
 pub mod tasks;
 
-/// Formats seconds from the simulation start as `d HH:MM` (day omitted on day 0).
-pub fn clock(t: f64) -> String {
-    let total = t.round() as i64;
-    let (d, rem) = (total / 86_400, total % 86_400);
-    let (h, m) = (rem / 3600, (rem % 3600) / 60);
-    if d == 0 {
-        format!("{h:02}:{m:02}")
-    } else {
-        format!("d{d} {h:02}:{m:02}")
-    }
-}
+pub use crate::scenario::units::clock;

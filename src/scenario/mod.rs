@@ -242,6 +242,19 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// `t` seconds from the start as an ISO-8601 local timestamp with its
+    /// UTC offset, `2026-12-24T17:00:00-05:00`.
+    pub fn iso(&self, t: f64) -> String {
+        let secs = self.epoch_s + t.floor() as i64;
+        match jiff::Timestamp::from_second(secs) {
+            Ok(ts) => ts
+                .to_zoned(self.tz.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
+            Err(_) => format!("{t:.0} s"),
+        }
+    }
+
     /// `t` seconds from the start as `2026-12-24 17:13:05 America/New_York`.
     pub fn format(&self, t: f64) -> String {
         let secs = self.epoch_s + t.floor() as i64;

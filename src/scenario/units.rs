@@ -98,6 +98,18 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     Ok(count / seconds)
 }
 
+/// Formats seconds from the simulation start as `d HH:MM` (day omitted on day 0).
+pub fn clock(t: f64) -> String {
+    let total = t.round() as i64;
+    let (d, rem) = (total / 86_400, total % 86_400);
+    let (h, m) = (rem / 3600, (rem % 3600) / 60);
+    if d == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("d{d} {h:02}:{m:02}")
+    }
+}
+
 /// Parses a time of day (`"08:00"`, `"17:30"`, `"24:00"`) or a duration since
 /// midnight (`"8h30m"`) into seconds after midnight.
 ///

@@ -168,7 +168,13 @@ fn charts_change_no_other_output() {
     let out = temp_dir("charts-same").join("r");
     let file = "finance-channel-shift.toml";
     let read = |name: &str| std::fs::read(out.join(name)).unwrap();
-    let csvs = ["summary.csv", "intervals.csv", "costs.csv"];
+    let csvs = [
+        "summary.csv",
+        "intervals.csv",
+        "intervals-long.csv",
+        "waits.csv",
+        "costs.csv",
+    ];
     for extra in [&["--json"][..], &[][..]] {
         let plain = run(file, &out, extra);
         assert!(!out.join("charts").exists());

@@ -64,7 +64,13 @@ fn a_run_replaces_the_whole_folder_and_says_what_it_is() {
     run(quick.to_str().unwrap(), &out, &["--seed", "11"]);
     assert_eq!(
         listing(&out),
-        ["intervals.csv", "manifest.json", "summary.csv"],
+        [
+            "intervals-long.csv",
+            "intervals.csv",
+            "manifest.json",
+            "summary.csv",
+            "waits.csv"
+        ],
         "nothing of the priced run is left"
     );
     let m = manifest(&out);
@@ -88,7 +94,7 @@ fn a_run_replaces_the_whole_folder_and_says_what_it_is() {
             "{name}"
         );
     }
-    assert_eq!(m["files"].as_array().unwrap().len(), 2);
+    assert_eq!(m["files"].as_array().unwrap().len(), 4);
     for t in ["started_utc", "finished_utc"] {
         let v = m[t].as_str().unwrap();
         assert!(v.starts_with("20") && v.ends_with('Z'), "{t} = {v}");
@@ -240,9 +246,11 @@ fn a_killed_run_leaves_the_previous_set() {
         listing(&out),
         [
             "events.jsonl",
+            "intervals-long.csv",
             "intervals.csv",
             "manifest.json",
-            "summary.csv"
+            "summary.csv",
+            "waits.csv"
         ]
     );
     let files: Vec<String> = manifest(&out)["files"]
