@@ -217,6 +217,9 @@ pub struct Simulation {
     pub service_level_threshold_s: f64,
     /// Abandons with wait < this are short abandons.
     pub short_abandon_threshold_s: f64,
+    /// The service level the center aims for (0–1): drawn as the target
+    /// line of service-level charts and judged in the HTML report.
+    pub service_level_target: Option<f64>,
     /// Weekday of day 0, Monday = 0 (local, for shifts and profiles).
     pub start_weekday: u8,
     /// Seconds into its UTC day at which the simulation starts, and that UTC

@@ -340,6 +340,8 @@ raw_table! {
         pub interval: Option<Spanned<Quantity>>,
         pub service_level_threshold: Option<Spanned<Quantity>>,
         pub short_abandon_threshold: Option<Spanned<Quantity>>,
+        /// The service level the center aims for (0–1), for reports.
+        pub service_level_target: Option<Spanned<f64>>,
         /// Weekday of simulated day 0 (`"Mon"` … `"Sun"`), for day-of-week profiles.
         pub start_day: Option<Spanned<String>>,
         /// Civil date and time of simulated time 0, e.g. "2026-12-21T00:00".

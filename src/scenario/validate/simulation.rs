@@ -51,6 +51,20 @@ impl Validator<'_> {
             .service_level_threshold
             .as_ref()
             .map_or(Some(20.0), |q| self.duration(q));
+        let sl_target = match &r.service_level_target {
+            None => Some(None),
+            Some(p) if (0.0..=1.0).contains(p.get_ref()) => Some(Some(*p.get_ref())),
+            Some(p) => {
+                self.err(
+                    &p.span(),
+                    format!(
+                        "service_level_target is a share between 0 and 1 (0.8 for 80%), found {}",
+                        p.get_ref()
+                    ),
+                );
+                None
+            }
+        };
         let short = r
             .short_abandon_threshold
             .as_ref()
@@ -155,6 +169,7 @@ impl Validator<'_> {
             seed: seed?,
             interval_s: interval,
             service_level_threshold_s: sl?,
+            service_level_target: sl_target?,
             short_abandon_threshold_s: short?,
             start_weekday: start_weekday?,
             utc_start_of_day_s,
