@@ -12,6 +12,7 @@ mod determinism;
 mod digests;
 mod hostile_input;
 mod hours;
+mod html;
 mod overrides;
 mod precision;
 mod properties;
