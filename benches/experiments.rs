@@ -40,6 +40,7 @@ fn sweep(file: &str, axes: &[&str], replications: u32) -> Sweep {
         options: LoadOptions::default(),
         precision: None,
         charts: false,
+        html: false,
     }
 }
 

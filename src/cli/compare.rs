@@ -23,6 +23,8 @@ pub(super) struct Args {
     pub precision: Option<ccsim::experiment::Precision>,
     /// Draw the forest plot into charts/.
     pub charts: bool,
+    /// Write report.html.
+    pub html: bool,
 }
 
 pub(super) fn compare_cmd(a: Args) -> Result<()> {
@@ -98,6 +100,10 @@ pub(super) fn compare_cmd(a: Args) -> Result<()> {
                 .into_iter()
                 .map(|(n, b)| (n, Content::Bytes(b))),
         );
+    }
+    if a.html {
+        let page = ccsim::experiment::html::compare(&a.a, &a.b, &a.b_label, &c, &manifest)?;
+        files.push((report::html::FILE.into(), Content::Bytes(page)));
     }
     report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
         eprintln!("{m}")

@@ -48,6 +48,10 @@ enum Command {
         /// Also draw charts (SVG and PNG) into charts/ in the report folder.
         #[arg(long)]
         charts: bool,
+        /// Also write report.html: one self-contained page (charts inline,
+        /// no script, nothing fetched) that opens anywhere and prints.
+        #[arg(long)]
+        html: bool,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -113,6 +117,10 @@ enum Command {
         /// Also draw charts (SVG and PNG) into charts/ in the report folder.
         #[arg(long)]
         charts: bool,
+        /// Also write report.html: one self-contained page (charts inline,
+        /// no script, nothing fetched) that opens anywhere and prints.
+        #[arg(long)]
+        html: bool,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -144,6 +152,10 @@ enum Command {
         /// Also draw charts (SVG and PNG) into charts/ in the report folder.
         #[arg(long)]
         charts: bool,
+        /// Also write report.html: one self-contained page (charts inline,
+        /// no script, nothing fetched) that opens anywhere and prints.
+        #[arg(long)]
+        html: bool,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -196,6 +208,10 @@ enum Command {
         /// they reach (SVG and PNG) into charts/ in the report folder.
         #[arg(long, requires = "per_interval")]
         charts: bool,
+        /// Also write report.html: one self-contained page (charts inline,
+        /// no script, nothing fetched) that opens anywhere and prints.
+        #[arg(long)]
+        html: bool,
         #[command(flatten)]
         limits: Limits,
     },
@@ -305,6 +321,7 @@ pub fn run() -> Result<()> {
             json,
             events,
             charts,
+            html,
             precision,
             limits,
         } => run::run(
@@ -317,6 +334,7 @@ pub fn run() -> Result<()> {
                 json,
                 events: events.as_deref(),
                 charts,
+                html,
                 precision: precision.get(),
             },
         ),
@@ -346,6 +364,7 @@ pub fn run() -> Result<()> {
             out,
             json,
             charts,
+            html,
             precision,
             limits,
         } => sweep::sweep(sweep::Args {
@@ -357,6 +376,7 @@ pub fn run() -> Result<()> {
             out,
             json,
             charts,
+            html,
             precision: precision.get(),
             options: limits.options(),
             set: limits.set,
@@ -370,6 +390,7 @@ pub fn run() -> Result<()> {
             out,
             json,
             charts,
+            html,
             precision,
             limits,
         } => {
@@ -395,6 +416,7 @@ pub fn run() -> Result<()> {
                 json,
                 precision: precision.get(),
                 charts,
+                html,
             })
         }
         Command::Staff {
@@ -408,6 +430,7 @@ pub fn run() -> Result<()> {
             out,
             json,
             charts,
+            html,
             limits,
             ..
         } if per_interval => {
@@ -432,6 +455,7 @@ pub fn run() -> Result<()> {
                 out,
                 json,
                 charts,
+                html,
             )
         }
         Command::Staff {
@@ -445,6 +469,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            html,
             limits,
             ..
         } => staff::staff(
@@ -462,6 +487,7 @@ pub fn run() -> Result<()> {
             },
             out,
             json,
+            html,
         ),
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
         Command::Erlang {

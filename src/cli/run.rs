@@ -17,6 +17,7 @@ pub(super) struct Args<'a> {
     pub json: bool,
     pub events: Option<&'a Path>,
     pub charts: bool,
+    pub html: bool,
     pub precision: Option<ccsim::experiment::Precision>,
 }
 
@@ -28,6 +29,7 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
         json,
         events,
         charts,
+        html,
         precision,
     } = a;
     let started = report::manifest::now_utc();
@@ -113,6 +115,10 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
         report::manifest::command_line(),
         started,
     );
+    if html {
+        let page = report::html::run(s, &summary, &manifest)?;
+        files.push((report::html::FILE.into(), Content::Bytes(page)));
+    }
     report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
         eprintln!("{m}")
     })
@@ -164,12 +170,13 @@ pub(super) fn report_precision(
 }
 
 /// Names a report folder holds besides an events stream.
-const REPORT_NAMES: [&str; 5] = [
+const REPORT_NAMES: [&str; 6] = [
     "summary.csv",
     "intervals.csv",
     "costs.csv",
     "manifest.json",
     "charts",
+    report::html::FILE,
 ];
 
 /// An events stream may go anywhere but into a subfolder of the report

@@ -10,7 +10,12 @@ use serde_json::{Map, Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-pub(super) fn staff(search: StaffSearch, out: Option<PathBuf>, json_out: bool) -> Result<()> {
+pub(super) fn staff(
+    search: StaffSearch,
+    out: Option<PathBuf>,
+    json_out: bool,
+    html: bool,
+) -> Result<()> {
     let started = report::manifest::now_utc();
     let spinner = spinner();
     let st = search.run(&|_| {
@@ -48,6 +53,10 @@ pub(super) fn staff(search: StaffSearch, out: Option<PathBuf>, json_out: bool) -
         report::manifest::command_line(),
         started,
     );
+    if html {
+        let page = ccsim::experiment::html::staff(&base.scenario, &search, &st, &manifest)?;
+        files.push((report::html::FILE.into(), Content::Bytes(page)));
+    }
     report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
         eprintln!("{m}")
     })
@@ -197,6 +206,7 @@ pub(super) fn per_interval(
     out: Option<PathBuf>,
     json_out: bool,
     charts: bool,
+    html: bool,
 ) -> Result<()> {
     use ccsim::experiment::IntervalStaffing;
     let started = report::manifest::now_utc();
@@ -295,6 +305,10 @@ pub(super) fn per_interval(
                 .into_iter()
                 .map(|(n, b)| (n, Content::Bytes(b))),
         );
+    }
+    if html {
+        let page = ccsim::experiment::html::staff_per_interval(&base.scenario, &st, &manifest)?;
+        files.push((report::html::FILE.into(), Content::Bytes(page)));
     }
     report::folder::replace(&dir, files, |sizes| manifest.finish(sizes), &mut |m| {
         eprintln!("{m}")

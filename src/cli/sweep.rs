@@ -21,6 +21,7 @@ pub(super) struct Args {
     pub out: Option<PathBuf>,
     pub json: bool,
     pub charts: bool,
+    pub html: bool,
     pub set: Vec<Override>,
     pub options: LoadOptions,
     pub precision: Option<ccsim::experiment::Precision>,
@@ -66,6 +67,7 @@ pub(super) fn sweep(a: Args) -> Result<()> {
         options: a.options,
         precision: a.precision.clone(),
         charts: a.charts,
+        html: a.html,
     }
     .prepare()?;
     let dir = a

@@ -3,6 +3,7 @@
 //! overrides ([`crate::scenario::Override`]); a sweep crosses or zips axes
 //! of values ([`axes`]) and runs every (point, replication) as one task of
 //! one pool ([`runner`]), writing each point as it finishes ([`sweep`]).
+//! [`html`] writes the experiment commands' `report.html` pages.
 //!
 //! ```no_run
 //! use ccsim::experiment::{Axis, Combine, Quiet, Sweep};
@@ -18,6 +19,7 @@
 //!     options: LoadOptions::default(),
 //!     precision: None,
 //!     charts: false,
+//!     html: false,
 //! };
 //! let prepared = sweep.prepare()?;
 //! prepared.run("reports/staffing".as_ref(), &Quiet)?;
@@ -31,6 +33,7 @@
 
 pub mod axes;
 pub mod compare;
+pub mod html;
 pub mod isa;
 pub mod precision;
 pub mod runner;

@@ -45,6 +45,8 @@ pub struct Sweep {
     pub precision: Option<Precision>,
     /// Also draw the sweep's charts into `charts/` of the report folder.
     pub charts: bool,
+    /// Also write `report.html` (the points, the charts, the manifest).
+    pub html: bool,
 }
 
 /// The few numbers of a point that the charts need: (mean, CI half-width)
@@ -587,13 +589,16 @@ impl Prepared {
         long_csv.write_record(&long_header).map_err(csv_err)?;
         let mut chart_points = Vec::new();
         let mut currency = None;
+        let drawn = self.sweep.charts || self.sweep.html;
+        let mut view =
+            super::html::SweepView::new(axis_keys.iter().map(|k| k.to_string()).collect());
         for p in &self.points {
             let path = partial.join(format!("{}.json", p.key));
             let line = std::fs::read_to_string(&path).map_err(|e| io(e, "reading", &path))?;
             let record = read_record(&line, &p.key)
                 .ok_or_else(|| Error::Other(format!("{} is not a point record", path.display())))?;
             let summary = &record["summary"];
-            if self.sweep.charts {
+            if drawn {
                 chart_points.push(ChartPoint::of(summary));
                 if currency.is_none() {
                     currency = summary["cost"]["currency"].as_str().map(str::to_string);
@@ -615,6 +620,9 @@ impl Prepared {
                 summary
             );
             let shown: Vec<String> = p.values.iter().map(|v| unquoted(v).to_string()).collect();
+            if self.sweep.html {
+                view.add(&shown, summary);
+            }
             let wide_cols = wide_columns(summary);
             if !header_done {
                 let mut h: Vec<String> = axis_keys.iter().map(|k| k.to_string()).collect();
@@ -669,8 +677,12 @@ impl Prepared {
             .zip(&paths)
             .map(|(n, p)| (n.to_string(), Content::Move(p.clone())))
             .collect();
+        let charts = if drawn {
+            self.charts(&chart_points, currency.as_deref())
+        } else {
+            Vec::new()
+        };
         if self.sweep.charts {
-            let charts = self.charts(&chart_points, currency.as_deref());
             let drawn =
                 report::charts::render_all(&charts).map_err(|e| Error::Other(e.to_string()))?;
             files.extend(drawn.into_iter().map(|(n, b)| (n, Content::Bytes(b))));
@@ -686,6 +698,11 @@ impl Prepared {
             report::manifest::command_line(),
             started,
         );
+        if self.sweep.html {
+            let page = super::html::sweep(&self.base, &view, &charts, &manifest)
+                .map_err(|e| Error::Other(e.to_string()))?;
+            files.push((report::html::FILE.into(), Content::Bytes(page)));
+        }
         report::folder::replace(dir, files, |sizes| manifest.finish(sizes), &mut |m| {
             eprintln!("{m}")
         })

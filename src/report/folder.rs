@@ -277,7 +277,8 @@ fn swap_by_renames(staging: &Path, dir: &Path) -> io::Result<()> {
 }
 
 /// Files of reports written before folders had a manifest.
-const REPORT_FILES: [&str; 5] = [
+const REPORT_FILES: [&str; 6] = [
+    "report.html",
     "summary.csv",
     "intervals.csv",
     "intervals-long.csv",

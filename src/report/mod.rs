@@ -2,12 +2,14 @@
 //! replication 0's audit trail, never engine state. `json` is the
 //! docs/outputs.md contract, `table` the terminal view, `csv` the files in the
 //! report folder, `folder` replaces a report folder as a whole and `manifest`
-//! says what is in it. `overview` is what `ccsim validate` prints, `story` and
+//! says what is in it, `html` is the self-contained page of `--html`.
+//! `overview` is what `ccsim validate` prints, `story` and
 //! `tasks` what `ccsim explain` does.
 
 pub mod charts;
 pub mod csv;
 pub mod folder;
+pub mod html;
 pub mod json;
 pub mod manifest;
 pub mod overview;

@@ -28,8 +28,9 @@ pub fn cell(kpi: &str, e: &Estimate) -> String {
     format!("{:.1}{unit}{ci}", mean * scale)
 }
 
-/// A KPI's row label: its name unless a reader needs more.
-fn label(kpi: Kpi) -> &'static str {
+/// A KPI's row label: its name unless a reader needs more (the table's
+/// and report.html's).
+pub fn label(kpi: Kpi) -> &'static str {
     match kpi {
         Kpi::ShortAbandoned => "short abandoned",
         Kpi::ServiceLevel => "service level",

@@ -12,6 +12,7 @@ mod determinism;
 mod digests;
 mod hostile_input;
 mod hours;
+mod html;
 mod intervals;
 mod overrides;
 mod precision;

@@ -216,15 +216,43 @@ pub fn render(chart: &Chart, title: &str) -> Result<Vec<(String, Vec<u8>)>, Char
 pub fn render_all(charts: &[Chart]) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
     let mut out = Vec::new();
     for chart in charts {
-        let title = match chart {
-            Chart::Line(c) => c.title.as_str(),
-            Chart::Forest(c) => c.title.as_str(),
-            Chart::Time(c) => c.what.as_str(),
-            Chart::Bars(c) => c.what.as_str(),
-        };
-        out.extend(render(chart, title)?);
+        out.extend(render(chart, own_title(chart))?);
     }
     Ok(out)
+}
+
+/// The title a chart carries by itself: the whole title of a
+/// [`LineChart`] or [`ForestChart`], what a run's chart shows otherwise.
+pub fn own_title(chart: &Chart) -> &str {
+    match chart {
+        Chart::Line(c) => c.title.as_str(),
+        Chart::Forest(c) => c.title.as_str(),
+        Chart::Time(c) => c.what.as_str(),
+        Chart::Bars(c) => c.what.as_str(),
+    }
+}
+
+/// The title of one of a run's charts: what it shows, then the scenario,
+/// seed and replications (as [`files`] draws it).
+pub fn run_title(chart: &Chart, summary: &Summary) -> String {
+    match chart {
+        Chart::Time(c) => title(&c.what, summary),
+        Chart::Bars(c) => title(&c.what, summary),
+        Chart::Line(c) => c.title.clone(),
+        Chart::Forest(c) => c.title.clone(),
+    }
+}
+
+/// A chart as the SVG document `charts/<stem>.svg` holds, for pages that
+/// inline it (`report.html`).
+///
+/// # Errors
+/// A chart plotters could not draw.
+pub fn svg_of(chart: &Chart, title: &str) -> Result<String, ChartError> {
+    draw::svg(chart, title).map_err(|message| ChartError {
+        stem: chart.stem().to_string(),
+        message,
+    })
 }
 
 /// The charts of a run, in the order they are written.
@@ -359,13 +387,7 @@ fn title(what: &str, summary: &Summary) -> String {
 pub fn files(s: &Scenario, summary: &Summary) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
     let mut out = Vec::new();
     for chart in charts(s, summary) {
-        let title = match &chart {
-            Chart::Time(c) => title(&c.what, summary),
-            Chart::Bars(c) => title(&c.what, summary),
-            Chart::Line(c) => c.title.clone(),
-            Chart::Forest(c) => c.title.clone(),
-        };
-        out.extend(render(&chart, &title)?);
+        out.extend(render(&chart, &run_title(&chart, summary))?);
     }
     Ok(out)
 }
