@@ -112,7 +112,15 @@ fn check_charts(out: &Path, stems: &[&str]) -> Vec<Vec<String>> {
 fn a_run_with_costs_draws_every_chart_and_its_bill() {
     let out = temp_dir("charts-costs").join("r");
     run("finance-channel-shift.toml", &out, &["--charts"]);
-    let stems = ["volumes", "service-level", "asa", "occupancy", "costs"];
+    let stems = [
+        "volumes",
+        "service-level",
+        "asa",
+        "occupancy",
+        "costs",
+        "costs-by-channel",
+        "cost-per-contact-by-channel",
+    ];
     let texts = check_charts(&out, &stems);
     let has = |i: usize, s: &str| texts[i].iter().any(|t| t == s);
     for (i, stem) in stems.iter().enumerate().take(4) {
@@ -134,6 +142,28 @@ fn a_run_with_costs_draws_every_chart_and_its_bill() {
     assert!(has(4, "labor") && has(4, "platform"));
     // Clock ticks, not seconds.
     assert!(has(0, "01:00"), "{:?}", texts[0]);
+    // The bill by channel: usage in the window and per month, then per
+    // contact offered and answered; one bar per channel in each panel.
+    assert!(
+        texts[5][0].starts_with("Usage cost by channel (mean, 95% CI)"),
+        "{:?}",
+        texts[5]
+    );
+    assert!(has(5, "Usage cost in the window (USD)"), "{:?}", texts[5]);
+    assert!(has(5, "Usage cost per month (USD)"), "{:?}", texts[5]);
+    assert!(texts[6][0].starts_with("Usage cost per contact by channel"));
+    assert!(
+        has(6, "Usage cost per offered contact (USD)"),
+        "{:?}",
+        texts[6]
+    );
+    assert!(has(6, "Usage cost per answered contact (USD)"));
+    for i in [5, 6] {
+        for channel in ["voice", "sms", "chat"] {
+            let n = texts[i].iter().filter(|t| *t == channel).count();
+            assert_eq!(n, 2, "{channel} once per panel: {:?}", texts[i]);
+        }
+    }
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! and `charts/<stem>.png`. Undefined values (an [`Estimate`] without a
 //! mean) are gaps, never NaN coordinates.
 
+mod cost;
 mod draw;
 mod style;
 
@@ -331,6 +332,7 @@ pub fn charts(s: &Scenario, summary: &Summary) -> Vec<Chart> {
             ],
         }));
     }
+    out.extend(cost::charts(summary));
     out
 }
 
