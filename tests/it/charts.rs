@@ -363,39 +363,167 @@ fn sweep_args(file: &Path) -> Vec<&str> {
     ]
 }
 
+/// The stems `sweep-<kpi>-by-<axis>` of every KPI against every axis.
+fn sweep_stems(kpis: &[&str], axes: &[&str]) -> Vec<String> {
+    axes.iter()
+        .flat_map(|a| kpis.iter().map(move |k| format!("sweep-{k}-by-{a}")))
+        .collect()
+}
+
+const SWEEP_KPIS: [&str; 5] = [
+    "service-level",
+    "abandon-rate",
+    "asa",
+    "wait-p90",
+    "occupancy-support",
+];
+
 #[test]
-fn sweep_draws_each_kpi_against_the_first_axis_one_line_per_rate() {
+fn sweep_draws_each_kpi_against_each_axis_one_line_per_value_of_the_other() {
     let out = temp_dir("charts-sweep").join("s");
     let file = scenario("quickstart.toml");
     command(&sweep_args(&file), &out, &["--charts"]);
-    let stems = ["sweep-service-level", "sweep-abandon-rate", "sweep-asa"];
+    let axes = ["agents-support-count", "arrivals-inbound-rate"];
+    let stems = sweep_stems(&SWEEP_KPIS, &axes);
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
     let texts = check_experiment_charts(&out, &stems);
     let y_labels = [
         "Service level (% answered within 20 s)",
         "Abandon rate (% of offered)",
         "ASA (s)",
+        "Wait, 90th percentile (s)",
+        "Occupancy of support (% of logged-in time busy)",
     ];
-    for ((stem, t), y) in stems.iter().zip(&texts).zip(y_labels) {
+    let whats = [
+        "Service level",
+        "Abandon rate",
+        "Average speed of answer",
+        "90th percentile of wait",
+        "Occupancy of support",
+    ];
+    for (i, (stem, t)) in stems.iter().zip(&texts).enumerate() {
         let has = |s: &str| t.iter().any(|x| x == s);
-        assert!(has("agents.support.count"), "{stem}: {t:?}");
-        assert!(has(y), "{stem}: {t:?}");
-        for tick in ["26", "27", "28"] {
+        let (k, by_rate) = (i % SWEEP_KPIS.len(), i >= SWEEP_KPIS.len());
+        let (x_key, ticks, line_key, lines): (&str, &[&str], &str, &[&str]) = if by_rate {
+            (
+                "arrivals.inbound.rate",
+                &["300/h", "360/h"],
+                "agents.support.count",
+                &["26", "27", "28"],
+            )
+        } else {
+            (
+                "agents.support.count",
+                &["26", "27", "28"],
+                "arrivals.inbound.rate",
+                &["300/h", "360/h"],
+            )
+        };
+        let title = format!("{} against {x_key} (mean, 95% CI)", whats[k]);
+        assert!(t[0].starts_with(&title), "{stem}: {t:?}");
+        assert!(has(x_key), "{stem}: {t:?}");
+        assert!(has(y_labels[k]), "{stem}: {t:?}");
+        for tick in ticks {
             assert!(has(tick), "{stem} tick {tick}: {t:?}");
         }
-        for rate in ["300/h", "360/h"] {
-            let legend = format!("arrivals.inbound.rate={rate}");
+        for value in lines {
+            let legend = format!("{line_key}={value}");
             assert_eq!(t.iter().filter(|x| **x == legend).count(), 1, "{stem}");
         }
         assert_eq!(
             line_colours(&out.join(format!("charts/{stem}.svg"))).len(),
-            2,
-            "{stem}: two lines"
+            lines.len(),
+            "{stem}: one line per value of the other axis"
         );
     }
 }
 
 #[test]
-fn a_sweep_with_costs_draws_cost_against_service_level_labelled() {
+fn a_sweep_of_three_axes_holds_the_third_at_its_first_value() {
+    let out = temp_dir("charts-sweep-3").join("s");
+    let file = scenario("quickstart.toml");
+    let mut args = sweep_args(&file);
+    args.extend(["--vary", "simulation.service_level_threshold=20s,30s"]);
+    let args: Vec<&str> = args
+        .into_iter()
+        .map(|a| if a == "3" { "2" } else { a })
+        .collect();
+    command(&args, &out, &["--charts"]);
+    let axes = [
+        "agents-support-count",
+        "arrivals-inbound-rate",
+        "simulation-service-level-threshold",
+    ];
+    let stems = sweep_stems(&SWEEP_KPIS, &axes);
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
+    let texts = check_experiment_charts(&out, &stems);
+    let n = SWEEP_KPIS.len();
+    let has = |i: usize, s: &str| texts[i].iter().any(|x| x == s);
+    // Against the first axis: one line per rate, the threshold at 20s.
+    assert!(
+        has(
+            0,
+            "agents.support.count (with simulation.service_level_threshold=20s)"
+        ),
+        "{:?}",
+        texts[0]
+    );
+    assert!(has(0, "arrivals.inbound.rate=300/h"));
+    // Against the second: one line per threshold, the head count at 26.
+    assert!(
+        has(n, "arrivals.inbound.rate (with agents.support.count=26)"),
+        "{:?}",
+        texts[n]
+    );
+    assert!(
+        has(n, "simulation.service_level_threshold=30s"),
+        "{:?}",
+        texts[n]
+    );
+    // Against the third: one line per head count, the rate at 300/h.
+    assert!(has(
+        2 * n,
+        "simulation.service_level_threshold (with arrivals.inbound.rate=300/h)"
+    ));
+    assert!(has(2 * n, "agents.support.count=28"), "{:?}", texts[2 * n]);
+}
+
+#[test]
+fn a_zipped_sweep_draws_against_its_points_labelled_with_all_values() {
+    let out = temp_dir("charts-sweep-zip").join("s");
+    let file = scenario("quickstart.toml");
+    let args = [
+        "sweep",
+        file.to_str().unwrap(),
+        "--vary",
+        "agents.support.count=26,28",
+        "--vary",
+        "arrivals.inbound.rate=300/h,360/h",
+        "--zip",
+        "--replications",
+        "2",
+    ];
+    command(&args, &out, &["--charts"]);
+    let stems = sweep_stems(
+        &SWEEP_KPIS,
+        &["agents-support-count-and-arrivals-inbound-rate"],
+    );
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
+    let texts = check_experiment_charts(&out, &stems);
+    for t in &texts {
+        let has = |s: &str| t.iter().any(|x| x == s);
+        assert!(t[0].contains("against the zipped axes"), "{t:?}");
+        assert!(
+            has("agents.support.count, arrivals.inbound.rate (zipped)"),
+            "{t:?}"
+        );
+        assert!(has("26, 300/h") && has("28, 360/h"), "{t:?}");
+        assert!(has("mean"), "{t:?}");
+    }
+}
+
+#[test]
+fn a_sweep_with_costs_draws_cost_charts_and_the_frontier() {
     let out = temp_dir("charts-sweep-costs").join("s");
     let file = scenario("finance-channel-shift.toml");
     let o = ccsim(
@@ -404,6 +532,8 @@ fn a_sweep_with_costs_draws_cost_against_service_level_labelled() {
             file.to_str().unwrap(),
             "--vary",
             "agents.voice_team.count=22,25",
+            "--vary",
+            "agents.digital_team.count=8,12",
             "--replications",
             "2",
             "--out",
@@ -413,25 +543,56 @@ fn a_sweep_with_costs_draws_cost_against_service_level_labelled() {
         &[],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stems = [
-        "sweep-service-level",
-        "sweep-abandon-rate",
-        "sweep-asa",
-        "sweep-cost-service-level",
+    let kpis = [
+        "service-level",
+        "abandon-rate",
+        "asa",
+        "wait-p90",
+        "occupancy-voice-team",
+        "occupancy-digital-team",
+        "cost-per-answered",
+        "monthly-cost",
     ];
+    let mut stems = sweep_stems(
+        &kpis,
+        &["agents-voice-team-count", "agents-digital-team-count"],
+    );
+    stems.push("sweep-cost-frontier".into());
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
     let texts = check_experiment_charts(&out, &stems);
-    let t = &texts[3];
+    let has = |i: usize, s: &str| texts[i].iter().any(|x| x == s);
+    assert!(has(6, "Cost per answered contact (USD)"), "{:?}", texts[6]);
+    assert!(has(7, "Monthly cost projection (USD)"), "{:?}", texts[7]);
+    assert!(has(
+        5,
+        "Occupancy of digital_team (% of logged-in time busy)"
+    ));
+    let f = stems.len() - 1;
     assert!(
-        t.iter().any(|x| x == "Monthly cost projection (USD)"),
-        "{t:?}"
+        texts[f][0].starts_with("Monthly cost against service level, efficient points joined"),
+        "{:?}",
+        texts[f]
     );
-    assert!(
-        t.iter()
-            .any(|x| x.starts_with("Service level (% answered within"))
-    );
-    for label in ["22", "25"] {
-        assert!(t.iter().any(|x| x == label), "point label {label}: {t:?}");
+    assert!(has(f, "Monthly cost projection (USD)"), "{:?}", texts[f]);
+    assert!(has(f, "Service level (% answered within 30 s)"));
+    assert!(has(f, "efficient (Pareto frontier)") && has(f, "dominated"));
+    for label in ["22, 8", "22, 12", "25, 8", "25, 12"] {
+        assert!(has(f, label), "point label {label}: {:?}", texts[f]);
     }
+    // The efficient points joined by a blue line; at least one point
+    // dominated (more digital agents cost more and barely move the overall
+    // service level), drawn grey.
+    let svg = std::fs::read_to_string(out.join("charts/sweep-cost-frontier.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert_eq!(
+        line_colours(&out.join("charts/sweep-cost-frontier.svg")),
+        ["#0072B2"]
+    );
+    let grey = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "circle" && n.attribute("fill") == Some("#999999"))
+        .count();
+    assert!(grey >= 2, "{grey} grey markers (one in the legend)");
 }
 
 #[test]

@@ -9,6 +9,7 @@
 
 mod cost;
 mod draw;
+pub mod scatter;
 mod style;
 
 use crate::metrics::IntervalKpi;
