@@ -192,9 +192,10 @@ enum Command {
         /// Print {"agents", "summary", "path", ...} on stdout instead of the table.
         #[arg(long)]
         json: bool,
-        /// With --per-interval: also draw the plans and the service level
-        /// they reach (SVG and PNG) into charts/ in the report folder.
-        #[arg(long, requires = "per_interval")]
+        /// Also draw charts (SVG and PNG) into charts/ in the report folder:
+        /// each target's KPI at every head count tried; with --per-interval,
+        /// the plans and the service level they reach.
+        #[arg(long)]
         charts: bool,
         #[command(flatten)]
         limits: Limits,
@@ -445,6 +446,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            charts,
             limits,
             ..
         } => staff::staff(
@@ -462,6 +464,7 @@ pub fn run() -> Result<()> {
             },
             out,
             json,
+            charts,
         ),
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
         Command::Erlang {

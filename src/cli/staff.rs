@@ -10,7 +10,12 @@ use serde_json::{Map, Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-pub(super) fn staff(search: StaffSearch, out: Option<PathBuf>, json_out: bool) -> Result<()> {
+pub(super) fn staff(
+    search: StaffSearch,
+    out: Option<PathBuf>,
+    json_out: bool,
+    charts: bool,
+) -> Result<()> {
     let started = report::manifest::now_utc();
     let spinner = spinner();
     let st = search.run(&|_| {
@@ -39,6 +44,13 @@ pub(super) fn staff(search: StaffSearch, out: Option<PathBuf>, json_out: bool) -
         Content::Bytes(text.clone().into_bytes()),
     ));
     let base = ccsim::scenario::load_overridden(&search.file, &search.options, &search.base)?;
+    if charts {
+        files.extend(
+            report::charts::render_all(&st.charts(&search, &base.scenario))?
+                .into_iter()
+                .map(|(n, b)| (n, Content::Bytes(b))),
+        );
+    }
     let manifest = report::manifest::Manifest::for_command(
         "staff",
         &base.scenario,

@@ -166,7 +166,7 @@ pub(super) fn slug(text: &str) -> String {
 }
 
 /// `s`, or `s-2`, `s-3`, … when taken; records it as taken.
-fn unique(s: String, taken: &mut Vec<String>) -> String {
+pub(super) fn unique(s: String, taken: &mut Vec<String>) -> String {
     let mut name = s.clone();
     let mut n = 2;
     while taken.contains(&name) {

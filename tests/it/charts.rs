@@ -652,6 +652,65 @@ fn staff_output_is_unchanged_by_charts() {
     unchanged_by_charts(&staff_args(&file), &out, &["staffing.csv", "staffing.json"]);
 }
 
+fn staff_search_args(file: &Path) -> Vec<&str> {
+    vec![
+        "staff",
+        file.to_str().unwrap(),
+        "--target",
+        "service_level>=0.8",
+        "--target",
+        "asa_s<=30s",
+        "--replications",
+        "5",
+    ]
+}
+
+#[test]
+fn staff_draws_each_target_against_the_head_counts_tried() {
+    let out = temp_dir("charts-staff-search").join("t");
+    let file = scenario("quickstart.toml");
+    command(&staff_search_args(&file), &out, &["--charts"]);
+    let stems = ["staff-search-service-level", "staff-search-asa-s"];
+    let texts = check_experiment_charts(&out, &stems);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("staff.json")).unwrap()).unwrap();
+    let answer = doc["agents"]["support"].as_u64().unwrap();
+    let steps = doc["path"].as_array().unwrap().len();
+    for (t, (title, y, target)) in texts.iter().zip([
+        (
+            "Staffing search for service_level>=0.8",
+            "Service level (% answered within 20 s)",
+            "target ≥ 80%",
+        ),
+        (
+            "Staffing search for asa_s<=30",
+            "asa_s (s)",
+            "target ≤ 30 s",
+        ),
+    ]) {
+        let has = |s: &str| t.iter().any(|x| x == s);
+        assert!(t[0].starts_with(title), "{t:?}");
+        assert!(has("Agents in support") && has(y) && has(target), "{t:?}");
+        assert!(has("evaluated (mean, 95% CI; #step)"), "{t:?}");
+        assert!(has(&format!("answer: {answer} in support")), "{t:?}");
+        assert!(has(&answer.to_string()), "a tick at the answer: {t:?}");
+        for step in 1..=steps {
+            assert!(has(&format!("#{step}")), "step {step}: {t:?}");
+        }
+    }
+}
+
+#[test]
+fn staff_search_output_is_unchanged_by_charts() {
+    let out = temp_dir("charts-staff-search-same").join("t");
+    let file = scenario("quickstart.toml");
+    unchanged_by_charts(
+        &staff_search_args(&file),
+        &out,
+        &["staff.json", "staff-path.csv", "summary.csv"],
+    );
+}
+
 /// `charts/` holds exactly an SVG and a PNG of each stem.
 fn assert_chart_files(out: &Path, stems: &[&str]) {
     let mut on_disk: Vec<String> = std::fs::read_dir(out.join("charts"))
