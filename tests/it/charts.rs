@@ -646,6 +646,27 @@ fn staff_per_interval_draws_both_plans_and_their_service_level() {
 }
 
 #[test]
+fn staff_per_interval_draws_the_scenarios_own_plan_beside_isa_and_sipp() {
+    let out = temp_dir("charts-staff-plan").join("t");
+    let file = scenario("sinusoidal-day.toml");
+    let mut args = staff_args(&file);
+    args.extend(["--set", "agents.agents.count=[30,35,40]"]);
+    command(&args, &out, &["--charts"]);
+    let texts = check_experiment_charts(&out, &["staffing", "staffing-service-level"]);
+    let t = &texts[0];
+    assert!(
+        t[0].starts_with("Agents per interval: ISA, SIPP and the scenario's plan"),
+        "{t:?}"
+    );
+    for legend in ["ISA", "SIPP", "scenario's plan"] {
+        assert!(t.iter().any(|x| x == legend), "{legend}: {t:?}");
+    }
+    assert_eq!(line_colours(&out.join("charts/staffing.svg")).len(), 3);
+    // The service levels are those of ISA's and SIPP's plans only.
+    assert!(!texts[1].iter().any(|x| x == "scenario's plan"));
+}
+
+#[test]
 fn staff_output_is_unchanged_by_charts() {
     let out = temp_dir("charts-staff-same").join("t");
     let file = scenario("sinusoidal-day.toml");
