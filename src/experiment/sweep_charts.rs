@@ -14,6 +14,7 @@ use crate::report::charts::scatter::{ScatterChart, ScatterPoint};
 use crate::report::charts::{Chart, LineChart, Series, XAxis, fmt_num};
 use crate::scenario::Scenario;
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// A KPI drawn against each axis: where a point's summary has it and how
 /// its chart reads.
@@ -252,16 +253,28 @@ impl Prepared {
                 lines: vec![("mean".into(), (0..n).collect())],
             }];
         }
+        // Per axis: the position of each of its values (the first, should
+        // one repeat).
+        let positions = |a: usize| -> HashMap<&str, usize> {
+            let values = &axes[a].values;
+            values
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, v)| (v.as_str(), i))
+                .collect()
+        };
         let mut taken = Vec::new();
         (0..axes.len())
             .map(|k| {
                 let axis = &axes[k];
                 let numeric: Option<Vec<f64>> =
                     axis.values.iter().map(|v| value_json(v).as_f64()).collect();
+                let at_k = positions(k);
                 let xs: Vec<f64> = points
                     .iter()
                     .map(|p| {
-                        let at = axis.values.iter().position(|v| *v == p.values[k]);
+                        let at = at_k.get(p.values[k].as_str()).copied();
                         match (&numeric, at) {
                             (Some(x), Some(j)) => x[j],
                             (None, Some(j)) => j as f64,
@@ -293,17 +306,24 @@ impl Prepared {
                 };
                 let mut lines: Vec<(String, Vec<usize>)> = match by {
                     None => vec![("mean".into(), (0..n).collect())],
-                    Some(j) => axes[j]
-                        .values
-                        .iter()
-                        .map(|v| {
-                            let idx = (0..n)
-                                .filter(|&i| points[i].values[j] == *v && kept(&points[i]))
-                                .collect();
-                            (format!("{}={}", axes[j].key, unquoted(v)), idx)
-                        })
-                        .filter(|(_, idx): &(String, Vec<usize>)| !idx.is_empty())
-                        .collect(),
+                    Some(j) => {
+                        let at_j = positions(j);
+                        let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); axes[j].values.len()];
+                        for (i, p) in points.iter().enumerate() {
+                            if let Some(&b) = at_j.get(p.values[j].as_str())
+                                && kept(p)
+                            {
+                                buckets[b].push(i);
+                            }
+                        }
+                        axes[j]
+                            .values
+                            .iter()
+                            .zip(buckets)
+                            .filter(|(_, idx)| !idx.is_empty())
+                            .map(|(v, idx)| (format!("{}={}", axes[j].key, unquoted(v)), idx))
+                            .collect()
+                    }
                 };
                 for (_, idx) in &mut lines {
                     idx.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
