@@ -204,9 +204,10 @@ enum Command {
         /// Print {"agents", "summary", "path", ...} on stdout instead of the table.
         #[arg(long)]
         json: bool,
-        /// With --per-interval: also draw the plans and the service level
-        /// they reach (SVG and PNG) into charts/ in the report folder.
-        #[arg(long, requires = "per_interval")]
+        /// Also draw charts (SVG and PNG) into charts/ in the report folder:
+        /// each target's KPI at every head count tried; with --per-interval,
+        /// the plans and the service level they reach.
+        #[arg(long)]
         charts: bool,
         /// Also write report.html: one self-contained page (charts inline,
         /// no script, nothing fetched) that opens anywhere and prints.
@@ -470,6 +471,7 @@ pub fn run() -> Result<()> {
             out,
             json,
             html,
+            charts,
             limits,
             ..
         } => staff::staff(
@@ -488,6 +490,7 @@ pub fn run() -> Result<()> {
             out,
             json,
             html,
+            charts,
         ),
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
         Command::Erlang {

@@ -15,6 +15,7 @@ pub(super) fn staff(
     out: Option<PathBuf>,
     json_out: bool,
     html: bool,
+    charts: bool,
 ) -> Result<()> {
     let started = report::manifest::now_utc();
     let spinner = spinner();
@@ -44,6 +45,13 @@ pub(super) fn staff(
         Content::Bytes(text.clone().into_bytes()),
     ));
     let base = ccsim::scenario::load_overridden(&search.file, &search.options, &search.base)?;
+    if charts {
+        files.extend(
+            report::charts::render_all(&st.charts(&search, &base.scenario))?
+                .into_iter()
+                .map(|(n, b)| (n, Content::Bytes(b))),
+        );
+    }
     let manifest = report::manifest::Manifest::for_command(
         "staff",
         &base.scenario,

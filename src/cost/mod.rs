@@ -26,6 +26,8 @@ pub struct Bill {
     pub plans: [Amount; 3],
     /// Usage cost of the window per channel.
     pub channels: Vec<i64>,
+    /// The monthly projection of each channel's usage cost.
+    pub channels_month: Vec<i64>,
     /// Usage cost of the window per queue: a contact's legs where its
     /// routing ended, follow-up work (call backs, transfer legs) where it was
     /// worked (`[queues + 1]`, index 0 = what reached no queue).
@@ -304,6 +306,7 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         ("numbers".to_string(), numbers),
     ];
     let mut channels = Vec::new();
+    let mut channels_month = Vec::new();
     let mut queues = vec![0i64; s.queues.len() + 1];
     let mut hours = [0i64; 24];
     let mut usage_out = vec![
@@ -326,6 +329,7 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         let items = channel_items(rates, &m, sh, &costs.storage);
         let total = window_sum(&items);
         channels.push(total);
+        channels_month.push(items.iter().map(|(_, v)| v.month).sum());
         // Breakdowns share the channel's amount in proportion to what each
         // segment would cost alone (exact only without tiers).
         let alone = |x: &Meter| window_sum(&channel_items(rates, x, sh, &costs.storage));
@@ -375,6 +379,7 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         components,
         plans,
         channels,
+        channels_month,
         queues,
         hours,
         usage: usage_out,
@@ -466,6 +471,13 @@ pub struct CostSummary {
     pub break_even_active_hours: Option<f64>,
     /// Usage cost per channel.
     pub channels: Vec<(String, Estimate)>,
+    /// The monthly projection of the usage cost per channel.
+    pub monthly_channels: Vec<(String, Estimate)>,
+    /// Per channel: its usage cost ÷ its contacts offered, per replication
+    /// (undefined in a replication without any).
+    pub channel_per_offered: Vec<(String, Estimate)>,
+    /// Per channel: its usage cost ÷ its contacts answered, per replication.
+    pub channel_per_answered: Vec<(String, Estimate)>,
     /// Usage cost per queue, attributed as [`Bill::queues`] ("(no queue)" first).
     pub queues: Vec<(String, Estimate)>,
     /// Cost per hour of day: usage by arrival hour, labour and active-hour
@@ -534,6 +546,19 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
             })
             .collect()
     };
+    let per_contact = |kpi: Kpi| -> Vec<(String, Estimate)> {
+        channel_names
+            .iter()
+            .enumerate()
+            .map(|(c, name)| {
+                let values = bills
+                    .iter()
+                    .zip(results)
+                    .map(|(b, r)| ratio(money(b.channels[c]), r.channels[c][kpi]));
+                (name.clone(), Estimate::from_values(values))
+            })
+            .collect()
+    };
     CostSummary {
         currency: costs.currency.clone(),
         month: MonthBasis::of(s, costs),
@@ -560,6 +585,9 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
         break_even_active_hours: (costs.active_hour > 0)
             .then(|| costs.named_user_per_month as f64 / costs.active_hour as f64),
         channels: per(&|b| &b.channels, &channel_names),
+        monthly_channels: per(&|b| &b.channels_month, &channel_names),
+        channel_per_offered: per_contact(Kpi::Offered),
+        channel_per_answered: per_contact(Kpi::Answered),
         queues: per(&|b| &b.queues, &queue_names),
         hours: (0..24)
             .map(|h| Estimate::from_values(bills.iter().map(|b| money(b.hours[h]))))

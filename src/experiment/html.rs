@@ -369,6 +369,7 @@ pub fn staff(
         t.rows.push(row);
     }
     page.table(&t);
+    chart_section(&mut page, &st.charts(search, base))?;
     page.section("run", "The run at the answer");
     let threshold = charts::fmt_num(base.sim.service_level_threshold_s);
     page.cards(&headline(&st.summary.overall.kpis, &threshold));
@@ -376,7 +377,7 @@ pub fn staff(
     columns.extend(st.summary.queues.iter().map(|q| (q.name.as_str(), &q.kpis)));
     page.table(&kpi_table(&columns));
     let drawn = charts::charts(base, &st.summary);
-    page.section("charts", "Charts of the run at the answer");
+    page.section("run-charts", "Charts of the run at the answer");
     page.charts(drawn.iter().map(|c| (c, charts::run_title(c, &st.summary))))?;
     page.provenance(manifest);
     Ok(page.finish())

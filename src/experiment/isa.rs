@@ -109,7 +109,8 @@ impl IntervalStaffing {
     }
 
     /// The charts of `staff --per-interval --charts`: agents per interval
-    /// under each plan (steps), and the service level each reaches per
+    /// under each plan (steps; the scenario's own plan for the group too,
+    /// when it has one), and the service level each reaches per
     /// interval with its 95% CI band and the target line. `scenario` gives
     /// the titles' name and the service-level threshold.
     pub fn charts(
@@ -117,6 +118,12 @@ impl IntervalStaffing {
         scenario: &crate::scenario::Scenario,
     ) -> Vec<crate::report::charts::Chart> {
         let threshold = scenario.sim.service_level_threshold_s;
+        // The group's own per-interval plan (a staffing CSV or `count = [..]`).
+        let scheduled = scenario
+            .groups
+            .iter()
+            .find(|g| g.name == self.group)
+            .and_then(|g| g.plan.as_ref());
         let scenario = &scenario.name;
         use crate::report::charts::{Chart, LineChart, Series, XAxis, fmt_num};
         let w = self.interval_s;
@@ -149,10 +156,21 @@ impl IntervalStaffing {
             labels: Vec::new(),
         };
         let x_label = "Time of day (HH:MM; dN = day N)".to_string();
+        let mut plans = vec![plan("ISA", &self.isa), plan("SIPP", &self.sipp)];
+        if let Some(p) = scheduled {
+            let counts: Vec<u32> = (0..self.isa.len())
+                .map(|i| p.count_at(i as f64 * w))
+                .collect();
+            plans.push(plan("scenario's plan", &counts));
+        }
         vec![
             Chart::Line(LineChart {
                 stem: "staffing".into(),
-                title: title("Agents per interval, ISA and SIPP"),
+                title: title(if scheduled.is_some() {
+                    "Agents per interval: ISA, SIPP and the scenario's plan"
+                } else {
+                    "Agents per interval, ISA and SIPP"
+                }),
                 x_label: x_label.clone(),
                 y_label: format!(
                     "Agents in {} per {} min interval",
@@ -165,7 +183,7 @@ impl IntervalStaffing {
                 y_max: None,
                 step: Some(w),
                 reference: None,
-                series: vec![plan("ISA", &self.isa), plan("SIPP", &self.sipp)],
+                series: plans,
             }),
             Chart::Line(LineChart {
                 stem: "staffing-service-level".into(),

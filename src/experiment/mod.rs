@@ -39,6 +39,7 @@ pub mod precision;
 pub mod runner;
 pub mod staff;
 pub mod sweep;
+mod sweep_charts;
 
 pub use axes::{Axis, Combine};
 pub use compare::{Comparison, Difference, KpiId, Scope, compare};

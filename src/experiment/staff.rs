@@ -176,6 +176,149 @@ pub struct Staffing {
     pub start: &'static str,
 }
 
+impl Staffing {
+    /// The charts of `staff --charts`, one per target
+    /// (`staff-search-<target KPI>`): the KPI's mean and CI (at the search's
+    /// confidence) at every head count evaluated, the target as a dashed
+    /// line, the answer marked. With one group, x is its head count and the
+    /// evaluations are joined in order of it, each labelled with its step;
+    /// with several, x is their total and each evaluation is a point with
+    /// a whisker labelled with its head counts. `scenario` gives the
+    /// service-level threshold.
+    pub fn charts(
+        &self,
+        search: &StaffSearch,
+        scenario: &Scenario,
+    ) -> Vec<crate::report::charts::Chart> {
+        use crate::report::charts::{Chart, LineChart, Series, XAxis, fmt_num};
+        let one = self.groups.len() == 1;
+        let total = |e: &Evaluation| f64::from(e.agents.iter().sum::<u32>());
+        let mut order: Vec<usize> = (0..self.path.len()).collect();
+        order.sort_by(|&a, &b| {
+            total(&self.path[a])
+                .total_cmp(&total(&self.path[b]))
+                .then(self.path[a].agents.cmp(&self.path[b].agents))
+        });
+        let mut xs: Vec<f64> = self.path.iter().map(total).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        let x = if xs.len() <= 12 {
+            XAxis::Values
+        } else {
+            XAxis::Numeric
+        };
+        let confidence = fmt_num((search.confidence * 1000.0).round() / 10.0);
+        let answer = self
+            .groups
+            .iter()
+            .zip(&self.answer.agents)
+            .map(|(g, n)| format!("{n} in {g}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut taken = Vec::new();
+        search
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let kpi = t.path.rsplit('.').next().unwrap_or("");
+                let ratio = matches!(
+                    kpi,
+                    "service_level"
+                        | "service_level_answered"
+                        | "abandon_rate"
+                        | "occupancy"
+                        | "utilization"
+                );
+                let (scale, unit) = if ratio {
+                    (100.0, "%")
+                } else if kpi.ends_with("_s") {
+                    (1.0, " s")
+                } else {
+                    (1.0, "")
+                };
+                let y_label = if t.path == "service_level" {
+                    format!(
+                        "Service level (% answered within {} s)",
+                        fmt_num(scenario.sim.service_level_threshold_s)
+                    )
+                } else if unit.is_empty() {
+                    t.path.clone()
+                } else {
+                    format!("{} ({})", t.path, unit.trim())
+                };
+                let bound = fmt_num((t.value * scale * 100.0).round() / 100.0);
+                let op = match t.op {
+                    Op::AtLeast => "≥",
+                    Op::AtMost => "≤",
+                };
+                let at = |e: &Evaluation| (total(e), e.kpis[k].mean, e.kpis[k].ci95);
+                // Several groups: every evaluation a point of its own (a gap
+                // between them), with its CI as a whisker.
+                let mut points = Vec::new();
+                let mut labels = Vec::new();
+                for &i in &order {
+                    let e = &self.path[i];
+                    if !one && !points.is_empty() {
+                        points.push((total(e), None, None));
+                        labels.push(String::new());
+                    }
+                    points.push(at(e));
+                    labels.push(if one {
+                        format!("#{}", i + 1)
+                    } else {
+                        e.agents
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" + ")
+                    });
+                }
+                let ratio_y_max = matches!(kpi, "service_level" | "service_level_answered");
+                Chart::Line(LineChart {
+                    stem: super::sweep_charts::unique(
+                        format!("staff-search-{}", super::sweep_charts::slug(&t.path)),
+                        &mut taken,
+                    ),
+                    title: format!(
+                        "Staffing search for {t} — {}, seed {}, {} replications per evaluation",
+                        self.summary.scenario, self.summary.seed, self.summary.replications
+                    ),
+                    x_label: if one {
+                        format!("Agents in {}", self.groups[0])
+                    } else {
+                        format!("Agents in {} (total)", self.groups.join(" + "))
+                    },
+                    y_label,
+                    x: x.clone(),
+                    x_range: None,
+                    scale,
+                    y_max: ratio_y_max.then_some(100.0),
+                    step: None,
+                    reference: Some((t.value, format!("target {op} {bound}{unit}"))),
+                    series: vec![
+                        Series {
+                            label: format!(
+                                "evaluated (mean, {confidence}% CI; {})",
+                                if one { "#step" } else { "head counts" }
+                            ),
+                            points,
+                            band: true,
+                            labels,
+                        },
+                        Series {
+                            label: format!("answer: {answer}"),
+                            points: vec![at(&self.answer)],
+                            band: true,
+                            labels: Vec::new(),
+                        },
+                    ],
+                })
+            })
+            .collect()
+    }
+}
+
 /// The search, once its scenario is loaded.
 struct Search<'a> {
     spec: &'a StaffSearch,

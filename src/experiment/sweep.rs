@@ -15,6 +15,7 @@ use super::Error;
 use super::axes::{Axis, Combine, points};
 use super::precision::{self, Precision};
 use super::runner::{PointRun, run_points};
+use super::sweep_charts::ChartPoint;
 use crate::report;
 use crate::report::folder::Content;
 use crate::scenario::{LoadOptions, Override, Scenario, load_str_overridden};
@@ -47,29 +48,6 @@ pub struct Sweep {
     pub charts: bool,
     /// Also write `report.html` (the points, the charts, the manifest).
     pub html: bool,
-}
-
-/// The few numbers of a point that the charts need: (mean, CI half-width)
-/// of service level, abandon rate and ASA, and of the monthly cost.
-#[derive(Debug, Clone, Copy)]
-struct ChartPoint {
-    kpis: [(Option<f64>, Option<f64>); 3],
-    monthly: Option<(Option<f64>, Option<f64>)>,
-}
-
-impl ChartPoint {
-    fn of(summary: &Value) -> ChartPoint {
-        let est = |v: &Value| (v["mean"].as_f64(), v["ci95"].as_f64());
-        let overall = &summary["overall"];
-        ChartPoint {
-            kpis: [
-                est(&overall["service_level"]),
-                est(&overall["abandon_rate"]),
-                est(&overall["asa_s"]),
-            ],
-            monthly: summary.get("cost").map(|c| est(&c["monthly_projection"])),
-        }
-    }
 }
 
 /// One point of a sweep, checked and ready to run.
@@ -273,7 +251,7 @@ pub fn value_json(text: &str) -> Value {
 }
 
 /// A TOML string's content without its quotes; other text as it is.
-fn unquoted(text: &str) -> &str {
+pub(super) fn unquoted(text: &str) -> &str {
     for q in ['"', '\''] {
         if text.len() >= 2 && text.starts_with(q) && text.ends_with(q) {
             return &text[1..text.len() - 1];
@@ -587,6 +565,11 @@ impl Prepared {
         long_header.extend(&axis_keys);
         long_header.extend(["scope", "name", "kpi", "mean", "ci95"]);
         long_csv.write_record(&long_header).map_err(csv_err)?;
+        let chart_kpis = if self.sweep.charts || self.sweep.html {
+            super::sweep_charts::kpis(&self.base)
+        } else {
+            Vec::new()
+        };
         let mut chart_points = Vec::new();
         let mut currency = None;
         let drawn = self.sweep.charts || self.sweep.html;
@@ -599,7 +582,7 @@ impl Prepared {
                 .ok_or_else(|| Error::Other(format!("{} is not a point record", path.display())))?;
             let summary = &record["summary"];
             if drawn {
-                chart_points.push(ChartPoint::of(summary));
+                chart_points.push(ChartPoint::of(summary, &chart_kpis));
                 if currency.is_none() {
                     currency = summary["cost"]["currency"].as_str().map(str::to_string);
                 }
@@ -678,7 +661,10 @@ impl Prepared {
             .map(|(n, p)| (n.to_string(), Content::Move(p.clone())))
             .collect();
         let charts = if drawn {
-            self.charts(&chart_points, currency.as_deref())
+            let (mut charts, frontier) =
+                self.charts(&chart_kpis, &chart_points, currency.as_deref());
+            charts.extend(frontier.map(report::charts::Chart::Scatter));
+            charts
         } else {
             Vec::new()
         };
@@ -707,195 +693,6 @@ impl Prepared {
             eprintln!("{m}")
         })
         .map_err(|e| io(e, "writing the report folder", dir))
-    }
-}
-
-impl Prepared {
-    /// The charts of `sweep --charts` from each point's [`ChartPoint`] (in
-    /// point order): service level, abandon rate and ASA against the first
-    /// axis, one line per combination of the other axes' values; with
-    /// costs, the monthly cost against service level, points labelled.
-    fn charts(&self, data: &[ChartPoint], currency: Option<&str>) -> Vec<report::charts::Chart> {
-        use report::charts::{Chart, LineChart, Series, XAxis, fmt_num};
-        let axes = &self.sweep.axes;
-        let Some(first) = axes.first() else {
-            return Vec::new();
-        };
-        let numeric: Option<Vec<f64>> = self
-            .points
-            .iter()
-            .map(|p| value_json(&p.values[0]).as_f64())
-            .collect();
-        let x_of = |i: usize| match &numeric {
-            Some(xs) => xs[i],
-            None => first
-                .values
-                .iter()
-                .position(|v| *v == self.points[i].values[0])
-                .unwrap_or(0) as f64,
-        };
-        // The lines: point indices per combination of the other axes'
-        // values, in order of first appearance, each sorted by x.
-        let mut lines: Vec<(String, Vec<usize>)> = Vec::new();
-        for (i, p) in self.points.iter().enumerate().take(data.len()) {
-            let label = if axes.len() > 1 {
-                axes[1..]
-                    .iter()
-                    .zip(&p.values[1..])
-                    .map(|(a, v)| format!("{}={}", a.key, unquoted(v)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            } else {
-                "mean".to_string()
-            };
-            match lines.iter_mut().find(|(l, _)| *l == label) {
-                Some((_, idx)) => idx.push(i),
-                None => lines.push((label, vec![i])),
-            }
-        }
-        for (_, idx) in &mut lines {
-            idx.sort_by(|&a, &b| x_of(a).total_cmp(&x_of(b)));
-        }
-        let x = match &numeric {
-            Some(xs) => {
-                let mut d = xs.clone();
-                d.sort_by(f64::total_cmp);
-                d.dedup();
-                if d.len() <= 12 {
-                    XAxis::Values
-                } else {
-                    XAxis::Numeric
-                }
-            }
-            None => XAxis::Categories(
-                first
-                    .values
-                    .iter()
-                    .map(|v| unquoted(v).to_string())
-                    .collect(),
-            ),
-        };
-        let seed = self.sweep.seed.unwrap_or(self.base.sim.seed);
-        let reps = self
-            .sweep
-            .replications
-            .unwrap_or(self.base.sim.replications);
-        let title = |what: &str| {
-            format!(
-                "{what} — {}, seed {seed}, {reps} replications per point",
-                self.base.name
-            )
-        };
-        let sl_label = format!(
-            "Service level (% answered within {} s)",
-            fmt_num(self.base.sim.service_level_threshold_s)
-        );
-        let kpis = [
-            (
-                "sweep-service-level",
-                "Service level",
-                sl_label.clone(),
-                100.0,
-                Some(100.0),
-            ),
-            (
-                "sweep-abandon-rate",
-                "Abandon rate",
-                "Abandon rate (% of offered)".to_string(),
-                100.0,
-                None,
-            ),
-            (
-                "sweep-asa",
-                "Average speed of answer",
-                "ASA (s)".to_string(),
-                1.0,
-                None,
-            ),
-        ];
-        let mut out: Vec<Chart> = kpis
-            .iter()
-            .enumerate()
-            .map(|(k, (stem, what, y_label, scale, y_max))| {
-                Chart::Line(LineChart {
-                    stem: (*stem).to_string(),
-                    title: title(&format!("{what} against {} (mean, 95% CI band)", first.key)),
-                    x_label: first.key.clone(),
-                    y_label: y_label.clone(),
-                    x: x.clone(),
-                    x_range: None,
-                    scale: *scale,
-                    y_max: *y_max,
-                    step: None,
-                    reference: None,
-                    series: lines
-                        .iter()
-                        .map(|(label, idx)| Series {
-                            label: label.clone(),
-                            points: idx
-                                .iter()
-                                .map(|&i| (x_of(i), data[i].kpis[k].0, data[i].kpis[k].1))
-                                .collect(),
-                            band: true,
-                            labels: Vec::new(),
-                        })
-                        .collect(),
-                })
-            })
-            .collect();
-        if data.iter().any(|d| d.monthly.is_some()) {
-            let series = lines
-                .iter()
-                .map(|(label, idx)| {
-                    let kept: Vec<usize> = idx
-                        .iter()
-                        .copied()
-                        .filter(|&i| data[i].kpis[0].0.is_some())
-                        .collect();
-                    Series {
-                        label: label.clone(),
-                        points: kept
-                            .iter()
-                            .map(|&i| {
-                                let m = data[i].monthly.unwrap_or((None, None));
-                                (data[i].kpis[0].0.unwrap_or(0.0) * 100.0, m.0, m.1)
-                            })
-                            .collect(),
-                        band: false,
-                        labels: kept
-                            .iter()
-                            .map(|&i| {
-                                self.points[i]
-                                    .values
-                                    .iter()
-                                    .map(|v| unquoted(v))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            })
-                            .collect(),
-                    }
-                })
-                .collect();
-            out.push(Chart::Line(LineChart {
-                stem: "sweep-cost-service-level".into(),
-                title: title(
-                    "Monthly cost against service level (points labelled with their values)",
-                ),
-                x_label: sl_label,
-                y_label: format!(
-                    "Monthly cost projection ({})",
-                    currency.unwrap_or("currency units")
-                ),
-                x: XAxis::Numeric,
-                x_range: None,
-                scale: 1.0,
-                y_max: None,
-                step: None,
-                reference: None,
-                series,
-            }));
-        }
-        out
     }
 }
 

@@ -112,7 +112,15 @@ fn check_charts(out: &Path, stems: &[&str]) -> Vec<Vec<String>> {
 fn a_run_with_costs_draws_every_chart_and_its_bill() {
     let out = temp_dir("charts-costs").join("r");
     run("finance-channel-shift.toml", &out, &["--charts"]);
-    let stems = ["volumes", "service-level", "asa", "occupancy", "costs"];
+    let stems = [
+        "volumes",
+        "service-level",
+        "asa",
+        "occupancy",
+        "costs",
+        "costs-by-channel",
+        "cost-per-contact-by-channel",
+    ];
     let texts = check_charts(&out, &stems);
     let has = |i: usize, s: &str| texts[i].iter().any(|t| t == s);
     for (i, stem) in stems.iter().enumerate().take(4) {
@@ -134,6 +142,28 @@ fn a_run_with_costs_draws_every_chart_and_its_bill() {
     assert!(has(4, "labor") && has(4, "platform"));
     // Clock ticks, not seconds.
     assert!(has(0, "01:00"), "{:?}", texts[0]);
+    // The bill by channel: usage in the window and per month, then per
+    // contact offered and answered; one bar per channel in each panel.
+    assert!(
+        texts[5][0].starts_with("Usage cost by channel (mean, 95% CI)"),
+        "{:?}",
+        texts[5]
+    );
+    assert!(has(5, "Usage cost in the window (USD)"), "{:?}", texts[5]);
+    assert!(has(5, "Usage cost per month (USD)"), "{:?}", texts[5]);
+    assert!(texts[6][0].starts_with("Usage cost per contact by channel"));
+    assert!(
+        has(6, "Usage cost per offered contact (USD)"),
+        "{:?}",
+        texts[6]
+    );
+    assert!(has(6, "Usage cost per answered contact (USD)"));
+    for i in [5, 6] {
+        for channel in ["voice", "sms", "chat"] {
+            let n = texts[i].iter().filter(|t| *t == channel).count();
+            assert_eq!(n, 2, "{channel} once per panel: {:?}", texts[i]);
+        }
+    }
 }
 
 #[test]
@@ -339,39 +369,167 @@ fn sweep_args(file: &Path) -> Vec<&str> {
     ]
 }
 
+/// The stems `sweep-<kpi>-by-<axis>` of every KPI against every axis.
+fn sweep_stems(kpis: &[&str], axes: &[&str]) -> Vec<String> {
+    axes.iter()
+        .flat_map(|a| kpis.iter().map(move |k| format!("sweep-{k}-by-{a}")))
+        .collect()
+}
+
+const SWEEP_KPIS: [&str; 5] = [
+    "service-level",
+    "abandon-rate",
+    "asa",
+    "wait-p90",
+    "occupancy-support",
+];
+
 #[test]
-fn sweep_draws_each_kpi_against_the_first_axis_one_line_per_rate() {
+fn sweep_draws_each_kpi_against_each_axis_one_line_per_value_of_the_other() {
     let out = temp_dir("charts-sweep").join("s");
     let file = scenario("quickstart.toml");
     command(&sweep_args(&file), &out, &["--charts"]);
-    let stems = ["sweep-service-level", "sweep-abandon-rate", "sweep-asa"];
+    let axes = ["agents-support-count", "arrivals-inbound-rate"];
+    let stems = sweep_stems(&SWEEP_KPIS, &axes);
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
     let texts = check_experiment_charts(&out, &stems);
     let y_labels = [
         "Service level (% answered within 20 s)",
         "Abandon rate (% of offered)",
         "ASA (s)",
+        "Wait, 90th percentile (s)",
+        "Occupancy of support (% of logged-in time busy)",
     ];
-    for ((stem, t), y) in stems.iter().zip(&texts).zip(y_labels) {
+    let whats = [
+        "Service level",
+        "Abandon rate",
+        "Average speed of answer",
+        "90th percentile of wait",
+        "Occupancy of support",
+    ];
+    for (i, (stem, t)) in stems.iter().zip(&texts).enumerate() {
         let has = |s: &str| t.iter().any(|x| x == s);
-        assert!(has("agents.support.count"), "{stem}: {t:?}");
-        assert!(has(y), "{stem}: {t:?}");
-        for tick in ["26", "27", "28"] {
+        let (k, by_rate) = (i % SWEEP_KPIS.len(), i >= SWEEP_KPIS.len());
+        let (x_key, ticks, line_key, lines): (&str, &[&str], &str, &[&str]) = if by_rate {
+            (
+                "arrivals.inbound.rate",
+                &["300/h", "360/h"],
+                "agents.support.count",
+                &["26", "27", "28"],
+            )
+        } else {
+            (
+                "agents.support.count",
+                &["26", "27", "28"],
+                "arrivals.inbound.rate",
+                &["300/h", "360/h"],
+            )
+        };
+        let title = format!("{} against {x_key} (mean, 95% CI)", whats[k]);
+        assert!(t[0].starts_with(&title), "{stem}: {t:?}");
+        assert!(has(x_key), "{stem}: {t:?}");
+        assert!(has(y_labels[k]), "{stem}: {t:?}");
+        for tick in ticks {
             assert!(has(tick), "{stem} tick {tick}: {t:?}");
         }
-        for rate in ["300/h", "360/h"] {
-            let legend = format!("arrivals.inbound.rate={rate}");
+        for value in lines {
+            let legend = format!("{line_key}={value}");
             assert_eq!(t.iter().filter(|x| **x == legend).count(), 1, "{stem}");
         }
         assert_eq!(
             line_colours(&out.join(format!("charts/{stem}.svg"))).len(),
-            2,
-            "{stem}: two lines"
+            lines.len(),
+            "{stem}: one line per value of the other axis"
         );
     }
 }
 
 #[test]
-fn a_sweep_with_costs_draws_cost_against_service_level_labelled() {
+fn a_sweep_of_three_axes_holds_the_third_at_its_first_value() {
+    let out = temp_dir("charts-sweep-3").join("s");
+    let file = scenario("quickstart.toml");
+    let mut args = sweep_args(&file);
+    args.extend(["--vary", "simulation.service_level_threshold=20s,30s"]);
+    let args: Vec<&str> = args
+        .into_iter()
+        .map(|a| if a == "3" { "2" } else { a })
+        .collect();
+    command(&args, &out, &["--charts"]);
+    let axes = [
+        "agents-support-count",
+        "arrivals-inbound-rate",
+        "simulation-service-level-threshold",
+    ];
+    let stems = sweep_stems(&SWEEP_KPIS, &axes);
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
+    let texts = check_experiment_charts(&out, &stems);
+    let n = SWEEP_KPIS.len();
+    let has = |i: usize, s: &str| texts[i].iter().any(|x| x == s);
+    // Against the first axis: one line per rate, the threshold at 20s.
+    assert!(
+        has(
+            0,
+            "agents.support.count (with simulation.service_level_threshold=20s)"
+        ),
+        "{:?}",
+        texts[0]
+    );
+    assert!(has(0, "arrivals.inbound.rate=300/h"));
+    // Against the second: one line per threshold, the head count at 26.
+    assert!(
+        has(n, "arrivals.inbound.rate (with agents.support.count=26)"),
+        "{:?}",
+        texts[n]
+    );
+    assert!(
+        has(n, "simulation.service_level_threshold=30s"),
+        "{:?}",
+        texts[n]
+    );
+    // Against the third: one line per head count, the rate at 300/h.
+    assert!(has(
+        2 * n,
+        "simulation.service_level_threshold (with arrivals.inbound.rate=300/h)"
+    ));
+    assert!(has(2 * n, "agents.support.count=28"), "{:?}", texts[2 * n]);
+}
+
+#[test]
+fn a_zipped_sweep_draws_against_its_points_labelled_with_all_values() {
+    let out = temp_dir("charts-sweep-zip").join("s");
+    let file = scenario("quickstart.toml");
+    let args = [
+        "sweep",
+        file.to_str().unwrap(),
+        "--vary",
+        "agents.support.count=26,28",
+        "--vary",
+        "arrivals.inbound.rate=300/h,360/h",
+        "--zip",
+        "--replications",
+        "2",
+    ];
+    command(&args, &out, &["--charts"]);
+    let stems = sweep_stems(
+        &SWEEP_KPIS,
+        &["agents-support-count-and-arrivals-inbound-rate"],
+    );
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
+    let texts = check_experiment_charts(&out, &stems);
+    for t in &texts {
+        let has = |s: &str| t.iter().any(|x| x == s);
+        assert!(t[0].contains("against the zipped axes"), "{t:?}");
+        assert!(
+            has("agents.support.count, arrivals.inbound.rate (zipped)"),
+            "{t:?}"
+        );
+        assert!(has("26, 300/h") && has("28, 360/h"), "{t:?}");
+        assert!(has("mean"), "{t:?}");
+    }
+}
+
+#[test]
+fn a_sweep_with_costs_draws_cost_charts_and_the_frontier() {
     let out = temp_dir("charts-sweep-costs").join("s");
     let file = scenario("finance-channel-shift.toml");
     let o = ccsim(
@@ -380,6 +538,8 @@ fn a_sweep_with_costs_draws_cost_against_service_level_labelled() {
             file.to_str().unwrap(),
             "--vary",
             "agents.voice_team.count=22,25",
+            "--vary",
+            "agents.digital_team.count=8,12",
             "--replications",
             "2",
             "--out",
@@ -389,25 +549,56 @@ fn a_sweep_with_costs_draws_cost_against_service_level_labelled() {
         &[],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stems = [
-        "sweep-service-level",
-        "sweep-abandon-rate",
-        "sweep-asa",
-        "sweep-cost-service-level",
+    let kpis = [
+        "service-level",
+        "abandon-rate",
+        "asa",
+        "wait-p90",
+        "occupancy-voice-team",
+        "occupancy-digital-team",
+        "cost-per-answered",
+        "monthly-cost",
     ];
+    let mut stems = sweep_stems(
+        &kpis,
+        &["agents-voice-team-count", "agents-digital-team-count"],
+    );
+    stems.push("sweep-cost-frontier".into());
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
     let texts = check_experiment_charts(&out, &stems);
-    let t = &texts[3];
+    let has = |i: usize, s: &str| texts[i].iter().any(|x| x == s);
+    assert!(has(6, "Cost per answered contact (USD)"), "{:?}", texts[6]);
+    assert!(has(7, "Monthly cost projection (USD)"), "{:?}", texts[7]);
+    assert!(has(
+        5,
+        "Occupancy of digital_team (% of logged-in time busy)"
+    ));
+    let f = stems.len() - 1;
     assert!(
-        t.iter().any(|x| x == "Monthly cost projection (USD)"),
-        "{t:?}"
+        texts[f][0].starts_with("Monthly cost against service level, efficient points joined"),
+        "{:?}",
+        texts[f]
     );
-    assert!(
-        t.iter()
-            .any(|x| x.starts_with("Service level (% answered within"))
-    );
-    for label in ["22", "25"] {
-        assert!(t.iter().any(|x| x == label), "point label {label}: {t:?}");
+    assert!(has(f, "Monthly cost projection (USD)"), "{:?}", texts[f]);
+    assert!(has(f, "Service level (% answered within 30 s)"));
+    assert!(has(f, "efficient (Pareto frontier)") && has(f, "dominated"));
+    for label in ["22, 8", "22, 12", "25, 8", "25, 12"] {
+        assert!(has(f, label), "point label {label}: {:?}", texts[f]);
     }
+    // The efficient points joined by a blue line; at least one point
+    // dominated (more digital agents cost more and barely move the overall
+    // service level), drawn grey.
+    let svg = std::fs::read_to_string(out.join("charts/sweep-cost-frontier.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert_eq!(
+        line_colours(&out.join("charts/sweep-cost-frontier.svg")),
+        ["#0072B2"]
+    );
+    let grey = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "circle" && n.attribute("fill") == Some("#999999"))
+        .count();
+    assert!(grey >= 2, "{grey} grey markers (one in the legend)");
 }
 
 #[test]
@@ -461,10 +652,90 @@ fn staff_per_interval_draws_both_plans_and_their_service_level() {
 }
 
 #[test]
+fn staff_per_interval_draws_the_scenarios_own_plan_beside_isa_and_sipp() {
+    let out = temp_dir("charts-staff-plan").join("t");
+    let file = scenario("sinusoidal-day.toml");
+    let mut args = staff_args(&file);
+    args.extend(["--set", "agents.agents.count=[30,35,40]"]);
+    command(&args, &out, &["--charts"]);
+    let texts = check_experiment_charts(&out, &["staffing", "staffing-service-level"]);
+    let t = &texts[0];
+    assert!(
+        t[0].starts_with("Agents per interval: ISA, SIPP and the scenario's plan"),
+        "{t:?}"
+    );
+    for legend in ["ISA", "SIPP", "scenario's plan"] {
+        assert!(t.iter().any(|x| x == legend), "{legend}: {t:?}");
+    }
+    assert_eq!(line_colours(&out.join("charts/staffing.svg")).len(), 3);
+    // The service levels are those of ISA's and SIPP's plans only.
+    assert!(!texts[1].iter().any(|x| x == "scenario's plan"));
+}
+
+#[test]
 fn staff_output_is_unchanged_by_charts() {
     let out = temp_dir("charts-staff-same").join("t");
     let file = scenario("sinusoidal-day.toml");
     unchanged_by_charts(&staff_args(&file), &out, &["staffing.csv", "staffing.json"]);
+}
+
+fn staff_search_args(file: &Path) -> Vec<&str> {
+    vec![
+        "staff",
+        file.to_str().unwrap(),
+        "--target",
+        "service_level>=0.8",
+        "--target",
+        "asa_s<=30s",
+        "--replications",
+        "5",
+    ]
+}
+
+#[test]
+fn staff_draws_each_target_against_the_head_counts_tried() {
+    let out = temp_dir("charts-staff-search").join("t");
+    let file = scenario("quickstart.toml");
+    command(&staff_search_args(&file), &out, &["--charts"]);
+    let stems = ["staff-search-service-level", "staff-search-asa-s"];
+    let texts = check_experiment_charts(&out, &stems);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("staff.json")).unwrap()).unwrap();
+    let answer = doc["agents"]["support"].as_u64().unwrap();
+    let steps = doc["path"].as_array().unwrap().len();
+    for (t, (title, y, target)) in texts.iter().zip([
+        (
+            "Staffing search for service_level>=0.8",
+            "Service level (% answered within 20 s)",
+            "target ≥ 80%",
+        ),
+        (
+            "Staffing search for asa_s<=30",
+            "asa_s (s)",
+            "target ≤ 30 s",
+        ),
+    ]) {
+        let has = |s: &str| t.iter().any(|x| x == s);
+        assert!(t[0].starts_with(title), "{t:?}");
+        assert!(has("Agents in support") && has(y) && has(target), "{t:?}");
+        assert!(has("evaluated (mean, 95% CI; #step)"), "{t:?}");
+        assert!(has(&format!("answer: {answer} in support")), "{t:?}");
+        assert!(has(&answer.to_string()), "a tick at the answer: {t:?}");
+        for step in 1..=steps {
+            assert!(has(&format!("#{step}")), "step {step}: {t:?}");
+        }
+    }
+}
+
+#[test]
+fn staff_search_output_is_unchanged_by_charts() {
+    let out = temp_dir("charts-staff-search-same").join("t");
+    let file = scenario("quickstart.toml");
+    unchanged_by_charts(
+        &staff_search_args(&file),
+        &out,
+        &["staff.json", "staff-path.csv", "summary.csv"],
+    );
 }
 
 /// `charts/` holds exactly an SVG and a PNG of each stem.

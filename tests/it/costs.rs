@@ -441,3 +441,48 @@ fn the_built_in_card_is_the_default() {
         "{err}"
     );
 }
+
+/// The per-channel figures the run's charts draw: each channel's monthly
+/// usage cost is the sum of its monthly components, and its usage cost per
+/// contact is each replication's own ratio, averaged.
+#[test]
+fn per_channel_costs_are_sums_of_components_and_per_replication_ratios() {
+    let s = ccsim::scenario::load(&super::scenario("finance-channel-shift.toml"))
+        .unwrap()
+        .scenario;
+    let costs = s.costs.as_ref().unwrap();
+    let results: Vec<ReplicationResult> = (0..3).map(|r| ccsim::engine::run(&s, 9, r)).collect();
+    let c = ccsim::cost::summarize(&s, costs, &results);
+    let bills: Vec<Bill> = results.iter().map(|r| bill(&s, costs, r)).collect();
+    for (i, ch) in s.channels.iter().enumerate() {
+        let prefix = format!("{}.", ch.name);
+        let month: Vec<f64> = bills
+            .iter()
+            .map(|b| {
+                let m: i64 = b
+                    .components
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(&prefix))
+                    .map(|(_, v)| v.month)
+                    .sum();
+                units(m)
+            })
+            .collect();
+        let mean = month.iter().sum::<f64>() / 3.0;
+        assert_eq!(c.monthly_channels[i].0, ch.name);
+        assert!((c.monthly_channels[i].1.mean.unwrap() - mean).abs() < 1e-6);
+        for (kpi, got) in [
+            (Kpi::Offered, &c.channel_per_offered[i]),
+            (Kpi::Answered, &c.channel_per_answered[i]),
+        ] {
+            let ratios: Vec<f64> = bills
+                .iter()
+                .zip(&results)
+                .map(|(b, r)| units(b.channels[i]) / r.channels[i][kpi])
+                .collect();
+            let mean = ratios.iter().sum::<f64>() / 3.0;
+            assert!((got.1.mean.unwrap() - mean).abs() < 1e-12, "{}", ch.name);
+            assert!(got.1.ci95.unwrap() > 0.0, "{}", ch.name);
+        }
+    }
+}

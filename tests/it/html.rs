@@ -404,8 +404,15 @@ fn a_sweep_report_lists_its_points_with_their_charts() {
         "{points:?}"
     );
     let charts = chart_texts(&doc);
-    for stem in ["sweep-service-level", "sweep-abandon-rate", "sweep-asa"] {
-        let texts = charts.get(stem).unwrap_or_else(|| panic!("{stem}"));
+    for kpi in [
+        "sweep-service-level-by-",
+        "sweep-abandon-rate-by-",
+        "sweep-asa-by-",
+    ] {
+        let (_, texts) = charts
+            .iter()
+            .find(|(stem, _)| stem.starts_with(kpi))
+            .unwrap_or_else(|| panic!("{kpi}: {:?}", charts.keys()));
         assert!(texts[0].contains("chat-concurrency, seed"), "{texts:?}");
     }
     section(&doc, "provenance");

@@ -11,28 +11,40 @@ use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::element::ComposedElement;
 use plotters::prelude::*;
 
-type Drawn = Result<(), String>;
+pub(super) type Drawn = Result<(), String>;
+
+/// Something drawn the same way on any plotters backend.
+pub(super) trait Draw {
+    /// Draws it, titled, on a white area.
+    fn draw_on<DB: DrawingBackend>(&self, title: &str, root: &DrawingArea<DB, Shift>) -> Drawn;
+}
+
+impl Draw for Chart {
+    fn draw_on<DB: DrawingBackend>(&self, title: &str, root: &DrawingArea<DB, Shift>) -> Drawn {
+        draw(self, title, root)
+    }
+}
 
 /// The chart as an SVG document.
-pub fn svg(chart: &Chart, title: &str) -> Result<String, String> {
+pub(super) fn svg(chart: &impl Draw, title: &str) -> Result<String, String> {
     style::register_font();
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
-        draw(chart, title, &root)?;
+        chart.draw_on(title, &root)?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(out)
 }
 
 /// The chart as a PNG image (8-bit RGB).
-pub fn png(chart: &Chart, title: &str) -> Result<Vec<u8>, String> {
+pub(super) fn png(chart: &impl Draw, title: &str) -> Result<Vec<u8>, String> {
     style::register_font();
     let (w, h) = SIZE;
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-        draw(chart, title, &root)?;
+        chart.draw_on(title, &root)?;
         root.present().map_err(|e| e.to_string())?;
     }
     let mut out = Vec::new();
@@ -52,6 +64,7 @@ fn draw<DB: DrawingBackend>(chart: &Chart, title: &str, root: &DrawingArea<DB, S
         Chart::Bars(c) => bar_chart(c, title, root).map_err(|e| e.to_string()),
         Chart::Line(c) => line_chart(c, title, root).map_err(|e| e.to_string()),
         Chart::Forest(c) => forest_chart(c, title, root).map_err(|e| e.to_string()),
+        Chart::Scatter(c) => c.draw_on(title, root),
     }
 }
 
@@ -74,7 +87,7 @@ fn runs<T: Copy>(items: &[T], keep: impl Fn(&T) -> bool) -> Vec<Vec<T>> {
 
 /// A tick label: at most two decimals, none needless; thousands as `k`
 /// and millions as `M` so that long numbers do not collide.
-fn tick(v: f64) -> String {
+pub(super) fn tick(v: f64) -> String {
     let (v, unit) = match v.abs() {
         a if a >= 1e6 => (v / 1e6, "M"),
         a if a >= 1e4 => (v / 1e3, "k"),
@@ -96,12 +109,12 @@ fn headroom(max: f64) -> f64 {
 }
 
 /// Two pixel paths drawn as one legend sample.
-type LegendSample<DB> = ComposedElement<(i32, i32), DB, PixelPath, PixelPath>;
-type PixelPath = PathElement<(i32, i32)>;
+pub(super) type LegendSample<DB> = ComposedElement<(i32, i32), DB, PixelPath, PixelPath>;
+pub(super) type PixelPath = PathElement<(i32, i32)>;
 
 /// The legend's sample around `(x, y)` in pixels: a line (two dashes when
 /// the series is dashed).
-fn legend_line<DB: DrawingBackend>(
+pub(super) fn legend_line<DB: DrawingBackend>(
     (x, y): (i32, i32),
     colour: RGBColor,
     dashed: bool,
@@ -115,13 +128,13 @@ fn legend_line<DB: DrawingBackend>(
 
 /// A numeric axis whose ticks are exactly the given values (clock times,
 /// the points' x values, category positions).
-struct TickAxis {
+pub(super) struct TickAxis {
     inner: RangedCoordf64,
     ticks: Vec<f64>,
 }
 
 impl TickAxis {
-    fn new(from: f64, to: f64, ticks: Vec<f64>) -> TickAxis {
+    pub(super) fn new(from: f64, to: f64, ticks: Vec<f64>) -> TickAxis {
         TickAxis {
             inner: (from..to).into(),
             ticks,
@@ -131,7 +144,7 @@ impl TickAxis {
 
 /// Round tick values over `lo..=hi`: multiples of 1, 2 or 5 times a power
 /// of ten, about six of them.
-fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+pub(super) fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let span = hi - lo;
     if !(span.is_finite() && span > 0.0) {
         return vec![lo];
@@ -173,7 +186,7 @@ impl Ranged for TickAxis {
     }
 }
 
-type AreaError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
+pub(super) type AreaError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
 
 fn time_chart<DB: DrawingBackend>(
     c: &TimeChart,

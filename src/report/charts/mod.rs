@@ -7,7 +7,9 @@
 //! and `charts/<stem>.png`. Undefined values (an [`Estimate`] without a
 //! mean) are gaps, never NaN coordinates.
 
+mod cost;
 mod draw;
+pub mod scatter;
 mod style;
 
 use crate::metrics::IntervalKpi;
@@ -175,6 +177,8 @@ pub enum Chart {
     Line(LineChart),
     /// A forest plot.
     Forest(ForestChart),
+    /// Labelled points, some joined (a frontier).
+    Scatter(scatter::ScatterChart),
 }
 
 impl Chart {
@@ -185,6 +189,7 @@ impl Chart {
             Chart::Bars(c) => c.stem,
             Chart::Line(c) => &c.stem,
             Chart::Forest(c) => &c.stem,
+            Chart::Scatter(c) => &c.stem,
         }
     }
 }
@@ -227,6 +232,7 @@ pub fn own_title(chart: &Chart) -> &str {
     match chart {
         Chart::Line(c) => c.title.as_str(),
         Chart::Forest(c) => c.title.as_str(),
+        Chart::Scatter(c) => c.title.as_str(),
         Chart::Time(c) => c.what.as_str(),
         Chart::Bars(c) => c.what.as_str(),
     }
@@ -240,6 +246,7 @@ pub fn run_title(chart: &Chart, summary: &Summary) -> String {
         Chart::Bars(c) => title(&c.what, summary),
         Chart::Line(c) => c.title.clone(),
         Chart::Forest(c) => c.title.clone(),
+        Chart::Scatter(c) => c.title.clone(),
     }
 }
 
@@ -359,6 +366,7 @@ pub fn charts(s: &Scenario, summary: &Summary) -> Vec<Chart> {
             ],
         }));
     }
+    out.extend(cost::charts(summary));
     out
 }
 
