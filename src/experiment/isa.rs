@@ -183,6 +183,7 @@ impl IntervalStaffing {
                 y_max: None,
                 step: Some(w),
                 reference: None,
+                x_mark: None,
                 series: plans,
             }),
             Chart::Line(LineChart {
@@ -199,6 +200,7 @@ impl IntervalStaffing {
                     self.target,
                     format!("target {}%", fmt_num(self.target * 100.0)),
                 )),
+                x_mark: None,
                 series: vec![sl("ISA", &self.isa_sl), sl("SIPP", &self.sipp_sl)],
             }),
         ]

@@ -296,6 +296,7 @@ impl Staffing {
                     y_max: ratio_y_max.then_some(100.0),
                     step: None,
                     reference: Some((t.value, format!("target {op} {bound}{unit}"))),
+                    x_mark: None,
                     series: vec![
                         Series {
                             label: format!(

@@ -395,6 +395,7 @@ impl Prepared {
                     y_max: kpi.y_max,
                     step: None,
                     reference: None,
+                    x_mark: None,
                     series: view
                         .lines
                         .iter()

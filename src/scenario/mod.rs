@@ -245,6 +245,24 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// The zone's IANA name (`UTC` when it has none).
+    pub fn zone_name(&self) -> &str {
+        self.tz.iana_name().unwrap_or("UTC")
+    }
+
+    /// A chart tick at `t` seconds from the start: the local `HH:MM`, with
+    /// the date (`21 Dec 09:00`) when the axis spans several days.
+    pub fn tick(&self, t: f64, dated: bool) -> String {
+        let secs = self.epoch_s + t.round() as i64;
+        match jiff::Timestamp::from_second(secs) {
+            Ok(ts) => ts
+                .to_zoned(self.tz.clone())
+                .strftime(if dated { "%d %b %H:%M" } else { "%H:%M" })
+                .to_string(),
+            Err(_) => format!("{t:.0} s"),
+        }
+    }
+
     /// `t` seconds from the start as an ISO-8601 local timestamp with its
     /// UTC offset, `2026-12-24T17:00:00-05:00`.
     pub fn iso(&self, t: f64) -> String {

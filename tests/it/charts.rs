@@ -3,6 +3,7 @@
 //! the run unchanged by the flag.
 
 use crate::{ccsim, scenario, temp_dir};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Runs `file` with `extra` arguments into `out`; returns stdout.
@@ -108,60 +109,94 @@ fn check_charts(out: &Path, stems: &[&str]) -> Vec<Vec<String>> {
     all
 }
 
+/// The stems of a run's charts, in the order they are written.
+const RUN_STEMS: [&str; 8] = [
+    "volumes",
+    "service-level",
+    "asa",
+    "occupancy",
+    "utilization",
+    "agents",
+    "wait-histogram",
+    "wait-cdf",
+];
+
+/// Checks the charts of `stems` and returns each one's texts by stem.
+fn texts_by_stem<'a>(out: &Path, stems: &[&'a str]) -> BTreeMap<&'a str, Vec<String>> {
+    stems
+        .iter()
+        .copied()
+        .zip(check_charts(out, stems))
+        .collect()
+}
+
+/// True when `texts` has an element reading exactly `s`.
+fn has(texts: &[String], s: &str) -> bool {
+    texts.iter().any(|t| t == s)
+}
+
 #[test]
 fn a_run_with_costs_draws_every_chart_and_its_bill() {
     let out = temp_dir("charts-costs").join("r");
     run("finance-channel-shift.toml", &out, &["--charts"]);
-    let stems = [
-        "volumes",
-        "service-level",
-        "asa",
-        "occupancy",
-        "costs",
-        "costs-by-channel",
-        "cost-per-contact-by-channel",
-    ];
-    let texts = check_charts(&out, &stems);
-    let has = |i: usize, s: &str| texts[i].iter().any(|t| t == s);
-    for (i, stem) in stems.iter().enumerate().take(4) {
-        assert!(has(i, "Time of day (HH:MM; dN = day N)"), "{stem}");
-    }
-    assert!(has(0, "Contacts per 60 min interval"), "{:?}", texts[0]);
-    for series in ["offered", "answered", "abandoned"] {
-        assert!(has(0, series), "{series}");
+    let mut stems = RUN_STEMS.to_vec();
+    stems.extend(["costs", "costs-by-channel", "cost-per-contact-by-channel"]);
+    let t = texts_by_stem(&out, &stems);
+    for stem in &RUN_STEMS[..6] {
+        assert!(has(&t[stem], "Time of day (HH:MM; dN = day N)"), "{stem}");
     }
     assert!(
-        has(1, "Service level (% answered within 30 s)"),
+        has(&t["volumes"], "Contacts per 60 min interval"),
         "{:?}",
-        texts[1]
+        t["volumes"]
     );
-    assert!(has(2, "ASA (s)"));
-    assert!(has(3, "Occupancy (% of logged-in time busy)"));
-    assert!(has(4, "Cost in the window (USD)"), "{:?}", texts[4]);
-    assert!(has(4, "Cost per month (USD)"));
-    assert!(has(4, "labor") && has(4, "platform"));
+    for series in ["offered", "answered", "abandoned"] {
+        assert!(has(&t["volumes"], series), "{series}");
+    }
+    let sl = &t["service-level"];
+    assert!(has(sl, "Service level (% answered within 30 s)"), "{sl:?}");
+    // The scenario's service_level_target is the dashed target line.
+    assert!(has(sl, "target 80%"), "{sl:?}");
+    let asa = &t["asa"];
+    assert!(has(asa, "Wait of answered contacts (s)") && has(asa, "ASA") && has(asa, "p90 wait"));
+    assert!(has(&t["occupancy"], "Occupancy (% of logged-in time busy)"));
+    assert!(has(
+        &t["utilization"],
+        "Utilization (% of logged-in capacity in use)"
+    ));
+    assert!(has(&t["agents"], "Agents"));
+    let costs = &t["costs"];
+    assert!(has(costs, "Cost in the window (USD)"), "{costs:?}");
+    assert!(has(costs, "Cost per month (USD)"));
+    assert!(has(costs, "labor") && has(costs, "platform"));
     // Clock ticks, not seconds.
-    assert!(has(0, "01:00"), "{:?}", texts[0]);
+    assert!(has(&t["volumes"], "01:00"), "{:?}", t["volumes"]);
     // The bill by channel: usage in the window and per month, then per
     // contact offered and answered; one bar per channel in each panel.
+    let by_channel = &t["costs-by-channel"];
     assert!(
-        texts[5][0].starts_with("Usage cost by channel (mean, 95% CI)"),
-        "{:?}",
-        texts[5]
+        by_channel[0].starts_with("Usage cost by channel (mean, 95% CI)"),
+        "{by_channel:?}"
     );
-    assert!(has(5, "Usage cost in the window (USD)"), "{:?}", texts[5]);
-    assert!(has(5, "Usage cost per month (USD)"), "{:?}", texts[5]);
-    assert!(texts[6][0].starts_with("Usage cost per contact by channel"));
     assert!(
-        has(6, "Usage cost per offered contact (USD)"),
-        "{:?}",
-        texts[6]
+        has(by_channel, "Usage cost in the window (USD)"),
+        "{by_channel:?}"
     );
-    assert!(has(6, "Usage cost per answered contact (USD)"));
-    for i in [5, 6] {
+    assert!(
+        has(by_channel, "Usage cost per month (USD)"),
+        "{by_channel:?}"
+    );
+    let per_contact = &t["cost-per-contact-by-channel"];
+    assert!(per_contact[0].starts_with("Usage cost per contact by channel"));
+    assert!(
+        has(per_contact, "Usage cost per offered contact (USD)"),
+        "{per_contact:?}"
+    );
+    assert!(has(per_contact, "Usage cost per answered contact (USD)"));
+    for texts in [by_channel, per_contact] {
         for channel in ["voice", "sms", "chat"] {
-            let n = texts[i].iter().filter(|t| *t == channel).count();
-            assert_eq!(n, 2, "{channel} once per panel: {:?}", texts[i]);
+            let n = texts.iter().filter(|t| *t == channel).count();
+            assert_eq!(n, 2, "{channel} once per panel: {texts:?}");
         }
     }
 }
@@ -170,25 +205,67 @@ fn a_run_with_costs_draws_every_chart_and_its_bill() {
 fn the_occupancy_chart_has_one_series_per_group() {
     let out = temp_dir("charts-groups").join("r");
     run("two-skill-intraday.toml", &out, &["--charts"]);
-    let stems = ["volumes", "service-level", "asa", "occupancy"];
-    let texts = check_charts(&out, &stems);
+    let t = texts_by_stem(&out, &RUN_STEMS);
     let groups = ["support-en", "support-late", "bilingual", "sales"];
-    for g in groups {
-        let n = texts[3].iter().filter(|t| *t == g).count();
-        assert_eq!(n, 1, "{g} once in the legend: {:?}", texts[3]);
+    for stem in ["occupancy", "utilization"] {
+        for g in groups {
+            let n = t[stem].iter().filter(|x| *x == g).count();
+            assert_eq!(n, 1, "{g} once in the legend: {:?}", t[stem]);
+        }
+        let colours = line_colours(&out.join(format!("charts/{stem}.svg")));
+        assert!(colours.len() >= groups.len(), "{colours:?}");
     }
-    // One line per group: polylines of four distinct colours.
-    let svg = std::fs::read_to_string(out.join("charts/occupancy.svg")).unwrap();
-    let doc = roxmltree::Document::parse(&svg).unwrap();
-    let mut strokes: Vec<&str> = doc
-        .descendants()
-        .filter(|n| n.tag_name().name() == "polyline")
-        .filter_map(|n| n.attribute("stroke"))
-        .filter(|s| *s != "#000000")
-        .collect();
-    strokes.sort();
-    strokes.dedup();
-    assert!(strokes.len() >= groups.len(), "{strokes:?}");
+    for g in groups {
+        assert!(
+            has(&t["agents"], &format!("{g} logged in")),
+            "{:?}",
+            t["agents"]
+        );
+        assert!(has(&t["agents"], &format!("{g} busy")));
+    }
+}
+
+/// Service level and the wait distribution have one line per queue (and
+/// the whole center), the threshold marked; no target line without a
+/// target.
+#[test]
+fn service_level_and_waits_have_one_series_per_queue() {
+    let out = temp_dir("charts-queues").join("r");
+    run("two-skill-intraday.toml", &out, &["--charts"]);
+    let t = texts_by_stem(&out, &RUN_STEMS);
+    let queues = ["support-en", "support-es", "sales-en", "sales-es"];
+    for stem in ["service-level", "wait-histogram", "wait-cdf"] {
+        for name in std::iter::once("overall").chain(queues) {
+            let n = t[stem].iter().filter(|x| *x == name).count();
+            assert_eq!(n, 1, "{stem}: {name} once in the legend: {:?}", t[stem]);
+        }
+        let colours = line_colours(&out.join(format!("charts/{stem}.svg")));
+        assert!(colours.len() > queues.len(), "{stem}: {colours:?}");
+    }
+    assert!(!t["service-level"].iter().any(|x| x.starts_with("target")));
+    for stem in ["wait-histogram", "wait-cdf"] {
+        assert!(
+            has(&t[stem], "service-level threshold 30 s"),
+            "{:?}",
+            t[stem]
+        );
+        assert!(has(&t[stem], "30 s") && has(&t[stem], "0"), "{:?}", t[stem]);
+    }
+    assert!(has(&t["wait-cdf"], "Answered within the wait (%)"));
+    assert!(has(&t["wait-histogram"], "Share of answered contacts (%)"));
+}
+
+/// With a start date, the time axis reads local dates and times in the
+/// scenario's zone.
+#[test]
+fn a_dated_scenario_has_local_dates_on_its_time_axis() {
+    let out = temp_dir("charts-dated").join("r");
+    run("business-hours.toml", &out, &["--charts"]);
+    let t = texts_by_stem(&out, &RUN_STEMS);
+    let sl = &t["service-level"];
+    assert!(has(sl, "Local time (America/New_York)"), "{sl:?}");
+    assert!(has(sl, "24 Dec 12:00"), "{sl:?}");
+    assert!(has(sl, "target 80%"), "{sl:?}");
 }
 
 /// Text, JSON and the CSV files are the same bytes with and without

@@ -185,9 +185,13 @@ fn a_run_with_costs_shows_its_kpis_charts_tables_bill_and_manifest() {
         sl.iter()
             .any(|t| t == "Service level (% answered within 30 s)")
     );
-    assert!(charts["asa"].iter().any(|t| t == "ASA (s)"));
+    assert!(
+        charts["asa"]
+            .iter()
+            .any(|t| t == "Wait of answered contacts (s)")
+    );
     assert!(charts["costs"].iter().any(|t| t == "Cost per month (USD)"));
-    // Headline KPIs with their CIs, and no target to judge.
+    // Headline KPIs with their CIs.
     let cards: Vec<String> = section(&doc, "kpis")
         .select(&sel(".card"))
         .map(text)
@@ -198,7 +202,20 @@ fn a_run_with_costs_shows_its_kpis_charts_tables_bill_and_manifest() {
             .any(|c| c.starts_with("Service level (≤ 30 s)") && c.contains("95% CI")),
         "{cards:?}"
     );
-    assert!(text(section(&doc, "kpis")).contains("no target"));
+    // The scenario's 80% target, judged for the center and each queue,
+    // over the window and per interval.
+    assert!(text(section(&doc, "kpis")).contains("Target: 80% of contacts answered within 30 s"));
+    let judged = rows(&doc, "kpis");
+    let scopes: Vec<&str> = judged.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(scopes, ["overall", "voice", "digital"]);
+    for r in &judged {
+        assert!(
+            ["met", "missed", "within noise"].contains(&r[2].as_str()),
+            "{r:?}"
+        );
+        let counted: usize = r[3..6].iter().map(|n| n.parse::<usize>().unwrap()).sum();
+        assert!(counted > 0 && counted <= 8, "{r:?}");
+    }
     // The tables per queue, channel, source and group.
     let queues = rows(&doc, "queues");
     assert!(

@@ -216,11 +216,24 @@ fn time_chart<DB: DrawingBackend>(
             TickAxis::new(x0, x1, style::clock_ticks(x0, x1)),
             0f64..y_max,
         )?;
+    let (x_desc, format_x): (String, TickLabel) = match &c.clock {
+        Some(cal) => {
+            let dated = x1 - x0 > 86_400.0;
+            (
+                format!("Local time ({})", cal.zone_name()),
+                Box::new(move |x| cal.tick(*x, dated)),
+            )
+        }
+        None => (
+            "Time of day (HH:MM; dN = day N)".to_string(),
+            Box::new(|x| clock(*x)),
+        ),
+    };
     chart
         .configure_mesh()
-        .x_desc("Time of day (HH:MM; dN = day N)")
+        .x_desc(x_desc)
         .y_desc(c.y_label.as_str())
-        .x_label_formatter(&|x| clock(*x))
+        .x_label_formatter(&format_x)
         .y_label_formatter(&|y| tick(*y))
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 15))
@@ -228,15 +241,35 @@ fn time_chart<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .draw()?;
     plot_series(&mut chart, &c.series, scale, y_max, None)?;
+    if let Some((value, label)) = &c.reference {
+        let y = (value * scale).clamp(0.0, y_max);
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x0, y), (x1, y)],
+                6,
+                4,
+                BLACK.stroke_width(1),
+            ))?
+            .label(label.as_str())
+            .legend(|p| legend_line::<DB>(p, BLACK, true));
+    }
     chart
         .configure_series_labels()
         .label_font((FAMILY, 14))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
-        .position(SeriesLabelPosition::UpperRight)
+        // Percentages run high: their legend goes below the lines.
+        .position(if c.y_max.is_some() {
+            SeriesLabelPosition::LowerRight
+        } else {
+            SeriesLabelPosition::UpperRight
+        })
         .draw()?;
     Ok(())
 }
+
+/// Turns an axis value into its tick label.
+type TickLabel<'a> = Box<dyn Fn(&f64) -> String + 'a>;
 
 /// The runs of points with their x widened to steps `w` wide (each point
 /// becomes its step's two ends), or as they are.
@@ -433,6 +466,17 @@ fn line_chart<DB: DrawingBackend>(
                 6,
                 4,
                 BLACK.stroke_width(1),
+            ))?
+            .label(label.as_str())
+            .legend(|p| legend_line::<DB>(p, BLACK, true));
+    }
+    if let Some((x, label)) = &c.x_mark {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(*x, 0.0), (*x, y_max)],
+                3,
+                3,
+                BLACK.stroke_width(2),
             ))?
             .label(label.as_str())
             .legend(|p| legend_line::<DB>(p, BLACK, true));

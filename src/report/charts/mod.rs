@@ -4,17 +4,17 @@
 //! palette and the time axis.
 //!
 //! Every chart is written twice with the same content, `charts/<stem>.svg`
-//! and `charts/<stem>.png`. Undefined values (an [`Estimate`] without a
+//! and `charts/<stem>.png`. Undefined values (an [`Estimate`](crate::stats::Estimate) without a
 //! mean) are gaps, never NaN coordinates.
 
 mod cost;
 mod draw;
+mod run;
+pub use run::charts;
 pub mod scatter;
 mod style;
 
-use crate::metrics::IntervalKpi;
 use crate::scenario::Scenario;
-use crate::stats::Estimate;
 use crate::summary::Summary;
 
 /// Width and height of every chart, pixels.
@@ -61,6 +61,11 @@ pub struct TimeChart {
     pub series: Vec<Series>,
     /// Start of the first interval and end of the last, seconds.
     pub x_range: (f64, f64),
+    /// A horizontal target line (in the values' unit) and its legend label.
+    pub reference: Option<(f64, String)>,
+    /// The calendar, when the scenario has a `start` date: ticks then read
+    /// as local times (and dates, over more than a day).
+    pub clock: Option<crate::scenario::Clock>,
 }
 
 /// A bar: label, mean and CI half-width.
@@ -134,6 +139,8 @@ pub struct LineChart {
     pub step: Option<f64>,
     /// A horizontal reference line (in the values' unit) and its legend label.
     pub reference: Option<(f64, String)>,
+    /// A vertical mark (an x value) and its legend label: a threshold.
+    pub x_mark: Option<(f64, String)>,
     /// The lines.
     pub series: Vec<Series>,
 }
@@ -262,114 +269,6 @@ pub fn svg_of(chart: &Chart, title: &str) -> Result<String, ChartError> {
     })
 }
 
-/// The charts of a run, in the order they are written.
-pub fn charts(s: &Scenario, summary: &Summary) -> Vec<Chart> {
-    let iv = &summary.intervals;
-    let x_range = match (iv.first(), iv.last()) {
-        (Some(a), Some(b)) => (a.start_s, b.end_s),
-        _ => (0.0, s.sim.interval_s.max(1.0)),
-    };
-    let per_interval = |label: &str, band: bool, pick: &dyn Fn(usize) -> Estimate| Series {
-        label: label.to_string(),
-        points: iv
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let e = pick(i);
-                ((r.start_s + r.end_s) / 2.0, e.mean, e.ci95)
-            })
-            .collect(),
-        band,
-        labels: Vec::new(),
-    };
-    let kpi = |k: IntervalKpi| move |i: usize| iv[i].kpis[k];
-    let minutes = s.sim.interval_s / 60.0;
-    let mut out = vec![
-        Chart::Time(TimeChart {
-            stem: "volumes",
-            what: "Offered, answered and abandoned per interval".into(),
-            y_label: format!("Contacts per {} min interval", fmt_num(minutes)),
-            scale: 1.0,
-            y_max: None,
-            series: vec![
-                per_interval("offered", false, &kpi(IntervalKpi::Offered)),
-                per_interval("answered", false, &kpi(IntervalKpi::Answered)),
-                per_interval("abandoned", false, &kpi(IntervalKpi::Abandoned)),
-            ],
-            x_range,
-        }),
-        Chart::Time(TimeChart {
-            stem: "service-level",
-            what: "Service level per interval (mean, 95% CI band)".into(),
-            y_label: format!(
-                "Service level (% answered within {} s)",
-                fmt_num(s.sim.service_level_threshold_s)
-            ),
-            scale: 100.0,
-            y_max: Some(100.0),
-            series: vec![per_interval(
-                "service level",
-                true,
-                &kpi(IntervalKpi::ServiceLevel),
-            )],
-            x_range,
-        }),
-        Chart::Time(TimeChart {
-            stem: "asa",
-            what: "Average speed of answer per interval (mean, 95% CI band)".into(),
-            y_label: "ASA (s)".into(),
-            scale: 1.0,
-            y_max: None,
-            series: vec![per_interval("ASA", true, &kpi(IntervalKpi::Asa))],
-            x_range,
-        }),
-        Chart::Time(TimeChart {
-            stem: "occupancy",
-            what: "Occupancy per group per interval".into(),
-            y_label: "Occupancy (% of logged-in time busy)".into(),
-            scale: 100.0,
-            y_max: Some(100.0),
-            series: summary
-                .groups
-                .iter()
-                .enumerate()
-                .map(|(g, group)| per_interval(&group.name, false, &|i| iv[i].occupancy[g]))
-                .collect(),
-            x_range,
-        }),
-    ];
-    if let Some(cost) = &summary.cost {
-        let bars = |items: &[(String, Estimate)]| {
-            items
-                .iter()
-                .map(|(label, e)| Bar {
-                    label: label.clone(),
-                    mean: e.mean,
-                    ci95: e.ci95,
-                })
-                .collect()
-        };
-        out.push(Chart::Bars(BarChart {
-            stem: "costs",
-            what: "Bill by component (mean, 95% CI)".into(),
-            panels: vec![
-                BarPanel {
-                    heading: "Simulated window".into(),
-                    x_label: format!("Cost in the window ({})", cost.currency),
-                    bars: bars(&cost.components),
-                },
-                BarPanel {
-                    heading: "Monthly projection".into(),
-                    x_label: format!("Cost per month ({})", cost.currency),
-                    bars: bars(&cost.monthly_components),
-                },
-            ],
-        }));
-    }
-    out.extend(cost::charts(summary));
-    out
-}
-
 /// A number without a needless fraction: `20`, `7.5`.
 pub fn fmt_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
@@ -403,6 +302,8 @@ pub fn files(s: &Scenario, summary: &Summary) -> Result<Vec<(String, Vec<u8>)>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::IntervalKpi;
+    use crate::stats::Estimate;
 
     fn summary() -> (Scenario, Summary) {
         let s = crate::scenario::tiny_scenario();
@@ -412,23 +313,25 @@ mod tests {
     }
 
     #[test]
-    fn a_run_without_costs_has_four_charts_in_svg_and_png() {
+    fn a_run_without_costs_has_eight_charts_in_svg_and_png() {
         let (s, summary) = summary();
         let files = files(&s, &summary).unwrap();
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "charts/volumes.svg",
-                "charts/volumes.png",
-                "charts/service-level.svg",
-                "charts/service-level.png",
-                "charts/asa.svg",
-                "charts/asa.png",
-                "charts/occupancy.svg",
-                "charts/occupancy.png",
-            ]
-        );
+        let stems = [
+            "volumes",
+            "service-level",
+            "asa",
+            "occupancy",
+            "utilization",
+            "agents",
+            "wait-histogram",
+            "wait-cdf",
+        ];
+        let expected: Vec<String> = stems
+            .iter()
+            .flat_map(|st| [format!("charts/{st}.svg"), format!("charts/{st}.png")])
+            .collect();
+        assert_eq!(names, expected);
         for (name, bytes) in &files {
             if name.ends_with(".png") {
                 assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}");
@@ -481,6 +384,7 @@ mod tests {
                 y_max: Some(100.0),
                 step: Some(1.0),
                 reference: Some((0.8, "target 80%".into())),
+                x_mark: Some((1.5, "threshold".into())),
                 series: vec![series("one"), series("two")],
             }),
             Chart::Forest(ForestChart {

@@ -34,10 +34,7 @@ pub fn run(s: &Scenario, summary: &Summary, manifest: &Manifest) -> Result<Vec<u
         "Each figure is the mean over {} replications with its 95% confidence interval (±).",
         summary.replications
     ));
-    page.h3("Targets");
-    page.p(&format!(
-        "The scenario sets a service-level threshold ({threshold} s) but no target: nothing here is judged met or missed. ccsim staff --target 'service_level>=0.8' finds the head count that meets one."
-    ));
+    targets(&mut page, s, summary, &threshold);
     page.section("charts", "Charts");
     let drawn = charts::charts(s, summary);
     page.charts(drawn.iter().map(|c| (c, charts::run_title(c, summary))))?;
@@ -48,6 +45,95 @@ pub fn run(s: &Scenario, summary: &Summary, manifest: &Manifest) -> Result<Vec<u
     }
     page.provenance(manifest);
     Ok(page.finish())
+}
+
+/// Where a service level stands against a target, judged on its 95% CI:
+/// met when the whole interval is at or above it, missed when the whole
+/// interval is below, "within noise" when it straddles the target.
+fn judge(e: &Estimate, target: f64) -> Cell {
+    match (e.mean, e.ci95) {
+        (None, _) => Cell::from("—"),
+        (Some(m), ci) => {
+            let ci = ci.unwrap_or(0.0);
+            if m - ci >= target {
+                Cell::verdict(true)
+            } else if m + ci < target {
+                Cell::verdict(false)
+            } else {
+                Cell::with("within noise", "noise")
+            }
+        }
+    }
+}
+
+/// The "Targets" part of the headline: the service level of the whole
+/// center and of each queue against `service_level_target`, over the
+/// window and interval by interval.
+fn targets(page: &mut Page, s: &Scenario, summary: &Summary, threshold: &str) {
+    page.h3("Targets");
+    let Some(target) = s.sim.service_level_target else {
+        page.p(&format!(
+            "The scenario sets a service-level threshold ({threshold} s) but no target (service_level_target in [simulation]): nothing here is judged met or missed. ccsim staff --target 'service_level>=0.8' finds the head count that meets one."
+        ));
+        return;
+    };
+    let pct = charts::fmt_num(target * 100.0);
+    page.p(&format!(
+        "Target: {pct}% of contacts answered within {threshold} s. A service level is met when its whole 95% CI is at or above the target, missed when the whole CI is below it, and within noise otherwise (more replications would tell). Intervals count when contacts arrived in them."
+    ));
+    let mut t = Table::new([
+        "scope",
+        "service level",
+        "window",
+        "intervals met",
+        "missed",
+        "within noise",
+        "first missed",
+    ]);
+    let scopes = summary.scope_intervals.iter().filter(|x| {
+        matches!(
+            x.scope,
+            crate::metrics::Scope::Overall | crate::metrics::Scope::Queue
+        )
+    });
+    for x in scopes {
+        let whole = if x.scope == crate::metrics::Scope::Overall {
+            &summary.overall.kpis
+        } else {
+            match summary.queues.iter().find(|q| q.name == x.name) {
+                Some(q) => &q.kpis,
+                None => continue,
+            }
+        };
+        let mut counts = [0usize; 3];
+        let mut first_missed = None;
+        for (k, iv) in x.intervals.iter().enumerate() {
+            let e = &iv[crate::metrics::SliceKpi::ServiceLevel];
+            let verdict = judge(e, target);
+            match verdict.class {
+                Some("met") => counts[0] += 1,
+                Some("missed") => {
+                    counts[1] += 1;
+                    first_missed.get_or_insert(k);
+                }
+                Some("noise") => counts[2] += 1,
+                _ => {}
+            }
+        }
+        let first = first_missed.map_or("—".to_string(), |k| {
+            summary.time_label(summary.intervals[k].start_s)
+        });
+        t.row([
+            Cell::from(x.name.as_str()),
+            Cell::from(cell(Kpi::ServiceLevel.name(), &whole[Kpi::ServiceLevel])),
+            judge(&whole[Kpi::ServiceLevel], target),
+            Cell::from(counts[0].to_string()),
+            Cell::from(counts[1].to_string()),
+            Cell::from(counts[2].to_string()),
+            Cell::from(first),
+        ]);
+    }
+    page.table(&t);
 }
 
 /// The cards of the headline KPIs of a segment (`threshold`: the
