@@ -459,52 +459,64 @@ impl Collector {
         self.intervals[i].offered += 1;
     }
 
-    /// The counters of a cell in the interval of `arrival`, made for every
-    /// interval at the cell's first outcome.
+    /// The index in `slices` of a cell's counters for interval `i`.
     #[inline]
-    fn slice(&mut self, cell: CellId, arrival: f64) -> &mut SliceCell {
-        let i = self.interval_of(arrival);
-        let n = self.intervals.len();
-        let c = &mut self.cells[cell.0 as usize];
-        let base = match c.slices {
-            Some(b) => b as usize,
-            None => {
-                let b = self.slices.len();
-                self.slices.resize(b + n, SliceCell::default());
-                c.slices = Some(b as u32);
-                b
-            }
-        };
-        &mut self.slices[base + i]
+    fn slice_index(&mut self, cell: CellId, i: usize) -> usize {
+        match self.cells[cell.0 as usize].slices {
+            Some(base) => base as usize + i,
+            None => self.new_slices(cell) + i,
+        }
     }
 
-    /// Counts an attempt that arrived at `arrival` offered in a cell (a
-    /// redial or not) and returns the cell for its outcome.
+    /// Makes a cell's counters for every interval, at its first outcome.
+    #[cold]
+    #[inline(never)]
+    fn new_slices(&mut self, cell: CellId) -> usize {
+        let base = self.slices.len();
+        self.slices
+            .resize(base + self.intervals.len(), SliceCell::default());
+        self.cells[cell.0 as usize].slices = Some(base as u32);
+        base
+    }
+
+    /// Counts an attempt that arrived in interval `i` offered in a cell (a
+    /// redial or not); returns the index of its slice.
     #[inline]
-    fn offered(&mut self, cell: CellId, arrival: f64, redial: bool) -> &mut Cell {
-        self.slice(cell, arrival).offered += 1;
+    fn offered(&mut self, cell: CellId, i: usize, redial: bool) -> usize {
+        let s = self.slice_index(cell, i);
+        self.slices[s].offered += 1;
         let c = &mut self.cells[cell.0 as usize];
         c.offered += 1;
         c.redials += u64::from(redial);
-        c
+        s
+    }
+
+    /// Counts an attempt offered (see [`Collector::offered`]) and returns
+    /// its cell, for outcomes counted only in the whole window.
+    #[inline]
+    fn offered_cell(&mut self, cell: CellId, arrival: f64, redial: bool) -> &mut Cell {
+        let i = self.interval_of(arrival);
+        self.offered(cell, i, redial);
+        &mut self.cells[cell.0 as usize]
     }
 
     /// A counted contact was answered after waiting `wait` seconds.
     #[inline]
     pub fn answered(&mut self, cell: CellId, arrival: f64, wait: f64, handle: f64, redial: bool) {
         let within = wait <= self.sl_threshold_s;
-        let c = self.offered(cell, arrival, redial);
+        let i = self.interval_of(arrival);
+        let s = self.offered(cell, i, redial);
+        let sl = &mut self.slices[s];
+        sl.answered += 1;
+        sl.answered_within += u64::from(within);
+        sl.wait_answered_s += wait;
+        sl.waits.record(wait);
+        let c = &mut self.cells[cell.0 as usize];
         c.answered += 1;
         c.answered_within += u64::from(within);
         c.wait_answered_s += wait;
         c.wait_max_s = c.wait_max_s.max(wait);
         c.handle_s += handle;
-        let sl = self.slice(cell, arrival);
-        sl.answered += 1;
-        sl.answered_within += u64::from(within);
-        sl.wait_answered_s += wait;
-        sl.waits.record(wait);
-        let i = self.interval_of(arrival);
         let iv = &mut self.intervals[i];
         iv.answered += 1;
         iv.answered_within += u64::from(within);
@@ -515,27 +527,29 @@ impl Collector {
     #[inline]
     pub fn abandoned(&mut self, cell: CellId, arrival: f64, wait: f64, redial: bool) {
         let short = u64::from(wait < self.short_abandon_s);
-        let c = self.offered(cell, arrival, redial);
-        c.abandoned += 1;
-        c.short_abandoned += short;
-        let sl = self.slice(cell, arrival);
+        let i = self.interval_of(arrival);
+        let s = self.offered(cell, i, redial);
+        let sl = &mut self.slices[s];
         sl.abandoned += 1;
         sl.short_abandoned += short;
-        let i = self.interval_of(arrival);
-        self.intervals[i].abandoned += 1;
-        self.intervals[i].short_abandoned += short;
+        let c = &mut self.cells[cell.0 as usize];
+        c.abandoned += 1;
+        c.short_abandoned += short;
+        let iv = &mut self.intervals[i];
+        iv.abandoned += 1;
+        iv.short_abandoned += short;
     }
 
     /// The router canceled a counted contact.
     pub fn canceled(&mut self, cell: CellId, arrival: f64, reason: CancelReason, redial: bool) {
-        self.offered(cell, arrival, redial).canceled[reason as usize] += 1;
+        self.offered_cell(cell, arrival, redial).canceled[reason as usize] += 1;
     }
 
     /// A counted contact arrived while closed: it left a voicemail (counted
     /// in the queue that works voicemails), or heard a closed message (in no
     /// queue).
     pub fn after_hours(&mut self, cell: CellId, arrival: f64, voicemail: bool, redial: bool) {
-        let c = self.offered(cell, arrival, redial);
+        let c = self.offered_cell(cell, arrival, redial);
         if voicemail {
             c.voicemail += 1;
         } else {
@@ -546,7 +560,7 @@ impl Collector {
     /// A counted contact accepted a call back while waiting (in the queue
     /// where it waited).
     pub fn callback(&mut self, cell: CellId, arrival: f64, redial: bool) {
-        self.offered(cell, arrival, redial).callback += 1;
+        self.offered_cell(cell, arrival, redial).callback += 1;
     }
 
     /// A counted contact was called back `wait` seconds after accepting (in
@@ -577,7 +591,7 @@ impl Collector {
 
     /// A counted contact was still waiting when the run stopped.
     pub fn unfinished(&mut self, cell: CellId, arrival: f64, redial: bool) {
-        self.offered(cell, arrival, redial).unfinished += 1;
+        self.offered_cell(cell, arrival, redial).unfinished += 1;
     }
 
     /// A counted contact's event in a routing step.
