@@ -41,6 +41,11 @@ enum Command {
         /// Print the JSON summary on stdout instead of the table.
         #[arg(long)]
         json: bool,
+        /// After the table, print one row per interval: volumes, service
+        /// level, ASA, p90 wait, each queue's service level, each group's
+        /// occupancy and the cost (not with --json).
+        #[arg(long, conflicts_with = "json")]
+        intervals: bool,
         /// Stream replication 0's task, reservation and worker events to this
         /// file as JSON lines (TaskRouter event names).
         #[arg(long, value_name = "FILE.jsonl")]
@@ -320,6 +325,7 @@ pub fn run() -> Result<()> {
             replications,
             out,
             json,
+            intervals,
             events,
             charts,
             html,
@@ -333,6 +339,7 @@ pub fn run() -> Result<()> {
                 replications,
                 out,
                 json,
+                intervals,
                 events: events.as_deref(),
                 charts,
                 html,

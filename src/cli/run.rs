@@ -15,6 +15,8 @@ pub(super) struct Args<'a> {
     pub replications: Option<u32>,
     pub out: Option<PathBuf>,
     pub json: bool,
+    /// The per-interval table after the usual one (never with `json`).
+    pub intervals: bool,
     pub events: Option<&'a Path>,
     pub charts: bool,
     pub html: bool,
@@ -27,6 +29,7 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
         replications,
         out,
         json,
+        intervals,
         events,
         charts,
         html,
@@ -130,6 +133,10 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
         stdout.write_all(
             report::table::render(&summary, s.sim.service_level_threshold_s).as_bytes(),
         )?;
+        if intervals {
+            writeln!(stdout)?;
+            stdout.write_all(report::intervals_table::render(&summary).as_bytes())?;
+        }
         writeln!(stdout, "\nreports: {}", dir.display())?;
     }
     eprintln!(

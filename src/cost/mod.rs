@@ -335,14 +335,8 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         let alone = |x: &Meter| window_sum(&channel_items(rates, x, sh, &costs.storage));
         let q_alone: Vec<i64> = views.by_queue.iter().map(alone).collect();
         let h_alone: Vec<i64> = views.by_hour.iter().map(alone).collect();
-        for (target, parts) in [(&mut queues[..], &q_alone), (&mut hours[..], &h_alone)] {
-            let sum: i64 = parts.iter().sum();
-            if sum > 0 {
-                for (t, p) in target.iter_mut().zip(parts) {
-                    *t += (total as f64 * *p as f64 / sum as f64).round() as i64;
-                }
-            }
-        }
+        share_out(total, &q_alone, &mut queues);
+        share_out(total, &h_alone, &mut hours);
         for (item, v) in items {
             components.push((format!("{}.{item}", ch.name), v));
         }
@@ -367,10 +361,7 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
     // Agent time by hour of day: labour, and the active-hour licence when it
     // is the plan in the total.
     for (g, row) in r.online_by_hour.iter().enumerate() {
-        let mut rate = costs.labor[g] as f64;
-        if costs.plan == PlatformPlan::ActiveHour {
-            rate += costs.active_hour as f64;
-        }
+        let rate = agent_hour_rate(costs, g);
         for (h, hours_online) in row.iter().enumerate() {
             hours[h] += (hours_online * rate).round() as i64;
         }
@@ -387,6 +378,105 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         named_users,
         active_users: usage.active_users,
         shares: sh,
+    }
+}
+
+/// Adds to each of `target` its share of `total`, in proportion to `parts`
+/// (what each segment would cost alone; exact only without tiers), rounded
+/// per part; nothing when the parts cost nothing.
+fn share_out(total: i64, parts: &[i64], target: &mut [i64]) {
+    let sum: i64 = parts.iter().sum();
+    if sum > 0 {
+        for (t, p) in target.iter_mut().zip(parts) {
+            *t += (total as f64 * *p as f64 / sum as f64).round() as i64;
+        }
+    }
+}
+
+/// What an hour of a group's agent time on line costs (µ): labour, plus
+/// the active-hour licence when it is the plan in the total.
+fn agent_hour_rate(costs: &Costs, g: usize) -> f64 {
+    let mut rate = costs.labor[g] as f64;
+    if costs.plan == PlatformPlan::ActiveHour {
+        rate += costs.active_hour as f64;
+    }
+    rate
+}
+
+/// One replication's cost per interval of the counted window, in µ: the
+/// counterpart of [`Bill::hours`] with intervals for hours of day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalBill {
+    /// Per interval: every channel's usage by the contacts' arrival
+    /// interval, plus labour and the active-hour licence (when it is the plan
+    /// in the total) by the agents' time on line in the interval. Per-month
+    /// prices are not split.
+    pub total: Vec<i64>,
+    /// Per channel, per interval: the channel's usage cost ([`Bill::channels`]
+    /// shared out in proportion to each interval's usage priced alone).
+    pub channels: Vec<Vec<i64>>,
+    /// Per group, per interval: labour alone (no licence).
+    pub labor: Vec<Vec<i64>>,
+}
+
+/// Breaks one replication's bill down by interval, as [`bill`] breaks it
+/// down by hour of day: each channel's usage cost of the window shared out
+/// in proportion to each interval's usage priced alone (exact only without
+/// tiers), and agent time at its hourly rates, each part rounded to µ.
+pub fn bill_intervals(
+    s: &Scenario,
+    costs: &Costs,
+    r: &ReplicationResult,
+    b: &Bill,
+) -> IntervalBill {
+    let usage = r
+        .usage
+        .as_ref()
+        .expect("metered when the scenario has costs");
+    let sh = b.shares;
+    let n_int = s.sim.interval_count();
+    let mut total = vec![0i64; n_int];
+    let channels: Vec<Vec<i64>> = (0..s.channels.len())
+        .map(|c| {
+            let rates = &costs.channels[c];
+            let alone: Vec<i64> = usage
+                .channel_intervals(c)
+                .iter()
+                .map(|x| {
+                    channel_items(rates, x, sh, &costs.storage)
+                        .iter()
+                        .map(|(_, v)| v.window)
+                        .sum()
+                })
+                .collect();
+            let mut row = vec![0i64; n_int];
+            share_out(b.channels[c], &alone, &mut row);
+            for (t, x) in total.iter_mut().zip(&row) {
+                *t += x;
+            }
+            row
+        })
+        .collect();
+    let labor = r
+        .online_by_interval
+        .iter()
+        .enumerate()
+        .map(|(g, row)| {
+            let rate = agent_hour_rate(costs, g);
+            let labor_rate = costs.labor[g] as f64;
+            row.iter()
+                .zip(&mut total)
+                .map(|(h, t)| {
+                    *t += (h * rate).round() as i64;
+                    (h * labor_rate).round() as i64
+                })
+                .collect()
+        })
+        .collect();
+    IntervalBill {
+        total,
+        channels,
+        labor,
     }
 }
 
@@ -485,6 +575,12 @@ pub struct CostSummary {
     pub hours: Vec<Estimate>,
     /// Usage quantities (`agent_hours`, `<channel>.inbound_min`, …).
     pub usage: Vec<(String, Estimate)>,
+    /// Cost per interval of the counted window ([`IntervalBill::total`]).
+    pub intervals: Vec<Estimate>,
+    /// Per channel, per interval: usage cost ([`IntervalBill::channels`]).
+    pub channel_intervals: Vec<(String, Vec<Estimate>)>,
+    /// Per group, per interval: labour ([`IntervalBill::labor`]).
+    pub labor_intervals: Vec<(String, Vec<Estimate>)>,
 }
 
 /// Keyed per-replication values → estimates; a key missing from a
@@ -511,6 +607,17 @@ fn keyed(rows: &[Vec<(String, f64)>]) -> Vec<(String, Estimate)> {
 /// Bills every replication and summarises.
 pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> CostSummary {
     let bills: Vec<Bill> = results.iter().map(|r| bill(s, costs, r)).collect();
+    let by_interval: Vec<IntervalBill> = bills
+        .iter()
+        .zip(results)
+        .map(|(b, r)| bill_intervals(s, costs, r, b))
+        .collect();
+    let n_int = s.sim.interval_count();
+    let over_intervals = |pick: &dyn Fn(&IntervalBill, usize) -> i64| -> Vec<Estimate> {
+        (0..n_int)
+            .map(|k| Estimate::from_values(by_interval.iter().map(|x| units(pick(x, k)))))
+            .collect()
+    };
     let est = |f: &dyn Fn(&Bill, &ReplicationResult) -> f64| {
         Estimate::from_values(bills.iter().zip(results).map(|(b, r)| f(b, r)))
     };
@@ -593,5 +700,18 @@ pub fn summarize(s: &Scenario, costs: &Costs, results: &[ReplicationResult]) -> 
             .map(|h| Estimate::from_values(bills.iter().map(|b| money(b.hours[h]))))
             .collect(),
         usage: keyed(&bills.iter().map(|b| b.usage.clone()).collect::<Vec<_>>()),
+        intervals: over_intervals(&|x, k| x.total[k]),
+        channel_intervals: s
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| (ch.name.clone(), over_intervals(&|x, k| x.channels[c][k])))
+            .collect(),
+        labor_intervals: s
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| (group.name.clone(), over_intervals(&|x, k| x.labor[g][k])))
+            .collect(),
     }
 }

@@ -28,7 +28,7 @@ impl Engine<'_> {
     }
 
     /// Meters a task's legs in one update of its (channel, queue, hour)
-    /// cell: an agent leg of `agent` seconds (and, for a call back, the
+    /// cell and its (channel, interval) cell: an agent leg of `agent` seconds (and, for a call back, the
     /// outbound customer leg), and the customer's leg `(seconds, answered)`,
     /// closing it. Each leg is rounded up on its own. An answered contact's
     /// messages are drawn from the card, an unanswered one sends one.
@@ -42,10 +42,13 @@ impl Engine<'_> {
         }
         let (channel, source, redial) = (x.channel, x.source, x.is_redial);
         let outbound = x.followup == Followup::Callback;
+        // Hour of day and interval of the contact's arrival (`call_start`:
+        // a follow-up keeps its contact's).
         let cell = crate::metrics::usage::MeterKey {
             channel,
             queue: x.routed.then_some(x.queue),
             hour: u32::from(x.hour),
+            interval: self.metrics.interval_of(x.call_start) as u32,
         };
         let Some(costs) = &self.s.costs else { return };
         let rates = &costs.channels[channel as usize];
@@ -80,37 +83,42 @@ impl Engine<'_> {
             }
         }
         let toll_free = leg.is_some() && self.s.sources[source as usize].toll_free;
-        let m = self.usage.as_mut().expect("costs mean meters").cell(cell);
+        // This event's usage, added to the contact's meters in one go.
+        let mut m = crate::metrics::usage::Meter::default();
         if let Some(secs) = agent {
             let units = crate::metrics::usage::increments(secs, rates.increment_s);
-            m.agent_s += secs;
-            m.agent_units += units;
+            m.agent_s = secs;
+            m.agent_units = units;
             if rates.record {
-                m.recorded_s += secs;
-                m.recorded_units += units;
+                m.recorded_s = secs;
+                m.recorded_units = units;
             }
             if outbound {
-                m.outbound_s += secs;
-                m.outbound_units += units;
+                m.outbound_s = secs;
+                m.outbound_units = units;
             }
         }
         if let Some((secs, _)) = leg {
             let units = crate::metrics::usage::increments(secs, rates.increment_s);
             if toll_free {
-                m.toll_free_s += secs;
-                m.toll_free_units += units;
+                m.toll_free_s = secs;
+                m.toll_free_units = units;
             } else {
-                m.inbound_s += secs;
-                m.inbound_units += units;
+                m.inbound_s = secs;
+                m.inbound_units = units;
             }
             if rates.messaging {
-                m.messages_in += m_in;
-                m.messages_out += m_out;
-                m.segments_in += s_in;
-                m.segments_out += s_out;
+                m.messages_in = m_in;
+                m.messages_out = m_out;
+                m.segments_in = s_in;
+                m.segments_out = s_out;
             }
-            m.conversations += u64::from(!redial);
+            m.conversations = u64::from(!redial);
         }
+        self.usage
+            .as_mut()
+            .expect("costs mean meters")
+            .record(cell, &m);
     }
 
     /// Workers' time online, for monthly-active-user counts: a worker counts

@@ -101,6 +101,9 @@ pub struct ReplicationResult {
     pub usage: Option<usage::Usage>,
     /// Per group, per hour of day: agent-hours in a non-Offline activity.
     pub online_by_hour: Vec<[f64; 24]>,
+    /// Per group, per interval of the counted window: agent-hours in a
+    /// non-Offline activity.
+    pub online_by_interval: Vec<Vec<f64>>,
     /// Tasks still in the system (waiting, ringing, in service, or a call
     /// back or redial not yet due) when the drain limit stopped the run,
     /// follow-ups included; 0 when the run drained.
@@ -345,6 +348,14 @@ pub struct Collector {
     /// Per group, per hour of day: worker-seconds in a non-Offline activity
     /// inside the window (for costs by hour of day).
     online_by_hour: Vec<[f64; 24]>,
+    /// Workers in a non-Offline activity per interval (for costs by
+    /// interval), integrated from their changes like the group levels:
+    /// `[interval × groups]` sums of change × time to the interval's end…
+    online_acc: Vec<f64>,
+    /// … and of changes, `[interval × groups]`.
+    online_delta: Vec<f64>,
+    /// Per group: workers in a non-Offline activity entering the window.
+    online_init: Vec<f64>,
 }
 
 /// Adds `sign` × the time of `[a, b)` falling in each hour of day.
@@ -412,6 +423,9 @@ impl Collector {
             n_activities: s.activities.len(),
             disconnects: vec![0; s.groups.len()],
             online_by_hour: vec![[0.0; 24]; s.groups.len()],
+            online_acc: vec![0.0; n_int * s.groups.len()],
+            online_delta: vec![0.0; n_int * s.groups.len()],
+            online_init: vec![0.0; s.groups.len()],
             activity_time: {
                 // Every worker starts Offline.
                 let n = s.activities.len();
@@ -446,8 +460,10 @@ impl Collector {
         arrival >= self.window_start && arrival < self.window_end
     }
 
+    /// The interval of the counted window a contact arriving at `arrival`
+    /// counts in (the last one for a later arrival, the first for an earlier).
     #[inline]
-    fn interval_of(&self, arrival: f64) -> usize {
+    pub fn interval_of(&self, arrival: f64) -> usize {
         (((arrival - self.window_start) / self.interval_s) as usize).min(self.intervals.len() - 1)
     }
 
@@ -661,6 +677,14 @@ impl Collector {
                 self.window_end,
                 sign,
             );
+            if t < self.window_start {
+                self.online_init[group] += sign;
+            } else {
+                let i = self.interval_index(group, t);
+                let end = self.group_cursor[group].1;
+                self.online_acc[i] += sign * (end - t);
+                self.online_delta[i] += sign;
+            }
         }
     }
 
@@ -767,6 +791,22 @@ impl Collector {
                 x.add(&level, end - start);
                 group_interval_time[i] = x;
                 level.add(&self.group_delta[i], 1.0);
+            }
+        }
+        // Agent time on line per interval, rebuilt the same way (hours).
+        let mut online_by_interval = vec![vec![0.0; n_int]; n_groups];
+        for (g, row) in online_by_interval.iter_mut().enumerate() {
+            let mut level = self.online_init[g];
+            for (k, x) in row.iter_mut().enumerate() {
+                let start = self.window_start + k as f64 * self.interval_s;
+                let end = if k + 1 == n_int {
+                    self.window_end
+                } else {
+                    start + self.interval_s
+                };
+                let i = k * n_groups + g;
+                *x = (self.online_acc[i] + level * (end - start)) / 3600.0;
+                level += self.online_delta[i];
             }
         }
         // Whole-window totals are the sums over intervals.
@@ -917,6 +957,7 @@ impl Collector {
                 .iter()
                 .map(|row| row.map(|s| s / 3600.0))
                 .collect(),
+            online_by_interval,
             activity_hours: self
                 .activity_time
                 .chunks(self.n_activities.max(1))

@@ -1,12 +1,14 @@
 //! Usage meters: what one replication's contacts used (call legs in billing
-//! increments, messages, conversations) per channel, queue and hour of day.
+//! increments, messages, conversations) per channel, queue and hour of day,
+//! and per channel and interval of the counted window.
 //! Collected by the engine beside the KPIs and priced by [`crate::cost`]; they
 //! live here, below both, so a replication's result does not depend on
 //! billing.
 
 use crate::scenario::Scenario;
 
-/// Usage of one segment (a channel × queue, or a channel × hour of day).
+/// Usage of one segment (a channel × queue, a channel × hour of day, or a
+/// channel × interval).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Meter {
     /// Customer legs to local numbers: seconds, and billing increments
@@ -45,7 +47,9 @@ pub struct Meter {
 }
 
 impl Meter {
-    fn add(&mut self, o: &Meter) {
+    /// Adds `o` field by field.
+    #[inline]
+    pub fn add(&mut self, o: &Meter) {
         self.inbound_s += o.inbound_s;
         self.inbound_units += o.inbound_units;
         self.toll_free_s += o.toll_free_s;
@@ -87,16 +91,22 @@ pub struct MeterKey {
     pub queue: Option<u32>,
     /// Hour of day (local) of the contact's arrival, 0–23.
     pub hour: u32,
+    /// Interval of the counted window in which the contact arrived.
+    pub interval: u32,
 }
 
 /// The usage meters of one replication, one [`Meter`] per (channel, queue
-/// or none, hour of day): one update per metered event; the per-queue and
-/// per-hour views are sums taken when billing.
+/// or none, hour of day) and one per (channel, interval): two updates per
+/// metered event; the per-queue and per-hour views are sums taken when
+/// billing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Usage {
     n_queues1: usize,
+    n_intervals: usize,
     /// `[channel × (queue + 1) × 24]`, queue 0 = none.
     cells: Vec<Meter>,
+    /// `[channel × interval]`.
+    intervals: Vec<Meter>,
     /// Workers in a non-Offline activity at some time inside the window.
     pub active_users: u32,
 }
@@ -105,19 +115,29 @@ impl Usage {
     /// Empty meters for a scenario.
     pub fn new(s: &Scenario) -> Usage {
         let n_queues1 = s.queues.len() + 1;
+        let n_intervals = s.sim.interval_count();
         Usage {
             n_queues1,
+            n_intervals,
             cells: vec![Meter::default(); s.channels.len() * n_queues1 * 24],
+            intervals: vec![Meter::default(); s.channels.len() * n_intervals],
             active_users: 0,
         }
     }
 
-    /// The meter a contact's usage goes to.
+    /// Adds a contact's usage `m` to its (channel, queue, hour) meter and to
+    /// its (channel, interval) meter.
     #[inline]
-    pub fn cell(&mut self, k: MeterKey) -> &mut Meter {
+    pub fn record(&mut self, k: MeterKey, m: &Meter) {
         let q = k.queue.map_or(0, |q| q as usize + 1);
         let i = (k.channel as usize * self.n_queues1 + q) * 24 + k.hour as usize;
-        &mut self.cells[i]
+        self.cells[i].add(m);
+        self.intervals[k.channel as usize * self.n_intervals + k.interval as usize].add(m);
+    }
+
+    /// A channel's usage per interval of the contacts' arrival.
+    pub fn channel_intervals(&self, c: usize) -> &[Meter] {
+        &self.intervals[c * self.n_intervals..(c + 1) * self.n_intervals]
     }
 
     /// A channel's usage in one pass over its cells: the total, per queue

@@ -2,9 +2,12 @@
 //! interval, the whole center), `intervals-long.csv` (one row per interval ×
 //! scope × KPI) and `waits.csv` (the wait distribution) in the report folder.
 
-use crate::metrics::{IntervalKpi, KpiTable};
+use crate::metrics::{IntervalKpi, KpiTable, Scope};
 use crate::stats::Estimate;
 use crate::summary::Summary;
+
+/// How a value is written.
+type Format = fn(Option<f64>) -> String;
 
 fn num(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| format!("{x}"))
@@ -102,7 +105,9 @@ pub fn intervals_csv(s: &Summary) -> Vec<u8> {
 /// Builds `intervals-long.csv`: `interval,start,start_s,end_s,scope,name,
 /// kpi,mean,ci95`, one row per interval × scope × KPI — every segment scope
 /// (overall, no queue, queues, channels, sources), then every group —
-/// grouped by interval so a day reads top to bottom.
+/// grouped by interval so a day reads top to bottom. With costs, the
+/// overall scope and each channel also have a `cost` row and each group a
+/// `labor_cost` row, in money to the micro-unit.
 pub fn intervals_long_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -116,19 +121,45 @@ pub fn intervals_long_csv(s: &Summary) -> Vec<u8> {
             format!("{}", iv.start_s),
             format!("{}", iv.end_s),
         ];
-        let mut put = |scope: &str, name: &str, kpi: &str, e: &Estimate| {
-            let tail = [scope, name, kpi, &num(e.mean), &num(e.ci95)];
+        // `fmt`: full precision, or money to the micro-unit.
+        let mut put = |scope: &str, name: &str, kpi: &str, e: &Estimate, fmt: Format| {
+            let tail = [scope, name, kpi, &fmt(e.mean), &fmt(e.ci95)];
             w.write_record(head.iter().map(String::as_str).chain(tail))
                 .expect("writing to memory");
         };
+        // With costs: the interval's cost after the overall KPIs, each
+        // channel's usage cost after the channel's, each group's labour after
+        // the group's.
+        let cost = s.cost.as_ref();
+        let mut channel = 0;
         for sc in &s.scope_intervals {
             for (kpi, e) in sc.intervals[k].named() {
-                put(sc.scope.name(), &sc.name, kpi, e);
+                put(sc.scope.name(), &sc.name, kpi, e, num);
+            }
+            let amount = match sc.scope {
+                Scope::Overall => cost.map(|c| ("cost", &c.intervals[k])),
+                Scope::Channel => {
+                    channel += 1;
+                    cost.map(|c| ("cost", &c.channel_intervals[channel - 1].1[k]))
+                }
+                _ => None,
+            };
+            if let Some((kpi, e)) = amount {
+                put(sc.scope.name(), &sc.name, kpi, e, money);
             }
         }
-        for g in &s.group_intervals {
-            for (kpi, e) in g.kpis[k].named() {
-                put("group", &g.name, kpi, e);
+        for (g, group) in s.group_intervals.iter().enumerate() {
+            for (kpi, e) in group.kpis[k].named() {
+                put("group", &group.name, kpi, e, num);
+            }
+            if let Some(c) = cost {
+                put(
+                    "group",
+                    &group.name,
+                    "labor_cost",
+                    &c.labor_intervals[g].1[k],
+                    money,
+                );
             }
         }
     }

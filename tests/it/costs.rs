@@ -486,3 +486,128 @@ fn per_channel_costs_are_sums_of_components_and_per_replication_ratios() {
         }
     }
 }
+
+/// Cost per interval: the hour-of-day breakdown with intervals for hours.
+/// Per replication, with intervals that straddle hours (45 min from a
+/// 30-min warm-up), the intervals and the hours of day share out the same
+/// amounts — each channel's usage cost, and agent time at labour plus the
+/// active-hour licence — and both leave out the same per-month items, so
+/// Σ intervals = Σ hours = total − (fixed + numbers) (+ platform under a
+/// per-user plan), up to the rounding of each part to the micro-unit (at
+/// most ½ µ per part). Each channel's intervals add up to its usage cost,
+/// each group's labour to its labour, the same way.
+#[test]
+fn interval_costs_add_up_like_the_hours_of_day() {
+    let text = std::fs::read_to_string(super::scenario("finance-channel-shift.toml"))
+        .unwrap()
+        .replace("interval = \"1h\"", "interval = \"45m\"\nwarmup = \"30m\"");
+    // Loaded as if from scenarios/, where its rate card is.
+    let s = super::load_in(&super::scenario(""), &text);
+    let costs = s.costs.as_ref().unwrap();
+    let n_int = s.sim.interval_count();
+    assert_eq!(n_int, 10);
+    let (n_ch, n_g) = (s.channels.len(), s.groups.len());
+    let results: Vec<ReplicationResult> = (0..3).map(|r| ccsim::engine::run(&s, 5, r)).collect();
+    for r in &results {
+        let b = bill(&s, costs, r);
+        let iv = ccsim::cost::bill_intervals(&s, costs, r, &b);
+        assert_eq!(iv.total.len(), n_int);
+        let by_interval: i64 = iv.total.iter().sum();
+        let by_hour: i64 = b.hours.iter().sum();
+        // Rounded parts: per channel and per group, each interval (hour).
+        let half = |parts: usize| parts as f64 / 2.0;
+        let (int_parts, hour_parts) = ((n_ch + n_g) * n_int, (n_ch + n_g) * 24);
+        assert!(
+            ((by_interval - by_hour) as f64).abs() <= half(int_parts + hour_parts),
+            "{by_interval} vs {by_hour}"
+        );
+        let mut per_month = b.component("fixed") + b.component("numbers");
+        if costs.plan != ccsim::scenario::costs::PlatformPlan::ActiveHour {
+            per_month += b.component("platform");
+        }
+        // The total rounds labour once per group and the licence once.
+        let whole = b.total() - per_month;
+        assert!(
+            ((by_interval - whole) as f64).abs() <= half(int_parts + n_g + 1),
+            "{by_interval} vs {whole}"
+        );
+        for (c, row) in iv.channels.iter().enumerate() {
+            let sum: i64 = row.iter().sum();
+            assert!(((sum - b.channels[c]) as f64).abs() <= half(n_int));
+        }
+        let labor: i64 = iv.labor.iter().flatten().sum();
+        assert!(((labor - b.component("labor")) as f64).abs() <= half(n_g * n_int + n_g));
+        // Every interval has contacts and agents: none is free.
+        assert!(iv.total.iter().all(|&x| x > 0), "{:?}", iv.total);
+    }
+    // Summarised over the replications like every KPI.
+    let c = ccsim::cost::summarize(&s, costs, &results);
+    assert_eq!(c.intervals.len(), n_int);
+    let mean0 = results
+        .iter()
+        .map(|r| {
+            let b = bill(&s, costs, r);
+            units(ccsim::cost::bill_intervals(&s, costs, r, &b).total[0])
+        })
+        .sum::<f64>()
+        / 3.0;
+    assert!((c.intervals[0].mean.unwrap() - mean0).abs() < 1e-9);
+    assert_eq!(c.channel_intervals.len(), n_ch);
+    assert_eq!(c.labor_intervals[0].0, "voice_team");
+}
+
+/// An interval with nobody logged in and no arrivals costs nothing; one
+/// with agents and no contacts costs their hours exactly; per-month prices
+/// stay out of every interval. One day in hours: group `day` (3 agents,
+/// 08:00–16:00), two calls at 10:00 and 10:30.
+#[test]
+fn an_empty_interval_costs_nothing() {
+    let s = super::load_trace(
+        "cost-interval-empty",
+        "36000,voice,60,,\n37800,voice,120,,\n",
+        r#"name = "interval-costs"
+[simulation]
+horizon = "1d"
+interval = "1h"
+replications = 1
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "trace"
+trace = "calls.csv"
+[[agents]]
+group = "day"
+count = 3
+shifts = [{ start = "08:00", end = "16:00" }]
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+[costs]
+card = "none"
+[costs.voice]
+inbound_per_min = 0.01
+[costs.labor]
+day = 20.00
+[costs.fixed]
+rent = 730.00
+"#,
+    );
+    let costs = s.costs.as_ref().unwrap();
+    let (r, b) = run_bill(&s);
+    let iv = ccsim::cost::bill_intervals(&s, costs, &r, &b);
+    assert_eq!(b.component("fixed"), micro(24.0));
+    for (k, amount) in iv.total.iter().enumerate() {
+        let expected = match k {
+            // Labour, and the calls' 1 + 2 billed minutes.
+            10 => 3.0 * 20.00 + 3.0 * 0.01,
+            8..=15 => 3.0 * 20.00,
+            _ => 0.0,
+        };
+        assert_eq!(*amount, micro(expected), "interval {k}");
+        assert_eq!(iv.labor[0][k], micro(expected.floor()), "interval {k}");
+        assert_eq!(iv.channels[0][k], micro(expected - expected.floor()));
+    }
+    assert_eq!(iv.total[3], 0);
+}

@@ -19,6 +19,7 @@ mod precision;
 mod properties;
 mod queueing;
 mod reports;
+mod run_intervals;
 mod scenarios;
 mod slowdown;
 mod staff;
