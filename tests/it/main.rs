@@ -10,6 +10,7 @@ mod compare;
 mod costs;
 mod determinism;
 mod digests;
+mod fuzz;
 mod hostile_input;
 mod hours;
 mod html;
