@@ -61,8 +61,9 @@ pub(super) fn check(a: Args<'_>) -> Result<()> {
     }
     writeln!(
         out,
-        "{pass} passed, {fail} failed, {undecided} inconclusive, {errors} not loaded ({} files)",
-        a.files.len()
+        "{pass} passed, {fail} failed, {undecided} inconclusive, {errors} not loaded ({} file{})",
+        a.files.len(),
+        if a.files.len() == 1 { "" } else { "s" }
     )?;
     out.flush()?;
     if let Some(path) = a.junit {

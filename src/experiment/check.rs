@@ -445,10 +445,11 @@ pub fn line(file: &str, o: &Outcome) -> String {
         _ => "undefined".to_string(),
     };
     let mut s = format!(
-        "{:<12}  {file}  {}  measured {measured} ({} replications)",
+        "{:<12}  {file}  {}  measured {measured} ({} replication{})",
         j.verdict.label(),
         o.expectation.label(),
-        j.replications
+        j.replications,
+        if j.replications == 1 { "" } else { "s" }
     );
     if let Some(r) = &j.reason {
         s.push_str(&format!(" — {r}"));

@@ -230,7 +230,7 @@ fn inconclusive_ones_exit_2_unless_the_scenario_says_otherwise() {
     assert_eq!(code, 2, "{out}");
     assert!(
         out.contains(
-            "± undefined (1 replications) — undefined: one replication gives no confidence interval"
+            "± undefined (1 replication) — undefined: one replication gives no confidence interval"
         ),
         "{out}"
     );
@@ -342,4 +342,22 @@ fn validate_lists_the_expectations_and_junit_escapes_names() {
     let suites = junit(&xml);
     assert_eq!(suites[0].1[0].0, "<SL> & \"friends\"");
     assert_eq!(suites[0].1[0].1, "bad-expect");
+}
+
+#[test]
+fn expectations_change_nothing_simulated() {
+    let file = scenario("qa/mmc-pass.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let bare = &text[..text.find("[[expect]]").unwrap()];
+    let with = ccsim::scenario::load_str(&file, &text).unwrap().scenario;
+    let without = ccsim::scenario::load_str(&file, bare).unwrap().scenario;
+    assert_eq!(with.expectations.len(), 4);
+    assert!(without.expectations.is_empty());
+    let a = ccsim::replications::run_replications(&with, 12, 2, &|_| {});
+    let b = ccsim::replications::run_replications(&without, 12, 2, &|_| {});
+    for (x, y) in a.iter().zip(&b) {
+        for k in ccsim::metrics::Kpi::ALL {
+            assert_eq!(x.overall[k].to_bits(), y.overall[k].to_bits(), "{k:?}");
+        }
+    }
 }
