@@ -14,6 +14,10 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
+            // A verdict already printed (`ccsim check`): only its status.
+            if let Some(cli::Exit(code)) = e.downcast_ref::<cli::Exit>() {
+                return ExitCode::from(*code);
+            }
             if e.downcast_ref::<ccsim::scenario::diag::ScenarioError>()
                 .is_some()
             {

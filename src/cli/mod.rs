@@ -2,6 +2,7 @@
 //! only module that writes to stdout or knows about exit codes and progress
 //! bars.
 
+mod check;
 mod compare;
 mod erlang;
 mod explain;
@@ -84,6 +85,31 @@ enum Command {
         /// Base seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Judge the scenarios' [[expect]] entries on their results: one line
+    /// per expectation (PASS, FAIL or INCONCLUSIVE) and an exit status for
+    /// a build.
+    #[command(
+        after_help = "Exit status: 0 when every expectation passes; 1 when one fails or a file does not load; 2 when none fails but some remain inconclusive (with [check] inconclusive = \"warn\", the default; \"fail\" makes them failures, \"pass\" passes). See docs/check.md."
+    )]
+    Check {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also write JUnit XML here: a <testsuite> per file, a <testcase>
+        /// per expectation.
+        #[arg(long, value_name = "FILE.xml")]
+        junit: Option<PathBuf>,
+        /// Base seed (default: each scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replications of the first batch (default: each scenario's);
+        /// more are added up to [check] max_replications while some
+        /// expectation is inconclusive.
+        #[arg(long, value_parser = replications_arg)]
+        replications: Option<u32>,
         #[command(flatten)]
         limits: Limits,
     },
@@ -499,6 +525,19 @@ pub fn run() -> Result<()> {
             html,
             charts,
         ),
+        Command::Check {
+            files,
+            junit,
+            seed,
+            replications,
+            limits,
+        } => check::check(check::Args {
+            files: &files,
+            junit: junit.as_deref(),
+            seed,
+            replications,
+            limits: &limits,
+        }),
         Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
         Command::Erlang {
             rate,
@@ -528,11 +567,26 @@ impl Limits {
     }
 }
 
-/// Loads a scenario, printing its warnings on stderr.
+/// Loads a scenario, printing its warnings on stderr; an `[[expect]]`
+/// naming no KPI of it is an error like any other in the file.
 fn load(file: &Path, limits: &Limits) -> Result<Scenario> {
     let loaded = scenario::load_overridden(file, &limits.options(), &limits.set)?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
+    ccsim::experiment::check::resolve_expectations(&loaded.scenario)?;
     Ok(loaded.scenario)
 }
+
+/// A command's verdict as an exit status other than 0 and 1 (`ccsim
+/// check`'s 2), or 1 with nothing more to print (its lines said why).
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}

@@ -32,6 +32,7 @@
 //! ```
 
 pub mod axes;
+pub mod check;
 pub mod compare;
 pub mod html;
 pub mod isa;

@@ -87,22 +87,30 @@ impl Precision {
 /// # Errors
 /// An unknown scope, part or KPI.
 pub fn resolve(path: &str, s: &Scenario) -> Result<KpiId, Error> {
-    let bad = |m: String| Error::Other(format!("--precision {path}: {m}"));
+    resolve_kpi(path, s).map_err(|m| Error::Other(format!("--precision {path}: {m}")))
+}
+
+/// A KPI path of `s` as a [`KpiId`]; the error says what is unknown and
+/// what was expected, with the nearest spelling.
+///
+/// # Errors
+/// An unknown scope, part or KPI.
+pub fn resolve_kpi(path: &str, s: &Scenario) -> Result<KpiId, String> {
     let segs: Vec<&str> = path.split('.').collect();
     let segment_kpis: Vec<&'static str> = Kpi::ALL.iter().map(|k| k.name()).collect();
     let group_kpis: Vec<&'static str> = GroupKpi::ALL.iter().map(|k| k.name()).collect();
-    let kpi_of = |name: &str, known: &[&'static str]| -> Result<&'static str, Error> {
+    let kpi_of = |name: &str, known: &[&'static str]| -> Result<&'static str, String> {
         known
             .iter()
             .copied()
             .find(|k| *k == name)
-            .ok_or_else(|| bad(crate::scenario::diag::unknown_name("KPI", name, known)))
+            .ok_or_else(|| crate::scenario::diag::unknown_name("KPI", name, known))
     };
-    let part = |name: &str, known: Vec<&str>, what: &str| -> Result<String, Error> {
+    let part = |name: &str, known: Vec<&str>, what: &str| -> Result<String, String> {
         if known.contains(&name) {
             Ok(name.to_string())
         } else {
-            Err(bad(crate::scenario::diag::unknown_name(what, name, &known)))
+            Err(crate::scenario::diag::unknown_name(what, name, &known))
         }
     };
     let (scope, name, kpi) = match segs.as_slice() {
@@ -116,7 +124,7 @@ pub fn resolve(path: &str, s: &Scenario) -> Result<KpiId, Error> {
             "bill".to_string(),
             kpi_of(k, &["total", "monthly_projection"])?,
         ),
-        ["cost", _] => return Err(bad("the scenario has no [costs]".into())),
+        ["cost", _] => return Err("the scenario has no [costs]".into()),
         [scope, name, k] => match *scope {
             "queues" => (
                 Scope::Queue,
@@ -155,18 +163,18 @@ pub fn resolve(path: &str, s: &Scenario) -> Result<KpiId, Error> {
                 kpi_of(k, &group_kpis)?,
             ),
             other => {
-                return Err(bad(crate::scenario::diag::unknown_name(
+                return Err(crate::scenario::diag::unknown_name(
                     "scope",
                     other,
                     &["overall", "queues", "channels", "sources", "groups", "cost"],
-                )));
+                ));
             }
         },
         _ => {
-            return Err(bad(
+            return Err(
                 "expected KPI, overall.KPI, queues|channels|sources|groups.NAME.KPI or cost.total"
                     .into(),
-            ));
+            );
         }
     };
     Ok(KpiId { scope, name, kpi })

@@ -7,6 +7,7 @@
 
 pub mod costs;
 pub mod diag;
+pub mod expect;
 mod hours;
 pub mod input;
 mod overrides;
@@ -97,6 +98,10 @@ pub struct Scenario {
     pub overrides: Vec<String>,
     /// The `[sweep]` axes, if the file has them.
     pub sweep: Option<sweep::SweepSpec>,
+    /// The `[[expect]]` entries, in file order (empty without any).
+    pub expectations: Vec<expect::Expectation>,
+    /// `[check]`: how `ccsim check` treats undecided expectations.
+    pub check: expect::CheckOptions,
 }
 
 /// The largest head count of an agent group (`count`, or any entry of a

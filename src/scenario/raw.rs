@@ -35,6 +35,10 @@ raw_table! {
         pub staffing: Option<Spanned<String>>,
         /// The axes `ccsim sweep` varies when given none (docs/experiments.md).
         pub sweep: Option<Spanned<RawSweep>>,
+        /// KPI expectations `ccsim check` judges (docs/check.md).
+        pub expect: Vec<Spanned<super::expect::RawExpect>>,
+        /// How `ccsim check` treats undecided expectations.
+        pub check: Option<Spanned<super::expect::RawCheck>>,
     }
 }
 

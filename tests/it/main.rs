@@ -5,6 +5,7 @@ mod attributes;
 mod audit;
 mod bad_input;
 mod charts;
+mod check;
 mod cli;
 mod compare;
 mod costs;

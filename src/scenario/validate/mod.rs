@@ -405,6 +405,8 @@ impl Validator<'_> {
             let window_h = sim.as_ref().map(|x| (x.horizon_s - x.warmup_s) / 3600.0);
             self.costs(c, &channels, groups.as_deref(), window_h)
         });
+        let expectations = self.expectations(&raw.expect);
+        let check = self.check_options(raw.check.as_ref());
         if self.diags.has_errors() {
             return None;
         }
@@ -434,6 +436,8 @@ impl Validator<'_> {
             inputs: Vec::new(),
             overrides: Vec::new(),
             sweep: raw.sweep.as_ref().and_then(|s| self.sweep(s.get_ref())),
+            expectations,
+            check,
         };
         scenario.profiles = scenario
             .groups

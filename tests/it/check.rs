@@ -1,0 +1,363 @@
+//! `ccsim check`: `[[expect]]` entries judged on real scenario files, the
+//! exit statuses a build reads, and the JUnit XML a CI server reads.
+
+use super::{ccsim, scenario, stderr_no_panic, temp_dir, write_scenario};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The QA scenarios, in name order.
+fn qa_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(scenario("qa"))
+        .expect("scenarios/qa")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `ccsim check ARGS`; returns (exit status, stdout, stderr).
+fn check(args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    let out: Output = ccsim(&all, &[]);
+    let err = stderr_no_panic(&out);
+    (
+        out.status.code().expect("an exit status"),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        err,
+    )
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// (suite name, [(case name, classname, child element names)]) of a JUnit file.
+type Suites = Vec<(String, Vec<(String, String, Vec<String>)>)>;
+
+fn junit(file: &Path) -> Suites {
+    let text = std::fs::read_to_string(file).expect("junit written");
+    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    root.children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .map(|suite| {
+            let cases = suite
+                .children()
+                .filter(|n| n.has_tag_name("testcase"))
+                .map(|c| {
+                    (
+                        c.attribute("name").unwrap().to_string(),
+                        c.attribute("classname").unwrap().to_string(),
+                        c.children()
+                            .filter(|n| n.is_element())
+                            .map(|n| match n.attribute("type") {
+                                Some(t) => format!("{}:{t}", n.tag_name().name()),
+                                None => n.tag_name().name().to_string(),
+                            })
+                            .collect(),
+                    )
+                })
+                .collect::<Vec<_>>();
+            assert_eq!(
+                suite.attribute("tests").unwrap(),
+                cases.len().to_string(),
+                "tests= counts the cases"
+            );
+            (suite.attribute("name").unwrap().to_string(), cases)
+        })
+        .collect()
+}
+
+#[test]
+fn every_qa_scenario_passes_with_one_suite_per_file() {
+    let dir = temp_dir("check-qa");
+    let xml = dir.join("nested/junit.xml");
+    let files = qa_files();
+    assert!(files.len() >= 2, "{files:?}");
+    let mut args: Vec<&str> = files.iter().map(|f| path(f)).collect();
+    args.extend(["--junit", path(&xml)]);
+    let (code, out, err) = check(&args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        !out.contains("FAIL") && !out.contains("INCONCLUSIVE"),
+        "{out}"
+    );
+    assert!(out.contains("PASS          "), "{out}");
+    assert!(
+        out.contains("service level at least 70%  measured 0.9"),
+        "the name stands for the expectation:\n{out}"
+    );
+    assert!(
+        out.contains("overall.offered == 960 ± 60  measured"),
+        "{out}"
+    );
+    let suites = junit(&xml);
+    assert_eq!(suites.len(), files.len());
+    for ((name, cases), file) in suites.iter().zip(&files) {
+        assert_eq!(name, path(file));
+        assert!(!cases.is_empty());
+        for (_, _, children) in cases {
+            assert_eq!(children, &["system-out"], "{name}: {cases:?}");
+        }
+    }
+    let more = suites
+        .iter()
+        .find(|(name, _)| name.ends_with("more-replications.toml"))
+        .unwrap();
+    assert_eq!(
+        more.1[0].1, "qa-more-replications",
+        "classname: the scenario's name"
+    );
+    // No temporary file is left beside it.
+    let left: Vec<_> = std::fs::read_dir(dir.join("nested")).unwrap().collect();
+    assert_eq!(left.len(), 1);
+}
+
+#[test]
+fn a_failing_expectation_fails_the_build_and_the_junit() {
+    let dir = temp_dir("check-fail");
+    let xml = dir.join("junit.xml");
+    let pass = scenario("qa/mmc-pass.toml");
+    // 9 agents for 8 erlangs: the service level collapses.
+    let (code, out, err) = check(&[
+        path(&pass),
+        "--set",
+        "agents.support.count=9",
+        "--junit",
+        path(&xml),
+    ]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let fail = out
+        .lines()
+        .find(|l| l.contains("service level at least 70%"))
+        .unwrap();
+    assert!(fail.starts_with("FAIL          "), "{fail}");
+    assert!(fail.ends_with("(10 replications)"), "{fail}");
+    let suites = junit(&xml);
+    let (_, cases) = &suites[0];
+    let sl = cases
+        .iter()
+        .find(|c| c.0 == "service level at least 70%")
+        .unwrap();
+    assert_eq!(sl.1, "qa-mmc-pass");
+    assert_eq!(sl.2, ["failure:fail", "system-out"]);
+    let text = std::fs::read_to_string(&xml).unwrap();
+    // The service level, ASA and occupancy all fail; the volume does not.
+    assert!(text.contains("tests=\"4\" failures=\"3\""), "{text}");
+}
+
+#[test]
+fn an_inconclusive_expectation_is_decided_by_more_replications_of_the_same_run() {
+    let file = scenario("qa/more-replications.toml");
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let line = out.lines().next().unwrap();
+    assert!(line.starts_with("PASS"), "{line}");
+    // Library: more than the 3 replications of the file, and exactly the
+    // replications a plain run of that many has.
+    let s = ccsim::scenario::load(&file).unwrap().scenario;
+    assert_eq!(s.sim.replications, 3);
+    let c = ccsim::experiment::check::run(&s, s.sim.seed, 3, &|_| {}).unwrap();
+    let n = c.replications;
+    assert!(n > 3 && n <= 80, "{n}");
+    assert!(line.ends_with(&format!("({n} replications)")), "{line}");
+    let plain = ccsim::replications::run_replications(&s, s.sim.seed, n, &|_| {});
+    let values: Vec<f64> = plain
+        .iter()
+        .map(|r| r.overall[ccsim::metrics::Kpi::ServiceLevel])
+        .collect();
+    let est = ccsim::stats::Estimate::from_values(values);
+    assert_eq!(c.outcomes[0].judgement.mean, est.mean, "bit-identical");
+    assert_eq!(
+        c.outcomes[0].judgement.half_width,
+        est.half_width(0.95),
+        "bit-identical"
+    );
+}
+
+#[test]
+fn inconclusive_ones_exit_2_unless_the_scenario_says_otherwise() {
+    let dir = temp_dir("check-inconclusive");
+    let xml = dir.join("junit.xml");
+    let file = scenario("qa/more-replications.toml");
+    let f = path(&file);
+    // No more replications allowed: undecided.
+    let (code, out, _) = check(&[
+        f,
+        "--set",
+        "check.max_replications=3",
+        "--junit",
+        path(&xml),
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.starts_with("INCONCLUSIVE  "), "{out}");
+    assert!(out.contains("(3 replications) — the 95% interval"), "{out}");
+    assert_eq!(junit(&xml)[0].1[0].2, ["skipped", "system-out"]);
+    // inconclusive = "fail": a failure of its own type.
+    let (code, out, _) = check(&[
+        f,
+        "--set",
+        "check.max_replications=3",
+        "--set",
+        "check.inconclusive=fail",
+        "--junit",
+        path(&xml),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        junit(&xml)[0].1[0].2,
+        ["failure:inconclusive", "system-out"]
+    );
+    // inconclusive = "pass": reported, not counted.
+    let (code, out, _) = check(&[
+        f,
+        "--set",
+        "check.max_replications=3",
+        "--set",
+        "check.inconclusive=pass",
+        "--junit",
+        path(&xml),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("INCONCLUSIVE  "), "{out}");
+    assert_eq!(junit(&xml)[0].1[0].2, ["system-out"]);
+    // One replication has no interval at all: undefined, with the reason.
+    let pass = scenario("qa/mmc-pass.toml");
+    let (code, out, _) = check(&[path(&pass), "--replications", "1"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains(
+            "± undefined (1 replication) — undefined: one replication gives no confidence interval"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_scenario_without_expectations_is_named_and_not_an_error() {
+    let q = scenario("quickstart.toml");
+    let pass = scenario("qa/mmc-pass.toml");
+    let (code, out, err) = check(&[path(&q), path(&pass)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let first = out.lines().next().unwrap();
+    assert!(first.starts_with("NO CHECKS"), "{first}");
+    assert!(
+        first.contains("quickstart.toml") && first.contains("has no [[expect]] entries"),
+        "{first}"
+    );
+}
+
+const BASE: &str = r#"name = "bad-expect"
+[simulation]
+horizon = "1h"
+replications = 2
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "inbound"
+channel = "voice"
+rate = "60/h"
+handle_time = { dist = "exponential", mean = "240s" }
+[[agents]]
+group = "team"
+count = 3
+[[queues]]
+name = "billing"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "billing" }
+"#;
+
+#[test]
+fn an_unknown_kpi_path_is_an_error_at_its_position_with_the_nearest_spelling() {
+    let dir = temp_dir("check-bad-kpi");
+    let file = write_scenario(
+        &dir,
+        &format!(
+            "{BASE}[[expect]]\nkpi = \"queues.billing.servce_level\"\nop = \">=\"\nvalue = 0.8\n\
+             [[expect]]\nkpi = \"queues.bililng.asa_s\"\nop = \"<=\"\nvalue = \"20s\"\n\
+             [[expect]]\nkpi = \"service_level\"\nop = \">=\"\nvalue = 80\n"
+        ),
+    );
+    let f = path(&file);
+    let xml = dir.join("junit.xml");
+    let (code, out, err) = check(&[f, "--junit", path(&xml)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.starts_with("ERROR"), "{out}");
+    for want in [
+        format!(
+            "{f}:21:7: error: `kpi` \"queues.billing.servce_level\": unknown KPI \"servce_level\""
+        ),
+        "did you mean \"service_level\"?".to_string(),
+        format!(
+            "{f}:25:7: error: `kpi` \"queues.bililng.asa_s\": unknown queue \"bililng\"; expected one of \"billing\""
+        ),
+        format!(
+            "{f}:31:9: error: service_level is a fraction between 0 and 1; write 0.8 or \"80%\""
+        ),
+    ] {
+        assert!(err.contains(&want), "missing {want} in\n{err}");
+    }
+    let suites = junit(&xml);
+    assert_eq!(suites[0].1[0].0, "load");
+    assert_eq!(suites[0].1[0].2, ["error"]);
+    // validate reports the same problems.
+    let v = ccsim(&["validate", f], &[]);
+    assert!(!v.status.success());
+    assert!(String::from_utf8_lossy(&v.stderr).contains(":21:7: error: `kpi`"));
+    // A file that is not there: an error line too, and exit 1.
+    let (code, out, _) = check(&[path(&dir.join("missing.toml"))]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("ERROR"), "{out}");
+}
+
+#[test]
+fn validate_lists_the_expectations_and_junit_escapes_names() {
+    let dir = temp_dir("check-validate");
+    let file = write_scenario(
+        &dir,
+        &format!(
+            "{BASE}[[expect]]\nname = \"<SL> & \\\"friends\\\"\"\nkpi = \"queues.billing.offered\"\nop = \">\"\nvalue = 10\nconfidence = 0.9\n\
+             [check]\ninconclusive = \"fail\"\n"
+        ),
+    );
+    let f = path(&file);
+    let v = ccsim(&["validate", f], &[]);
+    let text = String::from_utf8_lossy(&v.stdout);
+    assert!(v.status.success(), "{text}");
+    assert!(
+        text.contains("Expectations (1; ccsim check judges them, inconclusive = \"fail\")"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<SL> & \"friends\": queues.billing.offered > 10 (90% confidence)"),
+        "{text}"
+    );
+    let xml = dir.join("junit.xml");
+    let (code, out, _) = check(&[f, "--junit", path(&xml)]);
+    assert_eq!(code, 0, "{out}");
+    let suites = junit(&xml);
+    assert_eq!(suites[0].1[0].0, "<SL> & \"friends\"");
+    assert_eq!(suites[0].1[0].1, "bad-expect");
+}
+
+#[test]
+fn expectations_change_nothing_simulated() {
+    let file = scenario("qa/mmc-pass.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let bare = &text[..text.find("[[expect]]").unwrap()];
+    let with = ccsim::scenario::load_str(&file, &text).unwrap().scenario;
+    let without = ccsim::scenario::load_str(&file, bare).unwrap().scenario;
+    assert_eq!(with.expectations.len(), 4);
+    assert!(without.expectations.is_empty());
+    let a = ccsim::replications::run_replications(&with, 12, 2, &|_| {});
+    let b = ccsim::replications::run_replications(&without, 12, 2, &|_| {});
+    for (x, y) in a.iter().zip(&b) {
+        for k in ccsim::metrics::Kpi::ALL {
+            assert_eq!(x.overall[k].to_bits(), y.overall[k].to_bits(), "{k:?}");
+        }
+    }
+}
