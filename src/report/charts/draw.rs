@@ -241,31 +241,75 @@ fn time_chart<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .draw()?;
     plot_series(&mut chart, &c.series, scale, y_max, None)?;
-    if let Some((value, label)) = &c.reference {
-        let y = (value * scale).clamp(0.0, y_max);
+    let marks = Marks {
+        x_range: (x0, x1),
+        y_max,
+        scale,
+        reference: c.reference.as_ref(),
+        x_mark: None,
+        fixed_range: c.y_max.is_some(),
+    };
+    marks.draw(&mut chart)
+}
+
+/// What a line chart draws over its series: a horizontal reference line,
+/// a vertical mark, and the legend.
+struct Marks<'m> {
+    x_range: (f64, f64),
+    y_max: f64,
+    /// Multiplier from the values' unit to the y axis's.
+    scale: f64,
+    /// (value in the values' unit, legend label).
+    reference: Option<&'m (f64, String)>,
+    /// (x, legend label).
+    x_mark: Option<&'m (f64, String)>,
+    /// A fixed y range: a percentage whose lines run high, so the legend
+    /// goes below them.
+    fixed_range: bool,
+}
+
+impl Marks<'_> {
+    fn draw<'a, DB: DrawingBackend + 'a, X: Ranged<ValueType = f64>>(
+        &self,
+        chart: &mut ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
+    ) -> Result<(), AreaError<DB>> {
+        let (x0, x1) = self.x_range;
+        if let Some((value, label)) = self.reference {
+            let y = (value * self.scale).clamp(0.0, self.y_max);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(x0, y), (x1, y)],
+                    6,
+                    4,
+                    BLACK.stroke_width(1),
+                ))?
+                .label(label.as_str())
+                .legend(|p| legend_line::<DB>(p, BLACK, true));
+        }
+        if let Some((x, label)) = self.x_mark {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(*x, 0.0), (*x, self.y_max)],
+                    3,
+                    3,
+                    BLACK.stroke_width(2),
+                ))?
+                .label(label.as_str())
+                .legend(|p| legend_line::<DB>(p, BLACK, true));
+        }
         chart
-            .draw_series(DashedLineSeries::new(
-                [(x0, y), (x1, y)],
-                6,
-                4,
-                BLACK.stroke_width(1),
-            ))?
-            .label(label.as_str())
-            .legend(|p| legend_line::<DB>(p, BLACK, true));
+            .configure_series_labels()
+            .label_font((FAMILY, 14))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .position(if self.fixed_range {
+                SeriesLabelPosition::LowerRight
+            } else {
+                SeriesLabelPosition::UpperRight
+            })
+            .draw()?;
+        Ok(())
     }
-    chart
-        .configure_series_labels()
-        .label_font((FAMILY, 14))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        // Percentages run high: their legend goes below the lines.
-        .position(if c.y_max.is_some() {
-            SeriesLabelPosition::LowerRight
-        } else {
-            SeriesLabelPosition::UpperRight
-        })
-        .draw()?;
-    Ok(())
 }
 
 /// Turns an axis value into its tick label.
@@ -458,43 +502,15 @@ fn line_chart<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .draw()?;
     plot_series(&mut chart, &c.series, scale, y_max, c.step)?;
-    if let Some((value, label)) = &c.reference {
-        let y = (value * scale).clamp(0.0, y_max);
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(x0, y), (x1, y)],
-                6,
-                4,
-                BLACK.stroke_width(1),
-            ))?
-            .label(label.as_str())
-            .legend(|p| legend_line::<DB>(p, BLACK, true));
-    }
-    if let Some((x, label)) = &c.x_mark {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(*x, 0.0), (*x, y_max)],
-                3,
-                3,
-                BLACK.stroke_width(2),
-            ))?
-            .label(label.as_str())
-            .legend(|p| legend_line::<DB>(p, BLACK, true));
-    }
-    chart
-        .configure_series_labels()
-        .label_font((FAMILY, 14))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        // A fixed range is a percentage whose lines run high: the legend
-        // goes below them.
-        .position(if c.y_max.is_some() {
-            SeriesLabelPosition::LowerRight
-        } else {
-            SeriesLabelPosition::UpperRight
-        })
-        .draw()?;
-    Ok(())
+    let marks = Marks {
+        x_range: (x0, x1),
+        y_max,
+        scale,
+        reference: c.reference.as_ref(),
+        x_mark: c.x_mark.as_ref(),
+        fixed_range: c.y_max.is_some(),
+    };
+    marks.draw(&mut chart)
 }
 
 /// The axes of a chart with one labelled row per item (forest plots, bars).
