@@ -9,6 +9,7 @@ pub mod costs;
 pub mod diag;
 mod hours;
 pub mod input;
+pub mod lint;
 mod overrides;
 mod raw;
 mod read;
