@@ -475,10 +475,9 @@ impl<'a> Linter<'a> {
                         );
                         why = "a task stays in a target without a timeout until it is answered or lost, so the targets after it route nothing";
                     }
-                    None => {
-                        age = f64::INFINITY;
-                        continue;
-                    }
+                    // Left by skip_if at once: the next target may be
+                    // entered at the same age.
+                    None => continue,
                     Some(t) => {
                         age += t;
                         if age < wf.task_ttl_s {
@@ -1190,7 +1189,7 @@ targets = [{ queue = "q" }]
             "step-unreachable",
             &[(
                 target,
-                r#"targets = [{ queue = "q", skip_if = "workers.available == 0" }, { }]"#,
+                r#"targets = [{ queue = "q", skip_if = "workers.available == 0" }, { timeout = 10 }, { }]"#,
             )],
         );
     }
