@@ -88,6 +88,22 @@ const LONG_PATIENCE_S: f64 = 86_400.0;
 const COVERAGE_STEP_S: f64 = 60.0;
 /// At most this many worker counts are tried for a `skip_if`.
 const MAX_SKIP_COUNTS: u32 = 100_000;
+/// A rule evaluating (task class, worker profile) pairs, or scanning
+/// routes, skips a case with more than this many.
+const MAX_PAIRS: usize = 1_000_000;
+/// The coverage scan skips a source whose tasks take more distinct routes.
+const MAX_ROUTES: usize = 256;
+/// The coverage scan looks at no more than this many instants per source.
+const MAX_SCAN_STEPS: f64 = 20_000.0;
+
+/// The scan step over the counted window: a minute (or the interval, if
+/// shorter), widened on a long window.
+fn scan_step(sim: &super::Simulation) -> f64 {
+    let window = sim.horizon_s - sim.warmup_s;
+    COVERAGE_STEP_S
+        .min(sim.interval_s)
+        .max(window / MAX_SCAN_STEPS)
+}
 
 /// Lints a loaded scenario, reading its file again for positions.
 ///
@@ -339,7 +355,7 @@ impl<'a> Linter<'a> {
                     _ => {}
                 });
                 let members = &self.members[step.queue.idx()];
-                if live || members.is_empty() {
+                if live || members.is_empty() || classes.len() * members.len() > MAX_PAIRS {
                     continue;
                 }
                 let any = classes.iter().any(|&c| {
@@ -567,10 +583,14 @@ impl<'a> Linter<'a> {
             .collect();
         groups.sort_unstable();
         groups.dedup();
-        let total: u32 = groups.iter().map(|&g| self.s.groups[g].count).sum();
-        if total > MAX_SKIP_COUNTS {
+        let total: u64 = groups
+            .iter()
+            .map(|&g| u64::from(self.s.groups[g].count))
+            .sum();
+        if total > u64::from(MAX_SKIP_COUNTS) {
             return None;
         }
+        let total = total as u32;
         let value = |available: u32| {
             e.eval(&Counts {
                 keys: &self.s.keys,
@@ -587,7 +607,7 @@ impl<'a> Linter<'a> {
         let s = self.s;
         let wf = &s.workflow;
         let sim = &s.sim;
-        let dt = COVERAGE_STEP_S.min(sim.interval_s);
+        let dt = scan_step(sim);
         for (i, source) in s.sources.iter().enumerate() {
             let classes = self.source_classes[i].clone();
             if classes.is_empty() {
@@ -611,7 +631,10 @@ impl<'a> Linter<'a> {
                 };
                 per_class.push((class.channel.idx(), queues));
             }
-            if per_class.is_empty() {
+            // Classes differing only in attributes no filter reads share a route.
+            per_class.sort_unstable();
+            per_class.dedup();
+            if per_class.is_empty() || per_class.len() > MAX_ROUTES {
                 continue;
             }
             let covered = |t: f64| {
@@ -712,10 +735,11 @@ impl<'a> Linter<'a> {
                 && let TransferTarget::Step(step) = tr.target
                 && !queue_channels[q].is_empty()
             {
-                let span = self.raw.queues[q]
-                    .get_ref()
-                    .transfer
-                    .as_ref()
+                let span = self
+                    .raw
+                    .queues
+                    .get(q)
+                    .and_then(|r| r.get_ref().transfer.as_ref())
                     .map_or(0..0, |t| {
                         t.get_ref().to.as_ref().map_or(t.span(), Spanned::span)
                     });
@@ -770,8 +794,8 @@ impl<'a> Linter<'a> {
                 place,
             ));
         }
-        for (i, ra) in raw.arrivals.iter().enumerate() {
-            let (src, r) = (&self.s.sources[i], ra.get_ref());
+        for (src, ra) in self.s.sources.iter().zip(&raw.arrivals) {
+            let r = ra.get_ref();
             let place = format!("arrival source \"{}\"", src.name);
             dists.push((
                 src.handle_time.as_ref(),
@@ -903,7 +927,7 @@ impl<'a> Linter<'a> {
             let mut groups: Vec<usize> = members.iter().map(|p| p.group.idx()).collect();
             groups.sort_unstable();
             groups.dedup();
-            let dt = COVERAGE_STEP_S.min(sim.interval_s);
+            let dt = scan_step(sim);
             let mut supply = 0.0;
             for &g in &groups {
                 let group = &s.groups[g];
