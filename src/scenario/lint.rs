@@ -377,7 +377,7 @@ impl<'a> Linter<'a> {
                     "target-matches-no-worker",
                     self.target_span(f, k, |t| t.expression.as_ref()),
                     format!(
-                        "target {} of filter \"{}\": '{text}' is false for every worker of queue \"{}\" and every task the filter gets",
+                        "target {} of filter \"{}\": `{text}` is false for every worker of queue \"{}\" and every task the filter gets",
                         k + 1,
                         filter.name,
                         self.s.queues[step.queue.idx()].name
@@ -432,7 +432,7 @@ impl<'a> Linter<'a> {
                     "filter-unreachable",
                     self.filter_span(f),
                     format!(
-                        "filter \"{}\": '{}' is false for every task the arrival sources can produce",
+                        "filter \"{}\": `{}` is false for every task the arrival sources can produce",
                         filter.name, filter.expression_text
                     ),
                     "no task ever enters this filter, so its targets route nothing",
@@ -550,7 +550,7 @@ impl<'a> Linter<'a> {
                 let text = self
                     .raw_target(f, k)
                     .and_then(|t| t.get_ref().skip_if.as_ref())
-                    .map_or(String::new(), |t| format!(" '{}'", t.get_ref()));
+                    .map_or(String::new(), |t| format!(" `{}`", t.get_ref()));
                 self.warn(
                     "skip-if-constant",
                     self.target_span(f, k, |t| t.skip_if.as_ref()),
@@ -1237,6 +1237,37 @@ targets = [{ queue = "q" }]
         );
         // The idiom "skip unless someone is free at once".
         quiet("skip-if-constant", &[(target, &with("1==1"))]);
+    }
+
+    #[test]
+    fn an_imported_workflow_is_pointed_at_by_taskrouter_json() {
+        let dir = std::env::temp_dir().join(format!("ccsim-lint-json-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("wf.json"),
+            r#"{"task_routing": {"filters": [{"filter_friendly_name": "f", "expression": "skill == 'billing'", "targets": [{"queue": "q"}]}], "default_filter": {"queue": "q"}}}"#,
+        )
+        .unwrap();
+        let text = BASE
+            .replace("#WORKFLOW", "taskrouter_json = \"wf.json\"")
+            .replace(
+                "[[workflow.filters]]\nname = \"f\"\nexpression = \"skill == 'sales'\"\ntargets = [{ queue = \"q\" }]\n",
+                "",
+            );
+        let path = dir.join("t.toml");
+        let s = super::super::load_str(&path, &text)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .scenario;
+        let lints = lint_str(&s, &text, &[]);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(lints.len(), 1, "{lints:?}");
+        assert_eq!(lints[0].rule, Some("filter-unreachable"));
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("taskrouter_json"))
+            .unwrap()
+            + 1;
+        assert_eq!((lints[0].line, lints[0].column), (line, 19));
     }
 
     #[test]
