@@ -6,6 +6,7 @@ mod check;
 mod compare;
 mod erlang;
 mod explain;
+mod lint;
 mod run;
 mod staff;
 mod sweep;
@@ -117,6 +118,19 @@ enum Command {
     Validate {
         /// Scenario file (TOML).
         file: PathBuf,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Warn about scenarios that load but probably do not do what was
+    /// meant (docs/lint.md). Exit status 0 when clean (or only warnings),
+    /// 1 when a file has errors or, with --deny warnings, any warning.
+    Lint {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// `--deny warnings`: any warning makes the exit status 1.
+        #[arg(long, value_enum, value_name = "warnings")]
+        deny: Option<Deny>,
         #[command(flatten)]
         limits: Limits,
     },
@@ -277,6 +291,13 @@ enum Command {
 enum Minimize {
     /// The simulated bill (labour and usage, from [costs]).
     Cost,
+}
+
+/// What `ccsim lint --deny` turns into a failure.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Deny {
+    /// Any warning.
+    Warnings,
 }
 
 /// Replications chosen by precision instead of by count.
@@ -538,7 +559,29 @@ pub fn run() -> Result<()> {
             replications,
             limits: &limits,
         }),
-        Command::Validate { file, limits } => validate::validate(&load(&file, &limits)?, &file),
+        Command::Validate { file, limits } => {
+            let s = load(&file, &limits)?;
+            lint::print_lints(&s, &limits.set)?;
+            validate::validate(&s, &file)
+        }
+        Command::Lint {
+            files,
+            deny,
+            limits,
+        } => {
+            let outcome = lint::lint(&files, &limits.options(), &limits.set);
+            if outcome.failed > 0 {
+                anyhow::bail!("{} of {} files did not load", outcome.failed, files.len());
+            }
+            if deny.is_some() && outcome.warnings > 0 {
+                anyhow::bail!(
+                    "{} warning{} denied (--deny warnings)",
+                    outcome.warnings,
+                    if outcome.warnings == 1 { "" } else { "s" }
+                );
+            }
+            Ok(())
+        }
         Command::Erlang {
             rate,
             aht,

@@ -61,6 +61,12 @@ pub struct Diagnostic {
     /// the file (`line` then counts on past the file's last line, so
     /// overrides sort after it; `column` is within the override).
     pub setting: Option<String>,
+    /// The lint rule that raised it (`ccsim lint`, docs/lint.md); `None`
+    /// for the checks of loading.
+    pub rule: Option<&'static str>,
+    /// Lines shown under the excerpt: why it matters, how to fix it, each
+    /// as (label, text), e.g. ("help", "add a group …").
+    pub notes: Vec<(&'static str, String)>,
 }
 
 impl Diagnostic {
@@ -74,20 +80,26 @@ impl Diagnostic {
             message: message.into(),
             excerpt: None,
             setting: None,
+            rule: None,
+            notes: Vec::new(),
         }
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        let kind = match (self.severity, self.rule) {
+            (Severity::Error, None) => "error".to_string(),
+            (Severity::Warning, None) => "warning".to_string(),
+            (Severity::Error, Some(r)) => format!("error[{r}]"),
+            (Severity::Warning, Some(r)) => format!("warning[{r}]"),
         };
+        // Width of the gutter the excerpt and notes are drawn against.
+        let gutter;
         if self.line == 0 {
-            return write!(f, "{}: {kind}: {}", self.file.display(), self.message);
-        }
-        if let Some(setting) = &self.setting {
+            write!(f, "{}: {kind}: {}", self.file.display(), self.message)?;
+            gutter = 1;
+        } else if let Some(setting) = &self.setting {
             write!(
                 f,
                 "{}: in --set {setting} (column {}): {kind}: {}",
@@ -108,33 +120,37 @@ impl fmt::Display for Diagnostic {
                     " ".repeat(pad)
                 )?;
             }
-            return Ok(());
-        }
-        write!(
-            f,
-            "{}:{}:{}: {kind}: {}",
-            self.file.display(),
-            self.line,
-            self.column,
-            self.message
-        )?;
-        if let Some(x) = &self.excerpt {
-            let gutter = self.line.to_string().len();
-            let (open, close) = (
-                if x.cut_before { "…" } else { "" },
-                if x.cut_after { "…" } else { "" },
-            );
-            // The caret sits under its character; a leading "…" shifts it by one.
-            let pad = x.caret - 1 + usize::from(x.cut_before);
+            gutter = 5;
+        } else {
             write!(
                 f,
-                "\n{:gutter$} |\n{} | {open}{}{close}\n{:gutter$} | {}^",
-                "",
+                "{}:{}:{}: {kind}: {}",
+                self.file.display(),
                 self.line,
-                x.text,
-                "",
-                " ".repeat(pad)
+                self.column,
+                self.message
             )?;
+            gutter = self.line.to_string().len();
+            if let Some(x) = &self.excerpt {
+                let (open, close) = (
+                    if x.cut_before { "…" } else { "" },
+                    if x.cut_after { "…" } else { "" },
+                );
+                // The caret sits under its character; a leading "…" shifts it by one.
+                let pad = x.caret - 1 + usize::from(x.cut_before);
+                write!(
+                    f,
+                    "\n{:gutter$} |\n{} | {open}{}{close}\n{:gutter$} | {}^",
+                    "",
+                    self.line,
+                    x.text,
+                    "",
+                    " ".repeat(pad)
+                )?;
+            }
+        }
+        for (label, text) in &self.notes {
+            write!(f, "\n{:gutter$} = {label}: {text}", "")?;
         }
         Ok(())
     }
@@ -256,6 +272,8 @@ impl<'a> SourceFile<'a> {
             message,
             excerpt: self.excerpt(line, column),
             setting,
+            rule: None,
+            notes: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod expect;
 mod hours;
 pub mod input;
+pub mod lint;
 mod overrides;
 mod raw;
 mod read;

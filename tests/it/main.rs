@@ -16,6 +16,7 @@ mod hostile_input;
 mod hours;
 mod html;
 mod intervals;
+mod lint;
 mod overrides;
 mod precision;
 mod properties;

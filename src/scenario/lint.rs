@@ -1,0 +1,1384 @@
+//! `ccsim lint`: warnings about scenarios that load and run, but almost
+//! surely not as their author meant (docs/lint.md lists every rule).
+//!
+//! The rules work on the checked [`Scenario`]; the file is read a second
+//! time only for positions, so that each warning points at the line to
+//! change. A workflow imported from TaskRouter JSON has no positions of
+//! its own here: its warnings point at `taskrouter_json`.
+
+use super::diag::{Diagnostic, Diagnostics, ScenarioError, Severity, SourceFile};
+use super::overrides::{Combined, Override};
+use super::raw::{RawScenario, RawTarget};
+use super::{AfterHours, ArrivalProcess, Profile, QueueId, Scenario, StepId, TransferTarget};
+use crate::expr::{Expr, KeyId, Resolver, Scope, ValueRef};
+use std::collections::BTreeSet;
+use std::ops::Range;
+use toml::Spanned;
+
+/// A lint rule: its id (as shown in `warning[<id>]`) and what it finds.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Shown in brackets after `warning`.
+    pub id: &'static str,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+}
+
+/// Every rule, in the order of docs/lint.md.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "queue-no-capacity",
+        summary: "a queue gets tasks of a channel on which none of its member groups has capacity",
+    },
+    Rule {
+        id: "target-matches-no-worker",
+        summary: "a target expression is false for every worker of its queue",
+    },
+    Rule {
+        id: "filter-unreachable",
+        summary: "no task attribute combination the sources produce matches a filter",
+    },
+    Rule {
+        id: "filter-shadowed",
+        summary: "every task a filter matches enters an earlier filter that keeps it",
+    },
+    Rule {
+        id: "step-unreachable",
+        summary: "a target comes after one that never times out, or after the task TTL",
+    },
+    Rule {
+        id: "skip-if-constant",
+        summary: "a skip_if is true, or false, whatever the queue's worker counts",
+    },
+    Rule {
+        id: "coverage-gap",
+        summary: "arrivals in the counted window find no agent on shift able to take them",
+    },
+    Rule {
+        id: "followup-unstaffed",
+        summary: "voicemail, call backs or transfers go to a queue no group can work",
+    },
+    Rule {
+        id: "long-handle-time",
+        summary: "a mean handle or wrap-up time over 2 hours",
+    },
+    Rule {
+        id: "long-patience",
+        summary: "a mean patience over a day",
+    },
+    Rule {
+        id: "threshold-over-ttl",
+        summary: "the service-level threshold is longer than the task TTL",
+    },
+    Rule {
+        id: "overload",
+        summary: "the offered load of a queue is above the agents who can take it",
+    },
+    Rule {
+        id: "unpriced-channel",
+        summary: "[costs] is present but a channel tasks use has no usage price",
+    },
+];
+
+/// Mean handle or wrap-up times above this are flagged (2 h).
+const LONG_HANDLE_S: f64 = 7200.0;
+/// Mean patience above this is flagged (a day).
+const LONG_PATIENCE_S: f64 = 86_400.0;
+/// The coverage scan looks at the window in steps of at most this.
+const COVERAGE_STEP_S: f64 = 60.0;
+/// At most this many worker counts are tried for a `skip_if`.
+const MAX_SKIP_COUNTS: u32 = 100_000;
+/// A rule evaluating (task class, worker profile) pairs, or scanning
+/// routes, skips a case with more than this many.
+const MAX_PAIRS: usize = 1_000_000;
+/// The coverage scan skips a source whose tasks take more distinct routes.
+const MAX_ROUTES: usize = 256;
+/// The coverage scan looks at no more than this many instants per source.
+const MAX_SCAN_STEPS: f64 = 20_000.0;
+
+/// The scan step over the counted window: a minute (or the interval, if
+/// shorter), widened on a long window.
+fn scan_step(sim: &super::Simulation) -> f64 {
+    let window = sim.horizon_s - sim.warmup_s;
+    COVERAGE_STEP_S
+        .min(sim.interval_s)
+        .max(window / MAX_SCAN_STEPS)
+}
+
+/// Lints a loaded scenario, reading its file again for positions.
+///
+/// # Errors
+/// The file cannot be read any more.
+pub fn lint(s: &Scenario, overrides: &[Override]) -> Result<Vec<Diagnostic>, ScenarioError> {
+    let text = super::input::read_text(&s.path, super::input::SCENARIO_MAX_BYTES)
+        .map_err(|e| ScenarioError::file(&s.path, format!("cannot read the scenario: {e}")))?;
+    Ok(lint_str(s, &text, overrides))
+}
+
+/// Lints a scenario loaded from `text` with `overrides`; warnings sorted by position.
+pub fn lint_str(s: &Scenario, text: &str, overrides: &[Override]) -> Vec<Diagnostic> {
+    let combined = Combined::new(text, overrides);
+    let src = SourceFile::with_overrides(&s.path, &combined.text, combined.file_len);
+    let mut scratch = Diagnostics::default();
+    let Some((raw, _)) =
+        super::validate::read_document::<RawScenario>(&src, &mut scratch, overrides)
+    else {
+        return Vec::new();
+    };
+    let mut l = Linter::new(s, &raw, &src);
+    l.queue_capacity();
+    l.targets();
+    l.filters();
+    l.steps();
+    l.skip_ifs();
+    l.coverage();
+    l.followups();
+    l.implausible();
+    l.overload();
+    l.costs();
+    let mut out = l.out;
+    out.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
+    out
+}
+
+struct Linter<'a> {
+    s: &'a Scenario,
+    raw: &'a RawScenario,
+    src: &'a SourceFile<'a>,
+    out: Vec<Diagnostic>,
+    /// Per class: the steps its walk can enter (every target of every
+    /// filter it matches, and the default step when it may get there).
+    walks: Vec<Vec<StepId>>,
+    /// Per queue: the profiles of groups with workers that are members.
+    members: Vec<Vec<&'a Profile>>,
+    /// Per source: its classes (none for a trace).
+    source_classes: Vec<Range<usize>>,
+}
+
+impl<'a> Linter<'a> {
+    fn new(s: &'a Scenario, raw: &'a RawScenario, src: &'a SourceFile<'a>) -> Linter<'a> {
+        let wf = &s.workflow;
+        let walks = s
+            .classes
+            .iter()
+            .map(|c| {
+                let mut steps: Vec<StepId> = c
+                    .filter_matches
+                    .iter()
+                    .flat_map(|&f| wf.filters[f as usize].steps.iter().copied())
+                    .collect();
+                let may_skip = steps.iter().any(|st| wf.steps[st.idx()].skip_if.is_some());
+                if let Some(d) = wf.default_step
+                    && (c.filter_matches.is_empty() || may_skip)
+                {
+                    steps.push(d);
+                }
+                steps
+            })
+            .collect();
+        let mut members = vec![Vec::new(); s.queues.len()];
+        for p in &s.profiles {
+            if s.groups[p.group.idx()].count == 0 {
+                continue;
+            }
+            for q in &p.queues {
+                members[q.idx()].push(p);
+            }
+        }
+        let mut firsts: Vec<usize> = s
+            .sources
+            .iter()
+            .map(|x| x.attributes.first_class as usize)
+            .collect();
+        firsts.push(s.classes.len());
+        firsts.sort_unstable();
+        let source_classes = s
+            .sources
+            .iter()
+            .map(|src| {
+                if matches!(src.process, ArrivalProcess::Trace { .. }) {
+                    return 0..0;
+                }
+                let start = src.attributes.first_class as usize;
+                let end = firsts
+                    .iter()
+                    .copied()
+                    .find(|&f| f > start)
+                    .unwrap_or(s.classes.len());
+                start..end
+            })
+            .collect();
+        Linter {
+            s,
+            raw,
+            src,
+            out: Vec::new(),
+            walks,
+            members,
+            source_classes,
+        }
+    }
+
+    fn warn(
+        &mut self,
+        rule: &'static str,
+        span: Range<usize>,
+        what: String,
+        why: &str,
+        help: String,
+    ) {
+        let mut d = self.src.at(Severity::Warning, span.start, what);
+        d.rule = Some(rule);
+        d.notes = vec![("why", why.to_string()), ("help", help)];
+        self.out.push(d);
+    }
+
+    // ------------------------------------------------------------ spans
+
+    fn json_span(&self) -> Range<usize> {
+        let wf = self.raw.workflow.as_ref();
+        wf.and_then(|w| w.get_ref().taskrouter_json.as_ref())
+            .map(Spanned::span)
+            .or_else(|| wf.map(Spanned::span))
+            .unwrap_or(0..0)
+    }
+
+    /// The filters of the file, when they are the workflow's (not imported JSON).
+    fn raw_filters(&self) -> Option<&'a [Spanned<super::raw::RawFilter>]> {
+        let f = &self.raw.workflow.as_ref()?.get_ref().filters;
+        (f.len() == self.s.workflow.filters.len()).then_some(f.as_slice())
+    }
+
+    fn filter_span(&self, f: usize) -> Range<usize> {
+        self.raw_filters()
+            .map_or_else(|| self.json_span(), |r| r[f].get_ref().expression.span())
+    }
+
+    fn raw_target(&self, f: usize, k: usize) -> Option<&'a Spanned<RawTarget>> {
+        self.raw_filters()?[f].get_ref().targets.get_ref().get(k)
+    }
+
+    /// A target's span, or one of its keys' when `key` picks one.
+    fn target_span(
+        &self,
+        f: usize,
+        k: usize,
+        key: impl Fn(&RawTarget) -> Option<&Spanned<String>>,
+    ) -> Range<usize> {
+        match self.raw_target(f, k) {
+            Some(t) => key(t.get_ref()).map_or_else(|| t.span(), Spanned::span),
+            None => self.json_span(),
+        }
+    }
+
+    fn queue_span(&self, q: usize) -> Range<usize> {
+        self.raw
+            .queues
+            .get(q)
+            .map_or(0..0, |r| r.get_ref().name.span())
+    }
+
+    fn source_span(&self, i: usize) -> Range<usize> {
+        self.raw
+            .arrivals
+            .get(i)
+            .map_or(0..0, |r| r.get_ref().name.span())
+    }
+
+    fn channel_name(&self, c: usize) -> &'a str {
+        &self.s.channels[c].name
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    /// Per queue: the channels of the tasks workflow walks bring there.
+    fn queue_channels(&self) -> Vec<BTreeSet<usize>> {
+        let mut out = vec![BTreeSet::new(); self.s.queues.len()];
+        for (class, walk) in self.s.classes.iter().zip(&self.walks) {
+            for st in walk {
+                let step = &self.s.workflow.steps[st.idx()];
+                out[step.queue.idx()].insert(step.channel.unwrap_or(class.channel).idx());
+            }
+        }
+        out
+    }
+
+    /// Members of queue `q` with capacity on one of `channels`.
+    fn can_take(&self, q: QueueId, channels: &BTreeSet<usize>) -> bool {
+        self.members[q.idx()]
+            .iter()
+            .any(|p| channels.iter().any(|&c| p.capacity[c] > 0))
+    }
+
+    // ------------------------------------------------------------ rules
+
+    /// Rule `queue-no-capacity`.
+    fn queue_capacity(&mut self) {
+        let channels = self.queue_channels();
+        for (q, chans) in channels.iter().enumerate() {
+            if self.members[q].is_empty() {
+                continue; // loading already warns that nobody can join it
+            }
+            for &c in chans {
+                if self.members[q].iter().any(|p| p.capacity[c] > 0) {
+                    continue;
+                }
+                let (name, ch) = (&self.s.queues[q].name, self.channel_name(c));
+                self.warn(
+                    "queue-no-capacity",
+                    self.queue_span(q),
+                    format!("queue \"{name}\" gets {ch} tasks, but no group that can join it has {ch} capacity"),
+                    "those tasks wait there until they time out, are abandoned or reach the task TTL",
+                    format!("give a member group capacity on {ch} (`capacity = {{ {ch} = 1 }}`), or route {ch} tasks to another queue"),
+                );
+            }
+        }
+    }
+
+    /// Rule `target-matches-no-worker`.
+    fn targets(&mut self) {
+        let wf = &self.s.workflow;
+        for (f, filter) in wf.filters.iter().enumerate() {
+            let classes: Vec<usize> = (0..self.s.classes.len())
+                .filter(|&c| self.s.classes[c].filter_matches.contains(&(f as u32)))
+                .collect();
+            if classes.is_empty() {
+                continue;
+            }
+            for (k, st) in filter.steps.iter().enumerate() {
+                let step = &wf.steps[st.idx()];
+                let Some(e) = &step.expression else { continue };
+                let mut live = false;
+                e.for_each_path(&mut |p| match p.scope {
+                    Scope::Worker => live |= live_worker_key(self.s.keys.name(p.key)),
+                    Scope::Clock => live = true,
+                    _ => {}
+                });
+                let members = &self.members[step.queue.idx()];
+                if live || members.is_empty() || classes.len() * members.len() > MAX_PAIRS {
+                    continue;
+                }
+                let any = classes.iter().any(|&c| {
+                    let class = &self.s.classes[c];
+                    let ch = step.channel.unwrap_or(class.channel).idx();
+                    members.iter().any(|p| {
+                        p.capacity[ch] > 0
+                            && e.eval(&Pair {
+                                task: &class.attrs,
+                                worker: &p.attrs,
+                            })
+                    })
+                });
+                if any {
+                    continue;
+                }
+                let text = step.expression_text.as_deref().unwrap_or("");
+                self.warn(
+                    "target-matches-no-worker",
+                    self.target_span(f, k, |t| t.expression.as_ref()),
+                    format!(
+                        "target {} of filter \"{}\": `{text}` is false for every worker of queue \"{}\" and every task the filter gets",
+                        k + 1,
+                        filter.name,
+                        self.s.queues[step.queue.idx()].name
+                    ),
+                    "no worker is ever eligible in this step: tasks only wait in it until its timeout (or forever without one)",
+                    "compare the expression with the groups' attributes and the sources' attributes (a misspelt value or a missing `worker.` attribute is the usual cause)".to_string(),
+                );
+            }
+        }
+    }
+
+    /// Rules `filter-unreachable` and `filter-shadowed`.
+    fn filters(&mut self) {
+        let wf = &self.s.workflow;
+        let transfer_targets: BTreeSet<u32> = self
+            .s
+            .queues
+            .iter()
+            .filter_map(|q| match q.transfer.as_ref()?.target {
+                TransferTarget::Filter { filter, .. } => Some(filter),
+                TransferTarget::Step(_) => None,
+            })
+            .collect();
+        // A filter whose walk never ends: a target with neither a timeout
+        // nor a skip_if keeps its tasks until they are answered or lost.
+        let keeper = |f: usize| -> Option<usize> {
+            let filter = &wf.filters[f];
+            (!filter.dynamic)
+                .then(|| {
+                    filter.steps.iter().position(|st| {
+                        let s = &wf.steps[st.idx()];
+                        s.timeout_s.is_none() && s.skip_if.is_none()
+                    })
+                })
+                .flatten()
+        };
+        for (f, filter) in wf.filters.iter().enumerate() {
+            if filter.dynamic || transfer_targets.contains(&(f as u32)) {
+                continue;
+            }
+            let classes: Vec<&super::TaskClass> = self
+                .s
+                .classes
+                .iter()
+                .filter(|c| c.filter_matches.contains(&(f as u32)))
+                .collect();
+            if classes.is_empty() {
+                if self.s.classes.is_empty() {
+                    continue;
+                }
+                self.warn(
+                    "filter-unreachable",
+                    self.filter_span(f),
+                    format!(
+                        "filter \"{}\": `{}` is false for every task the arrival sources can produce",
+                        filter.name, filter.expression_text
+                    ),
+                    "no task ever enters this filter, so its targets route nothing",
+                    "compare the expression with the sources' `attributes` (names and values), or remove the filter".to_string(),
+                );
+                continue;
+            }
+            // Every class it matches first enters an earlier filter that keeps it.
+            let mut first_keeper = None;
+            let shadowed = classes.iter().all(|c| {
+                c.filter_matches
+                    .iter()
+                    .take_while(|&&g| (g as usize) < f)
+                    .find_map(|&g| keeper(g as usize).map(|k| (g as usize, k)))
+                    .inspect(|&gk| {
+                        first_keeper.get_or_insert(gk);
+                    })
+                    .is_some()
+            });
+            if let (true, Some((g, k))) = (shadowed, first_keeper) {
+                self.warn(
+                    "filter-shadowed",
+                    self.filter_span(f),
+                    format!(
+                        "filter \"{}\" is never entered: every task it matches enters filter \"{}\" first, whose target {} has no timeout and no skip_if",
+                        filter.name,
+                        wf.filters[g].name,
+                        k + 1
+                    ),
+                    "filters are tried top to bottom and a task falls through to a lower one only when it leaves the last target of the one above",
+                    format!(
+                        "move this filter above \"{}\", make that filter's expression narrower, or give its target {} a timeout",
+                        wf.filters[g].name,
+                        k + 1
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Rule `step-unreachable`.
+    fn steps(&mut self) {
+        let wf = &self.s.workflow;
+        for (f, filter) in wf.filters.iter().enumerate() {
+            let mut age = 0.0;
+            for k in 1..filter.steps.len() {
+                let prev = &wf.steps[filter.steps[k - 1].idx()];
+                let why;
+                let what;
+                match prev.timeout_s {
+                    None if prev.skip_if.is_none() => {
+                        what = format!(
+                            "target {} of filter \"{}\" is never reached: target {k} before it has no timeout and no skip_if",
+                            k + 1,
+                            filter.name
+                        );
+                        why = "a task stays in a target without a timeout until it is answered or lost, so the targets after it route nothing";
+                    }
+                    // Left by skip_if at once: the next target may be
+                    // entered at the same age.
+                    None => continue,
+                    Some(t) => {
+                        age += t;
+                        if age < wf.task_ttl_s {
+                            continue;
+                        }
+                        what = format!(
+                            "target {} of filter \"{}\" is entered at a task age of {} s, not before the task TTL ({} s)",
+                            k + 1,
+                            filter.name,
+                            age,
+                            wf.task_ttl_s
+                        );
+                        why = "target timeouts add up on the task's age, and a task is canceled at the TTL, so it never gets here";
+                    }
+                }
+                self.warn(
+                    "step-unreachable",
+                    self.target_span(f, k, |_| None),
+                    what,
+                    why,
+                    format!("give target {k} a timeout (timeouts add up: each one is the time spent in that target), raise `task_timeout`, or remove this target"),
+                );
+                break;
+            }
+        }
+    }
+
+    /// Rule `skip-if-constant`.
+    fn skip_ifs(&mut self) {
+        let wf = &self.s.workflow;
+        for (f, filter) in wf.filters.iter().enumerate() {
+            for (k, st) in filter.steps.iter().enumerate() {
+                let step = &wf.steps[st.idx()];
+                let Some(e) = &step.skip_if else { continue };
+                let always = match e {
+                    Expr::Const(false) => Some(false),
+                    Expr::Const(true) => None, // "skip unless someone is free": an idiom
+                    _ => self.skip_if_constant(e, step.queue),
+                };
+                let Some(always) = always else { continue };
+                let (what, why, help) = if always {
+                    (
+                        "is true whatever the number of available and unavailable members of its queue",
+                        "it skips the target whenever no worker is free at once, as '1==1' would: the counts it reads decide nothing",
+                        "compare with the counts the queue can have (its members' head counts), or write '1==1' if skipping unless someone is free is meant",
+                    )
+                } else {
+                    (
+                        "is false whatever the number of available and unavailable members of its queue",
+                        "the target is never skipped, so the skip_if does nothing",
+                        "compare with the counts the queue can have (its members' head counts), or remove the skip_if",
+                    )
+                };
+                let text = self
+                    .raw_target(f, k)
+                    .and_then(|t| t.get_ref().skip_if.as_ref())
+                    .map_or(String::new(), |t| format!(" `{}`", t.get_ref()));
+                self.warn(
+                    "skip-if-constant",
+                    self.target_span(f, k, |t| t.skip_if.as_ref()),
+                    format!(
+                        "the skip_if{text} of target {} of filter \"{}\" {what}",
+                        k + 1,
+                        filter.name
+                    ),
+                    why,
+                    help.to_string(),
+                );
+            }
+        }
+    }
+
+    /// For a `skip_if` reading only `workers.available`/`unavailable`: its
+    /// value when it is the same for every split of the queue's members.
+    fn skip_if_constant(&self, e: &Expr, q: QueueId) -> Option<bool> {
+        let mut ok = true;
+        e.for_each_path(&mut |p| {
+            ok &= p.scope == Scope::Workers
+                && matches!(self.s.keys.name(p.key), "available" | "unavailable");
+        });
+        if !ok {
+            return None;
+        }
+        let mut groups: Vec<usize> = self.members[q.idx()]
+            .iter()
+            .map(|p| p.group.idx())
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let total: u64 = groups
+            .iter()
+            .map(|&g| u64::from(self.s.groups[g].count))
+            .sum();
+        if total > u64::from(MAX_SKIP_COUNTS) {
+            return None;
+        }
+        let total = total as u32;
+        let value = |available: u32| {
+            e.eval(&Counts {
+                keys: &self.s.keys,
+                available,
+                total,
+            })
+        };
+        let first = value(0);
+        (1..=total).all(|a| value(a) == first).then_some(first)
+    }
+
+    /// Rule `coverage-gap`.
+    fn coverage(&mut self) {
+        let s = self.s;
+        let wf = &s.workflow;
+        let sim = &s.sim;
+        let dt = scan_step(sim);
+        for (i, source) in s.sources.iter().enumerate() {
+            let classes = self.source_classes[i].clone();
+            if classes.is_empty() {
+                continue;
+            }
+            // Per class: the queues of the first filter it enters (or the default).
+            let mut per_class: Vec<(usize, Vec<QueueId>)> = Vec::new();
+            for c in classes {
+                let class = &s.classes[c];
+                let queues: Vec<QueueId> = match class.filter_matches.first() {
+                    Some(&f) if wf.filters[f as usize].dynamic => continue,
+                    Some(&f) => wf.filters[f as usize]
+                        .steps
+                        .iter()
+                        .map(|st| wf.steps[st.idx()].queue)
+                        .collect(),
+                    None => match wf.default_step {
+                        Some(d) => vec![wf.steps[d.idx()].queue],
+                        None => continue,
+                    },
+                };
+                per_class.push((class.channel.idx(), queues));
+            }
+            // Classes differing only in attributes no filter reads share a route.
+            per_class.sort_unstable();
+            per_class.dedup();
+            if per_class.is_empty() || per_class.len() > MAX_ROUTES {
+                continue;
+            }
+            let covered = |t: f64| {
+                per_class.iter().all(|(ch, queues)| {
+                    queues.iter().any(|q| {
+                        let queue = &s.queues[q.idx()];
+                        let closed = queue.hours.is_some_and(|h| !s.hours[h as usize].is_open(t));
+                        closed
+                            || self.members[q.idx()].iter().any(|p| {
+                                let g = &s.groups[p.group.idx()];
+                                p.capacity[*ch] > 0
+                                    && on_shift(&g.shifts, t)
+                                    && g.plan.as_ref().is_none_or(|plan| plan.count_at(t) > 0)
+                            })
+                    })
+                })
+            };
+            let arriving = |t: f64| {
+                let rate = match &source.process {
+                    ArrivalProcess::Poisson { rate_per_s } => *rate_per_s,
+                    ArrivalProcess::Profile(p) => p.piece_at(t).0,
+                    ArrivalProcess::Trace { .. } => 0.0,
+                };
+                rate > 0.0 && wf.hours.is_none_or(|h| s.hours[h as usize].is_open(t))
+            };
+            let mut first: Option<(f64, f64)> = None;
+            let mut total = 0.0;
+            let mut open_gap: Option<f64> = None;
+            let mut t = sim.warmup_s;
+            while t < sim.horizon_s {
+                let mid = t + dt / 2.0;
+                let gap = arriving(mid) && !covered(mid);
+                match (gap, open_gap) {
+                    (true, None) => open_gap = Some(t),
+                    (false, Some(a)) => {
+                        first.get_or_insert((a, t));
+                        total += t - a;
+                        open_gap = None;
+                    }
+                    _ => {}
+                }
+                t += dt;
+            }
+            if let Some(a) = open_gap {
+                first.get_or_insert((a, sim.horizon_s));
+                total += sim.horizon_s - a;
+            }
+            let Some((a, b)) = first else { continue };
+            self.warn(
+                "coverage-gap",
+                self.source_span(i),
+                format!(
+                    "arrival source \"{}\": from {} to {} its tasks reach no queue with an agent on shift able to take them ({:.1} h of the counted window in all)",
+                    source.name,
+                    super::units::clock(a),
+                    super::units::clock(b),
+                    total / 3600.0
+                ),
+                "tasks arriving then wait for the next shift, or are abandoned, and the service level of those intervals drops",
+                "extend or add a shift of a group that can take them, shape the source's `profile` to the opening hours, or set `[workflow] hours` with an after-hours action".to_string(),
+            );
+        }
+    }
+
+    /// Rule `followup-unstaffed`.
+    fn followups(&mut self) {
+        let s = self.s;
+        let wf = &s.workflow;
+        let all: BTreeSet<usize> = s.classes.iter().map(|c| c.channel.idx()).collect();
+        let raw_wf = self.raw.workflow.as_ref().map(Spanned::get_ref);
+        let mut checks: Vec<(StepId, BTreeSet<usize>, Range<usize>, String)> = Vec::new();
+        if let AfterHours::Voicemail { step, .. } = &wf.after_hours
+            && wf.hours.is_some()
+        {
+            let span = raw_wf
+                .and_then(|w| w.after_hours.as_ref())
+                .map(|a| a.get_ref().queue.as_ref().map_or(a.span(), Spanned::span))
+                .unwrap_or(0..0);
+            checks.push((
+                *step,
+                all.clone(),
+                span,
+                "after-hours voicemail tasks".into(),
+            ));
+        }
+        if let Some(cb) = &wf.callback {
+            let chans = cb
+                .channel
+                .map_or(all.clone(), |c| BTreeSet::from([c.idx()]));
+            let span = raw_wf
+                .and_then(|w| w.callback.as_ref())
+                .map_or(0..0, |c| c.get_ref().queue.span());
+            checks.push((cb.step, chans, span, "call backs".into()));
+        }
+        let queue_channels = self.queue_channels();
+        for (q, queue) in s.queues.iter().enumerate() {
+            if let Some(tr) = &queue.transfer
+                && let TransferTarget::Step(step) = tr.target
+                && !queue_channels[q].is_empty()
+            {
+                let span = self
+                    .raw
+                    .queues
+                    .get(q)
+                    .and_then(|r| r.get_ref().transfer.as_ref())
+                    .map_or(0..0, |t| {
+                        t.get_ref().to.as_ref().map_or(t.span(), Spanned::span)
+                    });
+                checks.push((
+                    step,
+                    queue_channels[q].clone(),
+                    span,
+                    format!("calls transferred from queue \"{}\"", queue.name),
+                ));
+            }
+        }
+        for (step, chans, span, what) in checks {
+            let q = wf.steps[step.idx()].queue;
+            if self.can_take(q, &chans) {
+                continue;
+            }
+            let names: Vec<&str> = chans.iter().map(|&c| self.channel_name(c)).collect();
+            self.warn(
+                "followup-unstaffed",
+                span,
+                format!(
+                    "{what} wait in queue \"{}\", but no agent group can take them there (a member with {} capacity)",
+                    s.queues[q.idx()].name,
+                    names.join(" or ")
+                ),
+                "they wait until they reach the task TTL and are canceled, so the work is lost",
+                format!(
+                    "add a group whose attributes match the queue's target_workers '{}' with capacity on that channel, or send them to a staffed queue",
+                    s.queues[q.idx()].target_workers_text
+                ),
+            );
+        }
+    }
+
+    /// Rules `long-handle-time`, `long-patience` and `threshold-over-ttl`.
+    fn implausible(&mut self) {
+        let raw = self.raw;
+        let mut dists = Vec::new();
+        for (c, rc) in raw.channels.iter().enumerate() {
+            let (ch, r) = (&self.s.channels[c], rc.get_ref());
+            let place = format!("channel \"{}\"", ch.name);
+            dists.push((
+                ch.handle_time.as_ref(),
+                r.handle_time.as_ref().map(Spanned::span),
+                "handle_time",
+                place.clone(),
+            ));
+            dists.push((
+                ch.wrapup.as_ref(),
+                r.wrapup.as_ref().map(Spanned::span),
+                "wrapup",
+                place,
+            ));
+        }
+        for (src, ra) in self.s.sources.iter().zip(&raw.arrivals) {
+            let r = ra.get_ref();
+            let place = format!("arrival source \"{}\"", src.name);
+            dists.push((
+                src.handle_time.as_ref(),
+                r.handle_time.as_ref().map(Spanned::span),
+                "handle_time",
+                place.clone(),
+            ));
+            dists.push((
+                src.wrapup.as_ref(),
+                r.wrapup.as_ref().map(Spanned::span),
+                "wrapup",
+                place.clone(),
+            ));
+            if let (Some(p), Some(span)) = (&src.patience, &r.patience)
+                && p.mean() > LONG_PATIENCE_S
+            {
+                self.warn(
+                    "long-patience",
+                    span.span(),
+                    format!("{place}: the mean patience is {:.1} h, over a day", p.mean() / 3600.0),
+                    "customers then almost never abandon, which is rarely true; a unit slip (\"30h\" for \"30m\", seconds for minutes) is the usual cause",
+                    "check the unit; to model customers who never hang up, leave `patience` out".to_string(),
+                );
+            }
+        }
+        for (dist, span, key, place) in dists {
+            if let (Some(d), Some(span)) = (dist, span)
+                && d.mean() > LONG_HANDLE_S
+            {
+                self.warn(
+                    "long-handle-time",
+                    span,
+                    format!("{place}: the mean {key} is {:.1} h, over 2 hours", d.mean() / 3600.0),
+                    "an agent then holds each contact for hours; a unit slip (\"4h\" for \"4m\", seconds for minutes) is the usual cause",
+                    "check the unit of `mean` (a bare number is seconds)".to_string(),
+                );
+            }
+        }
+        let (threshold, ttl) = (
+            self.s.sim.service_level_threshold_s,
+            self.s.workflow.task_ttl_s,
+        );
+        if threshold > ttl {
+            let span = raw
+                .simulation
+                .get_ref()
+                .service_level_threshold
+                .as_ref()
+                .map_or(raw.simulation.span(), Spanned::span);
+            self.warn(
+                "threshold-over-ttl",
+                span,
+                format!("the service-level threshold ({threshold} s) is longer than the task TTL ({ttl} s)"),
+                "a task is canceled at the TTL, so every answered task is within the threshold and the service level only counts abandons and cancels",
+                "lower `service_level_threshold`, or raise `[workflow] task_timeout`".to_string(),
+            );
+        }
+    }
+
+    /// Rule `overload`: for queues whose sources are constant-rate, whose
+    /// tasks never leave the queue, and whose members work no other queue.
+    fn overload(&mut self) {
+        let s = self.s;
+        let wf = &s.workflow;
+        let sim = &s.sim;
+        let window = sim.horizon_s - sim.warmup_s;
+        for q in 0..s.queues.len() {
+            let qid = QueueId(q as u32);
+            let members = &self.members[q];
+            if members.is_empty()
+                || s.profiles.len() != s.groups.len()
+                || members.iter().any(|p| p.queues != [qid])
+            {
+                continue;
+            }
+            // Sources reaching the queue: each must reach only it, at a constant rate, on one channel.
+            let mut load = 0.0; // Erlangs
+            let mut rate_h = 0.0;
+            let mut channel = None;
+            let mut clear = true;
+            for (i, source) in s.sources.iter().enumerate() {
+                let classes = self.source_classes[i].clone();
+                let touches = classes.clone().any(|c| {
+                    self.walks[c]
+                        .iter()
+                        .any(|st| wf.steps[st.idx()].queue == qid)
+                });
+                if !touches {
+                    continue;
+                }
+                let only_here = classes.clone().all(|c| {
+                    !self.walks[c].is_empty()
+                        && self.walks[c]
+                            .iter()
+                            .all(|st| wf.steps[st.idx()].queue == qid)
+                        && s.classes[c]
+                            .filter_matches
+                            .iter()
+                            .all(|&f| !wf.filters[f as usize].dynamic)
+                });
+                let ArrivalProcess::Poisson { rate_per_s } = source.process else {
+                    clear = false;
+                    break;
+                };
+                let Some(ch) = source.channel else {
+                    clear = false;
+                    break;
+                };
+                let chan = &s.channels[ch.idx()];
+                let handle = source.handle_time.as_ref().or(chan.handle_time.as_ref());
+                let wrap = source.wrapup.as_ref().or(chan.wrapup.as_ref());
+                let Some(handle) = handle else {
+                    clear = false;
+                    break;
+                };
+                if !only_here || channel.is_some_and(|c| c != ch) || wf.hours.is_some() {
+                    clear = false;
+                    break;
+                }
+                channel = Some(ch);
+                rate_h += rate_per_s * 3600.0;
+                load += rate_per_s * (handle.mean() + wrap.map_or(0.0, |w| w.mean()));
+            }
+            let Some(ch) = channel else { continue };
+            if !clear || s.queues[q].hours.is_some() {
+                continue;
+            }
+            // Capacity units logged in, averaged over the counted window.
+            let mut groups: Vec<usize> = members.iter().map(|p| p.group.idx()).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            let dt = scan_step(sim);
+            let mut supply = 0.0;
+            for &g in &groups {
+                let group = &s.groups[g];
+                let cap = f64::from(s.profiles[g].capacity[ch.idx()]);
+                let mut t = sim.warmup_s;
+                let mut agent_s = 0.0;
+                while t < sim.horizon_s {
+                    let mid = t + dt / 2.0;
+                    if on_shift(&group.shifts, mid) {
+                        let n = group.plan.as_ref().map_or(group.count, |p| p.count_at(mid));
+                        agent_s += f64::from(n) * dt.min(sim.horizon_s - t);
+                    }
+                    t += dt;
+                }
+                supply += cap * agent_s / window;
+            }
+            if load <= supply {
+                continue;
+            }
+            let name = &s.queues[q].name;
+            self.warn(
+                "overload",
+                self.queue_span(q),
+                format!(
+                    "queue \"{name}\": the offered load is {load:.1} Erlangs ({rate_h:.0}/h at {:.0} s of handle and wrap-up time), above the {supply:.1} capacity units its agents have logged in on average: occupancy would be {:.0}%",
+                    load / (rate_h / 3600.0),
+                    100.0 * load / supply.max(f64::MIN_POSITIVE)
+                ),
+                "more work arrives than the agents can do, so the queue grows all day: waits and abandons are set by patience and the TTL, not by staffing",
+                format!("add agents to the groups serving \"{name}\" (`ccsim erlang` gives a head count for a target), or check the rate and handle time"),
+            );
+        }
+    }
+
+    /// Rule `unpriced-channel`.
+    fn costs(&mut self) {
+        let Some(costs) = &self.s.costs else { return };
+        let used: BTreeSet<usize> = self.s.classes.iter().map(|c| c.channel.idx()).collect();
+        for c in used {
+            let Some(cc) = costs.channels.get(c) else {
+                continue;
+            };
+            let prices = [
+                &cc.inbound,
+                &cc.toll_free_inbound,
+                &cc.agent_leg,
+                &cc.conference,
+                &cc.segment_in,
+                &cc.segment_out,
+                &cc.carrier_fee,
+                &cc.message_in,
+                &cc.message_out,
+                &cc.per_conversation,
+                &cc.active_user,
+            ];
+            if prices.iter().any(|p| !p.is_free()) {
+                continue;
+            }
+            let name = self.channel_name(c);
+            let span = self
+                .raw
+                .channels
+                .get(c)
+                .map_or(0..0, |r| r.get_ref().name.span());
+            self.warn(
+                "unpriced-channel",
+                span,
+                format!("[costs] is set, but channel \"{name}\" has no usage price (neither the rate card nor [costs.{name}] prices it)"),
+                "its contacts then cost nothing but labour, so the cost per contact and the bill are too low",
+                format!("add prices under [costs.{name}] (e.g. `inbound_per_min` for calls, `per_message_in` for messages), or a rate card that names \"{name}\""),
+            );
+        }
+    }
+}
+
+/// True when a `worker.` path reads live state (capacity in use, the
+/// activity, the name) rather than a plain attribute: such an expression
+/// cannot be decided from the groups alone. Any `channel.` path counts, to
+/// be safe.
+fn live_worker_key(name: &str) -> bool {
+    name.starts_with("channel.")
+        || matches!(
+            name,
+            "sid" | "friendly_name" | "activity_name" | "activity_sid"
+        )
+}
+
+/// True when daily shifts (start, end seconds after midnight; an end at or
+/// before the start crosses midnight) have a worker on shift at `t`; no
+/// shifts is always on shift (docs/scenario.md, "Shifts and breaks").
+fn on_shift(shifts: &[(f64, f64)], t: f64) -> bool {
+    let tod = t.rem_euclid(86_400.0);
+    shifts.is_empty()
+        || shifts.iter().any(|&(s, e)| {
+            if s < e {
+                s <= tod && tod < e
+            } else {
+                tod >= s || tod < e
+            }
+        })
+}
+
+/// A task and a worker profile, for a target expression.
+struct Pair<'a> {
+    task: &'a crate::expr::Attrs,
+    worker: &'a crate::expr::Attrs,
+}
+
+impl Resolver for Pair<'_> {
+    fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
+        match scope {
+            Scope::Task => self.task.get(key),
+            Scope::Worker => self.worker.get(key),
+            _ => ValueRef::Null,
+        }
+    }
+}
+
+/// `workers.available` and `workers.unavailable` for one split of a queue's members.
+struct Counts<'a> {
+    keys: &'a crate::expr::KeyTable,
+    available: u32,
+    total: u32,
+}
+
+impl Resolver for Counts<'_> {
+    fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
+        match (scope, self.keys.name(key)) {
+            (Scope::Workers, "available") => ValueRef::Num(f64::from(self.available)),
+            (Scope::Workers, "unavailable") => {
+                ValueRef::Num(f64::from(self.total - self.available))
+            }
+            _ => ValueRef::Null,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A correct one-queue scenario: no rule fires on it.
+    const BASE: &str = r#"name = "t"
+[simulation]
+horizon = "2h"
+[[channels]]
+name = "voice"
+handle_time = { dist = "exponential", mean = "4m" }
+[[arrivals]]
+name = "calls"
+channel = "voice"
+rate = "60/h"
+attributes = { skill = "sales" }
+[[agents]]
+group = "team"
+count = 10
+attributes = { level = 2 }
+#AGENTS
+[[queues]]
+name = "q"
+target_workers = "1==1"
+#QUEUES
+[workflow]
+#WORKFLOW
+[[workflow.filters]]
+name = "f"
+expression = "skill == 'sales'"
+targets = [{ queue = "q" }]
+"#;
+
+    /// The rule ids raised on `BASE` with each (marker or text, replacement) applied.
+    fn rules(edits: &[(&str, &str)]) -> Vec<&'static str> {
+        let mut text = BASE.to_string();
+        for (from, to) in edits {
+            assert!(text.contains(from), "{from}");
+            text = text.replacen(from, to, 1);
+        }
+        let path = std::path::Path::new("t.toml");
+        let s = super::super::load_str(path, &text)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .scenario;
+        let mut ids: Vec<&'static str> = lint_str(&s, &text, &[])
+            .iter()
+            .map(|d| d.rule.expect("every lint has a rule"))
+            .collect();
+        ids.dedup();
+        ids
+    }
+
+    fn fires(rule: &str, edits: &[(&str, &str)]) {
+        let got = rules(edits);
+        assert!(got.contains(&rule), "{rule} not in {got:?}");
+    }
+
+    fn quiet(rule: &str, edits: &[(&str, &str)]) {
+        let got = rules(edits);
+        assert!(!got.contains(&rule), "{rule} in {got:?}");
+    }
+
+    #[test]
+    fn the_base_scenario_is_clean() {
+        assert_eq!(rules(&[]), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn every_rule_is_listed_once() {
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+    }
+
+    #[test]
+    fn queue_no_capacity() {
+        let chat = "[[channels]]\nname = \"chat\"\nhandle_time = { dist = \"exponential\", mean = \"4m\" }\n[[arrivals]]\nname = \"chats\"\nchannel = \"chat\"\nrate = \"6/h\"\nattributes = { skill = \"sales\" }\n[[agents]]";
+        fires(
+            "queue-no-capacity",
+            &[
+                ("[[agents]]", chat),
+                ("#AGENTS", "capacity = { voice = 1 }"),
+            ],
+        );
+        quiet(
+            "queue-no-capacity",
+            &[
+                ("[[agents]]", chat),
+                ("#AGENTS", "capacity = { voice = 1, chat = 2 }"),
+            ],
+        );
+    }
+
+    #[test]
+    fn target_matches_no_worker() {
+        let target = r#"targets = [{ queue = "q" }]"#;
+        fires(
+            "target-matches-no-worker",
+            &[(
+                target,
+                r#"targets = [{ queue = "q", expression = "worker.level >= 3" }]"#,
+            )],
+        );
+        quiet(
+            "target-matches-no-worker",
+            &[(
+                target,
+                r#"targets = [{ queue = "q", expression = "worker.level >= 2" }]"#,
+            )],
+        );
+    }
+
+    #[test]
+    fn filter_unreachable_and_shadowed() {
+        fires(
+            "filter-unreachable",
+            &[("skill == 'sales'", "skill == 'billing'")],
+        );
+        let above = "[[workflow.filters]]\nname = \"all\"\nexpression = \"1==1\"\ntargets = [{ queue = \"q\" }]\n[[workflow.filters]]";
+        fires("filter-shadowed", &[("[[workflow.filters]]", above)]);
+        // A timeout lets tasks fall through to it.
+        let timed = "[[workflow.filters]]\nname = \"all\"\nexpression = \"1==1\"\ntargets = [{ queue = \"q\", timeout = 30 }]\n[[workflow.filters]]";
+        quiet("filter-shadowed", &[("[[workflow.filters]]", timed)]);
+    }
+
+    #[test]
+    fn step_unreachable() {
+        let target = r#"targets = [{ queue = "q" }]"#;
+        fires(
+            "step-unreachable",
+            &[(target, r#"targets = [{ queue = "q" }, { timeout = 10 }]"#)],
+        );
+        fires(
+            "step-unreachable",
+            &[
+                (target, r#"targets = [{ timeout = 60, queue = "q" }, { }]"#),
+                ("#WORKFLOW", "task_timeout = \"1m\""),
+            ],
+        );
+        quiet(
+            "step-unreachable",
+            &[(target, r#"targets = [{ queue = "q", timeout = 10 }, { }]"#)],
+        );
+        quiet(
+            "step-unreachable",
+            &[(
+                target,
+                r#"targets = [{ queue = "q", skip_if = "workers.available == 0" }, { timeout = 10 }, { }]"#,
+            )],
+        );
+    }
+
+    #[test]
+    fn skip_if_constant() {
+        let target = r#"targets = [{ queue = "q" }]"#;
+        let with = |e: &str| format!(r#"targets = [{{ queue = "q", skip_if = "{e}" }}]"#);
+        fires(
+            "skip-if-constant",
+            &[(target, &with("workers.available < 0"))],
+        );
+        // Ten members: at most ten of them are available.
+        fires(
+            "skip-if-constant",
+            &[(target, &with("workers.available <= 10"))],
+        );
+        quiet(
+            "skip-if-constant",
+            &[(target, &with("workers.available == 0"))],
+        );
+        // The idiom "skip unless someone is free at once".
+        quiet("skip-if-constant", &[(target, &with("1==1"))]);
+    }
+
+    #[test]
+    fn an_imported_workflow_is_pointed_at_by_taskrouter_json() {
+        let dir = std::env::temp_dir().join(format!("ccsim-lint-json-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("wf.json"),
+            r#"{"task_routing": {"filters": [{"filter_friendly_name": "f", "expression": "skill == 'billing'", "targets": [{"queue": "q"}]}], "default_filter": {"queue": "q"}}}"#,
+        )
+        .unwrap();
+        let text = BASE
+            .replace("#WORKFLOW", "taskrouter_json = \"wf.json\"")
+            .replace(
+                "[[workflow.filters]]\nname = \"f\"\nexpression = \"skill == 'sales'\"\ntargets = [{ queue = \"q\" }]\n",
+                "",
+            );
+        let path = dir.join("t.toml");
+        let s = super::super::load_str(&path, &text)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .scenario;
+        let lints = lint_str(&s, &text, &[]);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(lints.len(), 1, "{lints:?}");
+        assert_eq!(lints[0].rule, Some("filter-unreachable"));
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("taskrouter_json"))
+            .unwrap()
+            + 1;
+        assert_eq!((lints[0].line, lints[0].column), (line, 19));
+    }
+
+    #[test]
+    fn coverage_gap() {
+        fires(
+            "coverage-gap",
+            &[(
+                "#AGENTS",
+                r#"shifts = [{ start = "00:00", end = "01:00" }]"#,
+            )],
+        );
+        quiet(
+            "coverage-gap",
+            &[(
+                "#AGENTS",
+                r#"shifts = [{ start = "00:00", end = "02:00" }]"#,
+            )],
+        );
+        // Nobody arrives in the second hour.
+        quiet(
+            "coverage-gap",
+            &[
+                (
+                    "#AGENTS",
+                    r#"shifts = [{ start = "00:00", end = "01:00" }]"#,
+                ),
+                (
+                    r#"rate = "60/h""#,
+                    r#"profile = { interval = "1h", rates = ["60/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h", "0/h"] }"#,
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn followup_unstaffed() {
+        let vm = |who: &str| {
+            format!(
+                "[[queues]]\nname = \"vm\"\ntarget_workers = \"{who}\"\n[[hours]]\nname = \"office\"\nopen = {{ mon = \"00:00-01:00\" }}"
+            )
+        };
+        let after = "hours = \"office\"\nafter_hours = { action = \"voicemail\", queue = \"vm\" }";
+        fires(
+            "followup-unstaffed",
+            &[("#QUEUES", &vm("level == 9")), ("#WORKFLOW", after)],
+        );
+        quiet(
+            "followup-unstaffed",
+            &[("#QUEUES", &vm("level == 2")), ("#WORKFLOW", after)],
+        );
+        let transfer = |who: &str| {
+            format!(
+                "transfer = {{ probability = 0.1, to = \"vm\" }}\n{}",
+                vm(who)
+            )
+        };
+        fires(
+            "followup-unstaffed",
+            &[("#QUEUES", &transfer("level == 9"))],
+        );
+        quiet(
+            "followup-unstaffed",
+            &[("#QUEUES", &transfer("level == 2"))],
+        );
+    }
+
+    #[test]
+    fn implausible_values() {
+        fires("long-handle-time", &[(r#"mean = "4m""#, r#"mean = "3h""#)]);
+        quiet("long-handle-time", &[(r#"mean = "4m""#, r#"mean = "1h""#)]);
+        let patience = |mean: &str| {
+            format!(
+                "attributes = {{ skill = \"sales\" }}\npatience = {{ dist = \"exponential\", mean = \"{mean}\" }}"
+            )
+        };
+        let attrs = r#"attributes = { skill = "sales" }"#;
+        fires("long-patience", &[(attrs, &patience("2d"))]);
+        quiet("long-patience", &[(attrs, &patience("5m"))]);
+        fires(
+            "threshold-over-ttl",
+            &[("#WORKFLOW", "task_timeout = \"10s\"")],
+        );
+        quiet(
+            "threshold-over-ttl",
+            &[("#WORKFLOW", "task_timeout = \"20s\"")],
+        );
+    }
+
+    #[test]
+    fn overload() {
+        // 60/h × 4 min is 4 Erlangs.
+        fires("overload", &[("count = 10", "count = 3")]);
+        quiet("overload", &[("count = 10", "count = 5")]);
+        // Three agents, but only for half of the window: 1.5 on average.
+        fires(
+            "overload",
+            &[
+                ("count = 10", "count = 6"),
+                (
+                    "#AGENTS",
+                    r#"shifts = [{ start = "00:00", end = "01:00" }]"#,
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn unpriced_channel() {
+        let costs = "[costs]\ncard = \"none\"\n[workflow]";
+        fires("unpriced-channel", &[("[workflow]", costs)]);
+        let priced = "[costs]\ncard = \"none\"\n[costs.voice]\ninbound_per_min = 0.01\n[workflow]";
+        quiet("unpriced-channel", &[("[workflow]", priced)]);
+    }
+}
