@@ -39,7 +39,7 @@ pub(super) fn check(a: Args<'_>) -> Result<()> {
                 files.push((shown, FileCheck::Error(message)));
             }
             Ok(c) => {
-                if c.outcomes.is_empty() {
+                if c.outcomes.is_empty() && c.events.is_empty() {
                     writeln!(
                         out,
                         "{:<12}  {shown}  scenario \"{}\" has no [[expect]] entries; nothing to check",
@@ -52,6 +52,14 @@ pub(super) fn check(a: Args<'_>) -> Result<()> {
                         Verdict::Pass => pass += 1,
                         Verdict::Fail => fail += 1,
                         Verdict::Inconclusive => undecided += 1,
+                    }
+                }
+                for o in &c.events {
+                    writeln!(out, "{}", check::event_line(&shown, o))?;
+                    if o.pass {
+                        pass += 1;
+                    } else {
+                        fail += 1;
                     }
                 }
                 worst = worst.max(c.worst());
@@ -85,7 +93,16 @@ fn one(file: &Path, a: &Args<'_>) -> Result<check::Checked> {
     let s = loaded.scenario;
     let seed = a.seed.unwrap_or(s.sim.seed);
     let replications = a.replications.unwrap_or(s.sim.replications);
-    Ok(check::run(&s, seed, replications, &|_| {})?)
+    let sets: Vec<String> = a.limits.set.iter().map(ToString::to_string).collect();
+    let shown = file.display().to_string();
+    let explain = |task: u64| check::explain_command(&s, &shown, seed, &sets, task);
+    Ok(check::run_explained(
+        &s,
+        seed,
+        replications,
+        &|_| {},
+        &explain,
+    )?)
 }
 
 fn first_line(message: &str) -> &str {

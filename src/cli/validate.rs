@@ -16,12 +16,12 @@ pub(super) fn validate(s: &Scenario, file: &Path) -> Result<()> {
 
 /// The expectations `ccsim check` judges, one line each (nothing without any).
 fn expectations(s: &Scenario) -> String {
-    if s.expectations.is_empty() {
+    if s.expectations.is_empty() && s.event_expectations.is_empty() {
         return String::new();
     }
     let mut out = format!(
         "\nExpectations ({}; ccsim check judges them, inconclusive = \"{}\"{}):\n",
-        s.expectations.len(),
+        s.expectations.len() + s.event_expectations.len(),
         s.check.inconclusive.name(),
         s.check
             .max_replications
@@ -32,6 +32,18 @@ fn expectations(s: &Scenario) -> String {
         match &e.name {
             Some(name) => out.push_str(&format!("  {name}: {} ({confidence})\n", e.condition())),
             None => out.push_str(&format!("  {} ({confidence})\n", e.condition())),
+        }
+    }
+    for e in &s.event_expectations {
+        match &e.name {
+            Some(name) => out.push_str(&format!(
+                "  {name}: {} (every replication's events)\n",
+                e.condition()
+            )),
+            None => out.push_str(&format!(
+                "  {} (every replication's events)\n",
+                e.condition()
+            )),
         }
     }
     out

@@ -20,6 +20,7 @@ impl Engine<'_> {
         }
         let mut ev = TraceEvent::new(t, name);
         ev.task = Some(self.tasks[slot as usize].seq - 1);
+        ev.class = Some(self.tasks[slot as usize].class);
         fill(self, &mut ev);
         if let Some(tr) = self.tracer.as_mut() {
             tr(&ev);

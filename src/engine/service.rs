@@ -117,6 +117,7 @@ impl Engine<'_> {
                 ev.outcome = Some("answered");
             }
             ev.worker = Some(e.plan.worker_names[w as usize].clone());
+            ev.wait = Some(t - task.created);
             ev.detail = Some(format!(
                 "answered after waiting {:.2} s; talk {:.1} s, wrap-up {:.1} s",
                 t - task.created,

@@ -61,6 +61,14 @@ pub struct TraceEvent {
     /// callback, voicemail or closed (no event: still waiting at the end).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<&'static str>,
+    /// The task's attribute class (an index into `Scenario::classes`), on
+    /// every task event; not written to `--events`.
+    #[serde(skip)]
+    pub class: Option<u32>,
+    /// At `reservation.accepted`: how long the task waited, seconds; not
+    /// written to `--events` (the `detail` says it).
+    #[serde(skip)]
+    pub wait: Option<f64>,
 }
 
 impl TraceEvent {
@@ -83,6 +91,8 @@ impl TraceEvent {
             source: None,
             channel: None,
             outcome: None,
+            class: None,
+            wait: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 
 use super::Error;
 use super::compare::{KpiId, flatten};
+use super::event_check::{EventOutcome, Watch};
 use super::precision::resolve_kpi;
 use super::runner::{PointRun, run_points};
 use crate::metrics::ReplicationResult;
@@ -19,6 +20,7 @@ use crate::scenario::Scenario;
 use crate::scenario::diag::{Diagnostic, ScenarioError};
 use crate::scenario::expect::{CheckOptions, Expectation, Inconclusive, Op};
 use crate::stats::Estimate;
+use rayon::prelude::*;
 use std::sync::Mutex;
 
 /// What the results say about one expectation.
@@ -205,8 +207,10 @@ pub struct Checked {
     pub replications: u32,
     /// `[check]`.
     pub options: CheckOptions,
-    /// One per expectation, in file order.
+    /// One per KPI expectation, in file order.
     pub outcomes: Vec<Outcome>,
+    /// One per event expectation, in file order.
+    pub events: Vec<EventOutcome>,
 }
 
 impl Checked {
@@ -221,11 +225,17 @@ impl Checked {
 
     /// The worst status of all outcomes (pass when there are none).
     pub fn worst(&self) -> Status {
+        let events = if self.events.iter().all(|e| e.pass) {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
         self.outcomes
             .iter()
             .map(|o| self.status(o))
             .max()
             .unwrap_or(Status::Pass)
+            .max(events)
     }
 }
 
@@ -300,11 +310,52 @@ pub fn run(
     replications: u32,
     on_replication: &(dyn Fn(u64) + Sync),
 ) -> Result<Checked, Error> {
+    let explain = |task: u64| explain_command(s, &s.path.display().to_string(), seed, &[], task);
+    run_explained(s, seed, replications, on_replication, &explain)
+}
+
+/// The `ccsim explain` command that shows task `task` of replication 0 of
+/// `file` with `seed` (and the `--set` overrides the run used).
+pub fn explain_command(s: &Scenario, file: &str, seed: u64, sets: &[String], task: u64) -> String {
+    let mut c = format!("ccsim explain {} --task {task}", shell_word(file));
+    for x in sets {
+        c.push_str(&format!(" --set {}", shell_word(x)));
+    }
+    if seed != s.sim.seed {
+        c.push_str(&format!(" --seed {seed}"));
+    }
+    c
+}
+
+/// A word as a shell reads it: as is when plain, else in single quotes.
+fn shell_word(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// As [`run`], with `explain(task)` giving the command that shows a task
+/// of replication 0 (named in event expectations that fail).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_explained(
+    s: &Scenario,
+    seed: u64,
+    replications: u32,
+    on_replication: &(dyn Fn(u64) + Sync),
+    explain: &dyn Fn(u64) -> String,
+) -> Result<Checked, Error> {
     let ids = resolve_expectations(s).map_err(|problems| Error::Scenario {
         point: None,
         problems,
     })?;
-    if s.expectations.is_empty() {
+    if s.expectations.is_empty() && s.event_expectations.is_empty() {
         // Nothing to judge: nothing to run.
         return Ok(Checked {
             scenario: s.name.clone(),
@@ -313,34 +364,62 @@ pub fn run(
             replications: 0,
             options: s.check,
             outcomes: Vec::new(),
+            events: Vec::new(),
         });
     }
     let max = s.check.max_replications.unwrap_or(0).max(replications);
     let mut results: Vec<ReplicationResult> = Vec::new();
+    // Per replication, the state of every event expectation.
+    let mut watches: Vec<Vec<Watch>> = Vec::new();
+    let plan = (!s.event_expectations.is_empty()).then(|| crate::routing::Plan::build(s));
     let mut n = replications.max(1);
     loop {
         let have = results.len() as u32;
-        let batch: Mutex<Option<Vec<ReplicationResult>>> = Mutex::new(None);
-        run_points(
-            &[PointRun {
-                seed,
-                replications: n - have,
-                first: have,
-            }],
-            &|_| Ok(s.clone()),
-            on_replication,
-            &|_, _, r| {
-                *batch.lock().expect("not poisoned") = Some(r);
-                Ok(())
-            },
-        )
-        .map_err(Error::Other)?;
-        results.extend(
-            batch
-                .into_inner()
-                .expect("not poisoned")
-                .unwrap_or_default(),
-        );
+        if let Some(plan) = &plan {
+            // Each replication traced, its events fed to the expectations'
+            // state machines as they happen (the results are identical to
+            // an untraced run's).
+            let batch: Vec<(ReplicationResult, Vec<Watch>)> = (have..n)
+                .into_par_iter()
+                .map(|r| {
+                    let mut w: Vec<Watch> = s.event_expectations.iter().map(Watch::new).collect();
+                    let mut feed = |ev: &crate::engine::trace::TraceEvent| {
+                        for (x, e) in w.iter_mut().zip(&s.event_expectations) {
+                            x.feed(s, e, ev);
+                        }
+                    };
+                    let res = crate::engine::run_traced(s, plan, seed, r, &mut feed);
+                    on_replication(res.contacts);
+                    (res, w)
+                })
+                .collect();
+            for (res, w) in batch {
+                results.push(res);
+                watches.push(w);
+            }
+        } else {
+            let batch: Mutex<Option<Vec<ReplicationResult>>> = Mutex::new(None);
+            run_points(
+                &[PointRun {
+                    seed,
+                    replications: n - have,
+                    first: have,
+                }],
+                &|_| Ok(s.clone()),
+                on_replication,
+                &|_, _, r| {
+                    *batch.lock().expect("not poisoned") = Some(r);
+                    Ok(())
+                },
+            )
+            .map_err(Error::Other)?;
+            results.extend(
+                batch
+                    .into_inner()
+                    .expect("not poisoned")
+                    .unwrap_or_default(),
+            );
+        }
         let judged = judge_all(s, &ids, &results);
         let undecided: Vec<(&Expectation, &Judgement)> = s
             .expectations
@@ -349,6 +428,15 @@ pub fn run(
             .filter(|(_, j)| j.verdict == Verdict::Inconclusive)
             .collect();
         if undecided.is_empty() || n >= max {
+            let events = s
+                .event_expectations
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let per: Vec<&Watch> = watches.iter().map(|w| &w[i]).collect();
+                    super::event_check::judge(e, &per, seed, explain)
+                })
+                .collect();
             return Ok(Checked {
                 scenario: s.name.clone(),
                 seed,
@@ -366,6 +454,7 @@ pub fn run(
                         judgement,
                     })
                     .collect(),
+                events,
             });
         }
         n = next_count(n, &undecided, max);
@@ -457,6 +546,19 @@ pub fn line(file: &str, o: &Outcome) -> String {
     s
 }
 
+/// The line `ccsim check` prints for an event expectation: PASS or FAIL,
+/// file, label, what was measured (and where, when it failed).
+pub fn event_line(file: &str, o: &EventOutcome) -> String {
+    format!(
+        "{:<12}  {file}  {}  measured {} ({} replication{})",
+        if o.pass { "PASS" } else { "FAIL" },
+        o.expectation.label(),
+        o.measured,
+        o.replications,
+        if o.replications == 1 { "" } else { "s" }
+    )
+}
+
 /// JUnit XML of a check: one `<testsuite>` per file (named by the file),
 /// one `<testcase>` per expectation (classname: the scenario's name); a
 /// failed expectation has a `<failure>`, an inconclusive one a `<skipped>`
@@ -521,7 +623,27 @@ pub fn junit(files: &[(String, FileCheck)]) -> String {
                         "      <system-out>{text}</system-out>\n    </testcase>"
                     );
                 }
-                let n = c.outcomes.len();
+                for o in &c.events {
+                    let text = xml_escape(&event_line(file, o));
+                    let _ = writeln!(
+                        cases,
+                        "    <testcase name=\"{}\" classname=\"{class}\">",
+                        xml_escape(&o.expectation.label())
+                    );
+                    if !o.pass {
+                        fl += 1;
+                        let _ = writeln!(
+                            cases,
+                            "      <failure type=\"fail\" message=\"expected {}\">{text}</failure>",
+                            xml_escape(&o.expectation.condition())
+                        );
+                    }
+                    let _ = writeln!(
+                        cases,
+                        "      <system-out>{text}</system-out>\n    </testcase>"
+                    );
+                }
+                let n = c.outcomes.len() + c.events.len();
                 tests += n;
                 failures += fl;
                 skipped += sk;
@@ -632,6 +754,7 @@ mod tests {
                 id: resolve_kpi("service_level", &s).unwrap(),
                 judgement: judge(&exp(Op::AtLeast, 0.5, 0.0), &[0.9]),
             }],
+            events: Vec::new(),
         };
         assert_eq!(c.worst(), Status::Warn);
         c.options.inconclusive = Inconclusive::Fail;

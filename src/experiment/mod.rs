@@ -34,6 +34,7 @@
 pub mod axes;
 pub mod check;
 pub mod compare;
+pub mod event_check;
 pub mod html;
 pub mod isa;
 pub mod precision;

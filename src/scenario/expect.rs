@@ -15,20 +15,57 @@ use std::fmt;
 use toml::Spanned;
 
 raw_table! {
-    /// One `[[expect]]` table.
+    /// One `[[expect]]` table: a KPI expectation (`kpi`, `op`, `value`) or
+    /// an event expectation (`count`, `never` or `max_wait`).
     pub struct RawExpect("[[expect]]") {
         /// A KPI path of the JSON summary, e.g. "queues.billing.service_level".
-        pub kpi: Spanned<String>,
+        pub kpi: Option<Spanned<String>>,
         /// `>=`, `<=`, `>`, `<` or `==`.
-        pub op: Spanned<String>,
+        pub op: Option<Spanned<String>>,
         /// The bound: a number, a percentage ("80%") or, for a `_s` KPI, a duration ("30s").
-        pub value: Spanned<Quantity>,
+        pub value: Option<Spanned<Quantity>>,
         /// With `==`: how far from `value` the KPI may be.
         pub tolerance: Option<Spanned<Quantity>>,
         /// Shown in reports and JUnit instead of "KPI OP VALUE".
         pub name: Option<Spanned<String>>,
         /// Confidence level of the interval judged (default 0.95).
         pub confidence: Option<Spanned<f64>>,
+        /// Events counted per replication, within bounds.
+        pub count: Option<Spanned<RawCountExpect>>,
+        /// No matching task answered by a worker of a group.
+        pub never: Option<Spanned<RawNever>>,
+        /// No matching answered task waited longer than this.
+        pub max_wait: Option<Spanned<String>>,
+        /// With `max_wait`: the tasks it applies to (an expression over task attributes).
+        pub r#where ["where"]: Option<Spanned<String>>,
+    }
+}
+
+raw_table! {
+    /// `count = { event = "...", ... }` in `[[expect]]`.
+    pub struct RawCountExpect("count") {
+        /// The event name, e.g. "task.canceled".
+        pub event: Spanned<String>,
+        /// Only events whose outcome is `canceled_<reason>` or `<reason>`.
+        pub reason: Option<Spanned<String>>,
+        /// Only events with this outcome.
+        pub outcome: Option<Spanned<String>>,
+        /// Only events about this queue.
+        pub queue: Option<Spanned<String>>,
+        /// Fewest allowed per replication.
+        pub min: Option<Spanned<i64>>,
+        /// Most allowed per replication.
+        pub max: Option<Spanned<i64>>,
+    }
+}
+
+raw_table! {
+    /// `never = { answered_by = "...", where = '...' }` in `[[expect]]`.
+    pub struct RawNever("never") {
+        /// An agent group.
+        pub answered_by: Spanned<String>,
+        /// The tasks it applies to (an expression over task attributes).
+        pub r#where ["where"]: Option<Spanned<String>>,
     }
 }
 
@@ -124,6 +161,159 @@ impl Expectation {
     }
 }
 
+/// Audit-trail event names an event expectation may count (docs/outputs.md).
+pub const EVENT_NAMES: [&str; 17] = [
+    "task.created",
+    "workflow.entered",
+    "workflow.target-matched",
+    "task-queue.entered",
+    "task-queue.moved",
+    "task-queue.timeout",
+    "workflow.skipped",
+    "reservation.created",
+    "reservation.accepted",
+    "reservation.rejected",
+    "reservation.timeout",
+    "reservation.canceled",
+    "task.wrapup",
+    "task.completed",
+    "task.canceled",
+    "worker.activity.update",
+    "worker.attributes.update",
+];
+
+/// The outcomes an event may decide (the `outcome` field of the audit trail).
+pub const OUTCOMES: [&str; 8] = [
+    "answered",
+    "abandoned",
+    "canceled_no_match",
+    "canceled_workflow",
+    "canceled_ttl",
+    "callback",
+    "voicemail",
+    "closed",
+];
+
+/// The reasons `reason` may name: an outcome without its `canceled_` prefix.
+pub const REASONS: [&str; 7] = [
+    "ttl",
+    "no_match",
+    "workflow",
+    "abandoned",
+    "closed",
+    "callback",
+    "voicemail",
+];
+
+/// A filter over task attributes, as written and compiled.
+#[derive(Debug, Clone)]
+pub struct TaskFilter {
+    /// The expression as written.
+    pub text: String,
+    /// Compiled in the Bare context over the scenario's keys.
+    pub expr: crate::expr::Expr,
+}
+
+/// What an event expectation states about every replication's audit trail.
+#[derive(Debug, Clone)]
+pub enum EventRule {
+    /// Matching events per replication within `[min, max]`.
+    Count {
+        /// The event name.
+        event: String,
+        /// Only events whose outcome is `canceled_<reason>` or `<reason>`.
+        reason: Option<String>,
+        /// Only events with this outcome.
+        outcome: Option<String>,
+        /// Only events about this queue.
+        queue: Option<String>,
+        /// Fewest allowed (0 when not given).
+        min: u64,
+        /// Most allowed (no bound when not given).
+        max: Option<u64>,
+    },
+    /// No matching task accepted by a worker of `group`.
+    Never {
+        /// The agent group.
+        group: String,
+        /// The tasks concerned (all when absent).
+        filter: Option<TaskFilter>,
+    },
+    /// No matching answered task waited longer than `limit_s`.
+    MaxWait {
+        /// The limit, seconds.
+        limit_s: f64,
+        /// The limit as written.
+        limit: String,
+        /// The tasks concerned (all when absent).
+        filter: Option<TaskFilter>,
+    },
+}
+
+/// A checked event expectation: deterministic per replication, so it
+/// passes or fails, never inconclusive.
+#[derive(Debug, Clone)]
+pub struct EventExpectation {
+    /// `name`, if given.
+    pub name: Option<String>,
+    /// What it states.
+    pub rule: EventRule,
+}
+
+impl EventExpectation {
+    /// `name`, or the condition.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => n.clone(),
+            None => self.condition(),
+        }
+    }
+
+    /// What it states, in words: "count task.canceled (reason ttl) <= 0",
+    /// "never answered_by tier1 where tier == \"vip\"", "max_wait 10m".
+    pub fn condition(&self) -> String {
+        let filter = |f: &Option<TaskFilter>| {
+            f.as_ref()
+                .map_or(String::new(), |f| format!(" where {}", f.text))
+        };
+        match &self.rule {
+            EventRule::Count {
+                event,
+                reason,
+                outcome,
+                queue,
+                min,
+                max,
+            } => {
+                let mut only = Vec::new();
+                for (k, v) in [("reason", reason), ("outcome", outcome), ("queue", queue)] {
+                    if let Some(v) = v {
+                        only.push(format!("{k} {v}"));
+                    }
+                }
+                let only = if only.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", only.join(", "))
+                };
+                let bound = match (min, max) {
+                    (0, Some(m)) => format!("<= {m}"),
+                    (n, None) => format!(">= {n}"),
+                    (n, Some(m)) if n == m => format!("== {n}"),
+                    (n, Some(m)) => format!("in [{n}, {m}]"),
+                };
+                format!("count {event}{only} {bound} per replication")
+            }
+            EventRule::Never { group, filter: f } => {
+                format!("never answered_by {group}{}", filter(f))
+            }
+            EventRule::MaxWait {
+                limit, filter: f, ..
+            } => format!("max_wait {limit}{}", filter(f)),
+        }
+    }
+}
+
 /// What `ccsim check` does with an expectation still undecided at the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Inconclusive {
@@ -170,26 +360,288 @@ pub const MAX_CHECK_REPLICATIONS: i64 = 100_000;
 pub const DEFAULT_CONFIDENCE: f64 = 0.95;
 
 impl Validator<'_> {
-    /// `[[expect]]` entries, each checked on its own.
-    pub(super) fn expectations(&mut self, raw: &[Spanned<RawExpect>]) -> Vec<Expectation> {
-        raw.iter()
-            .filter_map(|e| self.expectation(e.get_ref()))
-            .collect()
+    /// `[[expect]]` entries, each checked on its own: the KPI ones and the
+    /// event ones, each in file order. `queues` and `groups` are the names
+    /// event expectations may refer to.
+    pub(super) fn expectations(
+        &mut self,
+        raw: &[Spanned<RawExpect>],
+        queues: &[&str],
+        groups: &[&str],
+    ) -> (Vec<Expectation>, Vec<EventExpectation>) {
+        let (mut kpis, mut events) = (Vec::new(), Vec::new());
+        for e in raw {
+            let r = e.get_ref();
+            let kinds: Vec<(&str, std::ops::Range<usize>)> = [
+                ("kpi", r.kpi.as_ref().map(Spanned::span)),
+                ("count", r.count.as_ref().map(Spanned::span)),
+                ("never", r.never.as_ref().map(Spanned::span)),
+                ("max_wait", r.max_wait.as_ref().map(Spanned::span)),
+            ]
+            .into_iter()
+            .filter_map(|(k, s)| s.map(|s| (k, s)))
+            .collect();
+            match kinds.as_slice() {
+                [] => self.err(
+                    &e.span(),
+                    "`[[expect]]` needs one of `kpi` (with `op` and `value`), `count`, `never` or `max_wait`",
+                ),
+                [(first, _), (second, at), ..] => self.err(
+                    at,
+                    format!(
+                        "one `[[expect]]` entry states one of `kpi`, `count`, `never` or `max_wait`; this one has `{first}` and `{second}` (write two entries)"
+                    ),
+                ),
+                [("kpi", _)] => {
+                    if let Some(x) = self.expectation(r, &e.span()) {
+                        kpis.push(x);
+                    }
+                }
+                [(kind, _)] => {
+                    if let Some(x) = self.event_expectation(r, kind, queues, groups) {
+                        events.push(x);
+                    }
+                }
+            }
+        }
+        (kpis, events)
     }
 
-    fn expectation(&mut self, e: &RawExpect) -> Option<Expectation> {
-        let kpi = e.kpi.get_ref().trim().to_string();
+    /// An event expectation (`count`, `never` or `max_wait`).
+    fn event_expectation(
+        &mut self,
+        e: &RawExpect,
+        kind: &str,
+        queues: &[&str],
+        groups: &[&str],
+    ) -> Option<EventExpectation> {
+        let mut ok = true;
+        for (key, span) in [
+            ("op", e.op.as_ref().map(Spanned::span)),
+            ("value", e.value.as_ref().map(Spanned::span)),
+            ("tolerance", e.tolerance.as_ref().map(Spanned::span)),
+            ("confidence", e.confidence.as_ref().map(Spanned::span)),
+        ] {
+            if let Some(span) = span {
+                self.err(
+                    &span,
+                    format!(
+                        "`{key}` applies only to a `kpi` expectation; `{kind}` is checked on every replication's events, so it passes or fails without a confidence level (remove `{key}`)"
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if kind != "max_wait"
+            && let Some(w) = &e.r#where
+        {
+            let hint = if kind == "never" {
+                " (write it inside: never = { answered_by = \"...\", where = '...' })"
+            } else {
+                ""
+            };
+            self.err(
+                &w.span(),
+                format!("`where` applies only to `max_wait`{hint}"),
+            );
+            ok = false;
+        }
+        let name = match &e.name {
+            Some(n) if n.get_ref().trim().is_empty() => {
+                self.err(
+                    &n.span(),
+                    "`name` cannot be empty; remove it to show the condition",
+                );
+                ok = false;
+                None
+            }
+            Some(n) => Some(n.get_ref().trim().to_string()),
+            None => None,
+        };
+        let rule = match kind {
+            "count" => self.count_rule(e.count.as_ref()?.get_ref(), queues),
+            "never" => {
+                let n = e.never.as_ref()?.get_ref();
+                let group = self.known(&n.answered_by, groups, "answered_by", "agent group");
+                let filter = self.task_filter(n.r#where.as_ref());
+                Some(EventRule::Never {
+                    group: group?,
+                    filter: filter?,
+                })
+            }
+            _ => {
+                let m = e.max_wait.as_ref()?;
+                let limit = m.get_ref().trim().to_string();
+                let limit_s = if self.is_unreadable(&m.span()) {
+                    None
+                } else {
+                    match super::units::parse_duration(&limit) {
+                        Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+                        Ok(x) => {
+                            self.err(
+                                &m.span(),
+                                format!("`max_wait` must be a duration of 0 or more, found {x}"),
+                            );
+                            None
+                        }
+                        Err(msg) => {
+                            self.err(&m.span(), format!("`max_wait`: {msg} (e.g. \"10m\")"));
+                            None
+                        }
+                    }
+                };
+                let filter = self.task_filter(e.r#where.as_ref());
+                Some(EventRule::MaxWait {
+                    limit_s: limit_s?,
+                    limit,
+                    filter: filter?,
+                })
+            }
+        };
+        if !ok {
+            return None;
+        }
+        Some(EventExpectation { name, rule: rule? })
+    }
+
+    /// `count = { event, reason, outcome, queue, min, max }`.
+    fn count_rule(&mut self, c: &RawCountExpect, queues: &[&str]) -> Option<EventRule> {
+        let mut ok = true;
+        let event = self.known(&c.event, &EVENT_NAMES, "event", "audit-trail event");
+        let reason = c
+            .reason
+            .as_ref()
+            .map(|r| self.known(r, &REASONS, "reason", "reason"));
+        let outcome = c
+            .outcome
+            .as_ref()
+            .map(|o| self.known(o, &OUTCOMES, "outcome", "outcome"));
+        let queue = c
+            .queue
+            .as_ref()
+            .map(|q| self.known(q, queues, "queue", "queue"));
+        let mut bound = |v: &Option<Spanned<i64>>, key: &str| -> Option<u64> {
+            let v = v.as_ref()?;
+            match u64::try_from(*v.get_ref()) {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.err(
+                        &v.span(),
+                        format!("`{key}` must be 0 or more, found {}", v.get_ref()),
+                    );
+                    ok = false;
+                    None
+                }
+            }
+        };
+        let min = bound(&c.min, "min");
+        let max = bound(&c.max, "max");
+        if c.min.is_none() && c.max.is_none() {
+            self.err(
+                &c.event.span(),
+                "`count` needs `min`, `max` or both, e.g. count = { event = \"task.canceled\", reason = \"ttl\", max = 0 }",
+            );
+            ok = false;
+        }
+        if let (Some(lo), Some(hi), Some(m)) = (min, max, &c.max)
+            && lo > hi
+        {
+            self.err(&m.span(), format!("`max` ({hi}) is below `min` ({lo})"));
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        Some(EventRule::Count {
+            event: event?,
+            reason: reason.map_or(Some(None), |r| r.map(Some))?,
+            outcome: outcome.map_or(Some(None), |r| r.map(Some))?,
+            queue: queue.map_or(Some(None), |r| r.map(Some))?,
+            min: min.unwrap_or(0),
+            max,
+        })
+    }
+
+    /// A name that must be one of `known`, or an error with the nearest.
+    fn known(
+        &mut self,
+        v: &Spanned<String>,
+        known: &[&str],
+        key: &str,
+        what: &str,
+    ) -> Option<String> {
+        if self.is_unreadable(&v.span()) {
+            return None;
+        }
+        let w = v.get_ref().trim();
+        if known.contains(&w) {
+            return Some(w.to_string());
+        }
+        let list = if known.len() <= 8 {
+            format!(
+                "; expected one of {}",
+                known
+                    .iter()
+                    .map(|k| format!("\"{k}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        };
+        self.err(
+            &v.span(),
+            format!(
+                "`{key}` \"{w}\" is no {what} of the scenario{list}{}",
+                super::diag::did_you_mean(w, known.iter().copied())
+            ),
+        );
+        None
+    }
+
+    /// An optional `where`: `Some(None)` when absent, `None` when it does
+    /// not parse (reported).
+    fn task_filter(&mut self, w: Option<&Spanned<String>>) -> Option<Option<TaskFilter>> {
+        let Some(w) = w else { return Some(None) };
+        let expr = self.expression(w, crate::expr::Context::Bare)?;
+        Some(Some(TaskFilter {
+            text: w.get_ref().trim().to_string(),
+            expr,
+        }))
+    }
+
+    fn expectation(
+        &mut self,
+        e: &RawExpect,
+        table: &std::ops::Range<usize>,
+    ) -> Option<Expectation> {
+        let (Some(kpi_s), Some(op_s), Some(value_s)) = (&e.kpi, &e.op, &e.value) else {
+            let missing: Vec<&str> = [("op", e.op.is_none()), ("value", e.value.is_none())]
+                .into_iter()
+                .filter(|(_, m)| *m)
+                .map(|(k, _)| k)
+                .collect();
+            self.err(
+                table,
+                format!(
+                    "a `kpi` expectation needs `op` and `value`; missing `{}`",
+                    missing.join("` and `")
+                ),
+            );
+            return None;
+        };
+        let kpi = kpi_s.get_ref().trim().to_string();
         let mut ok = true;
         if kpi.is_empty() {
             self.err(
-                &e.kpi.span(),
+                &kpi_s.span(),
                 "`kpi` is empty; name a KPI of the summary, e.g. \"overall.service_level\" or \"queues.billing.asa_s\"",
             );
             ok = false;
         }
-        let written = e.op.get_ref().trim();
+        let written = op_s.get_ref().trim();
         let op = Op::ALL.iter().find(|(s, _)| *s == written).map(|(_, o)| *o);
-        if op.is_none() && !self.is_unreadable(&e.op.span()) {
+        if op.is_none() && !self.is_unreadable(&op_s.span()) {
             let hint = match written {
                 "=" => " (write `==` with a `tolerance` for equality)".to_string(),
                 "=>" => " (did you mean `>=`?)".to_string(),
@@ -198,7 +650,7 @@ impl Validator<'_> {
                 _ => String::new(),
             };
             self.err(
-                &e.op.span(),
+                &op_s.span(),
                 format!(
                     "unknown `op` \"{written}\"; expected one of {}{hint}",
                     Op::ALL
@@ -211,7 +663,7 @@ impl Validator<'_> {
             ok = false;
         }
         let seconds = kpi.ends_with("_s");
-        let value = self.bound(&e.value, seconds, "value");
+        let value = self.bound(value_s, seconds, "value");
         let tolerance = match (&e.tolerance, op) {
             (Some(t), Some(Op::Equal)) => match self.bound(t, seconds, "tolerance") {
                 Some(x) if x < 0.0 => {
@@ -232,7 +684,7 @@ impl Validator<'_> {
             }
             (None, Some(Op::Equal)) => {
                 self.err(
-                    &e.op.span(),
+                    &op_s.span(),
                     "op = \"==\" needs a `tolerance` (how far from `value` the KPI may be, e.g. tolerance = 0.02)",
                 );
                 None
@@ -277,8 +729,8 @@ impl Validator<'_> {
             value: value?,
             tolerance: tolerance?,
             confidence: confidence?,
-            kpi_at: at(self, e.kpi.span()),
-            value_at: at(self, e.value.span()),
+            kpi_at: at(self, kpi_s.span()),
+            value_at: at(self, value_s.span()),
         })
     }
 

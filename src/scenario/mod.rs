@@ -101,6 +101,9 @@ pub struct Scenario {
     pub sweep: Option<sweep::SweepSpec>,
     /// The `[[expect]]` entries, in file order (empty without any).
     pub expectations: Vec<expect::Expectation>,
+    /// `[[expect]]` event expectations (`count`, `never`, `max_wait`),
+    /// checked on every replication's audit trail by `ccsim check`.
+    pub event_expectations: Vec<expect::EventExpectation>,
     /// `[check]`: how `ccsim check` treats undecided expectations.
     pub check: expect::CheckOptions,
 }

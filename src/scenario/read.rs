@@ -448,8 +448,12 @@ fn to_toml(r: &mut Reader, v: &Node<'_>) -> Option<toml::Value> {
 /// field names). Field types say how a key behaves: `Spanned<T>` is
 /// required, `Option<T>` optional, `Vec<T>` an empty list when absent.
 macro_rules! raw_table {
+    // A field's key: its name, or the string given in brackets (for keys
+    // that are Rust keywords, such as `where`).
+    (@key $field:ident $key:literal) => { $key };
+    (@key $field:ident) => { stringify!($field) };
     ($(#[$m:meta])* pub struct $name:ident ($what:expr) {
-        $( $(#[$fm:meta])* pub $field:ident : $ty:ty ),* $(,)?
+        $( $(#[$fm:meta])* pub $field:ident $([$key:literal])? : $ty:ty ),* $(,)?
     }) => {
         $(#[$m])*
         #[derive(Debug, Clone)]
@@ -458,7 +462,7 @@ macro_rules! raw_table {
         }
         impl $name {
             /// The keys of this table.
-            pub const KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
+            pub const KEYS: &'static [&'static str] = &[$(raw_table!(@key $field $($key)?)),*];
         }
         impl $crate::scenario::read::FromToml for $name {
             fn read(
@@ -466,7 +470,7 @@ macro_rules! raw_table {
                 v: &$crate::scenario::read::Node<'_>,
             ) -> Option<Self> {
                 let t = r.table(v, $what, Self::KEYS)?;
-                Some($name { $( $field: t.field::<$ty>(r, stringify!($field)) ),* })
+                Some($name { $( $field: t.field::<$ty>(r, raw_table!(@key $field $($key)?)) ),* })
             }
             fn placeholder(span: &std::ops::Range<usize>) -> Self {
                 $name { $( $field: <$ty as $crate::scenario::read::Field>::placeholder(span) ),* }

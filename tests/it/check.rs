@@ -361,3 +361,251 @@ fn expectations_change_nothing_simulated() {
         }
     }
 }
+
+/// One agent, ten-minute calls, a two-minute TTL: tasks time out.
+const TTL: &str = r#"name = "ttl"
+[simulation]
+horizon = "3h"
+replications = 3
+seed = 7
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+channel = "voice"
+rate = "30/h"
+handle_time = { dist = "exponential", mean = "10m" }
+[[agents]]
+group = "team"
+count = 1
+[[queues]]
+name = "main"
+target_workers = "1==1"
+[workflow]
+task_timeout = "2m"
+default_filter = { queue = "main" }
+[[expect]]
+name = "no task times out"
+count = { event = "task.canceled", reason = "ttl", max = 0 }
+[[expect]]
+count = { event = "task.created", queue = "main", min = 0 }
+"#;
+
+#[test]
+fn a_count_of_events_fails_naming_the_worst_replication() {
+    let dir = temp_dir("check-ttl");
+    let xml = dir.join("junit.xml");
+    let file = write_scenario(&dir, TTL);
+    let (code, out, err) = check(&[path(&file), "--junit", path(&xml)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let fail = out
+        .lines()
+        .find(|l| l.contains("no task times out"))
+        .unwrap();
+    assert!(fail.starts_with("FAIL          "), "{fail}");
+    assert!(fail.contains(" in replication "), "{fail}");
+    assert!(
+        fail.contains("of 3 replications outside the bounds"),
+        "{fail}"
+    );
+    assert!(fail.ends_with("(3 replications)"), "{fail}");
+    // `task.created` carries no queue: none counted, within min = 0.
+    let pass = out
+        .lines()
+        .find(|l| l.contains("count task.created (queue main) >= 0 per replication"))
+        .unwrap();
+    assert!(pass.starts_with("PASS"), "{pass}");
+    assert!(out.contains("1 passed, 1 failed, 0 inconclusive"), "{out}");
+    let suites = junit(&xml);
+    let ttl = suites[0]
+        .1
+        .iter()
+        .find(|c| c.0 == "no task times out")
+        .unwrap();
+    assert_eq!(ttl.2, ["failure:fail", "system-out"]);
+    // The worst replication's count is the one the engine reports.
+    let s = ccsim::scenario::load(&file).unwrap().scenario;
+    let results = ccsim::replications::run_replications(&s, 7, 3, &|_| {});
+    let worst = results
+        .iter()
+        .map(|r| r.overall[ccsim::metrics::Kpi::CanceledTtl])
+        .fold(0.0, f64::max);
+    assert!(worst > 0.0);
+    assert!(
+        fail.contains(&format!("measured {worst} in replication")),
+        "{fail}\n{worst}"
+    );
+}
+
+/// VIP calls routed to their own desk; tier 1 takes the rest.
+const VIP: &str = r#"name = "vip"
+[simulation]
+horizon = "3h"
+replications = 3
+seed = 5
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "vip"
+channel = "voice"
+rate = "20/h"
+handle_time = { dist = "exponential", mean = "3m" }
+attributes = { tier = "vip" }
+[[arrivals]]
+name = "std"
+channel = "voice"
+rate = "40/h"
+handle_time = { dist = "exponential", mean = "3m" }
+attributes = { tier = "std" }
+[[agents]]
+group = "tier1"
+count = 4
+attributes = { level = 1 }
+[[agents]]
+group = "desk"
+count = 3
+attributes = { level = 2 }
+[[queues]]
+name = "front"
+target_workers = "level == 1"
+[[queues]]
+name = "vip"
+target_workers = "level == 2"
+[[workflow.filters]]
+name = "vip"
+expression = 'tier == "vip"'
+targets = [{ queue = "vip" }]
+[workflow]
+default_filter = { queue = "front" }
+[[expect]]
+name = "vip never on tier 1"
+never = { answered_by = "tier1", where = 'tier == "vip"' }
+[[expect]]
+max_wait = "2h"
+where = 'tier == "vip"'
+"#;
+
+#[test]
+fn never_passes_with_correct_routing_and_names_the_task_when_broken() {
+    let dir = temp_dir("check-vip");
+    let file = write_scenario(&dir, VIP);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("PASS          "), "{out}");
+    assert!(
+        out.contains("vip never on tier 1  measured no such task answered (3 replications)"),
+        "{out}"
+    );
+    let broken = "workflow.filters.vip.targets.0.queue=front";
+    let (code, out, err) = check(&[path(&file), "--set", broken]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let fail = out
+        .lines()
+        .find(|l| l.contains("vip never on tier 1"))
+        .unwrap();
+    assert!(fail.starts_with("FAIL          "), "{fail}");
+    assert!(
+        fail.contains("of replication 0 was answered by tier1-"),
+        "{fail}"
+    );
+    let task: u64 = fail
+        .split("measured task ")
+        .nth(1)
+        .and_then(|x| x.split(' ').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{fail}"));
+    let command = format!("ccsim explain {} --task {task} --set {broken}", path(&file));
+    assert!(fail.contains(&format!("see `{command}`")), "{fail}");
+    // The command shows that task, answered by tier 1.
+    let words: Vec<&str> = command.split(' ').skip(1).collect();
+    let shown = ccsim(&words, &[]);
+    let story = String::from_utf8_lossy(&shown.stdout).to_string();
+    assert!(shown.status.success(), "{story}{}", stderr_no_panic(&shown));
+    assert!(
+        story.contains(&format!("task {task}")) || story.contains(&format!("Task {task}")),
+        "{story}"
+    );
+    assert!(story.contains("tier1-"), "{story}");
+}
+
+#[test]
+fn max_wait_passes_and_fails_with_the_worst_task() {
+    let dir = temp_dir("check-wait");
+    let file = write_scenario(&dir, &VIP.replace("max_wait = \"2h\"", "max_wait = \"0s\""));
+    let (code, out, err) = check(&[path(&file), "--set", "agents.desk.count=1"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let fail = out
+        .lines()
+        .find(|l| l.contains("max_wait 0s where tier == \"vip\""))
+        .unwrap();
+    assert!(fail.starts_with("FAIL          "), "{fail}");
+    assert!(fail.contains("measured longest wait "), "{fail}");
+    assert!(fail.contains("ccsim explain "), "{fail}");
+    let file = write_scenario(&dir, VIP);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let pass = out
+        .lines()
+        .find(|l| l.contains("max_wait 2h where tier == \"vip\""))
+        .unwrap();
+    assert!(pass.starts_with("PASS          "), "{pass}");
+}
+
+#[test]
+fn event_expectations_change_no_kpi() {
+    let dir = temp_dir("check-events-kpis");
+    let with = write_scenario(&dir, VIP);
+    let s = ccsim::scenario::load(&with).unwrap().scenario;
+    assert_eq!(s.event_expectations.len(), 2);
+    let bare = ccsim::scenario::load_str(&with, &VIP[..VIP.find("[[expect]]").unwrap()])
+        .unwrap()
+        .scenario;
+    assert!(bare.event_expectations.is_empty());
+    // The check's results (traced, fed to the expectations) against a plain run's.
+    let c = ccsim::experiment::check::run(&s, 5, 3, &|_| {}).unwrap();
+    assert!(c.events.iter().all(|e| e.pass));
+    let a = ccsim::replications::run_replications(&bare, 5, 3, &|_| {});
+    let plan = ccsim::routing::Plan::build(&s);
+    for (r, y) in a.iter().enumerate() {
+        let x = ccsim::engine::run_traced(&s, &plan, 5, r as u32, &mut |_| {});
+        for k in ccsim::metrics::Kpi::ALL {
+            assert_eq!(x.overall[k].to_bits(), y.overall[k].to_bits(), "{k:?}");
+        }
+    }
+}
+
+#[test]
+fn event_expectations_are_checked_at_load_with_positions() {
+    let dir = temp_dir("check-events-bad");
+    let base = &VIP[..VIP.find("[[expect]]").unwrap()];
+    let text = format!(
+        "{base}[[expect]]\ncount = {{ event = \"task.cancelled\", max = 0 }}\n\
+         [[expect]]\nnever = {{ answered_by = \"tier2\" }}\n\
+         [[expect]]\nmax_wait = \"10m\"\nconfidence = 0.9\n\
+         [[expect]]\nmax_wait = \"10m\"\nkpi = \"asa_s\"\n\
+         [[expect]]\ncount = {{ event = \"task.created\", min = 3, max = 1 }}\n"
+    );
+    let file = write_scenario(&dir, &text);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let n = base.lines().count();
+    for want in [
+        format!(
+            ":{}:19: error: `event` \"task.cancelled\" is no audit-trail event",
+            n + 2
+        ),
+        "did you mean \"task.canceled\"?".to_string(),
+        format!(
+            ":{}:25: error: `answered_by` \"tier2\" is no agent group",
+            n + 4
+        ),
+        format!(
+            ":{}:14: error: `confidence` applies only to a `kpi` expectation",
+            n + 7
+        ),
+        format!(":{}:12: error: one `[[expect]]` entry states one of", n + 9),
+        format!(":{}:50: error: `max` (1) is below `min` (3)", n + 12),
+    ] {
+        assert!(err.contains(&want), "missing {want} in\n{err}");
+    }
+}

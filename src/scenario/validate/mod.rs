@@ -405,7 +405,10 @@ impl Validator<'_> {
             let window_h = sim.as_ref().map(|x| (x.horizon_s - x.warmup_s) / 3600.0);
             self.costs(c, &channels, groups.as_deref(), window_h)
         });
-        let expectations = self.expectations(&raw.expect);
+        let queue_names: Vec<&str> = queues.iter().map(|q| q.name.as_str()).collect();
+        let group_names: Vec<&str> = groups.iter().flatten().map(|g| g.name.as_str()).collect();
+        let (expectations, event_expectations) =
+            self.expectations(&raw.expect, &queue_names, &group_names);
         let check = self.check_options(raw.check.as_ref());
         if self.diags.has_errors() {
             return None;
@@ -437,6 +440,7 @@ impl Validator<'_> {
             overrides: Vec::new(),
             sweep: raw.sweep.as_ref().and_then(|s| self.sweep(s.get_ref())),
             expectations,
+            event_expectations,
             check,
         };
         scenario.profiles = scenario
