@@ -95,7 +95,7 @@ fn one(file: &Path, a: &Args<'_>) -> Result<check::Checked> {
     let replications = a.replications.unwrap_or(s.sim.replications);
     let sets: Vec<String> = a.limits.set.iter().map(ToString::to_string).collect();
     let shown = file.display().to_string();
-    let explain = |task: u64| check::explain_command(&s, &shown, seed, &sets, task);
+    let explain = |r: u32, task: u64| check::explain_command(&s, &shown, seed, &sets, r, task);
     Ok(check::run_explained(
         &s,
         seed,

@@ -10,8 +10,8 @@ use std::path::Path;
 
 /// What to explain.
 pub(super) enum Question {
-    /// One task's story.
-    Task(u64),
+    /// One task's story: task, replication.
+    Task(u64, u32),
     /// Tasks whose summary matches an expression (`wait > 600`).
     Find(String),
     /// The tasks that waited longest.
@@ -27,7 +27,7 @@ pub(super) fn explain(
 ) -> Result<()> {
     let seed = seed.unwrap_or(s.sim.seed);
     let text = match q {
-        Question::Task(task) => story::render(s, seed, task)?,
+        Question::Task(task, r) => story::render_in(s, seed, r, task)?,
         Question::Find(expr) => tasks::find(s, file, seed, &expr, limit).context("--find")?,
         Question::Slowest(n) => tasks::slowest(s, file, seed, n),
     };

@@ -86,6 +86,10 @@ enum Command {
         /// Base seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        /// With --task: the replication (default 0), as `ccsim check`
+        /// names it for a failed event expectation.
+        #[arg(long, requires = "task", default_value_t = 0)]
+        replication: u32,
         #[command(flatten)]
         limits: Limits,
     },
@@ -400,10 +404,11 @@ pub fn run() -> Result<()> {
             slowest,
             limit,
             seed,
+            replication,
             limits,
         } => {
             let question = match (task, find, slowest) {
-                (Some(t), _, _) => explain::Question::Task(t),
+                (Some(t), _, _) => explain::Question::Task(t, replication),
                 (_, Some(f), _) => explain::Question::Find(f),
                 (_, _, Some(n)) => explain::Question::Slowest(n),
                 _ => unreachable!("clap requires one of --task, --find, --slowest"),

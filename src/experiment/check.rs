@@ -310,14 +310,25 @@ pub fn run(
     replications: u32,
     on_replication: &(dyn Fn(u64) + Sync),
 ) -> Result<Checked, Error> {
-    let explain = |task: u64| explain_command(s, &s.path.display().to_string(), seed, &[], task);
+    let explain =
+        |r: u32, task: u64| explain_command(s, &s.path.display().to_string(), seed, &[], r, task);
     run_explained(s, seed, replications, on_replication, &explain)
 }
 
-/// The `ccsim explain` command that shows task `task` of replication 0 of
-/// `file` with `seed` (and the `--set` overrides the run used).
-pub fn explain_command(s: &Scenario, file: &str, seed: u64, sets: &[String], task: u64) -> String {
+/// The `ccsim explain` command that shows task `task` of replication `r`
+/// of `file` with `seed` (and the `--set` overrides the run used).
+pub fn explain_command(
+    s: &Scenario,
+    file: &str,
+    seed: u64,
+    sets: &[String],
+    r: u32,
+    task: u64,
+) -> String {
     let mut c = format!("ccsim explain {} --task {task}", shell_word(file));
+    if r != 0 {
+        c.push_str(&format!(" --replication {r}"));
+    }
     for x in sets {
         c.push_str(&format!(" --set {}", shell_word(x)));
     }
@@ -339,8 +350,8 @@ fn shell_word(w: &str) -> String {
     }
 }
 
-/// As [`run`], with `explain(task)` giving the command that shows a task
-/// of replication 0 (named in event expectations that fail).
+/// As [`run`], with `explain(replication, task)` giving the command that
+/// shows a task (named in event expectations that fail).
 ///
 /// # Errors
 /// As [`run`].
@@ -349,7 +360,7 @@ pub fn run_explained(
     seed: u64,
     replications: u32,
     on_replication: &(dyn Fn(u64) + Sync),
-    explain: &dyn Fn(u64) -> String,
+    explain: &dyn Fn(u32, u64) -> String,
 ) -> Result<Checked, Error> {
     let ids = resolve_expectations(s).map_err(|problems| Error::Scenario {
         point: None,

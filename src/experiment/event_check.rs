@@ -134,23 +134,22 @@ pub struct EventOutcome {
 }
 
 /// Judges `e` on its per-replication states (`watches[r]` for replication
-/// r). `command` gives the `ccsim explain` command line for a task of
-/// replication 0.
+/// r). `explain(r, task)` gives the `ccsim explain` command line that
+/// shows a task of replication r.
 pub fn judge(
     e: &EventExpectation,
     watches: &[&Watch],
     seed: u64,
-    explain: &dyn Fn(u64) -> String,
+    explain: &dyn Fn(u32, u64) -> String,
 ) -> EventOutcome {
     let replications = watches.len() as u32;
     let look = |r: u32, task: u64| -> String {
         if r == 0 {
-            format!("; see `{}`", explain(task))
+            format!("; see `{}`", explain(r, task))
         } else {
             format!(
-                "; it happened in replication {r} of seed {seed}, and `ccsim explain` and `--events` show replication 0 only, so `{}` shows another task: rerun with `ccsim check FILE --seed {seed} --replications {}` to see it again",
-                explain(task),
-                r + 1
+                "; it is in replication {r} of seed {seed}, not replication 0 (which `ccsim explain` shows by default and `--events` writes): see `{}`",
+                explain(r, task)
             )
         }
     };

@@ -10,12 +10,14 @@ use std::fmt::Write as _;
 /// The task asked about did not arrive in replication 0.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "replication 0 of seed {seed} has {arrivals} arrivals (tasks 0 to {}); there is no task {task}",
+    "replication {replication} of seed {seed} has {arrivals} arrivals (tasks 0 to {}); there is no task {task}",
     arrivals.saturating_sub(1)
 )]
 pub struct NoSuchTask {
     /// The seed of the run.
     pub seed: u64,
+    /// The replication.
+    pub replication: u32,
     /// The task asked about.
     pub task: u64,
     /// Tasks that arrived.
@@ -24,21 +26,33 @@ pub struct NoSuchTask {
 
 /// The story of task `task` (arrival index) of replication 0 under `seed`.
 pub fn render(s: &Scenario, seed: u64, task: u64) -> Result<String, NoSuchTask> {
+    render_in(s, seed, 0, task)
+}
+
+/// The story of task `task` of replication `replication` under `seed`
+/// (`ccsim explain --task N --replication R`).
+pub fn render_in(
+    s: &Scenario,
+    seed: u64,
+    replication: u32,
+    task: u64,
+) -> Result<String, NoSuchTask> {
     let mut events = Vec::new();
     let mut tracer = |ev: &TraceEvent| {
         if ev.task == Some(task) {
             events.push(ev.clone());
         }
     };
-    let result = crate::engine::run_traced(s, &Plan::build(s), seed, 0, &mut tracer);
+    let result = crate::engine::run_traced(s, &Plan::build(s), seed, replication, &mut tracer);
     if events.is_empty() {
         return Err(NoSuchTask {
             seed,
+            replication,
             task,
             arrivals: result.contacts,
         });
     }
-    Ok(story(s, seed, task, &events))
+    Ok(story(s, seed, replication, task, &events))
 }
 
 /// A time as the scenario's clock shows it (with seconds since the start),
@@ -51,11 +65,11 @@ fn when(s: &Scenario, t: f64) -> String {
 }
 
 /// One task's events as a story, then its outcome.
-fn story(s: &Scenario, seed: u64, task: u64, events: &[TraceEvent]) -> String {
+fn story(s: &Scenario, seed: u64, replication: u32, task: u64, events: &[TraceEvent]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "task {task} of replication 0, seed {seed}, scenario \"{}\"",
+        "task {task} of replication {replication}, seed {seed}, scenario \"{}\"",
         s.name
     );
     let time_head = if s.sim.clock.is_some() {

@@ -540,7 +540,37 @@ fn max_wait_passes_and_fails_with_the_worst_task() {
         .unwrap();
     assert!(fail.starts_with("FAIL          "), "{fail}");
     assert!(fail.contains("measured longest wait "), "{fail}");
-    assert!(fail.contains("ccsim explain "), "{fail}");
+    // The command named shows the task of the replication named, wherever it is.
+    let (task, r): (String, String) = {
+        let at = fail.split("(task ").nth(1).unwrap();
+        let mut w = at.split([' ', ')']);
+        let task = w.next().unwrap().to_string();
+        (task, w.nth(2).unwrap().to_string())
+    };
+    let command = fail
+        .split("see `")
+        .nth(1)
+        .unwrap()
+        .split('`')
+        .next()
+        .unwrap();
+    let mut want = format!("ccsim explain {} --task {task}", path(&file));
+    if r != "0" {
+        want.push_str(&format!(" --replication {r}"));
+    }
+    assert_eq!(
+        command,
+        format!("{want} --set agents.desk.count=1"),
+        "{fail}"
+    );
+    let words: Vec<&str> = command.split(' ').skip(1).collect();
+    let shown = ccsim(&words, &[]);
+    let story = String::from_utf8_lossy(&shown.stdout).to_string();
+    assert!(shown.status.success(), "{story}{}", stderr_no_panic(&shown));
+    assert!(
+        story.starts_with(&format!("task {task} of replication {r}, seed 5,")),
+        "{story}"
+    );
     let file = write_scenario(&dir, VIP);
     let (code, out, err) = check(&[path(&file)]);
     assert_eq!(code, 0, "{out}\n{err}");
