@@ -591,9 +591,32 @@ fn event_expectations_change_no_kpi() {
         .unwrap()
         .scenario;
     assert!(bare.event_expectations.is_empty());
-    // The check's results (traced, fed to the expectations) against a plain run's.
-    let c = ccsim::experiment::check::run(&s, 5, 3, &|_| {}).unwrap();
+    // A KPI expectation judged with the event expectations (traced runs,
+    // events fed to them) and without: the same numbers, bit for bit.
+    let kpi = "[[expect]]\nkpi = \"overall.asa_s\"\nop = \"<\"\nvalue = \"1h\"\n";
+    let both = ccsim::scenario::load_str(&with, &format!("{VIP}{kpi}"))
+        .unwrap()
+        .scenario;
+    let only = ccsim::scenario::load_str(
+        &with,
+        &format!("{}{kpi}", &VIP[..VIP.find("[[expect]]").unwrap()]),
+    )
+    .unwrap()
+    .scenario;
+    assert_eq!(
+        (both.event_expectations.len(), only.event_expectations.len()),
+        (2, 0)
+    );
+    let c = ccsim::experiment::check::run(&both, 5, 3, &|_| {}).unwrap();
+    let d = ccsim::experiment::check::run(&only, 5, 3, &|_| {}).unwrap();
     assert!(c.events.iter().all(|e| e.pass));
+    let (x, y) = (&c.outcomes[0].judgement, &d.outcomes[0].judgement);
+    assert_eq!(x.mean.unwrap().to_bits(), y.mean.unwrap().to_bits());
+    assert_eq!(
+        x.half_width.unwrap().to_bits(),
+        y.half_width.unwrap().to_bits()
+    );
+    // And each traced replication against a plain run's.
     let a = ccsim::replications::run_replications(&bare, 5, 3, &|_| {});
     let plan = ccsim::routing::Plan::build(&s);
     for (r, y) in a.iter().enumerate() {
