@@ -512,10 +512,12 @@ pub fn run() -> Result<()> {
                     options: limits.options(),
                     max_iterations,
                 },
-                out,
-                json,
-                charts,
-                html,
+                staff::Outputs {
+                    out,
+                    json,
+                    charts,
+                    html,
+                },
             )
         }
         Command::Staff {
@@ -546,10 +548,12 @@ pub fn run() -> Result<()> {
                 minimize_cost: matches!(minimize, Some(Minimize::Cost)),
                 max_agents,
             },
-            out,
-            json,
-            html,
-            charts,
+            staff::Outputs {
+                out,
+                json,
+                charts,
+                html,
+            },
         ),
         Command::Check {
             files,

@@ -10,23 +10,27 @@ use serde_json::{Map, Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-pub(super) fn staff(
-    search: StaffSearch,
-    out: Option<PathBuf>,
-    json_out: bool,
-    html: bool,
-    charts: bool,
-) -> Result<()> {
+/// Where a staffing search's results go (the same flags for both searches).
+pub(super) struct Outputs {
+    /// Report folder (default: reports/<scenario name>-staff/).
+    pub out: Option<PathBuf>,
+    /// The JSON document on stdout instead of the table.
+    pub json: bool,
+    /// Charts into charts/.
+    pub charts: bool,
+    /// report.html.
+    pub html: bool,
+}
+
+pub(super) fn staff(search: StaffSearch, outputs: Outputs) -> Result<()> {
+    let Outputs {
+        out,
+        json: json_out,
+        charts,
+        html,
+    } = outputs;
     let started = report::manifest::now_utc();
-    let spinner = spinner();
-    let st = search.run(&|_| {
-        if let Some(b) = &spinner {
-            b.inc(1);
-        }
-    })?;
-    if let Some(b) = spinner {
-        b.finish_and_clear();
-    }
+    let st = with_spinner(|tick| search.run(tick))?;
     let dir =
         out.unwrap_or_else(|| Path::new("reports").join(format!("{}-staff", st.summary.scenario)));
     let doc = document(&search, &st);
@@ -211,22 +215,17 @@ fn path_csv(s: &StaffSearch, st: &Staffing) -> Vec<u8> {
 /// service level each reaches per interval on the same customers.
 pub(super) fn per_interval(
     search: ccsim::experiment::IntervalSearch,
-    out: Option<PathBuf>,
-    json_out: bool,
-    charts: bool,
-    html: bool,
+    outputs: Outputs,
 ) -> Result<()> {
     use ccsim::experiment::IntervalStaffing;
+    let Outputs {
+        out,
+        json: json_out,
+        charts,
+        html,
+    } = outputs;
     let started = report::manifest::now_utc();
-    let spinner = spinner();
-    let st = search.run(&|_| {
-        if let Some(b) = &spinner {
-            b.inc(1);
-        }
-    })?;
-    if let Some(b) = spinner {
-        b.finish_and_clear();
-    }
+    let st = with_spinner(|tick| search.run(tick))?;
     let base = ccsim::scenario::load_overridden(&search.file, &search.options, &search.base)?;
     let dir =
         out.unwrap_or_else(|| Path::new("reports").join(format!("{}-staff", base.scenario.name)));
@@ -389,6 +388,20 @@ fn reported_hours(plan: &[u32], sl: &[Option<ccsim::stats::Estimate>], interval_
 
 /// A spinner counting replications on a terminal (a search does not know
 /// how many it will run).
+/// Runs a search with a spinner on a terminal that counts its replications.
+fn with_spinner<T>(run: impl FnOnce(&(dyn Fn(u64) + Sync)) -> T) -> T {
+    let spinner = spinner();
+    let out = run(&|_| {
+        if let Some(b) = &spinner {
+            b.inc(1);
+        }
+    });
+    if let Some(b) = spinner {
+        b.finish_and_clear();
+    }
+    out
+}
+
 fn spinner() -> Option<indicatif::ProgressBar> {
     std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
