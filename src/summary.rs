@@ -121,6 +121,8 @@ pub struct Summary {
     pub activity_hours: Vec<Vec<Estimate>>,
     /// Spend, when the scenario has `[costs]`.
     pub cost: Option<crate::cost::CostSummary>,
+    /// What the injected faults did, when the scenario has `[faults]`.
+    pub faults: Option<crate::metrics::FaultKpis<Estimate>>,
     /// Contacts simulated over all replications, warm-up included.
     pub contacts: u64,
     /// Events processed over all replications.
@@ -261,6 +263,10 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         })
         .collect();
     Summary {
+        faults: s
+            .faults
+            .as_ref()
+            .map(|_| crate::metrics::FaultKpis::from_fn(|k| est(&|r| r.faults[k]))),
         cost: s
             .costs
             .as_ref()

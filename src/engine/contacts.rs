@@ -64,7 +64,7 @@ impl Engine<'_> {
                 ev.channel = Some(e.s.channels[c.channel.idx()].name.clone());
             });
         }
-        self.route_new(slot, t);
+        self.begin_attempt(slot, t);
     }
 
     /// Counts the contacts an arrival finds (only when asked for; kept out of

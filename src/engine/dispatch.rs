@@ -113,6 +113,12 @@ impl<'s> Engine<'s> {
             events: 0,
             tracer: None,
             rule: Rule::LongestIdle,
+            faults: s.faults.as_ref(),
+            lookup_rng: rng::stream(seed, replication, rng::Purpose::Faults, 0),
+            reach_rng: rng::stream(seed, replication, rng::Purpose::Faults, 1),
+            channel_down: vec![0; n_channels],
+            queue_down: vec![0; s.queues.len()],
+            group_down: vec![0; s.groups.len()],
         };
         if e.usage.is_some() {
             e.online_since = vec![f64::NAN; n_workers];
@@ -124,6 +130,7 @@ impl<'s> Engine<'s> {
                 e.active_sources += 1;
             }
         }
+        e.schedule_outages();
         for (h, _) in s.hours.iter().enumerate() {
             if s.queues.iter().any(|q| q.hours == Some(h as u32)) {
                 e.schedule_hours(h as u32, 0.0);
@@ -216,6 +223,8 @@ impl<'s> Engine<'s> {
                 Event::CallbackDue { task, generation } => self.callback_due(task, generation, t),
                 Event::Redial { task, generation } => self.redial(task, generation, t),
                 Event::Shift { group } => self.shift_change(group as usize, t),
+                Event::LookupDone { task, generation } => self.lookup_done(task, generation, t),
+                Event::Outage { index, start } => self.outage(index as usize, start, t),
             }
             if self.active_sources == 0 && self.live == 0 && t >= horizon {
                 break;

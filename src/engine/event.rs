@@ -101,6 +101,21 @@ pub enum Event {
         /// Worker index.
         worker: u32,
     },
+    /// A contact's look-up before routing ends (`[faults.lookup]`; stale if
+    /// the customer hung up meanwhile).
+    LookupDone {
+        /// Task slot.
+        task: u32,
+        /// Slot generation when scheduled.
+        generation: u32,
+    },
+    /// An outage of `[[faults.outages]]` starts or ends.
+    Outage {
+        /// Index in the scenario's outages.
+        index: u32,
+        /// Starts (else ends).
+        start: bool,
+    },
     /// A scripted change of some workers' attributes and capacity.
     ProfileChange {
         /// Group index.

@@ -61,7 +61,7 @@ impl Engine<'_> {
     pub(super) fn maybe_transfer(&mut self, w: u32, slot: u32, t: f64) -> bool {
         let x = &self.tasks[slot as usize];
         if x.followup != Followup::None || !x.routed {
-            return false;
+            return false; // follow-ups (an unreached call back among them) are not transferred
         }
         let Some(tr) = &self.s.queues[x.queue as usize].transfer else {
             return false;
@@ -249,6 +249,6 @@ impl Engine<'_> {
             ev.source = Some(e.s.sources[task.source as usize].name.clone());
             ev.channel = Some(e.s.channels[task.channel as usize].name.clone());
         });
-        self.route_new(slot, t);
+        self.begin_attempt(slot, t);
     }
 }

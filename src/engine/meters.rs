@@ -161,7 +161,11 @@ impl Engine<'_> {
                 // Still on the line when the run stopped: billed until then.
                 self.close_leg(i as u32, now - task.call_start);
             }
-            if matches!(task.state, TaskState::Waiting | TaskState::Reserved) && task.counted {
+            if matches!(
+                task.state,
+                TaskState::Waiting | TaskState::Reserved | TaskState::LookingUp
+            ) && task.counted
+            {
                 let cell = self.cell(&task);
                 self.metrics
                     .unfinished(cell, task.arrival(), task.is_redial);

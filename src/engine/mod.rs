@@ -17,6 +17,7 @@
 //! | `service.rs` | reserve, accept/reject/timeout, talk, wrap-up, complete |
 //! | `followups.rs` | call backs, transfers, redials |
 //! | `staff.rs` | activities, shifts, breaks, disconnects, profile changes, hours |
+//! | `faults.rs` | injected faults: the look-up, outages, unreached call backs |
 //! | `meters.rs` | cost meters (with `[costs]`) and the end-of-run flush |
 //! | `audit.rs` | the audit trail (`explain`, `--events`), built only when traced |
 //! | `views.rs` | what target, filter and `skip_if` expressions read |
@@ -35,6 +36,8 @@
 //! Redial ............ followups::redial
 //! Shift, HoursChange, Disconnect, Reconnect, ProfileChange, WorkerReturn
 //!                     staff::*               availability changes, then pull_tasks
+//! LookupDone ........ faults::lookup_done    route, or the look-up's failure action
+//! Outage ............ faults::outage         a channel, queue or group goes down or comes back
 //! ```
 //!
 //! Handlers call each other directly within one event (the model's own
@@ -73,6 +76,7 @@ pub mod calendar;
 mod contacts;
 mod dispatch;
 pub mod event;
+mod faults;
 mod followups;
 mod matching;
 mod meters;
@@ -113,6 +117,16 @@ enum TaskState {
     Reserved,
     /// Accepted: talking or wrapping up.
     Serving,
+    /// In the look-up before routing (`[faults.lookup]`).
+    LookingUp,
+}
+
+/// How a contact's look-up ends (drawn when it starts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LookupOutcome {
+    Found,
+    Failed,
+    TimedOut,
 }
 
 /// A task that follows up a contact rather than being one.
@@ -177,6 +191,11 @@ const FREE_TASK: Task = Task {
     talk_start: 0.0,
     leg_open: false,
     hour: 0,
+    lookup: LookupOutcome::Found,
+    unreached: false,
+    callback_attempts: 0,
+    retry_handle: 0.0,
+    retry_wrapup: 0.0,
 };
 
 /// The hour of day (0–23) of a time, day 0 starting at local midnight.
@@ -260,6 +279,16 @@ struct Task {
     leg_open: bool,
     /// Hour of day of `call_start` (cost breakdown).
     hour: u8,
+    /// How the pending look-up ends (`[faults.lookup]`).
+    lookup: LookupOutcome,
+    /// This call-back attempt does not reach the customer (`[faults.callbacks]`).
+    unreached: bool,
+    /// Call-back attempts made so far.
+    callback_attempts: u8,
+    /// A call back's talk and wrap-up, kept while a failed attempt's time
+    /// stands in for them.
+    retry_handle: f64,
+    retry_wrapup: f64,
 }
 
 /// How a task leaves a step without being answered.
@@ -349,6 +378,16 @@ struct Engine<'s> {
     tracer: Option<&'s mut Tracer<'s>>,
     /// How the next reservation's worker was chosen (for the audit trail).
     rule: Rule,
+    /// `[faults]`, if any.
+    faults: Option<&'s crate::scenario::faults::Faults>,
+    /// Look-up delays and failures.
+    lookup_rng: Xoshiro256PlusPlus,
+    /// Whether call-back attempts reach the customer, and retry delays.
+    reach_rng: Xoshiro256PlusPlus,
+    /// Per channel, queue and group: outages in progress.
+    channel_down: Vec<u32>,
+    queue_down: Vec<u32>,
+    group_down: Vec<u32>,
 }
 
 /// How a worker was chosen for a reservation (docs/routing.md, "Which worker gets a task").

@@ -73,6 +73,9 @@ impl Engine<'_> {
 
     /// A reservation is accepted: the task is assigned (answered) and talk starts.
     pub(super) fn accept(&mut self, w: u32, slot: u32, t: f64) {
+        if self.tasks[slot as usize].followup == Followup::Callback {
+            self.callback_attempt(slot);
+        }
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
         task.in_talk = true;
@@ -83,7 +86,7 @@ impl Engine<'_> {
         // Follow-up work counts in the queue that works it.
         let here = self.metrics.cell(task.source, channel, Some(task.queue));
         match task.followup {
-            _ if !task.followup_counted => {}
+            _ if !task.followup_counted || task.unreached => {}
             Followup::Voicemail => self.metrics.voicemail_worked(here, t - task.created),
             Followup::Callback => self.metrics.callback_worked(here, t - task.created),
             Followup::Transfer => {
@@ -350,7 +353,11 @@ impl Engine<'_> {
             ev.worker = Some(e.plan.worker_names[w as usize].clone())
         });
         let ch = self.tasks[slot as usize].channel as usize;
-        self.release_slot(slot);
+        if self.tasks[slot as usize].unreached {
+            self.callback_unreached(slot, t);
+        } else {
+            self.release_slot(slot);
+        }
         self.assigned[w as usize * self.n_channels + ch] -= 1;
         self.release_unit(w, ch, t);
         if self.workers[w as usize].active {

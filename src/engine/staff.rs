@@ -45,7 +45,7 @@ impl Engine<'_> {
     /// able to take tasks.
     pub(super) fn refresh(&mut self, w: u32, t: f64) -> bool {
         let worker = self.workers[w as usize];
-        let activity = if worker.disconnected {
+        let activity = if worker.disconnected || self.group_down[worker.group as usize] > 0 {
             OFFLINE
         } else if !worker.on_shift {
             // Finishing work after the shift: logged in, taking nothing new.
@@ -145,30 +145,50 @@ impl Engine<'_> {
         );
         self.workers[w as usize].disconnected = true;
         self.refresh(w, t);
+        self.take_offline(w..w + 1, &d.drop, t, "the worker disconnected");
+        self.cal.schedule(t + off, Event::Reconnect { worker: w });
+    }
+
+    /// Workers `ws` (of one group) just went off line: their pending
+    /// reservations are rejected and re-routed, and their conversations in
+    /// progress on `drop` channels are lost. Scans the task slots once (live
+    /// tasks only; disconnects and outages are rare). Returns the
+    /// conversations lost.
+    pub(super) fn take_offline(
+        &mut self,
+        ws: std::ops::Range<u32>,
+        drop: &[bool],
+        t: f64,
+        why: &str,
+    ) -> u32 {
+        let mut lost = 0;
         for slot in 0..self.tasks.len() as u32 {
             let x = self.tasks[slot as usize];
-            if x.reserved_by != w {
+            let w = x.reserved_by;
+            if !ws.contains(&w) {
                 continue;
             }
             match x.state {
                 TaskState::Reserved => {
                     if x.tracked() {
+                        let g = self.workers[w as usize].group as usize;
                         self.metrics.reservation(g, ReservationEvent::Rejected);
                     }
                     self.trace_task(slot, t, "reservation.rejected", |e, ev| {
                         ev.worker = Some(e.plan.worker_names[w as usize].clone());
-                        ev.detail = Some("the worker disconnected".into());
+                        ev.detail = Some(why.into());
                     });
                     self.unreserve(w, slot, t);
                     self.retry(slot, t);
                 }
-                TaskState::Serving if x.in_talk && d.drop[x.channel as usize] => {
+                TaskState::Serving if x.in_talk && drop[x.channel as usize] => {
                     self.drop_talk(w, slot, t);
+                    lost += u32::from(x.counted);
                 }
                 _ => {}
             }
         }
-        self.cal.schedule(t + off, Event::Reconnect { worker: w });
+        lost
     }
 
     /// A conversation is lost with its agent: the work ends now (no wrap-up).
@@ -304,27 +324,40 @@ impl Engine<'_> {
         let open = self.s.hours[h as usize].is_open(t);
         let mut opened = false;
         for (q, queue) in self.s.queues.iter().enumerate() {
+            // A queue down (`[faults]`) stays closed whatever its hours.
+            let open = open && self.queue_down[q] == 0;
             if queue.hours == Some(h) && self.queue_open[q] != open {
                 self.queue_open[q] = open;
                 opened |= open;
             }
         }
         if opened {
-            let mut starting = std::mem::take(&mut self.starting);
-            starting.clear();
-            for w in 0..self.workers.len() as u32 {
-                let worker = &self.workers[w as usize];
-                let member = self.s.profiles[worker.profile as usize]
-                    .queues
-                    .iter()
-                    .any(|q| self.s.queues[q.idx()].hours == Some(h));
-                if worker.active && member {
-                    starting.push(w);
-                }
-            }
-            self.starting = self.pull_longest_idle_first(starting, t);
+            let s = self.s;
+            self.queue_reopened(|q| s.queues[q.idx()].hours == Some(h), t);
         }
         self.schedule_hours(h, t);
+    }
+
+    /// Queues `reopened` names just opened: their free members take waiting
+    /// tasks, longest idle first.
+    pub(super) fn queue_reopened(
+        &mut self,
+        reopened: impl Fn(crate::scenario::QueueId) -> bool,
+        t: f64,
+    ) {
+        let mut starting = std::mem::take(&mut self.starting);
+        starting.clear();
+        for w in 0..self.workers.len() as u32 {
+            let worker = &self.workers[w as usize];
+            let member = self.s.profiles[worker.profile as usize]
+                .queues
+                .iter()
+                .any(|&q| reopened(q));
+            if worker.active && member {
+                starting.push(w);
+            }
+        }
+        self.starting = self.pull_longest_idle_first(starting, t);
     }
 
     /// Applies a group's shift, staffing-plan and break state at `t` and

@@ -342,21 +342,25 @@ impl Engine<'_> {
     pub(super) fn expire(&mut self, slot: u32, generation: u32, t: f64) {
         let x = &self.tasks[slot as usize];
         if x.generation != generation
-            || !matches!(x.state, TaskState::Waiting | TaskState::Reserved)
+            || !matches!(
+                x.state,
+                TaskState::Waiting | TaskState::Reserved | TaskState::LookingUp
+            )
             || matches!(x.followup, Followup::Voicemail | Followup::Callback)
         {
             return; // answered (or slot reused) before; voicemails and call backs never expire
         }
         let task = *x;
-        if task.generation != generation
-            || !matches!(task.state, TaskState::Waiting | TaskState::Reserved)
-        {
-            return; // answered (or slot reused) before
-        }
+        let looking_up = task.state == TaskState::LookingUp;
         let ttl_hit = task.patience > self.s.workflow.task_ttl_s;
         self.trace_task(slot, t, "task.canceled", |_, ev| {
             ev.detail = Some(if ttl_hit {
                 "Task TTL Exceeded".to_string()
+            } else if looking_up {
+                format!(
+                    "the customer hung up during the look-up, after {:.2} s",
+                    t - task.created
+                )
             } else {
                 format!(
                     "the customer hung up after waiting {:.2} s",
@@ -388,11 +392,18 @@ impl Engine<'_> {
             self.unreserve(w, slot, t);
             Some(w)
         } else {
-            self.drop_waiting(slot);
+            if looking_up {
+                if task.counted {
+                    self.metrics
+                        .fault(crate::metrics::FaultKpi::LookupAbandoned, 1.0);
+                }
+            } else {
+                self.drop_waiting(slot);
+            }
             None
         };
         let ttl = task.patience > self.s.workflow.task_ttl_s;
-        if task.tracked() {
+        if task.tracked() && !looking_up {
             self.metrics.step(
                 task.step,
                 if ttl {

@@ -31,17 +31,20 @@ pub enum Scope {
     Group,
     /// The bill (with `[costs]` in both designs).
     Cost,
+    /// What injected faults did (with `[faults]` in both designs).
+    Faults,
 }
 
 impl Scope {
     /// Every scope, in output order.
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Overall,
         Scope::Queue,
         Scope::Channel,
         Scope::Source,
         Scope::Group,
         Scope::Cost,
+        Scope::Faults,
     ];
 
     /// The scope's key in the JSON document (`overall`, `queues`, …).
@@ -53,6 +56,7 @@ impl Scope {
             Scope::Source => "sources",
             Scope::Group => "groups",
             Scope::Cost => "cost",
+            Scope::Faults => "faults",
         }
     }
 
@@ -65,6 +69,7 @@ impl Scope {
             Scope::Source => "source",
             Scope::Group => "group",
             Scope::Cost => "cost",
+            Scope::Faults => "faults",
         }
     }
 }
@@ -129,6 +134,13 @@ pub fn flatten(s: &Scenario, r: &ReplicationResult) -> Vec<(KpiId, f64)> {
             Scope::Cost,
             "bill",
             &mut [("total", total), ("monthly_projection", monthly)].into_iter(),
+        );
+    }
+    if s.faults.is_some() {
+        table(
+            Scope::Faults,
+            "faults",
+            &mut r.faults.named().map(|(k, v)| (k, *v)),
         );
     }
     out
@@ -201,7 +213,7 @@ impl Comparison {
         let mut unpaired = Map::new();
         for d in &self.differences {
             let key = d.id.scope.json_key();
-            let nested = !matches!(d.id.scope, Scope::Overall | Scope::Cost);
+            let nested = !matches!(d.id.scope, Scope::Overall | Scope::Cost | Scope::Faults);
             for (out, v) in [
                 (&mut diff, est(&d.diff)),
                 (&mut unpaired, serde_json::json!(d.unpaired_ci95)),
@@ -344,7 +356,9 @@ impl Comparison {
                 let ci95 = d.diff.ci95.unwrap_or(0.0) / a.abs() * 100.0;
                 (mean.is_finite() && ci95.is_finite()).then(|| ForestRow {
                     label: match d.id.scope {
-                        Scope::Cost => format!("cost {}", d.id.kpi),
+                        Scope::Cost | Scope::Faults => {
+                            format!("{} {}", d.id.scope.label(), d.id.kpi)
+                        }
                         _ => d.id.kpi.to_string(),
                     },
                     mean,

@@ -9,7 +9,7 @@
 use super::Error;
 use super::compare::{KpiId, Scope, flatten};
 use super::runner::{PointRun, run_points};
-use crate::metrics::{GroupKpi, Kpi, ReplicationResult};
+use crate::metrics::{FaultKpi, GroupKpi, Kpi, ReplicationResult};
 use crate::scenario::Scenario;
 use crate::scenario::units::parse_duration;
 use crate::stats::Estimate;
@@ -125,6 +125,11 @@ pub fn resolve_kpi(path: &str, s: &Scenario) -> Result<KpiId, String> {
             kpi_of(k, &["total", "monthly_projection"])?,
         ),
         ["cost", _] => return Err("the scenario has no [costs]".into()),
+        ["faults", k] if s.faults.is_some() => {
+            let known: Vec<&'static str> = FaultKpi::ALL.iter().map(|k| k.name()).collect();
+            (Scope::Faults, "faults".to_string(), kpi_of(k, &known)?)
+        }
+        ["faults", _] => return Err("the scenario has no [faults]".into()),
         [scope, name, k] => match *scope {
             "queues" => (
                 Scope::Queue,
@@ -166,7 +171,9 @@ pub fn resolve_kpi(path: &str, s: &Scenario) -> Result<KpiId, String> {
                 return Err(crate::scenario::diag::unknown_name(
                     "scope",
                     other,
-                    &["overall", "queues", "channels", "sources", "groups", "cost"],
+                    &[
+                        "overall", "queues", "channels", "sources", "groups", "cost", "faults",
+                    ],
                 ));
             }
         },

@@ -170,6 +170,9 @@ kpi_family! {
     /// Conversations lost because the agent disconnected (the contact stays
     /// answered; the work not done is taken out of AHT).
     DisconnectDropped = "disconnect_dropped",
+    /// Contacts lost to an injected fault (`[faults]`, docs/faults.md):
+    /// dropped after a failed look-up, or arriving on a channel that is down.
+    Lost = "lost",
 }
 
 impl Kpi {
@@ -190,6 +193,37 @@ impl Kpi {
                 | Kpi::Aht
         )
     }
+}
+
+kpi_family! {
+    /// What the injected faults did to counted contacts (`[faults]`,
+    /// docs/faults.md), over the whole center.
+    enum FaultKpi;
+    /// One replication's fault counts.
+    table FaultKpis;
+    /// Attempts that went through the look-up.
+    Lookups = "lookups",
+    /// Look-ups that failed: an error or a timeout.
+    LookupFailed = "lookup_failed",
+    /// Look-ups that timed out (included in `lookup_failed`).
+    LookupTimeouts = "lookup_timeouts",
+    /// Customers who hung up during the look-up (counted `abandoned`, in no queue).
+    LookupAbandoned = "lookup_abandoned",
+    /// Contacts dropped after a failed look-up (counted `lost`).
+    LookupDropped = "lookup_dropped",
+    /// Mean time a finished look-up took (timeouts included).
+    LookupTime = "lookup_time_s",
+    /// Contacts that arrived on a channel that was down (counted `lost`).
+    LostInOutage = "lost_in_outage",
+    /// Conversations lost when their agent's group went down (counted
+    /// `disconnect_dropped` too).
+    DroppedInOutage = "dropped_in_outage",
+    /// Call-back attempts an agent made.
+    CallbackAttempts = "callback_attempts",
+    /// Attempts that did not reach the customer.
+    CallbackUnreached = "callback_unreached",
+    /// Call backs given up after their last retry.
+    CallbacksFailed = "callbacks_failed",
 }
 
 kpi_family! {

@@ -12,9 +12,9 @@ pub mod usage;
 
 pub use histogram::{Histogram, SparseHistogram};
 pub use kpi::{
-    FilterKpi, FilterKpis, GroupIntervalKpi, GroupIntervalKpis, GroupKpi, GroupKpis, IntervalKpi,
-    IntervalKpis, Kpi, KpiTable, Kpis, QueueFlowKpi, QueueFlowKpis, SliceKpi, SliceKpis, StepKpi,
-    StepKpis,
+    FaultKpi, FaultKpis, FilterKpi, FilterKpis, GroupIntervalKpi, GroupIntervalKpis, GroupKpi,
+    GroupKpis, IntervalKpi, IntervalKpis, Kpi, KpiTable, Kpis, QueueFlowKpi, QueueFlowKpis,
+    SliceKpi, SliceKpis, StepKpi, StepKpis,
 };
 use slices::SliceCell;
 pub use slices::{Scope, scopes, wait_edges};
@@ -108,6 +108,8 @@ pub struct ReplicationResult {
     /// back or redial not yet due) when the drain limit stopped the run,
     /// follow-ups included; 0 when the run drained.
     pub in_flight: u32,
+    /// What `[faults]` did (zeros without it).
+    pub faults: FaultKpis,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -137,6 +139,7 @@ struct Cell {
     transfers: [u64; 4],
     transfer_wait_s: f64,
     disconnect_dropped: u64,
+    lost: u64,
     wait_answered_s: f64,
     wait_max_s: f64,
     handle_s: f64,
@@ -170,6 +173,7 @@ impl Cell {
         }
         self.transfer_wait_s += o.transfer_wait_s;
         self.disconnect_dropped += o.disconnect_dropped;
+        self.lost += o.lost;
         self.wait_answered_s += o.wait_answered_s;
         self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
         self.handle_s += o.handle_s;
@@ -224,6 +228,7 @@ impl Cell {
             Kpi::TransfersAbandoned => transfers(TransferEvent::Abandoned),
             Kpi::TransferWait => ratio(self.transfer_wait_s, transfers(TransferEvent::Answered)),
             Kpi::DisconnectDropped => self.disconnect_dropped as f64,
+            Kpi::Lost => self.lost as f64,
         })
     }
 }
@@ -356,6 +361,8 @@ pub struct Collector {
     online_delta: Vec<f64>,
     /// Per group: workers in a non-Offline activity entering the window.
     online_init: Vec<f64>,
+    /// Fault counts of counted contacts; `LookupTime` holds the sum.
+    faults: FaultKpis,
 }
 
 /// Adds `sign` × the time of `[a, b)` falling in each hour of day.
@@ -426,6 +433,7 @@ impl Collector {
             online_acc: vec![0.0; n_int * s.groups.len()],
             online_delta: vec![0.0; n_int * s.groups.len()],
             online_init: vec![0.0; s.groups.len()],
+            faults: FaultKpis::default(),
             activity_time: {
                 // Every worker starts Offline.
                 let n = s.activities.len();
@@ -571,6 +579,19 @@ impl Collector {
         } else {
             c.closed += 1;
         }
+    }
+
+    /// A counted contact was lost to an injected fault (counted as offered,
+    /// in the cell of where it was lost).
+    pub fn lost(&mut self, cell: CellId, arrival: f64, redial: bool) {
+        self.offered_cell(cell, arrival, redial).lost += 1;
+    }
+
+    /// Adds `n` to a fault count of counted contacts (for `LookupTime`, a
+    /// look-up's duration).
+    #[cold]
+    pub fn fault(&mut self, kpi: FaultKpi, n: f64) {
+        self.faults[kpi] += n;
     }
 
     /// A counted contact accepted a call back while waiting (in the queue
@@ -949,7 +970,15 @@ impl Collector {
             .chain(&queues)
             .map(within)
             .collect();
+        let mut faults = self.faults;
+        let finished = faults[FaultKpi::Lookups] - faults[FaultKpi::LookupAbandoned];
+        faults[FaultKpi::LookupTime] = if finished > 0.0 {
+            faults[FaultKpi::LookupTime] / finished
+        } else {
+            f64::NAN
+        };
         ReplicationResult {
+            faults,
             in_flight: 0,
             usage: None,
             online_by_hour: self

@@ -199,6 +199,9 @@ impl Serialize for Summary {
             m.serialize_entry("cost", &Cost(c))?;
             m.serialize_entry("usage", &Keyed(&c.usage))?;
         }
+        if let Some(f) = &self.faults {
+            m.serialize_entry("faults", &Table(f))?;
+        }
         m.serialize_entry("contacts_simulated", &self.contacts)?;
         m.end()
     }

@@ -162,7 +162,7 @@ impl Expectation {
 }
 
 /// Audit-trail event names an event expectation may count (docs/outputs.md).
-pub const EVENT_NAMES: [&str; 17] = [
+pub const EVENT_NAMES: [&str; 20] = [
     "task.created",
     "workflow.entered",
     "workflow.target-matched",
@@ -180,10 +180,13 @@ pub const EVENT_NAMES: [&str; 17] = [
     "task.canceled",
     "worker.activity.update",
     "worker.attributes.update",
+    "lookup.completed",
+    "lookup.failed",
+    "callback.unreached",
 ];
 
 /// The outcomes an event may decide (the `outcome` field of the audit trail).
-pub const OUTCOMES: [&str; 8] = [
+pub const OUTCOMES: [&str; 10] = [
     "answered",
     "abandoned",
     "canceled_no_match",
@@ -192,10 +195,12 @@ pub const OUTCOMES: [&str; 8] = [
     "callback",
     "voicemail",
     "closed",
+    "lost",
+    "callback_failed",
 ];
 
 /// The reasons `reason` may name: an outcome without its `canceled_` prefix.
-pub const REASONS: [&str; 7] = [
+pub const REASONS: [&str; 9] = [
     "ttl",
     "no_match",
     "workflow",
@@ -203,6 +208,8 @@ pub const REASONS: [&str; 7] = [
     "closed",
     "callback",
     "voicemail",
+    "lost",
+    "callback_failed",
 ];
 
 /// A filter over task attributes, as written and compiled.

@@ -8,6 +8,7 @@
 pub mod costs;
 pub mod diag;
 pub mod expect;
+pub mod faults;
 mod hours;
 pub mod input;
 pub mod lint;
@@ -106,6 +107,8 @@ pub struct Scenario {
     pub event_expectations: Vec<expect::EventExpectation>,
     /// `[check]`: how `ccsim check` treats undecided expectations.
     pub check: expect::CheckOptions,
+    /// Injected failures and delays (`[faults]`, docs/faults.md).
+    pub faults: Option<faults::Faults>,
 }
 
 /// The largest head count of an agent group (`count`, or any entry of a

@@ -39,6 +39,8 @@ raw_table! {
         pub expect: Vec<Spanned<super::expect::RawExpect>>,
         /// How `ccsim check` treats undecided expectations.
         pub check: Option<Spanned<super::expect::RawCheck>>,
+        /// Injected failures and delays (docs/faults.md).
+        pub faults: Option<Spanned<super::faults::RawFaults>>,
     }
 }
 

@@ -11,6 +11,7 @@ mod compare;
 mod costs;
 mod determinism;
 mod digests;
+mod faults;
 mod fuzz;
 mod hostile_input;
 mod hours;

@@ -49,7 +49,7 @@ impl Validator<'_> {
     }
 
     /// The id of a channel a reference names.
-    pub(super) fn channel_id(
+    pub(in crate::scenario) fn channel_id(
         &mut self,
         name: &Spanned<String>,
         channels: &[Channel],

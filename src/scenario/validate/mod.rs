@@ -417,6 +417,16 @@ impl Validator<'_> {
             (sim?, channels, queues, groups?, sources?, workflow?);
         workflow.timeout_activity = timeout_activity?;
         self.transfers(&raw.queues, &mut queues, &mut workflow);
+        let faults = raw.faults.as_ref().and_then(|f| {
+            let refs = super::faults::FaultRefs {
+                channels: &channels,
+                queues: &queues,
+                groups: &groups,
+                sources: &sources,
+                end_s: sim.horizon_s + sim.drain_limit_s,
+            };
+            self.faults(f, &refs, &mut workflow)
+        });
         if self.diags.has_errors() {
             return None;
         }
@@ -442,6 +452,7 @@ impl Validator<'_> {
             expectations,
             event_expectations,
             check,
+            faults,
         };
         scenario.profiles = scenario
             .groups

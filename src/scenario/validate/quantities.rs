@@ -57,7 +57,7 @@ impl Validator<'_> {
     }
 
     /// A non-negative duration in seconds.
-    pub(super) fn duration(&mut self, q: &Spanned<Quantity>) -> Option<f64> {
+    pub(in crate::scenario) fn duration(&mut self, q: &Spanned<Quantity>) -> Option<f64> {
         self.quantity(q, Unit::Seconds)
     }
 
