@@ -131,6 +131,7 @@ impl Watch {
                     reason,
                     outcome,
                     queue,
+                    task,
                     ..
                 },
             ) => {
@@ -150,6 +151,11 @@ impl Watch {
                 }
                 if let Some(q) = queue
                     && ev.queue.as_deref() != Some(q.as_str())
+                {
+                    return;
+                }
+                if let Some(k) = task
+                    && (ev.task.is_none() || ev.followup.unwrap_or("contact") != k.as_str())
                 {
                     return;
                 }

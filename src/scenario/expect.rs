@@ -56,6 +56,8 @@ raw_table! {
         pub outcome: Option<Spanned<String>>,
         /// Only events about this queue.
         pub queue: Option<Spanned<String>>,
+        /// Only events of this kind of task: "contact", "voicemail", "callback" or "transfer".
+        pub task: Option<Spanned<String>>,
         /// Fewest allowed per replication.
         pub min: Option<Spanned<i64>>,
         /// Most allowed per replication.
@@ -231,6 +233,10 @@ pub const REASONS: [&str; 7] = [
     "voicemail",
 ];
 
+/// The kinds of task `count.task` may name: an arrival (or redial), or a
+/// follow-up task (docs/outputs.md, "The audit trail").
+pub const TASK_KINDS: [&str; 4] = ["contact", "voicemail", "callback", "transfer"];
+
 /// A filter over task attributes, as written and compiled.
 #[derive(Debug, Clone)]
 pub struct TaskFilter {
@@ -253,6 +259,8 @@ pub enum EventRule {
         outcome: Option<String>,
         /// Only events about this queue.
         queue: Option<String>,
+        /// Only events of this kind of task (one of [`TASK_KINDS`]).
+        task: Option<String>,
         /// Fewest allowed (0 when not given).
         min: u64,
         /// Most allowed (no bound when not given).
@@ -328,11 +336,17 @@ impl EventExpectation {
                 reason,
                 outcome,
                 queue,
+                task,
                 min,
                 max,
             } => {
                 let mut only = Vec::new();
-                for (k, v) in [("reason", reason), ("outcome", outcome), ("queue", queue)] {
+                for (k, v) in [
+                    ("reason", reason),
+                    ("outcome", outcome),
+                    ("queue", queue),
+                    ("task", task),
+                ] {
                     if let Some(v) = v {
                         only.push(format!("{k} {v}"));
                     }
@@ -632,7 +646,7 @@ impl Validator<'_> {
         }
     }
 
-    /// `count = { event, reason, outcome, queue, min, max }`.
+    /// `count = { event, reason, outcome, queue, task, min, max }`.
     fn count_rule(&mut self, c: &RawCountExpect, queues: &[&str]) -> Option<EventRule> {
         let mut ok = true;
         let event = self.known(&c.event, &EVENT_NAMES, "event", "audit-trail event");
@@ -648,6 +662,10 @@ impl Validator<'_> {
             .queue
             .as_ref()
             .map(|q| self.known(q, queues, "queue", "queue"));
+        let task = c
+            .task
+            .as_ref()
+            .map(|k| self.known(k, &TASK_KINDS, "task", "kind of task"));
         let mut bound = |v: &Option<Spanned<i64>>, key: &str| -> Option<u64> {
             let v = v.as_ref()?;
             match u64::try_from(*v.get_ref()) {
@@ -685,6 +703,7 @@ impl Validator<'_> {
             reason: reason.map_or(Some(None), |r| r.map(Some))?,
             outcome: outcome.map_or(Some(None), |r| r.map(Some))?,
             queue: queue.map_or(Some(None), |r| r.map(Some))?,
+            task: task.map_or(Some(None), |r| r.map(Some))?,
             min: min.unwrap_or(0),
             max,
         })

@@ -917,3 +917,38 @@ fn every_qa_scenario_says_what_it_reproduces_and_expects_something() {
         );
     }
 }
+
+#[test]
+fn count_by_kind_of_task_tells_follow_ups_from_contacts() {
+    let dir = temp_dir("check-task-kind");
+    let text = std::fs::read_to_string(scenario("qa/transfer-closed-queue.toml")).unwrap();
+    let text = format!(
+        "{text}\n[[expect]]\nname = \"legs answered\"\ncount = {{ event = \"reservation.accepted\", task = \"transfer\", max = 0 }}\n\
+         [[expect]]\nname = \"no contact is a leg\"\ncount = {{ event = \"task-queue.moved\", task = \"contact\", max = 0 }}\n"
+    );
+    let file = write_scenario(&dir, &text);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let legs = out.lines().find(|l| l.contains("legs answered")).unwrap();
+    assert!(legs.starts_with("FAIL          "), "{legs}");
+    assert!(
+        legs.contains("(the worst; 10 of 10 replications outside"),
+        "{legs}"
+    );
+    // Transfers move legs, never the contacts themselves.
+    let contacts = out
+        .lines()
+        .find(|l| l.contains("no contact is a leg"))
+        .unwrap();
+    assert!(contacts.starts_with("PASS          "), "{contacts}");
+    let bad = format!(
+        "{text}[[expect]]\ncount = {{ event = \"task.created\", task = \"call back\", min = 1 }}\n"
+    );
+    let file = write_scenario(&dir, &bad);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        err.contains("error: `task` \"call back\" is no kind of task of the scenario; expected one of \"contact\", \"voicemail\", \"callback\", \"transfer\"; did you mean \"callback\"?"),
+        "{err}"
+    );
+}
