@@ -21,6 +21,12 @@ impl Engine<'_> {
         let mut ev = TraceEvent::new(t, name);
         ev.task = Some(self.tasks[slot as usize].seq - 1);
         ev.class = Some(self.tasks[slot as usize].class);
+        ev.followup = match self.tasks[slot as usize].followup {
+            Followup::None => None,
+            Followup::Voicemail => Some("voicemail"),
+            Followup::Callback => Some("callback"),
+            Followup::Transfer => Some("transfer"),
+        };
         fill(self, &mut ev);
         if let Some(tr) = self.tracer.as_mut() {
             tr(&ev);

@@ -121,6 +121,8 @@ impl Engine<'_> {
             }
             ev.worker = Some(e.plan.worker_names[w as usize].clone());
             ev.wait = Some(t - task.created);
+            ev.in_queue = Some(task.queue);
+            ev.closed = Some(!e.queue_open[task.queue as usize]);
             ev.detail = Some(format!(
                 "answered after waiting {:.2} s; talk {:.1} s, wrap-up {:.1} s",
                 t - task.created,

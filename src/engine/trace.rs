@@ -69,6 +69,19 @@ pub struct TraceEvent {
     /// written to `--events` (the `detail` says it).
     #[serde(skip)]
     pub wait: Option<f64>,
+    /// At `workflow.target-matched` and `reservation.accepted`: whether the
+    /// task's queue is closed by its business hours at that moment; not
+    /// written to `--events` (`opens_at` says when it opens).
+    #[serde(skip)]
+    pub closed: Option<bool>,
+    /// At `reservation.accepted`: the queue the task is answered in (an
+    /// index into `Scenario::queues`); not written to `--events`.
+    #[serde(skip)]
+    pub in_queue: Option<u32>,
+    /// On every event of a follow-up task: "voicemail", "callback" or
+    /// "transfer" (a transfer's second leg); not written to `--events`.
+    #[serde(skip)]
+    pub followup: Option<&'static str>,
 }
 
 impl TraceEvent {
@@ -93,6 +106,9 @@ impl TraceEvent {
             outcome: None,
             class: None,
             wait: None,
+            closed: None,
+            in_queue: None,
+            followup: None,
         }
     }
 }

@@ -97,6 +97,7 @@ impl Engine<'_> {
                     (Some(eligible), Some(available), Some(free));
                 let (higher, older) = e.ahead_in_waitlist(slot);
                 (ev.ahead_higher, ev.ahead_older) = (Some(higher), Some(older));
+                ev.closed = Some(!e.queue_open[st.queue.idx()]);
                 if !e.queue_open[st.queue.idx()] {
                     ev.opens_at = e.next_opening(e.s.queues[st.queue.idx()].hours, t);
                 }

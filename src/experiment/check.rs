@@ -400,6 +400,9 @@ pub fn run_explained(
                         }
                     };
                     let res = crate::engine::run_traced(s, plan, seed, r, &mut feed);
+                    for (x, e) in w.iter_mut().zip(&s.event_expectations) {
+                        x.finish(e);
+                    }
                     on_replication(res.contacts);
                     (res, w)
                 })
@@ -445,7 +448,7 @@ pub fn run_explained(
                 .enumerate()
                 .map(|(i, e)| {
                     let per: Vec<&Watch> = watches.iter().map(|w| &w[i]).collect();
-                    super::event_check::judge(e, &per, seed, explain)
+                    super::event_check::judge(s, e, &per, seed, explain)
                 })
                 .collect();
             return Ok(Checked {

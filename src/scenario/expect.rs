@@ -32,8 +32,12 @@ raw_table! {
         pub confidence: Option<Spanned<f64>>,
         /// Events counted per replication, within bounds.
         pub count: Option<Spanned<RawCountExpect>>,
-        /// No matching task answered by a worker of a group.
+        /// No matching task answered by a worker of a group, or while its queue is closed.
         pub never: Option<Spanned<RawNever>>,
+        /// Every matching task answered is answered by a worker of a group.
+        pub always: Option<Spanned<RawAlways>>,
+        /// Every transfer leg reaching a closed queue goes on to a given queue.
+        pub closed_transfers: Option<Spanned<RawClosedTransfers>>,
         /// No matching answered task waited longer than this.
         pub max_wait: Option<Spanned<String>>,
         /// With `max_wait`: the tasks it applies to (an expression over task attributes).
@@ -52,6 +56,8 @@ raw_table! {
         pub outcome: Option<Spanned<String>>,
         /// Only events about this queue.
         pub queue: Option<Spanned<String>>,
+        /// Only events of this kind of task: "contact", "voicemail", "callback" or "transfer".
+        pub task: Option<Spanned<String>>,
         /// Fewest allowed per replication.
         pub min: Option<Spanned<i64>>,
         /// Most allowed per replication.
@@ -60,12 +66,34 @@ raw_table! {
 }
 
 raw_table! {
-    /// `never = { answered_by = "...", where = '...' }` in `[[expect]]`.
+    /// `never = { answered_by = "...", answered_while = "closed", where = '...' }` in `[[expect]]`.
     pub struct RawNever("never") {
+        /// An agent group.
+        pub answered_by: Option<Spanned<String>>,
+        /// "closed": while the task's queue is closed by its business hours.
+        pub answered_while: Option<Spanned<String>>,
+        /// The tasks it applies to (an expression over task attributes).
+        pub r#where ["where"]: Option<Spanned<String>>,
+    }
+}
+
+raw_table! {
+    /// `always = { answered_by = "...", where = '...', waited_over = "..." }` in `[[expect]]`.
+    pub struct RawAlways("always") {
         /// An agent group.
         pub answered_by: Spanned<String>,
         /// The tasks it applies to (an expression over task attributes).
         pub r#where ["where"]: Option<Spanned<String>>,
+        /// Only answers after a wait longer than this.
+        pub waited_over: Option<Spanned<String>>,
+    }
+}
+
+raw_table! {
+    /// `closed_transfers = { ends_in = "..." }` in `[[expect]]`.
+    pub struct RawClosedTransfers("closed_transfers") {
+        /// The queue a transfer leg reaching a closed queue must go on to.
+        pub ends_in: Spanned<String>,
     }
 }
 
@@ -212,6 +240,10 @@ pub const REASONS: [&str; 9] = [
     "callback_failed",
 ];
 
+/// The kinds of task `count.task` may name: an arrival (or redial), or a
+/// follow-up task (docs/outputs.md, "The audit trail").
+pub const TASK_KINDS: [&str; 4] = ["contact", "voicemail", "callback", "transfer"];
+
 /// A filter over task attributes, as written and compiled.
 #[derive(Debug, Clone)]
 pub struct TaskFilter {
@@ -234,17 +266,39 @@ pub enum EventRule {
         outcome: Option<String>,
         /// Only events about this queue.
         queue: Option<String>,
+        /// Only events of this kind of task (one of [`TASK_KINDS`]).
+        task: Option<String>,
         /// Fewest allowed (0 when not given).
         min: u64,
         /// Most allowed (no bound when not given).
         max: Option<u64>,
     },
-    /// No matching task accepted by a worker of `group`.
+    /// No matching task accepted by a worker of `group` (any worker when
+    /// absent), or, with `while_closed`, while its queue is closed.
     Never {
+        /// The agent group (any when absent).
+        group: Option<String>,
+        /// Only answers while the task's queue is closed by its hours.
+        while_closed: bool,
+        /// The tasks concerned (all when absent).
+        filter: Option<TaskFilter>,
+    },
+    /// Every matching task accepted (after waiting over `waited_over_s`)
+    /// is accepted by a worker of `group`.
+    Always {
         /// The agent group.
         group: String,
         /// The tasks concerned (all when absent).
         filter: Option<TaskFilter>,
+        /// Only answers after a longer wait than this, seconds, and as written.
+        waited_over: Option<(f64, String)>,
+    },
+    /// Every transfer leg that enters a closed queue (other than `ends_in`)
+    /// then enters `ends_in` before it is answered or canceled, and is not
+    /// canceled there.
+    ClosedTransfers {
+        /// The queue (the voicemail queue).
+        ends_in: String,
     },
     /// No matching answered task waited longer than `limit_s`.
     MaxWait {
@@ -289,11 +343,17 @@ impl EventExpectation {
                 reason,
                 outcome,
                 queue,
+                task,
                 min,
                 max,
             } => {
                 let mut only = Vec::new();
-                for (k, v) in [("reason", reason), ("outcome", outcome), ("queue", queue)] {
+                for (k, v) in [
+                    ("reason", reason),
+                    ("outcome", outcome),
+                    ("queue", queue),
+                    ("task", task),
+                ] {
                     if let Some(v) = v {
                         only.push(format!("{k} {v}"));
                     }
@@ -311,8 +371,32 @@ impl EventExpectation {
                 };
                 format!("count {event}{only} {bound} per replication")
             }
-            EventRule::Never { group, filter: f } => {
-                format!("never answered_by {group}{}", filter(f))
+            EventRule::Never {
+                group,
+                while_closed,
+                filter: f,
+            } => {
+                let mut s = match group {
+                    Some(g) => format!("never answered_by {g}"),
+                    None => "never answered".to_string(),
+                };
+                if *while_closed {
+                    s.push_str(" while its queue is closed");
+                }
+                format!("{s}{}", filter(f))
+            }
+            EventRule::Always {
+                group,
+                filter: f,
+                waited_over,
+            } => {
+                let after = waited_over
+                    .as_ref()
+                    .map_or(String::new(), |(_, w)| format!(" after waiting over {w}"));
+                format!("always answered_by {group}{after}{}", filter(f))
+            }
+            EventRule::ClosedTransfers { ends_in } => {
+                format!("every transfer into a closed queue ends in {ends_in}")
             }
             EventRule::MaxWait {
                 limit, filter: f, ..
@@ -383,7 +467,12 @@ impl Validator<'_> {
                 ("kpi", r.kpi.as_ref().map(Spanned::span)),
                 ("count", r.count.as_ref().map(Spanned::span)),
                 ("never", r.never.as_ref().map(Spanned::span)),
+                ("always", r.always.as_ref().map(Spanned::span)),
                 ("max_wait", r.max_wait.as_ref().map(Spanned::span)),
+                (
+                    "closed_transfers",
+                    r.closed_transfers.as_ref().map(Spanned::span),
+                ),
             ]
             .into_iter()
             .filter_map(|(k, s)| s.map(|s| (k, s)))
@@ -391,12 +480,12 @@ impl Validator<'_> {
             match kinds.as_slice() {
                 [] => self.err(
                     &e.span(),
-                    "`[[expect]]` needs one of `kpi` (with `op` and `value`), `count`, `never` or `max_wait`",
+                    "`[[expect]]` needs one of `kpi` (with `op` and `value`), `count`, `never`, `always`, `max_wait` or `closed_transfers`",
                 ),
                 [(first, _), (second, at), ..] => self.err(
                     at,
                     format!(
-                        "one `[[expect]]` entry states one of `kpi`, `count`, `never` or `max_wait`; this one has `{first}` and `{second}` (write two entries)"
+                        "one `[[expect]]` entry states one of `kpi`, `count`, `never`, `always`, `max_wait` or `closed_transfers`; this one has `{first}` and `{second}` (write two entries)"
                     ),
                 ),
                 [("kpi", _)] => {
@@ -414,7 +503,8 @@ impl Validator<'_> {
         (kpis, events)
     }
 
-    /// An event expectation (`count`, `never` or `max_wait`).
+    /// An event expectation (`count`, `never`, `always`, `max_wait` or
+    /// `closed_transfers`).
     fn event_expectation(
         &mut self,
         e: &RawExpect,
@@ -442,10 +532,10 @@ impl Validator<'_> {
         if kind != "max_wait"
             && let Some(w) = &e.r#where
         {
-            let hint = if kind == "never" {
-                " (write it inside: never = { answered_by = \"...\", where = '...' })"
-            } else {
-                ""
+            let hint = match kind {
+                "never" => " (write it inside: never = { answered_by = \"...\", where = '...' })",
+                "always" => " (write it inside: always = { answered_by = \"...\", where = '...' })",
+                _ => "",
             };
             self.err(
                 &w.span(),
@@ -468,35 +558,66 @@ impl Validator<'_> {
         let rule = match kind {
             "count" => self.count_rule(e.count.as_ref()?.get_ref(), queues),
             "never" => {
-                let n = e.never.as_ref()?.get_ref();
-                let group = self.known(&n.answered_by, groups, "answered_by", "agent group");
+                let n = e.never.as_ref()?;
+                let (span, n) = (n.span(), n.get_ref());
+                let group = n
+                    .answered_by
+                    .as_ref()
+                    .map(|g| self.known(g, groups, "answered_by", "agent group"));
+                let while_closed = match &n.answered_while {
+                    None => Some(false),
+                    Some(w) if self.is_unreadable(&w.span()) => None,
+                    Some(w) if w.get_ref().trim() == "closed" => Some(true),
+                    Some(w) => {
+                        self.err(
+                            &w.span(),
+                            format!(
+                                "`answered_while` \"{}\" is no state it can check; expected \"closed\" (a queue closed by its business hours)",
+                                w.get_ref().trim()
+                            ),
+                        );
+                        None
+                    }
+                };
+                if n.answered_by.is_none() && n.answered_while.is_none() {
+                    self.err(
+                        &span,
+                        "`never` needs `answered_by` (an agent group), `answered_while = \"closed\"` or both, e.g. never = { answered_by = \"tier1\", where = 'tier == \"vip\"' }",
+                    );
+                    return None;
+                }
                 let filter = self.task_filter(n.r#where.as_ref());
                 Some(EventRule::Never {
-                    group: group?,
+                    group: group.map_or(Some(None), |g| g.map(Some))?,
+                    while_closed: while_closed?,
                     filter: filter?,
                 })
+            }
+            "always" => {
+                let a = e.always.as_ref()?.get_ref();
+                let group = self.known(&a.answered_by, groups, "answered_by", "agent group");
+                let filter = self.task_filter(a.r#where.as_ref());
+                let waited_over = match &a.waited_over {
+                    None => Some(None),
+                    Some(w) => self
+                        .duration_at_least_zero(w, "waited_over")
+                        .map(|x| Some((x, w.get_ref().trim().to_string()))),
+                };
+                Some(EventRule::Always {
+                    group: group?,
+                    filter: filter?,
+                    waited_over: waited_over?,
+                })
+            }
+            "closed_transfers" => {
+                let c = e.closed_transfers.as_ref()?.get_ref();
+                let ends_in = self.known(&c.ends_in, queues, "ends_in", "queue");
+                Some(EventRule::ClosedTransfers { ends_in: ends_in? })
             }
             _ => {
                 let m = e.max_wait.as_ref()?;
                 let limit = m.get_ref().trim().to_string();
-                let limit_s = if self.is_unreadable(&m.span()) {
-                    None
-                } else {
-                    match super::units::parse_duration(&limit) {
-                        Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
-                        Ok(x) => {
-                            self.err(
-                                &m.span(),
-                                format!("`max_wait` must be a duration of 0 or more, found {x}"),
-                            );
-                            None
-                        }
-                        Err(msg) => {
-                            self.err(&m.span(), format!("`max_wait`: {msg} (e.g. \"10m\")"));
-                            None
-                        }
-                    }
-                };
+                let limit_s = self.duration_at_least_zero(m, "max_wait");
                 let filter = self.task_filter(e.r#where.as_ref());
                 Some(EventRule::MaxWait {
                     limit_s: limit_s?,
@@ -511,7 +632,28 @@ impl Validator<'_> {
         Some(EventExpectation { name, rule: rule? })
     }
 
-    /// `count = { event, reason, outcome, queue, min, max }`.
+    /// A duration of 0 or more (`max_wait`, `waited_over`), or an error.
+    fn duration_at_least_zero(&mut self, m: &Spanned<String>, key: &str) -> Option<f64> {
+        if self.is_unreadable(&m.span()) {
+            return None;
+        }
+        match super::units::parse_duration(m.get_ref().trim()) {
+            Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+            Ok(x) => {
+                self.err(
+                    &m.span(),
+                    format!("`{key}` must be a duration of 0 or more, found {x}"),
+                );
+                None
+            }
+            Err(msg) => {
+                self.err(&m.span(), format!("`{key}`: {msg} (e.g. \"10m\")"));
+                None
+            }
+        }
+    }
+
+    /// `count = { event, reason, outcome, queue, task, min, max }`.
     fn count_rule(&mut self, c: &RawCountExpect, queues: &[&str]) -> Option<EventRule> {
         let mut ok = true;
         let event = self.known(&c.event, &EVENT_NAMES, "event", "audit-trail event");
@@ -527,6 +669,10 @@ impl Validator<'_> {
             .queue
             .as_ref()
             .map(|q| self.known(q, queues, "queue", "queue"));
+        let task = c
+            .task
+            .as_ref()
+            .map(|k| self.known(k, &TASK_KINDS, "task", "kind of task"));
         let mut bound = |v: &Option<Spanned<i64>>, key: &str| -> Option<u64> {
             let v = v.as_ref()?;
             match u64::try_from(*v.get_ref()) {
@@ -564,6 +710,7 @@ impl Validator<'_> {
             reason: reason.map_or(Some(None), |r| r.map(Some))?,
             outcome: outcome.map_or(Some(None), |r| r.map(Some))?,
             queue: queue.map_or(Some(None), |r| r.map(Some))?,
+            task: task.map_or(Some(None), |r| r.map(Some))?,
             min: min.unwrap_or(0),
             max,
         })

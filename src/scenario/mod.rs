@@ -102,7 +102,7 @@ pub struct Scenario {
     pub sweep: Option<sweep::SweepSpec>,
     /// The `[[expect]]` entries, in file order (empty without any).
     pub expectations: Vec<expect::Expectation>,
-    /// `[[expect]]` event expectations (`count`, `never`, `max_wait`),
+    /// `[[expect]]` event expectations (`count`, `never`, `always`, `max_wait`, `closed_transfers`),
     /// checked on every replication's audit trail by `ccsim check`.
     pub event_expectations: Vec<expect::EventExpectation>,
     /// `[check]`: how `ccsim check` treats undecided expectations.

@@ -662,3 +662,293 @@ fn event_expectations_are_checked_at_load_with_positions() {
         assert!(err.contains(&want), "missing {want} in\n{err}");
     }
 }
+
+/// The command of a failed event expectation's line, run: its story.
+fn run_explain(fail: &str) -> (String, String) {
+    let command = fail
+        .split("see `")
+        .nth(1)
+        .and_then(|x| x.split('`').next())
+        .unwrap_or_else(|| panic!("no command in {fail}"))
+        .to_string();
+    // The words as a POSIX shell splits them (single quotes only).
+    let (mut words, mut word, mut quoted) = (Vec::new(), String::new(), false);
+    for c in command.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => words.push(std::mem::take(&mut word)),
+            c => word.push(c),
+        }
+    }
+    words.push(word);
+    words.remove(0);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let shown = ccsim(&words, &[]);
+    let story = String::from_utf8_lossy(&shown.stdout).to_string();
+    assert!(shown.status.success(), "{story}{}", stderr_no_panic(&shown));
+    (command, story)
+}
+
+/// The task a failed `never`/`always`/`closed_transfers` line names.
+fn named_task(fail: &str) -> u64 {
+    fail.split("task ")
+        .nth(1)
+        .and_then(|x| x.split(' ').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{fail}"))
+}
+
+#[test]
+fn closed_transfers_pass_on_the_qa_scenario_and_name_the_stray_leg_when_broken() {
+    let file = scenario("qa/transfer-closed-queue.toml");
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let pass = out
+        .lines()
+        .find(|l| l.contains("transfers into closed tier 2 go to its voicemail"))
+        .unwrap();
+    assert!(pass.starts_with("PASS          "), "{pass}");
+    assert!(
+        pass.contains("transfers into a closed queue, all on to tier2-voicemail"),
+        "{pass}"
+    );
+    // Without skip_if the evening's legs wait in closed tier 2 overnight.
+    let broken = "workflow.filters.escalate.targets.0.skip_if=workers.available < 0";
+    let (code, out, err) = check(&[path(&file), "--set", broken]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let fail = out
+        .lines()
+        .find(|l| l.contains("transfers into closed tier 2 go to its voicemail"))
+        .unwrap();
+    assert!(fail.starts_with("FAIL          "), "{fail}");
+    assert!(
+        fail.contains("of replication 0 entered closed queue tier2 at t = "),
+        "{fail}"
+    );
+    assert!(
+        fail.contains("was answered by tier2-") && fail.contains("not in tier2-voicemail"),
+        "{fail}"
+    );
+    let task = named_task(fail);
+    let (command, story) = run_explain(fail);
+    assert_eq!(
+        command,
+        format!(
+            "ccsim explain {} --task {task} --set '{broken}'",
+            path(&file)
+        )
+    );
+    assert!(
+        story.starts_with(&format!("task {task} of replication 0")),
+        "{story}"
+    );
+    assert!(story.contains("cold transfer"), "{story}");
+    assert!(story.contains("the queue is closed"), "{story}");
+}
+
+const CLOSING: &str = r#"name = "closing"
+[simulation]
+start = "2026-03-02"
+timezone = "UTC"
+horizon = "1d"
+replications = 3
+seed = 9
+[[hours]]
+name = "day"
+open = { mon = "08:00-18:00" }
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+channel = "voice"
+rate = "60/h"
+handle_time = { dist = "exponential", mean = "3m" }
+[[agents]]
+group = "team"
+count = 6
+[[queues]]
+name = "q"
+target_workers = "1==1"
+hours = "day"
+[workflow]
+default_filter = { queue = "q" }
+[[expect]]
+name = "closed means closed"
+never = { answered_while = "closed" }
+"#;
+
+#[test]
+fn never_answered_while_closed_catches_an_offer_ringing_across_the_closing() {
+    let dir = temp_dir("check-closed");
+    let file = write_scenario(&dir, CLOSING);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("closed means closed  measured no such task answered (3 replications)"),
+        "{out}"
+    );
+    // Offers ringing for 90 s: those made just before 18:00 are
+    // accepted after it, in a closed queue.
+    let ringing = format!(
+        "{CLOSING}[reservations]\naccept_delay = {{ dist = \"deterministic\", mean = \"90s\" }}\n"
+    );
+    let file = write_scenario(&dir, &ringing);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let fail = out
+        .lines()
+        .find(|l| l.contains("closed means closed"))
+        .unwrap();
+    assert!(fail.starts_with("FAIL          "), "{fail}");
+    assert!(
+        fail.contains("of replication 0 was answered by team-"),
+        "{fail}"
+    );
+    assert!(fail.contains(" while queue q was closed "), "{fail}");
+    let at: f64 = fail
+        .split("at t = ")
+        .nth(1)
+        .and_then(|x| x.split(' ').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap();
+    assert!(
+        (64_800.0..=64_890.0).contains(&at),
+        "18:00 to 18:01:30: {fail}"
+    );
+    let task = named_task(fail);
+    let (command, story) = run_explain(fail);
+    assert_eq!(
+        command,
+        format!("ccsim explain {} --task {task}", path(&file))
+    );
+    assert!(story.contains("reservation.accepted"), "{story}");
+}
+
+#[test]
+fn always_answered_by_passes_on_escalation_and_names_the_other_group_when_broken() {
+    let file = scenario("qa/escalation-saturated.toml");
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let pass = out
+        .lines()
+        .find(|l| l.contains("calls waiting over 30 s are answered by tier 2"))
+        .unwrap();
+    assert!(pass.starts_with("PASS          "), "{pass}");
+    assert!(pass.contains("matching answers, all by tier2"), "{pass}");
+    // Escalating to tier 1 again: calls waiting over 30 s answered by tier 1.
+    let broken = "workflow.filters.calls.targets.1.queue=tier1";
+    let (code, out, err) = check(&[path(&file), "--set", broken]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let fail = out
+        .lines()
+        .find(|l| l.contains("calls waiting over 30 s are answered by tier 2"))
+        .unwrap();
+    assert!(fail.starts_with("FAIL          "), "{fail}");
+    assert!(
+        fail.contains("of replication 0 was answered by tier1-")
+            && fail.contains(", not tier2, in queue tier1 at t = "),
+        "{fail}"
+    );
+    let task = named_task(fail);
+    let (command, story) = run_explain(fail);
+    assert_eq!(
+        command,
+        format!("ccsim explain {} --task {task} --set {broken}", path(&file))
+    );
+    assert!(story.contains("tier1-"), "{story}");
+}
+
+#[test]
+fn new_event_rules_are_checked_at_load_with_positions() {
+    let dir = temp_dir("check-events-bad-2");
+    let base = &VIP[..VIP.find("[[expect]]").unwrap()];
+    let text = format!(
+        "{base}[[expect]]\nnever = {{ answered_while = \"open\" }}\n\
+         [[expect]]\nnever = {{ where = 'tier == \"vip\"' }}\n\
+         [[expect]]\nalways = {{ answered_by = \"tier3\" }}\n\
+         [[expect]]\nalways = {{ answered_by = \"desk\", waited_over = \"soon\" }}\n\
+         [[expect]]\nclosed_transfers = {{ ends_in = \"voicemial\" }}\n\
+         [[expect]]\nalways = {{ answered_by = \"desk\" }}\nwhere = 'tier == \"vip\"'\n"
+    );
+    let file = write_scenario(&dir, &text);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let n = base.lines().count();
+    for want in [
+        format!(
+            ":{}:28: error: `answered_while` \"open\" is no state it can check; expected \"closed\"",
+            n + 2
+        ),
+        format!(
+            ":{}:9: error: `never` needs `answered_by` (an agent group), `answered_while = \"closed\"` or both",
+            n + 4
+        ),
+        format!(
+            ":{}:26: error: `answered_by` \"tier3\" is no agent group",
+            n + 6
+        ),
+        format!(":{}:48: error: `waited_over`: ", n + 8),
+        format!(":{}:32: error: `ends_in` \"voicemial\" is no queue", n + 10),
+        format!(
+            ":{}:9: error: `where` applies only to `max_wait` (write it inside: always = ",
+            n + 13
+        ),
+    ] {
+        assert!(err.contains(&want), "missing {want} in\n{err}");
+    }
+}
+
+#[test]
+fn every_qa_scenario_says_what_it_reproduces_and_expects_something() {
+    for file in qa_files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.starts_with("# QA: "),
+            "{}: starts with a `# QA: ` paragraph",
+            file.display()
+        );
+        assert!(text.contains("[[expect]]"), "{}", file.display());
+        let out = ccsim(&["lint", "--deny", "warnings", path(&file)], &[]);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            file.display(),
+            stderr_no_panic(&out)
+        );
+    }
+}
+
+#[test]
+fn count_by_kind_of_task_tells_follow_ups_from_contacts() {
+    let dir = temp_dir("check-task-kind");
+    let text = std::fs::read_to_string(scenario("qa/transfer-closed-queue.toml")).unwrap();
+    let text = format!(
+        "{text}\n[[expect]]\nname = \"legs answered\"\ncount = {{ event = \"reservation.accepted\", task = \"transfer\", max = 0 }}\n\
+         [[expect]]\nname = \"no contact is a leg\"\ncount = {{ event = \"task-queue.moved\", task = \"contact\", max = 0 }}\n"
+    );
+    let file = write_scenario(&dir, &text);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let legs = out.lines().find(|l| l.contains("legs answered")).unwrap();
+    assert!(legs.starts_with("FAIL          "), "{legs}");
+    assert!(
+        legs.contains("(the worst; 10 of 10 replications outside"),
+        "{legs}"
+    );
+    // Transfers move legs, never the contacts themselves.
+    let contacts = out
+        .lines()
+        .find(|l| l.contains("no contact is a leg"))
+        .unwrap();
+    assert!(contacts.starts_with("PASS          "), "{contacts}");
+    let bad = format!(
+        "{text}[[expect]]\ncount = {{ event = \"task.created\", task = \"call back\", min = 1 }}\n"
+    );
+    let file = write_scenario(&dir, &bad);
+    let (code, out, err) = check(&[path(&file)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        err.contains("error: `task` \"call back\" is no kind of task of the scenario; expected one of \"contact\", \"voicemail\", \"callback\", \"transfer\"; did you mean \"callback\"?"),
+        "{err}"
+    );
+}
