@@ -39,7 +39,8 @@ pub enum Purpose {
     Disconnect = 12,
     /// Messages per contact and segments per message (cost meters).
     Usage = 13,
-    /// Injected faults (`[faults]`): index 0 the look-up, 1 call-back reach.
+    /// Injected faults (`[faults]`): index 0 the look-up, 1 call-back
+    /// reach, 2 status lag.
     Faults = 14,
 }
 

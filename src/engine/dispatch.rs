@@ -119,7 +119,14 @@ impl<'s> Engine<'s> {
             channel_down: vec![0; n_channels],
             queue_down: vec![0; s.queues.len()],
             group_down: vec![0; s.groups.len()],
+            lag_rng: rng::stream(seed, replication, rng::Purpose::Faults, 2),
+            status_lag: s.faults.as_ref().and_then(|f| f.status_lag.as_ref()),
+            lagging: Vec::new(),
+            syncing: false,
         };
+        if e.status_lag.is_some() {
+            e.lagging = vec![false; n_workers];
+        }
         if e.usage.is_some() {
             e.online_since = vec![f64::NAN; n_workers];
             e.active_user = vec![false; n_workers];
@@ -136,6 +143,8 @@ impl<'s> Engine<'s> {
                 e.schedule_hours(h as u32, 0.0);
             }
         }
+        // The run starts with the router in step with every worker.
+        e.syncing = true;
         for (g, group) in s.groups.iter().enumerate() {
             e.shift_change(g, 0.0);
             e.schedule_disconnect(g, 0.0);
@@ -149,6 +158,7 @@ impl<'s> Engine<'s> {
                 );
             }
         }
+        e.syncing = false;
         e
     }
 
@@ -225,6 +235,7 @@ impl<'s> Engine<'s> {
                 Event::Shift { group } => self.shift_change(group as usize, t),
                 Event::LookupDone { task, generation } => self.lookup_done(task, generation, t),
                 Event::Outage { index, start } => self.outage(index as usize, start, t),
+                Event::StatusSync { worker } => self.status_sync(worker, t),
             }
             if self.active_sources == 0 && self.live == 0 && t >= horizon {
                 break;

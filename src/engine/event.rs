@@ -116,6 +116,11 @@ pub enum Event {
         /// Starts (else ends).
         start: bool,
     },
+    /// The router learns of a worker's activity change (`[faults.status_lag]`).
+    StatusSync {
+        /// Worker index.
+        worker: u32,
+    },
     /// A scripted change of some workers' attributes and capacity.
     ProfileChange {
         /// Group index.

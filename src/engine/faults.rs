@@ -312,3 +312,64 @@ impl Engine<'_> {
         );
     }
 }
+
+impl Engine<'_> {
+    /// A worker's availability changed but the router learns of it only
+    /// after the status lag: one change on its way at a time, the router
+    /// then taking whatever is true when it arrives.
+    pub(super) fn lag_change(&mut self, w: u32, t: f64) {
+        if self.lagging[w as usize] {
+            return;
+        }
+        self.lagging[w as usize] = true;
+        let lag = self
+            .status_lag
+            .expect("only with status lag")
+            .sample(&mut self.lag_rng);
+        if self.metrics.counts(t) {
+            self.metrics.fault(FaultKpi::StatusLagChanges, 1.0);
+        }
+        self.cal.schedule(t + lag, Event::StatusSync { worker: w });
+    }
+
+    /// The router learns of the worker's activity (as it is now).
+    pub(super) fn status_sync(&mut self, w: u32, t: f64) {
+        self.lagging[w as usize] = false;
+        self.syncing = true;
+        let became = self.refresh(w, t);
+        self.syncing = false;
+        if became {
+            self.pull_tasks(w, t);
+        }
+    }
+
+    /// The router offers work to this worker, but it has gone: an
+    /// unavailable activity the router has not learned of yet.
+    #[inline]
+    pub(super) fn gone(&self, w: u32) -> bool {
+        let worker = &self.workers[w as usize];
+        !self.s.activities[usize::from(worker.activity)].available
+    }
+
+    /// An offer to a worker who has gone is never answered: it times out
+    /// after `task_reservation_timeout`, as a missed offer (the worker moves
+    /// to the timeout activity).
+    pub(super) fn offer_to_gone(&mut self, w: u32, slot: u32, t: f64) {
+        let x = &mut self.tasks[slot as usize];
+        x.answer = Answer::Timeout;
+        let (generation, offer, tracked) = (x.generation, x.assignments, x.tracked());
+        if tracked {
+            self.metrics.fault(FaultKpi::StatusLagOffers, 1.0);
+        }
+        self.schedule_expiry(slot, t);
+        self.cal.schedule(
+            t + self.s.workflow.task_reservation_timeout_s,
+            Event::ReservationEnd {
+                worker: w,
+                task: slot,
+                generation,
+                offer,
+            },
+        );
+    }
+}

@@ -38,6 +38,7 @@
 //!                     staff::*               availability changes, then pull_tasks
 //! LookupDone ........ faults::lookup_done    route, or the look-up's failure action
 //! Outage ............ faults::outage         a channel, queue or group goes down or comes back
+//! StatusSync ........ faults::status_sync    the router learns of a worker's activity change
 //! ```
 //!
 //! Handlers call each other directly within one event (the model's own
@@ -388,6 +389,14 @@ struct Engine<'s> {
     channel_down: Vec<u32>,
     queue_down: Vec<u32>,
     group_down: Vec<u32>,
+    /// Status-lag delays.
+    lag_rng: Xoshiro256PlusPlus,
+    /// `[faults.status_lag]`, if any.
+    status_lag: Option<&'s crate::scenario::units::Dist>,
+    /// Per worker (with status lag): a change is on its way to the router.
+    lagging: Vec<bool>,
+    /// The router is applying a change now (no further lag).
+    syncing: bool,
 }
 
 /// How a worker was chosen for a reservation (docs/routing.md, "Which worker gets a task").

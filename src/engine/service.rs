@@ -37,6 +37,9 @@ impl Engine<'_> {
                 ev.detail = Some(rule);
             });
         }
+        if self.status_lag.is_some() && self.gone(w) {
+            return self.offer_to_gone(w, slot, t);
+        }
         let behaviour = &self.s.groups[g].reservations;
         if self.instant[g] {
             return self.accept(w, slot, t);

@@ -37,7 +37,8 @@ impl Engine<'_> {
         self.metrics.set_level(g, t, lv);
     }
 
-    /// Derives a worker's activity from its flags — off shift or
+    /// Derives a worker's activity from its flags (with status lag, the
+    /// router's view — `active` — follows later) — off shift or
     /// disconnected: Offline; after a missed offer: the timeout activity; in
     /// a break window: the break's activity; else Available — and keeps
     /// `active`, the queue counters of `skip_if`, the group's activity time
@@ -77,7 +78,14 @@ impl Engine<'_> {
             self.workers[w as usize].activity = activity;
         }
         let was = worker.active;
-        if was != now {
+        if was != now && self.status_lag.is_some() && !self.syncing {
+            // The router learns of the change later (`[faults.status_lag]`):
+            // until then it keeps offering work to a worker who has gone, or
+            // none to one who is back.
+            self.lag_change(w, t);
+            self.update_login(w, t);
+            return false;
+        } else if was != now {
             let worker = &mut self.workers[w as usize];
             worker.active = now;
             worker.stamp = worker.stamp.wrapping_add(1);

@@ -224,6 +224,11 @@ kpi_family! {
     CallbackUnreached = "callback_unreached",
     /// Call backs given up after their last retry.
     CallbacksFailed = "callbacks_failed",
+    /// Reservations offered to a worker who had already gone (the router
+    /// had not yet learned of the change): each times out.
+    StatusLagOffers = "status_lag_offers",
+    /// Activity changes that reached the router late.
+    StatusLagChanges = "status_lag_changes",
 }
 
 kpi_family! {

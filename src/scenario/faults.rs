@@ -1,6 +1,7 @@
 //! `[faults]`: failures and delays injected into a run (docs/faults.md), so
 //! QA can reproduce what breaks a center after launch — a slow or failing
-//! CRM look-up, an outage, call backs that do not reach the customer.
+//! CRM look-up, an outage, call backs that do not reach the customer,
+//! activity changes that reach the router late.
 //!
 //! Every fault draws from its own random stream, so a design with a fault
 //! sees the same customers (arrival times, attributes, talk times, patience)
@@ -23,6 +24,16 @@ raw_table! {
         pub outages: Vec<Spanned<RawOutage>>,
         /// Call backs that do not reach the customer.
         pub callbacks: Option<Spanned<RawCallbackFaults>>,
+        /// Activity changes that reach the router late.
+        pub status_lag: Option<Spanned<RawStatusLag>>,
+    }
+}
+
+raw_table! {
+    /// `[faults.status_lag]`.
+    pub struct RawStatusLag("[faults.status_lag]") {
+        /// How late the router learns of a worker's activity change.
+        pub delay: Spanned<RawDist>,
     }
 }
 
@@ -90,6 +101,8 @@ pub struct Faults {
     pub outages: Vec<Outage>,
     /// Call-back attempts that fail.
     pub callbacks: Option<CallbackFaults>,
+    /// How late the router learns of a worker's activity change.
+    pub status_lag: Option<Dist>,
 }
 
 /// A CRM or webhook look-up every new attempt of the listed sources makes
@@ -216,10 +229,19 @@ impl Validator<'_> {
                 c
             }
         };
+        let status_lag = match &f.status_lag {
+            None => None,
+            Some(l) => {
+                let d = self.dist(&l.get_ref().delay, Unit::Seconds);
+                ok &= d.is_some();
+                d
+            }
+        };
         ok.then_some(Faults {
             lookup,
             outages,
             callbacks,
+            status_lag,
         })
     }
 

@@ -484,3 +484,116 @@ fn fault_errors_name_the_value_and_the_fix() {
         assert!(line > start, "{faults}: {err}");
     }
 }
+
+/// Status lag, worked by hand. One agent takes a break 01:00–01:10; the
+/// router learns of each activity change 60 s late, and an offer times out
+/// after 20 s. A call at 01:00:30 is offered to the agent, who has gone:
+/// the offer times out at 01:00:50 (the agent moves to the timeout
+/// activity, back 30 s later, still on break). The break ends at 01:10:00,
+/// the router learns it at 01:11:00, and the call is answered then: after
+/// 630 s, against 570 s without the lag.
+#[test]
+fn status_lag_offers_work_to_a_worker_who_has_gone() {
+    let text = |lag: &str| {
+        format!(
+            r#"name = "status-lag"
+[simulation]
+horizon = "2h"
+interval = "1h"
+replications = 1
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+handle_time = {{ dist = "deterministic", mean = "60s" }}
+[[agents]]
+group = "solo"
+count = 1
+breaks = [{{ start = "01:00", duration = "10m" }}]
+reservations = {{ return_after_timeout = {{ dist = "deterministic", mean = "30s" }} }}
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+task_reservation_timeout = "20s"
+default_filter = {{ queue = "q" }}
+{lag}"#
+        )
+    };
+    let (_, without) = super::run_trace("lag-off", "3630,voice,,,\n", &text(""));
+    assert_eq!(without.overall[Kpi::WaitMax], 570.0);
+    let (s, with) = super::run_trace(
+        "lag-on",
+        "3630,voice,,,\n",
+        &text("[faults.status_lag]\ndelay = { dist = \"deterministic\", mean = \"60s\" }\n"),
+    );
+    assert_eq!(with.overall[Kpi::WaitMax], 630.0);
+    assert_eq!(with.faults[FaultKpi::StatusLagOffers], 1.0);
+    assert_eq!(
+        with.faults[FaultKpi::StatusLagChanges],
+        2.0,
+        "break start and end"
+    );
+    let evs = events(&s);
+    let timeout = evs
+        .iter()
+        .find(|e| e.name == "reservation.timeout")
+        .expect("the offer to the absent agent times out");
+    assert_eq!(timeout.time, 3650.0);
+}
+
+/// With status lag on every change of a busy floor, offers to agents who
+/// have gone time out, and the wait grows against the same customers
+/// without the lag.
+#[test]
+fn status_lag_storm_costs_service() {
+    let text = |lag: &str| {
+        format!(
+            r#"name = "lag-storm"
+[simulation]
+horizon = "10h"
+warmup = "1h"
+replications = 6
+seed = 9
+interval = "1h"
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+channel = "voice"
+rate = "300/h"
+handle_time = {{ dist = "exponential", mean = "3m" }}
+patience = {{ dist = "exponential", mean = "5m" }}
+[[agents]]
+group = "floor"
+count = 18
+breaks = [{{ start = "03:00", duration = "15m" }}, {{ start = "06:00", duration = "15m" }}]
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+task_reservation_timeout = "15s"
+default_filter = {{ queue = "q" }}
+{lag}"#
+        )
+    };
+    let base = summarize(&load("storm-off", &text("")));
+    let lagged = summarize(&load(
+        "storm-on",
+        &text("[faults.status_lag]\ndelay = { dist = \"exponential\", mean = \"2m\" }\n"),
+    ));
+    let f = lagged.faults.as_ref().unwrap();
+    assert!(f[FaultKpi::StatusLagOffers].mean.unwrap() > 0.0);
+    assert_eq!(
+        base.overall.kpis[Kpi::Offered],
+        lagged.overall.kpis[Kpi::Offered]
+    );
+    let asa = |s: &Summary| s.overall.kpis[Kpi::Asa].mean.unwrap();
+    assert!(
+        asa(&lagged) > asa(&base),
+        "{} vs {}",
+        asa(&lagged),
+        asa(&base)
+    );
+}
