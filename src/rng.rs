@@ -40,7 +40,7 @@ pub enum Purpose {
     /// Messages per contact and segments per message (cost meters).
     Usage = 13,
     /// Injected faults (`[faults]`): index 0 the look-up, 1 call-back
-    /// reach, 2 status lag.
+    /// reach, 2 status lag, 3 duplicate tasks.
     Faults = 14,
 }
 

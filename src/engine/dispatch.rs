@@ -123,6 +123,7 @@ impl<'s> Engine<'s> {
             status_lag: s.faults.as_ref().and_then(|f| f.status_lag.as_ref()),
             lagging: Vec::new(),
             syncing: false,
+            dup_rng: rng::stream(seed, replication, rng::Purpose::Faults, 3),
         };
         if e.status_lag.is_some() {
             e.lagging = vec![false; n_workers];

@@ -6,7 +6,7 @@
 
 use super::*;
 use crate::metrics::FaultKpi;
-use crate::scenario::faults::{Lookup, OnLookupFailure, OutageTarget};
+use crate::scenario::faults::{Lookup, OnLookupFailure, OutageTarget, Resolve};
 
 impl Engine<'_> {
     /// A new attempt (an arrival or a redial) reaches the center: lost if
@@ -24,8 +24,156 @@ impl Engine<'_> {
             {
                 return self.start_lookup(slot, l, t);
             }
+            return self.route_attempt(slot, t);
         }
         self.route_new(slot, t)
+    }
+
+    /// Routes a new attempt; first, when the fault draws it, creates its
+    /// duplicate, routed right after it (unless the original's answer has
+    /// already canceled it). Contacts arriving while the workflow is closed
+    /// are not duplicated.
+    fn route_attempt(&mut self, slot: u32, t: f64) {
+        let Some(d) = self.faults.and_then(|f| f.duplicates.as_ref()) else {
+            return self.route_new(slot, t);
+        };
+        if !d.sources[self.tasks[slot as usize].source as usize] {
+            return self.route_new(slot, t);
+        }
+        let u: f64 = StandardUniform.sample(&mut self.dup_rng);
+        if u >= d.probability || self.workflow_closed(t) {
+            return self.route_new(slot, t);
+        }
+        let twin = self.make_duplicate(slot, d.resolve == Resolve::Cancel, t);
+        let generation = self.tasks[twin as usize].generation;
+        self.route_new(slot, t);
+        let y = &mut self.tasks[twin as usize];
+        if y.generation == generation && y.state == TaskState::Parked {
+            y.state = TaskState::Waiting;
+            self.route_new(twin, t);
+        }
+    }
+
+    /// A copy of the task in a new slot, parked until routed: with `linked`
+    /// the two cancel each other (the customer's outcome is counted once),
+    /// else the copy is work for nobody (never counted, no patience).
+    fn make_duplicate(&mut self, slot: u32, linked: bool, t: f64) -> u32 {
+        let twin = self.alloc_slot();
+        let old = self.tasks[twin as usize];
+        let original = self.tasks[slot as usize];
+        self.seq += 1;
+        let mut copy = Task {
+            generation: old.generation,
+            epoch: old.epoch,
+            talk_epoch: old.talk_epoch,
+            state: TaskState::Parked,
+            seq: self.seq,
+            leg_open: false,
+            ghost: true,
+            twin: NO_TWIN,
+            ..original
+        };
+        if linked {
+            copy.twin = slot;
+            copy.twin_generation = original.generation;
+            let x = &mut self.tasks[slot as usize];
+            x.twin = twin;
+            x.twin_generation = copy.generation;
+        } else {
+            copy.counted = false;
+            copy.patience = f64::INFINITY;
+        }
+        self.tasks[twin as usize] = copy;
+        self.live += 1;
+        if original.counted {
+            self.metrics.fault(FaultKpi::Duplicates, 1.0);
+        }
+        self.trace_task(twin, t, "task.created", |e, ev| {
+            ev.detail = Some(format!(
+                "duplicate of task {} ({})",
+                original.seq,
+                if linked {
+                    "canceled when either is answered"
+                } else {
+                    "both are worked"
+                }
+            ));
+            ev.source = Some(e.s.sources[original.source as usize].name.clone());
+            ev.channel = Some(e.s.channels[original.channel as usize].name.clone());
+        });
+        twin
+    }
+
+    /// A task of a duplicated pair was answered or ended: its twin is
+    /// canceled (a ringing one frees its worker), silently for the KPIs —
+    /// the customer's outcome is the first task's.
+    pub(super) fn end_twin(&mut self, slot: u32, t: f64) {
+        let x = &mut self.tasks[slot as usize];
+        let (y, generation) = (x.twin, x.twin_generation);
+        x.twin = NO_TWIN;
+        let tw = self.tasks[y as usize];
+        if tw.generation != generation || tw.twin != slot {
+            return;
+        }
+        self.tasks[y as usize].twin = NO_TWIN;
+        if tw.leg_open {
+            // The customer's line: carried on by the twin that answered it,
+            // else closed now (metered once, as the customer's).
+            if self.tasks[slot as usize].state == TaskState::Serving {
+                let x = &mut self.tasks[slot as usize];
+                x.leg_open = true;
+                x.call_start = tw.call_start;
+                self.tasks[y as usize].leg_open = false;
+            } else {
+                self.close_leg(y, t - tw.call_start);
+            }
+        }
+        let freed = match tw.state {
+            TaskState::Parked => None,
+            TaskState::Waiting => {
+                self.drop_waiting(y);
+                None
+            }
+            TaskState::Reserved => {
+                let w = tw.reserved_by;
+                if tw.tracked() {
+                    let g = self.workers[w as usize].group as usize;
+                    self.metrics.reservation(g, ReservationEvent::Canceled);
+                }
+                self.trace_task(y, t, "reservation.canceled", |e, ev| {
+                    ev.worker = Some(e.plan.worker_names[w as usize].clone())
+                });
+                self.unreserve(w, y, t);
+                Some(w)
+            }
+            _ => return,
+        };
+        if tw.counted {
+            self.metrics.fault(FaultKpi::DuplicatesCanceled, 1.0);
+        }
+        let seq = self.tasks[slot as usize].seq;
+        self.trace_task(y, t, "task.canceled", |_, ev| {
+            ev.detail = Some(format!(
+                "duplicate: its twin, task {seq}, was answered or ended"
+            ));
+            ev.outcome = Some("duplicate");
+        });
+        self.release_slot(y);
+        if let Some(w) = freed
+            && self.workers[w as usize].active
+        {
+            self.pull_tasks(w, t);
+        }
+    }
+
+    /// A duplicate that is work for nobody was accepted: its talk and
+    /// wrap-up are wasted agent time.
+    pub(super) fn ghost_accepted(&mut self, slot: u32) {
+        let x = self.tasks[slot as usize];
+        if x.twin == NO_TWIN && !x.counted && self.metrics.counts(x.created) {
+            self.metrics
+                .fault(FaultKpi::DuplicateWork, x.handle + x.wrapup);
+        }
     }
 
     /// A contact on a channel that is down never reaches the center: lost,
@@ -110,7 +258,7 @@ impl Engine<'_> {
             self.trace_task(slot, t, "lookup.completed", |_, ev| {
                 ev.detail = Some(format!("after {took:.2} s"));
             });
-            return self.route_new(slot, t);
+            return self.route_attempt(slot, t);
         }
         let timed_out = task.lookup == LookupOutcome::TimedOut;
         if task.counted {
@@ -137,7 +285,7 @@ impl Engine<'_> {
             ev.detail = Some(format!("{what}; {then}"));
         });
         match l.on_failure {
-            OnLookupFailure::Route => self.route_new(slot, t),
+            OnLookupFailure::Route => self.route_attempt(slot, t),
             OnLookupFailure::Drop => {
                 if task.counted {
                     let cell = self.metrics.cell(task.source, task.channel, None);

@@ -50,6 +50,9 @@ impl Engine<'_> {
                 generation,
             },
         );
+        if task.twin != NO_TWIN {
+            self.end_twin(slot, t);
+        }
     }
 
     /// At the end of talk, a call answered in a queue with `transfer` may be

@@ -165,6 +165,8 @@ impl Engine<'_> {
                 task.state,
                 TaskState::Waiting | TaskState::Reserved | TaskState::LookingUp
             ) && task.counted
+                // A duplicate still linked to its twin: the twin counts.
+                && !(task.ghost && task.twin != NO_TWIN)
             {
                 let cell = self.cell(&task);
                 self.metrics

@@ -197,7 +197,13 @@ const FREE_TASK: Task = Task {
     callback_attempts: 0,
     retry_handle: 0.0,
     retry_wrapup: 0.0,
+    twin: NO_TWIN,
+    twin_generation: 0,
+    ghost: false,
 };
+
+/// No duplicate linked to the task.
+const NO_TWIN: u32 = u32::MAX;
 
 /// The hour of day (0–23) of a time, day 0 starting at local midnight.
 #[inline]
@@ -290,6 +296,12 @@ struct Task {
     /// stands in for them.
     retry_handle: f64,
     retry_wrapup: f64,
+    /// The other task of a duplicated contact that resolves by canceling
+    /// (`[faults.duplicates]`), and its generation; `NO_TWIN` for none.
+    twin: u32,
+    twin_generation: u32,
+    /// The second task of a duplicated contact.
+    ghost: bool,
 }
 
 /// How a task leaves a step without being answered.
@@ -397,6 +409,8 @@ struct Engine<'s> {
     lagging: Vec<bool>,
     /// The router is applying a change now (no further lag).
     syncing: bool,
+    /// Duplicate-task draws.
+    dup_rng: Xoshiro256PlusPlus,
 }
 
 /// How a worker was chosen for a reservation (docs/routing.md, "Which worker gets a task").

@@ -151,6 +151,15 @@ impl Engine<'_> {
             self.retime_talk(w, channel, t, Some(slot), None);
             debug_assert!(self.talking[i].contains(&slot));
         }
+        if self.faults.is_some() {
+            let x = &self.tasks[slot as usize];
+            if x.ghost {
+                self.ghost_accepted(slot);
+            }
+            if self.tasks[slot as usize].twin != NO_TWIN {
+                self.end_twin(slot, t);
+            }
+        }
     }
 
     /// Talk slowdown (`handle_time_scale` in docs/scenario.md): brings every task the worker talks

@@ -446,6 +446,11 @@ impl Engine<'_> {
             }
             None => self.release_slot(slot),
         }
+        // Only with the task out of every waitlist: the twin's freed worker
+        // looks for work.
+        if task.twin != NO_TWIN {
+            self.end_twin(slot, t);
+        }
         // Only now, with the leg out of its waitlist, may the first agent
         // (held by a warm transfer) look for work.
         self.release_parent(slot, t);
@@ -502,6 +507,9 @@ impl Engine<'_> {
                 .transfer_event(cell, TransferEvent::Dropped, 0.0);
         }
         self.release_slot(slot);
+        if task.twin != NO_TWIN {
+            self.end_twin(slot, t);
+        }
         self.release_parent(slot, t);
     }
 }

@@ -229,6 +229,13 @@ kpi_family! {
     StatusLagOffers = "status_lag_offers",
     /// Activity changes that reached the router late.
     StatusLagChanges = "status_lag_changes",
+    /// Contacts that created a second task.
+    Duplicates = "duplicates",
+    /// Duplicate tasks canceled when their twin was accepted (or ended).
+    DuplicatesCanceled = "duplicates_canceled",
+    /// Agent seconds spent working duplicates (`resolve = "work"`): talk
+    /// and wrap-up done for nobody.
+    DuplicateWork = "duplicate_work_s",
 }
 
 kpi_family! {

@@ -214,7 +214,7 @@ pub const EVENT_NAMES: [&str; 20] = [
 ];
 
 /// The outcomes an event may decide (the `outcome` field of the audit trail).
-pub const OUTCOMES: [&str; 10] = [
+pub const OUTCOMES: [&str; 11] = [
     "answered",
     "abandoned",
     "canceled_no_match",
@@ -225,10 +225,11 @@ pub const OUTCOMES: [&str; 10] = [
     "closed",
     "lost",
     "callback_failed",
+    "duplicate",
 ];
 
 /// The reasons `reason` may name: an outcome without its `canceled_` prefix.
-pub const REASONS: [&str; 9] = [
+pub const REASONS: [&str; 10] = [
     "ttl",
     "no_match",
     "workflow",
@@ -238,6 +239,7 @@ pub const REASONS: [&str; 9] = [
     "voicemail",
     "lost",
     "callback_failed",
+    "duplicate",
 ];
 
 /// The kinds of task `count.task` may name: an arrival (or redial), or a

@@ -26,6 +26,20 @@ raw_table! {
         pub callbacks: Option<Spanned<RawCallbackFaults>>,
         /// Activity changes that reach the router late.
         pub status_lag: Option<Spanned<RawStatusLag>>,
+        /// Contacts that create two tasks.
+        pub duplicates: Option<Spanned<RawDuplicates>>,
+    }
+}
+
+raw_table! {
+    /// `[faults.duplicates]`.
+    pub struct RawDuplicates("[faults.duplicates]") {
+        /// Probability that a contact creates a second task.
+        pub probability: Spanned<f64>,
+        /// "cancel" (default) or "work".
+        pub resolve: Option<Spanned<String>>,
+        /// The arrival sources concerned (all when absent).
+        pub sources: Option<Spanned<Vec<Spanned<String>>>>,
     }
 }
 
@@ -103,6 +117,32 @@ pub struct Faults {
     pub callbacks: Option<CallbackFaults>,
     /// How late the router learns of a worker's activity change.
     pub status_lag: Option<Dist>,
+    /// Contacts that create two tasks.
+    pub duplicates: Option<Duplicates>,
+}
+
+/// A contact creates a second task for the same customer (a flow that
+/// retries its task creation, a webhook delivered twice).
+#[derive(Debug, Clone)]
+pub struct Duplicates {
+    /// Probability per new attempt.
+    pub probability: f64,
+    /// What becomes of the pair.
+    pub resolve: Resolve,
+    /// Per source: its contacts may be duplicated.
+    pub sources: Vec<bool>,
+}
+
+/// How a pair of duplicate tasks resolves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolve {
+    /// The first of the two accepted serves the customer; the other is
+    /// canceled then (a ringing one frees its worker). The customer's
+    /// outcome is counted once.
+    Cancel,
+    /// Both are worked: the duplicate takes an agent for the whole talk
+    /// and wrap-up again (wasted work), and is never a customer's outcome.
+    Work,
 }
 
 /// A CRM or webhook look-up every new attempt of the listed sources makes
@@ -237,11 +277,20 @@ impl Validator<'_> {
                 d
             }
         };
+        let duplicates = match &f.duplicates {
+            None => None,
+            Some(d) => {
+                let d = self.duplicates(d, refs);
+                ok &= d.is_some();
+                d
+            }
+        };
         ok.then_some(Faults {
             lookup,
             outages,
             callbacks,
             status_lag,
+            duplicates,
         })
     }
 
@@ -318,33 +367,68 @@ impl Validator<'_> {
                 None
             }
         };
-        let sources = match &l.sources {
-            None => Some(vec![true; refs.sources.len()]),
-            Some(list) => {
-                let mut on = vec![false; refs.sources.len()];
-                let mut ok = true;
-                for name in list.get_ref() {
-                    match refs.sources.iter().position(|s| &s.name == name.get_ref()) {
-                        Some(i) => on[i] = true,
-                        None => {
-                            let names: Vec<&str> =
-                                refs.sources.iter().map(|s| s.name.as_str()).collect();
-                            self.err(
-                                &name.span(),
-                                unknown_name("arrival source", name.get_ref(), &names),
-                            );
-                            ok = false;
-                        }
-                    }
-                }
-                ok.then_some(on)
-            }
-        };
+        let sources = self.fault_sources(l.sources.as_ref(), refs);
         Some(Lookup {
             delay: delay?,
             timeout_s: timeout_s?,
             failure: failure?,
             on_failure: on_failure?,
+            sources: sources?,
+        })
+    }
+
+    /// Per source: named in `list` (every source when absent).
+    fn fault_sources(
+        &mut self,
+        list: Option<&Spanned<Vec<Spanned<String>>>>,
+        refs: &FaultRefs<'_>,
+    ) -> Option<Vec<bool>> {
+        let Some(list) = list else {
+            return Some(vec![true; refs.sources.len()]);
+        };
+        let mut on = vec![false; refs.sources.len()];
+        let mut ok = true;
+        for name in list.get_ref() {
+            match refs.sources.iter().position(|s| &s.name == name.get_ref()) {
+                Some(i) => on[i] = true,
+                None => {
+                    let names: Vec<&str> = refs.sources.iter().map(|s| s.name.as_str()).collect();
+                    self.err(
+                        &name.span(),
+                        unknown_name("arrival source", name.get_ref(), &names),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(on)
+    }
+
+    fn duplicates(
+        &mut self,
+        raw: &Spanned<RawDuplicates>,
+        refs: &FaultRefs<'_>,
+    ) -> Option<Duplicates> {
+        let d = raw.get_ref();
+        let probability = self.probability(&d.probability, "`probability`");
+        let resolve = match d.resolve.as_ref().map(|r| (r.get_ref().trim(), r.span())) {
+            None | Some(("cancel", _)) => Some(Resolve::Cancel),
+            Some(("work", _)) => Some(Resolve::Work),
+            Some((other, span)) => {
+                self.err(
+                    &span,
+                    format!(
+                        "unknown `resolve` \"{other}\"; expected \"cancel\" (the other task is canceled when one is accepted) or \"work\" (both are worked){}",
+                        super::diag::did_you_mean(other, ["cancel", "work"])
+                    ),
+                );
+                None
+            }
+        };
+        let sources = self.fault_sources(d.sources.as_ref(), refs);
+        Some(Duplicates {
+            probability: probability?,
+            resolve: resolve?,
             sources: sources?,
         })
     }

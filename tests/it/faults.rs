@@ -597,3 +597,82 @@ default_filter = {{ queue = "q" }}
         asa(&base)
     );
 }
+
+/// Duplicates that cancel each other, in one FIFO queue with instant
+/// answers: the original is always ahead of its copy, so the copy is
+/// canceled as soon as the original is answered or leaves. The customers
+/// see nothing: every KPI equals the run without duplicates, and every
+/// duplicate is canceled.
+#[test]
+fn duplicates_that_cancel_are_harmless_in_one_fifo_queue() {
+    let base = summarize(&load("dup-base", &erlang_a("", 6)));
+    let dup = summarize(&load(
+        "dup-cancel",
+        &erlang_a("[faults.duplicates]\nprobability = 0.2\n", 6),
+    ));
+    for k in Kpi::ALL {
+        assert_eq!(
+            base.overall.kpis[k],
+            dup.overall.kpis[k],
+            "{} moved",
+            k.name()
+        );
+    }
+    let f = dup.faults.as_ref().unwrap();
+    assert_eq!(f[FaultKpi::Duplicates], f[FaultKpi::DuplicatesCanceled]);
+    assert_within(
+        "duplicates",
+        &f[FaultKpi::Duplicates],
+        0.2 * dup.overall.kpis[Kpi::Offered].mean.unwrap(),
+    );
+}
+
+/// Duplicates that are both worked, without abandonment (Erlang C load
+/// 0.78 → 0.86 per agent): every duplicate takes an agent for a whole
+/// talk, so the agents' occupancy is λ(1 + p)·AHT / c exactly, and the
+/// wasted work is the duplicates times the mean talk.
+#[test]
+fn duplicates_that_are_worked_cost_their_talk_time() {
+    let text = erlang_a(
+        "[faults.duplicates]\nprobability = 0.1\nresolve = \"work\"\n",
+        12,
+    )
+    .replace(
+        "patience = { dist = \"exponential\", mean = \"120s\" }\n",
+        "",
+    )
+    .replace("count = 26", "count = 28");
+    let s = load("dup-work", &text);
+    let summary = summarize(&s);
+    let f = summary.faults.as_ref().unwrap();
+    assert_within(
+        "occupancy",
+        &summary.groups[0].kpis[ccsim::metrics::GroupKpi::Occupancy],
+        360.0 / 3600.0 * 1.1 * 240.0 / 28.0,
+    );
+    assert_within(
+        "wasted work",
+        &f[FaultKpi::DuplicateWork],
+        f[FaultKpi::Duplicates].mean.unwrap() * 240.0,
+    );
+    assert_eq!(f[FaultKpi::DuplicatesCanceled].mean, Some(0.0));
+    // Nobody's outcome: the customers are those of the run without them.
+    let base = summarize(&load(
+        "dup-work-base",
+        &erlang_a("", 12)
+            .replace(
+                "patience = { dist = \"exponential\", mean = \"120s\" }\n",
+                "",
+            )
+            .replace("count = 26", "count = 28"),
+    ));
+    assert_eq!(
+        base.overall.kpis[Kpi::Offered],
+        summary.overall.kpis[Kpi::Offered]
+    );
+    let asa = |s: &Summary| s.overall.kpis[Kpi::Asa].mean.unwrap();
+    assert!(
+        asa(&summary) > asa(&base),
+        "the wasted work makes customers wait"
+    );
+}

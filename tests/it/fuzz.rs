@@ -176,10 +176,12 @@ fn load_checked(path: &Path, text: &str, case: &str, tally: &mut Tally) {
     }
 }
 
-/// The example scenarios, with their texts.
+/// The example and QA scenarios (the QA ones hold every `[faults]` table),
+/// with their texts.
 fn examples() -> Vec<(PathBuf, String)> {
     let mut out: Vec<(PathBuf, String)> = std::fs::read_dir(scenario(""))
         .unwrap()
+        .chain(std::fs::read_dir(scenario("qa")).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .map(|p| {

@@ -346,13 +346,20 @@ pub fn assert_additive(r: &ReplicationResult, context: &str) {
         assert_eq!(sum(&r.sources), total, "{context}: {name} over sources");
     }
     // What reaches no queue is only what cannot: closed messages, contacts
-    // no filter matched, and the redials among them. Everything else —
+    // no filter matched, with `[faults]` those lost and those who hung up
+    // during the look-up, and the redials among them. Everything else —
     // outcomes in a queue and all follow-up work — is in some queue.
     let u = &r.unqueued;
+    let in_lookup = r.faults[ccsim::metrics::FaultKpi::LookupAbandoned];
     assert_eq!(
         u[Kpi::Offered],
-        u[Kpi::Closed] + u[Kpi::CanceledNoMatch],
-        "{context}: only closed and unmatched contacts reach no queue"
+        u[Kpi::Closed] + u[Kpi::CanceledNoMatch] + u[Kpi::Lost] + in_lookup,
+        "{context}: only closed, unmatched, lost and looked-up contacts reach no queue"
+    );
+    assert_eq!(
+        u[Kpi::Abandoned],
+        in_lookup,
+        "{context}: abandoned outside a queue"
     );
     let may_be_unqueued = [
         Kpi::Offered,
@@ -360,6 +367,9 @@ pub fn assert_additive(r: &ReplicationResult, context: &str) {
         Kpi::Canceled,
         Kpi::CanceledNoMatch,
         Kpi::Redials,
+        Kpi::Lost,
+        Kpi::Abandoned,
+        Kpi::ShortAbandoned,
     ];
     for k in Kpi::ALL {
         if NOT_ADDITIVE.contains(&k) || may_be_unqueued.contains(&k) {
@@ -420,6 +430,54 @@ fn example_scenarios_counts_add_up() {
     assert!(checked >= 13, "{checked} example scenarios");
 }
 
+/// A `[faults]` section for scenario `s`: every fault, with random
+/// choices, on its first channel, queue and group.
+fn random_faults(rng: &mut Xoshiro256PlusPlus, s: &ccsim::scenario::Scenario) -> String {
+    let pick =
+        |rng: &mut Xoshiro256PlusPlus, xs: &[&'static str]| xs[rng.random_range(0..xs.len())];
+    let on_failure = pick(rng, &["route", "default", "drop"]);
+    let resolve = pick(rng, &["cancel", "work"]);
+    let failure: f64 = rng.random_range(0.0..0.5);
+    let p: f64 = rng.random_range(0.0..0.4);
+    let from_h: f64 = rng.random_range(0.0..3.0);
+    let mut out = format!(
+        r#"
+[faults.lookup]
+delay = {{ dist = "exponential", mean = "3s" }}
+timeout = "5s"
+failure = {failure}
+on_failure = "{on_failure}"
+[faults.status_lag]
+delay = {{ dist = "exponential", mean = "30s" }}
+[faults.duplicates]
+probability = {p}
+resolve = "{resolve}"
+[[faults.outages]]
+channel = "{channel}"
+from = "{from_h}h"
+to = "{to_h}h"
+"#,
+        channel = s.channels[0].name,
+        to_h = from_h + 1.0,
+    );
+    if let Some(g) = s.groups.first() {
+        out.push_str(&format!(
+            "[[faults.outages]]\ngroup = \"{}\"\nfrom = \"{from_h}h\"\nto = \"{}h\"\n",
+            g.name,
+            from_h + 0.3
+        ));
+    }
+    if let Some(q) = s.queues.first() {
+        out.push_str(&format!(
+            "[[faults.outages]]\nqueue = \"{}\"\nfrom = \"{}h\"\nto = \"{}h\"\n",
+            q.name,
+            from_h + 0.3,
+            from_h + 1.0
+        ));
+    }
+    out
+}
+
 #[test]
 fn random_scenarios_conserve_outcomes() {
     let dir = super::temp_dir("props");
@@ -429,13 +487,24 @@ fn random_scenarios_conserve_outcomes() {
     let mut reservations_seen: GroupKpis = GroupKpis::default();
     let mut filter_transfers = 0;
     let mut priced_cases = 0;
+    // Faults are drawn from their own generator, so the scenarios are those
+    // the digests test runs.
+    let mut fault_rng = Xoshiro256PlusPlus::seed_from_u64(404);
+    let mut faulty_cases = 0;
     for case in 0..150 {
-        let text = random_scenario(&mut rng, &dir, case);
+        let mut text = random_scenario(&mut rng, &dir, case);
         filter_transfers += u32::from(text.contains("filter = \"filter 1\""));
         let path = dir.join(format!("case{case}.toml"));
         let loaded = load_str(&path, &text)
             .unwrap_or_else(|e| panic!("case {case} should load:\n{e}\n{text}"));
-        let s = loaded.scenario;
+        let mut s = loaded.scenario;
+        if case % 2 == 1 {
+            text.push_str(&random_faults(&mut fault_rng, &s));
+            s = load_str(&path, &text)
+                .unwrap_or_else(|e| panic!("case {case} with faults should load:\n{e}\n{text}"))
+                .scenario;
+            faulty_cases += 1;
+        }
         for r in 0..2 {
             let a = ccsim::engine::run(&s, 9, r);
             let b = ccsim::engine::run(&s, 9, r);
@@ -458,9 +527,18 @@ fn random_scenarios_conserve_outcomes() {
                     .filter(|(k, _)| k.ends_with(".conversations"))
                     .map(|(_, v)| v)
                     .sum();
-                // A conversation per contact that is not a redial.
+                // A conversation per contact that is not a redial, except
+                // first attempts that never reached the center (a channel
+                // down; a redial lost so had its conversation already).
                 let customers = a.overall[Kpi::Offered] - a.overall[Kpi::Redials];
-                assert_eq!(conversations, customers, "case {case}: legs\n{text}");
+                let lost = a.faults[ccsim::metrics::FaultKpi::LostInOutage];
+                assert!(
+                    conversations <= customers && conversations >= customers - lost,
+                    "case {case}: legs {conversations} for {customers} customers, {lost} lost\n{text}"
+                );
+                if lost == 0.0 {
+                    assert_eq!(conversations, customers, "case {case}: legs\n{text}");
+                }
                 let sum: i64 = bill.components.iter().map(|(_, v)| v.window).sum();
                 assert_eq!(bill.total(), sum);
                 assert!(
@@ -484,7 +562,8 @@ fn random_scenarios_conserve_outcomes() {
                         + k[Kpi::Unfinished]
                         + k[Kpi::Voicemail]
                         + k[Kpi::Closed]
-                        + k[Kpi::Callback],
+                        + k[Kpi::Callback]
+                        + k[Kpi::Lost],
                     "case {case}: outcomes do not add up\n{text}"
                 );
                 assert!(k[Kpi::ShortAbandoned] <= k[Kpi::Abandoned]);
@@ -565,6 +644,10 @@ fn random_scenarios_conserve_outcomes() {
         "cancel reasons add up"
     );
     assert!(priced_cases > 50, "{priced_cases} priced runs");
+    assert!(
+        faulty_cases == 75 && seen[Kpi::Lost] > 0.0,
+        "faults reached"
+    );
     assert!(
         filter_transfers > 0,
         "the generator never transferred to a filter"
