@@ -342,7 +342,74 @@ pub fn render(s: &Scenario, file: &Path) -> String {
     if let Some(c) = &s.costs {
         cost_summary(&mut o, s, c);
     }
+    if let Some(f) = &s.faults {
+        fault_summary(&mut o, s, f);
+    }
     o
+}
+
+/// What `[faults]` injects, one line per fault.
+fn fault_summary(o: &mut String, s: &Scenario, f: &crate::scenario::faults::Faults) {
+    use crate::scenario::faults::{OnLookupFailure, OutageTarget, Resolve};
+    let _ = writeln!(o, "faults (docs/faults.md):");
+    if let Some(l) = &f.lookup {
+        let then = match l.on_failure {
+            OnLookupFailure::Route => "routed as drawn".to_string(),
+            OnLookupFailure::Default => "to the default filter".to_string(),
+            OnLookupFailure::Queue(step) => {
+                format!("to queue {}", s.queues[wf_step_queue(s, step)].name)
+            }
+            OnLookupFailure::Drop => "dropped".to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "  look-up          mean {:.1} s, timeout {}, failure {}%; on failure {then}",
+            l.delay.mean(),
+            if l.timeout_s.is_finite() {
+                format!("{} s", l.timeout_s)
+            } else {
+                "none".to_string()
+            },
+            l.failure * 100.0
+        );
+    }
+    for x in &f.outages {
+        let what = match &x.target {
+            OutageTarget::Channel(c) => format!("channel {}", s.channels[c.idx()].name),
+            OutageTarget::Queue(q) => format!("queue {}", s.queues[q.idx()].name),
+            OutageTarget::Group { group, .. } => format!("group {}", s.groups[group.idx()].name),
+        };
+        let hours = |secs: f64| format!("{}h", (secs / 3600.0 * 1000.0).round() / 1000.0);
+        let _ = writeln!(
+            o,
+            "  outage           {what} down from {} to {} (from time 0)",
+            hours(x.from_s),
+            hours(x.to_s)
+        );
+    }
+    if let Some(c) = &f.callbacks {
+        let _ = writeln!(
+            o,
+            "  call backs       reach {}%, {} retries after {:.0} s",
+            c.reach * 100.0,
+            c.retries,
+            c.retry_after.mean()
+        );
+    }
+    if let Some(d) = &f.status_lag {
+        let _ = writeln!(o, "  status lag       mean {:.1} s", d.mean());
+    }
+    if let Some(d) = &f.duplicates {
+        let _ = writeln!(
+            o,
+            "  duplicates       {}% of contacts, {}",
+            d.probability * 100.0,
+            match d.resolve {
+                Resolve::Cancel => "the other canceled when one is answered",
+                Resolve::Work => "both worked",
+            }
+        );
+    }
 }
 
 /// What `[costs]` prices: plan, per-channel items, labour, overheads.

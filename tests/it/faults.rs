@@ -676,3 +676,22 @@ fn duplicates_that_are_worked_cost_their_talk_time() {
         "the wasted work makes customers wait"
     );
 }
+
+/// `ccsim validate` lists what `[faults]` injects.
+#[test]
+fn validate_lists_the_faults() {
+    let out = super::ccsim_ok(
+        &[
+            "validate",
+            super::scenario("qa/chat-outage.toml").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains(
+            "faults (docs/faults.md):\n  outage           channel chat down from 10h to 11h"
+        ),
+        "{text}"
+    );
+}
