@@ -244,6 +244,9 @@ pub struct Costs {
     pub days_per_month: Option<f64>,
     /// Where the base prices came from.
     pub card: CardSource,
+    /// When the prices were last checked (`prices_as_of`, the scenario's
+    /// over the card's), for the `stale-card` lint.
+    pub prices_as_of: Option<jiff::civil::Date>,
 }
 
 /// Draws of messages per contact are capped here (so a heavy-tailed
@@ -282,6 +285,7 @@ impl Costs {
             },
             days_per_month: None,
             card: CardSource::None,
+            prices_as_of: None,
         }
     }
 }
@@ -431,6 +435,21 @@ impl Validator<'_> {
                     ),
                 );
                 ok = false;
+            }
+        }
+        if let Some(d) = &raw.prices_as_of {
+            match d.get_ref().trim().parse::<jiff::civil::Date>() {
+                Ok(date) => c.prices_as_of = Some(date),
+                Err(_) => {
+                    self.err(
+                        &d.span(),
+                        format!(
+                            "prices_as_of must be a date such as \"2026-09-20\" (when the prices were last checked), found \"{}\"",
+                            d.get_ref()
+                        ),
+                    );
+                    ok = false;
+                }
             }
         }
         if let Some(cur) = &raw.currency {

@@ -84,6 +84,8 @@ impl FromToml for RawAny {
 #[derive(Debug, Clone, Default)]
 pub struct RawCosts {
     pub currency: Option<Spanned<String>>,
+    /// When the prices were last checked ("2026-09-20").
+    pub prices_as_of: Option<Spanned<String>>,
     /// A base rate card (path relative to the file); keys here override it.
     pub card: Option<Spanned<String>>,
     pub platform: Option<Spanned<RawPlatform>>,
@@ -139,6 +141,7 @@ impl FromToml for RawCosts {
             }
             match key {
                 "currency" => c.currency = Field::read_or_placeholder(r, val),
+                "prices_as_of" => c.prices_as_of = Field::read_or_placeholder(r, val),
                 "card" => c.card = Field::read_or_placeholder(r, val),
                 "platform" => c.platform = Field::read_or_placeholder(r, val),
                 "labor" => c.labor = Field::read_or_placeholder(r, val),
@@ -162,8 +165,9 @@ impl FromToml for RawCosts {
 }
 
 /// The fixed keys of `[costs]` (every other key is a channel's table).
-pub const COSTS_KEYS: [&str; 8] = [
+pub const COSTS_KEYS: [&str; 9] = [
     "currency",
+    "prices_as_of",
     "card",
     "platform",
     "labor",

@@ -93,6 +93,10 @@ pub const RULES: &[Rule] = &[
         id: "unpriced-channel",
         summary: "[costs] is present but a channel tasks use has no usage price",
     },
+    Rule {
+        id: "stale-card",
+        summary: "the prices of [costs] were last checked more than a year ago",
+    },
 ];
 
 /// Mean handle or wrap-up times above this are flagged (2 h).
@@ -808,6 +812,30 @@ impl<'a> Linter<'a> {
     /// Rule `unpriced-channel`.
     fn costs(&mut self) {
         let Some(costs) = &self.s.costs else { return };
+        if let Some(as_of) = costs.prices_as_of {
+            let today = today();
+            let days = as_of.until(today).map_or(0, |d| d.get_days());
+            if days > 365 {
+                let raw = self.raw.costs.as_ref();
+                let span = raw
+                    .and_then(|c| {
+                        let c = c.get_ref();
+                        c.prices_as_of
+                            .as_ref()
+                            .or(c.card.as_ref())
+                            .map(Spanned::span)
+                    })
+                    .or_else(|| raw.map(Spanned::span))
+                    .unwrap_or(0..0);
+                self.warn(
+                    "stale-card",
+                    span,
+                    format!("the prices were last checked on {as_of}, {days} days ago (today is {today})"),
+                    "list prices change: a bill forecast on a card more than a year old may be wrong by the changes since",
+                    "check the prices against the current price pages and your contract, then set `prices_as_of` (in [costs] or the card) to the date you checked them".to_string(),
+                );
+            }
+        }
         let used: BTreeSet<usize> = self.s.classes.iter().map(|c| c.channel.idx()).collect();
         for c in used {
             let Some(cc) = costs.channels.get(c) else {
@@ -844,6 +872,15 @@ impl<'a> Linter<'a> {
             );
         }
     }
+}
+
+/// Today's date, or `CCSIM_TODAY` (YYYY-MM-DD) when set, so that the
+/// `stale-card` rule can be tested and a build pinned to a date.
+fn today() -> jiff::civil::Date {
+    std::env::var("CCSIM_TODAY")
+        .ok()
+        .and_then(|d| d.trim().parse().ok())
+        .unwrap_or_else(|| jiff::Zoned::now().date())
 }
 
 /// True when a `worker.` path reads live state (capacity in use, the

@@ -327,3 +327,16 @@ fn unpriced_channel() {
     let priced = "[costs]\ncard = \"none\"\n[costs.voice]\ninbound_per_min = 0.01\n[workflow]";
     quiet("unpriced-channel", &[("[workflow]", priced)]);
 }
+
+#[test]
+fn stale_card() {
+    let costs = |date: &str| {
+        format!(
+            "[costs]\ncard = \"none\"\nprices_as_of = \"{date}\"\n[costs.voice]\ninbound_per_min = 0.01\n#WORKFLOW"
+        )
+    };
+    // Compared with the real date: a card from 2000 is always stale, one
+    // from the far future never.
+    fires("stale-card", &[("#WORKFLOW", &costs("2000-01-01"))]);
+    quiet("stale-card", &[("#WORKFLOW", &costs("2999-01-01"))]);
+}
