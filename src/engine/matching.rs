@@ -209,25 +209,42 @@ impl Engine<'_> {
                 }
             }
             let first = usize::from(self.s.workflow.lifo_first);
-            let Some((entry, wl)) = best[first].or(best[1 - first]) else {
+            let pick = if best[first].is_some() {
+                first
+            } else {
+                1 - first
+            };
+            // Only the task and its list are needed: no copy of the option.
+            let Some((ref entry, wl)) = best[pick] else {
                 break;
             };
+            let task = entry.task;
             self.router.pop_waiting(wl);
             self.rule = Rule::WorkerPulled;
-            self.reserve(w, entry.task, t);
+            self.reserve(w, task, t);
         }
         self.offer_free_capacity(w);
     }
 
     /// Puts the worker in the idle heap of every (pool, channel) its waitlists
     /// read where it has free capacity, under a fresh stamp.
+    ///
+    /// The test is inline: half the calls (a worker just reserved to its
+    /// full capacity) end there, and an out-of-line call cost more than it.
+    #[inline(always)]
     pub(super) fn offer_free_capacity(&mut self, w: u32) {
-        let worker = self.workers[w as usize];
-        if !worker.active
-            || u32::from(worker.tasks) >= self.plan.profile_capacity[worker.profile as usize]
+        let worker = &self.workers[w as usize];
+        if worker.active
+            && u32::from(worker.tasks) < self.plan.profile_capacity[worker.profile as usize]
         {
-            return;
+            self.offer_to_pools(w);
         }
+    }
+
+    /// [`Engine::offer_free_capacity`] once the worker is known to have room.
+    #[inline(never)]
+    fn offer_to_pools(&mut self, w: u32) {
+        let worker = &self.workers[w as usize];
         let entry = IdleEntry::new(worker.last_assign, w, worker.stamp);
         let workers = &self.workers;
         for &(pool, ch) in &self.plan.profile_offers[worker.profile as usize] {
