@@ -246,14 +246,22 @@ impl Engine<'_> {
     fn offer_to_pools(&mut self, w: u32) {
         let worker = &self.workers[w as usize];
         let entry = IdleEntry::new(worker.last_assign, w, worker.stamp);
+        let mut offered = worker.offered;
         let workers = &self.workers;
+        // The heap's bit in `offered`; 0 past the 64th heap (always pushed).
+        let mut bit = 1u64;
         for &(pool, ch) in &self.plan.profile_offers[worker.profile as usize] {
-            if self.has_room(w, ch) {
+            // An entry under the current stamp is there already (room
+            // only grew since it was pushed: it is still valid).
+            if offered & bit == 0 && self.has_room(w, ch) {
                 self.router.push_idle(pool, ch, entry, |e| {
                     workers[e.worker as usize].stamp == e.stamp
                 });
+                offered |= bit;
             }
+            bit <<= 1;
         }
+        self.workers[w as usize].offered = offered;
     }
 
     /// Workers who just became able to take waiting tasks take them

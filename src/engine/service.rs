@@ -17,7 +17,7 @@ impl Engine<'_> {
         let worker = &mut self.workers[w as usize];
         worker.tasks += 1;
         worker.last_assign = t;
-        worker.stamp = worker.stamp.wrapping_add(1);
+        worker.restamp();
         let first = worker.tasks == 1;
         let g = worker.group as usize;
         let i = w as usize * self.n_channels + channel as usize;
@@ -270,6 +270,9 @@ impl Engine<'_> {
     pub(super) fn unreserve(&mut self, w: u32, slot: u32, t: f64) {
         let channel = self.tasks[slot as usize].channel as usize;
         self.release_unit(w, channel, t);
+        // Unlike a completion, a failed reservation hides the worker from
+        // the task's retry (and everyone else) until it is offered again.
+        self.workers[w as usize].restamp();
         self.refresh(w, t);
     }
 
@@ -286,8 +289,8 @@ impl Engine<'_> {
             self.metrics.set_level(g, t, lv);
         }
         let worker = &mut self.workers[w as usize];
+        // More room: no restamp, the worker's idle entries stay valid.
         worker.tasks -= 1;
-        worker.stamp = worker.stamp.wrapping_add(1);
         let g = worker.group as usize;
         self.metrics
             .change_work(g, t, -i32::from(worker.tasks == 0), -1);
