@@ -186,6 +186,11 @@ impl Engine<'_> {
             // Best FIFO and best LIFO candidate: (entry, waitlist).
             let mut best = [None::<(WaitEntry, u32)>; 2];
             for &wl in &self.plan.profile_waitlists[profile] {
+                // Most lists a worker serves are empty when it frees up:
+                // one load says so before the capacity and hours lookups.
+                if self.router.waitlist_empty(wl) {
+                    continue;
+                }
                 let list = &self.plan.waitlists[wl as usize];
                 let channel = list.channel;
                 if !self.has_room(w, channel) || !self.queue_open[list.queue as usize] {

@@ -312,6 +312,12 @@ impl Router {
         w.heap.len() - w.stale as usize
     }
 
+    /// True when a waitlist holds no entry at all, live or stale.
+    #[inline]
+    pub fn waitlist_empty(&self, waitlist: u32) -> bool {
+        self.waiting[waitlist as usize].heap.is_empty()
+    }
+
     /// Removes the top of a waitlist after [`Router::peek_waiting`] returned it.
     #[inline]
     pub fn pop_waiting(&mut self, waitlist: u32) {
