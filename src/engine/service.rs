@@ -277,7 +277,7 @@ impl Engine<'_> {
     }
 
     /// Gives back one capacity unit of a worker on a channel.
-    #[inline]
+    #[inline(always)]
     pub(super) fn release_unit(&mut self, w: u32, channel: usize, t: f64) {
         let i = w as usize * self.n_channels + channel;
         self.load[i] -= 1;
@@ -328,6 +328,11 @@ impl Engine<'_> {
     }
 
     /// Talk ends: wrap-up starts, or the work completes.
+    ///
+    /// `end_talk`, `complete` and `release_unit` are always inline: every
+    /// contact passes through the chain once, and the calls (registers
+    /// saved and restored at each) cost about 2% of the instructions.
+    #[inline(always)]
     pub(super) fn end_talk(&mut self, w: u32, slot: u32, t: f64) {
         self.meter_talk_end(slot, t);
         let wrap = self.tasks[slot as usize].wrapup;
@@ -348,6 +353,7 @@ impl Engine<'_> {
     }
 
     /// Work on a task ends: capacity released, then the worker looks for more.
+    #[inline(always)]
     pub(super) fn complete(&mut self, w: u32, slot: u32, t: f64) {
         self.trace_task(slot, t, "task.completed", |e, ev| {
             ev.worker = Some(e.plan.worker_names[w as usize].clone())
