@@ -12,9 +12,16 @@ pub struct Worker {
     /// Its current profile (attributes, capacity, queues) in
     /// `Scenario::profiles`; the group's own until a scripted change.
     pub profile: u32,
-    /// Bumped whenever the worker's free capacity or idle key changes; idle
-    /// entries with an older stamp are stale.
+    /// Bumped ([`Worker::restamp`]) whenever the worker's idle key changes
+    /// or it may lose room or stop taking tasks; idle entries with an older
+    /// stamp are stale. Gaining room (a released unit) needs no bump: the
+    /// entries it has stay right, and [`Worker::offered`] says which exist.
     pub stamp: u32,
+    /// Bit `k`: the idle heap `Plan::profile_offers[profile][k]` holds an
+    /// entry of this worker under the current stamp (`k` < 64), so offering
+    /// again skips it. Without this, every completion pushed one more entry
+    /// into each heap and left the previous one stale, to be popped later.
+    pub offered: u64,
     /// Working: inside a shift, on the staffing plan and not absent.
     pub on_shift: bool,
     /// The activity of the break window it is in, or [`NO_BREAK`].
@@ -36,6 +43,15 @@ pub struct Worker {
     pub tasks: u16,
     /// Time of the last reservation; `-inf` if never.
     pub last_assign: f64,
+}
+
+impl Worker {
+    /// Makes every idle entry of the worker stale.
+    #[inline]
+    pub fn restamp(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        self.offered = 0;
+    }
 }
 
 /// `break_activity` outside break windows.

@@ -17,6 +17,7 @@ impl<'s> Engine<'s> {
                     group: g as u32,
                     profile: g as u32,
                     stamp: 0,
+                    offered: 0,
                     on_shift: false,
                     break_activity: NO_BREAK,
                     timed_out: false,

@@ -186,6 +186,11 @@ impl Engine<'_> {
             // Best FIFO and best LIFO candidate: (entry, waitlist).
             let mut best = [None::<(WaitEntry, u32)>; 2];
             for &wl in &self.plan.profile_waitlists[profile] {
+                // Most lists a worker serves are empty when it frees up:
+                // one load says so before the capacity and hours lookups.
+                if self.router.waitlist_empty(wl) {
+                    continue;
+                }
                 let list = &self.plan.waitlists[wl as usize];
                 let channel = list.channel;
                 if !self.has_room(w, channel) || !self.queue_open[list.queue as usize] {
@@ -209,34 +214,59 @@ impl Engine<'_> {
                 }
             }
             let first = usize::from(self.s.workflow.lifo_first);
-            let Some((entry, wl)) = best[first].or(best[1 - first]) else {
+            let pick = if best[first].is_some() {
+                first
+            } else {
+                1 - first
+            };
+            // Only the task and its list are needed: no copy of the option.
+            let Some((ref entry, wl)) = best[pick] else {
                 break;
             };
+            let task = entry.task;
             self.router.pop_waiting(wl);
             self.rule = Rule::WorkerPulled;
-            self.reserve(w, entry.task, t);
+            self.reserve(w, task, t);
         }
         self.offer_free_capacity(w);
     }
 
     /// Puts the worker in the idle heap of every (pool, channel) its waitlists
     /// read where it has free capacity, under a fresh stamp.
+    ///
+    /// The test is inline: half the calls (a worker just reserved to its
+    /// full capacity) end there, and an out-of-line call cost more than it.
+    #[inline(always)]
     pub(super) fn offer_free_capacity(&mut self, w: u32) {
-        let worker = self.workers[w as usize];
-        if !worker.active
-            || u32::from(worker.tasks) >= self.plan.profile_capacity[worker.profile as usize]
+        let worker = &self.workers[w as usize];
+        if worker.active
+            && u32::from(worker.tasks) < self.plan.profile_capacity[worker.profile as usize]
         {
-            return;
+            self.offer_to_pools(w);
         }
+    }
+
+    /// [`Engine::offer_free_capacity`] once the worker is known to have room.
+    #[inline(never)]
+    fn offer_to_pools(&mut self, w: u32) {
+        let worker = &self.workers[w as usize];
         let entry = IdleEntry::new(worker.last_assign, w, worker.stamp);
+        let mut offered = worker.offered;
         let workers = &self.workers;
+        // The heap's bit in `offered`; 0 past the 64th heap (always pushed).
+        let mut bit = 1u64;
         for &(pool, ch) in &self.plan.profile_offers[worker.profile as usize] {
-            if self.has_room(w, ch) {
+            // An entry under the current stamp is there already (room
+            // only grew since it was pushed: it is still valid).
+            if offered & bit == 0 && self.has_room(w, ch) {
                 self.router.push_idle(pool, ch, entry, |e| {
                     workers[e.worker as usize].stamp == e.stamp
                 });
+                offered |= bit;
             }
+            bit <<= 1;
         }
+        self.workers[w as usize].offered = offered;
     }
 
     /// Workers who just became able to take waiting tasks take them

@@ -88,7 +88,7 @@ impl Engine<'_> {
         } else if was != now {
             let worker = &mut self.workers[w as usize];
             worker.active = now;
-            worker.stamp = worker.stamp.wrapping_add(1);
+            worker.restamp();
             self.count_capacity(profile as u32, now);
         }
         self.update_login(w, t);
@@ -277,7 +277,7 @@ impl Engine<'_> {
             }
             let x = &mut self.workers[w as usize];
             x.profile = new;
-            x.stamp = x.stamp.wrapping_add(1);
+            x.restamp();
             self.trace_worker(
                 w,
                 t,

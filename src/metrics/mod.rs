@@ -470,9 +470,13 @@ impl Collector {
 
     /// The interval of the counted window a contact arriving at `arrival`
     /// counts in (the last one for a later arrival, the first for an earlier).
+    ///
+    /// Through `u32`: its saturating conversion is shorter than `usize`'s
+    /// and gives the same index (anything past `u32::MAX` is capped anyway).
     #[inline]
     pub fn interval_of(&self, arrival: f64) -> usize {
-        (((arrival - self.window_start) / self.interval_s) as usize).min(self.intervals.len() - 1)
+        let k = ((arrival - self.window_start) / self.interval_s) as u32;
+        (k as usize).min(self.intervals.len() - 1)
     }
 
     /// A counted contact arrived (its segment cell counts it at its outcome,

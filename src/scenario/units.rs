@@ -223,8 +223,22 @@ pub enum DistError {
 
 impl Dist {
     /// Draws one value (never negative).
-    #[inline]
+    ///
+    /// The exponential, by far the most common family, is drawn inline: an
+    /// out-of-line call through the whole `match` (whose other arms need
+    /// many registers saved) cost as much again as the ziggurat draw itself.
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if let Family::Exponential { mean } = &self.0 {
+            let e: f64 = Exp1.sample(rng);
+            return e * mean;
+        }
+        self.sample_other(rng)
+    }
+
+    /// [`Dist::sample`] of the families other than the exponential.
+    #[inline(never)]
+    fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match &self.0 {
             Family::Exponential { mean } => {
                 let e: f64 = Exp1.sample(rng);
