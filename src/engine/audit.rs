@@ -6,8 +6,9 @@
 use super::*;
 
 impl Engine<'_> {
-    /// Reports an event about a task (built only when tracing).
-    #[inline]
+    /// Reports an event about a task (built only when tracing: the untraced
+    /// path is one inlined test).
+    #[inline(always)]
     pub(super) fn trace_task(
         &mut self,
         slot: u32,
@@ -15,9 +16,20 @@ impl Engine<'_> {
         name: &'static str,
         fill: impl FnOnce(&Self, &mut TraceEvent),
     ) {
-        if self.tracer.is_none() {
-            return;
+        if self.tracer.is_some() {
+            self.build_task_event(slot, t, name, fill);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn build_task_event(
+        &mut self,
+        slot: u32,
+        t: f64,
+        name: &'static str,
+        fill: impl FnOnce(&Self, &mut TraceEvent),
+    ) {
         let mut ev = TraceEvent::new(t, name);
         ev.task = Some(self.tasks[slot as usize].seq - 1);
         ev.class = Some(self.tasks[slot as usize].class);

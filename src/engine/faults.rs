@@ -12,8 +12,16 @@ impl Engine<'_> {
     /// A new attempt (an arrival or a redial) reaches the center: lost if
     /// its channel is down, else through the look-up when one applies, else
     /// routed.
-    #[inline]
+    #[inline(always)]
     pub(super) fn begin_attempt(&mut self, slot: u32, t: f64) {
+        match self.faults {
+            None => self.route_new(slot, t),
+            Some(_) => self.begin_faulty_attempt(slot, t),
+        }
+    }
+
+    #[inline(never)]
+    fn begin_faulty_attempt(&mut self, slot: u32, t: f64) {
         if let Some(f) = self.faults {
             let x = &self.tasks[slot as usize];
             if self.channel_down[x.channel as usize] > 0 {
