@@ -5,11 +5,13 @@
 
 use crate::scenario::Scenario;
 
+mod cell;
 mod histogram;
 mod kpi;
 pub mod slices;
 pub mod usage;
 
+use cell::Cell;
 pub use histogram::{Histogram, SparseHistogram};
 pub use kpi::{
     FaultKpi, FaultKpis, FilterKpi, FilterKpis, GroupIntervalKpi, GroupIntervalKpis, GroupKpi,
@@ -117,121 +119,6 @@ pub struct ReplicationResult {
 }
 
 // ------------------------------------------------------------ collector
-
-/// Contact counters of one segment cell.
-#[derive(Debug, Clone, Default)]
-struct Cell {
-    offered: u64,
-    answered: u64,
-    abandoned: u64,
-    short_abandoned: u64,
-    answered_within: u64,
-    canceled: [u64; 3],
-    unfinished: u64,
-    voicemail: u64,
-    closed: u64,
-    voicemails_worked: u64,
-    voicemail_wait_s: f64,
-    callback: u64,
-    callbacks_worked: u64,
-    callback_wait_s: f64,
-    redials: u64,
-    transfers: [u64; 4],
-    transfer_wait_s: f64,
-    disconnect_dropped: u64,
-    lost: u64,
-    wait_answered_s: f64,
-    wait_max_s: f64,
-    handle_s: f64,
-    waits: Option<Histogram>,
-    /// Index of the cell's first [`SliceCell`] (one per interval), once it
-    /// has an outcome.
-    slices: Option<u32>,
-}
-
-impl Cell {
-    fn merge(&mut self, o: &Cell) {
-        self.offered += o.offered;
-        self.answered += o.answered;
-        self.abandoned += o.abandoned;
-        self.short_abandoned += o.short_abandoned;
-        self.answered_within += o.answered_within;
-        for (a, b) in self.canceled.iter_mut().zip(o.canceled) {
-            *a += b;
-        }
-        self.unfinished += o.unfinished;
-        self.voicemail += o.voicemail;
-        self.closed += o.closed;
-        self.voicemails_worked += o.voicemails_worked;
-        self.voicemail_wait_s += o.voicemail_wait_s;
-        self.callback += o.callback;
-        self.callbacks_worked += o.callbacks_worked;
-        self.callback_wait_s += o.callback_wait_s;
-        self.redials += o.redials;
-        for (a, b) in self.transfers.iter_mut().zip(o.transfers) {
-            *a += b;
-        }
-        self.transfer_wait_s += o.transfer_wait_s;
-        self.disconnect_dropped += o.disconnect_dropped;
-        self.lost += o.lost;
-        self.wait_answered_s += o.wait_answered_s;
-        self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
-        self.handle_s += o.handle_s;
-        if let Some(h) = &o.waits {
-            self.waits.get_or_insert_with(Histogram::default).merge(h);
-        }
-    }
-
-    fn kpis(&self) -> Kpis {
-        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
-        let answered = self.answered as f64;
-        let abandoned = self.abandoned as f64;
-        let canceled = |why: CancelReason| self.canceled[why as usize] as f64;
-        let transfers = |what: TransferEvent| self.transfers[what as usize] as f64;
-        Kpis::from_fn(|k| match k {
-            Kpi::Offered => self.offered as f64,
-            Kpi::Answered => answered,
-            Kpi::Abandoned => abandoned,
-            Kpi::ShortAbandoned => self.short_abandoned as f64,
-            Kpi::ServiceLevel => ratio(
-                self.answered_within as f64,
-                answered + abandoned - self.short_abandoned as f64,
-            ),
-            Kpi::ServiceLevelAnswered => ratio(self.answered_within as f64, answered),
-            Kpi::AbandonRate => ratio(abandoned, answered + abandoned),
-            Kpi::Asa => ratio(self.wait_answered_s, answered),
-            Kpi::WaitP90 => self.waits.as_ref().map_or(f64::NAN, |h| h.quantile(0.9)),
-            Kpi::Aht => ratio(self.handle_s, answered),
-            Kpi::Canceled => self.canceled.iter().sum::<u64>() as f64,
-            Kpi::Unfinished => self.unfinished as f64,
-            Kpi::CanceledNoMatch => canceled(CancelReason::NoMatch),
-            Kpi::CanceledWorkflow => canceled(CancelReason::Workflow),
-            Kpi::CanceledTtl => canceled(CancelReason::Ttl),
-            Kpi::WaitMax => {
-                if self.answered > 0 {
-                    self.wait_max_s
-                } else {
-                    f64::NAN
-                }
-            }
-            Kpi::Voicemail => self.voicemail as f64,
-            Kpi::Closed => self.closed as f64,
-            Kpi::VoicemailsWorked => self.voicemails_worked as f64,
-            Kpi::VoicemailWait => ratio(self.voicemail_wait_s, self.voicemails_worked as f64),
-            Kpi::Callback => self.callback as f64,
-            Kpi::CallbacksWorked => self.callbacks_worked as f64,
-            Kpi::CallbackWait => ratio(self.callback_wait_s, self.callbacks_worked as f64),
-            Kpi::Redials => self.redials as f64,
-            Kpi::Transfers => transfers(TransferEvent::Attempted),
-            Kpi::TransfersAnswered => transfers(TransferEvent::Answered),
-            Kpi::TransfersDropped => transfers(TransferEvent::Dropped),
-            Kpi::TransfersAbandoned => transfers(TransferEvent::Abandoned),
-            Kpi::TransferWait => ratio(self.transfer_wait_s, transfers(TransferEvent::Answered)),
-            Kpi::DisconnectDropped => self.disconnect_dropped as f64,
-            Kpi::Lost => self.lost as f64,
-        })
-    }
-}
 
 #[derive(Debug, Clone, Copy, Default)]
 struct IntervalCell {
