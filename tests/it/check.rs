@@ -29,6 +29,17 @@ fn check(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The line of `out` judging the expectation labelled `label`, which must
+/// begin with `status` (PASS, FAIL, INCONCLUSIVE).
+fn judged<'a>(out: &'a str, label: &str, status: &str) -> &'a str {
+    let line = out
+        .lines()
+        .find(|l| l.contains(label))
+        .unwrap_or_else(|| panic!("no line for {label:?} in\n{out}"));
+    assert!(line.split_whitespace().next() == Some(status), "{line}");
+    line
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
@@ -130,11 +141,7 @@ fn a_failing_expectation_fails_the_build_and_the_junit() {
         path(&xml),
     ]);
     assert_eq!(code, 1, "{out}\n{err}");
-    let fail = out
-        .lines()
-        .find(|l| l.contains("service level at least 70%"))
-        .unwrap();
-    assert!(fail.starts_with("FAIL          "), "{fail}");
+    let fail = judged(&out, "service level at least 70%", "FAIL");
     assert!(fail.ends_with("(10 replications)"), "{fail}");
     let suites = junit(&xml);
     let (_, cases) = &suites[0];
@@ -398,11 +405,7 @@ fn a_count_of_events_fails_naming_the_worst_replication() {
     let file = write_scenario(&dir, TTL);
     let (code, out, err) = check(&[path(&file), "--junit", path(&xml)]);
     assert_eq!(code, 1, "{out}\n{err}");
-    let fail = out
-        .lines()
-        .find(|l| l.contains("no task times out"))
-        .unwrap();
-    assert!(fail.starts_with("FAIL          "), "{fail}");
+    let fail = judged(&out, "no task times out", "FAIL");
     assert!(fail.contains(" in replication "), "{fail}");
     assert!(
         fail.contains("of 3 replications outside the bounds"),
@@ -410,11 +413,11 @@ fn a_count_of_events_fails_naming_the_worst_replication() {
     );
     assert!(fail.ends_with("(3 replications)"), "{fail}");
     // `task.created` carries no queue: none counted, within min = 0.
-    let pass = out
-        .lines()
-        .find(|l| l.contains("count task.created (queue main) >= 0 per replication"))
-        .unwrap();
-    assert!(pass.starts_with("PASS"), "{pass}");
+    judged(
+        &out,
+        "count task.created (queue main) >= 0 per replication",
+        "PASS",
+    );
     assert!(out.contains("1 passed, 1 failed, 0 inconclusive"), "{out}");
     let suites = junit(&xml);
     let ttl = suites[0]
@@ -499,11 +502,7 @@ fn never_passes_with_correct_routing_and_names_the_task_when_broken() {
     let broken = "workflow.filters.vip.targets.0.queue=front";
     let (code, out, err) = check(&[path(&file), "--set", broken]);
     assert_eq!(code, 1, "{out}\n{err}");
-    let fail = out
-        .lines()
-        .find(|l| l.contains("vip never on tier 1"))
-        .unwrap();
-    assert!(fail.starts_with("FAIL          "), "{fail}");
+    let fail = judged(&out, "vip never on tier 1", "FAIL");
     assert!(
         fail.contains("of replication 0 was answered by tier1-"),
         "{fail}"
@@ -534,11 +533,7 @@ fn max_wait_passes_and_fails_with_the_worst_task() {
     let file = write_scenario(&dir, &VIP.replace("max_wait = \"2h\"", "max_wait = \"0s\""));
     let (code, out, err) = check(&[path(&file), "--set", "agents.desk.count=1"]);
     assert_eq!(code, 1, "{out}\n{err}");
-    let fail = out
-        .lines()
-        .find(|l| l.contains("max_wait 0s where tier == \"vip\""))
-        .unwrap();
-    assert!(fail.starts_with("FAIL          "), "{fail}");
+    let fail = judged(&out, "max_wait 0s where tier == \"vip\"", "FAIL");
     assert!(fail.contains("measured longest wait "), "{fail}");
     // The command named shows the task of the replication named, wherever it is.
     let (task, r): (String, String) = {
@@ -574,11 +569,7 @@ fn max_wait_passes_and_fails_with_the_worst_task() {
     let file = write_scenario(&dir, VIP);
     let (code, out, err) = check(&[path(&file)]);
     assert_eq!(code, 0, "{out}\n{err}");
-    let pass = out
-        .lines()
-        .find(|l| l.contains("max_wait 2h where tier == \"vip\""))
-        .unwrap();
-    assert!(pass.starts_with("PASS          "), "{pass}");
+    judged(&out, "max_wait 2h where tier == \"vip\"", "PASS");
 }
 
 #[test]
@@ -703,11 +694,11 @@ fn closed_transfers_pass_on_the_qa_scenario_and_name_the_stray_leg_when_broken()
     let file = scenario("qa/transfer-closed-queue.toml");
     let (code, out, err) = check(&[path(&file)]);
     assert_eq!(code, 0, "{out}\n{err}");
-    let pass = out
-        .lines()
-        .find(|l| l.contains("transfers into closed tier 2 go to its voicemail"))
-        .unwrap();
-    assert!(pass.starts_with("PASS          "), "{pass}");
+    let pass = judged(
+        &out,
+        "transfers into closed tier 2 go to its voicemail",
+        "PASS",
+    );
     assert!(
         pass.contains("transfers into a closed queue, all on to tier2-voicemail"),
         "{pass}"
@@ -716,11 +707,11 @@ fn closed_transfers_pass_on_the_qa_scenario_and_name_the_stray_leg_when_broken()
     let broken = "workflow.filters.escalate.targets.0.skip_if=workers.available < 0";
     let (code, out, err) = check(&[path(&file), "--set", broken]);
     assert_eq!(code, 1, "{out}\n{err}");
-    let fail = out
-        .lines()
-        .find(|l| l.contains("transfers into closed tier 2 go to its voicemail"))
-        .unwrap();
-    assert!(fail.starts_with("FAIL          "), "{fail}");
+    let fail = judged(
+        &out,
+        "transfers into closed tier 2 go to its voicemail",
+        "FAIL",
+    );
     assert!(
         fail.contains("of replication 0 entered closed queue tier2 at t = "),
         "{fail}"
@@ -795,11 +786,7 @@ fn never_answered_while_closed_catches_an_offer_ringing_across_the_closing() {
     let file = write_scenario(&dir, &ringing);
     let (code, out, err) = check(&[path(&file)]);
     assert_eq!(code, 1, "{out}\n{err}");
-    let fail = out
-        .lines()
-        .find(|l| l.contains("closed means closed"))
-        .unwrap();
-    assert!(fail.starts_with("FAIL          "), "{fail}");
+    let fail = judged(&out, "closed means closed", "FAIL");
     assert!(
         fail.contains("of replication 0 was answered by team-"),
         "{fail}"
@@ -829,21 +816,21 @@ fn always_answered_by_passes_on_escalation_and_names_the_other_group_when_broken
     let file = scenario("qa/escalation-saturated.toml");
     let (code, out, err) = check(&[path(&file)]);
     assert_eq!(code, 0, "{out}\n{err}");
-    let pass = out
-        .lines()
-        .find(|l| l.contains("calls waiting over 30 s are answered by tier 2"))
-        .unwrap();
-    assert!(pass.starts_with("PASS          "), "{pass}");
+    let pass = judged(
+        &out,
+        "calls waiting over 30 s are answered by tier 2",
+        "PASS",
+    );
     assert!(pass.contains("matching answers, all by tier2"), "{pass}");
     // Escalating to tier 1 again: calls waiting over 30 s answered by tier 1.
     let broken = "workflow.filters.calls.targets.1.queue=tier1";
     let (code, out, err) = check(&[path(&file), "--set", broken]);
     assert_eq!(code, 1, "{out}\n{err}");
-    let fail = out
-        .lines()
-        .find(|l| l.contains("calls waiting over 30 s are answered by tier 2"))
-        .unwrap();
-    assert!(fail.starts_with("FAIL          "), "{fail}");
+    let fail = judged(
+        &out,
+        "calls waiting over 30 s are answered by tier 2",
+        "FAIL",
+    );
     assert!(
         fail.contains("of replication 0 was answered by tier1-")
             && fail.contains(", not tier2, in queue tier1 at t = "),
@@ -936,11 +923,7 @@ fn count_by_kind_of_task_tells_follow_ups_from_contacts() {
         "{legs}"
     );
     // Transfers move legs, never the contacts themselves.
-    let contacts = out
-        .lines()
-        .find(|l| l.contains("no contact is a leg"))
-        .unwrap();
-    assert!(contacts.starts_with("PASS          "), "{contacts}");
+    judged(&out, "no contact is a leg", "PASS");
     let bad = format!(
         "{text}[[expect]]\ncount = {{ event = \"task.created\", task = \"call back\", min = 1 }}\n"
     );
