@@ -88,9 +88,7 @@ impl Engine<'_> {
 
     /// Routes a new attempt: outside business hours, or into the workflow.
     pub(super) fn route_new(&mut self, slot: u32, t: f64) {
-        if let Some(h) = self.s.workflow.hours
-            && !self.s.hours[h as usize].is_open(t)
-        {
+        if self.workflow_closed(t) {
             return self.after_hours(slot, t);
         }
         let class = self.tasks[slot as usize].class;

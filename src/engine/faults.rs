@@ -317,6 +317,7 @@ impl Engine<'_> {
     }
 
     /// The workflow's business hours are closed at `t`.
+    #[inline]
     pub(super) fn workflow_closed(&self, t: f64) -> bool {
         self.s
             .workflow

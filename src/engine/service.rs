@@ -76,7 +76,7 @@ impl Engine<'_> {
 
     /// A reservation is accepted: the task is assigned (answered) and talk starts.
     pub(super) fn accept(&mut self, w: u32, slot: u32, t: f64) {
-        if self.tasks[slot as usize].followup == Followup::Callback {
+        if self.faults.is_some() && self.tasks[slot as usize].followup == Followup::Callback {
             self.callback_attempt(slot);
         }
         let task = &mut self.tasks[slot as usize];
