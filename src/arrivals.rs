@@ -8,7 +8,7 @@
 
 use crate::rng::{Purpose, stream};
 use crate::scenario::units::Dist;
-use crate::scenario::{ArrivalProcess, Channel, ChannelId, ClassId, Source};
+use crate::scenario::{ArrivalProcess, Busyness, Channel, ChannelId, ClassId, Scenario, Source};
 use rand_distr::{Distribution, Exp1, StandardUniform};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -38,6 +38,70 @@ pub struct SourceState {
     scheduled: usize,
     /// Trace rows already delivered (`customer` moves it); trails `scheduled`.
     delivered: usize,
+    /// Busyness multipliers, when the source or the scenario has them.
+    busy: Option<Box<Busy>>,
+}
+
+/// One busyness multiplier of a source, drawn period by period as the
+/// source's clock moves on (each period drawn once, in order, whether or
+/// not an arrival falls in it, so period k's factor is the k-th draw of its
+/// stream whatever the rate).
+struct Multiplier {
+    dist: Dist,
+    rng: Xoshiro256PlusPlus,
+    /// Period k is `[origin + k·length, origin + (k+1)·length)`.
+    origin: f64,
+    length: f64,
+    /// The period `factor` holds for (`None` before the first draw).
+    period: Option<u64>,
+    factor: f64,
+}
+
+impl Multiplier {
+    fn new(b: &Busyness, s: &Scenario, rng: Xoshiro256PlusPlus) -> Multiplier {
+        let (origin, length) = b.per.grid(&s.sim);
+        Multiplier {
+            dist: b.dist.clone(),
+            rng,
+            origin,
+            length,
+            period: None,
+            factor: 1.0,
+        }
+    }
+
+    /// The factor at time `t` (not before an earlier call's) and the end of
+    /// its period.
+    fn at(&mut self, t: f64) -> (f64, f64) {
+        let k = ((t - self.origin) / self.length).floor().max(0.0) as u64;
+        while self.period.is_none_or(|p| p < k) {
+            self.factor = self.dist.sample(&mut self.rng);
+            self.period = Some(self.period.map_or(0, |p| p + 1));
+        }
+        (self.factor, self.origin + (k + 1) as f64 * self.length)
+    }
+}
+
+/// A source's busyness: its own multiplier and a copy of the global one
+/// (the same stream in every source, so the global factor is common to all
+/// sources without shared state).
+struct Busy {
+    own: Option<Multiplier>,
+    global: Option<Multiplier>,
+}
+
+impl Busy {
+    /// The product of the factors at `t` and the end of the shorter period.
+    fn at(&mut self, t: f64) -> (f64, f64) {
+        let mut factor = 1.0;
+        let mut end = f64::INFINITY;
+        for m in [&mut self.own, &mut self.global].into_iter().flatten() {
+            let (f, e) = m.at(t);
+            factor *= f;
+            end = end.min(e);
+        }
+        (factor, end)
+    }
 }
 
 impl SourceState {
@@ -52,7 +116,26 @@ impl SourceState {
             patience: s(Purpose::Patience),
             scheduled: 0,
             delivered: 0,
+            busy: None,
         }
+    }
+
+    /// The streams of source `index` of a scenario, with its busyness
+    /// multipliers (own and global) when it has any.
+    pub fn of_scenario(s: &Scenario, seed: u64, replication: u32, index: u32) -> SourceState {
+        let mut state = SourceState::new(seed, replication, index);
+        let src = &s.sources[index as usize];
+        let own = src.busyness.as_ref();
+        // A trace replays its rows as they are, global busyness or not.
+        let global = s.sim.busyness.as_ref().filter(|_| !src.is_trace());
+        if own.is_some() || global.is_some() {
+            let rng = |i| stream(seed, replication, Purpose::Busyness, i);
+            state.busy = Some(Box::new(Busy {
+                own: own.map(|b| Multiplier::new(b, s, rng(index))),
+                global: global.map(|b| Multiplier::new(b, s, rng(u32::MAX))),
+            }));
+        }
+        state
     }
 
     /// The time of the next arrival after `now`, or `None` once it would be at
@@ -63,7 +146,9 @@ impl SourceState {
     /// processes go out of line so the hot caller saves no registers for them.
     #[inline(always)]
     pub fn next_time(&mut self, src: &Source, now: f64, horizon: f64) -> Option<f64> {
-        if let ArrivalProcess::Poisson { rate_per_s } = &src.process {
+        if let ArrivalProcess::Poisson { rate_per_s } = &src.process
+            && self.busy.is_none()
+        {
             let e: f64 = Exp1.sample(&mut self.arrivals);
             let t = now + e / rate_per_s;
             return (t < horizon).then_some(t);
@@ -74,6 +159,9 @@ impl SourceState {
     /// [`SourceState::next_time`] of profiles and traces.
     #[inline(never)]
     fn next_time_other(&mut self, src: &Source, now: f64, horizon: f64) -> Option<f64> {
+        if let Some(busy) = &mut self.busy {
+            return Self::next_time_busy(&mut self.arrivals, busy, src, now, horizon);
+        }
         let t = match &src.process {
             ArrivalProcess::Poisson { rate_per_s } => {
                 let e: f64 = Exp1.sample(&mut self.arrivals);
@@ -107,6 +195,43 @@ impl SourceState {
             }
         };
         (t < horizon).then_some(t)
+    }
+
+    /// [`SourceState::next_time`] under busyness: the rate (a constant or
+    /// a profile's piece) times the period's factor, inverted piece by piece
+    /// over the pieces of both, as for a profile. One exponential per
+    /// arrival, as without busyness.
+    fn next_time_busy(
+        arrivals: &mut Xoshiro256PlusPlus,
+        busy: &mut Busy,
+        src: &Source,
+        now: f64,
+        horizon: f64,
+    ) -> Option<f64> {
+        let mut need: f64 = Exp1.sample(arrivals);
+        let mut t = now;
+        loop {
+            if t >= horizon {
+                return None;
+            }
+            let (base, base_end) = match &src.process {
+                ArrivalProcess::Poisson { rate_per_s } => (*rate_per_s, f64::INFINITY),
+                ArrivalProcess::Profile(p) => p.piece_at(t),
+                ArrivalProcess::Trace { .. } => unreachable!("validated: traces have no busyness"),
+            };
+            let (factor, busy_end) = busy.at(t);
+            let rate = base * factor;
+            let end = base_end.min(busy_end).max(t + 1e-9);
+            if rate > 0.0 {
+                let dt = need / rate;
+                if t + dt < end {
+                    let t = t + dt;
+                    return (t < horizon).then_some(t);
+                }
+                need -= rate * (end - t);
+            }
+            t = end;
+        }
     }
 
     /// Draws the customer arriving now. Talk and wrap-up times come from the

@@ -42,6 +42,9 @@ pub enum Purpose {
     /// Injected faults (`[faults]`): index 0 the look-up, 1 call-back
     /// reach, 2 status lag, 3 duplicate tasks.
     Faults = 14,
+    /// Busyness multipliers (forecast uncertainty): index = the source's,
+    /// or `u32::MAX` for the global multiplier every source shares.
+    Busyness = 15,
 }
 
 #[inline]

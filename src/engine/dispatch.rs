@@ -39,7 +39,7 @@ impl<'s> Engine<'s> {
             plan,
             cal: Calendar::default(),
             sources: (0..s.sources.len())
-                .map(|i| SourceState::new(seed, replication, i as u32))
+                .map(|i| SourceState::of_scenario(s, seed, replication, i as u32))
                 .collect(),
             tasks: Vec::new(),
             free_slots: Vec::new(),

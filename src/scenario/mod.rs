@@ -245,6 +245,57 @@ pub struct Simulation {
     /// Where time 0 is on the calendar, when `start` gives a date (reports
     /// then show clock times).
     pub clock: Option<Clock>,
+    /// A random multiplier on every source's rate, common to all of them
+    /// (docs/scenario.md, "Forecast uncertainty").
+    pub busyness: Option<Busyness>,
+}
+
+/// Forecast uncertainty: a source's rate is multiplied by a random factor
+/// drawn once per period, so counts are over-dispersed (variance λT +
+/// (λT·cv)² over a period instead of λT) as real days are against a forecast.
+#[derive(Debug, Clone)]
+pub struct Busyness {
+    /// The multiplier's distribution (mean usually 1).
+    pub dist: Dist,
+    /// How long one draw holds.
+    pub per: BusyPeriod,
+}
+
+/// The span one busyness multiplier covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusyPeriod {
+    /// One draw for the whole replication.
+    Replication,
+    /// A new draw every simulated day (from time 0, a local midnight).
+    Day,
+    /// A new draw every statistics interval (the grid that starts at the
+    /// end of the warm-up).
+    Interval,
+}
+
+impl BusyPeriod {
+    /// The name written in a scenario.
+    pub const fn name(self) -> &'static str {
+        match self {
+            BusyPeriod::Replication => "replication",
+            BusyPeriod::Day => "day",
+            BusyPeriod::Interval => "interval",
+        }
+    }
+
+    /// (origin, length) of the period grid in simulated seconds: period k
+    /// is `[origin + k·length, origin + (k+1)·length)`, origin ≤ 0 so that
+    /// k counts from 0 at time 0.
+    pub fn grid(self, sim: &Simulation) -> (f64, f64) {
+        match self {
+            BusyPeriod::Replication => (0.0, f64::INFINITY),
+            BusyPeriod::Day => (0.0, 86_400.0),
+            BusyPeriod::Interval => {
+                let len = sim.interval_s;
+                (sim.warmup_s - (sim.warmup_s / len).ceil() * len, len)
+            }
+        }
+    }
 }
 
 /// A calendar position for simulated time 0: a local midnight in a zone.
@@ -357,13 +408,27 @@ pub struct Source {
     pub toll_free: bool,
     /// How each customer's attributes are drawn.
     pub attributes: AttrModel,
+    /// A random multiplier on this source's rate (on top of the global one).
+    pub busyness: Option<Busyness>,
 }
 
 impl Source {
     /// The expected number of arrivals of a source in `[0, horizon)`, for sizing
     /// a run before starting it. Exact for Poisson and profile sources (the
     /// integral of the rate), the row count for traces.
+    /// A source's own busyness multiplies it by the multiplier's mean (the
+    /// global one is the caller's to apply).
     pub fn expected_arrivals(&self, horizon: f64) -> f64 {
+        let busy = self.busyness.as_ref().map_or(1.0, |b| b.dist.mean());
+        busy * self.expected_unscaled(horizon)
+    }
+
+    /// True for a trace replay (no rate to scale).
+    pub fn is_trace(&self) -> bool {
+        matches!(self.process, ArrivalProcess::Trace { .. })
+    }
+
+    fn expected_unscaled(&self, horizon: f64) -> f64 {
         match &self.process {
             ArrivalProcess::Poisson { rate_per_s } => rate_per_s * horizon,
             ArrivalProcess::Profile(p) => {

@@ -360,6 +360,8 @@ raw_table! {
         pub timezone: Option<Spanned<String>>,
         /// How long after the last arrival the system may drain before the run stops.
         pub drain_limit: Option<Spanned<Quantity>>,
+        /// A random multiplier on every source's rate, common to all.
+        pub busyness: Option<Spanned<RawBusyness>>,
     }
 }
 
@@ -397,6 +399,43 @@ raw_table! {
         pub redial: Option<Spanned<RawRedial>>,
         /// The number customers call: "local" (default) or "toll_free".
         pub number: Option<Spanned<String>>,
+        /// A random multiplier on the rate (forecast uncertainty).
+        pub busyness: Option<Spanned<RawBusyness>>,
+    }
+}
+
+raw_table! {
+    /// `busyness = { dist = "gamma", mean = 1, cv = 0.15, per = "day" }`: a
+    /// distribution's keys (unitless) and the period one draw holds.
+    pub struct RawBusyness("`busyness`") {
+        pub dist: Spanned<String>,
+        pub mean: Option<Spanned<Quantity>>,
+        pub cv: Option<Spanned<f64>>,
+        pub sd: Option<Spanned<Quantity>>,
+        pub k: Option<Spanned<i64>>,
+        pub min: Option<Spanned<Quantity>>,
+        pub max: Option<Spanned<Quantity>>,
+        pub values: Option<Spanned<Vec<Quantity>>>,
+        pub weights: Option<Spanned<Vec<f64>>>,
+        /// "day" (default), "replication" or "interval".
+        pub per: Option<Spanned<String>>,
+    }
+}
+
+impl RawBusyness {
+    /// The distribution part, as any other distribution is written.
+    pub fn dist(&self) -> RawDist {
+        RawDist {
+            dist: self.dist.clone(),
+            mean: self.mean.clone(),
+            cv: self.cv.clone(),
+            sd: self.sd.clone(),
+            k: self.k.clone(),
+            min: self.min.clone(),
+            max: self.max.clone(),
+            values: self.values.clone(),
+            weights: self.weights.clone(),
+        }
     }
 }
 

@@ -5,12 +5,12 @@
 
 use super::{Unit, Validator};
 use crate::expr::{Attrs, KeyId, Value};
-use crate::scenario::raw::RawArrival;
+use crate::scenario::raw::{RawArrival, RawBusyness};
 use crate::scenario::trace::load_trace;
 use crate::scenario::units::parse_rate;
 use crate::scenario::{
-    ArrivalProcess, AttrModel, Category, Channel, ChannelId, RateProfile, Simulation, Source,
-    TaskClass, TraceRow,
+    ArrivalProcess, AttrModel, BusyPeriod, Busyness, Category, Channel, ChannelId, RateProfile,
+    Simulation, Source, TaskClass, TraceRow,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -66,7 +66,8 @@ impl Validator<'_> {
                     Some((_, delay)) => 1.0 + run_s / delay.mean(),
                     None => 1.0,
                 };
-                let arrivals = src.expected_arrivals(sim.horizon_s);
+                let arrivals = src.expected_arrivals(sim.horizon_s)
+                    * sim.busyness.as_ref().map_or(1.0, |b| b.dist.mean());
                 (arrivals, arrivals * attempts)
             })
             .collect();
@@ -284,8 +285,25 @@ impl Validator<'_> {
                 false
             }
         };
+        let busyness = match &r.busyness {
+            None => None,
+            Some(b) if r.trace.is_some() => {
+                self.err(
+                    &b.span(),
+                    "`busyness` scales a `rate` or `profile`; a trace replays its rows as they are",
+                );
+                ok = false;
+                None
+            }
+            Some(b) => {
+                let x = self.busyness(b);
+                ok &= x.is_some();
+                x
+            }
+        };
         let process = process.filter(|_| ok)?;
         Some(Source {
+            busyness,
             toll_free,
             name: r.name.get_ref().clone(),
             process,
@@ -303,6 +321,32 @@ impl Validator<'_> {
                     categories
                 },
             },
+        })
+    }
+
+    /// `busyness = { dist = …, per = … }`: a unitless distribution and its
+    /// period (a day unless said).
+    pub(super) fn busyness(&mut self, raw: &Spanned<RawBusyness>) -> Option<Busyness> {
+        let r = raw.get_ref();
+        let dist = self.dist(&Spanned::new(raw.span(), r.dist()), Unit::Count);
+        let per = match r.per.as_ref().map(|p| p.get_ref().as_str()) {
+            None | Some("day") => Some(BusyPeriod::Day),
+            Some("replication") => Some(BusyPeriod::Replication),
+            Some("interval") => Some(BusyPeriod::Interval),
+            Some(other) => {
+                let span = r.per.as_ref().expect("matched Some").span();
+                self.err(
+                    &span,
+                    format!(
+                        "per must be \"day\", \"replication\" or \"interval\" (how long one multiplier holds), found \"{other}\""
+                    ),
+                );
+                None
+            }
+        };
+        Some(Busyness {
+            dist: dist?,
+            per: per?,
         })
     }
 

@@ -162,7 +162,12 @@ impl Validator<'_> {
             self.err(&span, format!("the counted window has {n} intervals; at most {MAX_INTERVALS} are kept, so use a wider interval"));
             return None;
         }
+        let busyness = match &r.busyness {
+            None => Some(None),
+            Some(b) => self.busyness(b).map(Some),
+        };
         Some(Simulation {
+            busyness: busyness?,
             horizon_s: horizon,
             warmup_s: warmup,
             replications: replications?,
