@@ -123,6 +123,8 @@ pub struct Summary {
     pub cost: Option<crate::cost::CostSummary>,
     /// What the injected faults did, when the scenario has `[faults]`.
     pub faults: Option<crate::metrics::FaultKpis<Estimate>>,
+    /// Busy signals, when the scenario has line limits or queue capacities.
+    pub blocking: Option<crate::metrics::BlockKpis<Estimate>>,
     /// Contacts simulated over all replications, warm-up included.
     pub contacts: u64,
     /// Events processed over all replications.
@@ -130,6 +132,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The segment KPI the outputs leave out (`""`: none): `blocked` when
+    /// the scenario cannot block, so its outputs are as before the KPI
+    /// existed.
+    pub fn hidden_kpi(&self) -> &'static str {
+        if self.blocking.is_some() {
+            ""
+        } else {
+            crate::metrics::Kpi::Blocked.name()
+        }
+    }
+
     /// When `t` (seconds from the start) is: an ISO-8601 local timestamp
     /// when the scenario has a `start` date, `d1 01:00` otherwise.
     pub fn time_label(&self, t: f64) -> String {
@@ -263,6 +276,8 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         })
         .collect();
     Summary {
+        blocking: crate::scenario::has_blocking(s)
+            .then(|| crate::metrics::BlockKpis::from_fn(|k| est(&|r| r.blocking[k]))),
         faults: s
             .faults
             .as_ref()

@@ -163,6 +163,7 @@ impl Engine<'_> {
     }
 
     pub(super) fn release_slot(&mut self, slot: u32) {
+        self.free_line(slot);
         let task = &mut self.tasks[slot as usize];
         task.generation = task.generation.wrapping_add(1);
         task.state = TaskState::Free;

@@ -115,6 +115,7 @@ impl<'s> Engine<'s> {
             tracer: None,
             rule: Rule::LongestIdle,
             faults: s.faults.as_ref(),
+            blocking: blocking::Blocking::of(s),
             lookup_rng: rng::stream(seed, replication, rng::Purpose::Faults, 0),
             reach_rng: rng::stream(seed, replication, rng::Purpose::Faults, 1),
             channel_down: vec![0; n_channels],

@@ -14,6 +14,9 @@ impl Engine<'_> {
     /// routed.
     #[inline(always)]
     pub(super) fn begin_attempt(&mut self, slot: u32, t: f64) {
+        if self.blocking.is_some() && !self.take_line(slot, t) {
+            return; // a busy signal
+        }
         match self.faults {
             None => self.route_new(slot, t),
             Some(_) => self.begin_faulty_attempt(slot, t),
@@ -77,6 +80,7 @@ impl Engine<'_> {
             state: TaskState::Parked,
             seq: self.seq,
             leg_open: false,
+            holds_line: false,
             ghost: true,
             twin: NO_TWIN,
             ..original

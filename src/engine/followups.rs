@@ -124,8 +124,11 @@ impl Engine<'_> {
             assignments: 0,
             ..first
         };
-        // The customer is still on the line: the open leg moves on.
-        self.tasks[slot as usize].leg_open = false;
+        // The customer is still on the line: the open leg (and the line
+        // it holds) moves on.
+        let x = &mut self.tasks[slot as usize];
+        x.leg_open = false;
+        x.holds_line = false;
         self.live += 1;
         self.trace_task(leg, t, "task-queue.moved", |_, ev| {
             ev.detail = Some(if warm {
@@ -164,12 +167,44 @@ impl Engine<'_> {
     /// contact any more, no patience and no TTL [I]; its answer is reported
     /// as worked if the contact was counted.
     pub(super) fn make_followup(&mut self, slot: u32, kind: Followup) {
+        // The customer hung up: a call back or a voicemail holds no line.
+        self.free_line(slot);
         let x = &mut self.tasks[slot as usize];
         x.followup = kind;
         x.followup_counted = x.counted;
         x.counted = false;
         x.patience = f64::INFINITY;
         x.expiry_scheduled = true;
+    }
+
+    /// An attempt ended unserved (abandoned, or blocked): the customer may
+    /// call again after the source's redial delay, else the slot is freed.
+    /// Follow-up work never redials.
+    pub(super) fn redial_or_release(&mut self, slot: u32, t: f64) {
+        // The customer hung up: the line is free while she waits to redial.
+        self.free_line(slot);
+        let task = &self.tasks[slot as usize];
+        let (followup, generation) = (task.followup, task.generation);
+        let redial = match &self.s.sources[task.source as usize].redial {
+            Some((p, delay)) if followup == Followup::None => {
+                let u: f64 = StandardUniform.sample(&mut self.redial_rng);
+                (u < *p).then(|| delay.sample(&mut self.redial_rng))
+            }
+            _ => None,
+        };
+        match redial {
+            Some(delay) => {
+                self.tasks[slot as usize].state = TaskState::Parked;
+                self.cal.schedule(
+                    t + delay,
+                    Event::Redial {
+                        task: slot,
+                        generation,
+                    },
+                );
+            }
+            None => self.release_slot(slot),
+        }
     }
 
     /// An accepted call back becomes a task in the callback step.

@@ -73,6 +73,7 @@
 //! of one type, not separate modules with their own interfaces.
 
 mod audit;
+mod blocking;
 pub mod calendar;
 mod contacts;
 mod dispatch;
@@ -191,6 +192,7 @@ const FREE_TASK: Task = Task {
     call_start: 0.0,
     talk_start: 0.0,
     leg_open: false,
+    holds_line: false,
     hour: 0,
     lookup: LookupOutcome::Found,
     unreached: false,
@@ -284,6 +286,8 @@ struct Task {
     /// This task carries the customer's open leg: when it ends, the leg is
     /// metered (a transfer moves it to the second leg).
     leg_open: bool,
+    /// The contact holds a line of its channel and number (with blocking).
+    holds_line: bool,
     /// Hour of day of `call_start` (cost breakdown).
     hour: u8,
     /// How the pending look-up ends (`[faults.lookup]`).
@@ -392,6 +396,8 @@ struct Engine<'s> {
     /// How the next reservation's worker was chosen (for the audit trail).
     rule: Rule,
     /// `[faults]`, if any.
+    /// Line limits and queue capacities, when the scenario has any.
+    blocking: Option<Box<blocking::Blocking>>,
     faults: Option<&'s crate::scenario::faults::Faults>,
     /// Look-up delays and failures.
     lookup_rng: Xoshiro256PlusPlus,

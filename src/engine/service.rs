@@ -352,6 +352,7 @@ impl Engine<'_> {
     #[inline(always)]
     pub(super) fn end_talk(&mut self, w: u32, slot: u32, t: f64) {
         self.meter_talk_end(slot, t);
+        self.free_line_after_talk(slot);
         let wrap = self.tasks[slot as usize].wrapup;
         if wrap > 0.0 {
             self.trace_task(slot, t, "task.wrapup", |e, ev| {

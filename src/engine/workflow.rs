@@ -152,6 +152,9 @@ impl Engine<'_> {
             }
             return self.leave_step(slot, Leave::Skipped, t);
         }
+        if self.queue_full(slot, t) {
+            return; // a busy signal
+        }
         let task = &mut self.tasks[slot as usize];
         let lifo = self.plan.waitlists[task.waitlist as usize].lifo;
         let entry = WaitEntry {
@@ -425,26 +428,10 @@ impl Engine<'_> {
             }
         }
         // An abandoning customer may call again (not after a TTL cancel).
-        let redial = match &self.s.sources[task.source as usize].redial {
-            Some((p, delay)) if !ttl_hit && task.followup == Followup::None => {
-                let u: f64 = StandardUniform.sample(&mut self.redial_rng);
-                (u < *p).then(|| delay.sample(&mut self.redial_rng))
-            }
-            _ => None,
-        };
-        match redial {
-            Some(delay) => {
-                let x = &mut self.tasks[slot as usize];
-                x.state = TaskState::Parked;
-                self.cal.schedule(
-                    t + delay,
-                    Event::Redial {
-                        task: slot,
-                        generation,
-                    },
-                );
-            }
-            None => self.release_slot(slot),
+        if ttl_hit {
+            self.release_slot(slot);
+        } else {
+            self.redial_or_release(slot, t);
         }
         // Only with the task out of every waitlist: the twin's freed worker
         // looks for work.

@@ -33,11 +33,13 @@ pub enum Scope {
     Cost,
     /// What injected faults did (with `[faults]` in both designs).
     Faults,
+    /// Busy signals (with line limits or queue capacities in both designs).
+    Blocking,
 }
 
 impl Scope {
     /// Every scope, in output order.
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Overall,
         Scope::Queue,
         Scope::Channel,
@@ -45,6 +47,7 @@ impl Scope {
         Scope::Group,
         Scope::Cost,
         Scope::Faults,
+        Scope::Blocking,
     ];
 
     /// The scope's key in the JSON document (`overall`, `queues`, …).
@@ -57,6 +60,7 @@ impl Scope {
             Scope::Group => "groups",
             Scope::Cost => "cost",
             Scope::Faults => "faults",
+            Scope::Blocking => "blocking",
         }
     }
 
@@ -70,6 +74,7 @@ impl Scope {
             Scope::Group => "group",
             Scope::Cost => "cost",
             Scope::Faults => "faults",
+            Scope::Blocking => "blocking",
         }
     }
 }
@@ -95,7 +100,13 @@ pub fn flatten(s: &Scenario, r: &ReplicationResult) -> Vec<(KpiId, f64)> {
                 out.push((KpiId { scope, name, kpi }, v));
             }
         };
-    let named = |t: &crate::metrics::Kpis| t.named().map(|(k, v)| (k, *v)).collect::<Vec<_>>();
+    // Segment KPIs the scenario cannot have (`blocked`) are left out.
+    let named = |t: &crate::metrics::Kpis| {
+        t.iter()
+            .filter(|(k, _)| k.shown_for(s))
+            .map(|(k, v)| (k.name(), *v))
+            .collect::<Vec<_>>()
+    };
     table(
         Scope::Overall,
         "overall",
@@ -141,6 +152,13 @@ pub fn flatten(s: &Scenario, r: &ReplicationResult) -> Vec<(KpiId, f64)> {
             Scope::Faults,
             "faults",
             &mut r.faults.named().map(|(k, v)| (k, *v)),
+        );
+    }
+    if crate::scenario::has_blocking(s) {
+        table(
+            Scope::Blocking,
+            "blocking",
+            &mut r.blocking.named().map(|(k, v)| (k, *v)),
         );
     }
     out
@@ -213,7 +231,10 @@ impl Comparison {
         let mut unpaired = Map::new();
         for d in &self.differences {
             let key = d.id.scope.json_key();
-            let nested = !matches!(d.id.scope, Scope::Overall | Scope::Cost | Scope::Faults);
+            let nested = !matches!(
+                d.id.scope,
+                Scope::Overall | Scope::Cost | Scope::Faults | Scope::Blocking
+            );
             for (out, v) in [
                 (&mut diff, est(&d.diff)),
                 (&mut unpaired, serde_json::json!(d.unpaired_ci95)),
@@ -356,7 +377,7 @@ impl Comparison {
                 let ci95 = d.diff.ci95.unwrap_or(0.0) / a.abs() * 100.0;
                 (mean.is_finite() && ci95.is_finite()).then(|| ForestRow {
                     label: match d.id.scope {
-                        Scope::Cost | Scope::Faults => {
+                        Scope::Cost | Scope::Faults | Scope::Blocking => {
                             format!("{} {}", d.id.scope.label(), d.id.kpi)
                         }
                         _ => d.id.kpi.to_string(),

@@ -215,7 +215,9 @@ pub fn compare(
     page.section("differences", "Differences B − A");
     let label = |d: &Difference| match d.id.scope {
         Scope::Overall => d.id.kpi.to_string(),
-        Scope::Cost | Scope::Faults => format!("{} {}", d.id.scope.label(), d.id.kpi),
+        Scope::Cost | Scope::Faults | Scope::Blocking => {
+            format!("{} {}", d.id.scope.label(), d.id.kpi)
+        }
         s => format!("{} {} {}", s.label(), d.id.name, d.id.kpi),
     };
     // A queue, channel or source holding every contact repeats the

@@ -9,7 +9,7 @@
 use super::Error;
 use super::compare::{KpiId, Scope, flatten};
 use super::runner::{PointRun, run_points};
-use crate::metrics::{FaultKpi, GroupKpi, Kpi, ReplicationResult};
+use crate::metrics::{BlockKpi, FaultKpi, GroupKpi, Kpi, ReplicationResult};
 use crate::scenario::Scenario;
 use crate::scenario::units::parse_duration;
 use crate::stats::Estimate;
@@ -97,7 +97,11 @@ pub fn resolve(path: &str, s: &Scenario) -> Result<KpiId, Error> {
 /// An unknown scope, part or KPI.
 pub fn resolve_kpi(path: &str, s: &Scenario) -> Result<KpiId, String> {
     let segs: Vec<&str> = path.split('.').collect();
-    let segment_kpis: Vec<&'static str> = Kpi::ALL.iter().map(|k| k.name()).collect();
+    let segment_kpis: Vec<&'static str> = Kpi::ALL
+        .iter()
+        .filter(|k| k.shown_for(s))
+        .map(|k| k.name())
+        .collect();
     let group_kpis: Vec<&'static str> = GroupKpi::ALL.iter().map(|k| k.name()).collect();
     let kpi_of = |name: &str, known: &[&'static str]| -> Result<&'static str, String> {
         known
@@ -130,6 +134,15 @@ pub fn resolve_kpi(path: &str, s: &Scenario) -> Result<KpiId, String> {
             (Scope::Faults, "faults".to_string(), kpi_of(k, &known)?)
         }
         ["faults", _] => return Err("the scenario has no [faults]".into()),
+        ["blocking", k] if crate::scenario::has_blocking(s) => {
+            let known: Vec<&'static str> = BlockKpi::ALL.iter().map(|k| k.name()).collect();
+            (Scope::Blocking, "blocking".to_string(), kpi_of(k, &known)?)
+        }
+        ["blocking", _] => {
+            return Err(
+                "the scenario has no line limit (`lines`) or queue capacity (`max_waiting`)".into(),
+            );
+        }
         [scope, name, k] => match *scope {
             "queues" => (
                 Scope::Queue,
@@ -173,6 +186,7 @@ pub fn resolve_kpi(path: &str, s: &Scenario) -> Result<KpiId, String> {
                     other,
                     &[
                         "overall", "queues", "channels", "sources", "groups", "cost", "faults",
+                        "blocking",
                     ],
                 ));
             }

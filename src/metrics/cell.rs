@@ -25,6 +25,8 @@ pub(super) struct Cell {
     pub(super) transfer_wait_s: f64,
     pub(super) disconnect_dropped: u64,
     pub(super) lost: u64,
+    /// Busy signals (a line limit or a full queue).
+    pub(super) blocked: u64,
     pub(super) wait_answered_s: f64,
     pub(super) wait_max_s: f64,
     pub(super) handle_s: f64,
@@ -59,6 +61,7 @@ impl Cell {
         self.transfer_wait_s += o.transfer_wait_s;
         self.disconnect_dropped += o.disconnect_dropped;
         self.lost += o.lost;
+        self.blocked += o.blocked;
         self.wait_answered_s += o.wait_answered_s;
         self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
         self.handle_s += o.handle_s;
@@ -114,6 +117,7 @@ impl Cell {
             Kpi::TransferWait => ratio(self.transfer_wait_s, transfers(TransferEvent::Answered)),
             Kpi::DisconnectDropped => self.disconnect_dropped as f64,
             Kpi::Lost => self.lost as f64,
+            Kpi::Blocked => self.blocked as f64,
         })
     }
 }

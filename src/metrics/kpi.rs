@@ -173,9 +173,19 @@ kpi_family! {
     /// Contacts lost to an injected fault (`[faults]`, docs/faults.md):
     /// dropped after a failed look-up, or arriving on a channel that is down.
     Lost = "lost",
+    /// Busy signals: a line limit or a full queue (docs/scenario.md,
+    /// "Blocking"). Written only for scenarios that can block.
+    Blocked = "blocked",
 }
 
 impl Kpi {
+    /// A KPI written only when the scenario has the feature it counts
+    /// (`blocked`: line limits or queue capacities), so that scenarios
+    /// without it keep their outputs.
+    pub fn shown_for(self, s: &crate::scenario::Scenario) -> bool {
+        self != Kpi::Blocked || crate::scenario::has_blocking(s)
+    }
+
     /// One of the ten KPIs of docs/outputs.md's contract, which the table
     /// always shows.
     pub const fn in_contract(self) -> bool {
@@ -193,6 +203,22 @@ impl Kpi {
                 | Kpi::Aht
         )
     }
+}
+
+kpi_family! {
+    /// Contacts that got a busy signal: a line limit or a full queue
+    /// (docs/scenario.md, "Blocking"), over the whole center.
+    enum BlockKpi;
+    /// One replication's blocking counts.
+    table BlockKpis;
+    /// Attempts blocked, for any reason (counted in `offered`).
+    Blocked = "blocked",
+    /// Blocked because every line of their channel or number was in use.
+    BlockedLines = "blocked_lines",
+    /// Blocked because their queue already had `max_waiting` contacts waiting.
+    BlockedQueueFull = "blocked_queue_full",
+    /// Blocked ÷ offered.
+    BlockingProbability = "blocking_probability",
 }
 
 kpi_family! {

@@ -14,9 +14,9 @@ pub mod usage;
 use cell::Cell;
 pub use histogram::{Histogram, SparseHistogram};
 pub use kpi::{
-    FaultKpi, FaultKpis, FilterKpi, FilterKpis, GroupIntervalKpi, GroupIntervalKpis, GroupKpi,
-    GroupKpis, IntervalKpi, IntervalKpis, Kpi, KpiTable, Kpis, QueueFlowKpi, QueueFlowKpis,
-    SliceKpi, SliceKpis, StepKpi, StepKpis,
+    BlockKpi, BlockKpis, FaultKpi, FaultKpis, FilterKpi, FilterKpis, GroupIntervalKpi,
+    GroupIntervalKpis, GroupKpi, GroupKpis, IntervalKpi, IntervalKpis, Kpi, KpiTable, Kpis,
+    QueueFlowKpi, QueueFlowKpis, SliceKpi, SliceKpis, StepKpi, StepKpis,
 };
 use slices::SliceCell;
 pub use slices::{Scope, scopes, wait_edges};
@@ -112,6 +112,8 @@ pub struct ReplicationResult {
     pub in_flight: u32,
     /// What `[faults]` did (zeros without it).
     pub faults: FaultKpis,
+    /// Busy signals (zeros without line limits or queue capacities).
+    pub blocking: BlockKpis,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -250,6 +252,7 @@ pub struct Collector {
     online_init: Vec<f64>,
     /// Fault counts of counted contacts; `LookupTime` holds the sum.
     faults: FaultKpis,
+    blocking: BlockKpis,
 }
 
 /// Adds `sign` × the time of `[a, b)` falling in each hour of day.
@@ -321,6 +324,7 @@ impl Collector {
             online_delta: vec![0.0; n_int * s.groups.len()],
             online_init: vec![0.0; s.groups.len()],
             faults: FaultKpis::default(),
+            blocking: BlockKpis::default(),
             activity_time: {
                 // Every worker starts Offline.
                 let n = s.activities.len();
@@ -483,6 +487,14 @@ impl Collector {
     #[cold]
     pub fn fault(&mut self, kpi: FaultKpi, n: f64) {
         self.faults[kpi] += n;
+    }
+
+    /// A counted contact got a busy signal (`why`: lines or a full queue),
+    /// in the cell where it was turned away.
+    pub fn blocked(&mut self, cell: CellId, arrival: f64, redial: bool, why: BlockKpi) {
+        self.offered_cell(cell, arrival, redial).blocked += 1;
+        self.blocking[BlockKpi::Blocked] += 1.0;
+        self.blocking[why] += 1.0;
     }
 
     /// A counted contact accepted a call back while waiting (in the queue
@@ -868,7 +880,11 @@ impl Collector {
         } else {
             f64::NAN
         };
+        let mut blocking = self.blocking;
+        blocking[BlockKpi::BlockingProbability] =
+            ratio(blocking[BlockKpi::Blocked], overall.offered as f64);
         ReplicationResult {
+            blocking,
             faults,
             in_flight: 0,
             usage: None,

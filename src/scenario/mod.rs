@@ -383,6 +383,12 @@ pub struct Channel {
     /// channel, each progresses at 1/scale[j−1] of its solo speed (the last
     /// factor applies beyond the list). Empty: no slowdown.
     pub handle_time_scale: Vec<f64>,
+    /// Lines (trunks): at most this many contacts of the channel in the
+    /// system at once; more get a busy signal (`blocked`).
+    pub lines: Option<u32>,
+    /// A contact keeps its line through wrap-up (else it frees it when talk
+    /// ends).
+    pub lines_include_wrapup: bool,
 }
 
 /// An arrival source.
@@ -410,6 +416,17 @@ pub struct Source {
     pub attributes: AttrModel,
     /// A random multiplier on this source's rate (on top of the global one).
     pub busyness: Option<Busyness>,
+    /// Lines of the source's number: at most this many of its contacts in
+    /// the system at once; more get a busy signal (`blocked`).
+    pub lines: Option<u32>,
+}
+
+/// Whether any line limit or queue capacity can block a contact (the
+/// `blocking` results exist only then).
+pub fn has_blocking(s: &Scenario) -> bool {
+    s.channels.iter().any(|c| c.lines.is_some())
+        || s.sources.iter().any(|x| x.lines.is_some())
+        || s.queues.iter().any(|q| q.max_waiting.is_some())
 }
 
 impl Source {
@@ -720,6 +737,9 @@ pub struct Queue {
     pub target_workers: Expr,
     /// The expression as written, for messages.
     pub target_workers_text: String,
+    /// At most this many contacts wait in the queue; one more is blocked
+    /// (a busy signal) instead of waiting.
+    pub max_waiting: Option<u32>,
 }
 
 /// A workflow (docs/routing.md, "The workflow walk"): filters tried top to bottom, each an

@@ -373,6 +373,10 @@ raw_table! {
         pub wrapup: Option<Spanned<RawDist>>,
         /// Talk slowdown with concurrency: factor j−1 applies while talking on j tasks.
         pub handle_time_scale: Option<Spanned<Vec<f64>>>,
+        /// Lines: at most this many of the channel's contacts in the system.
+        pub lines: Option<Spanned<i64>>,
+        /// Wrap-up holds the line too.
+        pub lines_include_wrapup: Option<Spanned<bool>>,
     }
 }
 
@@ -401,6 +405,8 @@ raw_table! {
         pub number: Option<Spanned<String>>,
         /// A random multiplier on the rate (forecast uncertainty).
         pub busyness: Option<Spanned<RawBusyness>>,
+        /// Lines of the source's number.
+        pub lines: Option<Spanned<i64>>,
     }
 }
 
@@ -576,6 +582,8 @@ raw_table! {
         pub hours: Option<Spanned<String>>,
         /// Calls answered in this queue are transferred with a probability.
         pub transfer: Option<Spanned<RawTransfer>>,
+        /// At most this many contacts waiting; more are blocked.
+        pub max_waiting: Option<Spanned<i64>>,
     }
 }
 

@@ -4,6 +4,7 @@
 mod attributes;
 mod audit;
 mod bad_input;
+mod blocking;
 mod busyness;
 mod charts;
 mod check;

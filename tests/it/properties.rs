@@ -347,14 +347,15 @@ pub fn assert_additive(r: &ReplicationResult, context: &str) {
     }
     // What reaches no queue is only what cannot: closed messages, contacts
     // no filter matched, with `[faults]` those lost and those who hung up
-    // during the look-up, and the redials among them. Everything else —
+    // during the look-up, callers who got a busy signal from a line limit,
+    // and the redials among them. Everything else —
     // outcomes in a queue and all follow-up work — is in some queue.
     let u = &r.unqueued;
     let in_lookup = r.faults[ccsim::metrics::FaultKpi::LookupAbandoned];
     assert_eq!(
         u[Kpi::Offered],
-        u[Kpi::Closed] + u[Kpi::CanceledNoMatch] + u[Kpi::Lost] + in_lookup,
-        "{context}: only closed, unmatched, lost and looked-up contacts reach no queue"
+        u[Kpi::Closed] + u[Kpi::CanceledNoMatch] + u[Kpi::Lost] + in_lookup + u[Kpi::Blocked],
+        "{context}: only closed, unmatched, lost, looked-up and line-blocked contacts reach no queue"
     );
     assert_eq!(
         u[Kpi::Abandoned],
@@ -370,6 +371,7 @@ pub fn assert_additive(r: &ReplicationResult, context: &str) {
         Kpi::Lost,
         Kpi::Abandoned,
         Kpi::ShortAbandoned,
+        Kpi::Blocked,
     ];
     for k in Kpi::ALL {
         if NOT_ADDITIVE.contains(&k) || may_be_unqueued.contains(&k) {

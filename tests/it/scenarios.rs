@@ -47,7 +47,8 @@ fn outcome_conservation_in_every_scenario() {
                 + mean(seg.kpis[Kpi::Unfinished])
                 + mean(seg.kpis[Kpi::Voicemail])
                 + mean(seg.kpis[Kpi::Closed])
-                + mean(seg.kpis[Kpi::Callback]);
+                + mean(seg.kpis[Kpi::Callback])
+                + mean(seg.kpis[Kpi::Blocked]);
             assert!(
                 (mean(seg.kpis[Kpi::Offered]) - total).abs() < 1e-9,
                 "{f} {}: offered {} != {total}",

@@ -301,8 +301,11 @@ impl Validator<'_> {
                 x
             }
         };
+        let lines = self.limit(&r.lines, "lines", 1);
+        ok &= lines.is_ok();
         let process = process.filter(|_| ok)?;
         Some(Source {
+            lines: lines.unwrap_or(None),
             busyness,
             toll_free,
             name: r.name.get_ref().clone(),

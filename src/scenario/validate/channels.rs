@@ -36,11 +36,24 @@ impl Validator<'_> {
                     handle_time_scale = v.clone();
                 }
             }
+            let lines = self.limit(&c.lines, "lines", 1).unwrap_or(None);
+            let lines_include_wrapup = c
+                .lines_include_wrapup
+                .as_ref()
+                .is_some_and(|b| *b.get_ref());
+            if let (None, Some(w)) = (&c.lines, &c.lines_include_wrapup) {
+                self.err(
+                    &w.span(),
+                    "lines_include_wrapup applies to `lines`: set `lines` on the channel too",
+                );
+            }
             out.push(Channel {
                 name: n.clone(),
                 handle_time,
                 wrapup,
                 handle_time_scale,
+                lines,
+                lines_include_wrapup,
             });
         }
         // Kept even with errors so that references to channels still resolve;

@@ -31,6 +31,29 @@ pub(in crate::scenario) enum Unit {
 }
 
 impl Validator<'_> {
+    /// An optional whole-number limit of at least `min`; `what` names it in
+    /// the message. `Err(())` when given and wrong (reported).
+    pub(in crate::scenario) fn limit(
+        &mut self,
+        raw: &Option<Spanned<i64>>,
+        what: &str,
+        min: i64,
+    ) -> Result<Option<u32>, ()> {
+        let Some(v) = raw else { return Ok(None) };
+        let n = *v.get_ref();
+        if n < min || n > i64::from(u32::MAX) {
+            self.err(
+                &v.span(),
+                format!(
+                    "{what} must be a whole number from {min} to {}, found {n}",
+                    u32::MAX
+                ),
+            );
+            return Err(());
+        }
+        Ok(Some(n as u32))
+    }
+
     /// A number or a text in `unit`; `None` (reported) when it is not one.
     pub(in crate::scenario) fn quantity(
         &mut self,

@@ -23,6 +23,9 @@ impl Validator<'_> {
             self.queue_spans.push(qr.name.span());
             let lifo = self.task_order(qr.task_order.as_ref());
             let hours = qr.hours.as_ref().and_then(|h| self.hours_id(h));
+            let max_waiting = self
+                .limit(&qr.max_waiting, "max_waiting", 0)
+                .unwrap_or(None);
             let Some(tw) = &qr.target_workers else {
                 self.err(
                     &q.span(),
@@ -39,6 +42,7 @@ impl Validator<'_> {
                     name: qr.name.get_ref().clone(),
                     target_workers: Expr::Const(false),
                     target_workers_text: String::new(),
+                    max_waiting,
                 });
                 continue;
             };
@@ -54,6 +58,7 @@ impl Validator<'_> {
                 name: qr.name.get_ref().clone(),
                 target_workers: e,
                 target_workers_text: tw.get_ref().clone(),
+                max_waiting,
             });
         }
         out
