@@ -186,9 +186,9 @@ impl Engine<'_> {
         let task = &self.tasks[slot as usize];
         let (followup, generation) = (task.followup, task.generation);
         let redial = match &self.s.sources[task.source as usize].redial {
-            Some((p, delay)) if followup == Followup::None => {
+            Some(r) if followup == Followup::None => {
                 let u: f64 = StandardUniform.sample(&mut self.redial_rng);
-                (u < *p).then(|| delay.sample(&mut self.redial_rng))
+                (u < r.probability).then(|| r.delay.sample(&mut self.redial_rng))
             }
             _ => None,
         };
@@ -251,10 +251,15 @@ impl Engine<'_> {
             return;
         }
         let src = &self.s.sources[task.source as usize];
-        let patience = src
-            .patience
-            .as_ref()
-            .map_or(f64::INFINITY, |d| d.sample(&mut self.redial_rng));
+        let again = src.redial.as_ref().expect("scheduled only with a redial");
+        let patience = match again.keep_patience {
+            // The same caller, as patient as before (or less).
+            Some(f) => task.patience * f,
+            None => src
+                .patience
+                .as_ref()
+                .map_or(f64::INFINITY, |d| d.sample(&mut self.redial_rng)),
+        };
         self.contacts += 1;
         self.seq += 1;
         let counted = self.metrics.counts(t);
@@ -271,7 +276,7 @@ impl Engine<'_> {
         x.counted = counted;
         x.routed = false;
         x.filter = NO_FILTER;
-        x.priority = src.priority;
+        x.priority = again.priority.unwrap_or(src.priority);
         x.patience = patience;
         x.expiry_scheduled = false;
         x.timed_out_filter = false;

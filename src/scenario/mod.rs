@@ -391,6 +391,21 @@ pub struct Channel {
     pub lines_include_wrapup: bool,
 }
 
+/// How customers who gave up call again (docs/scenario.md, "Redial").
+#[derive(Debug, Clone)]
+pub struct Redial {
+    /// Chance that a customer who abandons (or gets a busy signal) calls again.
+    pub probability: f64,
+    /// Time from hanging up to calling again.
+    pub delay: Dist,
+    /// `None`: a new patience draw per attempt. `Some(f)`: the attempt's
+    /// patience is f × the patience of the attempt it repeats (1 keeps the
+    /// caller's own patience; below 1 she tires).
+    pub keep_patience: Option<f64>,
+    /// The redial's priority (else the source's).
+    pub priority: Option<u32>,
+}
+
 /// An arrival source.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -408,8 +423,8 @@ pub struct Source {
     pub wrapup: Option<Dist>,
     /// `None`: customers never abandon.
     pub patience: Option<Dist>,
-    /// Abandoning customers try again: (probability, delay).
-    pub redial: Option<(f64, Dist)>,
+    /// Abandoning (or blocked) customers try again.
+    pub redial: Option<Redial>,
     /// Customers call a toll-free number (else a local one), for costs.
     pub toll_free: bool,
     /// How each customer's attributes are drawn.

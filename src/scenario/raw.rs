@@ -450,6 +450,11 @@ raw_table! {
     pub struct RawRedial("`redial`") {
         pub probability: Spanned<f64>,
         pub delay: Spanned<RawDist>,
+        /// The redial keeps this fraction of the caller's patience instead
+        /// of a new draw.
+        pub keep_patience: Option<Spanned<f64>>,
+        /// The redial's priority.
+        pub priority: Option<Spanned<i64>>,
     }
 }
 

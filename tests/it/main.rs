@@ -24,6 +24,7 @@ mod overrides;
 mod precision;
 mod properties;
 mod queueing;
+mod redial;
 mod reports;
 mod run_intervals;
 mod scenarios;

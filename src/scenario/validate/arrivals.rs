@@ -10,7 +10,7 @@ use crate::scenario::trace::load_trace;
 use crate::scenario::units::parse_rate;
 use crate::scenario::{
     ArrivalProcess, AttrModel, BusyPeriod, Busyness, Category, Channel, ChannelId, RateProfile,
-    Simulation, Source, TaskClass, TraceRow,
+    Redial, Simulation, Source, TaskClass, TraceRow,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -62,8 +62,8 @@ impl Validator<'_> {
             .iter()
             .map(|src| {
                 let attempts = match &src.redial {
-                    Some((p, _)) if *p < 1.0 => 1.0 / (1.0 - p),
-                    Some((_, delay)) => 1.0 + run_s / delay.mean(),
+                    Some(r) if r.probability < 1.0 => 1.0 / (1.0 - r.probability),
+                    Some(r) => 1.0 + run_s / r.delay.mean(),
                     None => 1.0,
                 };
                 let arrivals = src.expected_arrivals(sim.horizon_s)
@@ -263,7 +263,24 @@ impl Validator<'_> {
                                 "every abandoning customer calls again until answered: with too few agents the attempts grow until the drain limit stops the run",
                             );
                         }
-                        Some((p, d))
+                        let keep = x.keep_patience.as_ref().and_then(|k| {
+                            let f = *k.get_ref();
+                            if f.is_finite() && f > 0.0 {
+                                Some(f)
+                            } else {
+                                self.err(&k.span(), format!("keep_patience is the share of the caller's patience a redial keeps (1 = all of it); it must be positive, found {f}"));
+                                ok = false;
+                                None
+                            }
+                        });
+                        let priority = self.priority(&x.priority);
+                        ok &= priority.is_some();
+                        Some(Redial {
+                            probability: p,
+                            delay: d,
+                            keep_patience: keep,
+                            priority: priority.flatten(),
+                        })
                     }
                     None => {
                         ok = false;
