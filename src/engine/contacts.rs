@@ -156,6 +156,90 @@ impl Engine<'_> {
         }
     }
 
+    /// Queue `q` just closed: with `at_close`, the contacts still waiting
+    /// in it hear the closed message or leave a voicemail, oldest first.
+    /// Follow-up work and offers already ringing stay.
+    pub(super) fn clear_closed_queue(&mut self, q: usize, t: f64) {
+        let at_close = self.s.queues[q].at_close;
+        if at_close == AtClose::Keep {
+            return;
+        }
+        let mut waiting: Vec<(u64, u32)> = Vec::new();
+        for ch in 0..self.n_channels {
+            for &wl in &self.plan.queue_waitlists[q * self.n_channels + ch] {
+                waiting.extend(self.router.waiting_entries(wl).filter_map(|e| {
+                    let x = &self.tasks[e.task as usize];
+                    let live = x.generation == e.generation
+                        && x.epoch == e.epoch
+                        && x.state == TaskState::Waiting
+                        && x.followup == Followup::None;
+                    live.then_some((x.seq, e.task))
+                }));
+            }
+        }
+        waiting.sort_unstable();
+        for (_, slot) in waiting {
+            self.drop_waiting(slot);
+            let task = self.tasks[slot as usize];
+            if task.tracked() {
+                self.metrics.step(task.step, StepKpi::Canceled);
+            }
+            self.close_leg(slot, t - task.call_start);
+            match at_close {
+                AtClose::Keep => unreachable!("returned above"),
+                AtClose::Closed => {
+                    if task.counted {
+                        let cell = self
+                            .metrics
+                            .cell(task.source, task.channel, Some(task.queue));
+                        self.metrics
+                            .after_hours(cell, task.arrival(), false, task.is_redial);
+                    }
+                    self.trace_task(slot, t, "task.canceled", |e, ev| {
+                        ev.detail = Some(format!(
+                            "still waiting when queue {} closed: closed message",
+                            e.s.queues[q].name
+                        ));
+                        ev.outcome = Some("closed");
+                    });
+                    self.release_slot(slot);
+                }
+                AtClose::Voicemail => {
+                    let AfterHours::Voicemail { step, handle_time } = &self.s.workflow.after_hours
+                    else {
+                        unreachable!("validated: at_close voicemail needs a voicemail step")
+                    };
+                    if task.counted {
+                        let queue = self.s.workflow.steps[step.idx()].queue.0;
+                        let cell = self.metrics.cell(task.source, task.channel, Some(queue));
+                        self.metrics
+                            .after_hours(cell, task.arrival(), true, task.is_redial);
+                    }
+                    self.trace_task(slot, t, "task.created", |e, ev| {
+                        ev.detail = Some(format!(
+                            "still waiting when queue {} closed: voicemail task",
+                            e.s.queues[q].name
+                        ));
+                        ev.outcome = Some("voicemail");
+                    });
+                    let handle = handle_time
+                        .as_ref()
+                        .map(|d| d.sample(&mut self.voicemail_rng));
+                    let step = *step;
+                    self.make_followup(slot, Followup::Voicemail);
+                    let x = &mut self.tasks[slot as usize];
+                    if let Some(h) = handle {
+                        x.handle = h;
+                    }
+                    // The voicemail's wait to be worked starts now.
+                    x.created = t;
+                    x.deadline = t;
+                    self.enter_step(slot, step, t);
+                }
+            }
+        }
+    }
+
     #[inline]
     pub(super) fn cell(&mut self, task: &Task) -> CellId {
         let queue = task.routed.then_some(task.queue);

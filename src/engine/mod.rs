@@ -98,7 +98,7 @@ use crate::metrics::{
 use crate::rng;
 use crate::routing::{self, IdleEntry, Plan, Router, SkipCounter, WaitEntry, WorkerField};
 use crate::scenario::{
-    AVAILABLE, AfterHours, OFFLINE, Scenario, StepId, TransferTarget, UNAVAILABLE,
+    AVAILABLE, AfterHours, AtClose, OFFLINE, Scenario, StepId, TransferTarget, UNAVAILABLE,
 };
 use crate::workforce::{self, NO_BREAK, Worker};
 use calendar::Calendar;

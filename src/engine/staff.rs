@@ -337,6 +337,9 @@ impl Engine<'_> {
             if queue.hours == Some(h) && self.queue_open[q] != open {
                 self.queue_open[q] = open;
                 opened |= open;
+                if !open {
+                    self.clear_closed_queue(q, t);
+                }
             }
         }
         if opened {

@@ -755,6 +755,21 @@ pub struct Queue {
     /// At most this many contacts wait in the queue; one more is blocked
     /// (a busy signal) instead of waiting.
     pub max_waiting: Option<u32>,
+    /// What happens to contacts still waiting when its hours close.
+    pub at_close: AtClose,
+}
+
+/// What a queue does with the contacts still waiting when its hours close
+/// (docs/scenario.md, "`[[queues]]`").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtClose {
+    /// They wait on until it opens again.
+    Keep,
+    /// They hear the closed message and the call ends (outcome `closed`).
+    Closed,
+    /// They leave a voicemail (outcome `voicemail`), worked in the
+    /// workflow's `after_hours` voicemail step.
+    Voicemail,
 }
 
 /// A workflow (docs/routing.md, "The workflow walk"): filters tried top to bottom, each an

@@ -589,6 +589,9 @@ raw_table! {
         pub transfer: Option<Spanned<RawTransfer>>,
         /// At most this many contacts waiting; more are blocked.
         pub max_waiting: Option<Spanned<i64>>,
+        /// "keep" (default), "closed" or "voicemail": contacts still
+        /// waiting when the queue's hours close.
+        pub at_close: Option<Spanned<String>>,
     }
 }
 

@@ -9,6 +9,7 @@ mod busyness;
 mod charts;
 mod check;
 mod cli;
+mod closing;
 mod compare;
 mod costs;
 mod determinism;

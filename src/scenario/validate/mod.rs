@@ -417,6 +417,20 @@ impl Validator<'_> {
             (sim?, channels, queues, groups?, sources?, workflow?);
         workflow.timeout_activity = timeout_activity?;
         self.transfers(&raw.queues, &mut queues, &mut workflow);
+        for (rq, q) in raw.queues.iter().zip(&queues) {
+            if q.at_close == crate::scenario::AtClose::Voicemail
+                && !matches!(
+                    workflow.after_hours,
+                    crate::scenario::AfterHours::Voicemail { .. }
+                )
+                && let Some(a) = &rq.get_ref().at_close
+            {
+                self.err(
+                    &a.span(),
+                    "at_close = \"voicemail\" puts the waiting contacts in the workflow's voicemail step: set [workflow] after_hours = { action = \"voicemail\", queue = … } too",
+                );
+            }
+        }
         let faults = raw.faults.as_ref().and_then(|f| {
             let refs = super::faults::FaultRefs {
                 channels: &channels,

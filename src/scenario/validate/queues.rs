@@ -7,7 +7,7 @@ use crate::expr::{Attrs, Context, Expr};
 use crate::scenario::diag::unknown_name;
 use crate::scenario::raw::RawQueue;
 use crate::scenario::workflow::followup_step;
-use crate::scenario::{Queue, QueueId, StepId, Transfer, TransferTarget, Workflow};
+use crate::scenario::{AtClose, Queue, QueueId, StepId, Transfer, TransferTarget, Workflow};
 use std::collections::HashMap;
 use toml::Spanned;
 
@@ -26,6 +26,7 @@ impl Validator<'_> {
             let max_waiting = self
                 .limit(&qr.max_waiting, "max_waiting", 0)
                 .unwrap_or(None);
+            let at_close = self.at_close(qr);
             let Some(tw) = &qr.target_workers else {
                 self.err(
                     &q.span(),
@@ -43,6 +44,7 @@ impl Validator<'_> {
                     target_workers: Expr::Const(false),
                     target_workers_text: String::new(),
                     max_waiting,
+                    at_close,
                 });
                 continue;
             };
@@ -59,9 +61,36 @@ impl Validator<'_> {
                 target_workers: e,
                 target_workers_text: tw.get_ref().clone(),
                 max_waiting,
+                at_close,
             });
         }
         out
+    }
+
+    /// `at_close`: only on a queue with `hours` (it never closes otherwise).
+    fn at_close(&mut self, qr: &RawQueue) -> AtClose {
+        let Some(a) = &qr.at_close else {
+            return AtClose::Keep;
+        };
+        let value = match a.get_ref().as_str() {
+            "keep" => AtClose::Keep,
+            "closed" => AtClose::Closed,
+            "voicemail" => AtClose::Voicemail,
+            other => {
+                self.err(
+                    &a.span(),
+                    format!("at_close must be \"keep\", \"closed\" or \"voicemail\" (what the contacts still waiting at closing time get), found \"{other}\""),
+                );
+                return AtClose::Keep;
+            }
+        };
+        if qr.hours.is_none() && value != AtClose::Keep {
+            self.err(
+                &a.span(),
+                "at_close applies when the queue's `hours` close: give the queue `hours` too",
+            );
+        }
+        value
     }
 
     /// The id of a queue a reference names; an unknown TaskRouter SID gets a
