@@ -116,6 +116,16 @@ impl<'s> Engine<'s> {
             rule: Rule::LongestIdle,
             faults: s.faults.as_ref(),
             blocking: blocking::Blocking::of(s),
+            talk_factor: s
+                .groups
+                .iter()
+                .any(|g| g.handle_time_factor.iter().any(|&f| f != 1.0))
+                .then(|| {
+                    s.groups
+                        .iter()
+                        .flat_map(|g| g.handle_time_factor.iter().copied())
+                        .collect()
+                }),
             lookup_rng: rng::stream(seed, replication, rng::Purpose::Faults, 0),
             reach_rng: rng::stream(seed, replication, rng::Purpose::Faults, 1),
             channel_down: vec![0; n_channels],

@@ -396,6 +396,9 @@ struct Engine<'s> {
     /// How the next reservation's worker was chosen (for the audit trail).
     rule: Rule,
     /// `[faults]`, if any.
+    /// Per (group, channel): the factor on the customer's talk time, when
+    /// any group has one besides 1 (`handle_time_factor`).
+    talk_factor: Option<Vec<f64>>,
     /// Line limits and queue capacities, when the scenario has any.
     blocking: Option<Box<blocking::Blocking>>,
     faults: Option<&'s crate::scenario::faults::Faults>,

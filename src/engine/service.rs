@@ -79,6 +79,14 @@ impl Engine<'_> {
         if self.faults.is_some() && self.tasks[slot as usize].followup == Followup::Callback {
             self.callback_attempt(slot);
         }
+        if let Some(f) = &self.talk_factor {
+            // The customer's talk time (drawn at arrival, the same in every
+            // design) at this worker's speed: common random numbers pair
+            // the customer, whoever serves her.
+            let g = self.workers[w as usize].group as usize;
+            let task = &mut self.tasks[slot as usize];
+            task.handle *= f[g * self.n_channels + task.channel as usize];
+        }
         let task = &mut self.tasks[slot as usize];
         task.state = TaskState::Serving;
         task.in_talk = true;

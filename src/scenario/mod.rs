@@ -599,6 +599,9 @@ pub struct Group {
     pub attrs: Attrs,
     /// Concurrent tasks per channel, indexed by [`ChannelId`].
     pub capacity: Vec<u16>,
+    /// Per channel: this group's talk time is the customer's drawn talk
+    /// time times this factor (1: as drawn; 1.25: 25% slower).
+    pub handle_time_factor: Vec<f64>,
     /// Daily shifts as (start, end) seconds after midnight; empty = always logged in.
     pub shifts: Vec<(f64, f64)>,
     /// Daily break windows (start, end) seconds after midnight: on shift but

@@ -496,6 +496,8 @@ raw_table! {
         pub count: Option<Spanned<RawCount>>,
         pub attributes: Option<Spanned<toml::Table>>,
         pub capacity: Option<Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>>,
+        /// Per channel: the group's talk time relative to the customer's draw.
+        pub handle_time_factor: Option<Spanned<BTreeMap<Spanned<String>, Spanned<f64>>>>,
         pub shifts: Option<Vec<Spanned<RawShift>>>,
         /// Overrides `[reservations]` for this group.
         pub reservations: Option<Spanned<RawReservations>>,

@@ -33,6 +33,7 @@ mod slowdown;
 mod staff;
 mod staffing_plan;
 mod sweep;
+mod talk_time;
 mod taskrouter;
 mod trace;
 mod transfers;

@@ -70,6 +70,33 @@ impl Validator<'_> {
         out
     }
 
+    /// A `handle_time_factor = { channel = f }` table: per channel, the
+    /// factor on the customer's talk time (1 where it lists none).
+    fn handle_time_factors(
+        &mut self,
+        raw: Option<&Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<f64>>>>,
+        channels: &[Channel],
+        ok: &mut bool,
+    ) -> Vec<f64> {
+        let mut out = vec![1.0; channels.len()];
+        for (ch, f) in raw.iter().flat_map(|c| c.get_ref()) {
+            let id = self.channel_id(ch, channels);
+            let v = *f.get_ref();
+            if !(v.is_finite() && v > 0.0) {
+                self.err(
+                    &f.span(),
+                    format!("a handle_time_factor multiplies the customer's talk time (1 = as drawn, 1.25 = 25% slower); it must be positive, found {v}"),
+                );
+                *ok = false;
+            } else if let Some(id) = id {
+                out[id.idx()] = v;
+            } else {
+                *ok = false;
+            }
+        }
+        out
+    }
+
     /// A group's head count: `count = n`, `count = [..]` (one per
     /// interval), or its column in the staffing CSV, never two of them.
     fn head_count(&mut self, g: &Spanned<RawAgents>, plans: &PlanInputs<'_>) -> HeadCount {
@@ -235,6 +262,8 @@ impl Validator<'_> {
             let listed = self.capacity_map(gr.capacity.as_ref(), channels, &mut ok);
             let default = if gr.capacity.is_some() { 0u16 } else { 1 };
             let capacity: Vec<u16> = listed.iter().map(|c| c.unwrap_or(default)).collect();
+            let handle_time_factor =
+                self.handle_time_factors(gr.handle_time_factor.as_ref(), channels, &mut ok);
             let mut breaks = Vec::new();
             let mut break_activities = Vec::new();
             for b in gr.breaks.iter().flatten() {
@@ -395,6 +424,7 @@ impl Validator<'_> {
                 plan,
                 attrs,
                 capacity,
+                handle_time_factor,
                 shifts,
                 queues: group_queues,
                 reservations,
