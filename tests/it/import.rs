@@ -1,0 +1,261 @@
+//! `ccsim import workspace`: the example snapshot in
+//! `scenarios/workspace-example/` becomes a scenario that validates and
+//! runs, with the groups, counts and queues the snapshot holds; broken
+//! snapshots fail with the file, the place and a fix, never a panic.
+
+use super::{ccsim, ccsim_ok, scenario, stderr_no_panic, temp_dir};
+use std::path::Path;
+
+fn import(dir: &Path, out: &Path) -> String {
+    let stdout = ccsim_ok(
+        &[
+            "import",
+            "workspace",
+            dir.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    String::from_utf8(stdout).unwrap()
+}
+
+/// Acceptance (issue 15, part 1): the example imports, validates and runs.
+#[test]
+fn the_example_snapshot_imports_validates_and_runs() {
+    let dir = temp_dir("import-example");
+    let out = dir.join("acme.toml");
+    let stdout = import(&scenario("workspace-example"), &out);
+    assert!(stdout.contains("The scenario validates."), "{stdout}");
+
+    let s = ccsim::scenario::load(&out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario;
+    assert_eq!(s.name, "acme-support");
+    // Nine workers: five groups by attributes, activity and capacities.
+    // Grace and Hana have the same attributes in another key order; Erin
+    // (Offline) and Ivan (Break) share the support attributes but not the
+    // activity, so they are groups of their own, not staffed.
+    let groups: Vec<(&str, u32)> = s
+        .groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.count))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("support-en-level2", 3),
+            ("support-sales-en-es-level3", 2),
+            ("support-en-level2-offline", 0),
+            ("sales-en-level1", 2),
+            ("support-en-level2-break", 0),
+        ]
+    );
+    let channels: Vec<&str> = s.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(channels, ["voice", "chat", "sms"]);
+    // Capacities per channel (voice, chat, sms): the sales agents' chat and
+    // SMS channels and the bilingual agents' SMS channel are switched off.
+    let caps: Vec<&[u16]> = s.groups.iter().map(|g| g.capacity.as_slice()).collect();
+    assert_eq!(
+        caps,
+        [
+            &[1, 2, 2][..],
+            &[1, 3, 0],
+            &[1, 2, 2],
+            &[1, 0, 0],
+            &[1, 2, 2]
+        ]
+    );
+    let queues: Vec<(&str, bool)> = s.queues.iter().map(|q| (q.name.as_str(), q.lifo)).collect();
+    assert_eq!(
+        queues,
+        [
+            ("support-english", false),
+            ("support-spanish", false),
+            ("sales", false),
+            ("escalations", true),
+        ]
+    );
+    let activities: Vec<(&str, Option<&str>)> = s
+        .activities
+        .iter()
+        .map(|a| (a.name.as_str(), a.sid.as_deref()))
+        .filter(|(_, sid)| sid.is_some())
+        .collect();
+    assert_eq!(activities.len(), 3, "{activities:?}");
+    // One placeholder source per workflow filter.
+    let sources: Vec<&str> = s.sources.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(
+        sources,
+        [
+            "spanish-support",
+            "sales",
+            "support-chat",
+            "text-messages",
+            "support"
+        ]
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.matches("# PLACEHOLDER").count(), 1 + 3 + 5 + 5);
+    assert!(text.contains("#   erin_walsh (WKe2a399810d2761bb0f1aff0c7ce236d6)"));
+    assert!(text.contains("# Task queue Sales (WQ11ff9f68afb6b8b5b8eda218d7c83a65)."));
+    assert!(text.contains("WQ11ff9f68afb6b8b5b8eda218d7c83a65 = \"sales\""));
+    let workflow = std::fs::read_to_string(dir.join("acme.workflow.json")).unwrap();
+    assert!(workflow.contains("\"filter_friendly_name\": \"Spanish support\""));
+
+    // Lint-clean as written.
+    let lint = ccsim(&["lint", "--deny", "warnings", out.to_str().unwrap()], &[]);
+    let err = stderr_no_panic(&lint);
+    assert!(lint.status.success(), "{err}");
+
+    // And it runs: every filter's tasks reach their queues and are answered.
+    let json = ccsim_ok(
+        &[
+            "run",
+            out.to_str().unwrap(),
+            "--json",
+            "--replications",
+            "3",
+            "--out",
+            dir.join("report").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    for q in ["support-english", "support-spanish", "sales"] {
+        let answered = v["queues"][q]["answered"]["mean"].as_f64().unwrap();
+        assert!(answered > 10.0, "{q}: {answered}");
+    }
+    for step in [
+        "Spanish support #1",
+        "Sales #1",
+        "Support chat #1",
+        "Text messages #1",
+        "Support #1",
+    ] {
+        let entered = v["steps"][step]["entered"]["mean"].as_f64().unwrap();
+        assert!(entered > 10.0, "{step}: {entered}");
+    }
+}
+
+/// A copy of the example snapshot to break.
+fn copy_example(tag: &str) -> std::path::PathBuf {
+    let dir = temp_dir(tag).join("snap");
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(scenario("workspace-example")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn fails(dir: &Path, expected: &[&str]) {
+    let out = dir.parent().unwrap().join("out.toml");
+    let r = ccsim(
+        &[
+            "import",
+            "workspace",
+            dir.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let err = stderr_no_panic(&r);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    for e in expected {
+        assert!(err.contains(e), "expected `{e}` in:\n{err}");
+    }
+    assert!(!out.exists(), "nothing is written for a bad snapshot");
+}
+
+#[test]
+fn bad_snapshots_name_the_file_the_place_and_a_fix() {
+    // Invalid JSON: file, line and column.
+    let dir = copy_example("import-bad-json");
+    let text = std::fs::read_to_string(dir.join("task_queues.json")).unwrap();
+    std::fs::write(
+        dir.join("task_queues.json"),
+        text.replacen("\"sid\":", "\"sid\"", 1),
+    )
+    .unwrap();
+    let line = text.lines().position(|l| l.contains("\"sid\":")).unwrap() + 1;
+    fails(
+        &dir,
+        &[
+            &format!("task_queues.json:{line}:"),
+            "error: invalid JSON: expected `:`",
+            "fix: the file must hold a page as the API returns it",
+        ],
+    );
+
+    // A field of the wrong type: the entry and its SID.
+    let dir = copy_example("import-bad-field");
+    let text = std::fs::read_to_string(dir.join("worker_channels.json")).unwrap();
+    std::fs::write(
+        dir.join("worker_channels.json"),
+        text.replacen(
+            "\"configured_capacity\": 1",
+            "\"configured_capacity\": \"one\"",
+            1,
+        ),
+    )
+    .unwrap();
+    fails(
+        &dir,
+        &[
+            "worker_channels.json:1:1: error: entry 1 (sid WC",
+            "`configured_capacity` must be an integer, found a string \"one\"",
+            "fix: give `configured_capacity` as a JSON integer",
+        ],
+    );
+
+    // A required list missing.
+    let dir = copy_example("import-no-queues");
+    std::fs::remove_file(dir.join("task_queues.json")).unwrap();
+    fails(
+        &dir,
+        &[
+            "error: the snapshot has no task queues list: expected task_queues.json or taskqueues.json or task-queues.json",
+            "fix: save the API's task queues list (every page) as task_queues.json in this folder",
+        ],
+    );
+
+    // Not a folder.
+    fails(
+        &scenario("quickstart.toml"),
+        &["quickstart.toml: error: not a folder"],
+    );
+}
+
+#[test]
+fn an_existing_scenario_is_replaced_only_with_force() {
+    let dir = temp_dir("import-force");
+    let out = dir.join("s.toml");
+    std::fs::write(&out, "# mine\n").unwrap();
+    let example = scenario("workspace-example");
+    let args = vec![
+        "import",
+        "workspace",
+        example.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let r = ccsim(&args, &[]);
+    let err = stderr_no_panic(&r);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(
+        err.contains("s.toml already exists; give --force to replace it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "# mine\n");
+    let mut forced = args.clone();
+    forced.push("--force");
+    ccsim_ok(&forced, &[]);
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("# Imported by")
+    );
+    assert!(dir.join("s.workflow.json").exists());
+}
