@@ -327,6 +327,8 @@ pub struct Snapshot {
     pub lists: Vec<(&'static str, Option<PathBuf>, Vec<Record>)>,
     /// `.json` files in the folder that match no expected name.
     pub ignored: Vec<String>,
+    /// Resources listed more than once (overlapping pages): one note each.
+    pub duplicates: Vec<String>,
 }
 
 impl Snapshot {
@@ -345,6 +347,30 @@ impl Snapshot {
             .find(|(r, _, _)| *r == role)
             .and_then(|(_, f, _)| f.as_deref())
     }
+}
+
+/// Keeps the first resource of each SID: pages saved twice, or pages that
+/// overlap because the list changed while it was paged, must not count a
+/// worker twice (nor give two queues one SID). Each SID dropped is named.
+fn dedupe(records: Vec<Record>) -> (Vec<Record>, Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut notes = Vec::new();
+    let kept = records
+        .into_iter()
+        .filter(|r| match r.fields.get("sid").and_then(Value::as_str) {
+            Some(sid) if !seen.insert(sid.to_string()) => {
+                notes.push(format!(
+                    "{}:{}: entry {} repeats sid {sid}: kept the first",
+                    r.file.display(),
+                    r.line,
+                    r.entry
+                ));
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    (kept, notes)
 }
 
 /// Reads every list file of a snapshot folder.
@@ -387,6 +413,8 @@ pub fn read_snapshot(dir: &Path) -> Result<Snapshot, ImportError> {
             }
             None => Vec::new(),
         };
+        let (records, duplicates) = dedupe(records);
+        snap.duplicates.extend(duplicates);
         snap.lists.push((role, found, records));
     }
     let mut ignored: Vec<String> = std::fs::read_dir(dir)
@@ -448,6 +476,19 @@ mod tests {
         assert_eq!(
             sids(&read(r#"{"items": [{"sid": "WK4"}]}"#).unwrap()),
             ["WK4"]
+        );
+    }
+
+    #[test]
+    fn a_resource_listed_twice_counts_once() {
+        let recs = read("[{\"sid\": \"WK1\"}, {\"sid\": \"WK2\"}]\n[{\"sid\": \"WK1\", \"x\": 1}]")
+            .unwrap();
+        let (kept, notes) = dedupe(recs);
+        assert_eq!(sids(&kept), ["WK1", "WK2"]);
+        assert!(!kept[0].fields.contains_key("x"));
+        assert_eq!(
+            notes,
+            ["workers.json:2: entry 1 repeats sid WK1: kept the first"]
         );
     }
 

@@ -119,6 +119,7 @@ pub fn import_workspace(snap: &Snapshot, options: &Options) -> Result<Imported, 
         .ignored
         .iter()
         .map(|f| format!("{f}: not a list the importer reads (ignored)"))
+        .chain(snap.duplicates.iter().cloned())
         .collect();
     let workspace = snap.records("workspace").first();
     let activities = activities(snap, &mut notes)?;
