@@ -178,6 +178,8 @@ fn read_text(
     let mut clock = None;
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let mut start = 0;
+    // Lines are counted incrementally: a history has millions of lines.
+    let (mut counted_to, mut line) = (0, 1);
     while let Some(doc) = stream.next() {
         let doc = doc.map_err(|e| {
             let m = e.to_string();
@@ -191,7 +193,8 @@ fn read_text(
         })?;
         let end = stream.byte_offset();
         let lead = text[start..end].len() - text[start..end].trim_start().len();
-        let line = text[..start + lead].matches('\n').count() + 1;
+        line += text[counted_to..start + lead].matches('\n').count();
+        counted_to = start + lead;
         start = end;
         let items = match doc {
             Value::Array(items) => items,

@@ -195,15 +195,6 @@ fn strip_position(message: &str) -> &str {
     message.find(" at line ").map_or(message, |i| &message[..i])
 }
 
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
 /// The resources of one list file, in order, from every document in it.
 ///
 /// # Errors
@@ -216,6 +207,7 @@ pub fn read_list(path: &Path, text: &str, key: &str) -> Result<Vec<Record>, Impo
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let mut start = 0;
     let mut documents = 0;
+    let (mut counted_to, mut line) = (0, 1);
     while let Some(doc) = stream.next() {
         let doc = doc.map_err(|e| {
             ImportError::new(
@@ -227,7 +219,8 @@ pub fn read_list(path: &Path, text: &str, key: &str) -> Result<Vec<Record>, Impo
         })?;
         let end = stream.byte_offset();
         let skipped = text[start..end].len() - text[start..end].trim_start().len();
-        let line = line_of(text, start + skipped);
+        line += text[counted_to..start + skipped].matches('\n').count();
+        counted_to = start + skipped;
         start = end;
         documents += 1;
         let items: Vec<Value> = match doc {

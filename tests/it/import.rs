@@ -259,3 +259,68 @@ fn an_existing_scenario_is_replaced_only_with_force() {
     );
     assert!(dir.join("s.workflow.json").exists());
 }
+
+/// Issue 15, part 2 (patience): the Erlang A example's customers have an
+/// exponential patience of mean 5 min (here with 11 agents instead of 14). From replication 0's event history
+/// alone, the censored fit recovers it; the mean wait of those who hung up
+/// is far shorter, because the impatient are the only ones seen.
+#[test]
+fn patience_is_recovered_from_a_simulated_history() {
+    use ccsim::import::{events, patience};
+    let dir = temp_dir("import-patience");
+    let trail = dir.join("events.jsonl");
+    ccsim_ok(
+        &[
+            "run",
+            scenario("mmc-erlang-a.toml").to_str().unwrap(),
+            "--replications",
+            "1",
+            // 11 agents for 10 erlangs: many wait, enough hang up to see patience.
+            "--set",
+            "agents.agents.count=11",
+            "--events",
+            trail.to_str().unwrap(),
+            "--out",
+            dir.join("report").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let log = events::read_events(std::slice::from_ref(&trail)).unwrap();
+    assert_eq!(log.clock, events::Clock::Simulation);
+    assert!(
+        log.problems.is_empty(),
+        "{:?}",
+        &log.problems[..3.min(log.problems.len())]
+    );
+    assert_eq!(log.out_of_order, 0);
+    let (tasks, untimed) = events::task_waits(&log);
+    assert_eq!(untimed, 0);
+    let created = log.by_type["task.created"];
+    assert_eq!(tasks.len(), created);
+    let waits: Vec<patience::Wait> = tasks.iter().map(|t| t.wait).collect();
+    let fit = patience::exponential(&waits).unwrap();
+    let abandoned: Vec<f64> = waits
+        .iter()
+        .filter(|w| w.abandoned)
+        .map(|w| w.seconds)
+        .collect();
+    let naive = abandoned.iter().sum::<f64>() / abandoned.len() as f64;
+    eprintln!(
+        "{} tasks, {} abandoned; fitted mean {:.1} s (95% CI {:.1}–{:.1}), distance {:.3}; naive {naive:.1} s",
+        tasks.len(),
+        fit.abandoned,
+        fit.mean,
+        fit.ci95.0,
+        fit.ci95.1,
+        fit.distance
+    );
+    assert!(fit.ci95.0 < 300.0 && 300.0 < fit.ci95.1, "{fit:?}");
+    assert!(naive < 150.0, "naive {naive}");
+    assert!(fit.abandoned > 500, "{}", fit.abandoned);
+    // The Kaplan–Meier curve agrees with the fitted exponential.
+    let km = patience::KaplanMeier::fit(&waits).unwrap();
+    for t in [60.0, 120.0, 240.0] {
+        let s = km.survival(t);
+        assert!((s - (-t / 300.0f64).exp()).abs() < 0.05, "S({t}) = {s}");
+    }
+}
