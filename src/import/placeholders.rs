@@ -279,7 +279,13 @@ pub(super) fn render_sources(out: &mut String, sources: &[Source], rates: &[u64]
             string(&s.name),
             string(&s.channel)
         );
-        if !s.attributes.is_empty() {
+        if s.attributes.values().any(Value::is_object) {
+            // A nested object of numbers (`{ x = 1, y = 2 }`) or one keyed
+            // `choose` would read as a random choice in `attributes`
+            // (docs/scenario.md, "Task attributes"); JSON says it plainly.
+            let json = Value::Object(s.attributes.clone()).to_string();
+            let _ = writeln!(out, "attributes_json = {}", string(&json));
+        } else if !s.attributes.is_empty() {
             let _ = writeln!(out, "attributes = {}", table(&s.attributes));
         }
         if let Some(p) = patience {

@@ -386,3 +386,36 @@ fn sources_carry_what_filters_ask_for() {
         ]
     );
 }
+
+#[test]
+fn nested_task_attributes_are_written_as_json() {
+    let source = |name: &str, attributes: &str| super::super::placeholders::Source {
+        name: name.into(),
+        filter: "f".into(),
+        channel: "voice".into(),
+        unique: "voice".into(),
+        attributes: serde_json::from_str(attributes).unwrap(),
+    };
+    let mut out = String::new();
+    super::super::placeholders::render_sources(
+        &mut out,
+        &[
+            source("a", r#"{"customer": {"x": 1, "y": 2}}"#),
+            source("b", r#"{"skill": "a"}"#),
+        ],
+        &[5, 6],
+    );
+    assert!(
+        out.contains(r#"attributes_json = "{\"customer\":{\"x\":1,\"y\":2}}""#),
+        "{out}"
+    );
+    assert!(
+        out.contains("rate = \"6/h\"\nattributes = { skill = \"a\" }"),
+        "{out}"
+    );
+    // Both read back as the attributes they say.
+    let text = format!(
+        "name = \"n\"\n[simulation]\nhorizon = \"1h\"\n[[channels]]\nname = \"voice\"\nhandle_time = {{ dist = \"exponential\", mean = \"1m\" }}\n{out}\n[[queues]]\nname = \"q\"\ntarget_workers = \"1==1\"\n[workflow]\ndefault_filter = {{ queue = \"q\" }}\n"
+    );
+    crate::scenario::load_str(Path::new("n.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+}
