@@ -324,3 +324,71 @@ fn patience_is_recovered_from_a_simulated_history() {
         assert!((s - (-t / 300.0f64).exp()).abs() < 0.05, "S({t}) = {s}");
     }
 }
+
+/// The example event history (`scenarios/events-example.jsonl`, Event
+/// Streams CloudEvents of the example workspace, 09:00–09:10): every event
+/// read and counted, each task's wait, and its patience worked by hand.
+#[test]
+fn the_example_event_history_reads_with_its_waits_and_patience() {
+    use ccsim::import::{events, patience};
+    let log = events::read_events(&[scenario("events-example.jsonl")]).unwrap();
+    assert_eq!(log.clock, events::Clock::Unix);
+    assert!(log.problems.is_empty(), "{:?}", log.problems);
+    assert_eq!(log.out_of_order, 0);
+    let counts: Vec<(&str, usize)> = log.by_type.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        counts,
+        [
+            ("reservation.accepted", 4),
+            ("reservation.created", 4),
+            ("task-queue.entered", 8),
+            ("task.canceled", 3),
+            ("task.completed", 3),
+            ("task.created", 8),
+            ("task.wrapup", 1),
+            ("worker.activity.update", 1),
+        ]
+    );
+    assert_eq!(log.other_types["workflow.entered"], 8);
+
+    let (tasks, untimed) = events::task_waits(&log);
+    assert_eq!(untimed, 0);
+    let sales = "WQ11ff9f68afb6b8b5b8eda218d7c83a65";
+    let got: Vec<(f64, bool, bool, Option<&str>)> = tasks
+        .iter()
+        .map(|t| {
+            (
+                t.wait.seconds,
+                t.wait.abandoned,
+                t.open,
+                t.channel.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (12.0, false, false, Some("voice")),
+            (45.0, true, false, Some("voice")),
+            (30.0, false, false, Some("chat")),
+            (60.0, true, false, Some("voice")),
+            (5.0, false, false, Some("sms")),
+            (90.0, false, false, Some("voice")),
+            (20.0, true, false, Some("voice")),
+            // Still waiting when the history ends at 09:10:00.
+            (180.0, false, true, Some("voice")),
+        ]
+    );
+    assert_eq!(tasks[1].queue.as_deref(), Some(sales));
+
+    let waits: Vec<patience::Wait> = tasks.iter().map(|t| t.wait).collect();
+    // 442 s waited in all, 3 hang-ups.
+    let fit = patience::exponential(&waits).unwrap();
+    assert!((fit.mean - 442.0 / 3.0).abs() < 1e-9, "{fit:?}");
+    // Kaplan–Meier: 6 at risk at 20 s, 4 at 45 s, 3 at 60 s.
+    let km = patience::KaplanMeier::fit(&waits).unwrap();
+    let steps: Vec<(f64, usize)> = km.steps.iter().map(|s| (s.t, s.at_risk)).collect();
+    assert_eq!(steps, [(20.0, 6), (45.0, 4), (60.0, 3)]);
+    assert!((km.survival(59.0) - 5.0 / 6.0 * 3.0 / 4.0).abs() < 1e-12);
+    assert_eq!(km.quantile(0.5), Some(60.0));
+}
