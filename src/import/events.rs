@@ -484,5 +484,88 @@ pub fn task_waits(log: &EventLog) -> (Vec<TaskWait>, usize) {
     (waits, untimed.len())
 }
 
+/// One answered task's work: talk from its answer to its wrap-up (to its
+/// completion when it has no wrap-up event), and wrap-up from there to
+/// its completion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskWork {
+    /// The task's SID.
+    pub task: String,
+    /// The last queue its events named.
+    pub queue: Option<String>,
+    /// Its channel, if any event named it.
+    pub channel: Option<String>,
+    /// Talk time (seconds).
+    pub talk: f64,
+    /// Wrap-up time (seconds), when a wrap-up event was seen.
+    pub wrapup: Option<f64>,
+}
+
+/// The work of every answered task that ended within the history, in order
+/// of answer; answered tasks whose talk had not ended by the end of the
+/// history are counted in the second value (their handle time is unknown).
+pub fn task_work(log: &EventLog) -> (Vec<TaskWork>, usize) {
+    struct Busy {
+        queue: Option<String>,
+        channel: Option<String>,
+        accepted: f64,
+        wrapup: Option<f64>,
+        completed: Option<f64>,
+    }
+    let mut order: Vec<&str> = Vec::new();
+    let mut named: BTreeMap<&str, (Option<String>, Option<String>)> = BTreeMap::new();
+    let mut busy: BTreeMap<&str, Busy> = BTreeMap::new();
+    for e in &log.events {
+        let Some(task) = e.task.as_deref() else {
+            continue;
+        };
+        let names = named.entry(task).or_default();
+        if e.queue.is_some() {
+            names.0.clone_from(&e.queue);
+        }
+        if e.channel.is_some() {
+            names.1.clone_from(&e.channel);
+        }
+        match (e.kind.as_str(), busy.get_mut(task)) {
+            ("reservation.accepted", None) => {
+                order.push(task);
+                busy.insert(
+                    task,
+                    Busy {
+                        queue: None,
+                        channel: None,
+                        accepted: e.t,
+                        wrapup: None,
+                        completed: None,
+                    },
+                );
+            }
+            ("task.wrapup", Some(b)) if b.wrapup.is_none() && b.completed.is_none() => {
+                b.wrapup = Some(e.t);
+            }
+            ("task.completed", Some(b)) if b.completed.is_none() => b.completed = Some(e.t),
+            _ => {}
+        }
+    }
+    let mut unfinished = 0;
+    let mut out = Vec::new();
+    for task in order {
+        let b = busy.get_mut(task).expect("ordered tasks are busy");
+        (b.queue, b.channel) = named.get(task).cloned().unwrap_or_default();
+        let Some(talk_end) = b.wrapup.or(b.completed) else {
+            unfinished += 1;
+            continue;
+        };
+        out.push(TaskWork {
+            task: task.to_string(),
+            queue: b.queue.clone(),
+            channel: b.channel.clone(),
+            talk: (talk_end - b.accepted).max(0.0),
+            wrapup: b.wrapup.zip(b.completed).map(|(w, c)| (c - w).max(0.0)),
+        });
+    }
+    (out, unfinished)
+}
+
 #[cfg(test)]
 mod tests;

@@ -392,3 +392,67 @@ fn the_example_event_history_reads_with_its_waits_and_patience() {
     assert!((km.survival(59.0) - 5.0 / 6.0 * 3.0 / 4.0).abs() < 1e-12);
     assert_eq!(km.quantile(0.5), Some(60.0));
 }
+
+/// Issue 15, part 2 (handle and wrap-up times): the worked example's voice
+/// talk is lognormal (mean 5 min, cv 0.6) with a 30 s wrap-up, its chats
+/// gamma (mean 8 min, cv 0.8). From replication 0's event history alone,
+/// the likelihood comparison picks each family and recovers its figures.
+#[test]
+fn handle_times_are_recovered_from_a_simulated_history() {
+    use ccsim::import::{durations, events};
+    let dir = temp_dir("import-handle");
+    let trail = dir.join("events.jsonl");
+    ccsim_ok(
+        &[
+            "run",
+            scenario("worked-example.toml").to_str().unwrap(),
+            "--replications",
+            "1",
+            "--events",
+            trail.to_str().unwrap(),
+            "--out",
+            dir.join("report").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let log = events::read_events(std::slice::from_ref(&trail)).unwrap();
+    assert!(
+        log.problems.is_empty(),
+        "{:?}",
+        &log.problems[..3.min(log.problems.len())]
+    );
+    let (work, _) = events::task_work(&log);
+    let of = |channel: &str| -> Vec<&events::TaskWork> {
+        work.iter()
+            .filter(|w| w.channel.as_deref() == Some(channel))
+            .collect()
+    };
+    let voice = of("voice");
+    let talk: Vec<f64> = voice.iter().map(|w| w.talk).collect();
+    let c = durations::compare(&talk).unwrap();
+    eprintln!("voice talk ({}): {:?}", c.n, c.fits);
+    assert_eq!(c.best().family, durations::Family::Lognormal);
+    assert!(
+        (c.best().mean - 300.0).abs() < 0.05 * 300.0,
+        "{:?}",
+        c.best()
+    );
+    assert!((c.best().cv - 0.6).abs() < 0.06, "{:?}", c.best());
+    // Every voice wrap-up is the deterministic 30 s.
+    assert!(
+        voice
+            .iter()
+            .all(|w| w.wrapup.is_some_and(|x| (x - 30.0).abs() < 1e-6))
+    );
+
+    let talk: Vec<f64> = of("chat").iter().map(|w| w.talk).collect();
+    let c = durations::compare(&talk).unwrap();
+    eprintln!("chat talk ({}): {:?}", c.n, c.fits);
+    assert_eq!(c.best().family, durations::Family::Gamma);
+    assert!(
+        (c.best().mean - 480.0).abs() < 0.08 * 480.0,
+        "{:?}",
+        c.best()
+    );
+    assert!((c.best().cv - 0.8).abs() < 0.08, "{:?}", c.best());
+}

@@ -227,3 +227,37 @@ fn waits_end_at_the_answer_the_hang_up_or_the_history() {
     assert!(hung_up(Some("Task canceled: customer hangup")));
     assert!(!hung_up(Some("timeout")));
 }
+
+#[test]
+fn work_runs_from_answer_to_wrap_up_to_completion() {
+    let mut log = empty_log();
+    let text = r#"{"t": 0, "event": "task.created", "task": 1, "channel": "voice"}
+{"t": 5, "event": "reservation.accepted", "task": 1, "worker": "a-1", "queue": "sales"}
+{"t": 6, "event": "task.created", "task": 2, "channel": "chat"}
+{"t": 7, "event": "reservation.accepted", "task": 2, "worker": "a-2"}
+{"t": 8, "event": "task.created", "task": 3}
+{"t": 9, "event": "reservation.accepted", "task": 3, "worker": "a-3"}
+{"t": 65, "event": "task.wrapup", "task": 1, "worker": "a-1"}
+{"t": 95, "event": "task.completed", "task": 1, "worker": "a-1"}
+{"t": 107, "event": "task.completed", "task": 2, "worker": "a-2"}
+"#;
+    let (events, _) = read_text(Path::new("ev.jsonl"), text, &mut log).unwrap();
+    log.events = events;
+    let (work, unfinished) = task_work(&log);
+    // Task 3 is still talking when the history ends.
+    assert_eq!(unfinished, 1);
+    let times: Vec<(&str, f64, Option<f64>)> = work
+        .iter()
+        .map(|w| (w.task.as_str(), w.talk, w.wrapup))
+        .collect();
+    // Task 2 has no wrap-up event: talk until completion, wrap-up unknown.
+    assert_eq!(times, [("1", 60.0, Some(30.0)), ("2", 100.0, None)]);
+    let names: Vec<(Option<&str>, Option<&str>)> = work
+        .iter()
+        .map(|w| (w.queue.as_deref(), w.channel.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [(Some("sales"), Some("voice")), (None, Some("chat"))]
+    );
+}
