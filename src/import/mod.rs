@@ -11,6 +11,7 @@ pub mod durations;
 pub mod events;
 pub mod patience;
 mod placeholders;
+pub mod reservations;
 mod snapshot;
 mod toml_text;
 mod workspace;

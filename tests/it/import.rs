@@ -456,3 +456,54 @@ fn handle_times_are_recovered_from_a_simulated_history() {
     );
     assert!((c.best().cv - 0.8).abs() < 0.08, "{:?}", c.best());
 }
+
+/// Issue 15, part 2 (reservation behaviour): the Erlang C center (no
+/// abandonment, so no offer is canceled while it rings) with agents who ring for an exponential 6 s, reject 10% of offers and leave
+/// 5% unanswered (timed out at the default 120 s, which a 6 s ringing time
+/// reaches with probability e⁻²⁰: the rates are the true ones). From
+/// replication 0's events alone, each rate's interval holds the truth and
+/// the accepted offers rang 6 s.
+#[test]
+fn reservation_behaviour_is_recovered_from_a_simulated_history() {
+    use ccsim::import::{events, reservations};
+    let dir = temp_dir("import-reservations");
+    let trail = dir.join("events.jsonl");
+    ccsim_ok(
+        &[
+            "run",
+            scenario("mmc-erlang-c.toml").to_str().unwrap(),
+            "--replications",
+            "1",
+            "--set",
+            "reservations.reject_probability=0.1",
+            "--set",
+            "reservations.no_answer_probability=0.05",
+            "--set",
+            r#"reservations.accept_delay={ dist = "exponential", mean = "6s" }"#,
+            "--events",
+            trail.to_str().unwrap(),
+            "--out",
+            dir.join("report").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let log = events::read_events(std::slice::from_ref(&trail)).unwrap();
+    let offers = reservations::offers(&log, &|w: &str| reservations::ccsim_group(w));
+    assert_eq!(offers.keys().collect::<Vec<_>>(), ["agents"]);
+    let o = &offers["agents"];
+    assert_eq!(o.canceled, 0);
+    let reject = o.reject().unwrap();
+    let no_answer = o.no_answer().unwrap();
+    let delay = o.accept_delays.iter().sum::<f64>() / o.accept_delays.len() as f64;
+    eprintln!(
+        "{} offers: reject {:.4} {:?}, no answer {:.4} {:?}, accept delay {delay:.2} s",
+        o.offered, reject.p, reject.ci95, no_answer.p, no_answer.ci95
+    );
+    assert!(o.offered > 2000, "{}", o.offered);
+    assert!(reject.ci95.0 < 0.1 && 0.1 < reject.ci95.1, "{reject:?}");
+    assert!(
+        no_answer.ci95.0 < 0.05 && 0.05 < no_answer.ci95.1,
+        "{no_answer:?}"
+    );
+    assert!((delay - 6.0).abs() < 0.4, "{delay}");
+}
