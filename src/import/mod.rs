@@ -7,6 +7,7 @@
 //! in comments), and it is then loaded through the ordinary scenario loader,
 //! so every rule of docs/scenario.md applies to it unchanged.
 
+pub mod arrivals;
 pub mod durations;
 pub mod events;
 pub mod patience;

@@ -507,3 +507,45 @@ fn reservation_behaviour_is_recovered_from_a_simulated_history() {
     );
     assert!((delay - 6.0).abs() < 0.4, "{delay}");
 }
+
+/// Issue 15, part 2 (arrivals): the sinusoidal day's rate runs from 100/h
+/// to 300/h, 200 + 100 sin(2πt/24 h). From replication 0's two days of
+/// events, the rate of each two-hour interval is within 12% of the true
+/// mean over it, and its 95% interval holds the truth for most intervals.
+#[test]
+fn the_intraday_profile_is_recovered_from_a_simulated_history() {
+    use ccsim::import::{arrivals, events};
+    let dir = temp_dir("import-arrivals");
+    let trail = dir.join("events.jsonl");
+    ccsim_ok(
+        &[
+            "run",
+            scenario("sinusoidal-day.toml").to_str().unwrap(),
+            "--replications",
+            "1",
+            "--events",
+            trail.to_str().unwrap(),
+            "--out",
+            dir.join("report").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let log = events::read_events(std::slice::from_ref(&trail)).unwrap();
+    let p = arrivals::profiles(&log, 7200.0, &arrivals::by_channel).unwrap();
+    let voice = &p["voice"];
+    let w = 2.0 * std::f64::consts::PI / 24.0;
+    let mut covered = 0;
+    for (i, rate) in voice.rates_per_h.iter().enumerate() {
+        let (a, b) = (2.0 * i as f64, 2.0 * i as f64 + 2.0);
+        let truth = 200.0 + 100.0 * ((w * a).cos() - (w * b).cos()) / (w * 2.0);
+        let rate = rate.unwrap();
+        let (lo, hi) = voice.ci95[i].unwrap();
+        eprintln!("{a:>4.0}h  {rate:7.1}/h  ({lo:.1}–{hi:.1})  true {truth:.1}/h");
+        assert!(
+            (rate - truth).abs() < 0.12 * truth,
+            "interval {i}: {rate} vs {truth}"
+        );
+        covered += usize::from(lo <= truth && truth <= hi);
+    }
+    assert!(covered >= 10, "{covered} of 12 intervals hold the truth");
+}
