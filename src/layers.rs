@@ -7,7 +7,7 @@
 const LAYERS: &[&[&str]] = &[
     &["expr", "rng", "stats", "erlang"],
     &["scenario"],
-    &["arrivals", "routing", "workforce", "metrics"],
+    &["arrivals", "routing", "workforce", "metrics", "import"],
     &["engine", "cost"],
     &["summary"],
     &["replications"],

@@ -25,6 +25,8 @@ pub mod arrivals;
 pub mod metrics;
 pub mod routing;
 pub mod workforce;
+// Scenarios from what a center already has (a TaskRouter snapshot).
+pub mod import;
 // One replication, and its bill.
 pub mod cost;
 pub mod engine;

@@ -6,6 +6,7 @@ mod check;
 mod compare;
 mod erlang;
 mod explain;
+mod import;
 mod lint;
 mod run;
 mod staff;
@@ -265,6 +266,11 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
+    /// Build a scenario from what a contact center already has (docs/import.md).
+    Import {
+        #[command(subcommand)]
+        what: Import,
+    },
     /// Erlang C (or Erlang A with --patience) for one queue.
     #[command(group(clap::ArgGroup::new("question").required(true).multiple(true).args(["agents", "target_sl"])))]
     Erlang {
@@ -287,6 +293,36 @@ enum Command {
         /// show the measures with them.
         #[arg(long)]
         target_sl: Option<f64>,
+    },
+}
+
+/// What `ccsim import` reads.
+#[derive(Debug, Subcommand)]
+enum Import {
+    /// A TaskRouter workspace snapshot: a folder of the REST API's JSON
+    /// lists (workers.json, task_queues.json, workflows.json,
+    /// activities.json, task_channels.json, worker_channels.json,
+    /// workspace.json). Writes the scenario and, beside it,
+    /// <stem>.workflow.json, then checks that the scenario validates.
+    Workspace {
+        /// The snapshot folder.
+        dir: PathBuf,
+        /// The scenario file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The workflow to import, by friendly name or SID (default: the first listed).
+        #[arg(long)]
+        workflow: Option<String>,
+        /// Count every worker, also those in an unavailable activity (Offline,
+        /// Break…) at the snapshot.
+        #[arg(long)]
+        staff_all: bool,
+        /// The scenario's name (default: the workspace's friendly name, else the folder's).
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace the output files if they exist.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -591,6 +627,24 @@ pub fn run() -> Result<()> {
             }
             Ok(())
         }
+        Command::Import {
+            what:
+                Import::Workspace {
+                    dir,
+                    out,
+                    workflow,
+                    staff_all,
+                    name,
+                    force,
+                },
+        } => import::workspace(import::Args {
+            dir,
+            out,
+            workflow,
+            staff_all,
+            name,
+            force,
+        }),
         Command::Erlang {
             rate,
             aht,

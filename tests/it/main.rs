@@ -19,6 +19,7 @@ mod fuzz;
 mod hostile_input;
 mod hours;
 mod html;
+mod import;
 mod intervals;
 mod lint;
 mod overrides;
