@@ -25,6 +25,7 @@ mod queueing;
 mod reports;
 mod run_intervals;
 mod scenarios;
+mod shard;
 mod slowdown;
 mod staff;
 mod staffing_plan;
