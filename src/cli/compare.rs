@@ -54,9 +54,10 @@ pub(super) fn compare_cmd(a: Args<'_>) -> Result<()> {
             report::folder::check(&dir).with_context(|| format!("--out {}", dir.display()))?;
             let designs = [&a.a, &a.b];
             let clock = std::time::Instant::now();
-            let (bytes, records) =
-                ccsim::shard::run(&runs, shard, &|i| Ok(designs[i].clone()), &|_| {})
+            let computed =
+                ccsim::shard::run(&dir, &runs, shard, &|i| Ok(designs[i].clone()), &|_| {})
                     .map_err(anyhow::Error::msg)?;
+            let records = computed.records();
             let spec = ccsim::shard::Spec {
                 command: "compare",
                 scenario: &a.a,
@@ -65,7 +66,7 @@ pub(super) fn compare_cmd(a: Args<'_>) -> Result<()> {
                 runs: &runs,
                 points,
             };
-            ccsim::shard::write(&dir, &spec, shard, bytes, records, started)
+            ccsim::shard::write(&dir, &spec, shard, computed, started)
                 .with_context(|| format!("writing the partial folder {}", dir.display()))?;
             eprintln!(
                 "shard {shard}: {records} of {} (design, replication) pairs in {:.1} s; partial result in {} (combine every shard's with ccsim merge)",

@@ -53,7 +53,7 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
             if events.is_some() {
                 bail!("--events traces replication 0 in one process; run it without --shard");
             }
-            return run_shard(s, seed, reps, shard_out_dir(out)?, shard, started);
+            return run_shard(s, seed, reps, super::shard_out(out)?, shard, started);
         }
         super::Mode::Merge(m) => {
             let runs = [ccsim::shard::Run {
@@ -181,11 +181,6 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
     Ok(())
 }
 
-/// `--out`, which a shard needs.
-fn shard_out_dir(out: Option<PathBuf>) -> Result<PathBuf> {
-    super::shard_out(out)
-}
-
 /// Shard `shard`'s share of the replications into partial folder `dir`.
 fn run_shard(
     s: &Scenario,
@@ -201,8 +196,9 @@ fn run_shard(
         replications: reps,
     }];
     let clock = std::time::Instant::now();
-    let (bytes, records) =
-        ccsim::shard::run(&runs, shard, &|_| Ok(s.clone()), &|_| {}).map_err(anyhow::Error::msg)?;
+    let computed = ccsim::shard::run(&dir, &runs, shard, &|_| Ok(s.clone()), &|_| {})
+        .map_err(anyhow::Error::msg)?;
+    let records = computed.records();
     let spec = ccsim::shard::Spec {
         command: "run",
         scenario: s,
@@ -211,7 +207,7 @@ fn run_shard(
         runs: &runs,
         points: vec![s.overrides.join("\n")],
     };
-    ccsim::shard::write(&dir, &spec, shard, bytes, records, started)
+    ccsim::shard::write(&dir, &spec, shard, computed, started)
         .with_context(|| format!("writing the partial folder {}", dir.display()))?;
     eprintln!(
         "shard {shard}: {records} of {reps} replications in {:.1} s; partial result in {} (combine every shard's with ccsim merge)",

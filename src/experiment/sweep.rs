@@ -379,11 +379,11 @@ impl Prepared {
         report::folder::check(dir).map_err(|e| io(e, "--out", dir))?;
         let runs = self.point_runs();
         progress.planned(crate::shard::Shard::pairs(shard, &runs).len() as u64);
-        let (bytes, records) =
-            crate::shard::run(&runs, shard, &|i| self.load_point(i), &|contacts| {
-                progress.replication(contacts)
-            })
-            .map_err(Error::Other)?;
+        let computed = crate::shard::run(dir, &runs, shard, &|i| self.load_point(i), &|contacts| {
+            progress.replication(contacts)
+        })
+        .map_err(Error::Other)?;
+        let records = computed.records();
         let spec = crate::shard::Spec {
             command: "sweep",
             scenario: &self.base,
@@ -392,7 +392,7 @@ impl Prepared {
             runs: &runs,
             points: self.point_lines(),
         };
-        crate::shard::write(dir, &spec, shard, bytes, records, started)
+        crate::shard::write(dir, &spec, shard, computed, started)
             .map_err(|e| io(e, "writing the partial folder", dir))?;
         Ok(records)
     }

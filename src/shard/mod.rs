@@ -208,19 +208,43 @@ fn auto(
     )
 }
 
-/// Runs shard `shard`'s pairs of `runs` on rayon's pool; returns the
-/// results file's bytes (every pair's record, in list order) and how many
-/// records it holds. `load(p)` builds point p's scenario, once per point
-/// at a time.
+/// A shard's results file, written to a locked temporary beside its
+/// partial folder (moved into it by [`write`]).
+pub struct Computed {
+    /// The temporary, locked while this process lives.
+    file: folder::LockedTemp,
+    /// Pair records in it.
+    records: u64,
+    /// Its size.
+    bytes: u64,
+    /// Its SHA-256, lowercase hex.
+    sha256: String,
+}
+
+impl Computed {
+    /// Pair records computed.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+}
+
+/// Runs shard `shard`'s pairs of `runs` on rayon's pool into the results
+/// file of partial folder `dir` (every pair's record, in list order),
+/// a few hundred pairs at a time, so that memory holds one batch of
+/// results however large the shard. `load(p)` builds point p's scenario,
+/// once per point at a time.
 ///
 /// # Errors
-/// The first error of `load`.
+/// The first error of `load`, or of writing the file.
 pub fn run(
+    dir: &Path,
     runs: &[Run],
     shard: Shard,
     load: &(dyn Fn(usize) -> Result<Scenario, String> + Sync),
     on_replication: &(dyn Fn(u64) + Sync),
-) -> Result<(Vec<u8>, u64), String> {
+) -> Result<Computed, String> {
+    use sha2::Digest;
+    use std::io::Write;
     let pairs = shard.pairs(runs);
     // Per point: its scenario while some of its pairs are still to run.
     let mut left: Vec<usize> = vec![0; runs.len()];
@@ -230,35 +254,59 @@ pub fn run(
     let left: Vec<AtomicUsize> = left.into_iter().map(AtomicUsize::new).collect();
     type Loaded = Arc<(Scenario, Plan)>;
     let loaded: Vec<Mutex<Option<Loaded>>> = runs.iter().map(|_| Mutex::new(None)).collect();
-    let records: Vec<Vec<u8>> = pairs
-        .par_iter()
-        .map(|&(p, r)| -> Result<Vec<u8>, String> {
-            let x = {
-                let mut l = loaded[p].lock().expect("not poisoned");
-                match &*l {
-                    Some(x) => Arc::clone(x),
-                    None => {
-                        let s = load(p)?;
-                        let plan = Plan::build(&s);
-                        let x = Arc::new((s, plan));
-                        *l = Some(Arc::clone(&x));
-                        x
-                    }
+    let one = |&(p, r): &(usize, u32)| -> Result<Vec<u8>, String> {
+        let x = {
+            let mut l = loaded[p].lock().expect("not poisoned");
+            match &*l {
+                Some(x) => Arc::clone(x),
+                None => {
+                    let s = load(p)?;
+                    let plan = Plan::build(&s);
+                    let x = Arc::new((s, plan));
+                    *l = Some(Arc::clone(&x));
+                    x
                 }
-            };
-            let res = engine::run_with_plan(&x.0, &x.1, runs[p].seed, r);
-            on_replication(res.contacts);
-            if left[p].fetch_sub(1, Ordering::AcqRel) == 1 {
-                loaded[p].lock().expect("not poisoned").take();
             }
-            Ok(record(p, r, &res))
-        })
-        .collect::<Result<_, _>>()?;
-    let mut out = MAGIC.to_vec();
-    for r in &records {
-        out.extend_from_slice(r);
+        };
+        let res = engine::run_with_plan(&x.0, &x.1, runs[p].seed, r);
+        on_replication(res.contacts);
+        if left[p].fetch_sub(1, Ordering::AcqRel) == 1 {
+            loaded[p].lock().expect("not poisoned").take();
+        }
+        Ok(record(p, r, &res))
+    };
+    let name = dir
+        .file_name()
+        .map_or_else(|| "shard".to_string(), |n| n.to_string_lossy().to_string());
+    let target = dir.with_file_name(format!(".{name}.{RESULTS_FILE}"));
+    let file = folder::locked_temp(&target).map_err(|e| e.to_string())?;
+    let failed = |e: std::io::Error| format!("writing {}: {e}", file.path.display());
+    let mut out = std::io::BufWriter::new(&file.file);
+    let mut h = sha2::Sha256::new();
+    let mut bytes = 0u64;
+    let mut put = |chunk: &[u8], out: &mut std::io::BufWriter<&std::fs::File>| {
+        h.update(chunk);
+        bytes += chunk.len() as u64;
+        out.write_all(chunk)
+    };
+    put(MAGIC, &mut out).map_err(failed)?;
+    // Enough pairs per batch that a thread's last one rarely waits long.
+    let batch = 64 * rayon::current_num_threads().max(1);
+    for chunk in pairs.chunks(batch) {
+        let records: Vec<Vec<u8>> = chunk.par_iter().map(one).collect::<Result<_, _>>()?;
+        for r in &records {
+            put(r, &mut out).map_err(failed)?;
+        }
     }
-    Ok((out, pairs.len() as u64))
+    out.flush().map_err(failed)?;
+    drop(out);
+    file.file.sync_all().map_err(failed)?;
+    Ok(Computed {
+        records: pairs.len() as u64,
+        bytes,
+        sha256: hex(&h.finalize()),
+        file,
+    })
 }
 
 /// One pair's record: point (u32), replication (u32), length (u64), the
@@ -401,11 +449,9 @@ pub fn write(
     dir: &Path,
     spec: &Spec<'_>,
     shard: Shard,
-    results: Vec<u8>,
-    records: u64,
+    results: Computed,
     started_utc: String,
 ) -> std::io::Result<()> {
-    use sha2::Digest;
     let partial = Partial {
         format: FORMAT.into(),
         ccsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -423,9 +469,9 @@ pub fn write(
         plan: plan_digest(&spec.points, spec.runs),
         results: ResultsInfo {
             name: RESULTS_FILE.into(),
-            bytes: results.len() as u64,
-            sha256: hex(&sha2::Sha256::digest(&results)),
-            records,
+            bytes: results.bytes,
+            sha256: results.sha256.clone(),
+            records: results.records,
         },
         started_utc,
         finished_utc: String::new(),
@@ -433,7 +479,10 @@ pub fn write(
     };
     folder::replace(
         dir,
-        vec![(RESULTS_FILE.into(), Content::Bytes(results))],
+        vec![(
+            RESULTS_FILE.into(),
+            Content::Move(results.file.path.clone()),
+        )],
         |_| {
             let mut p = partial;
             p.finished_utc = crate::report::manifest::now_utc();
