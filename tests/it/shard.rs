@@ -361,3 +361,41 @@ fn shards_refuse_precision_and_need_their_own_folder() {
     let err = stderr_no_panic(&o);
     assert!(err.contains("shard 2 of 2 does not exist"), "{err}");
 }
+
+#[test]
+fn a_shard_killed_midway_leaves_nothing_merge_would_take() {
+    let base = temp_dir("shard-killed");
+    let file = scenario("quickstart.toml");
+    let dir = base.join("2-1");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--vary",
+            "agents.support.count=24..31",
+            "--replications",
+            "400",
+            "--shard",
+            "1/2",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .env("RAYON_NUM_THREADS", "1")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ccsim starts");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(!dir.exists(), "a killed shard left its folder");
+    let other = base.join("2-0");
+    let mut args = sweep_args(&file);
+    args.extend(["--shard".into(), "0/2".into()]);
+    run_into(&args, &other, &[EPOCH]);
+    let (ok, _, err) = merge(&base, &[other, dir]);
+    assert!(!ok);
+    assert!(
+        err.contains("no manifest.json, so not a finished shard"),
+        "{err}"
+    );
+}
