@@ -10,6 +10,18 @@ use clap::Parser;
 use std::path::{Path, PathBuf};
 
 pub(super) fn merge(dirs: &[PathBuf], out: &Path, json: bool) -> Result<()> {
+    // The merged folder replaces --out as a whole: never a partial.
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    if let Some(d) = dirs.iter().find(|d| same(d, out)) {
+        bail!(
+            "--out {} is one of the partial folders ({}); merge into another folder",
+            out.display(),
+            d.display()
+        );
+    }
     let mut m = Merge::open(dirs).map_err(anyhow::Error::msg)?;
     let out_text = out
         .to_str()

@@ -280,6 +280,21 @@ fn missing_and_duplicate_shards_are_named_by_index() {
     );
     assert!(!err.contains("missing shards"), "{err}");
     assert!(!base.join("out").exists());
+    // Never into one of the partials.
+    let o = ccsim(
+        &[
+            "merge",
+            parts[0].to_str().unwrap(),
+            parts[1].to_str().unwrap(),
+            "--out",
+            parts[1].to_str().unwrap(),
+        ],
+        &[],
+    );
+    let err = stderr_no_panic(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("is one of the partial folders"), "{err}");
+    assert!(parts[1].join("results.bin").is_file());
     // All four, each once, in another order: merged.
     let (ok, _, err) = merge(&base, &[3, 1, 0, 2].map(|i| parts[i].clone()));
     assert!(ok, "{err}");
