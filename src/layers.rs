@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["summary"],
     &["replications"],
     &["report"],
+    &["shard"],
     &["experiment"],
 ];
 

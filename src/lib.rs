@@ -35,6 +35,8 @@ pub mod replications;
 pub mod summary;
 // Tables, JSON, CSV and the report folder.
 pub mod report;
+// Shards of a run over a batch scheduler's job array, and their merge.
+pub mod shard;
 // Experiments over many designs (sweeps), writing their own reports.
 pub mod experiment;
 

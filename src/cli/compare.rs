@@ -10,7 +10,9 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// The designs and how to run them.
-pub(super) struct Args {
+pub(super) struct Args<'a> {
+    /// Simulate, run a shard's share, or take a merge's results.
+    pub mode: super::Mode<'a>,
     pub a: Scenario,
     pub a_file: PathBuf,
     pub b: Scenario,
@@ -27,12 +29,58 @@ pub(super) struct Args {
     pub html: bool,
 }
 
-pub(super) fn compare_cmd(a: Args) -> Result<()> {
+pub(super) fn compare_cmd(a: Args<'_>) -> Result<()> {
     let started = report::manifest::now_utc();
     let seed = a.seed.unwrap_or(a.a.sim.seed);
     let reps = a.replications.unwrap_or(a.a.sim.replications);
     if reps < 2 {
         bail!("a comparison needs at least 2 replications for its confidence intervals");
+    }
+    let runs = [ccsim::shard::Run {
+        seed,
+        replications: reps,
+    }; 2];
+    let mut inputs = ccsim::shard::InputHash::of(&a.a, "");
+    inputs.extend(ccsim::shard::InputHash::of(&a.b, "B "));
+    let points = vec![a.a.overrides.join("\n"), a.b.overrides.join("\n")];
+    let mut merged = None;
+    match a.mode {
+        super::Mode::Local => {}
+        super::Mode::Shard(shard) => {
+            if a.precision.is_some() {
+                bail!(ccsim::shard::NO_PRECISION);
+            }
+            let dir = super::shard_out(a.out)?;
+            report::folder::check(&dir).with_context(|| format!("--out {}", dir.display()))?;
+            let designs = [&a.a, &a.b];
+            let clock = std::time::Instant::now();
+            let computed =
+                ccsim::shard::run(&dir, &runs, shard, &|i| Ok(designs[i].clone()), &|_| {})
+                    .map_err(anyhow::Error::msg)?;
+            let records = computed.records();
+            let spec = ccsim::shard::Spec {
+                command: "compare",
+                scenario: &a.a,
+                inputs,
+                seed,
+                runs: &runs,
+                points,
+            };
+            ccsim::shard::write(&dir, &spec, shard, computed, started)
+                .with_context(|| format!("writing the partial folder {}", dir.display()))?;
+            eprintln!(
+                "shard {shard}: {records} of {} (design, replication) pairs in {:.1} s; partial result in {} (combine every shard's with ccsim merge)",
+                2 * reps,
+                clock.elapsed().as_secs_f64(),
+                dir.display()
+            );
+            return Ok(());
+        }
+        super::Mode::Merge(m) => {
+            m.check(&inputs, &points, &runs)
+                .map_err(anyhow::Error::msg)?;
+            merged = Some(m);
+        }
     }
     let dir = a
         .out
@@ -52,6 +100,12 @@ pub(super) fn compare_cmd(a: Args) -> Result<()> {
         }
     };
     let (c, reps) = match &a.precision {
+        _ if merged.is_some() => {
+            let m = merged.as_mut().expect("checked");
+            let ra = m.point(0).map_err(anyhow::Error::msg)?;
+            let rb = m.point(1).map_err(anyhow::Error::msg)?;
+            (Comparison::of(&a.a, &ra, &a.b, &rb, seed), reps)
+        }
         None => (compare(&a.a, &a.b, seed, reps, &tick)?, reps),
         Some(p) => {
             if let Some(b) = &bar {

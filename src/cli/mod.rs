@@ -8,6 +8,7 @@ mod erlang;
 mod explain;
 mod import;
 mod lint;
+mod merge;
 mod run;
 mod staff;
 mod sweep;
@@ -60,6 +61,12 @@ enum Command {
         /// no script, nothing fetched) that opens anywhere and prints.
         #[arg(long)]
         html: bool,
+        /// Compute only shard K of N (counted from 0) of the (point,
+        /// replication) pairs into a partial folder (--out) for `ccsim
+        /// merge`; `auto` or `auto/N` reads K (and N) from Slurm,
+        /// Kubernetes, AWS Batch or GNU parallel (docs/cluster.md).
+        #[arg(long, value_name = "K/N|auto")]
+        shard: Option<String>,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -171,6 +178,12 @@ enum Command {
         /// no script, nothing fetched) that opens anywhere and prints.
         #[arg(long)]
         html: bool,
+        /// Compute only shard K of N (counted from 0) of the (point,
+        /// replication) pairs into a partial folder (--out) for `ccsim
+        /// merge`; `auto` or `auto/N` reads K (and N) from Slurm,
+        /// Kubernetes, AWS Batch or GNU parallel (docs/cluster.md).
+        #[arg(long, value_name = "K/N|auto")]
+        shard: Option<String>,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -206,6 +219,12 @@ enum Command {
         /// no script, nothing fetched) that opens anywhere and prints.
         #[arg(long)]
         html: bool,
+        /// Compute only shard K of N (counted from 0) of the (point,
+        /// replication) pairs into a partial folder (--out) for `ccsim
+        /// merge`; `auto` or `auto/N` reads K (and N) from Slurm,
+        /// Kubernetes, AWS Batch or GNU parallel (docs/cluster.md).
+        #[arg(long, value_name = "K/N|auto")]
+        shard: Option<String>,
         #[command(flatten)]
         precision: PrecisionArgs,
         #[command(flatten)]
@@ -270,6 +289,21 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: Import,
+    },
+    /// Combine the partial folders of every shard of a run, sweep or
+    /// comparison (written with --shard) into the report folder of the
+    /// unsharded command, byte for byte (docs/cluster.md).
+    Merge {
+        /// The shards' partial folders, in any order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Report folder of the merged result.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print the command's JSON on stdout (as its --json does) even if
+        /// the shards ran without --json.
+        #[arg(long)]
+        json: bool,
     },
     /// Erlang C (or Erlang A with --patience) for one queue.
     #[command(group(clap::ArgGroup::new("question").required(true).multiple(true).args(["agents", "target_sl"])))]
@@ -404,7 +438,50 @@ fn positive_number(s: &str) -> Result<f64, String> {
 /// # Errors
 /// Any failure, for `main` to print.
 pub fn run() -> Result<()> {
-    let cli = Cli::parse();
+    dispatch(Cli::parse(), None)
+}
+
+/// Where a command's replications come from.
+pub(super) enum Mode<'a> {
+    /// Simulated here, every one.
+    Local,
+    /// This shard's share, written into a partial folder.
+    Shard(ccsim::shard::Shard),
+    /// Read from every shard's partial folder (`ccsim merge`).
+    Merge(&'a mut ccsim::shard::merge::Merge),
+}
+
+/// The mode of a command given `--shard` (from the command line and the
+/// scheduler's environment) or run by a merge.
+fn mode<'a>(
+    shard: Option<&str>,
+    merge: Option<&'a mut ccsim::shard::merge::Merge>,
+) -> Result<Mode<'a>> {
+    Ok(match (shard, merge) {
+        (_, Some(m)) => Mode::Merge(m),
+        (Some(text), None) => {
+            let (shard, source) = ccsim::shard::Shard::parse(text, &|k| std::env::var(k).ok())
+                .map_err(anyhow::Error::msg)?;
+            eprintln!("shard {shard} (from {source})");
+            Mode::Shard(shard)
+        }
+        (None, None) => Mode::Local,
+    })
+}
+
+/// The partial folder of a shard: `--out`, required (each shard writes
+/// its own).
+fn shard_out(out: Option<PathBuf>) -> Result<PathBuf> {
+    out.ok_or_else(|| {
+        anyhow::anyhow!(
+            "--shard needs --out: each shard writes its partial result into a folder of its own (e.g. --out parts/shard-3)"
+        )
+    })
+}
+
+/// Runs the parsed command; a merge passes its partials, which stand in
+/// for the replications the command would simulate.
+fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<()> {
     match cli.command {
         Command::Run {
             file,
@@ -416,12 +493,14 @@ pub fn run() -> Result<()> {
             events,
             charts,
             html,
+            shard,
             precision,
             limits,
         } => run::run(
             &load(&file, &limits)?,
             &file,
             run::Args {
+                mode: mode(shard.as_deref(), merge)?,
                 seed,
                 replications,
                 out,
@@ -461,9 +540,11 @@ pub fn run() -> Result<()> {
             json,
             charts,
             html,
+            shard,
             precision,
             limits,
         } => sweep::sweep(sweep::Args {
+            mode: mode(shard.as_deref(), merge)?,
             file,
             vary,
             zip,
@@ -487,9 +568,11 @@ pub fn run() -> Result<()> {
             json,
             charts,
             html,
+            shard,
             precision,
             limits,
         } => {
+            let mode = mode(shard.as_deref(), merge)?;
             let design_a = load(&a, &limits)?;
             let (design_b, b_label) = match &b {
                 Some(b) => (load(b, &limits)?, b.display().to_string()),
@@ -502,6 +585,7 @@ pub fn run() -> Result<()> {
                 }
             };
             compare::compare_cmd(compare::Args {
+                mode,
                 a: design_a,
                 a_file: a,
                 b: design_b,
@@ -645,6 +729,10 @@ pub fn run() -> Result<()> {
             name,
             force,
         }),
+        Command::Merge { .. } if merge.is_some() => {
+            anyhow::bail!("the shards' command is itself a merge")
+        }
+        Command::Merge { dirs, out, json } => merge::merge(&dirs, &out, json),
         Command::Erlang {
             rate,
             aht,

@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What to run and where the results go.
 pub(super) struct Args<'a> {
+    /// Simulate, run a shard's share, or take a merge's results.
+    pub mode: super::Mode<'a>,
     pub seed: Option<u64>,
     pub replications: Option<u32>,
     pub out: Option<PathBuf>,
@@ -25,6 +27,7 @@ pub(super) struct Args<'a> {
 
 pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
     let Args {
+        mode,
         seed,
         replications,
         out,
@@ -41,6 +44,31 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
     if reps == 0 {
         bail!("--replications must be at least 1");
     }
+    let mut merged = match mode {
+        super::Mode::Local => None,
+        super::Mode::Shard(shard) => {
+            if precision.is_some() {
+                bail!(ccsim::shard::NO_PRECISION);
+            }
+            if events.is_some() {
+                bail!("--events traces replication 0 in one process; run it without --shard");
+            }
+            return run_shard(s, seed, reps, super::shard_out(out)?, shard, started);
+        }
+        super::Mode::Merge(m) => {
+            let runs = [ccsim::shard::Run {
+                seed,
+                replications: reps,
+            }];
+            m.check(
+                &ccsim::shard::InputHash::of(s, ""),
+                &[s.overrides.join("\n")],
+                &runs,
+            )
+            .map_err(anyhow::Error::msg)?;
+            Some(m)
+        }
+    };
     let dir = out.unwrap_or_else(|| Path::new("reports").join(&s.name));
     // Refuse an unusable report folder or events path before any work.
     report::folder::check(&dir).with_context(|| format!("--out {}", dir.display()))?;
@@ -71,6 +99,11 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
     let mut _held = None;
     let mut reps = reps;
     let summary = match (events, &precision) {
+        _ if merged.is_some() => {
+            let m = merged.as_mut().expect("checked");
+            let results = m.point(0).map_err(anyhow::Error::msg)?;
+            summary::summarize(s, seed, &results)
+        }
         (_, Some(p)) => {
             let (results, reached) = ccsim::experiment::precision::run(s, seed, reps, p, &on_done)?;
             report_precision(p, &reached, "");
@@ -143,6 +176,42 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
         "simulated {} contacts in {} replications; reports in {}",
         summary.contacts,
         reps,
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Shard `shard`'s share of the replications into partial folder `dir`.
+fn run_shard(
+    s: &Scenario,
+    seed: u64,
+    reps: u32,
+    dir: PathBuf,
+    shard: ccsim::shard::Shard,
+    started: String,
+) -> Result<()> {
+    report::folder::check(&dir).with_context(|| format!("--out {}", dir.display()))?;
+    let runs = [ccsim::shard::Run {
+        seed,
+        replications: reps,
+    }];
+    let clock = std::time::Instant::now();
+    let computed = ccsim::shard::run(&dir, &runs, shard, &|_| Ok(s.clone()), &|_| {})
+        .map_err(anyhow::Error::msg)?;
+    let records = computed.records();
+    let spec = ccsim::shard::Spec {
+        command: "run",
+        scenario: s,
+        inputs: ccsim::shard::InputHash::of(s, ""),
+        seed,
+        runs: &runs,
+        points: vec![s.overrides.join("\n")],
+    };
+    ccsim::shard::write(&dir, &spec, shard, computed, started)
+        .with_context(|| format!("writing the partial folder {}", dir.display()))?;
+    eprintln!(
+        "shard {shard}: {records} of {reps} replications in {:.1} s; partial result in {} (combine every shard's with ccsim merge)",
+        clock.elapsed().as_secs_f64(),
         dir.display()
     );
     Ok(())

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The command's arguments, as parsed.
-pub(super) struct Args {
+pub(super) struct Args<'a> {
+    /// Simulate, run a shard's share, or take a merge's results.
+    pub mode: super::Mode<'a>,
     pub file: PathBuf,
     pub vary: Vec<Axis>,
     pub zip: bool,
@@ -53,7 +55,7 @@ impl experiment::Progress for Bar {
     }
 }
 
-pub(super) fn sweep(a: Args) -> Result<()> {
+pub(super) fn sweep(a: Args<'_>) -> Result<()> {
     if a.replications == Some(0) {
         anyhow::bail!("--replications must be at least 1");
     }
@@ -70,6 +72,22 @@ pub(super) fn sweep(a: Args) -> Result<()> {
         html: a.html,
     }
     .prepare()?;
+    if let super::Mode::Shard(shard) = a.mode {
+        let dir = super::shard_out(a.out)?;
+        let clock = std::time::Instant::now();
+        let records = prepared.run_shard(&dir, shard, &experiment::Quiet)?;
+        eprintln!(
+            "shard {shard}: {records} of {} (point, replication) pairs in {:.1} s; partial result in {} (combine every shard's with ccsim merge)",
+            prepared
+                .points
+                .iter()
+                .map(|p| u64::from(p.run.replications))
+                .sum::<u64>(),
+            clock.elapsed().as_secs_f64(),
+            dir.display()
+        );
+        return Ok(());
+    }
     let dir = a
         .out
         .unwrap_or_else(|| Path::new("reports").join(format!("{}-sweep", prepared.base.name)));
@@ -92,7 +110,10 @@ pub(super) fn sweep(a: Args) -> Result<()> {
         points: AtomicU64::new(0),
         total_points: prepared.points.len() as u64,
     };
-    let outcome = prepared.run(&dir, &bar)?;
+    let outcome = match a.mode {
+        super::Mode::Merge(m) => prepared.run_merged(&dir, &bar, m)?,
+        _ => prepared.run(&dir, &bar)?,
+    };
     if let Some(b) = &bar.bar {
         b.finish_and_clear();
     }

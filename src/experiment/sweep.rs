@@ -335,11 +335,123 @@ impl Prepared {
     /// # Errors
     /// An unusable folder, an I/O error, or a point that fails.
     pub fn run(&self, dir: &Path, progress: &dyn Progress) -> Result<Outcome, Error> {
+        self.run_from(dir, progress, None)
+    }
+
+    /// Writes report folder `dir` from the merged partials of a sharded
+    /// sweep (docs/cluster.md) instead of simulating: the same folder as
+    /// [`Prepared::run`] writes, byte for byte.
+    ///
+    /// # Errors
+    /// Partials of other points or inputs, an unusable folder, I/O.
+    pub fn run_merged(
+        &self,
+        dir: &Path,
+        progress: &dyn Progress,
+        merge: &mut crate::shard::merge::Merge,
+    ) -> Result<Outcome, Error> {
+        merge
+            .check(
+                &crate::shard::InputHash::of(&self.base, ""),
+                &self.point_lines(),
+                &self.point_runs(),
+            )
+            .map_err(Error::Other)?;
+        self.run_from(dir, progress, Some(merge))
+    }
+
+    /// Runs shard `shard`'s share of the sweep's (point, replication)
+    /// pairs into partial folder `dir`; returns the pairs computed.
+    ///
+    /// # Errors
+    /// With `precision` (it cannot be split exactly), an unusable folder,
+    /// I/O.
+    pub fn run_shard(
+        &self,
+        dir: &Path,
+        shard: crate::shard::Shard,
+        progress: &dyn Progress,
+    ) -> Result<u64, Error> {
+        if self.sweep.precision.is_some() {
+            return Err(Error::Other(crate::shard::NO_PRECISION.into()));
+        }
+        let started = report::manifest::now_utc();
+        report::folder::check(dir).map_err(|e| io(e, "--out", dir))?;
+        let runs = self.point_runs();
+        progress.planned(crate::shard::Shard::pairs(shard, &runs).len() as u64);
+        let computed = crate::shard::run(dir, &runs, shard, &|i| self.load_point(i), &|contacts| {
+            progress.replication(contacts)
+        })
+        .map_err(Error::Other)?;
+        let records = computed.records();
+        let spec = crate::shard::Spec {
+            command: "sweep",
+            scenario: &self.base,
+            inputs: crate::shard::InputHash::of(&self.base, ""),
+            seed: self.sweep.seed.unwrap_or(self.base.sim.seed),
+            runs: &runs,
+            points: self.point_lines(),
+        };
+        crate::shard::write(dir, &spec, shard, computed, started)
+            .map_err(|e| io(e, "writing the partial folder", dir))?;
+        Ok(records)
+    }
+
+    /// Every point's seed and replications, in order.
+    fn point_runs(&self) -> Vec<crate::shard::Run> {
+        self.points
+            .iter()
+            .map(|p| crate::shard::Run {
+                seed: p.run.seed,
+                replications: p.run.replications,
+            })
+            .collect()
+    }
+
+    /// Every point's overrides as one line, naming the point for a
+    /// shard's plan.
+    fn point_lines(&self) -> Vec<String> {
+        self.points
+            .iter()
+            .map(|p| {
+                p.overrides
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect()
+    }
+
+    /// Point `i`'s scenario.
+    fn load_point(&self, i: usize) -> Result<Scenario, String> {
+        load_str_overridden(
+            &self.sweep.file,
+            &self.text,
+            &self.sweep.options,
+            &self.points[i].overrides,
+        )
+        .map(|l| l.scenario)
+        .map_err(|e| e.to_string())
+    }
+
+    /// [`Prepared::run`], or with `merge` its assembly from merged
+    /// partials (every point taken from them, none from an earlier run).
+    fn run_from(
+        &self,
+        dir: &Path,
+        progress: &dyn Progress,
+        merge: Option<&mut crate::shard::merge::Merge>,
+    ) -> Result<Outcome, Error> {
         let started = report::manifest::now_utc();
         report::folder::check(dir).map_err(|e| io(e, "--out", dir))?;
         let partial = partial_dir(dir);
         std::fs::create_dir_all(&partial).map_err(|e| io(e, "creating", &partial))?;
-        let reused = self.reuse(dir, &partial)?;
+        let reused = if merge.is_some() {
+            vec![false; self.points.len()]
+        } else {
+            self.reuse(dir, &partial)?
+        };
         let runs: Vec<PointRun> = self
             .points
             .iter()
@@ -366,16 +478,7 @@ impl Prepared {
             progress.point();
         }
         let axes = &self.sweep.axes;
-        let load = |i: usize| {
-            load_str_overridden(
-                &self.sweep.file,
-                &self.text,
-                &self.sweep.options,
-                &self.points[i].overrides,
-            )
-            .map(|l| l.scenario)
-            .map_err(|e| e.to_string())
-        };
+        let load = |i: usize| self.load_point(i);
         let on_point = |i: usize, s: &Scenario, results: Vec<crate::metrics::ReplicationResult>| {
             let p = &self.points[i];
             let summary = crate::summary::summarize(s, p.run.seed, &results);
@@ -396,8 +499,15 @@ impl Prepared {
             progress.point();
             Ok(())
         };
-        match &self.sweep.precision {
-            None => run_points(
+        match (merge, &self.sweep.precision) {
+            (Some(m), _) => {
+                for (i, run) in runs.iter().enumerate() {
+                    let results = m.point(i).map_err(Error::Other)?;
+                    debug_assert_eq!(results.len(), run.replications as usize);
+                    on_point(i, &load(i).map_err(Error::Other)?, results).map_err(Error::Other)?;
+                }
+            }
+            (None, None) => run_points(
                 &runs,
                 &load,
                 &|contacts| progress.replication(contacts),
@@ -408,7 +518,7 @@ impl Prepared {
             // unfinished point's next batch in the one pool; a point whose
             // targets hold (or that reached the cap) is written and leaves.
             // Each point's batches depend only on its own results.
-            Some(prec) => {
+            (None, Some(prec)) => {
                 let todo: Vec<usize> = (0..runs.len())
                     .filter(|&i| runs[i].replications > 0)
                     .collect();

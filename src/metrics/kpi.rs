@@ -90,6 +90,24 @@ macro_rules! kpi_family {
             }
         }
 
+        impl<T: crate::metrics::wire::Wire> crate::metrics::wire::Wire for $Table<T> {
+            fn put(&self, out: &mut Vec<u8>) {
+                for x in &self.0 {
+                    x.put(out);
+                }
+            }
+            fn take(r: &mut crate::metrics::wire::Reader<'_>) -> Result<Self, String> {
+                let items: Vec<T> = $Kpi::ALL
+                    .iter()
+                    .map(|_| T::take(r))
+                    .collect::<Result<_, _>>()?;
+                items
+                    .try_into()
+                    .map($Table)
+                    .map_err(|_| "table length".to_string())
+            }
+        }
+
         impl<T> KpiTable for $Table<T> {
             type Value = T;
             fn named(&self) -> impl Iterator<Item = (&'static str, &T)> {

@@ -10,6 +10,7 @@ mod histogram;
 mod kpi;
 pub mod slices;
 pub mod usage;
+pub mod wire;
 
 use cell::Cell;
 pub use histogram::{Histogram, SparseHistogram};

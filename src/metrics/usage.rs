@@ -5,6 +5,7 @@
 //! live here, below both, so a replication's result does not depend on
 //! billing.
 
+use crate::metrics::wire::wire_struct;
 use crate::scenario::Scenario;
 
 /// Usage of one segment (a channel × queue, a channel × hour of day, or a
@@ -157,6 +158,32 @@ impl Usage {
         out
     }
 }
+
+wire_struct!(Meter {
+    inbound_s,
+    inbound_units,
+    toll_free_s,
+    toll_free_units,
+    outbound_s,
+    outbound_units,
+    agent_s,
+    agent_units,
+    recorded_s,
+    recorded_units,
+    messages_in,
+    messages_out,
+    segments_in,
+    segments_out,
+    conversations,
+});
+
+wire_struct!(Usage {
+    n_queues1,
+    n_intervals,
+    cells,
+    intervals,
+    active_users,
+});
 
 /// One channel's usage, whole and broken down.
 #[derive(Debug, Clone)]

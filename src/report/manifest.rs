@@ -70,15 +70,40 @@ pub struct WrittenFile {
     pub bytes: u64,
 }
 
-/// This process's command line, as the manifest records it.
+/// The command line `ccsim merge` stands for (the unsharded run's), set
+/// once by the merge so the merged folder names the run it equals.
+static STANDS_FOR: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Makes [`command_line`] return `argv` for the rest of the process: a
+/// merge writes the folder of the unsharded command `argv`. Only the first
+/// call counts.
+pub fn set_command_line(argv: Vec<String>) {
+    let _ = STANDS_FOR.set(argv);
+}
+
+/// This process's command line, as the manifest records it (or the one
+/// given to [`set_command_line`]).
 pub fn command_line() -> Vec<String> {
+    if let Some(argv) = STANDS_FOR.get() {
+        return argv.clone();
+    }
     std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect()
 }
 
-/// The current time, UTC, RFC 3339 to the second.
+/// The current time, UTC, RFC 3339 to the second; with
+/// `SOURCE_DATE_EPOCH` set (seconds since 1970, the reproducible-builds
+/// convention), that time instead, so that two runs' folders, manifests
+/// and pages included, can be compared byte for byte.
 pub fn now_utc() -> String {
+    if let Some(t) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+    {
+        return t.to_string();
+    }
     jiff::Timestamp::now()
         .round(jiff::Unit::Second)
         .map_or_else(|_| jiff::Timestamp::now().to_string(), |t| t.to_string())
