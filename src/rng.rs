@@ -45,6 +45,8 @@ pub enum Purpose {
     /// Busyness multipliers (forecast uncertainty): index = the source's,
     /// or `u32::MAX` for the global multiplier every source shares.
     Busyness = 15,
+    /// Random worker selection (`worker_selection = "random"`).
+    Selection = 16,
 }
 
 #[inline]

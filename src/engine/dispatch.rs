@@ -116,6 +116,12 @@ impl<'s> Engine<'s> {
             rule: Rule::LongestIdle,
             faults: s.faults.as_ref(),
             blocking: blocking::Blocking::of(s),
+            selection_rng: rng::stream(seed, replication, rng::Purpose::Selection, 0),
+            busy_today: s
+                .queues
+                .iter()
+                .any(|q| q.worker_selection == crate::scenario::WorkerSelection::LeastOccupied)
+                .then(|| vec![(0, 0.0); n_workers]),
             talk_factor: s
                 .groups
                 .iter()

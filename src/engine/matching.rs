@@ -3,6 +3,8 @@
 //! which waiting task a worker with free capacity pulls.
 
 use super::*;
+use crate::scenario::WorkerSelection;
+use rand::RngExt;
 
 impl Engine<'_> {
     /// A worker field or attribute as target expressions see it (docs/routing.md, "Expressions").
@@ -145,35 +147,74 @@ impl Engine<'_> {
         }
         self.drained = drained;
         let step = &self.s.workflow.steps[step as usize];
+        let mut ties = std::mem::take(&mut self.drained);
+        ties.clear();
         let key = |w: u32| -> Vec<Option<i64>> {
             step.order_by
                 .iter()
                 .map(|c| routing::int_attr(self.worker_value(w, c.key)))
                 .collect()
         };
+        let selection = self.s.queues[wl.queue as usize].worker_selection;
+        // The best by `order_by`, and every worker tied with it (for a
+        // random pick among them).
         let mut best: Option<(IdleEntry, Vec<Option<i64>>)> = None;
         for &(e, _) in &scratch {
             if !self.eligible(waitlist, class, e.worker, t) {
                 continue;
             }
             let k = key(e.worker);
-            let better = match &best {
-                None => true,
-                Some((b, bk)) => match routing::compare_keys(&k, bk, &step.order_by) {
-                    std::cmp::Ordering::Less => true,
-                    std::cmp::Ordering::Greater => false,
-                    std::cmp::Ordering::Equal => e.before(b),
-                },
+            let order = match &best {
+                None => std::cmp::Ordering::Less,
+                Some((_, bk)) => routing::compare_keys(&k, bk, &step.order_by),
             };
-            if better {
-                best = Some((e, k));
+            match order {
+                std::cmp::Ordering::Greater => {}
+                std::cmp::Ordering::Less => {
+                    ties.clear();
+                    ties.push(e);
+                    best = Some((e, k));
+                }
+                std::cmp::Ordering::Equal => {
+                    ties.push(e);
+                    let b = best.as_ref().map(|(b, _)| *b).expect("set when equal");
+                    let better = match selection {
+                        WorkerSelection::LeastOccupied => {
+                            let (x, y) =
+                                (self.busy_today(e.worker, t), self.busy_today(b.worker, t));
+                            x < y || (x == y && e.before(&b))
+                        }
+                        _ => e.before(&b),
+                    };
+                    if better {
+                        best = Some((e, k));
+                    }
+                }
             }
         }
+        let mut chosen = best.map(|(e, _)| e.worker);
+        if selection == WorkerSelection::Random && ties.len() > 1 {
+            // In worker order, so the pick depends only on who is free.
+            ties.sort_unstable_by_key(|e| e.worker);
+            let i = self.selection_rng.random_range(0..ties.len());
+            chosen = Some(ties[i].worker);
+        }
+        self.drained = ties;
         for &(e, pool) in &scratch {
             self.router.restore_idle(pool, channel, e);
         }
         self.scratch = scratch;
-        best.map(|(e, _)| e.worker)
+        chosen
+    }
+
+    /// Seconds worker `w` has worked today (talk and wrap-up of the tasks
+    /// it finished since local midnight), for `least_occupied`.
+    fn busy_today(&self, w: u32, t: f64) -> f64 {
+        let day = (t / 86_400.0) as u32;
+        match &self.busy_today {
+            Some(b) if b[w as usize].0 == day => b[w as usize].1,
+            _ => 0.0,
+        }
     }
 
     /// A worker with free capacity takes the best waiting tasks it is

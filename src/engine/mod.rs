@@ -396,6 +396,11 @@ struct Engine<'s> {
     /// How the next reservation's worker was chosen (for the audit trail).
     rule: Rule,
     /// `[faults]`, if any.
+    /// Random worker selection's stream.
+    selection_rng: Xoshiro256PlusPlus,
+    /// Per worker: (day, seconds worked that day), when a queue selects the
+    /// least occupied worker.
+    busy_today: Option<Vec<(u32, f64)>>,
     /// Per (group, channel): the factor on the customer's talk time, when
     /// any group has one besides 1 (`handle_time_factor`).
     talk_factor: Option<Vec<f64>>,

@@ -385,6 +385,14 @@ impl Engine<'_> {
             ev.worker = Some(e.plan.worker_names[w as usize].clone())
         });
         let ch = self.tasks[slot as usize].channel as usize;
+        if let Some(b) = &mut self.busy_today {
+            let day = (t / 86_400.0) as u32;
+            let e = &mut b[w as usize];
+            if e.0 != day {
+                *e = (day, 0.0);
+            }
+            e.1 += t - self.tasks[slot as usize].talk_start;
+        }
         if self.tasks[slot as usize].unreached {
             self.callback_unreached(slot, t);
         } else {

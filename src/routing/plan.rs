@@ -7,7 +7,7 @@
 
 use super::{ClockField, SkipCounter, WorkerField, compare_keys, int_attr};
 use crate::expr::{Attrs, KeyId, Resolver, Scope, ValueRef};
-use crate::scenario::{Scenario, Step, StepId, TransferTarget};
+use crate::scenario::{Scenario, Step, StepId, TransferTarget, WorkerSelection};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -104,7 +104,10 @@ impl Plan {
                 .order_by
                 .iter()
                 .any(|c| worker_field[c.key.idx()] != WorkerField::Attr);
-            wl.slow = wl.dynamic || live_order;
+            // Random and least-occupied selection look past the heap's top.
+            let selection =
+                s.queues[wl.queue as usize].worker_selection != WorkerSelection::LongestIdle;
+            wl.slow = wl.dynamic || live_order || selection;
             eligible.push(order_tiers(s, step, live_order, &serving));
         }
         let pools = Pools::assign(s, &queue_profiles, &waitlists, &eligible);

@@ -760,6 +760,21 @@ pub struct Queue {
     pub max_waiting: Option<u32>,
     /// What happens to contacts still waiting when its hours close.
     pub at_close: AtClose,
+    /// Which free worker a task entering the queue gets.
+    pub worker_selection: WorkerSelection,
+}
+
+/// Which of several free eligible workers a task entering a queue gets,
+/// after `order_by` (docs/routing.md, "Which worker gets a task").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerSelection {
+    /// The one whose last reservation is oldest (TaskRouter's rule).
+    LongestIdle,
+    /// One at random, each equally likely (its own random stream).
+    Random,
+    /// The one who has worked least today (talk and wrap-up time since
+    /// local midnight), then the longest idle.
+    LeastOccupied,
 }
 
 /// What a queue does with the contacts still waiting when its hours close

@@ -594,6 +594,8 @@ raw_table! {
         /// "keep" (default), "closed" or "voicemail": contacts still
         /// waiting when the queue's hours close.
         pub at_close: Option<Spanned<String>>,
+        /// "longest_idle" (default), "random" or "least_occupied".
+        pub worker_selection: Option<Spanned<String>>,
     }
 }
 

@@ -30,6 +30,7 @@ mod redial;
 mod reports;
 mod run_intervals;
 mod scenarios;
+mod selection;
 mod shard;
 mod slowdown;
 mod staff;

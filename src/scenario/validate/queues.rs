@@ -7,7 +7,9 @@ use crate::expr::{Attrs, Context, Expr};
 use crate::scenario::diag::unknown_name;
 use crate::scenario::raw::RawQueue;
 use crate::scenario::workflow::followup_step;
-use crate::scenario::{AtClose, Queue, QueueId, StepId, Transfer, TransferTarget, Workflow};
+use crate::scenario::{
+    AtClose, Queue, QueueId, StepId, Transfer, TransferTarget, WorkerSelection, Workflow,
+};
 use std::collections::HashMap;
 use toml::Spanned;
 
@@ -27,6 +29,7 @@ impl Validator<'_> {
                 .limit(&qr.max_waiting, "max_waiting", 0)
                 .unwrap_or(None);
             let at_close = self.at_close(qr);
+            let worker_selection = self.worker_selection(qr);
             let Some(tw) = &qr.target_workers else {
                 self.err(
                     &q.span(),
@@ -45,6 +48,7 @@ impl Validator<'_> {
                     target_workers_text: String::new(),
                     max_waiting,
                     at_close,
+                    worker_selection,
                 });
                 continue;
             };
@@ -62,9 +66,29 @@ impl Validator<'_> {
                 target_workers_text: tw.get_ref().clone(),
                 max_waiting,
                 at_close,
+                worker_selection,
             });
         }
         out
+    }
+
+    /// `worker_selection`: TaskRouter's longest idle unless asked.
+    fn worker_selection(&mut self, qr: &RawQueue) -> WorkerSelection {
+        let Some(w) = &qr.worker_selection else {
+            return WorkerSelection::LongestIdle;
+        };
+        match w.get_ref().as_str() {
+            "longest_idle" => WorkerSelection::LongestIdle,
+            "random" => WorkerSelection::Random,
+            "least_occupied" => WorkerSelection::LeastOccupied,
+            other => {
+                self.err(
+                    &w.span(),
+                    format!("worker_selection must be \"longest_idle\", \"random\" or \"least_occupied\", found \"{other}\""),
+                );
+                WorkerSelection::LongestIdle
+            }
+        }
     }
 
     /// `at_close`: only on a queue with `hours` (it never closes otherwise).
