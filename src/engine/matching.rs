@@ -247,7 +247,7 @@ impl Engine<'_> {
                     continue;
                 };
                 let kind = usize::from(top.lifo);
-                if best[kind].is_some_and(|(b, _)| !top.better_than(&b)) {
+                if best[kind].is_some_and(|(b, bwl)| !self.prefer(&top, wl, &b, bwl, t)) {
                     continue;
                 }
                 if self.eligible_member(wl, self.tasks[top.task as usize].class, w, t) {
@@ -270,6 +270,21 @@ impl Engine<'_> {
             self.reserve(w, task, t);
         }
         self.offer_free_capacity(w);
+    }
+
+    /// Whether a free worker takes `a` (the next task of waitlist `awl`)
+    /// before `b` (of `bwl`): priority then age, or with
+    /// `task_selection = "longest_weighted_wait"` the larger queue weight
+    /// × age (FIFO lists; ties by priority then age).
+    #[inline]
+    fn prefer(&self, a: &WaitEntry, awl: u32, b: &WaitEntry, bwl: u32, t: f64) -> bool {
+        if !self.s.workflow.weighted_wait || a.lifo {
+            return a.better_than(b);
+        }
+        let weight =
+            |wl: u32| self.s.queues[self.plan.waitlists[wl as usize].queue as usize].wait_weight;
+        let (sa, sb) = (weight(awl) * (t - a.created), weight(bwl) * (t - b.created));
+        if sa == sb { a.better_than(b) } else { sa > sb }
     }
 
     /// Puts the worker in the idle heap of every (pool, channel) its waitlists

@@ -762,6 +762,8 @@ pub struct Queue {
     pub at_close: AtClose,
     /// Which free worker a task entering the queue gets.
     pub worker_selection: WorkerSelection,
+    /// Weight of its tasks' waits under longest-weighted-wait selection.
+    pub wait_weight: f64,
 }
 
 /// Which of several free eligible workers a task entering a queue gets,
@@ -812,6 +814,10 @@ pub struct Workflow {
     /// The workspace's timeout activity: where a worker goes after a missed
     /// offer (default [`OFFLINE`]).
     pub timeout_activity: u8,
+    /// `[workspace] task_selection = "longest_weighted_wait"`: a free worker
+    /// takes, across its queues, the waiting task with the largest queue
+    /// `wait_weight` × age (else the highest priority, then the oldest).
+    pub weighted_wait: bool,
     /// Contacts arriving outside these hours get `after_hours`.
     pub hours: Option<u32>,
     /// What they get (meaningful with `hours`).

@@ -337,6 +337,8 @@ raw_table! {
         pub prioritize_queue_order: Option<Spanned<String>>,
         /// Activity of a worker after a missed offer (default "Offline").
         pub timeout_activity: Option<Spanned<String>>,
+        /// "priority" (default) or "longest_weighted_wait".
+        pub task_selection: Option<Spanned<String>>,
     }
 }
 
@@ -596,6 +598,8 @@ raw_table! {
         pub at_close: Option<Spanned<String>>,
         /// "longest_idle" (default), "random" or "least_occupied".
         pub worker_selection: Option<Spanned<String>>,
+        /// Weight of the queue's waits under longest-weighted-wait selection.
+        pub wait_weight: Option<Spanned<f64>>,
     }
 }
 

@@ -29,6 +29,24 @@ impl Validator<'_> {
             .is_some_and(|o| self.fifo_or_lifo(o, "prioritize_queue_order"))
     }
 
+    /// Parses `task_selection`; true means longest weighted wait.
+    pub(super) fn task_selection(&mut self, raw: Option<&Spanned<RawWorkspace>>) -> bool {
+        let Some(sel) = raw.and_then(|w| w.get_ref().task_selection.as_ref()) else {
+            return false;
+        };
+        match sel.get_ref().as_str() {
+            "priority" => false,
+            "longest_weighted_wait" => true,
+            other => {
+                self.err(
+                    &sel.span(),
+                    format!("task_selection must be \"priority\" or \"longest_weighted_wait\", found \"{other}\""),
+                );
+                false
+            }
+        }
+    }
+
     /// Parses a queue's `task_order`; true means LIFO.
     pub(super) fn task_order(&mut self, raw: Option<&Spanned<String>>) -> bool {
         raw.is_some_and(|o| self.fifo_or_lifo(o, "task_order"))
@@ -512,6 +530,7 @@ impl Validator<'_> {
             default_step,
             task_ttl_s: task_ttl_s?,
             lifo_first,
+            weighted_wait: false,
             task_reservation_timeout_s: reservation_timeout?,
             timeout_activity: super::OFFLINE,
             hours,

@@ -1,7 +1,7 @@
 //! `worker_selection`: which free worker a task entering a queue gets.
 
 use crate::{assert_within, run_trace};
-use ccsim::metrics::{GroupKpi, ReplicationResult};
+use ccsim::metrics::{GroupKpi, Kpi, ReplicationResult};
 use ccsim::scenario::load_str;
 use ccsim::stats::Estimate;
 use std::path::Path;
@@ -97,4 +97,88 @@ default_filter = {{ queue = "q" }}
     let taken = |r: &ReplicationResult| [0, 1].map(|g| r.groups[g][GroupKpi::ReservationsAccepted]);
     assert_eq!(taken(&run("longest_idle")), [2.0, 1.0]);
     assert_eq!(taken(&run("least_occupied")), [1.0, 2.0]);
+}
+
+/// Longest weighted wait across two queues served by one group of 22
+/// (60/h and 240/h, 240 s talk). Equal weights serve the oldest task
+/// first, so both classes wait as one FCFS M/M/22 queue (Erlang C); a
+/// weight of 10⁹ on the first queue makes it a non-preemptive priority
+/// class (Cobham), the limit of the weighted rule.
+#[test]
+fn weighted_wait_spans_fcfs_and_strict_priority() {
+    let (l1_h, l2_h, aht, c) = (60.0, 240.0, 240.0, 22u32);
+    let run = |w1: f64| {
+        let text = format!(
+            r#"name = "weighted"
+[simulation]
+horizon = "204h"
+warmup = "4h"
+interval = "200h"
+replications = 30
+seed = 77
+[workspace]
+task_selection = "longest_weighted_wait"
+[[channels]]
+name = "voice"
+handle_time = {{ dist = "exponential", mean = "{aht}s" }}
+[[arrivals]]
+name = "first"
+channel = "voice"
+rate = "{l1_h}/h"
+attributes = {{ line = "first" }}
+[[arrivals]]
+name = "second"
+channel = "voice"
+rate = "{l2_h}/h"
+attributes = {{ line = "second" }}
+[[agents]]
+group = "agents"
+count = {c}
+[[queues]]
+name = "first"
+target_workers = "1==1"
+wait_weight = {w1}
+[[queues]]
+name = "second"
+target_workers = "1==1"
+[[workflow.filters]]
+expression = 'line == "first"'
+targets = [{{ queue = "first" }}]
+[workflow]
+default_filter = {{ queue = "second" }}
+"#
+        );
+        let s = load_str(Path::new("weighted.toml"), &text)
+            .unwrap()
+            .scenario;
+        ccsim::replications::run(&s, s.sim.seed, s.sim.replications, &|_| {})
+    };
+    let mu = 1.0 / aht;
+    let (l1, l2) = (l1_h / 3600.0, l2_h / 3600.0);
+    let cmu = f64::from(c) * mu;
+    let w0 = ccsim::erlang::erlang_c((l1 + l2) / mu, c).unwrap() / cmu;
+    let fcfs = w0 / (1.0 - (l1 + l2) / cmu);
+    let equal = run(1.0);
+    assert_within(
+        "equal weights, first",
+        &equal.queues[0].kpis[Kpi::Asa],
+        fcfs,
+    );
+    assert_within(
+        "equal weights, second",
+        &equal.queues[1].kpis[Kpi::Asa],
+        fcfs,
+    );
+    let (s1, s2) = (l1 / cmu, (l1 + l2) / cmu);
+    let strict = run(1e9);
+    assert_within(
+        "weight 1e9, first",
+        &strict.queues[0].kpis[Kpi::Asa],
+        w0 / (1.0 - s1),
+    );
+    assert_within(
+        "weight 1e9, second",
+        &strict.queues[1].kpis[Kpi::Asa],
+        w0 / ((1.0 - s1) * (1.0 - s2)),
+    );
 }

@@ -416,6 +416,7 @@ impl Validator<'_> {
         let (sim, channels, mut queues, groups, sources, mut workflow) =
             (sim?, channels, queues, groups?, sources?, workflow?);
         workflow.timeout_activity = timeout_activity?;
+        workflow.weighted_wait = self.task_selection(raw.workspace.as_ref());
         self.transfers(&raw.queues, &mut queues, &mut workflow);
         for (rq, q) in raw.queues.iter().zip(&queues) {
             if q.at_close == crate::scenario::AtClose::Voicemail

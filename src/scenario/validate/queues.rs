@@ -30,6 +30,14 @@ impl Validator<'_> {
                 .unwrap_or(None);
             let at_close = self.at_close(qr);
             let worker_selection = self.worker_selection(qr);
+            let wait_weight = match &qr.wait_weight {
+                None => 1.0,
+                Some(w) if w.get_ref().is_finite() && *w.get_ref() > 0.0 => *w.get_ref(),
+                Some(w) => {
+                    self.err(&w.span(), format!("wait_weight scales the queue's waits when a free worker picks a task (longest weighted wait); it must be positive, found {}", w.get_ref()));
+                    1.0
+                }
+            };
             let Some(tw) = &qr.target_workers else {
                 self.err(
                     &q.span(),
@@ -49,6 +57,7 @@ impl Validator<'_> {
                     max_waiting,
                     at_close,
                     worker_selection,
+                    wait_weight,
                 });
                 continue;
             };
@@ -67,6 +76,7 @@ impl Validator<'_> {
                 max_waiting,
                 at_close,
                 worker_selection,
+                wait_weight,
             });
         }
         out
