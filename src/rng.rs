@@ -47,6 +47,8 @@ pub enum Purpose {
     Busyness = 15,
     /// Random worker selection (`worker_selection = "random"`).
     Selection = 16,
+    /// Self-service: time in the flow, opt-out, containment.
+    SelfService = 17,
 }
 
 #[inline]

@@ -125,6 +125,10 @@ pub struct Summary {
     pub faults: Option<crate::metrics::FaultKpis<Estimate>>,
     /// Busy signals, when the scenario has line limits or queue capacities.
     pub blocking: Option<crate::metrics::BlockKpis<Estimate>>,
+    /// The self-service stage, when a source has one.
+    pub self_service: Option<crate::metrics::SelfServiceKpis<Estimate>>,
+    /// Segment KPIs the outputs leave out (see [`Summary::hidden_kpis`]).
+    pub hidden: Vec<&'static str>,
     /// Contacts simulated over all replications, warm-up included.
     pub contacts: u64,
     /// Events processed over all replications.
@@ -132,15 +136,11 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The segment KPI the outputs leave out (`""`: none): `blocked` when
-    /// the scenario cannot block, so its outputs are as before the KPI
-    /// existed.
-    pub fn hidden_kpi(&self) -> &'static str {
-        if self.blocking.is_some() {
-            ""
-        } else {
-            crate::metrics::Kpi::Blocked.name()
-        }
+    /// The segment KPIs the outputs leave out: `blocked` and `contained`
+    /// when the scenario cannot have them, so its outputs are as before
+    /// those KPIs existed.
+    pub fn hidden_kpis(&self) -> &[&'static str] {
+        &self.hidden
     }
 
     /// When `t` (seconds from the start) is: an ISO-8601 local timestamp
@@ -276,6 +276,16 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
         })
         .collect();
     Summary {
+        hidden: crate::metrics::Kpi::ALL
+            .into_iter()
+            .filter(|k| !k.shown_for(s))
+            .map(crate::metrics::Kpi::name)
+            .collect(),
+        self_service: s
+            .sources
+            .iter()
+            .any(|x| x.self_service.is_some())
+            .then(|| crate::metrics::SelfServiceKpis::from_fn(|k| est(&|r| r.self_service[k]))),
         blocking: crate::scenario::has_blocking(s)
             .then(|| crate::metrics::BlockKpis::from_fn(|k| est(&|r| r.blocking[k]))),
         faults: s

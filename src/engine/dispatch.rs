@@ -117,6 +117,7 @@ impl<'s> Engine<'s> {
             faults: s.faults.as_ref(),
             blocking: blocking::Blocking::of(s),
             selection_rng: rng::stream(seed, replication, rng::Purpose::Selection, 0),
+            self_service_rng: rng::stream(seed, replication, rng::Purpose::SelfService, 0),
             busy_today: s
                 .queues
                 .iter()
@@ -255,6 +256,9 @@ impl<'s> Engine<'s> {
                 Event::LookupDone { task, generation } => self.lookup_done(task, generation, t),
                 Event::Outage { index, start } => self.outage(index as usize, start, t),
                 Event::StatusSync { worker } => self.status_sync(worker, t),
+                Event::SelfServiceDone { task, generation } => {
+                    self.self_service_done(task, generation, t)
+                }
             }
             if self.active_sources == 0 && self.live == 0 && t >= horizon {
                 break;

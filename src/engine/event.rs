@@ -121,6 +121,13 @@ pub enum Event {
         /// Worker index.
         worker: u32,
     },
+    /// A contact's self-service (IVR or bot) ends.
+    SelfServiceDone {
+        /// Task slot.
+        task: u32,
+        /// Slot generation when it started.
+        generation: u32,
+    },
     /// A scripted change of some workers' attributes and capacity.
     ProfileChange {
         /// Group index.

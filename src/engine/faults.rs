@@ -17,6 +17,16 @@ impl Engine<'_> {
         if self.blocking.is_some() && !self.take_line(slot, t) {
             return; // a busy signal
         }
+        let source = self.tasks[slot as usize].source as usize;
+        if self.s.sources[source].self_service.is_some() {
+            return self.start_self_service(slot, t);
+        }
+        self.route_attempt_after_ivr(slot, t)
+    }
+
+    /// The rest of an attempt's start, after any self-service: the
+    /// look-up (with `[faults]`), then routing.
+    pub(super) fn route_attempt_after_ivr(&mut self, slot: u32, t: f64) {
         match self.faults {
             None => self.route_new(slot, t),
             Some(_) => self.begin_faulty_attempt(slot, t),

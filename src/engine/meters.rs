@@ -163,7 +163,10 @@ impl Engine<'_> {
             }
             if matches!(
                 task.state,
-                TaskState::Waiting | TaskState::Reserved | TaskState::LookingUp
+                TaskState::Waiting
+                    | TaskState::Reserved
+                    | TaskState::LookingUp
+                    | TaskState::SelfService
             ) && task.counted
                 // A duplicate still linked to its twin: the twin counts.
                 && !(task.ghost && task.twin != NO_TWIN)

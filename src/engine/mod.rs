@@ -83,6 +83,7 @@ mod followups;
 mod matching;
 mod meters;
 pub mod probe;
+mod self_service;
 mod service;
 mod staff;
 pub mod trace;
@@ -92,8 +93,8 @@ mod workflow;
 use crate::arrivals::SourceState;
 use crate::expr::{KeyId, Resolver, Scope, ValueRef};
 use crate::metrics::{
-    CancelReason, CellId, Collector, FilterKpi, ReplicationResult, ReservationEvent, StepKpi,
-    TransferEvent,
+    CancelReason, CellId, Collector, FilterKpi, ReplicationResult, ReservationEvent,
+    SelfServiceKpi, StepKpi, TransferEvent,
 };
 use crate::rng;
 use crate::routing::{self, IdleEntry, Plan, Router, SkipCounter, WaitEntry, WorkerField};
@@ -121,6 +122,19 @@ enum TaskState {
     Serving,
     /// In the look-up before routing (`[faults.lookup]`).
     LookingUp,
+    /// In self-service (an IVR or bot) before routing.
+    SelfService,
+}
+
+/// How a contact's self-service ends (drawn when it starts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IvrOutcome {
+    /// Finished the flow, not resolved: routed.
+    Routed,
+    /// Resolved: no agent needed.
+    Contained,
+    /// Asked for an agent part-way: routed.
+    OptedOut,
 }
 
 /// How a contact's look-up ends (drawn when it starts).
@@ -193,6 +207,7 @@ const FREE_TASK: Task = Task {
     talk_start: 0.0,
     leg_open: false,
     holds_line: false,
+    ivr: IvrOutcome::Routed,
     hour: 0,
     lookup: LookupOutcome::Found,
     unreached: false,
@@ -288,6 +303,8 @@ struct Task {
     leg_open: bool,
     /// The contact holds a line of its channel and number (with blocking).
     holds_line: bool,
+    /// How its self-service ends, while in it.
+    ivr: IvrOutcome,
     /// Hour of day of `call_start` (cost breakdown).
     hour: u8,
     /// How the pending look-up ends (`[faults.lookup]`).
@@ -396,6 +413,8 @@ struct Engine<'s> {
     /// How the next reservation's worker was chosen (for the audit trail).
     rule: Rule,
     /// `[faults]`, if any.
+    /// Self-service draws (`[[arrivals]] self_service`).
+    self_service_rng: Xoshiro256PlusPlus,
     /// Random worker selection's stream.
     selection_rng: Xoshiro256PlusPlus,
     /// Per worker: (day, seconds worked that day), when a queue selects the

@@ -348,18 +348,28 @@ impl Engine<'_> {
         if x.generation != generation
             || !matches!(
                 x.state,
-                TaskState::Waiting | TaskState::Reserved | TaskState::LookingUp
+                TaskState::Waiting
+                    | TaskState::Reserved
+                    | TaskState::LookingUp
+                    | TaskState::SelfService
             )
             || matches!(x.followup, Followup::Voicemail | Followup::Callback)
         {
             return; // answered (or slot reused) before; voicemails and call backs never expire
         }
         let task = *x;
-        let looking_up = task.state == TaskState::LookingUp;
+        let in_ivr = task.state == TaskState::SelfService;
+        // Before routing (a look-up or self-service): in no waitlist.
+        let looking_up = task.state == TaskState::LookingUp || in_ivr;
         let ttl_hit = task.patience > self.s.workflow.task_ttl_s;
         self.trace_task(slot, t, "task.canceled", |_, ev| {
             ev.detail = Some(if ttl_hit {
                 "Task TTL Exceeded".to_string()
+            } else if in_ivr {
+                format!(
+                    "the customer hung up in self-service, after {:.2} s",
+                    t - task.call_start
+                )
             } else if looking_up {
                 format!(
                     "the customer hung up during the look-up, after {:.2} s",
@@ -396,7 +406,13 @@ impl Engine<'_> {
             self.unreserve(w, slot, t);
             Some(w)
         } else {
-            if looking_up {
+            if in_ivr {
+                if task.counted {
+                    self.metrics.self_service(SelfServiceKpi::Abandoned, 1.0);
+                    self.metrics
+                        .self_service(SelfServiceKpi::Minutes, (t - task.call_start) / 60.0);
+                }
+            } else if looking_up {
                 if task.counted {
                     self.metrics
                         .fault(crate::metrics::FaultKpi::LookupAbandoned, 1.0);

@@ -27,6 +27,8 @@ pub(super) struct Cell {
     pub(super) lost: u64,
     /// Busy signals (a line limit or a full queue).
     pub(super) blocked: u64,
+    /// Resolved in self-service.
+    pub(super) contained: u64,
     pub(super) wait_answered_s: f64,
     pub(super) wait_max_s: f64,
     pub(super) handle_s: f64,
@@ -62,6 +64,7 @@ impl Cell {
         self.disconnect_dropped += o.disconnect_dropped;
         self.lost += o.lost;
         self.blocked += o.blocked;
+        self.contained += o.contained;
         self.wait_answered_s += o.wait_answered_s;
         self.wait_max_s = self.wait_max_s.max(o.wait_max_s);
         self.handle_s += o.handle_s;
@@ -118,6 +121,7 @@ impl Cell {
             Kpi::DisconnectDropped => self.disconnect_dropped as f64,
             Kpi::Lost => self.lost as f64,
             Kpi::Blocked => self.blocked as f64,
+            Kpi::Contained => self.contained as f64,
         })
     }
 }

@@ -194,6 +194,10 @@ kpi_family! {
     /// Busy signals: a line limit or a full queue (docs/scenario.md,
     /// "Blocking"). Written only for scenarios that can block.
     Blocked = "blocked",
+    /// Resolved in self-service (an IVR or bot), no agent needed
+    /// (docs/scenario.md, "Self-service"). Written only for scenarios with
+    /// self-service.
+    Contained = "contained",
 }
 
 impl Kpi {
@@ -201,7 +205,11 @@ impl Kpi {
     /// (`blocked`: line limits or queue capacities), so that scenarios
     /// without it keep their outputs.
     pub fn shown_for(self, s: &crate::scenario::Scenario) -> bool {
-        self != Kpi::Blocked || crate::scenario::has_blocking(s)
+        match self {
+            Kpi::Blocked => crate::scenario::has_blocking(s),
+            Kpi::Contained => s.sources.iter().any(|x| x.self_service.is_some()),
+            _ => true,
+        }
     }
 
     /// One of the ten KPIs of docs/outputs.md's contract, which the table
@@ -221,6 +229,26 @@ impl Kpi {
                 | Kpi::Aht
         )
     }
+}
+
+kpi_family! {
+    /// What the self-service stage (IVR or bot) did, over the whole center
+    /// (docs/scenario.md, "Self-service").
+    enum SelfServiceKpi;
+    /// One replication's self-service counts.
+    table SelfServiceKpis;
+    /// Attempts that entered self-service.
+    Sessions = "sessions",
+    /// Minutes spent in it (metered, for the bot or IVR bill).
+    Minutes = "minutes",
+    /// Resolved there (counted `contained` in the segments).
+    Contained = "contained",
+    /// Asked for an agent part-way.
+    OptedOut = "opted_out",
+    /// Hung up during it (counted `abandoned`, in no queue).
+    Abandoned = "abandoned",
+    /// Contained ÷ sessions.
+    ContainmentRate = "containment_rate",
 }
 
 kpi_family! {

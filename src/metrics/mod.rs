@@ -17,7 +17,8 @@ pub use histogram::{Histogram, SparseHistogram};
 pub use kpi::{
     BlockKpi, BlockKpis, FaultKpi, FaultKpis, FilterKpi, FilterKpis, GroupIntervalKpi,
     GroupIntervalKpis, GroupKpi, GroupKpis, IntervalKpi, IntervalKpis, Kpi, KpiTable, Kpis,
-    QueueFlowKpi, QueueFlowKpis, SliceKpi, SliceKpis, StepKpi, StepKpis,
+    QueueFlowKpi, QueueFlowKpis, SelfServiceKpi, SelfServiceKpis, SliceKpi, SliceKpis, StepKpi,
+    StepKpis,
 };
 use slices::SliceCell;
 pub use slices::{Scope, scopes, wait_edges};
@@ -115,6 +116,8 @@ pub struct ReplicationResult {
     pub faults: FaultKpis,
     /// Busy signals (zeros without line limits or queue capacities).
     pub blocking: BlockKpis,
+    /// The self-service stage (zeros without one).
+    pub self_service: SelfServiceKpis,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -254,6 +257,7 @@ pub struct Collector {
     /// Fault counts of counted contacts; `LookupTime` holds the sum.
     faults: FaultKpis,
     blocking: BlockKpis,
+    self_service: SelfServiceKpis,
 }
 
 /// Adds `sign` × the time of `[a, b)` falling in each hour of day.
@@ -326,6 +330,7 @@ impl Collector {
             online_init: vec![0.0; s.groups.len()],
             faults: FaultKpis::default(),
             blocking: BlockKpis::default(),
+            self_service: SelfServiceKpis::default(),
             activity_time: {
                 // Every worker starts Offline.
                 let n = s.activities.len();
@@ -488,6 +493,17 @@ impl Collector {
     #[cold]
     pub fn fault(&mut self, kpi: FaultKpi, n: f64) {
         self.faults[kpi] += n;
+    }
+
+    /// Self-service of a counted contact: `kpi` grows by `n`.
+    pub fn self_service(&mut self, kpi: SelfServiceKpi, n: f64) {
+        self.self_service[kpi] += n;
+    }
+
+    /// A counted contact was resolved in self-service (in no queue).
+    pub fn contained(&mut self, cell: CellId, arrival: f64, redial: bool) {
+        self.offered_cell(cell, arrival, redial).contained += 1;
+        self.self_service[SelfServiceKpi::Contained] += 1.0;
     }
 
     /// A counted contact got a busy signal (`why`: lines or a full queue),
@@ -884,7 +900,13 @@ impl Collector {
         let mut blocking = self.blocking;
         blocking[BlockKpi::BlockingProbability] =
             ratio(blocking[BlockKpi::Blocked], overall.offered as f64);
+        let mut self_service = self.self_service;
+        self_service[SelfServiceKpi::ContainmentRate] = ratio(
+            self_service[SelfServiceKpi::Contained],
+            self_service[SelfServiceKpi::Sessions],
+        );
         ReplicationResult {
+            self_service,
             blocking,
             faults,
             in_flight: 0,

@@ -152,6 +152,7 @@ wire_struct!(ReplicationResult {
     in_flight,
     faults,
     blocking,
+    self_service,
     contacts,
     events,
 });

@@ -20,15 +20,15 @@ fn row(w: &mut csv::Writer<Vec<u8>>, kind: &str, name: &str, kpi: &str, e: &Esti
 }
 
 /// One `summary.csv` row per KPI of a table but `hide` (see
-/// [`Summary::hidden_kpi`]).
+/// [`Summary::hidden_kpis`]).
 fn rows(
     w: &mut csv::Writer<Vec<u8>>,
     kind: &str,
     name: &str,
     kpis: &impl KpiTable<Value = Estimate>,
-    hide: &str,
+    hide: &[&str],
 ) {
-    for (kpi, e) in kpis.named().filter(|(k, _)| *k != hide) {
+    for (kpi, e) in kpis.named().filter(|(k, _)| !hide.contains(k)) {
         row(w, kind, name, kpi, e);
     }
 }
@@ -36,7 +36,7 @@ fn rows(
 /// Builds `summary.csv`: `segment_type,segment,kpi,mean,ci95`.
 pub fn summary_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let hide = s.hidden_kpi();
+    let hide = s.hidden_kpis();
     rows(&mut w, "overall", "overall", &s.overall.kpis, hide);
     rows(&mut w, "unqueued", "(no queue)", &s.unqueued.kpis, hide);
     for (kind, segs) in [
@@ -49,16 +49,16 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
         }
     }
     for g in &s.groups {
-        rows(&mut w, "group", &g.name, &g.kpis, "");
+        rows(&mut w, "group", &g.name, &g.kpis, &[]);
     }
     for st in &s.steps {
-        rows(&mut w, "step", &st.name, &st.kpis, "");
+        rows(&mut w, "step", &st.name, &st.kpis, &[]);
     }
     for f in &s.filters {
-        rows(&mut w, "filter", &f.name, &f.kpis, "");
+        rows(&mut w, "filter", &f.name, &f.kpis, &[]);
     }
     for q in &s.queue_flow {
-        rows(&mut w, "queue_flow", &q.name, &q.kpis, "");
+        rows(&mut w, "queue_flow", &q.name, &q.kpis, &[]);
     }
     for (group, hours) in s.groups.iter().zip(&s.activity_hours) {
         for (activity, e) in s.activity_names.iter().zip(hours) {

@@ -19,13 +19,13 @@ impl Serialize for Est<'_> {
     }
 }
 
-/// `{ kpi: estimate, … }` in output order, without the KPI named `.1`
-/// (one the scenario cannot have, see [`crate::metrics::Kpi::shown_for`]).
-struct Table<'a, T>(&'a T, &'static str);
+/// `{ kpi: estimate, … }` in output order, without the KPIs named in `.1`
+/// (those the scenario cannot have, see [`crate::metrics::Kpi::shown_for`]).
+struct Table<'a, T>(&'a T, &'a [&'static str]);
 
 impl<T: KpiTable<Value = Estimate>> Serialize for Table<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let shown = || self.0.named().filter(|(name, _)| *name != self.1);
+        let shown = || self.0.named().filter(|(name, _)| !self.1.contains(name));
         let mut m = s.serialize_map(Some(shown().count()))?;
         for (name, e) in shown() {
             m.serialize_entry(name, &Est(e))?;
@@ -34,8 +34,8 @@ impl<T: KpiTable<Value = Estimate>> Serialize for Table<'_, T> {
     }
 }
 
-/// `{ name: { kpi: estimate, … }, … }`, without the KPI named `.1`.
-struct Segments<'a, T>(&'a [Named<T>], &'static str);
+/// `{ name: { kpi: estimate, … }, … }`, without the KPIs named in `.1`.
+struct Segments<'a, T>(&'a [Named<T>], &'a [&'static str]);
 
 impl<T: KpiTable<Value = Estimate>> Serialize for Segments<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -186,16 +186,16 @@ impl Serialize for Summary {
         m.serialize_entry("scenario", &self.scenario)?;
         m.serialize_entry("seed", &self.seed)?;
         m.serialize_entry("replications", &self.replications)?;
-        let hide = self.hidden_kpi();
+        let hide = self.hidden_kpis();
         m.serialize_entry("overall", &Table(&self.overall.kpis, hide))?;
         m.serialize_entry("queues", &Segments(&self.queues, hide))?;
         m.serialize_entry("unqueued", &Table(&self.unqueued.kpis, hide))?;
         m.serialize_entry("channels", &Segments(&self.channels, hide))?;
         m.serialize_entry("sources", &Segments(&self.sources, hide))?;
-        m.serialize_entry("groups", &Segments(&self.groups, ""))?;
-        m.serialize_entry("steps", &Segments(&self.steps, ""))?;
-        m.serialize_entry("filters", &Segments(&self.filters, ""))?;
-        m.serialize_entry("queue_flow", &Segments(&self.queue_flow, ""))?;
+        m.serialize_entry("groups", &Segments(&self.groups, &[]))?;
+        m.serialize_entry("steps", &Segments(&self.steps, &[]))?;
+        m.serialize_entry("filters", &Segments(&self.filters, &[]))?;
+        m.serialize_entry("queue_flow", &Segments(&self.queue_flow, &[]))?;
         m.serialize_entry("activity_hours", &ActivityHours(self))?;
         m.serialize_entry("intervals", &Intervals(self, &group_names))?;
         if let Some(c) = &self.cost {
@@ -203,10 +203,13 @@ impl Serialize for Summary {
             m.serialize_entry("usage", &Keyed(&c.usage))?;
         }
         if let Some(f) = &self.faults {
-            m.serialize_entry("faults", &Table(f, ""))?;
+            m.serialize_entry("faults", &Table(f, &[]))?;
         }
         if let Some(b) = &self.blocking {
-            m.serialize_entry("blocking", &Table(b, ""))?;
+            m.serialize_entry("blocking", &Table(b, &[]))?;
+        }
+        if let Some(x) = &self.self_service {
+            m.serialize_entry("self_service", &Table(x, &[]))?;
         }
         m.serialize_entry("contacts_simulated", &self.contacts)?;
         m.end()

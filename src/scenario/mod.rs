@@ -434,6 +434,24 @@ pub struct Source {
     /// Lines of the source's number: at most this many of its contacts in
     /// the system at once; more get a busy signal (`blocked`).
     pub lines: Option<u32>,
+    /// An IVR or bot before routing.
+    pub self_service: Option<SelfService>,
+}
+
+/// A self-service stage (IVR or bot) every attempt of a source goes through
+/// before routing (docs/scenario.md, "Self-service").
+#[derive(Debug, Clone)]
+pub struct SelfService {
+    /// Time in the flow for a customer who goes through it.
+    pub time: Dist,
+    /// Share of those who finish the flow that it resolves (`contained`).
+    pub containment: f64,
+    /// Share who ask for an agent part-way (at a uniform point of their
+    /// flow) and are routed.
+    pub opt_out: f64,
+    /// The customer's patience runs during the flow (else it starts when
+    /// the contact is routed, as does its wait).
+    pub patience_runs: bool,
 }
 
 /// Whether any line limit or queue capacity can block a contact (the

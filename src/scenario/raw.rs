@@ -409,6 +409,19 @@ raw_table! {
         pub busyness: Option<Spanned<RawBusyness>>,
         /// Lines of the source's number.
         pub lines: Option<Spanned<i64>>,
+        /// An IVR or bot before routing.
+        pub self_service: Option<Spanned<RawSelfService>>,
+    }
+}
+
+raw_table! {
+    /// `self_service = { time = { … }, containment = 0.3, opt_out = 0.1, patience = "paused" }`.
+    pub struct RawSelfService("`self_service`") {
+        pub time: Spanned<RawDist>,
+        pub containment: Option<Spanned<f64>>,
+        pub opt_out: Option<Spanned<f64>>,
+        /// "paused" (default) or "running".
+        pub patience: Option<Spanned<String>>,
     }
 }
 

@@ -5,7 +5,8 @@
 use crate::run_trace;
 use ccsim::metrics::{Kpi, ReplicationResult};
 
-fn closing(at_close: &str, workflow: &str) -> ReplicationResult {
+/// `tag` names the run's folder (tests run in parallel).
+fn closing(tag: &str, at_close: &str, workflow: &str) -> ReplicationResult {
     let text = format!(
         r#"name = "closing"
 [simulation]
@@ -45,7 +46,7 @@ default_filter = {{ queue = "sales" }}
 "#
     );
     run_trace(
-        "closing",
+        tag,
         "0,voice,1000,,\n60,voice,100,,\n120,voice,100,,\n",
         &text,
     )
@@ -56,7 +57,7 @@ default_filter = {{ queue = "sales" }}
 /// `closed` in the sales queue; the call in progress goes on.
 #[test]
 fn closing_time_sends_the_waiting_home() {
-    let r = closing("at_close = \"closed\"", "");
+    let r = closing("closing-closed", "at_close = \"closed\"", "");
     let sales = &r.queues[0];
     assert_eq!(sales[Kpi::Offered], 3.0);
     assert_eq!(sales[Kpi::Answered], 1.0);
@@ -68,7 +69,7 @@ fn closing_time_sends_the_waiting_home() {
 /// does not before the drain limit, so they end `unfinished`.
 #[test]
 fn by_default_the_waiting_stay() {
-    let r = closing("", "");
+    let r = closing("closing-keep", "", "");
     assert_eq!(r.queues[0][Kpi::Closed], 0.0);
     assert_eq!(r.overall[Kpi::Unfinished], 2.0);
 }
@@ -78,6 +79,7 @@ fn by_default_the_waiting_stay() {
 #[test]
 fn closing_time_turns_the_waiting_into_voicemails() {
     let r = closing(
+        "closing-voicemail",
         "at_close = \"voicemail\"",
         "hours = \"always\"\nafter_hours = { action = \"voicemail\", queue = \"vm\", handle_time = { dist = \"deterministic\", mean = \"30s\" } }",
     );

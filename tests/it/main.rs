@@ -31,6 +31,7 @@ mod reports;
 mod run_intervals;
 mod scenarios;
 mod selection;
+mod self_service;
 mod shard;
 mod slowdown;
 mod staff;

@@ -354,12 +354,18 @@ pub fn assert_additive(r: &ReplicationResult, context: &str) {
     let in_lookup = r.faults[ccsim::metrics::FaultKpi::LookupAbandoned];
     assert_eq!(
         u[Kpi::Offered],
-        u[Kpi::Closed] + u[Kpi::CanceledNoMatch] + u[Kpi::Lost] + in_lookup + u[Kpi::Blocked],
+        u[Kpi::Closed]
+            + u[Kpi::CanceledNoMatch]
+            + u[Kpi::Lost]
+            + in_lookup
+            + u[Kpi::Blocked]
+            + u[Kpi::Contained]
+            + r.self_service[ccsim::metrics::SelfServiceKpi::Abandoned],
         "{context}: only closed, unmatched, lost, looked-up and line-blocked contacts reach no queue"
     );
     assert_eq!(
         u[Kpi::Abandoned],
-        in_lookup,
+        in_lookup + r.self_service[ccsim::metrics::SelfServiceKpi::Abandoned],
         "{context}: abandoned outside a queue"
     );
     let may_be_unqueued = [
@@ -372,6 +378,7 @@ pub fn assert_additive(r: &ReplicationResult, context: &str) {
         Kpi::Abandoned,
         Kpi::ShortAbandoned,
         Kpi::Blocked,
+        Kpi::Contained,
     ];
     for k in Kpi::ALL {
         if NOT_ADDITIVE.contains(&k) || may_be_unqueued.contains(&k) {

@@ -7,7 +7,8 @@ use ccsim::metrics::{Kpi, ReplicationResult};
 
 /// One agent; a 200 s call at 0, then a caller at 1 s with 10 s of
 /// patience who redials 100 s after hanging up, with `redial` extra keys.
-fn tiring(extra: &str) -> ReplicationResult {
+/// `tag` names the run's folder (tests run in parallel).
+fn tiring(tag: &str, extra: &str) -> ReplicationResult {
     let text = format!(
         r#"name = "redial"
 [simulation]
@@ -30,7 +31,7 @@ target_workers = "1==1"
 default_filter = {{ queue = "q" }}
 "#
     );
-    run_trace("redial-keep", "0,voice,200,,\n1,voice,50,10,\n", &text).1
+    run_trace(tag, "0,voice,200,,\n1,voice,50,10,\n", &text).1
 }
 
 /// With half her patience kept, the caller hangs up at 11 s (waited 10 s),
@@ -38,7 +39,7 @@ default_filter = {{ queue = "q" }}
 /// abandon, under 7 s), and is answered on her third try at 216 s.
 #[test]
 fn a_tiring_caller_keeps_half_her_patience() {
-    let r = tiring(", keep_patience = 0.5");
+    let r = tiring("redial-half", ", keep_patience = 0.5");
     assert_eq!(r.overall[Kpi::Offered], 4.0);
     assert_eq!(r.overall[Kpi::Abandoned], 2.0);
     assert_eq!(r.overall[Kpi::ShortAbandoned], 1.0);
@@ -52,11 +53,11 @@ fn a_tiring_caller_keeps_half_her_patience() {
 /// patience would instead wait on from 111 s to 200 s.
 #[test]
 fn a_caller_keeps_her_patience_or_draws_anew() {
-    let kept = tiring(", keep_patience = 1");
+    let kept = tiring("redial-whole", ", keep_patience = 1");
     assert_eq!(kept.overall[Kpi::Abandoned], 2.0);
     assert_eq!(kept.overall[Kpi::ShortAbandoned], 0.0);
     assert_eq!(kept.overall[Kpi::Answered], 2.0);
-    let fresh = tiring("");
+    let fresh = tiring("redial-fresh", "");
     assert_eq!(fresh.overall[Kpi::Abandoned], 1.0);
     assert_eq!(fresh.overall[Kpi::Answered], 2.0);
     assert_eq!(fresh.overall[Kpi::WaitMax], 89.0);

@@ -48,7 +48,8 @@ fn outcome_conservation_in_every_scenario() {
                 + mean(seg.kpis[Kpi::Voicemail])
                 + mean(seg.kpis[Kpi::Closed])
                 + mean(seg.kpis[Kpi::Callback])
-                + mean(seg.kpis[Kpi::Blocked]);
+                + mean(seg.kpis[Kpi::Blocked])
+                + mean(seg.kpis[Kpi::Contained]);
             assert!(
                 (mean(seg.kpis[Kpi::Offered]) - total).abs() < 1e-9,
                 "{f} {}: offered {} != {total}",

@@ -763,6 +763,12 @@ impl<'a> Linter<'a> {
                     break;
                 }
                 channel = Some(ch);
+                // Self-service resolves a share before routing.
+                let routed = source
+                    .self_service
+                    .as_ref()
+                    .map_or(1.0, |x| 1.0 - (1.0 - x.opt_out) * x.containment);
+                let rate_per_s = rate_per_s * routed;
                 rate_h += rate_per_s * 3600.0;
                 load += rate_per_s * (handle.mean() + wrap.map_or(0.0, |w| w.mean()));
             }

@@ -5,12 +5,12 @@
 
 use super::{Unit, Validator};
 use crate::expr::{Attrs, KeyId, Value};
-use crate::scenario::raw::{RawArrival, RawBusyness};
+use crate::scenario::raw::{RawArrival, RawBusyness, RawSelfService};
 use crate::scenario::trace::load_trace;
 use crate::scenario::units::parse_rate;
 use crate::scenario::{
     ArrivalProcess, AttrModel, BusyPeriod, Busyness, Category, Channel, ChannelId, RateProfile,
-    Redial, Simulation, Source, TaskClass, TraceRow,
+    Redial, SelfService, Simulation, Source, TaskClass, TraceRow,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -320,8 +320,11 @@ impl Validator<'_> {
         };
         let lines = self.limit(&r.lines, "lines", 1);
         ok &= lines.is_ok();
+        let self_service = r.self_service.as_ref().and_then(|x| self.self_service(x));
+        ok &= r.self_service.is_none() || self_service.is_some();
         let process = process.filter(|_| ok)?;
         Some(Source {
+            self_service,
             lines: lines.unwrap_or(None),
             busyness,
             toll_free,
@@ -367,6 +370,43 @@ impl Validator<'_> {
         Some(Busyness {
             dist: dist?,
             per: per?,
+        })
+    }
+
+    /// `self_service = { … }`: a time in the flow, shares between 0 and 1,
+    /// and whether patience runs meanwhile.
+    fn self_service(&mut self, raw: &Spanned<RawSelfService>) -> Option<SelfService> {
+        let r = raw.get_ref();
+        let time = self.dist(&r.time, Unit::Seconds);
+        let mut share = |x: &Option<Spanned<f64>>, what: &str| -> Option<f64> {
+            let Some(v) = x else { return Some(0.0) };
+            let p = *v.get_ref();
+            if (0.0..=1.0).contains(&p) {
+                Some(p)
+            } else {
+                self.err(
+                    &v.span(),
+                    format!("{what} is a share between 0 and 1, found {p}"),
+                );
+                None
+            }
+        };
+        let containment = share(&r.containment, "containment");
+        let opt_out = share(&r.opt_out, "opt_out");
+        let patience_runs = match r.patience.as_ref().map(|p| p.get_ref().as_str()) {
+            None | Some("paused") => Some(false),
+            Some("running") => Some(true),
+            Some(other) => {
+                let span = r.patience.as_ref().expect("matched Some").span();
+                self.err(&span, format!("patience must be \"paused\" (the wait and patience start when the contact is routed) or \"running\" (they run from the call's start), found \"{other}\""));
+                None
+            }
+        };
+        Some(SelfService {
+            time: time?,
+            containment: containment?,
+            opt_out: opt_out?,
+            patience_runs: patience_runs?,
         })
     }
 
