@@ -246,6 +246,8 @@ impl Engine<'_> {
         self.metrics.cell(task.source, task.channel, queue)
     }
 
+    /// Ends a contact's life in its slot (and frees its line).
+    #[inline]
     pub(super) fn release_slot(&mut self, slot: u32) {
         self.free_line(slot);
         let task = &mut self.tasks[slot as usize];

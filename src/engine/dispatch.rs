@@ -118,6 +118,7 @@ impl<'s> Engine<'s> {
             blocking: blocking::Blocking::of(s),
             selection_rng: rng::stream(seed, replication, rng::Purpose::Selection, 0),
             self_service_rng: rng::stream(seed, replication, rng::Purpose::SelfService, 0),
+            any_self_service: s.sources.iter().any(|x| x.self_service.is_some()),
             busy_today: s
                 .queues
                 .iter()

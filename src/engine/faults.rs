@@ -17,8 +17,11 @@ impl Engine<'_> {
         if self.blocking.is_some() && !self.take_line(slot, t) {
             return; // a busy signal
         }
-        let source = self.tasks[slot as usize].source as usize;
-        if self.s.sources[source].self_service.is_some() {
+        if self.any_self_service
+            && self.s.sources[self.tasks[slot as usize].source as usize]
+                .self_service
+                .is_some()
+        {
             return self.start_self_service(slot, t);
         }
         self.route_attempt_after_ivr(slot, t)

@@ -413,6 +413,8 @@ struct Engine<'s> {
     /// How the next reservation's worker was chosen (for the audit trail).
     rule: Rule,
     /// `[faults]`, if any.
+    /// Some source has self-service (one test per attempt otherwise).
+    any_self_service: bool,
     /// Self-service draws (`[[arrivals]] self_service`).
     self_service_rng: Xoshiro256PlusPlus,
     /// Random worker selection's stream.
