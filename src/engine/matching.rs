@@ -156,6 +156,8 @@ impl Engine<'_> {
                 .collect()
         };
         let selection = self.s.queues[wl.queue as usize].worker_selection;
+        // Only a random pick needs the tied workers listed.
+        let random = selection == WorkerSelection::Random;
         // The best by `order_by`, and every worker tied with it (for a
         // random pick among them).
         let mut best: Option<(IdleEntry, Vec<Option<i64>>)> = None;
@@ -172,11 +174,15 @@ impl Engine<'_> {
                 std::cmp::Ordering::Greater => {}
                 std::cmp::Ordering::Less => {
                     ties.clear();
-                    ties.push(e);
+                    if random {
+                        ties.push(e);
+                    }
                     best = Some((e, k));
                 }
                 std::cmp::Ordering::Equal => {
-                    ties.push(e);
+                    if random {
+                        ties.push(e);
+                    }
                     let b = best.as_ref().map(|(b, _)| *b).expect("set when equal");
                     let better = match selection {
                         WorkerSelection::LeastOccupied => {
@@ -193,7 +199,7 @@ impl Engine<'_> {
             }
         }
         let mut chosen = best.map(|(e, _)| e.worker);
-        if selection == WorkerSelection::Random && ties.len() > 1 {
+        if random && ties.len() > 1 {
             // In worker order, so the pick depends only on who is free.
             ties.sort_unstable_by_key(|e| e.worker);
             let i = self.selection_rng.random_range(0..ties.len());

@@ -4,7 +4,7 @@
 
 use crate::{assert_within, run_trace};
 use ccsim::erlang::erlang_b;
-use ccsim::metrics::{BlockKpi, Kpi};
+use ccsim::metrics::{BlockKpi, Kpi, ReplicationResult};
 use ccsim::replications;
 use ccsim::scenario::{Scenario, load_str};
 use ccsim::summary::Summary;
@@ -138,15 +138,10 @@ fn a_full_queue_with_abandonment_matches_its_chain() {
     );
 }
 
-/// Two lines, one agent, 100 s calls: the third caller (t = 2 s) finds both
-/// lines taken (one talking, one waiting) and hears a busy signal. She
-/// redials 150 s later, gets the line the first call freed at 100 s, and
-/// is answered when the second call ends.
-#[test]
-fn a_busy_signal_then_a_redial_that_gets_through() {
-    let (_, r) = run_trace(
-        "busy-story",
-        "0,voice,100,,\n1,voice,100,,\n2,voice,100,,\n",
+/// Two lines and one agent; the trace `rows` call in, and whoever abandons
+/// or is blocked redials after `delay`.
+fn two_lines(tag: &str, rows: &str, delay: &str) -> ReplicationResult {
+    let text = format!(
         r#"name = "story"
 [simulation]
 horizon = "1h"
@@ -157,7 +152,7 @@ lines = 2
 [[arrivals]]
 name = "calls"
 trace = "calls.csv"
-redial = { probability = 1, delay = { dist = "deterministic", mean = "150s" } }
+redial = {{ probability = 1, delay = {{ dist = "deterministic", mean = "{delay}" }} }}
 [[agents]]
 group = "a"
 count = 1
@@ -165,8 +160,22 @@ count = 1
 name = "q"
 target_workers = "1==1"
 [workflow]
-default_filter = { queue = "q" }
-"#,
+default_filter = {{ queue = "q" }}
+"#
+    );
+    run_trace(tag, rows, &text).1
+}
+
+/// Two lines, one agent, 100 s calls: the third caller (t = 2 s) finds both
+/// lines taken (one talking, one waiting) and hears a busy signal. She
+/// redials 150 s later, gets the line the first call freed at 100 s, and
+/// is answered when the second call ends.
+#[test]
+fn a_busy_signal_then_a_redial_that_gets_through() {
+    let r = two_lines(
+        "busy-story",
+        "0,voice,100,,\n1,voice,100,,\n2,voice,100,,\n",
+        "150s",
     );
     // Caller 3 is blocked at 2 s; her redial at 152 s finds the first call
     // gone (ended at 100 s) and one line free: she waits behind caller 2
@@ -182,29 +191,10 @@ default_filter = { queue = "q" }
 /// lines, caller 2 abandons at 11 s and caller 3 (20 s) gets her line.
 #[test]
 fn an_abandoning_caller_frees_her_line_before_redialling() {
-    let (_, r) = run_trace(
+    let r = two_lines(
         "busy-abandon",
         "0,voice,100,,\n1,voice,100,10,\n20,voice,50,,\n",
-        r#"name = "story"
-[simulation]
-horizon = "1h"
-interval = "1h"
-[[channels]]
-name = "voice"
-lines = 2
-[[arrivals]]
-name = "calls"
-trace = "calls.csv"
-redial = { probability = 1, delay = { dist = "deterministic", mean = "500s" } }
-[[agents]]
-group = "a"
-count = 1
-[[queues]]
-name = "q"
-target_workers = "1==1"
-[workflow]
-default_filter = { queue = "q" }
-"#,
+        "500s",
     );
     assert_eq!(r.blocking[BlockKpi::Blocked], 0.0);
     assert_eq!(r.overall[Kpi::Offered], 4.0);
