@@ -2,6 +2,7 @@
 //! only module that writes to stdout or knows about exit codes and progress
 //! bars.
 
+mod calibrate;
 mod check;
 mod compare;
 mod erlang;
@@ -289,6 +290,50 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: Import,
+    },
+    /// Fit a scenario to a TaskRouter event history (Event Streams, the
+    /// events list, or ccsim's own --events): arrivals, handle and wrap-up
+    /// times, patience, groups, capacities, offers and head counts. Writes
+    /// the scenario and, beside it, <stem>.calibration.json with every fit
+    /// and its uncertainty, then checks that the scenario validates
+    /// (docs/calibrate.md).
+    Calibrate {
+        /// Event files (JSON lines, JSON arrays or pages of the events list).
+        #[arg(required = true)]
+        events: Vec<PathBuf>,
+        /// The scenario file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Width of the intraday profile's pieces and of the statistics
+        /// intervals; must divide a day.
+        #[arg(long, default_value = "30m")]
+        interval: String,
+        /// Task attributes that split arrival sources beyond channel and
+        /// queue, comma-separated (dotted paths reach nested values).
+        #[arg(long, value_delimiter = ',')]
+        by: Vec<String>,
+        /// Activities in which workers take tasks, comma-separated, for head
+        /// counts from worker.activity.update events.
+        #[arg(long, value_delimiter = ',', default_value = "Available")]
+        available: Vec<String>,
+        /// The task attribute naming the caller (e.g. `from`), to link a
+        /// TaskRouter history's redials: a task created soon after the same
+        /// caller's abandoned one is a redial, not a fresh arrival.
+        #[arg(long)]
+        customer: Option<String>,
+        /// How soon after hanging up the caller's next task is a redial.
+        #[arg(long, default_value = "1h")]
+        redial_window: String,
+        /// Also write the history's tasks as a trace CSV to replay (arrival
+        /// time, channel, observed talk, observed patience, attributes).
+        #[arg(long)]
+        trace: Option<PathBuf>,
+        /// The scenario's name (default: the --out file's stem).
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace the output files if they exist.
+        #[arg(long)]
+        force: bool,
     },
     /// Combine the partial folders of every shard of a run, sweep or
     /// comparison (written with --shard) into the report folder of the
@@ -726,6 +771,29 @@ fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<
             out,
             workflow,
             staff_all,
+            name,
+            force,
+        }),
+        Command::Calibrate {
+            events,
+            out,
+            interval,
+            by,
+            available,
+            customer,
+            redial_window,
+            trace,
+            name,
+            force,
+        } => calibrate::calibrate(calibrate::Args {
+            events,
+            out,
+            interval,
+            by,
+            available,
+            customer,
+            redial_window,
+            trace,
             name,
             force,
         }),

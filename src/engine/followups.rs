@@ -289,6 +289,7 @@ impl Engine<'_> {
         }
         self.trace_task(slot, t, "task.created", |e, ev| {
             ev.detail = Some("redial of an abandoned attempt".into());
+            ev.redial_of = Some(task.seq - 1);
             ev.source = Some(e.s.sources[task.source as usize].name.clone());
             ev.channel = Some(e.s.channels[task.channel as usize].name.clone());
         });

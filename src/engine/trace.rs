@@ -61,6 +61,10 @@ pub struct TraceEvent {
     /// callback, voicemail or closed (no event: still waiting at the end).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<&'static str>,
+    /// At `task.created` of a redial: the task (arrival index) of the
+    /// abandoned attempt it repeats, so a history links a caller's attempts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redial_of: Option<u64>,
     /// The task's attribute class (an index into `Scenario::classes`), on
     /// every task event; not written to `--events`.
     #[serde(skip)]
@@ -104,6 +108,7 @@ impl TraceEvent {
             source: None,
             channel: None,
             outcome: None,
+            redial_of: None,
             class: None,
             wait: None,
             closed: None,

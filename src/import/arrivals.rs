@@ -35,7 +35,9 @@ pub fn by_channel(e: &Event) -> String {
     e.channel.clone().unwrap_or_else(|| "(no channel)".into())
 }
 
-/// Profiles per source, `by` naming each task's source. `None` when the
+/// Profiles per source, `by` naming each task's source (an empty name
+/// leaves the task out: it is not a fresh arrival, or has no source). Only
+/// a task's first creation counts. `None` when the
 /// interval does not divide a day into whole intervals (as the scenario's
 /// profile requires) or the history has no span.
 pub fn profiles(
@@ -66,9 +68,19 @@ pub fn profiles(
         day += 1.0;
     }
     let mut counts: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    // A task created again (ccsim's redial, call back or voicemail of the
+    // same task) is not a new arrival.
+    let mut seen = std::collections::BTreeSet::new();
     for e in log.events.iter().filter(|e| e.kind == "task.created") {
+        if e.task.as_ref().is_some_and(|t| !seen.insert(t.as_str())) {
+            continue;
+        }
+        let source = by(e);
+        if source.is_empty() {
+            continue;
+        }
         let slot = (((e.t.rem_euclid(DAY)) / interval_s) as usize).min(n - 1);
-        counts.entry(by(e)).or_insert_with(|| vec![0; n])[slot] += 1;
+        counts.entry(source).or_insert_with(|| vec![0; n])[slot] += 1;
     }
     Some(
         counts
@@ -112,7 +124,6 @@ pub fn profiles(
 mod tests {
     use super::*;
     use crate::import::events::Clock;
-    use std::path::PathBuf;
 
     fn created(t: f64, channel: &str) -> Event {
         Event {
@@ -122,10 +133,7 @@ mod tests {
             queue: None,
             worker: None,
             channel: Some(channel.into()),
-            attributes: None,
-            reason: None,
-            file: PathBuf::new(),
-            line: 0,
+            ..Event::default()
         }
     }
 

@@ -31,7 +31,7 @@ pub enum Clock {
 }
 
 /// One event, under TaskRouter's names.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Event {
     /// Seconds, on the log's [`Clock`].
     pub t: f64,
@@ -50,6 +50,14 @@ pub struct Event {
     /// Why a task or reservation ended: TaskRouter's canceled reason, or
     /// ccsim's `outcome`.
     pub reason: Option<String>,
+    /// The queue's friendly name, when the event gives it beside the SID.
+    pub queue_name: Option<String>,
+    /// The worker's friendly name, when the event gives it beside the SID.
+    pub worker_name: Option<String>,
+    /// The worker's new activity (`worker.activity.update`).
+    pub activity: Option<String>,
+    /// ccsim's `redial_of`: the abandoned attempt this task repeats.
+    pub redial_of: Option<String>,
     /// The file it was read from, and the line its document starts on.
     pub file: PathBuf,
     /// 1-based line.
@@ -298,6 +306,15 @@ fn event(obj: &Map<String, Value>) -> Result<(Event, Clock), String> {
             channel: text_of(obj, "channel"),
             attributes: None,
             reason: text_of(obj, "outcome"),
+            queue_name: None,
+            worker_name: None,
+            redial_of: text_of(obj, "redial_of"),
+            // ccsim writes the new activity first in the detail:
+            // "Available (shift starts)".
+            activity: (kind == "worker.activity.update")
+                .then(|| text_of(obj, "detail"))
+                .flatten()
+                .map(|d| d.split(" (").next().unwrap_or_default().to_string()),
             file: PathBuf::new(),
             line: 0,
         };
@@ -371,6 +388,10 @@ fn event(obj: &Map<String, Value>) -> Result<(Event, Clock), String> {
         channel: text_of(d, "task_channel_unique_name"),
         attributes,
         reason: text_of(d, "task_canceled_reason").or_else(|| text_of(d, "reason")),
+        queue_name: text_of(d, "task_queue_name"),
+        worker_name: text_of(d, "worker_name"),
+        activity: text_of(d, "worker_activity_name"),
+        redial_of: None,
         kind,
         file: PathBuf::new(),
         line: 0,

@@ -8,6 +8,7 @@
 //! so every rule of docs/scenario.md applies to it unchanged.
 
 pub mod arrivals;
+pub mod calibrate;
 pub mod durations;
 pub mod events;
 pub mod patience;

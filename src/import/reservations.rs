@@ -142,7 +142,6 @@ pub fn offers(log: &EventLog, group_of: &dyn Fn(&str) -> String) -> BTreeMap<Str
 mod tests {
     use super::*;
     use crate::import::events::{Clock, Event};
-    use std::path::PathBuf;
 
     fn ev(t: f64, kind: &str, task: &str, worker: &str) -> Event {
         Event {
@@ -151,11 +150,7 @@ mod tests {
             task: Some(task.into()),
             queue: None,
             worker: Some(worker.into()),
-            channel: None,
-            attributes: None,
-            reason: None,
-            file: PathBuf::new(),
-            line: 0,
+            ..Event::default()
         }
     }
 

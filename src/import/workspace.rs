@@ -321,7 +321,7 @@ fn activities(snap: &Snapshot, notes: &mut Vec<String>) -> Result<Vec<Activity>,
 
 /// A TaskRouter channel unique name as a scenario channel name (letters,
 /// digits, `_`, `$`; not starting with a digit).
-fn channel_name(unique: &str) -> String {
+pub(super) fn channel_name(unique: &str) -> String {
     let mut n: String = unique
         .chars()
         .map(|c| {

@@ -6,6 +6,7 @@ mod audit;
 mod bad_input;
 mod blocking;
 mod busyness;
+mod calibrate;
 mod charts;
 mod check;
 mod cli;

@@ -1,0 +1,209 @@
+//! `ccsim calibrate EVENTS... --out FILE`: fits a scenario to an event
+//! history, writes it with its calibration report (and a trace, if asked),
+//! then loads what it wrote, so a scenario that would not validate is never
+//! handed over silently (docs/calibrate.md).
+
+use super::check::write_atomically;
+use anyhow::{Context, Result, bail};
+use ccsim::import::calibrate::{self, Options};
+use ccsim::import::events::read_events;
+use ccsim::scenario::{self, units};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What `ccsim calibrate` was asked.
+pub(super) struct Args {
+    pub events: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub interval: String,
+    pub by: Vec<String>,
+    pub available: Vec<String>,
+    pub customer: Option<String>,
+    pub redial_window: String,
+    pub trace: Option<PathBuf>,
+    pub name: Option<String>,
+    pub force: bool,
+}
+
+/// `<stem>.calibration.json` beside `out`.
+fn report_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    out.with_file_name(format!("{stem}.calibration.json"))
+}
+
+/// How many problems are printed before "and N more".
+const SHOWN_PROBLEMS: usize = 10;
+
+pub(super) fn calibrate(args: Args) -> Result<()> {
+    let interval_s = units::parse_duration(&args.interval)
+        .map_err(anyhow::Error::msg)
+        .context("--interval")?;
+    let redial_window_s = units::parse_duration(&args.redial_window)
+        .map_err(anyhow::Error::msg)
+        .context("--redial-window")?;
+    let report = report_path(&args.out);
+    let mut outputs = vec![args.out.clone(), report.clone()];
+    outputs.extend(args.trace.clone());
+    if !args.force {
+        for p in &outputs {
+            if p.exists() {
+                bail!(
+                    "{} already exists; give --force to replace it, or another --out",
+                    p.display()
+                );
+            }
+        }
+    }
+    for p in &outputs {
+        if args.events.iter().any(|e| e == p) {
+            bail!("{} is an input: write the outputs elsewhere", p.display());
+        }
+    }
+    let name = args.name.clone().unwrap_or_else(|| {
+        let stem = args
+            .out
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let slug = ccsim::import::slug(&stem);
+        if slug.is_empty() {
+            "calibrated".into()
+        } else {
+            slug
+        }
+    });
+    let log = read_events(&args.events)?;
+    let options = Options {
+        interval_s,
+        by: args.by.clone(),
+        name,
+        available: args.available.clone(),
+        customer: args.customer.clone(),
+        redial_window_s,
+        inputs: args
+            .events
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+    };
+    let cal = calibrate::calibrate(&log, &options)?;
+    let report_name = report
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let text = cal.scenario(&log, &report_name);
+    let json = serde_json::to_string_pretty(&cal.report(&log))? + "\n";
+    write_atomically(&args.out, text.as_bytes())
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    write_atomically(&report, json.as_bytes())
+        .with_context(|| format!("cannot write {}", report.display()))?;
+    if let Some(trace) = &args.trace {
+        write_atomically(trace, cal.trace_csv(&log).as_bytes())
+            .with_context(|| format!("cannot write {}", trace.display()))?;
+    }
+    let loaded = scenario::load(&args.out).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\nthe calibrated scenario was written but does not validate: this is a bug in ccsim calibrate; please report it with the events"
+        )
+    })?;
+
+    let mut s = format!(
+        "Wrote {}.\n",
+        outputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let types: Vec<String> = log
+        .by_type
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    s.push_str(&format!(
+        "Events used: {} ({}).\n",
+        log.events.len(),
+        types.join(", ")
+    ));
+    if !log.other_types.is_empty() {
+        let other: Vec<String> = log
+            .other_types
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        s.push_str(&format!(
+            "Events of other types, not used: {}.\n",
+            other.join(", ")
+        ));
+    }
+    if log.out_of_order > 0 {
+        s.push_str(&format!(
+            "Events out of time order in their file (used in time order): {}.\n",
+            log.out_of_order
+        ));
+    }
+    let placed: usize = cal.sources.iter().map(|x| x.tasks).sum();
+    s.push_str(&format!(
+        "Tasks: {} created, {} placed in {} sources; {} without a channel, {} never queued; {} events of tasks created before the history; {} still talking at its end.\n",
+        cal.tasks,
+        placed,
+        cal.sources.len(),
+        cal.unplaced.no_channel,
+        cal.unplaced.no_queue,
+        cal.untimed,
+        cal.unfinished
+    ));
+    for src in &cal.sources {
+        let hours: f64 =
+            src.profile.exposure_days.iter().sum::<f64>() * src.profile.interval_s / 3600.0;
+        let rate = src.tasks as f64 / hours;
+        s.push_str(&format!(
+            "  {:<32} {:>7} tasks  {:>8.2}/h on average  talk {}  patience {}\n",
+            src.name,
+            src.tasks,
+            rate,
+            src.talk.as_ref().map_or_else(
+                || "(channel's)".into(),
+                |t| format!("{} {:.1} s", t.best().family.name(), t.best().mean)
+            ),
+            src.patience
+                .map_or_else(|| "(none hung up)".into(), |p| format!("{:.1} s", p.mean))
+        ));
+    }
+    for g in &cal.groups {
+        s.push_str(&format!(
+            "  group {:<26} {:>4} workers  serves {}\n",
+            g.name,
+            g.count,
+            g.serves.join(", ")
+        ));
+    }
+    if !log.problems.is_empty() {
+        s.push_str(&format!(
+            "{} events could not be used:\n",
+            log.problems.len()
+        ));
+        for p in log.problems.iter().take(SHOWN_PROBLEMS) {
+            s.push_str(&format!("  {p}\n"));
+        }
+        if log.problems.len() > SHOWN_PROBLEMS {
+            s.push_str(&format!(
+                "  … and {} more (all are counted in {})\n",
+                log.problems.len() - SHOWN_PROBLEMS,
+                report.display()
+            ));
+        }
+    }
+    for n in &cal.notes {
+        s.push_str(&format!("note: {n}\n"));
+    }
+    for w in &loaded.warnings {
+        s.push_str(&format!("{w}\n"));
+    }
+    s.push_str(&format!(
+        "The scenario validates: ccsim run {}\n",
+        args.out.display()
+    ));
+    std::io::stdout().lock().write_all(s.as_bytes())?;
+    Ok(())
+}
