@@ -5,8 +5,9 @@
 
 use super::check::write_atomically;
 use anyhow::{Context, Result, bail};
-use ccsim::import::calibrate::{self, Options};
+use ccsim::import::calibrate::{self, Layout, Options};
 use ccsim::import::events::read_events;
+use ccsim::import::{Options as ImportOptions, import_workspace, read_snapshot};
 use ccsim::scenario::{self, units};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,8 @@ use std::path::{Path, PathBuf};
 pub(super) struct Args {
     pub events: Vec<PathBuf>,
     pub out: PathBuf,
+    pub workspace: Option<PathBuf>,
+    pub workflow: Option<String>,
     pub interval: String,
     pub by: Vec<String>,
     pub available: Vec<String>,
@@ -33,6 +36,14 @@ fn report_path(out: &Path) -> PathBuf {
     out.with_file_name(format!("{stem}.calibration.json"))
 }
 
+/// `<stem>.workflow.json` beside `out`, as `ccsim import workspace` names it.
+fn workflow_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    out.with_file_name(format!("{stem}.workflow.json"))
+}
+
 /// How many problems are printed before "and N more".
 const SHOWN_PROBLEMS: usize = 10;
 
@@ -44,8 +55,12 @@ pub(super) fn calibrate(args: Args) -> Result<()> {
         .map_err(anyhow::Error::msg)
         .context("--redial-window")?;
     let report = report_path(&args.out);
+    let workflow_file = workflow_path(&args.out);
     let mut outputs = vec![args.out.clone(), report.clone()];
     outputs.extend(args.trace.clone());
+    if args.workspace.is_some() {
+        outputs.push(workflow_file.clone());
+    }
     if !args.force {
         for p in &outputs {
             if p.exists() {
@@ -87,12 +102,53 @@ pub(super) fn calibrate(args: Args) -> Result<()> {
             .map(|p| p.display().to_string())
             .collect(),
     };
-    let cal = calibrate::calibrate(&log, &options)?;
     let report_name = report
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let text = cal.scenario(&log, &report_name);
+    // With a workspace: import it once for its names, calibrate on them,
+    // then import it again with the head counts and reservations fitted.
+    let (cal, text, workflow_json) = match &args.workspace {
+        Some(dir) => {
+            let snap = read_snapshot(dir)?;
+            let mut import_options = ImportOptions {
+                workflow: args.workflow.clone(),
+                workflow_file: workflow_file
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                name: Some(options.name.clone()),
+                by_skills: true,
+                ..ImportOptions::default()
+            };
+            let first = import_workspace(&snap, &import_options)?;
+            let layout = Layout {
+                queues: first.queues.clone(),
+                groups: first
+                    .groups
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .zip(first.group_workers.iter().cloned())
+                    .collect(),
+                channels: first.channels.clone(),
+            };
+            let cal = calibrate::calibrate(&log, &options, Some(&layout))?;
+            import_options.group_lines = cal.group_lines();
+            let second = import_workspace(&snap, &import_options)?;
+            let text = cal.scenario(&log, &report_name, Some(&second.structure));
+            (cal, text, second.workflow_json)
+        }
+        None => {
+            let cal = calibrate::calibrate(&log, &options, None)?;
+            let text = cal.scenario(&log, &report_name, None);
+            (cal, text, None)
+        }
+    };
     let json = serde_json::to_string_pretty(&cal.report(&log))? + "\n";
+    if let Some(w) = &workflow_json {
+        write_atomically(&workflow_file, w.as_bytes())
+            .with_context(|| format!("cannot write {}", workflow_file.display()))?;
+    } else {
+        outputs.retain(|p| p != &workflow_file);
+    }
     write_atomically(&args.out, text.as_bytes())
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     write_atomically(&report, json.as_bytes())
@@ -171,11 +227,14 @@ pub(super) fn calibrate(args: Args) -> Result<()> {
         ));
     }
     for g in &cal.groups {
+        let serves = if g.serves.is_empty() {
+            String::new()
+        } else {
+            format!("  serves {}", g.serves.join(", "))
+        };
         s.push_str(&format!(
-            "  group {:<26} {:>4} workers  serves {}\n",
-            g.name,
-            g.count,
-            g.serves.join(", ")
+            "  group {:<26} {:>4} workers{serves}\n",
+            g.name, g.count
         ));
     }
     if !log.problems.is_empty() {

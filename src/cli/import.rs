@@ -53,6 +53,7 @@ pub(super) fn workspace(args: Args) -> Result<()> {
             workflow_file: workflow_name,
             staff_all: args.staff_all,
             name: args.name,
+            ..Options::default()
         },
     )?;
     std::fs::create_dir_all(folder)

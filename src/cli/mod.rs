@@ -308,6 +308,15 @@ enum Command {
         /// intervals; must divide a day.
         #[arg(long, default_value = "30m")]
         interval: String,
+        /// A TaskRouter workspace snapshot (as `ccsim import workspace`
+        /// reads it): routing, workers and attributes come from it, and
+        /// the workflow is written beside the scenario as
+        /// <stem>.workflow.json.
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+        /// With --workspace: the workflow to use, by friendly name or SID.
+        #[arg(long, requires = "workspace")]
+        workflow: Option<String>,
         /// Task attributes that split arrival sources beyond channel and
         /// queue, comma-separated (dotted paths reach nested values).
         #[arg(long, value_delimiter = ',')]
@@ -777,6 +786,8 @@ fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<
         Command::Calibrate {
             events,
             out,
+            workspace,
+            workflow,
             interval,
             by,
             available,
@@ -788,6 +799,8 @@ fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<
         } => calibrate::calibrate(calibrate::Args {
             events,
             out,
+            workspace,
+            workflow,
             interval,
             by,
             available,

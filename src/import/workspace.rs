@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// Choices the snapshot cannot make.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// The workflow to import, by friendly name or SID; the first listed
     /// when `None`.
@@ -29,6 +29,13 @@ pub struct Options {
     pub staff_all: bool,
     /// The scenario's name; else the workspace's friendly name, else the folder's.
     pub name: Option<String>,
+    /// Group workers by attributes and capacities only, not by their
+    /// activity at the snapshot (calibration, where an event history says
+    /// who worked when).
+    pub by_skills: bool,
+    /// Per group name, lines that replace its `count = N` line (a head
+    /// count plan, reservations fitted from history).
+    pub group_lines: BTreeMap<String, Vec<String>>,
 }
 
 /// One agent group that came out of the import.
@@ -54,6 +61,11 @@ pub struct Imported {
     pub workflow_json: Option<String>,
     /// Agent groups, in the order of their first worker.
     pub groups: Vec<GroupSummary>,
+    /// Each group's workers by SID, in the order of `groups`.
+    pub group_workers: Vec<Vec<String>>,
+    /// The scenario text from `[[activities]]` on (activities, workspace,
+    /// agents, queues and workflow): the part a calibration keeps.
+    pub structure: String,
     /// Queues: (name in the scenario, SID).
     pub queues: Vec<(String, String)>,
     /// Channel names in the scenario.
@@ -198,8 +210,9 @@ pub fn import_workspace(snap: &Snapshot, options: &Options) -> Result<Imported, 
     render_channels(&mut out, &channels);
     let rates = rates(&groups, &channels, &sources, options.staff_all);
     render_sources(&mut out, &sources, &rates);
+    let structure_from = out.len();
     render_activities(&mut out, &activities, workspace, &mut notes)?;
-    render_groups(&mut out, &groups, options.staff_all);
+    render_groups(&mut out, &groups, options);
     for q in &queues {
         let _ = writeln!(
             out,
@@ -251,6 +264,11 @@ pub fn import_workspace(snap: &Snapshot, options: &Options) -> Result<Imported, 
     }
 
     Ok(Imported {
+        structure: out[structure_from..].to_string(),
+        group_workers: groups
+            .iter()
+            .map(|g| g.workers.iter().map(|(sid, _)| sid.clone()).collect())
+            .collect(),
         scenario: out,
         workflow_json: workflow.as_ref().map(|w| {
             serde_json::to_string_pretty(&Value::Object(w.config.clone())).unwrap_or_default()
@@ -433,7 +451,7 @@ fn routing_text(snap: &Snapshot) -> Result<String, ImportError> {
 
 /// JSON with object keys sorted, so attribute documents that differ only in
 /// key order group together.
-fn canonical(v: &Value) -> String {
+pub(super) fn canonical(v: &Value) -> String {
     fn sort(v: &Value) -> Value {
         match v {
             Value::Object(m) => {
@@ -506,10 +524,19 @@ fn groups(
         }
         let (activity, available) = worker_activity(r, activities)?;
         let capacity = capacities.get(&sid).cloned();
-        let group_key = format!(
-            "{}\u{0}{activity}\u{0}{capacity:?}",
-            canonical(&Value::Object(attributes.clone()))
-        );
+        let group_key = if options.by_skills {
+            format!(
+                "{}\u{0}{capacity:?}",
+                canonical(&Value::Object(attributes.clone()))
+            )
+        } else {
+            format!(
+                "{}\u{0}{activity}\u{0}{capacity:?}",
+                canonical(&Value::Object(attributes.clone()))
+            )
+        };
+        // By skills, every group counts whoever of it works.
+        let available = available || options.by_skills;
         let i = *index.entry(group_key).or_insert_with(|| {
             out.push(Group {
                 name: String::new(),
@@ -792,34 +819,47 @@ fn render_activities(
     Ok(())
 }
 
-fn render_groups(out: &mut String, groups: &[Group], staff_all: bool) {
+fn render_groups(out: &mut String, groups: &[Group], options: &Options) {
     const LISTED: usize = 10;
     for g in groups {
         let n = g.workers.len();
-        let _ = writeln!(
-            out,
-            "\n# {n} worker{} in activity {} at the snapshot:",
-            if n == 1 { "" } else { "s" },
-            comment(&g.activity)
-        );
+        if options.by_skills {
+            let _ = writeln!(
+                out,
+                "\n# {n} worker{} with these attributes and capacities:",
+                if n == 1 { "" } else { "s" },
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "\n# {n} worker{} in activity {} at the snapshot:",
+                if n == 1 { "" } else { "s" },
+                comment(&g.activity)
+            );
+        }
         for (sid, friendly) in g.workers.iter().take(LISTED) {
             let _ = writeln!(out, "#   {} ({})", comment(friendly), comment(sid));
         }
         if n > LISTED {
             let _ = writeln!(out, "#   … and {} more", n - LISTED);
         }
-        let count = staffed(g, staff_all);
-        if count == 0 {
+        let count = staffed(g, options.staff_all);
+        let lines = options.group_lines.get(&g.name);
+        if count == 0 && lines.is_none() {
             let _ = writeln!(
                 out,
                 "# Not staffed: their activity takes no tasks. Set count = {n} to simulate them working."
             );
         }
-        let _ = writeln!(
-            out,
-            "[[agents]]\ngroup = {}\ncount = {count}",
-            string(&g.name)
-        );
+        let _ = writeln!(out, "[[agents]]\ngroup = {}", string(&g.name));
+        match lines {
+            Some(lines) => lines.iter().for_each(|l| {
+                let _ = writeln!(out, "{l}");
+            }),
+            None => {
+                let _ = writeln!(out, "count = {count}");
+            }
+        }
         if !g.attributes.is_empty() {
             let _ = writeln!(out, "attributes = {}", table(&g.attributes));
         }

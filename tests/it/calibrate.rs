@@ -477,3 +477,49 @@ fn busyness_is_recovered_from_day_to_day_counts() {
     let text = std::fs::read_to_string(dir.join("cal.toml")).unwrap();
     assert!(text.contains("busyness = { dist = \"gamma\", mean = 1, cv = "));
 }
+
+/// With `--workspace`, routing and workers are the example workspace's
+/// (its workflow written beside the scenario, its groups by skills and
+/// capacities whatever their activity at the snapshot), and the example
+/// history gives the numbers: each source carries the attributes its tasks
+/// had, so the workspace's workflow routes it, and the head counts follow
+/// the history: bob and dan answered tasks without logging in or out
+/// (working throughout), alice logged in at 08:59:30, erin and ivan did
+/// nothing (off line).
+#[test]
+fn a_workspace_gives_the_routing_and_the_history_the_numbers() {
+    let dir = temp_dir("calibrate-workspace");
+    let out = dir.join("acme.toml");
+    let printed = ccsim_ok(
+        &[
+            "calibrate",
+            super::scenario("events-example.jsonl").to_str().unwrap(),
+            "--workspace",
+            super::scenario("workspace-example").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let printed = String::from_utf8(printed).unwrap();
+    assert!(printed.contains("acme.workflow.json"), "{printed}");
+    assert!(dir.join("acme.workflow.json").exists());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("taskrouter_json = \"acme.workflow.json\""));
+    assert!(!text.contains("calibrated_queue"));
+    // The Spanish voice task's source has its attributes.
+    let spanish = text.find("name = \"voice-support-spanish\"").unwrap();
+    assert!(text[spanish..].contains("attributes = { type = \"support\", language = \"es\" }"));
+    // One group for the five English level-2 workers, whatever their activity.
+    let group = text.find("group = \"support-en-level2\"").unwrap();
+    let counts = format!("count = [{}3]", "2, ".repeat(18));
+    assert!(
+        text[group..].contains(&counts),
+        "{}",
+        &text[group..group + 300]
+    );
+    assert!(!text.contains("support-en-level2-offline"));
+    let s = ccsim::scenario::load(&out).unwrap().scenario;
+    let r = replications::run(&s, 1, 2, &|_| {});
+    assert!(r.overall.kpis[Kpi::Offered].mean.unwrap() > 0.0);
+}

@@ -10,6 +10,7 @@
 //! choice goes into the calibration report beside the scenario.
 
 mod history;
+mod layout;
 mod redials;
 mod report;
 mod scenario_text;
@@ -22,6 +23,7 @@ use super::durations::{self, Comparison};
 use super::events::{Clock, EventLog};
 use super::patience::{self, ExponentialFit, KaplanMeier, Wait};
 use super::reservations::{self, Offers};
+use super::toml_text::comment;
 use super::workspace::channel_name;
 use super::{Names, slug};
 use serde_json::Value;
@@ -89,6 +91,10 @@ pub struct Source {
     /// Day-to-day over-dispersion of the counts, as a gamma busyness cv,
     /// with the number of whole days it rests on.
     pub busyness: Option<(f64, usize)>,
+    /// With a workspace: the attribute document most of its tasks had (so
+    /// that the workspace's workflow routes it as it routed them), and how
+    /// many had it.
+    pub attributes: Option<(serde_json::Map<String, Value>, usize)>,
     /// Talk time fits (`None`: no answered task; the channel's is used).
     pub talk: Option<Comparison>,
     /// Wrap-up, when one was seen.
@@ -191,6 +197,22 @@ pub struct Calibration {
     pub notes: Vec<String>,
     /// The options used.
     pub options: Options,
+    /// Whether the structure comes from a workspace snapshot.
+    pub from_workspace: bool,
+}
+
+/// The structure a workspace snapshot gives (`--workspace`): its queues,
+/// groups and channels as `ccsim import workspace` names them. With it,
+/// routing is the workspace's own (its workflow and worker attributes),
+/// and the history supplies the numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// Queues: (scenario name, SID).
+    pub queues: Vec<(String, String)>,
+    /// Groups: (scenario name, worker SIDs).
+    pub groups: Vec<(String, Vec<String>)>,
+    /// Scenario channel names.
+    pub channels: Vec<String>,
 }
 
 /// Why a history cannot be calibrated.
@@ -317,8 +339,9 @@ fn day_effects(
 /// of a group's workers in an available activity in each interval from time
 /// 0 to the horizon, rounded; and the share of logged-in (not Offline) time
 /// spent in other activities. A worker is taken to be in the opposite of
-/// its first update's availability before that update, and workers without
-/// updates to be available throughout.
+/// its first update's availability before that update; a worker without
+/// updates, available throughout if it answered a task and off line
+/// otherwise.
 fn staffing(
     workers: &[&history::WorkerRecord],
     available: &[String],
@@ -340,9 +363,13 @@ fn staffing(
         let mut from = 0.0;
         // (available, offline) before the first update: off line when that
         // update makes the worker available, else available.
+        // A worker without updates worked throughout if it answered a
+        // task, and was off line throughout otherwise.
         let mut state = match w.activity.first() {
             Some((_, a)) if is_available(a) => (false, true),
-            _ => (true, false),
+            Some(_) => (true, false),
+            None if w.served.is_empty() && w.busy.is_empty() => (false, true),
+            None => (true, false),
         };
         for (t, a) in &w.activity {
             let t = (t - origin).clamp(0.0, horizon_s);
@@ -381,7 +408,11 @@ fn staffing(
 ///
 /// # Errors
 /// No task in the history, or an interval that does not divide a day.
-pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, CalibrateError> {
+pub fn calibrate(
+    log: &EventLog,
+    options: &Options,
+    layout: Option<&Layout>,
+) -> Result<Calibration, CalibrateError> {
     let interval = options.interval_s;
     let per_day = DAY / interval;
     if !(interval > 0.0 && (per_day - per_day.round()).abs() < 1e-9 && per_day >= 1.0) {
@@ -424,7 +455,25 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
     let mut names = Names::default();
     let mut queues: Vec<Queue> = Vec::new();
     let mut queue_of: BTreeMap<String, String> = BTreeMap::new();
+    for (name, sid) in layout.map_or(&[][..], |l| &l.queues[..]) {
+        names.unique(name);
+        queue_of.insert(sid.clone(), name.clone());
+        queues.push(Queue {
+            name: name.clone(),
+            id: sid.clone(),
+            friendly: h.queue_names.get(sid).unwrap_or(name).clone(),
+        });
+    }
     for (id, friendly) in &h.queue_names {
+        if queue_of.contains_key(id) {
+            continue;
+        }
+        if layout.is_some() {
+            notes.push(format!(
+                "queue {} ({id}) is in the history but not in the workspace: its tasks are routed by the workflow as written",
+                comment(friendly)
+            ));
+        }
         let base = slug(friendly);
         let name = names.unique(if base.is_empty() { "queue" } else { &base });
         queue_of.insert(id.clone(), name.clone());
@@ -441,6 +490,13 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
             && !channel_of.contains_key(c)
         {
             channel_of.insert(c.clone(), channel_names.unique(&channel_name(c)));
+        }
+    }
+    // The workspace's channels, also those the history never used: its
+    // workers' capacities name them.
+    for c in layout.map_or(&[][..], |l| &l.channels[..]) {
+        if !channel_of.values().any(|n| n == c) {
+            channel_of.insert(c.clone(), c.clone());
         }
     }
 
@@ -548,6 +604,7 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
         });
         let (weekly, busyness) = day_effects(&times, (first - origin, last - origin), weekday0);
         let wraps = pick(&|t| t.wrapup);
+        let attributes = layout.map(|_| layout::most_common(tasks.iter().map(|&i| &h.tasks[i])));
         sources.push(Source {
             profile: profiles
                 .get(&name)
@@ -556,6 +613,7 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
             channel: key.0.clone(),
             queue: key.1.clone(),
             by: by.clone(),
+            attributes,
             tasks: fresh.len(),
             redials,
             weekly,
@@ -609,13 +667,31 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
         }
     };
     let mut by_group: BTreeMap<String, Vec<(&String, &history::WorkerRecord)>> = BTreeMap::new();
+    let empty = history::WorkerRecord::default();
     let mut idle_workers = 0;
-    for (id, w) in &h.workers {
-        let g = group_key(id, w);
-        if g.is_empty() {
-            idle_workers += 1;
-        } else {
-            by_group.entry(g).or_default().push((id, w));
+    if let Some(l) = layout {
+        for (name, sids) in &l.groups {
+            let ws = sids
+                .iter()
+                .map(|s| (s, h.workers.get(s).unwrap_or(&empty)))
+                .collect();
+            by_group.insert(name.clone(), ws);
+        }
+        let known: BTreeSet<&String> = l.groups.iter().flat_map(|(_, s)| s).collect();
+        let strangers = h.workers.keys().filter(|w| !known.contains(w)).count();
+        if strangers > 0 {
+            notes.push(format!(
+                "{strangers} workers of the history are not in the workspace: left out"
+            ));
+        }
+    } else {
+        for (id, w) in &h.workers {
+            let g = group_key(id, w);
+            if g.is_empty() {
+                idle_workers += 1;
+            } else {
+                by_group.entry(g).or_default().push((id, w));
+            }
         }
     }
     if idle_workers > 0 {
@@ -638,7 +714,8 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
             serves.extend(w.served.iter().filter_map(|q| queue_of.get(q).cloned()));
         }
         let mut capacity = BTreeMap::new();
-        for c in &channels {
+        // A workspace gives capacities; a history only shows their use.
+        for c in channels.iter().filter(|_| layout.is_none()) {
             let peak = ws
                 .iter()
                 .map(|(_, w)| peak_concurrency(&w.busy, &c.original))
@@ -657,6 +734,7 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
                 .max(seen),
             Clock::Unix => seen,
         };
+        let count = if layout.is_some() { seen } else { count };
         let records: Vec<&history::WorkerRecord> = ws.iter().map(|(_, w)| *w).collect();
         let staffed = staffing(&records, &options.available, origin, horizon_s, interval);
         let group_offers = offers.get(key).cloned().unwrap_or_default();
@@ -670,7 +748,16 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
         let accept_delay = (positive * 20 >= group_offers.accept_delays.len() * 19)
             .then(|| durations::compare(&group_offers.accept_delays))
             .flatten();
-        let mut workers: Vec<String> = ws.iter().map(|(_, w)| w.name.clone()).collect();
+        let mut workers: Vec<String> = ws
+            .iter()
+            .map(|(id, w)| {
+                if w.name.is_empty() {
+                    (*id).clone()
+                } else {
+                    w.name.clone()
+                }
+            })
+            .collect();
         // agents-2 before agents-10.
         workers.sort_by_cached_key(|w| {
             let digits = w.len() - w.trim_end_matches(|c: char| c.is_ascii_digit()).len();
@@ -690,7 +777,10 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
         });
     }
     let served: BTreeSet<&String> = groups.iter().flat_map(|g| &g.serves).collect();
-    for q in queues.iter().filter(|q| !served.contains(&q.name)) {
+    for q in queues
+        .iter()
+        .filter(|q| layout.is_none() && !served.contains(&q.name))
+    {
         notes.push(format!(
             "queue {}: no worker answered its tasks in the history, so nobody serves it",
             q.name
@@ -725,13 +815,24 @@ pub fn calibrate(log: &EventLog, options: &Options) -> Result<Calibration, Calib
         unfinished: h.unfinished,
         notes,
         options: options.clone(),
+        from_workspace: layout.is_some(),
     })
 }
 
 impl Calibration {
-    /// The scenario as commented TOML text.
-    pub fn scenario(&self, log: &EventLog, report_file: &str) -> String {
-        scenario_text::write(self, log, report_file)
+    /// The scenario as commented TOML text; `structure` is a workspace's
+    /// (from `ccsim import workspace` with [`Calibration::group_lines`]).
+    pub fn scenario(&self, log: &EventLog, report_file: &str, structure: Option<&str>) -> String {
+        scenario_text::write(self, log, report_file, structure)
+    }
+
+    /// Per group, the lines its `[[agents]]` table gets from the history
+    /// (head count, reservations), for a workspace's import to write.
+    pub fn group_lines(&self) -> BTreeMap<String, Vec<String>> {
+        self.groups
+            .iter()
+            .map(|g| (g.name.clone(), scenario_text::group_lines(g, self)))
+            .collect()
     }
 
     /// The trace of the history's placed tasks as a CSV for `trace =`

@@ -2,7 +2,7 @@
 //! the evidence behind it in a comment, so that a reader sees at a glance
 //! which numbers rest on thousands of tasks and which on a handful.
 
-use super::{Calibration, Comparison, QUEUE_ATTRIBUTE, Source, Wrapup};
+use super::{Calibration, Comparison, Group, QUEUE_ATTRIBUTE, Source, Wrapup};
 use crate::import::events::{Clock, EventLog};
 use crate::import::toml_text::{comment, expression, inline, key, string};
 use std::fmt::Write;
@@ -119,18 +119,36 @@ fn source(out: &mut String, s: &Source, c: &Calibration) {
             trim(cv, 4)
         );
     }
-    let mut attrs = serde_json::Map::new();
-    attrs.insert(QUEUE_ATTRIBUTE.into(), s.queue.clone().into());
-    for (k, v) in &s.by {
-        if let Some(v) = v {
-            attrs.insert(k.clone(), v.clone());
+    match &s.attributes {
+        Some((doc, n)) => {
+            let _ = writeln!(
+                out,
+                "# Attributes: the document {n} of its {} tasks had, so that the workflow routes it as it routed them.",
+                s.tasks
+            );
+            if !doc.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "attributes = {}",
+                    inline(&serde_json::Value::Object(doc.clone())).unwrap_or_default()
+                );
+            }
+        }
+        None => {
+            let mut attrs = serde_json::Map::new();
+            attrs.insert(QUEUE_ATTRIBUTE.into(), s.queue.clone().into());
+            for (k, v) in &s.by {
+                if let Some(v) = v {
+                    attrs.insert(k.clone(), v.clone());
+                }
+            }
+            let _ = writeln!(
+                out,
+                "attributes = {}",
+                inline(&serde_json::Value::Object(attrs)).unwrap_or_default()
+            );
         }
     }
-    let _ = writeln!(
-        out,
-        "attributes = {}",
-        inline(&serde_json::Value::Object(attrs)).unwrap_or_default()
-    );
     match &s.talk {
         Some(t) => {
             let _ = writeln!(out, "# {}.", why(t, "Talk"));
@@ -219,7 +237,15 @@ fn source(out: &mut String, s: &Source, c: &Calibration) {
 }
 
 /// Writes the scenario.
-pub fn write(c: &Calibration, log: &EventLog, report_file: &str) -> String {
+/// Writes the scenario; with a workspace's `structure` (its activities,
+/// agents, queues and workflow, as `ccsim import workspace` writes them)
+/// in place of the groups, queues and workflow the history suggests.
+pub fn write(
+    c: &Calibration,
+    log: &EventLog,
+    report_file: &str,
+    structure: Option<&str>,
+) -> String {
     let mut out = String::new();
     let placed: usize = c.sources.iter().map(|s| s.tasks).sum();
     let _ = writeln!(
@@ -298,6 +324,11 @@ pub fn write(c: &Calibration, log: &EventLog, report_file: &str) -> String {
     for s in &c.sources {
         source(&mut out, s, c);
     }
+    if let Some(structure) = structure {
+        out.push_str(structure);
+        notes(&mut out, c);
+        return out;
+    }
     for g in &c.groups {
         let _ = writeln!(
             out,
@@ -308,25 +339,11 @@ pub fn write(c: &Calibration, log: &EventLog, report_file: &str) -> String {
         );
         out.push_str("[[agents]]\n");
         let _ = writeln!(out, "group = {}", string(&g.name));
-        match &g.plan {
-            Some(plan) => {
-                let _ = writeln!(
-                    out,
-                    "# Head count per interval from time 0: the time-average number in an available activity ({}){}.",
-                    comment(&c.options.available.join(", ")),
-                    g.shrinkage.map_or_else(String::new, |s| format!(
-                        "; {:.1}% of logged-in time was in other activities",
-                        100.0 * s
-                    ))
-                );
-                let plan: Vec<String> = plan.iter().map(u32::to_string).collect();
-                let _ = writeln!(out, "count = [{}]", plan.join(", "));
-            }
-            None => {
-                out.push_str("# No activity updates: the workers seen, working throughout.\n");
-                let _ = writeln!(out, "count = {}", g.count);
-            }
-        }
+        let lines = group_lines(g, c);
+        let (count, reservations) = lines.split_at(2);
+        count.iter().for_each(|l| {
+            let _ = writeln!(out, "{l}");
+        });
         let serves: Vec<String> = g.serves.iter().map(|q| string(q)).collect();
         let _ = writeln!(out, "attributes = {{ serves = [{}] }}", serves.join(", "));
         let capacity: Vec<String> = g
@@ -336,25 +353,9 @@ pub fn write(c: &Calibration, log: &EventLog, report_file: &str) -> String {
             .collect();
         out.push_str("# Capacity: the most tasks of each channel one of them held at once.\n");
         let _ = writeln!(out, "capacity = {{ {} }}", capacity.join(", "));
-        let o = &g.offers;
-        let mut res = Vec::new();
-        if let Some(d) = &g.accept_delay {
-            res.push(format!("accept_delay = {}", d.best().toml()));
-        }
-        if let Some(r) = o.reject().filter(|r| r.p > 0.0) {
-            res.push(format!("reject_probability = {}", trim(r.p, 5)));
-        }
-        if let Some(r) = o.no_answer().filter(|r| r.p > 0.0) {
-            res.push(format!("no_answer_probability = {}", trim(r.p, 5)));
-        }
-        if !res.is_empty() {
-            let _ = writeln!(
-                out,
-                "# Offers: {} made, {} accepted, {} rejected, {} timed out, {} canceled while ringing.",
-                o.offered, o.accepted, o.rejected, o.timed_out, o.canceled
-            );
-            let _ = writeln!(out, "reservations = {{ {} }}", res.join(", "));
-        }
+        reservations.iter().for_each(|l| {
+            let _ = writeln!(out, "{l}");
+        });
     }
     for q in &c.queues {
         let _ = writeln!(
@@ -385,8 +386,58 @@ pub fn write(c: &Calibration, log: &EventLog, report_file: &str) -> String {
     let first = c.sources.first().map_or("", |s| s.queue.as_str());
     out.push_str("\n[workflow]\n");
     let _ = writeln!(out, "default_filter = {{ queue = {} }}", string(first));
+    notes(&mut out, c);
+    out
+}
+
+fn notes(out: &mut String, c: &Calibration) {
     for n in &c.notes {
         let _ = writeln!(out, "# Note: {}", comment(n));
     }
-    out
+}
+
+/// A group's head count (a comment and `count = …`) and, when its offers
+/// rang, were rejected or timed out, its `reservations` (a comment and the
+/// table): the lines a calibration gives an `[[agents]]` table, its own or
+/// a workspace's.
+pub fn group_lines(g: &Group, c: &Calibration) -> Vec<String> {
+    let mut lines = match &g.plan {
+        Some(plan) => {
+            let plan: Vec<String> = plan.iter().map(u32::to_string).collect();
+            vec![
+                format!(
+                    "# Head count per interval from time 0: the time-average number in an available activity ({}){}.",
+                    comment(&c.options.available.join(", ")),
+                    g.shrinkage.map_or_else(String::new, |s| format!(
+                        "; {:.1}% of logged-in time was in other activities",
+                        100.0 * s
+                    ))
+                ),
+                format!("count = [{}]", plan.join(", ")),
+            ]
+        }
+        None => vec![
+            "# No activity updates: the workers, working throughout.".to_string(),
+            format!("count = {}", g.count),
+        ],
+    };
+    let o = &g.offers;
+    let mut res = Vec::new();
+    if let Some(d) = &g.accept_delay {
+        res.push(format!("accept_delay = {}", d.best().toml()));
+    }
+    if let Some(r) = o.reject().filter(|r| r.p > 0.0) {
+        res.push(format!("reject_probability = {}", trim(r.p, 5)));
+    }
+    if let Some(r) = o.no_answer().filter(|r| r.p > 0.0) {
+        res.push(format!("no_answer_probability = {}", trim(r.p, 5)));
+    }
+    if !res.is_empty() {
+        lines.push(format!(
+            "# Offers: {} made, {} accepted, {} rejected, {} timed out, {} canceled while ringing.",
+            o.offered, o.accepted, o.rejected, o.timed_out, o.canceled
+        ));
+        lines.push(format!("reservations = {{ {} }}", res.join(", ")));
+    }
+    lines
 }

@@ -26,6 +26,7 @@ fn options() -> Options {
         workflow_file: "s.workflow.json".into(),
         staff_all: false,
         name: None,
+        ..Options::default()
     }
 }
 
