@@ -23,6 +23,7 @@ pub(super) struct Args {
     pub available: Vec<String>,
     pub customer: Option<String>,
     pub redial_window: String,
+    pub empirical: bool,
     pub trace: Option<PathBuf>,
     pub name: Option<String>,
     pub force: bool,
@@ -96,6 +97,7 @@ pub(super) fn calibrate(args: Args) -> Result<()> {
         available: args.available.clone(),
         customer: args.customer.clone(),
         redial_window_s,
+        empirical: args.empirical,
         inputs: args
             .events
             .iter()

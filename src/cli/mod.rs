@@ -333,6 +333,10 @@ enum Command {
         /// How soon after hanging up the caller's next task is a redial.
         #[arg(long, default_value = "1h")]
         redial_window: String,
+        /// Write talk and wrap-up times as empirical tables (100 quantiles
+        /// of the observed values) instead of the family chosen by AIC.
+        #[arg(long)]
+        empirical: bool,
         /// Also write the history's tasks as a trace CSV to replay (arrival
         /// time, channel, observed talk, observed patience, attributes).
         #[arg(long)]
@@ -793,6 +797,7 @@ fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<
             available,
             customer,
             redial_window,
+            empirical,
             trace,
             name,
             force,
@@ -806,6 +811,7 @@ fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<
             available,
             customer,
             redial_window,
+            empirical,
             trace,
             name,
             force,

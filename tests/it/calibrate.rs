@@ -523,3 +523,38 @@ fn a_workspace_gives_the_routing_and_the_history_the_numbers() {
     let r = replications::run(&s, 1, 2, &|_| {});
     assert!(r.overall.kpis[Kpi::Offered].mean.unwrap() > 0.0);
 }
+
+/// `--empirical` keeps the observed talk times as a table of 100 quantiles
+/// instead of the fitted family: the calibrated center's mean handle time
+/// is then the table's mean (within the run's 99.9% CI), and that mean is
+/// the observed one to within the table's resolution (1%).
+#[test]
+fn empirical_tables_keep_the_observed_talk_times() {
+    let dir = temp_dir("calibrate-empirical");
+    let original = dir.join("original.toml");
+    std::fs::write(&original, ORIGINAL).unwrap();
+    let events = history(&dir, &original);
+    calibrate(&dir, &events, "4h", &["--empirical"]);
+    let text = std::fs::read_to_string(dir.join("cal.toml")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("handle_time = { dist = \"empirical\""))
+        .unwrap_or_else(|| panic!("{text}"));
+    let values: Vec<f64> = line[line.find('[').unwrap() + 1..line.find(']').unwrap()]
+        .split(", ")
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), 100);
+    let table_mean = values.iter().sum::<f64>() / 100.0;
+    let report = read_json(&dir.join("cal.calibration.json"));
+    let observed = report["sources"][0]["talk"]["fits"][0]["mean_s"]
+        .as_f64()
+        .unwrap();
+    eprintln!("table mean {table_mean:.1} s, observed mean {observed:.1} s");
+    assert!((table_mean / observed - 1.0).abs() < 0.01);
+    let s = ccsim::scenario::load(&dir.join("cal.toml"))
+        .unwrap()
+        .scenario;
+    let r = replications::run(&s, 3, 10, &|_| {});
+    assert_within("AHT of the table", &r.overall.kpis[Kpi::Aht], table_mean);
+}

@@ -56,6 +56,9 @@ pub struct Options {
     /// How soon after hanging up a customer's next task counts as a redial
     /// (seconds).
     pub redial_window_s: f64,
+    /// Write talk and wrap-up times as empirical tables (quantiles of the
+    /// observed values) rather than the fitted family.
+    pub empirical: bool,
 }
 
 /// A wrap-up time: every one the same, or a fitted distribution.
@@ -99,6 +102,8 @@ pub struct Source {
     pub talk: Option<Comparison>,
     /// Wrap-up, when one was seen.
     pub wrapup: Option<Wrapup>,
+    /// With `--empirical`: talk and wrap-up quantile tables (see [`table`]).
+    pub tables: (Option<Vec<f64>>, Option<Vec<f64>>),
     /// Exponential patience by censored likelihood (`None`: nobody hung up).
     pub patience: Option<ExponentialFit>,
     /// Kaplan–Meier median patience, when the curve reaches one half.
@@ -247,6 +252,31 @@ fn value_text(v: &Option<Value>) -> String {
 /// Fits talk times; `None` with fewer than two.
 fn fit_talk(talks: &[f64]) -> Option<Comparison> {
     durations::compare(talks)
+}
+
+/// Values at most this many, as an empirical table.
+pub const TABLE_SIZE: usize = 100;
+
+/// The observed durations as an empirical table of at most
+/// [`TABLE_SIZE`] equally likely values: the quantiles at (k + ½)/m of the
+/// sorted sample (every value when there are fewer). `None` with fewer
+/// than two.
+pub fn table(values: &[f64]) -> Option<Vec<f64>> {
+    let mut x: Vec<f64> = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .collect();
+    if x.len() < 2 {
+        return None;
+    }
+    x.sort_by(f64::total_cmp);
+    let m = x.len().min(TABLE_SIZE);
+    Some(
+        (0..m)
+            .map(|k| x[((k as f64 + 0.5) / m as f64 * x.len() as f64) as usize])
+            .collect(),
+    )
 }
 
 /// A wrap-up fit: the same value every time is a fixed wrap-up.
@@ -619,6 +649,11 @@ pub fn calibrate(
             weekly,
             busyness,
             talk: fit_talk(&pick(&|t| t.talk)),
+            tables: if options.empirical {
+                (table(&pick(&|t| t.talk)), table(&wraps))
+            } else {
+                (None, None)
+            },
             wrapup: fit_wrapup(&wraps),
             patience: patience::exponential(&waits),
             patience_median: KaplanMeier::fit(&waits).and_then(|km| km.quantile(0.5)),
@@ -888,6 +923,16 @@ impl Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_hold_quantiles_of_the_sample() {
+        let x: Vec<f64> = (0..1000).map(f64::from).collect();
+        let t = table(&x).unwrap();
+        assert_eq!(t.len(), 100);
+        assert_eq!((t[0], t[1], t[99]), (5.0, 15.0, 995.0));
+        assert_eq!(table(&[3.0, 1.0, 2.0]).unwrap(), [1.0, 2.0, 3.0]);
+        assert_eq!(table(&[1.0]), None);
+    }
 
     #[test]
     fn weekday_multipliers_and_busyness_from_whole_days() {

@@ -32,6 +32,13 @@ fn trim(x: f64, digits: usize) -> String {
     }
 }
 
+/// An empirical table as a scenario distribution: equally likely values
+/// (seconds, without units, as `empirical` takes them).
+fn empirical(values: &[f64]) -> String {
+    let v: Vec<String> = values.iter().map(|x| trim(*x, 1)).collect();
+    format!("{{ dist = \"empirical\", values = [{}] }}", v.join(", "))
+}
+
 /// "lognormal chosen by AIC (23 883) over gamma (24 009) and exponential
 /// (25 113), from 1 880 tasks".
 fn why(c: &Comparison, what: &str) -> String {
@@ -149,12 +156,20 @@ fn source(out: &mut String, s: &Source, c: &Calibration) {
             );
         }
     }
-    match &s.talk {
-        Some(t) => {
+    match (&s.talk, &s.tables.0) {
+        (Some(t), Some(table)) => {
+            let _ = writeln!(
+                out,
+                "# {}; written as the empirical distribution (--empirical).",
+                why(t, "Talk")
+            );
+            let _ = writeln!(out, "handle_time = {}", empirical(table));
+        }
+        (Some(t), None) => {
             let _ = writeln!(out, "# {}.", why(t, "Talk"));
             let _ = writeln!(out, "handle_time = {}", t.best().toml());
         }
-        None => out.push_str(
+        (None, _) => out.push_str(
             "# Talk: fewer than two answered tasks; the channel's handle time applies.\n",
         ),
     }
@@ -167,10 +182,20 @@ fn source(out: &mut String, s: &Source, c: &Calibration) {
                 secs(*x)
             );
         }
-        Some(Wrapup::Fitted(w)) => {
-            let _ = writeln!(out, "# {}.", why(w, "Wrap-up"));
-            let _ = writeln!(out, "wrapup = {}", w.best().toml());
-        }
+        Some(Wrapup::Fitted(w)) => match &s.tables.1 {
+            Some(table) => {
+                let _ = writeln!(
+                    out,
+                    "# {}; written as the empirical distribution (--empirical).",
+                    why(w, "Wrap-up")
+                );
+                let _ = writeln!(out, "wrapup = {}", empirical(table));
+            }
+            None => {
+                let _ = writeln!(out, "# {}.", why(w, "Wrap-up"));
+                let _ = writeln!(out, "wrapup = {}", w.best().toml());
+            }
+        },
         None => {}
     }
     if let Some(r) = s.redials.as_ref().filter(|r| r.redialed > 0) {
