@@ -558,3 +558,53 @@ fn empirical_tables_keep_the_observed_talk_times() {
     let r = replications::run(&s, 3, 10, &|_| {});
     assert_within("AHT of the table", &r.overall.kpis[Kpi::Aht], table_mean);
 }
+
+/// A fifth of the calls answered in `main` are transferred (cold) to the
+/// experts' `tier2` queue, where the second leg takes an exponential 5 min.
+/// From 100 h of history the calibration finds the share within its 99.9%
+/// band, the target, and the second worker's mean time within its band;
+/// the experts, who answered both queues, serve both.
+#[test]
+fn transfers_are_recovered_per_queue() {
+    let dir = temp_dir("calibrate-transfers");
+    let scenario = dir.join("transfers.toml");
+    // The original center at half the rate, with three experts behind it.
+    let text = ORIGINAL
+        .replace("rate = \"200/h\"", "rate = \"100/h\"")
+        .replace(
+            "count = 11",
+            "count = 8\n[[agents]]\ngroup = \"experts\"\ncount = 3\nattributes = { expert = true }",
+        )
+        .replace(
+            "target_workers = \"1==1\"",
+            "target_workers = \"1==1\"\ntransfer = { probability = 0.2, to = \"tier2\", handle_time = { dist = \"exponential\", mean = \"5m\" } }\n[[queues]]\nname = \"tier2\"\ntarget_workers = \"expert == true\"",
+        );
+    std::fs::write(&scenario, text).unwrap();
+    let events = history(&dir, &scenario);
+    let report = calibrate_report(&dir, &events, "4h");
+    let t = &report["transfers"][0];
+    assert_eq!(t["queue"], "main");
+    assert_eq!(t["targets"][0]["queue"], "tier2");
+    let (k, n) = (
+        t["transferred"].as_f64().unwrap(),
+        t["answered"].as_f64().unwrap(),
+    );
+    let band = 3.29 * (0.2 * 0.8 / n).sqrt();
+    eprintln!("transferred {:.4} of {n} (truth 0.2 ± {band:.4})", k / n);
+    assert!((k / n - 0.2).abs() <= band);
+    let second = &t["second_leg"];
+    let m = second["fits"][0]["mean_s"].as_f64().unwrap();
+    let legs = second["n"].as_f64().unwrap();
+    let mband = 3.29 * 300.0 / legs.sqrt();
+    eprintln!("second leg {m:.1} s from {legs} (truth 300 ± {mband:.1})");
+    assert!((m - 300.0).abs() <= mband);
+    let experts = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "experts")
+        .unwrap();
+    assert_eq!(experts["serves"], serde_json::json!(["main", "tier2"]));
+    let text = std::fs::read_to_string(dir.join("cal.toml")).unwrap();
+    assert!(text.contains("transfer = { probability = "), "{text}");
+}

@@ -26,12 +26,33 @@ pub struct TaskRecord {
     pub wait: Option<Wait>,
     /// The worker whose reservation it accepted first, and when.
     pub answered: Option<(String, f64)>,
+    /// Each worker who took it, in order: the first answer, then those
+    /// after a transfer.
+    pub legs: Vec<Leg>,
+    /// Where it went after its first answer: the queue it entered (the
+    /// queue it was in when another worker took it without one), when it
+    /// did. A transfer.
+    pub transferred_to: Option<String>,
     /// Talk and wrap-up, when the task was answered and its talk ended.
     pub talk: Option<f64>,
     /// Wrap-up, when a wrap-up event was seen.
     pub wrapup: Option<f64>,
     /// Its first `task.completed`.
     pub completed: Option<f64>,
+}
+
+/// One worker's part of a task: from its answer to its completion (the
+/// `task.completed` naming the worker, else the task's next completion).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leg {
+    /// The worker.
+    pub worker: String,
+    /// The queue the task was in when answered.
+    pub queue: Option<String>,
+    /// Answered at.
+    pub accepted: f64,
+    /// Completed at (wrap-up included), when the history shows it.
+    pub ended: Option<f64>,
 }
 
 /// A worker's activity changes, in time order: (time, activity name).
@@ -108,6 +129,8 @@ impl History {
                         attributes: e.attributes.clone(),
                         wait: None,
                         answered: None,
+                        legs: Vec::new(),
+                        transferred_to: None,
                         talk: None,
                         wrapup: None,
                         completed: None,
@@ -133,22 +156,48 @@ impl History {
                     rec.queue = Some(q.clone());
                 }
                 current.insert(task, q.clone());
-            }
-            if e.kind == "task.completed" && rec.completed.is_none() {
-                rec.completed = Some(e.t);
-            }
-            if e.kind == "reservation.accepted"
-                && rec.answered.is_none()
-                && let Some(w) = &e.worker
-            {
-                rec.answered = Some((w.clone(), e.t));
-                if let Some(q) = current.get(task) {
-                    h.workers
-                        .entry(w.clone())
-                        .or_default()
-                        .served
-                        .insert(q.clone());
+                // Entering a queue after an answer: a transfer.
+                if e.kind == "task-queue.entered"
+                    && rec.answered.is_some()
+                    && rec.transferred_to.is_none()
+                {
+                    rec.transferred_to = Some(q.clone());
                 }
+            }
+            match e.kind.as_str() {
+                "task.completed" => {
+                    if rec.completed.is_none() {
+                        rec.completed = Some(e.t);
+                    }
+                    for leg in rec.legs.iter_mut().filter(|l| l.ended.is_none()) {
+                        if e.worker.as_ref().is_none_or(|w| *w == leg.worker) {
+                            leg.ended = Some(e.t);
+                        }
+                    }
+                }
+                "reservation.accepted" => {
+                    let Some(w) = &e.worker else { continue };
+                    if rec.answered.is_none() {
+                        rec.answered = Some((w.clone(), e.t));
+                    } else if rec.transferred_to.is_none() {
+                        // Another worker took it without a queue change.
+                        rec.transferred_to = current.get(task).cloned();
+                    }
+                    rec.legs.push(Leg {
+                        worker: w.clone(),
+                        queue: current.get(task).cloned(),
+                        accepted: e.t,
+                        ended: None,
+                    });
+                    if let Some(q) = current.get(task) {
+                        h.workers
+                            .entry(w.clone())
+                            .or_default()
+                            .served
+                            .insert(q.clone());
+                    }
+                }
+                _ => {}
             }
         }
         let (waits, untimed) = task_waits(log);
@@ -167,13 +216,14 @@ impl History {
             }
         }
         for t in &h.tasks {
-            // The completion's own time, not answer + talk + wrap-up: a
-            // sum rounded up would overlap the worker's next task.
-            if let (Some((w, from)), Some(channel), Some(to)) =
-                (&t.answered, &t.channel, t.completed)
-                && let Some(rec) = h.workers.get_mut(w)
-            {
-                rec.busy.push((channel.clone(), *from, to));
+            // Each leg from its answer to its own completion event (not
+            // answer + talk + wrap-up: a sum rounded up would overlap the
+            // worker's next task). Legs still open at the end are left out.
+            let Some(channel) = &t.channel else { continue };
+            for leg in &t.legs {
+                if let (Some(to), Some(rec)) = (leg.ended, h.workers.get_mut(&leg.worker)) {
+                    rec.busy.push((channel.clone(), leg.accepted, to));
+                }
             }
         }
         h

@@ -37,6 +37,8 @@ mod tests {
             attributes: attrs.as_object().cloned(),
             wait: None,
             answered: None,
+            legs: Vec::new(),
+            transferred_to: None,
             talk: None,
             wrapup: None,
             completed: None,

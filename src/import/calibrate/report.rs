@@ -118,6 +118,14 @@ impl Calibration {
             })).collect::<Vec<_>>(),
             "queues": self.queues.iter().map(|q| json!({"name": q.name, "id": q.id, "friendly_name": q.friendly})).collect::<Vec<_>>(),
             "sources": sources,
+            "transfers": self.transfers.iter().map(|t| json!({
+                "queue": t.queue,
+                "answered": t.answered,
+                "transferred": t.transferred,
+                "probability": share(reservations::share(t.transferred, t.answered)),
+                "targets": t.targets.iter().map(|(q, n)| json!({"queue": q, "count": n})).collect::<Vec<_>>(),
+                "second_leg": t.second_leg.as_ref().map(comparison),
+            })).collect::<Vec<_>>(),
             "groups": groups,
             "notes": self.notes,
         })

@@ -396,6 +396,9 @@ pub fn write(
             "target_workers = {}",
             expression(&format!("serves HAS \"{}\"", q.name))
         );
+        if let Some(tr) = c.transfers.iter().find(|t| t.queue == q.name) {
+            transfer(&mut out, tr);
+        }
     }
     let routed: std::collections::BTreeSet<&String> = c.sources.iter().map(|s| &s.queue).collect();
     for q in c.queues.iter().filter(|q| routed.contains(&q.name)) {
@@ -413,6 +416,44 @@ pub fn write(
     let _ = writeln!(out, "default_filter = {{ queue = {} }}", string(first));
     notes(&mut out, c);
     out
+}
+
+/// A queue's `transfer`, to the queue most of its transfers went to.
+fn transfer(out: &mut String, tr: &super::Transfers) {
+    let Some((to, n)) = tr.targets.first() else {
+        return;
+    };
+    let p = tr.transferred as f64 / tr.answered as f64;
+    let ci =
+        crate::import::reservations::share(tr.transferred, tr.answered).map_or((p, p), |s| s.ci95);
+    let others = tr.transferred - n;
+    let _ = writeln!(
+        out,
+        "# Transfers: {} of {} calls answered here went on (95% CI {:.3}–{:.3}), {n} of them to {}{}; the kind (cold or warm) is not in the events.",
+        tr.transferred,
+        tr.answered,
+        ci.0,
+        ci.1,
+        comment(to),
+        if others > 0 {
+            format!(" ({others} elsewhere, counted here as to it)")
+        } else {
+            String::new()
+        }
+    );
+    let handle = match &tr.second_leg {
+        Some(c) => {
+            let _ = writeln!(out, "# {}.", why(c, "The second worker's time"));
+            format!(", handle_time = {}", c.best().toml())
+        }
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "transfer = {{ probability = {}, to = {}{handle} }}",
+        trim(p, 5),
+        string(to)
+    );
 }
 
 fn notes(out: &mut String, c: &Calibration) {
