@@ -23,6 +23,7 @@ pub(super) struct Args {
     pub available: Vec<String>,
     pub customer: Option<String>,
     pub redial_window: String,
+    pub weekday_profiles: bool,
     pub empirical: bool,
     pub trace: Option<PathBuf>,
     pub name: Option<String>,
@@ -98,6 +99,7 @@ pub(super) fn calibrate(args: Args) -> Result<()> {
         customer: args.customer.clone(),
         redial_window_s,
         empirical: args.empirical,
+        weekday_profiles: args.weekday_profiles,
         inputs: args
             .events
             .iter()

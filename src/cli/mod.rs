@@ -333,6 +333,11 @@ enum Command {
         /// How soon after hanging up the caller's next task is a redial.
         #[arg(long, default_value = "1h")]
         redial_window: String,
+        /// Write a profile per weekday (a week-long profile: each weekday
+        /// its own shape) instead of one daily profile scaled by day-of-week
+        /// multipliers; needs every weekday seen for a whole day.
+        #[arg(long)]
+        weekday_profiles: bool,
         /// Write talk and wrap-up times as empirical tables (100 quantiles
         /// of the observed values) instead of the family chosen by AIC.
         #[arg(long)]
@@ -797,6 +802,7 @@ fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<
             available,
             customer,
             redial_window,
+            weekday_profiles,
             empirical,
             trace,
             name,
@@ -811,6 +817,7 @@ fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<
             available,
             customer,
             redial_window,
+            weekday_profiles,
             empirical,
             trace,
             name,

@@ -60,7 +60,12 @@ pub fn render(s: &Scenario, file: &Path) -> String {
             ArrivalProcess::Profile(p) => {
                 let mean = p.rates_per_s.iter().sum::<f64>() / p.rates_per_s.len() as f64;
                 format!(
-                    "intraday profile, {} pieces of {} s, mean {:.1}/h",
+                    "{} profile, {} pieces of {} s, mean {:.1}/h",
+                    if p.rates_per_s.len() == p.per_day {
+                        "intraday"
+                    } else {
+                        "weekly"
+                    },
                     p.rates_per_s.len(),
                     p.piece_s,
                     mean * 3600.0

@@ -522,12 +522,17 @@ pub enum ArrivalProcess {
     },
 }
 
-/// A daily piecewise-constant rate with optional day-of-week multipliers.
+/// A piecewise-constant rate repeating every day (or every week) with
+/// optional day-of-week multipliers.
 #[derive(Debug, Clone)]
 pub struct RateProfile {
     /// Width of each piece, seconds; divides 24 h.
     pub piece_s: f64,
-    /// Rate per second of each piece of the day.
+    /// Pieces in a day.
+    pub per_day: usize,
+    /// Rate per second of each piece of the day, or (7 × `per_day` of
+    /// them) of the week, Monday first: a day of the week shaped unlike
+    /// the others.
     pub rates_per_s: Vec<f64>,
     /// Multiplier per weekday, Monday first.
     pub weekly: [f64; 7],
@@ -540,13 +545,18 @@ impl RateProfile {
     #[inline]
     pub fn piece_at(&self, t: f64) -> (f64, f64) {
         let piece = (t / self.piece_s).floor();
-        let per_day = self.rates_per_s.len() as f64;
+        let per_day = self.per_day as f64;
         let day = (piece / per_day).floor();
         let i = (piece - day * per_day) as usize;
         let weekday = (day as i64 + i64::from(self.start_weekday)).rem_euclid(7) as usize;
         let end = (piece + 1.0) * self.piece_s;
+        let k = if self.rates_per_s.len() == self.per_day {
+            i
+        } else {
+            weekday * self.per_day + i
+        };
         (
-            self.rates_per_s[i.min(self.rates_per_s.len() - 1)] * self.weekly[weekday],
+            self.rates_per_s[k.min(self.rates_per_s.len() - 1)] * self.weekly[weekday],
             end,
         )
     }
@@ -1051,3 +1061,27 @@ default_filter = { queue = "q" }
         .expect("a valid scenario")
         .scenario
 }
+
+    #[test]
+    fn a_week_long_profile_gives_each_weekday_its_own_shape() {
+        // Two 12 h pieces a day, a week of them (Monday first), day 0 a
+        // Wednesday; Fridays doubled by `weekly`.
+        let p = RateProfile {
+            piece_s: 43_200.0,
+            per_day: 2,
+            rates_per_s: (0..14).map(f64::from).collect(),
+            weekly: [1.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0],
+            start_weekday: 2,
+        };
+        assert_eq!(p.piece_at(0.0), (4.0, 43_200.0)); // Wednesday morning
+        assert_eq!(p.piece_at(50_000.0), (5.0, 86_400.0)); // Wednesday afternoon
+        assert_eq!(p.piece_at(2.0 * 86_400.0 + 1.0).0, 16.0); // Friday morning, doubled
+        assert_eq!(p.piece_at(5.0 * 86_400.0 + 50_000.0).0, 1.0); // Monday afternoon
+        // A daily profile is the same every day.
+        let d = RateProfile {
+            rates_per_s: vec![3.0, 7.0],
+            weekly: [1.0; 7],
+            ..p
+        };
+        assert_eq!(d.piece_at(3.0 * 86_400.0 + 50_000.0).0, 7.0);
+    }

@@ -385,6 +385,29 @@ fn day_of_week_multipliers_are_recovered() {
     let scenario = chats_by_weekday(&dir, 28, 3, "");
     let events = history(&dir, &scenario);
     let report = calibrate_report(&dir, &events, "24h");
+    // With --weekday-profiles, each weekday's own rate (one 24 h piece a
+    // day here): 30/h times its multiplier, within the Poisson band of its
+    // whole days, and the calibrated week runs.
+    calibrate(&dir, &events, "24h", &["--weekday-profiles"]);
+    let text = std::fs::read_to_string(dir.join("cal.toml")).unwrap();
+    let line = text.lines().find(|l| l.starts_with("profile = ")).unwrap();
+    let rates: Vec<f64> = line[line.find('[').unwrap() + 1..line.find(']').unwrap()]
+        .split(", ")
+        .map(|r| r.trim_matches('"').trim_end_matches("/h").parse().unwrap())
+        .collect();
+    assert_eq!(rates.len(), 7);
+    assert!(!text.contains("\nweekly = "));
+    for (d, (r, t)) in rates
+        .iter()
+        .zip([1.2, 1.0, 1.0, 1.0, 1.0, 0.6, 0.4])
+        .enumerate()
+    {
+        let hours: f64 = 24.0 * if d == 6 { 3.0 } else { 4.0 };
+        let band = 3.29 * (30.0 * t / hours).sqrt();
+        eprintln!("weekday {d}: {r:.3}/h (truth {:.1} ± {band:.3})", 30.0 * t);
+        assert!((r - 30.0 * t).abs() <= band);
+    }
+    ccsim::scenario::load(&dir.join("cal.toml")).unwrap();
     let weekly: Vec<f64> = report["sources"][0]["arrivals"]["weekly"]
         .as_array()
         .unwrap()

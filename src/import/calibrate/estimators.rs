@@ -7,6 +7,52 @@ use super::{DAY, Transfers};
 use crate::import::durations;
 use std::collections::BTreeMap;
 
+/// Rates per hour of each interval of each weekday (Monday first, 7 ×
+/// pieces a day), from arrival times counted from a midnight (`weekday0`
+/// its weekday): each piece's count over the time it was observed within
+/// `span`. `None` unless every weekday was observed for a whole day, so
+/// that every piece has been seen.
+pub fn weekday_profile(
+    times: &[f64],
+    span: (f64, f64),
+    weekday0: usize,
+    interval_s: f64,
+) -> Option<Vec<f64>> {
+    let per_day = (DAY / interval_s).round() as usize;
+    let mut exposure = vec![0.0; 7 * per_day];
+    let mut whole = [0usize; 7];
+    let first_day = (span.0 / DAY).floor() as i64;
+    let last_day = (span.1 / DAY).floor() as i64;
+    let weekday = |d: i64| (weekday0 as i64 + d).rem_euclid(7) as usize;
+    for d in first_day..=last_day {
+        let start = d as f64 * DAY;
+        if span.0 <= start && start + DAY <= span.1 {
+            whole[weekday(d)] += 1;
+        }
+        for i in 0..per_day {
+            let a = start + i as f64 * interval_s;
+            let seen = (span.1.min(a + interval_s) - span.0.max(a)).max(0.0);
+            exposure[weekday(d) * per_day + i] += seen;
+        }
+    }
+    if whole.contains(&0) {
+        return None;
+    }
+    let mut counts = vec![0.0; 7 * per_day];
+    for t in times {
+        let d = (t / DAY).floor() as i64;
+        let i = (((t - d as f64 * DAY) / interval_s) as usize).min(per_day - 1);
+        counts[weekday(d) * per_day + i] += 1.0;
+    }
+    Some(
+        counts
+            .iter()
+            .zip(&exposure)
+            .map(|(c, e)| if *e > 0.0 { c / e * 3600.0 } else { 0.0 })
+            .collect(),
+    )
+}
+
 /// Values at most this many, as an empirical table.
 pub const TABLE_SIZE: usize = 100;
 
@@ -227,6 +273,29 @@ pub fn transfers(h: &History, queue_of: &BTreeMap<String, String>) -> Vec<Transf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekday_profiles_need_every_weekday_whole() {
+        // Two weeks from a Monday, 12 h pieces: 4 arrivals each Monday
+        // morning, 1 each other afternoon.
+        let mut times = Vec::new();
+        for d in 0..14 {
+            let day = f64::from(d) * DAY;
+            if d % 7 == 0 {
+                times.extend([day + 10.0, day + 20.0, day + 30.0, day + 40.0]);
+            } else {
+                times.push(day + 50_000.0);
+            }
+        }
+        let p = weekday_profile(&times, (0.0, 14.0 * DAY), 0, 43_200.0).unwrap();
+        assert_eq!(p.len(), 14);
+        // 8 arrivals in two Monday mornings of 12 h: 1/3 per hour.
+        assert!((p[0] - 8.0 / 24.0).abs() < 1e-12);
+        assert_eq!(p[1], 0.0);
+        assert!((p[3] - 2.0 / 24.0).abs() < 1e-12);
+        // Less than a whole Sunday: none.
+        assert_eq!(weekday_profile(&times, (0.0, 6.5 * DAY), 0, 43_200.0), None);
+    }
 
     #[test]
     fn tables_hold_quantiles_of_the_sample() {

@@ -17,7 +17,7 @@ mod report;
 mod scenario_text;
 
 pub use estimators::{TABLE_SIZE, table};
-use estimators::{day_effects, staffing, transfers};
+use estimators::{day_effects, staffing, transfers, weekday_profile};
 pub use history::{History, TaskRecord, peak_concurrency};
 pub use redials::Redials;
 
@@ -62,6 +62,9 @@ pub struct Options {
     /// Write talk and wrap-up times as empirical tables (quantiles of the
     /// observed values) rather than the fitted family.
     pub empirical: bool,
+    /// Write a profile per weekday (a week-long profile) rather than one
+    /// daily profile scaled by day-of-week multipliers.
+    pub weekday_profiles: bool,
 }
 
 /// A wrap-up time: every one the same, or a fitted distribution.
@@ -94,6 +97,9 @@ pub struct Source {
     /// Day-of-week multipliers, Monday first, when every weekday was seen
     /// for a whole day.
     pub weekly: Option<[f64; 7]>,
+    /// Rates per hour of each interval of each weekday (Monday first), when
+    /// every weekday was seen for a whole day.
+    pub weekday_profile: Option<Vec<f64>>,
     /// Day-to-day over-dispersion of the counts, as a gamma busyness cv,
     /// with the number of whole days it rests on.
     pub busyness: Option<(f64, usize)>,
@@ -482,7 +488,9 @@ pub fn calibrate(
             }
             r
         });
-        let (weekly, busyness) = day_effects(&times, (first - origin, last - origin), weekday0);
+        let span = (first - origin, last - origin);
+        let (weekly, busyness) = day_effects(&times, span, weekday0);
+        let weekday_profile = weekday_profile(&times, span, weekday0, interval);
         let wraps = pick(&|t| t.wrapup);
         let attributes = layout.map(|_| layout::most_common(tasks.iter().map(|&i| &h.tasks[i])));
         sources.push(Source {
@@ -497,6 +505,7 @@ pub fn calibrate(
             tasks: fresh.len(),
             redials,
             weekly,
+            weekday_profile,
             busyness,
             talk: fit_talk(&pick(&|t| t.talk)),
             tables: if options.empirical {

@@ -39,6 +39,7 @@ impl Calibration {
                         "rate_per_h": s.profile.rates_per_h,
                         "rate_per_h_ci95": s.profile.ci95.iter().map(|c| c.map(|(a, b)| [a, b])).collect::<Vec<_>>(),
                         "weekly": s.weekly,
+                        "weekday_rate_per_h": s.weekday_profile,
                         "busyness_cv": s.busyness.map(|b| b.0),
                         "busyness_days": s.busyness.map(|b| b.1),
                     },

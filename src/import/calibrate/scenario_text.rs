@@ -85,35 +85,57 @@ fn source(out: &mut String, s: &Source, c: &Calibration) {
     let _ = writeln!(out, "name = {}", string(&s.name));
     let _ = writeln!(out, "channel = {}", string(&s.channel));
     let interval = s.profile.interval_s;
-    let unseen = s.profile.rates_per_h.iter().filter(|r| r.is_none()).count();
-    let _ = writeln!(
-        out,
-        "# Rates per hour in each {} of the day (count ÷ hours observed; 95% intervals in the report){}.",
-        secs(interval).trim_matches('"'),
-        if unseen > 0 {
-            format!("; {unseen} never observed are 0")
-        } else {
-            String::new()
+    let rate = |r: f64| format!("\"{}/h\"", trim(r, 3));
+    match (&s.weekday_profile, c.options.weekday_profiles) {
+        (Some(week), true) => {
+            let _ = writeln!(
+                out,
+                "# Rates per hour in each {} of each weekday, Monday first (--weekday-profiles: count ÷ hours observed).",
+                secs(interval).trim_matches('"')
+            );
+            let rates: Vec<String> = week.iter().map(|r| rate(*r)).collect();
+            let _ = writeln!(
+                out,
+                "profile = {{ interval = {}, rates = [{}] }}",
+                secs(interval),
+                rates.join(", ")
+            );
         }
-    );
-    let rates: Vec<String> = s
-        .profile
-        .rates_per_h
-        .iter()
-        .map(|r| format!("\"{}/h\"", trim(r.unwrap_or(0.0), 3)))
-        .collect();
-    let _ = writeln!(
-        out,
-        "profile = {{ interval = {}, rates = [{}] }}",
-        secs(interval),
-        rates.join(", ")
-    );
-    if let Some(m) = s.weekly {
-        let m: Vec<String> = m.iter().map(|x| trim(*x, 4)).collect();
-        out.push_str(
-            "# Day of week (Monday first): each weekday's arrivals per day ÷ the mean day.\n",
-        );
-        let _ = writeln!(out, "weekly = [{}]", m.join(", "));
+        (week, wanted) => {
+            if wanted && week.is_none() {
+                out.push_str("# No profile per weekday: the history does not cover every weekday for a whole day.\n");
+            }
+            let unseen = s.profile.rates_per_h.iter().filter(|r| r.is_none()).count();
+            let _ = writeln!(
+                out,
+                "# Rates per hour in each {} of the day (count ÷ hours observed; 95% intervals in the report){}.",
+                secs(interval).trim_matches('"'),
+                if unseen > 0 {
+                    format!("; {unseen} never observed are 0")
+                } else {
+                    String::new()
+                }
+            );
+            let rates: Vec<String> = s
+                .profile
+                .rates_per_h
+                .iter()
+                .map(|r| rate(r.unwrap_or(0.0)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "profile = {{ interval = {}, rates = [{}] }}",
+                secs(interval),
+                rates.join(", ")
+            );
+            if let Some(m) = s.weekly {
+                let m: Vec<String> = m.iter().map(|x| trim(*x, 4)).collect();
+                out.push_str(
+                    "# Day of week (Monday first): each weekday's arrivals per day ÷ the mean day.\n",
+                );
+                let _ = writeln!(out, "weekly = [{}]", m.join(", "));
+            }
+        }
     }
     if let Some((cv, days)) = s.busyness {
         let _ = writeln!(

@@ -476,6 +476,7 @@ impl Validator<'_> {
             }
             return Some(ArrivalProcess::Profile(RateProfile {
                 piece_s: 86_400.0,
+                per_day: 1,
                 rates_per_s: vec![base?],
                 weekly,
                 start_weekday: sim.map_or(0, |s| s.start_weekday),
@@ -499,8 +500,8 @@ impl Validator<'_> {
                     self.err(&m.span(), "profile multipliers must be non-negative");
                     return None;
                 }
-                if v.len() != per_day {
-                    self.err(&m.span(), format!("the profile has {} multipliers but a day has {per_day} intervals of {piece} s", v.len()));
+                if v.len() != per_day && v.len() != 7 * per_day {
+                    self.err(&m.span(), format!("the profile has {} multipliers but a day has {per_day} intervals of {piece} s (and a week {}, Monday first)", v.len(), 7 * per_day));
                     return None;
                 }
                 v.iter().map(|x| x * base).collect()
@@ -520,8 +521,8 @@ impl Validator<'_> {
                         }
                     }
                 }
-                if out.len() != per_day {
-                    self.err(&profile.span(), format!("the profile has {} rates but a day has {per_day} intervals of {piece} s", out.len()));
+                if out.len() != per_day && out.len() != 7 * per_day {
+                    self.err(&profile.span(), format!("the profile has {} rates but a day has {per_day} intervals of {piece} s (and a week {}, Monday first)", out.len(), 7 * per_day));
                     return None;
                 }
                 out
@@ -548,6 +549,7 @@ impl Validator<'_> {
         }
         Some(ArrivalProcess::Profile(RateProfile {
             piece_s: piece,
+            per_day,
             rates_per_s: rates,
             weekly,
             start_weekday: sim.map_or(0, |s| s.start_weekday),
