@@ -280,7 +280,6 @@ fn source(out: &mut String, s: &Source, c: &Calibration) {
             );
         }
     }
-    let _ = c;
 }
 
 /// Writes the scenario.
