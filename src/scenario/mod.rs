@@ -1062,6 +1062,10 @@ default_filter = { queue = "q" }
         .scenario
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
     #[test]
     fn a_week_long_profile_gives_each_weekday_its_own_shape() {
         // Two 12 h pieces a day, a week of them (Monday first), day 0 a
@@ -1085,3 +1089,4 @@ default_filter = { queue = "q" }
         };
         assert_eq!(d.piece_at(3.0 * 86_400.0 + 50_000.0).0, 7.0);
     }
+}
