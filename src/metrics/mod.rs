@@ -637,7 +637,7 @@ impl Collector {
 
     /// Changes the work half of a group's level (workers holding a task,
     /// units in use) at time `t`: what every reservation and completion does.
-    #[inline]
+    #[inline(always)]
     pub fn change_work(&mut self, group: usize, t: f64, busy: i32, units: i32) {
         let lv = &mut self.group_level[group];
         lv.busy = lv.busy.wrapping_add_signed(busy);
@@ -664,8 +664,22 @@ impl Collector {
 
     /// Index into the `[interval × groups]` tables for a change at `t` inside
     /// the window, moving the group's cursor forward.
+    ///
+    /// Most changes fall in the cursor's interval: that test is inline and
+    /// stores nothing; crossing into a later interval is out of line.
     #[inline]
     fn interval_index(&mut self, group: usize, t: f64) -> usize {
+        let (k, end) = self.group_cursor[group];
+        if t < end || k + 1 >= self.intervals.len() {
+            return k * self.group_level.len() + group;
+        }
+        self.advance_cursor(group, t)
+    }
+
+    /// [`Collector::interval_index`] when `t` is past the cursor's interval.
+    #[cold]
+    #[inline(never)]
+    fn advance_cursor(&mut self, group: usize, t: f64) -> usize {
         let last = self.intervals.len() - 1;
         let (mut k, mut end) = self.group_cursor[group];
         while t >= end && k < last {
