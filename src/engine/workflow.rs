@@ -191,7 +191,7 @@ impl Engine<'_> {
 
     /// Schedules the task's patience/TTL expiry once, the first time it waits
     /// or rings (both are fixed offsets from creation).
-    #[inline]
+    #[inline(always)]
     pub(super) fn schedule_expiry(&mut self, slot: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         if task.expiry_scheduled {
