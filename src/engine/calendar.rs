@@ -83,7 +83,7 @@ impl Calendar {
 
     /// Removes the earliest event (the loop has read it with [`Calendar::peek`]
     /// already, so nothing is copied out).
-    #[inline]
+    #[inline(always)]
     pub fn remove_first(&mut self) {
         let Some(last) = self.heap.pop() else {
             return;

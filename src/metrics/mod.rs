@@ -667,7 +667,7 @@ impl Collector {
     ///
     /// Most changes fall in the cursor's interval: that test is inline and
     /// stores nothing; crossing into a later interval is out of line.
-    #[inline]
+    #[inline(always)]
     fn interval_index(&mut self, group: usize, t: f64) -> usize {
         let (k, end) = self.group_cursor[group];
         if t < end || k + 1 >= self.intervals.len() {

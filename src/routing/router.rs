@@ -240,7 +240,7 @@ impl IdleHeap {
     }
 
     /// Removes the smallest key (no-op when empty).
-    #[inline]
+    #[inline(always)]
     fn pop(&mut self) {
         let Some(last) = self.keys.pop() else {
             return;
