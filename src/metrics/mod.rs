@@ -570,7 +570,7 @@ impl Collector {
     }
 
     /// A counted contact entered a queue (`moved_from`: the queue it left).
-    #[inline]
+    #[inline(always)]
     pub fn queue_entered(&mut self, queue: u32, moved_from: Option<u32>) {
         self.queue_flow[queue as usize][QueueFlowKpi::Entered] += 1;
         if let Some(q) = moved_from {

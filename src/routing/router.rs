@@ -337,7 +337,7 @@ impl Router {
     }
 
     /// The best live task of a waitlist, dropping stale tops.
-    #[inline]
+    #[inline(always)]
     pub fn peek_waiting(
         &mut self,
         waitlist: u32,
@@ -379,7 +379,7 @@ impl Router {
     }
 
     /// Removes the top of a waitlist after [`Router::peek_waiting`] returned it.
-    #[inline]
+    #[inline(always)]
     pub fn pop_waiting(&mut self, waitlist: u32) {
         self.waiting[waitlist as usize].pop();
     }
@@ -390,7 +390,7 @@ impl Router {
     }
 
     /// Offers a free worker to an idle pool on a channel.
-    #[inline]
+    #[inline(always)]
     pub fn push_idle(
         &mut self,
         pool: u32,
