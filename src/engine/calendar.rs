@@ -76,10 +76,21 @@ impl Calendar {
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        let last = self.heap.pop()?;
-        let Some(&top) = self.heap.first() else {
-            return Some((time_of(last.key), last.event));
+        let top = self.peek()?;
+        self.remove_first();
+        Some(top)
+    }
+
+    /// Removes the earliest event (the loop has read it with [`Calendar::peek`]
+    /// already, so nothing is copied out).
+    #[inline(always)]
+    pub fn remove_first(&mut self) {
+        let Some(last) = self.heap.pop() else {
+            return;
         };
+        if self.heap.is_empty() {
+            return;
+        }
         // Walk the hole from the root down along the smaller child to a
         // leaf, then put the former last entry there and sift it up.
         let h = &mut self.heap;
@@ -97,7 +108,6 @@ impl Calendar {
             i = child;
         }
         self.sift_up(i, last);
-        Some((time_of(top.key), top.event))
     }
 
     /// The earliest event, left in place.

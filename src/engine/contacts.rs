@@ -87,6 +87,7 @@ impl Engine<'_> {
     }
 
     /// Routes a new attempt: outside business hours, or into the workflow.
+    #[inline(always)]
     pub(super) fn route_new(&mut self, slot: u32, t: f64) {
         if self.workflow_closed(t) {
             return self.after_hours(slot, t);

@@ -206,7 +206,7 @@ impl<'s> Engine<'s> {
                 match self.sources[source as usize].next_time(src, t, self.s.sim.horizon_s) {
                     Some(next) => self.cal.reschedule_first(next, ev),
                     None => {
-                        self.cal.pop();
+                        self.cal.remove_first();
                         self.active_sources -= 1;
                     }
                 }
@@ -216,7 +216,7 @@ impl<'s> Engine<'s> {
                 }
                 continue;
             }
-            self.cal.pop();
+            self.cal.remove_first();
             match ev {
                 Event::Arrival { .. } => unreachable!("handled above"),
                 Event::Expire { task, generation } => self.expire(task, generation, t),

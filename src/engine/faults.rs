@@ -29,6 +29,7 @@ impl Engine<'_> {
 
     /// The rest of an attempt's start, after any self-service: the
     /// look-up (with `[faults]`), then routing.
+    #[inline(always)]
     pub(super) fn route_attempt_after_ivr(&mut self, slot: u32, t: f64) {
         match self.faults {
             None => self.route_new(slot, t),

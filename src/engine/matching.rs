@@ -227,6 +227,7 @@ impl Engine<'_> {
     /// eligible for across its waitlists (priority, then age; LIFO queues
     /// newest first, served before or after FIFO ones per the workspace),
     /// then offers what capacity remains.
+    #[inline(always)]
     pub(super) fn pull_tasks(&mut self, w: u32, t: f64) {
         let profile = self.workers[w as usize].profile as usize;
         loop {
@@ -309,7 +310,7 @@ impl Engine<'_> {
     }
 
     /// [`Engine::offer_free_capacity`] once the worker is known to have room.
-    #[inline(never)]
+    #[inline(always)]
     fn offer_to_pools(&mut self, w: u32) {
         let worker = &self.workers[w as usize];
         let entry = IdleEntry::new(worker.last_assign, w, worker.stamp);

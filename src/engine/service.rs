@@ -75,6 +75,7 @@ impl Engine<'_> {
     }
 
     /// A reservation is accepted: the task is assigned (answered) and talk starts.
+    #[inline(always)]
     pub(super) fn accept(&mut self, w: u32, slot: u32, t: f64) {
         if self.faults.is_some() && self.tasks[slot as usize].followup == Followup::Callback {
             self.callback_attempt(slot);

@@ -51,6 +51,7 @@ impl Engine<'_> {
     }
 
     /// Enters a routing step: reserve a worker at once, else maybe skip, else wait.
+    #[inline(always)]
     pub(super) fn enter_step(&mut self, slot: u32, step_id: StepId, t: f64) {
         let step = &self.s.workflow.steps[step_id.idx()];
         let task = &mut self.tasks[slot as usize];
@@ -191,7 +192,7 @@ impl Engine<'_> {
 
     /// Schedules the task's patience/TTL expiry once, the first time it waits
     /// or rings (both are fixed offsets from creation).
-    #[inline]
+    #[inline(always)]
     pub(super) fn schedule_expiry(&mut self, slot: u32, t: f64) {
         let task = &mut self.tasks[slot as usize];
         if task.expiry_scheduled {

@@ -570,7 +570,7 @@ impl Collector {
     }
 
     /// A counted contact entered a queue (`moved_from`: the queue it left).
-    #[inline]
+    #[inline(always)]
     pub fn queue_entered(&mut self, queue: u32, moved_from: Option<u32>) {
         self.queue_flow[queue as usize][QueueFlowKpi::Entered] += 1;
         if let Some(q) = moved_from {
@@ -637,7 +637,7 @@ impl Collector {
 
     /// Changes the work half of a group's level (workers holding a task,
     /// units in use) at time `t`: what every reservation and completion does.
-    #[inline]
+    #[inline(always)]
     pub fn change_work(&mut self, group: usize, t: f64, busy: i32, units: i32) {
         let lv = &mut self.group_level[group];
         lv.busy = lv.busy.wrapping_add_signed(busy);
@@ -664,8 +664,22 @@ impl Collector {
 
     /// Index into the `[interval × groups]` tables for a change at `t` inside
     /// the window, moving the group's cursor forward.
-    #[inline]
+    ///
+    /// Most changes fall in the cursor's interval: that test is inline and
+    /// stores nothing; crossing into a later interval is out of line.
+    #[inline(always)]
     fn interval_index(&mut self, group: usize, t: f64) -> usize {
+        let (k, end) = self.group_cursor[group];
+        if t < end || k + 1 >= self.intervals.len() {
+            return k * self.group_level.len() + group;
+        }
+        self.advance_cursor(group, t)
+    }
+
+    /// [`Collector::interval_index`] when `t` is past the cursor's interval.
+    #[cold]
+    #[inline(never)]
+    fn advance_cursor(&mut self, group: usize, t: f64) -> usize {
         let last = self.intervals.len() - 1;
         let (mut k, mut end) = self.group_cursor[group];
         while t >= end && k < last {

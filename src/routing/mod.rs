@@ -12,7 +12,9 @@
 //!
 //! At run time [`Router`] keeps a heap per waitlist (best task first: higher
 //! priority, then older creation time, then earlier arrival — or newest first
-//! in a LIFO queue, docs/routing.md, "Which task a free worker takes") and a
+//! in a LIFO queue, docs/routing.md, "Which task a free worker takes"), with a
+//! first-in first-out run beside it for tasks that join behind the last one
+//! (most of them in a FIFO queue: no sift to join or leave), and a
 //! heap of free workers per (idle pool, channel), longest since the last
 //! reservation first (docs/routing.md, "Which worker gets a task"). A pool
 //! holds the members of one (profile, queue) pair, or every member of a queue

@@ -191,18 +191,24 @@ impl Plan {
 
 // ------------------------------------------------------------ waitlists
 
-/// A `by_channel` entry that sends the lookup to the step's per-class lists.
+/// A `rows` entry that sends the lookup to the step's per-class lists.
 const PER_CLASS: u32 = u32::MAX;
 
-/// Where a task waits in a step, in O(1) for steps whose lists only the
-/// channel tells apart, by a search among the classes that can reach the
-/// step otherwise.
+/// Classes × steps up to which every class has its own row of waitlists
+/// (256 KiB of `u32`): beyond, rows are per channel.
+const CLASS_ROWS: usize = 1 << 16;
+
+/// Where a task waits in a step: in O(1) from a row of `rows`, which is
+/// the class's own when classes × steps is small (at most [`CLASS_ROWS`]
+/// entries: every reachable pair resolved once here, so a step whose
+/// expression reads task attributes costs no search per task), else its
+/// channel's, where steps whose lists the channel alone does not tell
+/// apart send the lookup to a search among the classes that reach them.
 #[derive(Debug, Clone)]
 struct StepIndex {
-    /// Per (channel, step): the waitlist when the step's expression reads no
-    /// task attribute and it names no known worker, else [`PER_CLASS`].
-    by_channel: Vec<u32>,
-    /// Per class: where its channel's row of `by_channel` starts.
+    /// Per (row, step): the waitlist, or [`PER_CLASS`] for a search.
+    rows: Vec<u32>,
+    /// Per class: where its row of `rows` starts.
     class_row: Vec<u32>,
     /// Per step: its range of `by_class`.
     class_range: Vec<(u32, u32)>,
@@ -215,7 +221,7 @@ impl StepIndex {
     #[inline]
     fn waitlist(&self, step: StepId, class: u32) -> u32 {
         let row = self.class_row[class as usize] as usize;
-        match self.by_channel[row + step.idx()] {
+        match self.rows[row + step.idx()] {
             PER_CLASS => self.waitlist_of_class(step, class),
             id => id,
         }
@@ -225,12 +231,37 @@ impl StepIndex {
     /// path stays small where it is inlined.
     #[cold]
     fn waitlist_of_class(&self, step: StepId, class: u32) -> u32 {
+        self.find_of_class(step, class)
+            .expect("a class enters only the steps the plan found it can reach")
+    }
+
+    /// The per-class list of a (step, class) pair, if the pair can occur.
+    fn find_of_class(&self, step: StepId, class: u32) -> Option<u32> {
         let (from, to) = self.class_range[step.idx()];
         let lists = &self.by_class[from as usize..to as usize];
-        let i = lists
-            .binary_search_by_key(&class, |&(c, _)| c)
-            .expect("a class enters only the steps the plan found it can reach");
-        lists[i].1
+        let i = lists.binary_search_by_key(&class, |&(c, _)| c).ok()?;
+        Some(lists[i].1)
+    }
+
+    /// The same index with one row per class, every reachable pair resolved
+    /// (pairs that cannot occur keep [`PER_CLASS`], whose search fails).
+    fn with_class_rows(mut self, n_steps: usize) -> StepIndex {
+        let mut rows = Vec::with_capacity(self.class_row.len() * n_steps);
+        for (class, &row) in self.class_row.iter().enumerate() {
+            for step in 0..n_steps {
+                rows.push(match self.rows[row as usize + step] {
+                    PER_CLASS => self
+                        .find_of_class(StepId(step as u32), class as u32)
+                        .unwrap_or(PER_CLASS),
+                    id => id,
+                });
+            }
+        }
+        self.class_row = (0..self.class_row.len())
+            .map(|c| (c * n_steps) as u32)
+            .collect();
+        self.rows = rows;
+        self
     }
 }
 
@@ -353,8 +384,8 @@ impl<'s> Lists<'s> {
             }
             class_range.push((from, by_class.len() as u32));
         }
-        let index = StepIndex {
-            by_channel,
+        let mut index = StepIndex {
+            rows: by_channel,
             class_row: s
                 .classes
                 .iter()
@@ -363,6 +394,9 @@ impl<'s> Lists<'s> {
             class_range,
             by_class,
         };
+        if s.classes.len() * n_steps <= CLASS_ROWS {
+            index = index.with_class_rows(n_steps);
+        }
         (lists.waitlists, lists.samples, index)
     }
 
@@ -686,12 +720,18 @@ mod tests {
 
     #[test]
     fn tables_grow_linearly_with_queues() {
-        for n in [10, 40] {
+        for n in [10, 40, 300] {
             let s = queues(n);
             let plan = Plan::build(&s);
-            // One voice list per step; no per-class lists.
+            // One voice list per step; no per-class lists; a row of lists
+            // per class only up to a fixed size, else per channel.
             assert_eq!(plan.waitlists.len(), n);
-            assert_eq!(plan.index.by_channel.len(), n * s.channels.len());
+            let rows = if n * n <= CLASS_ROWS {
+                n * n
+            } else {
+                n * s.channels.len()
+            };
+            assert_eq!(plan.index.rows.len(), rows);
             assert!(plan.index.by_class.is_empty());
             let candidates: usize = plan.waitlists.iter().map(|w| w.candidates.len()).sum();
             assert_eq!(candidates, n);

@@ -3,7 +3,7 @@
 
 use super::Plan;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// A task waiting in a waitlist.
 #[derive(Debug, Clone, Copy)]
@@ -128,10 +128,64 @@ impl Ord for IdleEntry {
 }
 
 /// The tasks of one waitlist, and how many of its entries are known stale.
+///
+/// Entries are a heap plus a run beside it in serving order: an entry
+/// served no earlier than the run's last joins the run (O(1) in and out,
+/// no sift), any other the heap; the next task is the better of the two
+/// fronts. In a FIFO list tasks mostly join in arrival order, so the heap
+/// stays empty. Live entries are distinct tasks with distinct sequence
+/// numbers, so they come out in exactly the order a heap alone gives; an
+/// entry tied with them is a stale copy of the same task, skipped either way.
 #[derive(Default)]
 struct Waiting {
     heap: BinaryHeap<WaitEntry>,
+    run: VecDeque<WaitEntry>,
     stale: u32,
+}
+
+impl Waiting {
+    #[inline]
+    fn len(&self) -> usize {
+        self.heap.len() + self.run.len()
+    }
+
+    #[inline]
+    fn push(&mut self, e: WaitEntry) {
+        if self.run.back().is_none_or(|last| !e.better_than(last)) {
+            self.run.push_back(e);
+        } else {
+            self.heap.push(e);
+        }
+    }
+
+    /// The entry served next, and whether it is the run's.
+    #[inline]
+    fn peek(&self) -> Option<(&WaitEntry, bool)> {
+        match (self.heap.peek(), self.run.front()) {
+            (Some(h), Some(r)) => Some(if h.better_than(r) {
+                (h, false)
+            } else {
+                (r, true)
+            }),
+            (Some(h), None) => Some((h, false)),
+            (None, Some(r)) => Some((r, true)),
+            (None, None) => None,
+        }
+    }
+
+    /// Removes the entry [`Waiting::peek`] returns.
+    #[inline]
+    fn pop(&mut self) {
+        match self.peek() {
+            Some((_, true)) => {
+                self.run.pop_front();
+            }
+            Some((_, false)) => {
+                self.heap.pop();
+            }
+            None => {}
+        }
+    }
 }
 
 /// The free workers of one (pool, channel), and how many can be live at
@@ -186,7 +240,7 @@ impl IdleHeap {
     }
 
     /// Removes the smallest key (no-op when empty).
-    #[inline]
+    #[inline(always)]
     fn pop(&mut self) {
         let Some(last) = self.keys.pop() else {
             return;
@@ -266,7 +320,7 @@ impl Router {
     /// Puts a task in a waitlist.
     #[inline]
     pub fn enqueue(&mut self, waitlist: u32, e: WaitEntry) {
-        self.waiting[waitlist as usize].heap.push(e);
+        self.waiting[waitlist as usize].push(e);
     }
 
     /// Notes that a task left a waitlist unserved; compacts when stale entries dominate.
@@ -275,25 +329,30 @@ impl Router {
         let w = &mut self.waiting[waitlist as usize];
         w.stale += 1;
         let stale = w.stale as usize;
-        if stale > 64 && stale * 2 > w.heap.len() {
+        if stale > 64 && stale * 2 > w.len() {
             w.heap.retain(|e| live(e));
+            w.run.retain(|e| live(e));
             w.stale = 0;
         }
     }
 
     /// The best live task of a waitlist, dropping stale tops.
-    #[inline]
+    #[inline(always)]
     pub fn peek_waiting(
         &mut self,
         waitlist: u32,
         live: impl Fn(&WaitEntry) -> bool,
     ) -> Option<WaitEntry> {
         let w = &mut self.waiting[waitlist as usize];
-        while let Some(top) = w.heap.peek() {
+        while let Some((top, in_run)) = w.peek() {
             if live(top) {
                 return Some(*top);
             }
-            w.heap.pop();
+            if in_run {
+                w.run.pop_front();
+            } else {
+                w.heap.pop();
+            }
             w.stale = w.stale.saturating_sub(1);
         }
         None
@@ -302,26 +361,27 @@ impl Router {
     /// Every entry of a waitlist, stale ones included, in no order (for the
     /// audit trail; the caller tells live entries apart).
     pub fn waiting_entries(&self, waitlist: u32) -> impl Iterator<Item = &WaitEntry> {
-        self.waiting[waitlist as usize].heap.iter()
+        let w = &self.waiting[waitlist as usize];
+        w.heap.iter().chain(&w.run)
     }
 
     /// Tasks waiting in a waitlist (entries less those known to be stale).
     #[inline]
     pub fn waiting_len(&self, waitlist: u32) -> usize {
         let w = &self.waiting[waitlist as usize];
-        w.heap.len() - w.stale as usize
+        w.len() - w.stale as usize
     }
 
     /// True when a waitlist holds no entry at all, live or stale.
     #[inline]
     pub fn waitlist_empty(&self, waitlist: u32) -> bool {
-        self.waiting[waitlist as usize].heap.is_empty()
+        self.waiting[waitlist as usize].len() == 0
     }
 
     /// Removes the top of a waitlist after [`Router::peek_waiting`] returned it.
-    #[inline]
+    #[inline(always)]
     pub fn pop_waiting(&mut self, waitlist: u32) {
-        self.waiting[waitlist as usize].heap.pop();
+        self.waiting[waitlist as usize].pop();
     }
 
     #[inline]
@@ -330,7 +390,7 @@ impl Router {
     }
 
     /// Offers a free worker to an idle pool on a channel.
-    #[inline]
+    #[inline(always)]
     pub fn push_idle(
         &mut self,
         pool: u32,
@@ -429,6 +489,37 @@ mod tests {
         }
         let order: Vec<u64> = std::iter::from_fn(|| h.pop()).map(|e| e.seq).collect();
         assert_eq!(order, vec![2, 3, 1]);
+    }
+
+    /// Property: heap and run together serve entries in exactly the order
+    /// of a heap alone, with arrivals in order (the run), late entries of
+    /// higher priority or older creation (the heap) and LIFO lists mixed.
+    #[test]
+    fn waiting_serves_in_heap_order() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        for lifo in [false, true] {
+            let mut q = Waiting::default();
+            let mut model = BinaryHeap::new();
+            let mut seq = 0u64;
+            for _ in 0..20_000 {
+                let r: f64 = rng.random();
+                if r < 0.5 {
+                    seq += 1;
+                    let rank = if rng.random::<f64>() < 0.2 { 5 } else { 0 };
+                    let created = seq as f64 - if r < 0.1 { 50.0 } else { 0.0 };
+                    let e = w(rank, created, seq, lifo);
+                    q.push(e);
+                    model.push(e);
+                } else {
+                    let got = q.peek().map(|(e, _)| e.seq);
+                    assert_eq!(got, model.peek().map(|e| e.seq));
+                    q.pop();
+                    model.pop();
+                }
+                assert_eq!(q.len(), model.len());
+            }
+        }
     }
 
     /// Property: the idle heap pops keys in increasing order, through
