@@ -158,7 +158,7 @@ pub(super) fn calibrate(args: Args) -> Result<()> {
     write_atomically(&report, json.as_bytes())
         .with_context(|| format!("cannot write {}", report.display()))?;
     if let Some(trace) = &args.trace {
-        write_atomically(trace, cal.trace_csv(&log).as_bytes())
+        write_atomically(trace, cal.trace_csv().as_bytes())
             .with_context(|| format!("cannot write {}", trace.display()))?;
     }
     let loaded = scenario::load(&args.out).map_err(|e| {

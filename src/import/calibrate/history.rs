@@ -59,7 +59,7 @@ pub struct Leg {
 pub type Activity = Vec<(f64, String)>;
 
 /// What one pass over the history keeps.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct History {
     /// Tasks in order of creation.
     pub tasks: Vec<TaskRecord>,

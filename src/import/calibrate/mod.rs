@@ -231,6 +231,9 @@ pub struct Calibration {
     pub options: Options,
     /// Whether the structure comes from a workspace snapshot.
     pub from_workspace: bool,
+    /// The history's tasks and workers, as read once (the trace is
+    /// written from them).
+    pub history: History,
 }
 
 /// The structure a workspace snapshot gives (`--workspace`): its queues,
@@ -717,6 +720,7 @@ pub fn calibrate(
         notes,
         options: options.clone(),
         from_workspace: layout.is_some(),
+        history: h,
     })
 }
 
@@ -741,8 +745,8 @@ impl Calibration {
     /// time 0, channel, observed talk time, observed patience (empty when
     /// the customer did not hang up: it is then only known to exceed the
     /// wait) and the attributes that route it.
-    pub fn trace_csv(&self, log: &EventLog) -> String {
-        let h = History::read(log);
+    pub fn trace_csv(&self) -> String {
+        let h = &self.history;
         let queue_of: BTreeMap<&str, &str> = self
             .queues
             .iter()
