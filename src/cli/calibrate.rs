@@ -38,14 +38,6 @@ fn report_path(out: &Path) -> PathBuf {
     out.with_file_name(format!("{stem}.calibration.json"))
 }
 
-/// `<stem>.workflow.json` beside `out`, as `ccsim import workspace` names it.
-fn workflow_path(out: &Path) -> PathBuf {
-    let stem = out
-        .file_stem()
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-    out.with_file_name(format!("{stem}.workflow.json"))
-}
-
 /// How many problems are printed before "and N more".
 const SHOWN_PROBLEMS: usize = 10;
 
@@ -57,7 +49,10 @@ pub(super) fn calibrate(args: Args) -> Result<()> {
         .map_err(anyhow::Error::msg)
         .context("--redial-window")?;
     let report = report_path(&args.out);
-    let workflow_file = workflow_path(&args.out);
+    // Named as `ccsim import workspace` names it.
+    let workflow_file = args
+        .out
+        .with_file_name(super::import::workflow_file(&args.out));
     let mut outputs = vec![args.out.clone(), report.clone()];
     outputs.extend(args.trace.clone());
     if args.workspace.is_some() {

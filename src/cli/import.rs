@@ -20,7 +20,7 @@ pub(super) struct Args {
 }
 
 /// The workflow document's file name beside `out`: `<stem>.workflow.json`.
-fn workflow_file(out: &Path) -> String {
+pub(super) fn workflow_file(out: &Path) -> String {
     let stem = out
         .file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
