@@ -6,6 +6,8 @@ use super::{CancelReason, Histogram, Kpi, Kpis, TransferEvent};
 /// Contact counters of one segment cell.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Cell {
+    /// These five counts stay zero while simulating: `Collector::finish`
+    /// sums them from the cell's slices (one update per contact, not two).
     pub(super) offered: u64,
     pub(super) answered: u64,
     pub(super) abandoned: u64,

@@ -410,9 +410,7 @@ impl Collector {
     fn offered(&mut self, cell: CellId, i: usize, redial: bool) -> usize {
         let s = self.slice_index(cell, i);
         self.slices[s].offered += 1;
-        let c = &mut self.cells[cell.0 as usize];
-        c.offered += 1;
-        c.redials += u64::from(redial);
+        self.cells[cell.0 as usize].redials += u64::from(redial);
         s
     }
 
@@ -437,8 +435,6 @@ impl Collector {
         sl.wait_answered_s += wait;
         sl.waits.record(wait);
         let c = &mut self.cells[cell.0 as usize];
-        c.answered += 1;
-        c.answered_within += u64::from(within);
         c.wait_answered_s += wait;
         c.wait_max_s = c.wait_max_s.max(wait);
         c.handle_s += handle;
@@ -457,9 +453,6 @@ impl Collector {
         let sl = &mut self.slices[s];
         sl.abandoned += 1;
         sl.short_abandoned += short;
-        let c = &mut self.cells[cell.0 as usize];
-        c.abandoned += 1;
-        c.short_abandoned += short;
         let iv = &mut self.intervals[i];
         iv.abandoned += 1;
         iv.short_abandoned += short;
@@ -723,11 +716,21 @@ impl Collector {
     pub fn finish(mut self, s: &Scenario, contacts: u64, events: u64) -> ReplicationResult {
         let n_groups = self.group_level.len();
         let n_int = self.intervals.len();
-        // A cell's whole-window waits are its slices' waits.
+        // A cell's whole-window waits and outcome counts are its slices'
+        // (the counts are only kept per slice while simulating, one update
+        // per contact instead of two; integer sums are exact in any order).
         for c in &mut self.cells {
             if let Some(base) = c.slices {
                 let base = base as usize;
-                c.waits = slices::cell_waits(&self.slices[base..base + n_int]);
+                let row = &self.slices[base..base + n_int];
+                c.waits = slices::cell_waits(row);
+                for x in row {
+                    c.offered += x.offered;
+                    c.answered += x.answered;
+                    c.abandoned += x.abandoned;
+                    c.short_abandoned += x.short_abandoned;
+                    c.answered_within += x.answered_within;
+                }
             }
         }
         // Rebuild each interval's integrals from the level entering it.
