@@ -13,20 +13,61 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What `ccsim calibrate` was asked.
+#[derive(Debug, clap::Args)]
 pub(super) struct Args {
+    /// Event files (JSON lines, JSON arrays or pages of the events list).
+    #[arg(required = true)]
     pub events: Vec<PathBuf>,
+    /// The scenario file to write.
+    #[arg(long)]
     pub out: PathBuf,
-    pub workspace: Option<PathBuf>,
-    pub workflow: Option<String>,
+    /// Width of the intraday profile's pieces and of the statistics
+    /// intervals; must divide a day.
+    #[arg(long, default_value = "30m")]
     pub interval: String,
+    /// A TaskRouter workspace snapshot (as `ccsim import workspace`
+    /// reads it): routing, workers and attributes come from it, and
+    /// the workflow is written beside the scenario as
+    /// <stem>.workflow.json.
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+    /// With --workspace: the workflow to use, by friendly name or SID.
+    #[arg(long, requires = "workspace")]
+    pub workflow: Option<String>,
+    /// Task attributes that split arrival sources beyond channel and
+    /// queue, comma-separated (dotted paths reach nested values).
+    #[arg(long, value_delimiter = ',')]
     pub by: Vec<String>,
+    /// Activities in which workers take tasks, comma-separated, for head
+    /// counts from worker.activity.update events.
+    #[arg(long, value_delimiter = ',', default_value = "Available")]
     pub available: Vec<String>,
+    /// The task attribute naming the caller (e.g. `from`), to link a
+    /// TaskRouter history's redials: a task created soon after the same
+    /// caller's abandoned one is a redial, not a fresh arrival.
+    #[arg(long)]
     pub customer: Option<String>,
+    /// How soon after hanging up the caller's next task is a redial.
+    #[arg(long, default_value = "1h")]
     pub redial_window: String,
+    /// Write a profile per weekday (a week-long profile: each weekday
+    /// its own shape) instead of one daily profile scaled by day-of-week
+    /// multipliers; needs every weekday seen for a whole day.
+    #[arg(long)]
     pub weekday_profiles: bool,
+    /// Write talk and wrap-up times as empirical tables (100 quantiles
+    /// of the observed values) instead of the family chosen by AIC.
+    #[arg(long)]
     pub empirical: bool,
+    /// Also write the history's tasks as a trace CSV to replay (arrival
+    /// time, channel, observed talk, observed patience, attributes).
+    #[arg(long)]
     pub trace: Option<PathBuf>,
+    /// The scenario's name (default: the --out file's stem).
+    #[arg(long)]
     pub name: Option<String>,
+    /// Replace the output files if they exist.
+    #[arg(long)]
     pub force: bool,
 }
 

@@ -297,62 +297,7 @@ enum Command {
     /// the scenario and, beside it, <stem>.calibration.json with every fit
     /// and its uncertainty, then checks that the scenario validates
     /// (docs/calibrate.md).
-    Calibrate {
-        /// Event files (JSON lines, JSON arrays or pages of the events list).
-        #[arg(required = true)]
-        events: Vec<PathBuf>,
-        /// The scenario file to write.
-        #[arg(long)]
-        out: PathBuf,
-        /// Width of the intraday profile's pieces and of the statistics
-        /// intervals; must divide a day.
-        #[arg(long, default_value = "30m")]
-        interval: String,
-        /// A TaskRouter workspace snapshot (as `ccsim import workspace`
-        /// reads it): routing, workers and attributes come from it, and
-        /// the workflow is written beside the scenario as
-        /// <stem>.workflow.json.
-        #[arg(long)]
-        workspace: Option<PathBuf>,
-        /// With --workspace: the workflow to use, by friendly name or SID.
-        #[arg(long, requires = "workspace")]
-        workflow: Option<String>,
-        /// Task attributes that split arrival sources beyond channel and
-        /// queue, comma-separated (dotted paths reach nested values).
-        #[arg(long, value_delimiter = ',')]
-        by: Vec<String>,
-        /// Activities in which workers take tasks, comma-separated, for head
-        /// counts from worker.activity.update events.
-        #[arg(long, value_delimiter = ',', default_value = "Available")]
-        available: Vec<String>,
-        /// The task attribute naming the caller (e.g. `from`), to link a
-        /// TaskRouter history's redials: a task created soon after the same
-        /// caller's abandoned one is a redial, not a fresh arrival.
-        #[arg(long)]
-        customer: Option<String>,
-        /// How soon after hanging up the caller's next task is a redial.
-        #[arg(long, default_value = "1h")]
-        redial_window: String,
-        /// Write a profile per weekday (a week-long profile: each weekday
-        /// its own shape) instead of one daily profile scaled by day-of-week
-        /// multipliers; needs every weekday seen for a whole day.
-        #[arg(long)]
-        weekday_profiles: bool,
-        /// Write talk and wrap-up times as empirical tables (100 quantiles
-        /// of the observed values) instead of the family chosen by AIC.
-        #[arg(long)]
-        empirical: bool,
-        /// Also write the history's tasks as a trace CSV to replay (arrival
-        /// time, channel, observed talk, observed patience, attributes).
-        #[arg(long)]
-        trace: Option<PathBuf>,
-        /// The scenario's name (default: the --out file's stem).
-        #[arg(long)]
-        name: Option<String>,
-        /// Replace the output files if they exist.
-        #[arg(long)]
-        force: bool,
-    },
+    Calibrate(calibrate::Args),
     /// Combine the partial folders of every shard of a run, sweep or
     /// comparison (written with --shard) into the report folder of the
     /// unsharded command, byte for byte (docs/cluster.md).
@@ -792,37 +737,7 @@ fn dispatch(cli: Cli, merge: Option<&mut ccsim::shard::merge::Merge>) -> Result<
             name,
             force,
         }),
-        Command::Calibrate {
-            events,
-            out,
-            workspace,
-            workflow,
-            interval,
-            by,
-            available,
-            customer,
-            redial_window,
-            weekday_profiles,
-            empirical,
-            trace,
-            name,
-            force,
-        } => calibrate::calibrate(calibrate::Args {
-            events,
-            out,
-            workspace,
-            workflow,
-            interval,
-            by,
-            available,
-            customer,
-            redial_window,
-            weekday_profiles,
-            empirical,
-            trace,
-            name,
-            force,
-        }),
+        Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Merge { .. } if merge.is_some() => {
             anyhow::bail!("the shards' command is itself a merge")
         }

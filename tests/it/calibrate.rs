@@ -2,7 +2,7 @@
 //! history, and the fitted scenario reproduces the center the history came
 //! from.
 
-use super::{assert_within, ccsim, ccsim_ok, stderr_no_panic, temp_dir};
+use super::{assert_within, ccsim, ccsim_ok, simulated_history, stderr_no_panic, temp_dir};
 use ccsim::erlang::Model;
 use ccsim::metrics::Kpi;
 use ccsim::replications;
@@ -81,7 +81,7 @@ fn a_calibrated_history_reproduces_the_original_center() {
     let dir = temp_dir("calibrate-roundtrip");
     let original = dir.join("original.toml");
     std::fs::write(&original, ORIGINAL).unwrap();
-    let events = history(&dir, &original);
+    let events = simulated_history(&dir, &original, &[]);
     let trace = dir.join("history.csv");
     let out = calibrate(&dir, &events, "4h", &["--trace", trace.to_str().unwrap()]);
     assert!(out.contains("The scenario validates"), "{out}");
@@ -287,25 +287,6 @@ fn calibrate_report(dir: &Path, events: &Path, interval: &str) -> Value {
     read_json(&dir.join("cal.calibration.json"))
 }
 
-/// Simulates replication 0 of `scenario` with `--events` in `dir`.
-fn history(dir: &Path, scenario: &Path) -> std::path::PathBuf {
-    let events = dir.join("events.jsonl");
-    ccsim_ok(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "--replications",
-            "1",
-            "--events",
-            events.to_str().unwrap(),
-            "--out",
-            dir.join("history").to_str().unwrap(),
-        ],
-        &[],
-    );
-    events
-}
-
 fn plan(v: &Value) -> Vec<u64> {
     v.as_array()
         .unwrap()
@@ -320,7 +301,7 @@ fn plan(v: &Value) -> Vec<u64> {
 #[test]
 fn head_counts_per_interval_are_recovered_from_activity_updates() {
     let dir = temp_dir("calibrate-staffing");
-    let events = history(&dir, &super::scenario("staffing-plan.toml"));
+    let events = simulated_history(&dir, &super::scenario("staffing-plan.toml"), &[]);
     let report = calibrate_report(&dir, &events, "1h");
     let groups = report["groups"].as_array().unwrap();
     let by_name = |n: &str| groups.iter().find(|g| g["name"] == n).unwrap();
@@ -383,7 +364,7 @@ default_filter = {{ queue = "q" }}
 fn day_of_week_multipliers_are_recovered() {
     let dir = temp_dir("calibrate-weekly");
     let scenario = chats_by_weekday(&dir, 28, 3, "");
-    let events = history(&dir, &scenario);
+    let events = simulated_history(&dir, &scenario, &[]);
     let report = calibrate_report(&dir, &events, "24h");
     // With --weekday-profiles, each weekday's own rate (one 24 h piece a
     // day here): 30/h times its multiplier, within the Poisson band of its
@@ -446,7 +427,7 @@ fn redials_are_recovered_and_not_counted_as_fresh_arrivals() {
         ),
     )
     .unwrap();
-    let events = history(&dir, &scenario);
+    let events = simulated_history(&dir, &scenario, &[]);
     let report = calibrate_report(&dir, &events, "4h");
     let source = &report["sources"][0];
     let r = &source["redials"];
@@ -489,7 +470,7 @@ fn busyness_is_recovered_from_day_to_day_counts() {
         5,
         r#"busyness = { dist = "gamma", mean = 1, cv = 0.2, per = "day" }"#,
     );
-    let events = history(&dir, &scenario);
+    let events = simulated_history(&dir, &scenario, &[]);
     let report = calibrate_report(&dir, &events, "24h");
     let arrivals = &report["sources"][0]["arrivals"];
     let cv = arrivals["busyness_cv"].as_f64().unwrap();
@@ -556,7 +537,7 @@ fn empirical_tables_keep_the_observed_talk_times() {
     let dir = temp_dir("calibrate-empirical");
     let original = dir.join("original.toml");
     std::fs::write(&original, ORIGINAL).unwrap();
-    let events = history(&dir, &original);
+    let events = simulated_history(&dir, &original, &[]);
     calibrate(&dir, &events, "4h", &["--empirical"]);
     let text = std::fs::read_to_string(dir.join("cal.toml")).unwrap();
     let line = text
@@ -603,7 +584,7 @@ fn transfers_are_recovered_per_queue() {
             "target_workers = \"1==1\"\ntransfer = { probability = 0.2, to = \"tier2\", handle_time = { dist = \"exponential\", mean = \"5m\" } }\n[[queues]]\nname = \"tier2\"\ntarget_workers = \"expert == true\"",
         );
     std::fs::write(&scenario, text).unwrap();
-    let events = history(&dir, &scenario);
+    let events = simulated_history(&dir, &scenario, &[]);
     let report = calibrate_report(&dir, &events, "4h");
     let t = &report["transfers"][0];
     assert_eq!(t["queue"], "main");

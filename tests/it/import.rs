@@ -3,7 +3,7 @@
 //! runs, with the groups, counts and queues the snapshot holds; broken
 //! snapshots fail with the file, the place and a fix, never a panic.
 
-use super::{ccsim, ccsim_ok, scenario, stderr_no_panic, temp_dir};
+use super::{ccsim, ccsim_ok, scenario, simulated_history, stderr_no_panic, temp_dir};
 use std::path::Path;
 
 fn import(dir: &Path, out: &Path) -> String {
@@ -268,22 +268,11 @@ fn an_existing_scenario_is_replaced_only_with_force() {
 fn patience_is_recovered_from_a_simulated_history() {
     use ccsim::import::{events, patience};
     let dir = temp_dir("import-patience");
-    let trail = dir.join("events.jsonl");
-    ccsim_ok(
-        &[
-            "run",
-            scenario("mmc-erlang-a.toml").to_str().unwrap(),
-            "--replications",
-            "1",
-            // 11 agents for 10 erlangs: many wait, enough hang up to see patience.
-            "--set",
-            "agents.agents.count=11",
-            "--events",
-            trail.to_str().unwrap(),
-            "--out",
-            dir.join("report").to_str().unwrap(),
-        ],
-        &[],
+    // 11 agents for 10 erlangs: many wait, enough hang up to see patience.
+    let trail = simulated_history(
+        &dir,
+        &scenario("mmc-erlang-a.toml"),
+        &["agents.agents.count=11"],
     );
     let log = events::read_events(std::slice::from_ref(&trail)).unwrap();
     assert_eq!(log.clock, events::Clock::Simulation);
@@ -401,20 +390,7 @@ fn the_example_event_history_reads_with_its_waits_and_patience() {
 fn handle_times_are_recovered_from_a_simulated_history() {
     use ccsim::import::{durations, events};
     let dir = temp_dir("import-handle");
-    let trail = dir.join("events.jsonl");
-    ccsim_ok(
-        &[
-            "run",
-            scenario("worked-example.toml").to_str().unwrap(),
-            "--replications",
-            "1",
-            "--events",
-            trail.to_str().unwrap(),
-            "--out",
-            dir.join("report").to_str().unwrap(),
-        ],
-        &[],
-    );
+    let trail = simulated_history(&dir, &scenario("worked-example.toml"), &[]);
     let log = events::read_events(std::slice::from_ref(&trail)).unwrap();
     assert!(
         log.problems.is_empty(),
@@ -467,25 +443,14 @@ fn handle_times_are_recovered_from_a_simulated_history() {
 fn reservation_behaviour_is_recovered_from_a_simulated_history() {
     use ccsim::import::{events, reservations};
     let dir = temp_dir("import-reservations");
-    let trail = dir.join("events.jsonl");
-    ccsim_ok(
+    let trail = simulated_history(
+        &dir,
+        &scenario("mmc-erlang-c.toml"),
         &[
-            "run",
-            scenario("mmc-erlang-c.toml").to_str().unwrap(),
-            "--replications",
-            "1",
-            "--set",
             "reservations.reject_probability=0.1",
-            "--set",
             "reservations.no_answer_probability=0.05",
-            "--set",
             r#"reservations.accept_delay={ dist = "exponential", mean = "6s" }"#,
-            "--events",
-            trail.to_str().unwrap(),
-            "--out",
-            dir.join("report").to_str().unwrap(),
         ],
-        &[],
     );
     let log = events::read_events(std::slice::from_ref(&trail)).unwrap();
     let offers = reservations::offers(&log, &|w: &str| reservations::ccsim_group(w));
@@ -516,20 +481,7 @@ fn reservation_behaviour_is_recovered_from_a_simulated_history() {
 fn the_intraday_profile_is_recovered_from_a_simulated_history() {
     use ccsim::import::{arrivals, events};
     let dir = temp_dir("import-arrivals");
-    let trail = dir.join("events.jsonl");
-    ccsim_ok(
-        &[
-            "run",
-            scenario("sinusoidal-day.toml").to_str().unwrap(),
-            "--replications",
-            "1",
-            "--events",
-            trail.to_str().unwrap(),
-            "--out",
-            dir.join("report").to_str().unwrap(),
-        ],
-        &[],
-    );
+    let trail = simulated_history(&dir, &scenario("sinusoidal-day.toml"), &[]);
     let log = events::read_events(std::slice::from_ref(&trail)).unwrap();
     let p = arrivals::profiles(&log, 7200.0, &arrivals::by_channel).unwrap();
     let voice = &p["voice"];

@@ -122,6 +122,29 @@ pub fn assert_within(label: &str, est: &Estimate, reference: f64) {
     );
 }
 
+/// Simulates replication 0 of `scenario` (with `--set` overrides `sets`)
+/// and streams its events to `events.jsonl` in `dir`; returns that path.
+/// The simulated histories that calibration is checked against.
+pub fn simulated_history(dir: &Path, scenario: &Path, sets: &[&str]) -> PathBuf {
+    let events = dir.join("events.jsonl");
+    let report = dir.join("history");
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--replications",
+        "1",
+        "--events",
+        events.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ];
+    for set in sets {
+        args.extend(["--set", set]);
+    }
+    ccsim_ok(&args, &[]);
+    events
+}
+
 /// Runs the `ccsim` binary.
 pub fn ccsim(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ccsim"));
