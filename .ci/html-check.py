@@ -2,8 +2,9 @@
 """report.html seen by a real browser: CI's check of `--html` (in .ci/run
 after the test suite, not in `cargo test`).
 
-Builds the release binary, writes the --html reports of two example
-scenarios under reports/ci-html/ (a run with [costs], a sweep), opens each
+Builds the release binary, writes the --html reports of three example
+scenarios under reports/ci-html/ (a run with [costs], a sweep, a run with
+text conversations), opens each
 in headless Chromium and fails on any console error, uncaught exception,
 failed or outside resource load, a page wider than a phone's window, a
 blank or near-uniform full-page screenshot, or an empty PDF print. Keeps
@@ -38,6 +39,7 @@ OUT = os.path.join(ROOT, "reports", "ci-html")
 REPORTS = [
     ("run", ["run", "scenarios/finance-channel-shift.toml", "--replications", "3"]),
     ("sweep", ["sweep", "scenarios/chat-concurrency-sweep.toml", "--replications", "2"]),
+    ("conversations", ["run", "scenarios/chat-conversations.toml", "--replications", "3"]),
 ]
 WIDTH, NARROW = 1200, 375
 TIMEOUT_S = 60

@@ -49,6 +49,9 @@ pub enum Purpose {
     Selection = 16,
     /// Self-service: time in the flow, opt-out, containment.
     SelfService = 17,
+    /// Text conversations: one key per customer of a source, which seeds
+    /// every draw of her conversation.
+    Conversation = 18,
 }
 
 #[inline]

@@ -127,6 +127,8 @@ pub struct Summary {
     pub blocking: Option<crate::metrics::BlockKpis<Estimate>>,
     /// The self-service stage, when a source has one.
     pub self_service: Option<crate::metrics::SelfServiceKpis<Estimate>>,
+    /// Per channel with text conversations, in scenario order.
+    pub conversations: Vec<Named<crate::metrics::ConversationKpis<Estimate>>>,
     /// Segment KPIs the outputs leave out (see [`Summary::hidden_kpis`]).
     pub hidden: Vec<&'static str>,
     /// Contacts simulated over all replications, warm-up included.
@@ -280,6 +282,18 @@ pub fn summarize(s: &Scenario, seed: u64, results: &[ReplicationResult]) -> Summ
             .into_iter()
             .filter(|k| !k.shown_for(s))
             .map(crate::metrics::Kpi::name)
+            .collect(),
+        conversations: s
+            .channels
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.conversation.is_some())
+            .map(|(i, c)| Named {
+                name: c.name.clone(),
+                kpis: crate::metrics::ConversationKpis::from_fn(|k| {
+                    est(&|r| r.conversations[i][k])
+                }),
+            })
             .collect(),
         self_service: s
             .sources

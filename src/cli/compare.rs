@@ -212,10 +212,8 @@ fn with_ci(kpi: &str, mean: Option<f64>, ci: Option<f64>, signed: bool) -> Strin
 fn table(out: &mut impl Write, diffs: &[Difference]) -> Result<()> {
     let label = |d: &Difference| match d.id.scope {
         Scope::Overall => d.id.kpi.to_string(),
-        Scope::Cost | Scope::Faults | Scope::Blocking => {
-            format!("{} {}", d.id.scope.label(), d.id.kpi)
-        }
-        s => format!("{} {} {}", s.label(), d.id.name, d.id.kpi),
+        s if s.has_parts() => format!("{} {} {}", s.label(), d.id.name, d.id.kpi),
+        s => format!("{} {}", s.label(), d.id.kpi),
     };
     // A queue, channel or source that holds every contact repeats the
     // overall row: shown once.

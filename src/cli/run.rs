@@ -163,9 +163,7 @@ pub(super) fn run(s: &Scenario, file: &Path, a: Args<'_>) -> Result<()> {
     if json {
         stdout.write_all(report::json::to_string(&summary).as_bytes())?;
     } else {
-        stdout.write_all(
-            report::table::render(&summary, s.sim.service_level_threshold_s).as_bytes(),
-        )?;
+        stdout.write_all(report::table::render(&summary, &s.service_level_text()).as_bytes())?;
         if intervals {
             writeln!(stdout)?;
             stdout.write_all(report::intervals_table::render(&summary).as_bytes())?;

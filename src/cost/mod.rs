@@ -305,6 +305,23 @@ pub fn bill(s: &Scenario, costs: &Costs, r: &ReplicationResult) -> Bill {
         ("fixed".to_string(), fixed),
         ("numbers".to_string(), numbers),
     ];
+    // Written only when priced, so bills without it keep their lines.
+    if !(costs.self_service_minute.is_free() && costs.self_service_session.is_free()) {
+        let ivr = &r.self_service;
+        components.push((
+            "self_service".to_string(),
+            priced(
+                &costs.self_service_minute,
+                ivr[crate::metrics::SelfServiceKpi::Minutes],
+                sh,
+            )
+            .plus(priced(
+                &costs.self_service_session,
+                ivr[crate::metrics::SelfServiceKpi::Sessions],
+                sh,
+            )),
+        ));
+    }
     let mut channels = Vec::new();
     let mut channels_month = Vec::new();
     let mut queues = vec![0i64; s.queues.len() + 1];

@@ -38,6 +38,7 @@ impl Engine<'_> {
             Followup::Voicemail => Some("voicemail"),
             Followup::Callback => Some("callback"),
             Followup::Transfer => Some("transfer"),
+            Followup::Reopen => Some("reopen"),
         };
         fill(self, &mut ev);
         if let Some(tr) = self.tracer.as_mut() {

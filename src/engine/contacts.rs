@@ -47,6 +47,9 @@ impl Engine<'_> {
             self.record_size(t);
         }
         self.live += 1;
+        if self.any_conversation {
+            self.begin_conversation(slot, t);
+        }
         if self.tracer.is_some() {
             self.trace_task(slot, t, "task.created", |e, ev| {
                 let attrs: Vec<String> = e.s.classes[c.class.idx()]

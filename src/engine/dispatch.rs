@@ -119,6 +119,9 @@ impl<'s> Engine<'s> {
             selection_rng: rng::stream(seed, replication, rng::Purpose::Selection, 0),
             self_service_rng: rng::stream(seed, replication, rng::Purpose::SelfService, 0),
             any_self_service: s.sources.iter().any(|x| x.self_service.is_some()),
+            any_conversation: s.channels.iter().any(|c| c.conversation.is_some()),
+            conv: conversation::states(),
+            conv_streams: conversation::key_streams(s, seed, replication),
             busy_today: s
                 .queues
                 .iter()
@@ -260,6 +263,17 @@ impl<'s> Engine<'s> {
                 Event::SelfServiceDone { task, generation } => {
                     self.self_service_done(task, generation, t)
                 }
+                Event::Reply {
+                    worker,
+                    task,
+                    epoch,
+                } => self.customer_reply(worker, task, epoch, t),
+                Event::InactiveClose {
+                    worker,
+                    task,
+                    epoch,
+                } => self.inactive_close(worker, task, epoch, t),
+                Event::Reopen { task, generation } => self.reopen(task, generation, t),
             }
             if self.active_sources == 0 && self.live == 0 && t >= horizon {
                 break;

@@ -128,6 +128,32 @@ pub enum Event {
         /// Slot generation when it started.
         generation: u32,
     },
+    /// A conversation's customer answers the agent's reply (stale if the
+    /// talk epoch moved on).
+    Reply {
+        /// Worker index.
+        worker: u32,
+        /// Task slot.
+        task: u32,
+        /// The task's talk epoch when scheduled.
+        epoch: u32,
+    },
+    /// A conversation's customer stayed silent for the inactivity timeout.
+    InactiveClose {
+        /// Worker index.
+        worker: u32,
+        /// Task slot.
+        task: u32,
+        /// The task's talk epoch when scheduled.
+        epoch: u32,
+    },
+    /// A closed conversation's customer writes again within the window.
+    Reopen {
+        /// Task slot (parked).
+        task: u32,
+        /// Slot generation when scheduled.
+        generation: u32,
+    },
     /// A scripted change of some workers' attributes and capacity.
     ProfileChange {
         /// Group index.

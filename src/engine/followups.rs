@@ -277,6 +277,14 @@ impl Engine<'_> {
         x.routed = false;
         x.filter = NO_FILTER;
         x.priority = again.priority.unwrap_or(src.priority);
+        // Its attributes may change (`redial.attributes`); a redial of a
+        // redial keeps the redial's.
+        if let Some(&class) = again
+            .classes
+            .get(x.class.wrapping_sub(src.attributes.first_class) as usize)
+        {
+            x.class = class;
+        }
         x.patience = patience;
         x.expiry_scheduled = false;
         x.timed_out_filter = false;
@@ -293,6 +301,9 @@ impl Engine<'_> {
             ev.source = Some(e.s.sources[task.source as usize].name.clone());
             ev.channel = Some(e.s.channels[task.channel as usize].name.clone());
         });
+        if self.any_conversation {
+            self.redial_conversation(slot, t);
+        }
         self.begin_attempt(slot, t);
     }
 }

@@ -57,7 +57,12 @@ impl Engine<'_> {
             && let Some((_, answered)) = leg
         {
             let rng = &mut self.usage_rng;
-            if answered {
+            if answered && self.s.channels[channel as usize].conversation.is_some() {
+                // A conversation's messages are its exchanges: the
+                // customer's message and the agent's reply, this stretch.
+                let n = u64::from(self.conv[slot as usize].exchanges_done());
+                (m_in, m_out) = (n, n);
+            } else if answered {
                 let n = rates.messages_per_contact.as_ref().map_or(0.0, |d| {
                     d.sample(rng)
                         .round()

@@ -16,6 +16,7 @@
 //! | `matching.rs` | eligibility, the worker a task gets, the task a worker pulls |
 //! | `service.rs` | reserve, accept/reject/timeout, talk, wrap-up, complete |
 //! | `followups.rs` | call backs, transfers, redials |
+//! | `conversation.rs` | text conversations: exchanges, reply gaps, closes, reopenings |
 //! | `staff.rs` | activities, shifts, breaks, disconnects, profile changes, hours |
 //! | `faults.rs` | injected faults: the look-up, outages, unreached call backs |
 //! | `meters.rs` | cost meters (with `[costs]`) and the end-of-run flush |
@@ -34,6 +35,8 @@
 //! CallbackOffer ..... followups::callback_offer
 //! CallbackDue ....... followups::callback_due
 //! Redial ............ followups::redial
+//! Reply, InactiveClose, Reopen
+//!                     conversation::*        a text conversation's next exchange, close, reopening
 //! Shift, HoursChange, Disconnect, Reconnect, ProfileChange, WorkerReturn
 //!                     staff::*               availability changes, then pull_tasks
 //! LookupDone ........ faults::lookup_done    route, or the look-up's failure action
@@ -76,6 +79,7 @@ mod audit;
 mod blocking;
 pub mod calendar;
 mod contacts;
+mod conversation;
 mod dispatch;
 pub mod event;
 mod faults;
@@ -156,6 +160,9 @@ enum Followup {
     Callback,
     /// The second leg of a transfer.
     Transfer,
+    /// A closed conversation the customer reopened (routed, or straight
+    /// back to its agent).
+    Reopen,
 }
 
 /// How a pending reservation will end (drawn when it is created).
@@ -415,6 +422,12 @@ struct Engine<'s> {
     /// `[faults]`, if any.
     /// Some source has self-service (one test per attempt otherwise).
     any_self_service: bool,
+    /// Some channel has text conversations.
+    any_conversation: bool,
+    /// Per task slot, with conversations: the conversation's state.
+    conv: Vec<conversation::ConvState>,
+    /// Per source, with conversations: the customers' keys.
+    conv_streams: Vec<Xoshiro256PlusPlus>,
     /// Self-service draws (`[[arrivals]] self_service`).
     self_service_rng: Xoshiro256PlusPlus,
     /// Random worker selection's stream.

@@ -105,12 +105,13 @@ impl Engine<'_> {
                 self.metrics
                     .transfer_event(here, TransferEvent::Answered, t - task.created)
             }
+            Followup::Reopen => self.metrics.reopen_answered(channel, t - task.created),
             Followup::None => {}
         }
         if task.counted {
             let (created, busy) = (task.created, task.handle + task.wrapup);
             self.metrics
-                .answered(here, created, t - created, busy, task.is_redial);
+                .answered(here, channel, created, t - created, busy, task.is_redial);
             if task.filter != NO_FILTER {
                 self.metrics.filter_event(task.filter, FilterKpi::Answered);
             }
@@ -142,7 +143,23 @@ impl Engine<'_> {
                 task.wrapup
             ));
         });
-        let i = w as usize * self.n_channels + channel as usize;
+        self.start_work(w, slot, channel, handle, t);
+        if self.faults.is_some() {
+            let x = &self.tasks[slot as usize];
+            if x.ghost {
+                self.ghost_accepted(slot);
+            }
+            if self.tasks[slot as usize].twin != NO_TWIN {
+                self.end_twin(slot, t);
+            }
+        }
+    }
+
+    /// Work of `handle` solo seconds starts on a task (talk, or a
+    /// conversation's exchange): its end is scheduled, or with slowdown the
+    /// worker's talks on the channel are re-timed with it.
+    #[inline(always)]
+    pub(super) fn start_work(&mut self, w: u32, slot: u32, channel: u32, handle: f64, t: f64) {
         if self.s.channels[channel as usize]
             .handle_time_scale
             .is_empty()
@@ -158,16 +175,9 @@ impl Engine<'_> {
             );
         } else {
             self.retime_talk(w, channel, t, Some(slot), None);
-            debug_assert!(self.talking[i].contains(&slot));
-        }
-        if self.faults.is_some() {
-            let x = &self.tasks[slot as usize];
-            if x.ghost {
-                self.ghost_accepted(slot);
-            }
-            if self.tasks[slot as usize].twin != NO_TWIN {
-                self.end_twin(slot, t);
-            }
+            debug_assert!(
+                self.talking[w as usize * self.n_channels + channel as usize].contains(&slot)
+            );
         }
     }
 
@@ -342,10 +352,19 @@ impl Engine<'_> {
             // counts the time the agent actually talked.
             let x = self.tasks[task as usize];
             if x.counted {
+                let started = if self.any_conversation && self.is_conversation(task) {
+                    self.exchange_started(task)
+                } else {
+                    x.talk_start
+                };
                 let cell = self.cell(&x);
-                self.metrics
-                    .handle_adjust(cell, (t - x.talk_start) - x.handle);
+                self.metrics.handle_adjust(cell, (t - started) - x.handle);
             }
+        }
+        if self.any_conversation && self.is_conversation(task) {
+            // One exchange of a text conversation (not transferred).
+            self.exchange_end(worker, task, t);
+            return true;
         }
         if !self.maybe_transfer(worker, task, t) {
             self.end_talk(worker, task, t);

@@ -35,11 +35,15 @@ pub enum Scope {
     Faults,
     /// Busy signals (with line limits or queue capacities in both designs).
     Blocking,
+    /// The self-service stage (with a source that has one in both designs).
+    SelfService,
+    /// One channel's text conversations (with a `conversation` in both designs).
+    Conversation,
 }
 
 impl Scope {
     /// Every scope, in output order.
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 10] = [
         Scope::Overall,
         Scope::Queue,
         Scope::Channel,
@@ -48,6 +52,8 @@ impl Scope {
         Scope::Cost,
         Scope::Faults,
         Scope::Blocking,
+        Scope::SelfService,
+        Scope::Conversation,
     ];
 
     /// The scope's key in the JSON document (`overall`, `queues`, …).
@@ -61,6 +67,8 @@ impl Scope {
             Scope::Cost => "cost",
             Scope::Faults => "faults",
             Scope::Blocking => "blocking",
+            Scope::SelfService => "self_service",
+            Scope::Conversation => "conversations",
         }
     }
 
@@ -75,7 +83,18 @@ impl Scope {
             Scope::Cost => "cost",
             Scope::Faults => "faults",
             Scope::Blocking => "blocking",
+            Scope::SelfService => "self_service",
+            Scope::Conversation => "conversation",
         }
+    }
+
+    /// The scope has one part per queue, channel, source or group (its
+    /// KPIs are named `scope.NAME.KPI`), not a single table.
+    pub fn has_parts(self) -> bool {
+        matches!(
+            self,
+            Scope::Queue | Scope::Channel | Scope::Source | Scope::Group | Scope::Conversation
+        )
     }
 }
 
@@ -161,6 +180,22 @@ pub fn flatten(s: &Scenario, r: &ReplicationResult) -> Vec<(KpiId, f64)> {
             &mut r.blocking.named().map(|(k, v)| (k, *v)),
         );
     }
+    if s.sources.iter().any(|x| x.self_service.is_some()) {
+        table(
+            Scope::SelfService,
+            "self_service",
+            &mut r.self_service.named().map(|(k, v)| (k, *v)),
+        );
+    }
+    for (c, channel) in s.channels.iter().enumerate() {
+        if channel.conversation.is_some() {
+            table(
+                Scope::Conversation,
+                &channel.name,
+                &mut r.conversations[c].named().map(|(k, v)| (k, *v)),
+            );
+        }
+    }
     out
 }
 
@@ -231,10 +266,7 @@ impl Comparison {
         let mut unpaired = Map::new();
         for d in &self.differences {
             let key = d.id.scope.json_key();
-            let nested = !matches!(
-                d.id.scope,
-                Scope::Overall | Scope::Cost | Scope::Faults | Scope::Blocking
-            );
+            let nested = d.id.scope.has_parts();
             for (out, v) in [
                 (&mut diff, est(&d.diff)),
                 (&mut unpaired, serde_json::json!(d.unpaired_ci95)),
@@ -377,10 +409,8 @@ impl Comparison {
                 let ci95 = d.diff.ci95.unwrap_or(0.0) / a.abs() * 100.0;
                 (mean.is_finite() && ci95.is_finite()).then(|| ForestRow {
                     label: match d.id.scope {
-                        Scope::Cost | Scope::Faults | Scope::Blocking => {
-                            format!("{} {}", d.id.scope.label(), d.id.kpi)
-                        }
-                        _ => d.id.kpi.to_string(),
+                        Scope::Overall => d.id.kpi.to_string(),
+                        _ => format!("{} {}", d.id.scope.label(), d.id.kpi),
                     },
                     mean,
                     ci95,

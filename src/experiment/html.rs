@@ -215,10 +215,8 @@ pub fn compare(
     page.section("differences", "Differences B − A");
     let label = |d: &Difference| match d.id.scope {
         Scope::Overall => d.id.kpi.to_string(),
-        Scope::Cost | Scope::Faults | Scope::Blocking => {
-            format!("{} {}", d.id.scope.label(), d.id.kpi)
-        }
-        s => format!("{} {} {}", s.label(), d.id.name, d.id.kpi),
+        s if s.has_parts() => format!("{} {} {}", s.label(), d.id.name, d.id.kpi),
+        s => format!("{} {}", s.label(), d.id.kpi),
     };
     // A queue, channel or source holding every contact repeats the
     // overall row: shown once.

@@ -9,7 +9,9 @@
 use super::Error;
 use super::compare::{KpiId, Scope, flatten};
 use super::runner::{PointRun, run_points};
-use crate::metrics::{BlockKpi, FaultKpi, GroupKpi, Kpi, ReplicationResult};
+use crate::metrics::{
+    BlockKpi, ConversationKpi, FaultKpi, GroupKpi, Kpi, ReplicationResult, SelfServiceKpi,
+};
 use crate::scenario::Scenario;
 use crate::scenario::units::parse_duration;
 use crate::stats::Estimate;
@@ -143,6 +145,34 @@ pub fn resolve_kpi(path: &str, s: &Scenario) -> Result<KpiId, String> {
                 "the scenario has no line limit (`lines`) or queue capacity (`max_waiting`)".into(),
             );
         }
+        ["self_service", k] if s.sources.iter().any(|x| x.self_service.is_some()) => {
+            let known: Vec<&'static str> = SelfServiceKpi::ALL.iter().map(|k| k.name()).collect();
+            (
+                Scope::SelfService,
+                "self_service".to_string(),
+                kpi_of(k, &known)?,
+            )
+        }
+        ["self_service", _] => {
+            return Err("no source of the scenario has `self_service`".into());
+        }
+        ["conversations", name, k] => {
+            let known: Vec<&'static str> = ConversationKpi::ALL.iter().map(|k| k.name()).collect();
+            let channels: Vec<&str> = s
+                .channels
+                .iter()
+                .filter(|c| c.conversation.is_some())
+                .map(|c| c.name.as_str())
+                .collect();
+            if channels.is_empty() {
+                return Err("no channel of the scenario has a `conversation`".into());
+            }
+            (
+                Scope::Conversation,
+                part(name, channels, "channel with conversations")?,
+                kpi_of(k, &known)?,
+            )
+        }
         [scope, name, k] => match *scope {
             "queues" => (
                 Scope::Queue,
@@ -185,15 +215,23 @@ pub fn resolve_kpi(path: &str, s: &Scenario) -> Result<KpiId, String> {
                     "scope",
                     other,
                     &[
-                        "overall", "queues", "channels", "sources", "groups", "cost", "faults",
+                        "overall",
+                        "queues",
+                        "channels",
+                        "sources",
+                        "groups",
+                        "cost",
+                        "faults",
                         "blocking",
+                        "self_service",
+                        "conversations",
                     ],
                 ));
             }
         },
         _ => {
             return Err(
-                "expected KPI, overall.KPI, queues|channels|sources|groups.NAME.KPI or cost.total"
+                "expected KPI, overall.KPI, queues|channels|sources|groups|conversations.NAME.KPI, cost.total, or faults|blocking|self_service.KPI"
                     .into(),
             );
         }

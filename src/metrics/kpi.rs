@@ -252,6 +252,41 @@ kpi_family! {
 }
 
 kpi_family! {
+    /// Text conversations of one channel, counted contacts only
+    /// (docs/scenario.md, "Text conversations").
+    enum ConversationKpi;
+    /// One channel's conversation KPIs in one replication.
+    table ConversationKpis;
+    /// Conversations that ended for good (closed and not reopened).
+    Conversations = "conversations",
+    /// Mean exchanges (a customer message and the agent's reply) per
+    /// conversation, reopened stretches included.
+    Exchanges = "exchanges_per_conversation",
+    /// Mean time from the customer's first message to the agent's first
+    /// reply: the wait plus the first exchange's work.
+    FirstResponse = "first_response_s",
+    /// Share of first responses within the channel's service-level threshold.
+    FirstResponseSl = "first_response_sl",
+    /// Mean time from the first message to the final close.
+    Duration = "duration_s",
+    /// Closes by the inactivity timeout (the rest the agent closed).
+    ClosedInactive = "closed_inactive",
+    /// Closes the customer reopened by writing again within the window.
+    Reopened = "reopened",
+    /// Reopened ÷ closes.
+    ReopenRate = "reopen_rate",
+    /// Reopened conversations that went straight back to their agent.
+    ReopenedSameWorker = "reopened_same_worker",
+    /// Mean wait of reopened conversations routed through the workflow.
+    ReopenWait = "reopen_wait_s",
+    /// Agent slot-hours the conversations held, wrap-up included.
+    HeldHours = "held_h",
+    /// Share of that time the slot was held while the customer was
+    /// writing (capacity in use, nobody working).
+    HeldIdleShare = "held_idle_share",
+}
+
+kpi_family! {
     /// Contacts that got a busy signal: a line limit or a full queue
     /// (docs/scenario.md, "Blocking"), over the whole center.
     enum BlockKpi;
@@ -457,6 +492,11 @@ mod tests {
         }
         check(&Kpi::ALL, Kpi::name, Kpi::from_name);
         check(&StepKpi::ALL, StepKpi::name, StepKpi::from_name);
+        check(
+            &ConversationKpi::ALL,
+            ConversationKpi::name,
+            ConversationKpi::from_name,
+        );
         check(&FilterKpi::ALL, FilterKpi::name, FilterKpi::from_name);
         check(
             &QueueFlowKpi::ALL,

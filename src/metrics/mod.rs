@@ -6,6 +6,7 @@
 use crate::scenario::Scenario;
 
 mod cell;
+mod conversation;
 mod histogram;
 mod kpi;
 pub mod slices;
@@ -13,12 +14,14 @@ pub mod usage;
 pub mod wire;
 
 use cell::Cell;
+pub use conversation::ConversationClose;
+use conversation::ConversationSums;
 pub use histogram::{Histogram, SparseHistogram};
 pub use kpi::{
-    BlockKpi, BlockKpis, FaultKpi, FaultKpis, FilterKpi, FilterKpis, GroupIntervalKpi,
-    GroupIntervalKpis, GroupKpi, GroupKpis, IntervalKpi, IntervalKpis, Kpi, KpiTable, Kpis,
-    QueueFlowKpi, QueueFlowKpis, SelfServiceKpi, SelfServiceKpis, SliceKpi, SliceKpis, StepKpi,
-    StepKpis,
+    BlockKpi, BlockKpis, ConversationKpi, ConversationKpis, FaultKpi, FaultKpis, FilterKpi,
+    FilterKpis, GroupIntervalKpi, GroupIntervalKpis, GroupKpi, GroupKpis, IntervalKpi,
+    IntervalKpis, Kpi, KpiTable, Kpis, QueueFlowKpi, QueueFlowKpis, SelfServiceKpi,
+    SelfServiceKpis, SliceKpi, SliceKpis, StepKpi, StepKpis,
 };
 use slices::SliceCell;
 pub use slices::{Scope, scopes, wait_edges};
@@ -118,6 +121,9 @@ pub struct ReplicationResult {
     pub blocking: BlockKpis,
     /// The self-service stage (zeros without one).
     pub self_service: SelfServiceKpis,
+    /// Per channel, in scenario order: its text conversations (zeros and
+    /// NaN on channels without them).
+    pub conversations: Vec<ConversationKpis>,
     /// Contacts simulated, warm-up included.
     pub contacts: u64,
     /// Events processed.
@@ -208,6 +214,8 @@ pub struct Collector {
     window_end: f64,
     interval_s: f64,
     sl_threshold_s: f64,
+    /// Per channel, when some channel has its own threshold.
+    channel_threshold: Option<Box<[f64]>>,
     short_abandon_s: f64,
     n_channels: usize,
     n_queues_plus_one: usize,
@@ -258,6 +266,8 @@ pub struct Collector {
     faults: FaultKpis,
     blocking: BlockKpis,
     self_service: SelfServiceKpis,
+    /// Per channel.
+    conversations: Vec<ConversationSums>,
 }
 
 /// Adds `sign` × the time of `[a, b)` falling in each hour of day.
@@ -294,6 +304,20 @@ impl Collector {
             window_end: s.sim.horizon_s,
             interval_s: s.sim.interval_s,
             sl_threshold_s: s.sim.service_level_threshold_s,
+            channel_threshold: s
+                .channels
+                .iter()
+                .any(|c| c.service_level_threshold_s.is_some())
+                .then(|| {
+                    s.channels
+                        .iter()
+                        .map(|c| {
+                            c.service_level_threshold_s
+                                .unwrap_or(s.sim.service_level_threshold_s)
+                        })
+                        .collect()
+                }),
+            conversations: vec![ConversationSums::default(); s.channels.len()],
             short_abandon_s: s.sim.short_abandon_threshold_s,
             n_channels: s.channels.len(),
             n_queues_plus_one: s.queues.len() + 1,
@@ -425,8 +449,16 @@ impl Collector {
 
     /// A counted contact was answered after waiting `wait` seconds.
     #[inline]
-    pub fn answered(&mut self, cell: CellId, arrival: f64, wait: f64, handle: f64, redial: bool) {
-        let within = wait <= self.sl_threshold_s;
+    pub fn answered(
+        &mut self,
+        cell: CellId,
+        channel: u32,
+        arrival: f64,
+        wait: f64,
+        handle: f64,
+        redial: bool,
+    ) {
+        let within = wait <= self.threshold(channel);
         let i = self.interval_of(arrival);
         let s = self.offered(cell, i, redial);
         let sl = &mut self.slices[s];
@@ -888,13 +920,19 @@ impl Collector {
         // within it as in the service level; the histogram's bucket starting
         // there would leave them out), with the other edges kept on the
         // right side of it.
+        // With thresholds per channel, `answered_within` counts against
+        // each contact's own, so only the histogram speaks for the edges.
         let threshold = self.sl_threshold_s;
+        let per_channel = self.channel_threshold.is_some();
         let within = |c: &Cell| -> Vec<f64> {
             let exact = ratio(c.answered_within as f64, c.answered as f64);
             edges
                 .iter()
                 .map(|&e| {
                     let h = c.waits.as_ref().map_or(f64::NAN, |h| h.share_within(e));
+                    if per_channel {
+                        return h;
+                    }
                     match e.total_cmp(&threshold) {
                         std::cmp::Ordering::Less => h.min(exact),
                         std::cmp::Ordering::Equal => exact,
@@ -923,6 +961,7 @@ impl Collector {
             self_service[SelfServiceKpi::Sessions],
         );
         ReplicationResult {
+            conversations: self.conversation_kpis(),
             self_service,
             blocking,
             faults,
@@ -979,7 +1018,7 @@ mod tests {
                 let cell = c.cell(0, 0, queue);
                 c.arrived(t);
                 match i % 3 {
-                    0 => c.answered(cell, t, 0.1 * i as f64, 200.0 + 0.37 * i as f64, false),
+                    0 => c.answered(cell, 0, t, 0.1 * i as f64, 200.0 + 0.37 * i as f64, false),
                     1 => c.abandoned(cell, t, 3.3 * i as f64, i % 2 == 0),
                     _ => c.transfer_event(cell, TransferEvent::Answered, 1.1 * i as f64),
                 }

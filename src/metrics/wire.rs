@@ -153,6 +153,7 @@ wire_struct!(ReplicationResult {
     faults,
     blocking,
     self_service,
+    conversations,
     contacts,
     events,
 });

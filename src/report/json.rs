@@ -211,6 +211,9 @@ impl Serialize for Summary {
         if let Some(x) = &self.self_service {
             m.serialize_entry("self_service", &Table(x, &[]))?;
         }
+        if !self.conversations.is_empty() {
+            m.serialize_entry("conversations", &Segments(&self.conversations, &[]))?;
+        }
         m.serialize_entry("contacts_simulated", &self.contacts)?;
         m.end()
     }

@@ -18,14 +18,14 @@ pub fn render(s: &Scenario, file: &Path) -> String {
     }
     let _ = writeln!(
         o,
-        "  window {} – {} (warm-up {} s), intervals of {} s, {} replications, seed {}, service level at {} s{}",
+        "  window {} – {} (warm-up {} s), intervals of {} s, {} replications, seed {}, service level at {}{}",
         h(s.sim.warmup_s),
         h(s.sim.horizon_s),
         s.sim.warmup_s,
         s.sim.interval_s,
         s.sim.replications,
         s.sim.seed,
-        s.sim.service_level_threshold_s,
+        s.service_level_text(),
         s.sim
             .service_level_target
             .map_or_else(String::new, |t| format!(", target {}%", t * 100.0))

@@ -1,6 +1,6 @@
 //! The terminal view: KPIs with ± 95% CI, overall and per queue, then groups.
 
-use crate::metrics::{GroupKpi, Kpi, StepKpi};
+use crate::metrics::{ConversationKpi, GroupKpi, Kpi, StepKpi};
 use crate::stats::Estimate;
 use crate::summary::Summary;
 use std::fmt::Write;
@@ -8,7 +8,14 @@ use std::fmt::Write;
 fn is_ratio(kpi: &str) -> bool {
     matches!(
         kpi,
-        "service_level" | "service_level_answered" | "abandon_rate" | "occupancy" | "utilization"
+        "service_level"
+            | "service_level_answered"
+            | "abandon_rate"
+            | "occupancy"
+            | "utilization"
+            | "first_response_sl"
+            | "reopen_rate"
+            | "held_idle_share"
     )
 }
 
@@ -26,6 +33,51 @@ pub fn cell(kpi: &str, e: &Estimate) -> String {
         .ci95
         .map_or_else(String::new, |c| format!(" ± {:.1}{unit}", c * scale));
     format!("{:.1}{unit}{ci}", mean * scale)
+}
+
+/// Text conversations: one column per channel that has them.
+fn conversation_section(out: &mut String, s: &Summary, first: usize) {
+    let rows: Vec<(&str, Vec<String>)> = ConversationKpi::ALL
+        .into_iter()
+        .map(|k| {
+            let cells = s
+                .conversations
+                .iter()
+                .map(|c| cell(k.name(), &c.kpis[k]))
+                .collect();
+            (k.name(), cells)
+        })
+        .collect();
+    let first = rows
+        .iter()
+        .map(|(n, _)| n.len())
+        .max()
+        .unwrap_or(0)
+        .max(first);
+    let widths: Vec<usize> = s
+        .conversations
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            rows.iter()
+                .map(|(_, cells)| cells[i].chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(c.name.chars().count())
+        })
+        .collect();
+    let _ = write!(out, "\n{:first$}", "conversations");
+    for (c, w) in s.conversations.iter().zip(&widths) {
+        let _ = write!(out, "  {:>w$}", c.name);
+    }
+    out.push('\n');
+    for (name, cells) in &rows {
+        let _ = write!(out, "{name:first$}");
+        for (v, w) in cells.iter().zip(&widths) {
+            let _ = write!(out, "  {v:>w$}");
+        }
+        out.push('\n');
+    }
 }
 
 /// A KPI's row label: its name unless a reader needs more (the table's
@@ -107,11 +159,13 @@ fn cost_section(out: &mut String, c: &crate::cost::CostSummary, first: usize) {
 }
 
 /// Renders the table.
-pub fn render(s: &Summary, threshold_s: f64) -> String {
+/// `threshold` reads as "20 s", or with channels' own thresholds "20 s
+/// (chat 120 s)".
+pub fn render(s: &Summary, threshold: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} — seed {}, {} replications, service level at {threshold_s} s",
+        "{} — seed {}, {} replications, service level at {threshold}",
         s.scenario, s.seed, s.replications
     );
     let mut columns = vec![("overall", &s.overall.kpis)];
@@ -185,6 +239,9 @@ pub fn render(s: &Summary, threshold_s: f64) -> String {
                 cell("utilization", &g.kpis[GroupKpi::Utilization])
             );
         }
+    }
+    if !s.conversations.is_empty() {
+        conversation_section(&mut out, s, first);
     }
     if let Some(c) = &s.cost {
         cost_section(&mut out, c, first);

@@ -238,6 +238,11 @@ pub struct Costs {
     pub toll_free_numbers: (u32, i64),
     /// Recording storage.
     pub storage: Storage,
+    /// The self-service platform (IVR or bot), per minute a customer
+    /// spends in the flow; free unless priced.
+    pub self_service_minute: Price,
+    /// … and per session (every attempt that enters the flow).
+    pub self_service_session: Price,
     /// Operating days in a month, when the window is a day (or days) of a
     /// center that is not open around the clock; `None`: the window's hours
     /// are 1/730 of a month of usage.
@@ -283,6 +288,8 @@ impl Costs {
                 free_min: 0.0,
                 retention_days: 30.0,
             },
+            self_service_minute: Price::default(),
+            self_service_session: Price::default(),
             days_per_month: None,
             card: CardSource::None,
             prices_as_of: None,
@@ -569,6 +576,17 @@ impl Validator<'_> {
                 match self.positive_duration(r, "retention") {
                     Some(s) => c.storage.retention_days = s / 86_400.0,
                     None => ok = false,
+                }
+            }
+        }
+        if let Some(x) = &raw.self_service {
+            let x = x.get_ref();
+            for (price, target) in [
+                (&x.per_minute, &mut c.self_service_minute),
+                (&x.per_session, &mut c.self_service_session),
+            ] {
+                if let Some(p) = price {
+                    ok &= self.price(p).map(|v| *target = v).is_some();
                 }
             }
         }

@@ -389,7 +389,35 @@ pub struct Channel {
     /// A contact keeps its line through wrap-up (else it frees it when talk
     /// ends).
     pub lines_include_wrapup: bool,
+    /// The channel's own service-level threshold, seconds (else
+    /// `[simulation]`'s): chat and email are answered on other clocks than voice.
+    pub service_level_threshold_s: Option<f64>,
+    /// Its contacts are text conversations (docs/scenario.md, "Text conversations").
+    pub conversation: Option<Conversation>,
 }
+
+/// A text conversation's shape: the agent's work (the source's talk time)
+/// happens once per exchange, and between exchanges the customer's reply
+/// keeps the agent's slot held but idle (docs/scenario.md, "Text conversations").
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    /// Exchanges per conversation (a customer message and the agent's
+    /// reply), drawn once; rounded, at least 1.
+    pub exchanges: Dist,
+    /// Time the customer takes to answer the agent's reply.
+    pub reply_gap: Dist,
+    /// A silence this long closes the conversation (`INFINITY`: never).
+    pub inactivity_timeout_s: f64,
+    /// After the last exchange the agent closes it at once (else it stays
+    /// open until the inactivity timeout).
+    pub agent_closes: bool,
+    /// A customer whose reply comes within this long after an inactivity
+    /// close reopens the conversation (0: never).
+    pub reopen_window_s: f64,
+}
+
+/// Most exchanges one conversation may have (a bound on its messages).
+pub const MAX_EXCHANGES: f64 = 10_000.0;
 
 /// How customers who gave up call again (docs/scenario.md, "Redial").
 #[derive(Debug, Clone)]
@@ -404,6 +432,11 @@ pub struct Redial {
     pub keep_patience: Option<f64>,
     /// The redial's priority (else the source's).
     pub priority: Option<u32>,
+    /// With `attributes`: per class of the source (its index from the
+    /// source's first class), the class of its redials. Empty: redials keep
+    /// their class. Redial classes follow the source's own, so a redial of
+    /// a redial (past the end of the list) keeps its class.
+    pub classes: Vec<u32>,
 }
 
 /// An arrival source.
@@ -452,6 +485,36 @@ pub struct SelfService {
     /// The customer's patience runs during the flow (else it starts when
     /// the contact is routed, as does its wait).
     pub patience_runs: bool,
+}
+
+impl Scenario {
+    /// The service-level threshold as people read it: "20 s", or with
+    /// channels' own thresholds "20 s (chat 120 s, whatsapp 900 s)".
+    pub fn service_level_text(&self) -> String {
+        format!(
+            "{} s{}",
+            self.sim.service_level_threshold_s,
+            self.channel_thresholds_text()
+        )
+    }
+
+    /// " (chat 120 s, whatsapp 900 s)" for channels with their own
+    /// service-level threshold, else empty.
+    pub fn channel_thresholds_text(&self) -> String {
+        let own: Vec<String> = self
+            .channels
+            .iter()
+            .filter_map(|c| {
+                c.service_level_threshold_s
+                    .map(|t| format!("{} {t} s", c.name))
+            })
+            .collect();
+        if own.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", own.join(", "))
+        }
+    }
 }
 
 /// Whether any line limit or queue capacity can block a contact (the

@@ -95,6 +95,8 @@ pub struct RawCosts {
     pub fixed: Option<Spanned<BTreeMap<Spanned<String>, Spanned<f64>>>>,
     pub numbers: Option<Spanned<RawNumbers>>,
     pub recording_storage: Option<Spanned<RawStorage>>,
+    /// The IVR or bot of `self_service` sources.
+    pub self_service: Option<Spanned<RawSelfServiceCosts>>,
     /// Operating days per month, for the monthly projection.
     pub days_per_month: Option<Spanned<f64>>,
     /// `[costs.<channel>]` tables, in file order.
@@ -148,6 +150,7 @@ impl FromToml for RawCosts {
                 "fixed" => c.fixed = Field::read_or_placeholder(r, val),
                 "numbers" => c.numbers = Field::read_or_placeholder(r, val),
                 "recording_storage" => c.recording_storage = Field::read_or_placeholder(r, val),
+                "self_service" => c.self_service = Field::read_or_placeholder(r, val),
                 "days_per_month" => c.days_per_month = Field::read_or_placeholder(r, val),
                 name => {
                     let table: Spanned<RawChannelCosts> = Field::read_or_placeholder(r, val);
@@ -165,7 +168,7 @@ impl FromToml for RawCosts {
 }
 
 /// The fixed keys of `[costs]` (every other key is a channel's table).
-pub const COSTS_KEYS: [&str; 9] = [
+pub const COSTS_KEYS: [&str; 10] = [
     "currency",
     "prices_as_of",
     "card",
@@ -174,8 +177,19 @@ pub const COSTS_KEYS: [&str; 9] = [
     "fixed",
     "numbers",
     "recording_storage",
+    "self_service",
     "days_per_month",
 ];
+
+raw_table! {
+    /// `[costs.self_service]`: the IVR or bot platform.
+    pub struct RawSelfServiceCosts("[costs.self_service]") {
+        /// Per minute a customer spends in the flow.
+        pub per_minute: Option<Spanned<RawPrice>>,
+        /// Per session (every attempt that enters the flow).
+        pub per_session: Option<Spanned<RawPrice>>,
+    }
+}
 
 raw_table! {
     /// `[costs.platform]`: the Flex licence plans.
@@ -379,6 +393,22 @@ raw_table! {
         pub lines: Option<Spanned<i64>>,
         /// Wrap-up holds the line too.
         pub lines_include_wrapup: Option<Spanned<bool>>,
+        /// This channel's own service-level threshold.
+        pub service_level_threshold: Option<Spanned<Quantity>>,
+        /// Contacts are text conversations: exchanges and reply gaps.
+        pub conversation: Option<Spanned<RawConversation>>,
+    }
+}
+
+raw_table! {
+    /// `conversation = { exchanges = { … }, reply_gap = { … }, inactivity_timeout = "10m", … }`.
+    pub struct RawConversation("`conversation`") {
+        pub exchanges: Spanned<RawDist>,
+        pub reply_gap: Spanned<RawDist>,
+        pub inactivity_timeout: Option<Spanned<Quantity>>,
+        /// "agent" (default) or "inactivity": who ends it after the last exchange.
+        pub close: Option<Spanned<String>>,
+        pub reopen_window: Option<Spanned<Quantity>>,
     }
 }
 
@@ -470,6 +500,9 @@ raw_table! {
         pub keep_patience: Option<Spanned<f64>>,
         /// The redial's priority.
         pub priority: Option<Spanned<i64>>,
+        /// Attributes the redial's task has instead of (or besides) the
+        /// first attempt's.
+        pub attributes: Option<Spanned<toml::Table>>,
     }
 }
 

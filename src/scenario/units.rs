@@ -139,7 +139,8 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
 ///
 /// Built only through its checked constructors ([`Dist::exponential`],
 /// [`Dist::deterministic`], [`Dist::uniform`], [`Dist::uniform_from_mean_cv`],
-/// [`Dist::lognormal`], [`Dist::gamma`], [`Dist::erlang`], [`Dist::empirical`]),
+/// [`Dist::lognormal`], [`Dist::gamma`], [`Dist::erlang`], [`Dist::geometric`],
+/// [`Dist::empirical`]),
 /// so every `Dist`
 /// the engine samples has valid parameters, as with `rand_distr`.
 #[derive(Debug, Clone)]
@@ -159,6 +160,11 @@ enum Family {
     /// shape = 1/cv², scale = mean·cv²; Erlang-k is the integer shape k
     /// (cv = 1/√k). The mean is kept for reports.
     Gamma { mean: f64, dist: Gamma<f64> },
+    /// A count on 1, 2, 3, … (trials up to the first success); mean = 1/p.
+    Geometric {
+        mean: f64,
+        dist: rand_distr::Geometric,
+    },
     /// Listed values with the running sums of their weights.
     Empirical {
         values: Vec<f64>,
@@ -195,6 +201,9 @@ pub enum DistError {
         /// Upper bound.
         high: f64,
     },
+    /// A geometric count whose mean is below 1 (it counts from 1).
+    #[error("a geometric count starts at 1, so its mean must be at least 1, found {0}")]
+    GeometricMean(f64),
     /// An Erlang with no phases.
     #[error("k must be a positive integer")]
     NoPhases,
@@ -251,6 +260,8 @@ impl Dist {
             }
             Family::LogNormal { dist, .. } => dist.sample(rng),
             Family::Gamma { dist, .. } => dist.sample(rng),
+            // rand_distr counts the failures before the first success.
+            Family::Geometric { dist, .. } => 1.0 + dist.sample(rng) as f64,
             Family::Empirical { values, cumulative } => {
                 let total = *cumulative.last().expect("empirical has values");
                 let u: f64 = StandardUniform.sample(rng);
@@ -266,7 +277,8 @@ impl Dist {
         match &self.0 {
             Family::Exponential { mean }
             | Family::LogNormal { mean, .. }
-            | Family::Gamma { mean, .. } => *mean,
+            | Family::Gamma { mean, .. }
+            | Family::Geometric { mean, .. } => *mean,
             Family::Deterministic { value } => *value,
             Family::Uniform { low, high } => (low + high) / 2.0,
             Family::Empirical { values, cumulative } => {
@@ -391,6 +403,21 @@ impl Dist {
             return Err(DistError::NoPhases);
         }
         Dist::gamma(mean, 1.0 / f64::from(k).sqrt())
+    }
+
+    /// A count on 1, 2, 3, … with the given mean (success probability
+    /// 1/mean): the number of exchanges of a conversation that goes on with
+    /// the same chance after each one.
+    ///
+    /// # Errors
+    /// When the mean is below 1 or not finite.
+    pub fn geometric(mean: f64) -> Result<Dist, DistError> {
+        if !(mean.is_finite() && mean >= 1.0) {
+            return Err(DistError::GeometricMean(mean));
+        }
+        let dist =
+            rand_distr::Geometric::new(1.0 / mean).map_err(|_| DistError::GeometricMean(mean))?;
+        Ok(Dist(Family::Geometric { mean, dist }))
     }
 
     /// A discrete distribution over `values`, drawn in proportion to

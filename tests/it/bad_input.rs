@@ -788,3 +788,58 @@ fn very_long_names_are_quoted_short() {
         "{err}"
     );
 }
+
+#[test]
+fn conversation_mistakes() {
+    let chat = |conversation: &str| {
+        with(
+            "[[channels]]\nname = \"voice\"\n",
+            &format!("[[channels]]\nname = \"voice\"\nconversation = {conversation}\n"),
+        )
+    };
+    fails(
+        "conversation-reopen",
+        &chat(
+            r#"{ exchanges = { dist = "geometric", mean = 3 }, reply_gap = { dist = "exponential", mean = "1m" }, reopen_window = "1h" }"#,
+        ),
+        &[
+            ":10:",
+            "reopen_window applies after an inactivity close: set `inactivity_timeout` too",
+        ],
+    );
+    fails(
+        "conversation-close",
+        &chat(
+            r#"{ exchanges = { dist = "geometric", mean = 3 }, reply_gap = { dist = "exponential", mean = "1m" }, close = "inactivity" }"#,
+        ),
+        &[":10:", "set it too (e.g. inactivity_timeout = \"15m\")"],
+    );
+    fails(
+        "conversation-exchanges",
+        &chat(
+            r#"{ exchanges = { dist = "geometric", mean = 0.5 }, reply_gap = { dist = "exponential", mean = "1m" } }"#,
+        ),
+        &[
+            ":10:",
+            "a geometric count starts at 1, so its mean must be at least 1, found 0.5",
+        ],
+    );
+    fails(
+        "conversation-gap",
+        &chat(
+            r#"{ exchanges = { dist = "exponential", mean = 3 }, reply_gap = { dist = "geometric", mean = 2 } }"#,
+        ),
+        &[
+            ":10:",
+            "a geometric distribution is a count (1, 2, 3, …), not a duration",
+        ],
+    );
+    fails(
+        "channel-threshold",
+        &with(
+            "[[channels]]\nname = \"voice\"\n",
+            "[[channels]]\nname = \"voice\"\nservice_level_threshold = \"soon\"\n",
+        ),
+        &[":10:"],
+    );
+}

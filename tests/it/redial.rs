@@ -100,3 +100,52 @@ default_filter = {{ queue = "q" }}
     assert_eq!(run(", priority = 10").overall[Kpi::WaitMax], 320.0);
     assert_eq!(run("").overall[Kpi::WaitMax], 279.0);
 }
+
+/// A redial may come back with other attributes: here `retry = true`,
+/// which the workflow sends to a queue of its own, served by a second
+/// agent. The caller abandons the main queue at 11 s, redials at 111 s as
+/// a retry, and the retry desk answers her at once; her redial of a redial
+/// would keep the retry attributes.
+#[test]
+fn a_redial_can_come_back_with_other_attributes() {
+    let text = r#"name = "redial"
+[simulation]
+horizon = "1h"
+interval = "1h"
+[[channels]]
+name = "voice"
+[[arrivals]]
+name = "calls"
+trace = "calls.csv"
+redial = { probability = 1, delay = { dist = "deterministic", mean = "100s" }, attributes = { retry = true } }
+[[agents]]
+group = "desk"
+count = 1
+attributes = { team = "main" }
+[[agents]]
+group = "retry-desk"
+count = 1
+attributes = { team = "retry" }
+[[queues]]
+name = "main"
+target_workers = 'team == "main"'
+[[queues]]
+name = "retries"
+target_workers = 'team == "retry"'
+[[workflow.filters]]
+name = "retries"
+expression = "retry == true"
+targets = [{ queue = "retries" }]
+[workflow]
+default_filter = { queue = "main" }
+"#;
+    let (s, r) = run_trace("redial-attributes", "0,voice,200,,\n1,voice,50,10,\n", text);
+    let main = s.queues.iter().position(|q| q.name == "main").unwrap();
+    let retries = s.queues.iter().position(|q| q.name == "retries").unwrap();
+    assert_eq!(r.queues[main][Kpi::Offered], 2.0);
+    assert_eq!(r.queues[main][Kpi::Abandoned], 1.0);
+    assert_eq!(r.queues[retries][Kpi::Offered], 1.0);
+    assert_eq!(r.queues[retries][Kpi::Redials], 1.0);
+    assert_eq!(r.queues[retries][Kpi::Answered], 1.0);
+    assert_eq!(r.queues[retries][Kpi::WaitMax], 0.0);
+}

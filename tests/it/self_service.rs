@@ -105,3 +105,52 @@ fn running_patience_can_run_out_in_the_flow() {
     }));
     assert_within("hung up in the flow", &share, 90.0 / 210.0);
 }
+
+/// `[costs.self_service]` prices the bot: per minute in the flow and per
+/// session, added up replication by replication into a `self_service`
+/// line of the bill; a rate card without it adds no line.
+#[test]
+fn the_bot_is_billed_per_minute_and_per_session() {
+    let ss =
+        r#"{ time = { dist = "exponential", mean = "90s" }, containment = 0.4, opt_out = 0.25 }"#;
+    let priced = format!(
+        "{}[costs]\n[costs.self_service]\nper_minute = 0.004\nper_session = 0.01\n",
+        text(ss)
+            .replace("horizon = \"201h\"", "horizon = \"21h\"")
+            .replace("interval = \"200h\"", "interval = \"20h\"")
+    );
+    let s = load_str(Path::new("ivr.toml"), &priced).unwrap().scenario;
+    let costs = s.costs.as_ref().expect("priced");
+    for rep in 0..3 {
+        let r = ccsim::engine::run(&s, s.sim.seed, rep);
+        let bill = ccsim::cost::bill(&s, costs, &r);
+        let (_, line) = bill
+            .components
+            .iter()
+            .find(|(name, _)| name == "self_service")
+            .expect("a self_service line");
+        let expected = 0.004 * r.self_service[SelfServiceKpi::Minutes]
+            + 0.01 * r.self_service[SelfServiceKpi::Sessions];
+        assert!(r.self_service[SelfServiceKpi::Sessions] > 1000.0);
+        // Amounts are kept in millionths.
+        assert!(
+            (line.window as f64 / 1e6 - expected).abs() < 2e-6,
+            "{} against {expected}",
+            line.window
+        );
+    }
+    let unpriced = load_str(
+        Path::new("ivr.toml"),
+        &format!(
+            "{}[costs]\n",
+            text(ss)
+                .replace("horizon = \"201h\"", "horizon = \"21h\"")
+                .replace("interval = \"200h\"", "interval = \"20h\"")
+        ),
+    )
+    .unwrap()
+    .scenario;
+    let r = ccsim::engine::run(&unpriced, 1, 0);
+    let bill = ccsim::cost::bill(&unpriced, unpriced.costs.as_ref().unwrap(), &r);
+    assert!(bill.components.iter().all(|(n, _)| n != "self_service"));
+}

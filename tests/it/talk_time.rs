@@ -3,40 +3,12 @@
 //! each group serves at its own rate. Checked on an N-model loss system
 //! (no waiting) against its exact Markov chain.
 
-use crate::assert_within;
+use crate::{assert_within, stationary};
 use ccsim::metrics::{GroupKpi, Kpi};
 use ccsim::replications;
 use ccsim::scenario::load_str;
 use ccsim::stats::Estimate;
 use std::path::Path;
-
-/// Stationary distribution of a finite CTMC given its transitions
-/// (from, to, rate), by Gaussian elimination on πQ = 0 with Σπ = 1.
-fn stationary(n: usize, moves: &[(usize, usize, f64)]) -> Vec<f64> {
-    // Rows: balance equations transposed (Qᵀ π = 0), the last replaced by Σπ = 1.
-    let mut a = vec![vec![0.0; n + 1]; n];
-    for &(i, j, r) in moves {
-        a[j][i] += r;
-        a[i][i] -= r;
-    }
-    a[n - 1] = vec![1.0; n + 1];
-    for col in 0..n {
-        let pivot = (col..n)
-            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
-            .unwrap();
-        a.swap(col, pivot);
-        let pivot_row = a[col].clone();
-        for (row, r) in a.iter_mut().enumerate() {
-            if row != col {
-                let k = r[col] / pivot_row[col];
-                for (x, p) in r.iter_mut().zip(&pivot_row).skip(col) {
-                    *x -= k * p;
-                }
-            }
-        }
-    }
-    (0..n).map(|i| a[i][n] / a[i][i]).collect()
-}
 
 /// Class 1 tries group A (c_a agents, talk mean m) and overflows to group
 /// B (c_b agents, talk mean m·f); class 2 goes to B only; nobody waits.

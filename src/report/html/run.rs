@@ -3,7 +3,7 @@
 //! bill, and where it all came from.
 
 use super::{Card, Cell, Page, Table, money};
-use crate::metrics::{GroupKpi, Kpi, Kpis, StepKpi};
+use crate::metrics::{ConversationKpi, GroupKpi, Kpi, Kpis, StepKpi};
 use crate::report::charts::{self, ChartError};
 use crate::report::manifest::Manifest;
 use crate::report::table::{cell, label};
@@ -23,8 +23,10 @@ pub fn run(s: &Scenario, summary: &Summary, manifest: &Manifest) -> Result<Vec<u
         &[
             s.description.clone().unwrap_or_default(),
             format!(
-                "ccsim run — seed {}, {} replications, service level = answered within {threshold} s",
-                summary.seed, summary.replications
+                "ccsim run — seed {}, {} replications, service level = answered within {threshold} s{}",
+                summary.seed,
+                summary.replications,
+                s.channel_thresholds_text()
             ),
         ],
     );
@@ -40,6 +42,9 @@ pub fn run(s: &Scenario, summary: &Summary, manifest: &Manifest) -> Result<Vec<u
     page.charts(drawn.iter().map(|c| (c, charts::run_title(c, summary))))?;
     segments(&mut page, summary);
     groups(&mut page, summary);
+    if !summary.conversations.is_empty() {
+        conversations(&mut page, summary);
+    }
     if let Some(c) = &summary.cost {
         costs(&mut page, c);
     }
@@ -241,6 +246,24 @@ fn groups(page: &mut Page, s: &Summary) {
         }
         page.table(&t);
     }
+}
+
+/// Text conversations: one row per KPI, one column per channel with them.
+fn conversations(page: &mut Page, s: &Summary) {
+    page.section("conversations", "Text conversations");
+    let mut t =
+        Table::new(std::iter::once("KPI").chain(s.conversations.iter().map(|c| c.name.as_str())));
+    for k in ConversationKpi::ALL {
+        let mut row = vec![Cell::from(k.name())];
+        row.extend(
+            s.conversations
+                .iter()
+                .map(|c| Cell::from(cell(k.name(), &c.kpis[k]))),
+        );
+        t.rows.push(row);
+    }
+    page.table(&t);
+    page.p("First responses are judged on each channel's own service-level threshold. Held time counts every slot a conversation kept, wrap-up included; its idle share is the time spent waiting for the customer to write.");
 }
 
 fn costs(page: &mut Page, c: &crate::cost::CostSummary) {

@@ -275,11 +275,38 @@ impl Validator<'_> {
                         });
                         let priority = self.priority(&x.priority);
                         ok &= priority.is_some();
+                        let mut redial_classes = Vec::new();
+                        if let Some(t) = &x.attributes {
+                            match self.attribute_overrides(t) {
+                                Some(overrides) => {
+                                    // One redial class per class of the source.
+                                    let own = first_class as usize..classes.len();
+                                    for c in own {
+                                        let class = &classes[c];
+                                        let pairs: Vec<(KeyId, Value)> = class
+                                            .attrs
+                                            .iter()
+                                            .cloned()
+                                            .chain(overrides.iter().cloned())
+                                            .collect();
+                                        let channel = class.channel;
+                                        redial_classes.push(classes.len() as u32);
+                                        classes.push(TaskClass {
+                                            attrs: Attrs::from_pairs(pairs),
+                                            channel,
+                                            filter_matches: Vec::new(),
+                                        });
+                                    }
+                                }
+                                None => ok = false,
+                            }
+                        }
                         Some(Redial {
                             probability: p,
                             delay: d,
                             keep_patience: keep,
                             priority: priority.flatten(),
+                            classes: redial_classes,
                         })
                     }
                     None => {

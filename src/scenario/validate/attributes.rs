@@ -143,6 +143,31 @@ fn choice(v: &toml::Value) -> Result<Vec<(Value, f64)>, &'static str> {
     Ok(options)
 }
 
+impl Validator<'_> {
+    /// Attribute values that replace others (a redial's `attributes`):
+    /// plain values and nested objects, not draws.
+    pub(super) fn attribute_overrides(
+        &mut self,
+        table: &toml::Spanned<toml::Table>,
+    ) -> Option<Vec<(KeyId, Value)>> {
+        let mut out = Vec::new();
+        for (k, v) in table.get_ref() {
+            match v {
+                toml::Value::Table(t) if t.contains_key("choose") => {
+                    self.err(
+                        &table.span(),
+                        format!("attribute \"{k}\": a redial's attributes are values, not draws (`choose` belongs to the source's own attributes)"),
+                    );
+                    return None;
+                }
+                toml::Value::Table(t) => flatten_toml(k, t, &mut self.keys, &mut out),
+                other => out.push((self.keys.intern(k), Value::from_toml(other))),
+            }
+        }
+        Some(out)
+    }
+}
+
 fn flatten_toml(prefix: &str, t: &toml::Table, keys: &mut KeyTable, out: &mut Vec<(KeyId, Value)>) {
     for (k, v) in t {
         let path = if prefix.is_empty() {

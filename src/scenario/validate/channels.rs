@@ -4,8 +4,8 @@
 
 use super::{Unit, Validator};
 use crate::scenario::diag::unknown_name;
-use crate::scenario::raw::RawChannel;
-use crate::scenario::{Channel, ChannelId};
+use crate::scenario::raw::{RawChannel, RawConversation};
+use crate::scenario::{Channel, ChannelId, Conversation, MAX_EXCHANGES};
 use std::collections::HashMap;
 use toml::Spanned;
 
@@ -47,6 +47,11 @@ impl Validator<'_> {
                     "lines_include_wrapup applies to `lines`: set `lines` on the channel too",
                 );
             }
+            let service_level_threshold_s = c
+                .service_level_threshold
+                .as_ref()
+                .and_then(|q| self.duration(q));
+            let conversation = c.conversation.as_ref().and_then(|x| self.conversation(x));
             out.push(Channel {
                 name: n.clone(),
                 handle_time,
@@ -54,11 +59,77 @@ impl Validator<'_> {
                 handle_time_scale,
                 lines,
                 lines_include_wrapup,
+                service_level_threshold_s,
+                conversation,
             });
         }
         // Kept even with errors so that references to channels still resolve;
         // the errors already stop the load.
         out
+    }
+
+    /// `conversation = { … }`: exchanges (a count of at least 1), the
+    /// customer's reply gap, and how it closes and reopens.
+    fn conversation(&mut self, raw: &Spanned<RawConversation>) -> Option<Conversation> {
+        let r = raw.get_ref();
+        let exchanges = self.dist(&r.exchanges, Unit::Count);
+        if let Some(d) = &exchanges
+            && !(1.0..=MAX_EXCHANGES).contains(&d.mean())
+        {
+            self.err(
+                &r.exchanges.span(),
+                format!(
+                    "a conversation has 1 to {MAX_EXCHANGES} exchanges on average, found a mean of {}",
+                    d.mean()
+                ),
+            );
+            return None;
+        }
+        let reply_gap = self.dist(&r.reply_gap, Unit::Seconds);
+        let timeout = match &r.inactivity_timeout {
+            Some(q) => Some(self.positive_duration(q, "inactivity_timeout")?),
+            None => None,
+        };
+        let agent_closes = match r.close.as_ref().map(|c| c.get_ref().as_str()) {
+            None | Some("agent") => true,
+            Some("inactivity") if timeout.is_some() => false,
+            Some("inactivity") => {
+                let span = r.close.as_ref().expect("matched Some").span();
+                self.err(
+                    &span,
+                    "close = \"inactivity\" closes the conversation after `inactivity_timeout`: set it too (e.g. inactivity_timeout = \"15m\")",
+                );
+                return None;
+            }
+            Some(other) => {
+                let span = r.close.as_ref().expect("matched Some").span();
+                self.err(
+                    &span,
+                    format!(
+                        "close must be \"agent\" (the agent closes it after the last exchange) or \"inactivity\" (it closes after `inactivity_timeout` of silence), found \"{other}\""
+                    ),
+                );
+                return None;
+            }
+        };
+        let reopen_window_s = match &r.reopen_window {
+            Some(q) if timeout.is_none() => {
+                self.err(
+                    &q.span(),
+                    "reopen_window applies after an inactivity close: set `inactivity_timeout` too",
+                );
+                return None;
+            }
+            Some(q) => self.duration(q)?,
+            None => 0.0,
+        };
+        Some(Conversation {
+            exchanges: exchanges?,
+            reply_gap: reply_gap?,
+            inactivity_timeout_s: timeout.unwrap_or(f64::INFINITY),
+            agent_closes,
+            reopen_window_s,
+        })
     }
 
     /// The id of a channel a reference names.

@@ -11,13 +11,14 @@ use std::ops::Range;
 use toml::Spanned;
 
 /// Distribution families, as `dist` names them.
-const DIST_FAMILIES: [&str; 7] = [
+const DIST_FAMILIES: [&str; 8] = [
     "exponential",
     "deterministic",
     "uniform",
     "lognormal",
     "gamma",
     "erlang",
+    "geometric",
     "empirical",
 ];
 
@@ -114,7 +115,7 @@ impl Validator<'_> {
         };
         // Parameters each family accepts, to reject stray ones clearly.
         let allowed: &[&str] = match family {
-            "exponential" | "deterministic" => &["mean"],
+            "exponential" | "deterministic" | "geometric" => &["mean"],
             "uniform" => &["mean", "cv", "sd", "min", "max"],
             "lognormal" | "gamma" => &["mean", "cv", "sd"],
             "erlang" => &["mean", "k"],
@@ -277,6 +278,19 @@ impl Validator<'_> {
                 }
                 Dist::erlang(m, *k.get_ref() as u32)
                     .map_err(|e| self.err(&raw.span(), e.to_string()))
+                    .ok()
+            }
+            "geometric" => {
+                if matches!(unit, Unit::Seconds) {
+                    self.err(
+                        &r.dist.span(),
+                        "a geometric distribution is a count (1, 2, 3, …), not a duration: use it for counts such as a conversation's `exchanges`",
+                    );
+                    return None;
+                }
+                let (m, span) = need_mean(self)?;
+                Dist::geometric(m)
+                    .map_err(|e| self.err(&span, e.to_string()))
                     .ok()
             }
             _ => self.empirical(raw, unit),
