@@ -423,6 +423,13 @@ impl Engine<'_> {
             self.take_directly(w, slot, t);
         } else {
             self.tasks[slot as usize].routed = false;
+            // `reopen_attributes`: the workflow may tell reopenings apart.
+            if let Some(&class) = self
+                .conversation(x.channel)
+                .and_then(|c| c.reopen_classes.get(x.class as usize))
+            {
+                self.tasks[slot as usize].class = class;
+            }
             self.route_new(slot, t);
         }
     }

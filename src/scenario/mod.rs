@@ -414,6 +414,13 @@ pub struct Conversation {
     /// A customer whose reply comes within this long after an inactivity
     /// close reopens the conversation (0: never).
     pub reopen_window_s: f64,
+    /// Attributes laid over a reopening routed through the workflow
+    /// (`reopen_attributes`), as read.
+    pub reopen_attributes: Vec<(crate::expr::KeyId, crate::expr::Value)>,
+    /// With `reopen_attributes`: per task class (by id), the class of its
+    /// reopenings; classes past the end (the reopening classes themselves)
+    /// keep theirs. Empty: reopenings keep their class.
+    pub reopen_classes: Vec<u32>,
 }
 
 /// Most exchanges one conversation may have (a bound on its messages).

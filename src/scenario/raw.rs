@@ -409,6 +409,8 @@ raw_table! {
         /// "agent" (default) or "inactivity": who ends it after the last exchange.
         pub close: Option<Spanned<String>>,
         pub reopen_window: Option<Spanned<Quantity>>,
+        /// Attributes a reopened conversation's task has besides its own.
+        pub reopen_attributes: Option<Spanned<toml::Table>>,
     }
 }
 

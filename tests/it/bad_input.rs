@@ -835,6 +835,16 @@ fn conversation_mistakes() {
         ],
     );
     fails(
+        "conversation-reopen-attributes",
+        &chat(
+            r#"{ exchanges = { dist = "geometric", mean = 3 }, reply_gap = { dist = "exponential", mean = "1m" }, inactivity_timeout = "5m", reopen_attributes = { reopened = true } }"#,
+        ),
+        &[
+            ":10:",
+            "reopen_attributes apply to reopened conversations: set `reopen_window` too",
+        ],
+    );
+    fails(
         "channel-threshold",
         &with(
             "[[channels]]\nname = \"voice\"\n",

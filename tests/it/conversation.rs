@@ -397,3 +397,73 @@ default_filter = { queue = "q" }
     assert_eq!(r.overall[Kpi::Offered], 1.0);
     assert_eq!(r.overall[Kpi::Answered], 1.0);
 }
+
+/// `reopen_attributes` let the workflow tell reopenings apart. The same
+/// chats as above, with one chat slot for agent a-1 and a second customer
+/// at 100 s: when the first one writes again at 460 s, a-1 is busy with the
+/// second (answered at 360 s, when the first conversation closed), so the
+/// reopening is routed; it carries `reopened = true` and the workflow sends
+/// it to the follow-up desk, b-1. Her next reopening (920 s) goes straight
+/// back to b-1, her last agent.
+#[test]
+fn a_reopening_routed_by_its_attributes_reaches_the_follow_up_desk() {
+    let text = r#"name = "story"
+[simulation]
+horizon = "1h"
+interval = "1h"
+[[channels]]
+name = "chat"
+handle_time = { dist = "deterministic", mean = "60s" }
+conversation = { exchanges = { dist = "deterministic", mean = 3 }, reply_gap = { dist = "deterministic", mean = "400s" }, inactivity_timeout = "300s", reopen_window = "200s", reopen_attributes = { reopened = true } }
+[[arrivals]]
+name = "chats"
+trace = "calls.csv"
+[[agents]]
+group = "a"
+count = 1
+capacity = { chat = 1 }
+attributes = { desk = "first" }
+[[agents]]
+group = "b"
+count = 1
+capacity = { chat = 1 }
+attributes = { desk = "follow-up" }
+[[queues]]
+name = "chat"
+target_workers = 'desk == "first"'
+[[queues]]
+name = "follow-ups"
+target_workers = 'desk == "follow-up"'
+[[workflow.filters]]
+name = "reopened"
+expression = "reopened == true"
+targets = [{ queue = "follow-ups" }]
+[workflow]
+default_filter = { queue = "chat" }
+"#;
+    let s = crate::load_trace(
+        "conversation-reopen-route",
+        "0,chat,,,\n100,chat,,,\n",
+        text,
+    );
+    let mut answers = Vec::new();
+    let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
+        if ev.task == Some(0) && ev.name == "reservation.accepted" {
+            answers.push((ev.time.round(), ev.worker.clone().unwrap_or_default()));
+        }
+    };
+    let r = ccsim::engine::run_traced(&s, &ccsim::routing::Plan::build(&s), 1, 0, &mut tracer);
+    assert_eq!(
+        answers,
+        [
+            (0.0, "a-1".to_string()),
+            (460.0, "b-1".to_string()),
+            (920.0, "b-1".to_string())
+        ]
+    );
+    let c = &r.conversations[0];
+    assert_eq!(c[ConversationKpi::Reopened], 4.0);
+    // The first customer's first reopening was routed; the rest went back.
+    assert_eq!(c[ConversationKpi::ReopenedSameWorker], 3.0);
+    assert_eq!(c[ConversationKpi::ReopenWait], 0.0);
+}

@@ -3,9 +3,10 @@
 //! handle time stretches with concurrent tasks.
 
 use super::{Unit, Validator};
+use crate::expr::{Attrs, KeyId, Value};
 use crate::scenario::diag::unknown_name;
 use crate::scenario::raw::{RawChannel, RawConversation};
-use crate::scenario::{Channel, ChannelId, Conversation, MAX_EXCHANGES};
+use crate::scenario::{Channel, ChannelId, Conversation, MAX_EXCHANGES, TaskClass};
 use std::collections::HashMap;
 use toml::Spanned;
 
@@ -123,13 +124,62 @@ impl Validator<'_> {
             Some(q) => self.duration(q)?,
             None => 0.0,
         };
+        let reopen_attributes = match &r.reopen_attributes {
+            Some(t) if r.reopen_window.is_none() => {
+                self.err(
+                    &t.span(),
+                    "reopen_attributes apply to reopened conversations: set `reopen_window` too",
+                );
+                return None;
+            }
+            Some(t) => self.attribute_overrides(t)?,
+            None => Vec::new(),
+        };
         Some(Conversation {
             exchanges: exchanges?,
             reply_gap: reply_gap?,
             inactivity_timeout_s: timeout.unwrap_or(f64::INFINITY),
             agent_closes,
             reopen_window_s,
+            reopen_attributes,
+            reopen_classes: Vec::new(),
         })
+    }
+
+    /// With `reopen_attributes`: one reopening class per task class of the
+    /// channel, appended after every source's classes.
+    pub(super) fn reopen_classes(
+        &mut self,
+        channels: &mut [Channel],
+        classes: &mut Vec<TaskClass>,
+    ) {
+        let n = classes.len();
+        for (c, channel) in channels.iter_mut().enumerate() {
+            let Some(conv) = channel.conversation.as_mut() else {
+                continue;
+            };
+            if conv.reopen_attributes.is_empty() {
+                continue;
+            }
+            conv.reopen_classes = (0..n as u32).collect();
+            for i in 0..n {
+                if classes[i].channel.idx() != c {
+                    continue;
+                }
+                let pairs: Vec<(KeyId, Value)> = classes[i]
+                    .attrs
+                    .iter()
+                    .cloned()
+                    .chain(conv.reopen_attributes.iter().cloned())
+                    .collect();
+                conv.reopen_classes[i] = classes.len() as u32;
+                classes.push(TaskClass {
+                    attrs: Attrs::from_pairs(pairs),
+                    channel: ChannelId(c as u32),
+                    filter_matches: Vec::new(),
+                });
+            }
+        }
     }
 
     /// The id of a channel a reference names.

@@ -343,7 +343,7 @@ impl Validator<'_> {
     fn scenario(&mut self, raw: RawScenario) -> Option<Scenario> {
         let sim = self.simulation(&raw.simulation);
         let hours = self.all_hours(&raw.hours, sim.as_ref());
-        let channels = self.channels(&raw.channels);
+        let mut channels = self.channels(&raw.channels);
         let queues = self.queues(&raw.queues);
         let defaults = self.reservations(raw.reservations.as_ref(), None);
         let activities = self.activities(&raw.activities);
@@ -385,6 +385,7 @@ impl Validator<'_> {
         );
         let mut classes = Vec::new();
         let sources = self.sources(&raw.arrivals, &channels, sim.as_ref(), &mut classes);
+        self.reopen_classes(&mut channels, &mut classes);
         // A trace that did not load leaves its attributes unknown.
         if sources.is_some() || raw.arrivals.iter().all(|a| a.get_ref().trace.is_none()) {
             self.check_attr_reads(&classes, &raw.arrivals);
