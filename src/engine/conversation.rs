@@ -36,6 +36,9 @@ pub(super) struct ConvState {
     done: u32,
     /// Exchanges finished in the whole conversation.
     total: u32,
+    /// The first exchange's work as drawn at arrival (before any worker's
+    /// speed factor): every exchange's when there is nothing to draw from.
+    first_work: f64,
     /// The customer's first message (first response and duration count from it).
     start: f64,
     /// When the current exchange's work started (after the first).
@@ -60,6 +63,7 @@ const NO_CONV: ConvState = ConvState {
     left: 0,
     done: 0,
     total: 0,
+    first_work: 0.0,
     start: 0.0,
     exchange_start: 0.0,
     last_end: 0.0,
@@ -117,6 +121,7 @@ impl Engine<'_> {
         self.conv[slot as usize] = ConvState {
             key,
             left: n - 1,
+            first_work: x.handle,
             start: t,
             counted: x.counted,
             ..NO_CONV
@@ -148,7 +153,7 @@ impl Engine<'_> {
             Some(d) => d.sample(&mut keyed(c.key, 2 * j)),
             // A trace row's own talk time and nothing to draw from: each
             // exchange takes as long as the first.
-            None => x.handle,
+            None => c.first_work,
         };
         match (&self.talk_factor, w) {
             (Some(f), w) if w != u32::MAX => {
@@ -180,10 +185,12 @@ impl Engine<'_> {
     /// The agent's reply to the customer's latest message went out.
     pub(super) fn exchange_end(&mut self, w: u32, slot: u32, t: f64) {
         let x = self.tasks[slot as usize];
-        let shape = self
-            .conversation(x.channel)
-            .expect("called for conversations")
-            .clone();
+        // Through the scenario's own reference: no borrow of `self`, no copy.
+        let s = self.s;
+        let shape = s.channels[x.channel as usize]
+            .conversation
+            .as_ref()
+            .expect("called for conversations");
         let c = &mut self.conv[slot as usize];
         c.done += 1;
         c.total += 1;
