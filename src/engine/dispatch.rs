@@ -154,7 +154,8 @@ impl<'s> Engine<'s> {
         }
         for (i, src) in s.sources.iter().enumerate() {
             if let Some(t) = e.sources[i].next_time(src, 0.0, s.sim.horizon_s) {
-                e.cal.schedule(t, Event::Arrival { source: i as u32 });
+                e.cal
+                    .schedule_arrival(t, Event::Arrival { source: i as u32 });
                 e.active_sources += 1;
             }
         }
@@ -204,9 +205,9 @@ impl<'s> Engine<'s> {
                 // The source's next arrival replaces this one in place.
                 let src = &self.s.sources[source as usize];
                 match self.sources[source as usize].next_time(src, t, self.s.sim.horizon_s) {
-                    Some(next) => self.cal.reschedule_first(next, ev),
+                    Some(next) => self.cal.reschedule_arrival(next, ev),
                     None => {
-                        self.cal.remove_first();
+                        self.cal.remove_arrival();
                         self.active_sources -= 1;
                     }
                 }
