@@ -54,6 +54,7 @@ impl<'s> Engine<'s> {
                     }
                 })
                 .collect(),
+            slowdown: s.channels.iter().any(|c| !c.handle_time_scale.is_empty()),
             instant: s.groups.iter().map(|g| g.reservations.instant()).collect(),
             reservation_rng: rng::stream(seed, replication, rng::Purpose::Reservations, 0),
             voicemail_rng: rng::stream(seed, replication, rng::Purpose::Voicemail, 0),
