@@ -95,14 +95,22 @@ impl Engine<'_> {
         if wl.slow {
             return self.find_worker_slow(waitlist, class, step, t);
         }
-        // (entry, tier, pool) of the best free worker so far.
-        let mut best: Option<(IdleEntry, u32, u32)> = None;
         let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
         let valid = |e: &IdleEntry| {
             let x = &workers[e.worker as usize];
             let i = e.worker as usize * nch + channel as usize;
             x.stamp == e.stamp && x.active && load[i] < cap[i]
         };
+        // One candidate pool (most steps): its longest-idle valid worker is
+        // the answer, found and removed in one look-up of its heap.
+        if let [(pool, _)] = wl.candidates[..] {
+            return self
+                .router
+                .take_idle(pool, channel, valid)
+                .map(|e| e.worker);
+        }
+        // (entry, tier, pool) of the best free worker so far.
+        let mut best: Option<(IdleEntry, u32, u32)> = None;
         for &(pool, tier) in &wl.candidates {
             if best.is_some_and(|(_, t0, _)| t0 != tier) {
                 break;

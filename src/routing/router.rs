@@ -424,6 +424,26 @@ impl Router {
         None
     }
 
+    /// Removes and returns the longest-idle valid worker of a (pool,
+    /// channel): [`Router::peek_idle`] then [`Router::pop_idle`] in one.
+    #[inline]
+    pub fn take_idle(
+        &mut self,
+        pool: u32,
+        channel: u32,
+        valid: impl Fn(&IdleEntry) -> bool,
+    ) -> Option<IdleEntry> {
+        let heap = &mut self.idle(pool, channel).heap;
+        while let Some(top) = heap.peek() {
+            let top = IdleEntry::from_key(top);
+            heap.pop();
+            if valid(&top) {
+                return Some(top);
+            }
+        }
+        None
+    }
+
     /// Removes the top of a (pool, channel) after [`Router::peek_idle`] returned it.
     #[inline]
     pub fn pop_idle(&mut self, pool: u32, channel: u32) {
