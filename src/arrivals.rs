@@ -263,10 +263,15 @@ impl SourceState {
         let mut class = src.attributes.first_class;
         for cat in &src.attributes.categories {
             let u: f64 = StandardUniform.sample(&mut self.attributes);
-            let choice = cat
-                .cumulative
-                .partition_point(|&c| c <= u)
-                .min(cat.cumulative.len() - 1);
+            // The first running sum above `u` (the sums never decrease, so
+            // this is `partition_point(|&c| c <= u)`): a scan, as a
+            // category has a handful of values and a binary search cost
+            // more than it.
+            let last = cat.cumulative.len() - 1;
+            let choice = cat.cumulative[..last]
+                .iter()
+                .position(|&c| c > u)
+                .unwrap_or(last);
             class += choice as u32 * cat.stride;
         }
         Customer {

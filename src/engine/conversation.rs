@@ -457,7 +457,7 @@ impl Engine<'_> {
         let i = w as usize * self.n_channels + channel as usize;
         self.load[i] += 1;
         self.metrics.change_work(g, t, i32::from(first), 1);
-        self.accept(w, slot, t);
+        self.accept(w, g, slot, t);
     }
 }
 

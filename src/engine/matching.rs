@@ -95,14 +95,22 @@ impl Engine<'_> {
         if wl.slow {
             return self.find_worker_slow(waitlist, class, step, t);
         }
-        // (entry, tier, pool) of the best free worker so far.
-        let mut best: Option<(IdleEntry, u32, u32)> = None;
         let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
         let valid = |e: &IdleEntry| {
             let x = &workers[e.worker as usize];
             let i = e.worker as usize * nch + channel as usize;
             x.stamp == e.stamp && x.active && load[i] < cap[i]
         };
+        // One candidate pool (most steps): its longest-idle valid worker is
+        // the answer, found and removed in one look-up of its heap.
+        if let [(pool, _)] = wl.candidates[..] {
+            return self
+                .router
+                .take_idle(pool, channel, valid)
+                .map(|e| e.worker);
+        }
+        // (entry, tier, pool) of the best free worker so far.
+        let mut best: Option<(IdleEntry, u32, u32)> = None;
         for &(pool, tier) in &wl.candidates {
             if best.is_some_and(|(_, t0, _)| t0 != tier) {
                 break;
@@ -230,27 +238,31 @@ impl Engine<'_> {
     #[inline(always)]
     pub(super) fn pull_tasks(&mut self, w: u32, t: f64) {
         let profile = self.workers[w as usize].profile as usize;
+        // A worker serving one waitlist (most single-skill models) takes its
+        // tasks in order, with no ranking across lists.
+        if let [wl] = self.plan.profile_waitlists[profile][..] {
+            while let Some(top) = self.next_waiting(w, wl)
+                && self.eligible_member(wl, self.tasks[top.task as usize].class, w, t)
+            {
+                self.router.pop_waiting(wl);
+                self.rule = Rule::WorkerPulled;
+                self.reserve(w, top.task, t);
+            }
+        } else {
+            self.pull_ranked(w, profile, t);
+        }
+        self.offer_free_capacity(w);
+    }
+
+    /// [`Engine::pull_tasks`] of a worker serving several waitlists: the
+    /// best task across them each time.
+    #[inline(always)]
+    fn pull_ranked(&mut self, w: u32, profile: usize, t: f64) {
         loop {
             // Best FIFO and best LIFO candidate: (entry, waitlist).
             let mut best = [None::<(WaitEntry, u32)>; 2];
             for &wl in &self.plan.profile_waitlists[profile] {
-                // Most lists a worker serves are empty when it frees up:
-                // one load says so before the capacity and hours lookups.
-                if self.router.waitlist_empty(wl) {
-                    continue;
-                }
-                let list = &self.plan.waitlists[wl as usize];
-                let channel = list.channel;
-                if !self.has_room(w, channel) || !self.queue_open[list.queue as usize] {
-                    continue;
-                }
-                let tasks = &self.tasks;
-                let Some(top) = self.router.peek_waiting(wl, |e| {
-                    let x = &tasks[e.task as usize];
-                    x.generation == e.generation
-                        && x.epoch == e.epoch
-                        && x.state == TaskState::Waiting
-                }) else {
+                let Some(top) = self.next_waiting(w, wl) else {
                     continue;
                 };
                 let kind = usize::from(top.lifo);
@@ -276,7 +288,26 @@ impl Engine<'_> {
             self.rule = Rule::WorkerPulled;
             self.reserve(w, task, t);
         }
-        self.offer_free_capacity(w);
+    }
+
+    /// The next live task of waitlist `wl` if worker `w` has room on its
+    /// channel and its queue is open (eligibility is the caller's).
+    #[inline(always)]
+    fn next_waiting(&mut self, w: u32, wl: u32) -> Option<WaitEntry> {
+        // Most lists a worker serves are empty when it frees up: one load
+        // says so before the capacity and hours lookups.
+        if self.router.waitlist_empty(wl) {
+            return None;
+        }
+        let list = &self.plan.waitlists[wl as usize];
+        if !self.has_room(w, list.channel) || !self.queue_open[list.queue as usize] {
+            return None;
+        }
+        let tasks = &self.tasks;
+        self.router.peek_waiting(wl, |e| {
+            let x = &tasks[e.task as usize];
+            x.generation == e.generation && x.epoch == e.epoch && x.state == TaskState::Waiting
+        })
     }
 
     /// Whether a free worker takes `a` (the next task of waitlist `awl`)

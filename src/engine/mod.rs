@@ -353,6 +353,9 @@ struct Engine<'s> {
     assigned: Vec<u16>,
     /// Per (worker, channel) of channels with slowdown: tasks in talk.
     talking: Vec<Vec<u32>>,
+    /// Some channel has talk slowdown (`handle_time_scale`): without any,
+    /// talk starts and ends skip the channel's lookup.
+    slowdown: bool,
     /// Per group: every offer is accepted at once (no reservation events).
     instant: Vec<bool>,
     /// Draws of reservation answers and returns from the timeout activity.

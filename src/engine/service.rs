@@ -40,10 +40,10 @@ impl Engine<'_> {
         if self.status_lag.is_some() && self.gone(w) {
             return self.offer_to_gone(w, slot, t);
         }
-        let behaviour = &self.s.groups[g].reservations;
         if self.instant[g] {
-            return self.accept(w, slot, t);
+            return self.accept(w, g, slot, t);
         }
+        let behaviour = &self.s.groups[g].reservations;
         let timeout = self.s.workflow.task_reservation_timeout_s;
         let u: f64 = StandardUniform.sample(&mut self.reservation_rng);
         let delay = behaviour
@@ -74,9 +74,10 @@ impl Engine<'_> {
         );
     }
 
-    /// A reservation is accepted: the task is assigned (answered) and talk starts.
+    /// A reservation is accepted: the task is assigned (answered) and talk
+    /// starts. `g` is the worker's group (the callers have it at hand).
     #[inline(always)]
-    pub(super) fn accept(&mut self, w: u32, slot: u32, t: f64) {
+    pub(super) fn accept(&mut self, w: u32, g: usize, slot: u32, t: f64) {
         if self.faults.is_some() && self.tasks[slot as usize].followup == Followup::Callback {
             self.callback_attempt(slot);
         }
@@ -84,7 +85,6 @@ impl Engine<'_> {
             // The customer's talk time (drawn at arrival, the same in every
             // design) at this worker's speed: common random numbers pair
             // the customer, whoever serves her.
-            let g = self.workers[w as usize].group as usize;
             let task = &mut self.tasks[slot as usize];
             task.handle *= f[g * self.n_channels + task.channel as usize];
         }
@@ -118,10 +118,7 @@ impl Engine<'_> {
         }
         if task.tracked() {
             self.metrics.step(task.step, StepKpi::Answered);
-            self.metrics.reservation(
-                self.workers[w as usize].group as usize,
-                ReservationEvent::Accepted,
-            );
+            self.metrics.reservation(g, ReservationEvent::Accepted);
         }
         self.assigned[w as usize * self.n_channels + channel as usize] += 1;
         if task.parent != u32::MAX {
@@ -160,9 +157,10 @@ impl Engine<'_> {
     /// worker's talks on the channel are re-timed with it.
     #[inline(always)]
     pub(super) fn start_work(&mut self, w: u32, slot: u32, channel: u32, handle: f64, t: f64) {
-        if self.s.channels[channel as usize]
-            .handle_time_scale
-            .is_empty()
+        if !self.slowdown
+            || self.s.channels[channel as usize]
+                .handle_time_scale
+                .is_empty()
         {
             let epoch = self.tasks[slot as usize].talk_epoch;
             self.cal.schedule(
@@ -252,7 +250,7 @@ impl Engine<'_> {
         let (answer, counted) = (task.answer, task.tracked());
         let g = self.workers[w as usize].group as usize;
         match answer {
-            Answer::Accept => self.accept(w, slot, t),
+            Answer::Accept => self.accept(w, g, slot, t),
             Answer::Reject => {
                 if counted {
                     self.metrics.reservation(g, ReservationEvent::Rejected);
@@ -343,9 +341,10 @@ impl Engine<'_> {
         }
         let channel = x.channel;
         self.tasks[task as usize].in_talk = false;
-        if !self.s.channels[channel as usize]
-            .handle_time_scale
-            .is_empty()
+        if self.slowdown
+            && !self.s.channels[channel as usize]
+                .handle_time_scale
+                .is_empty()
         {
             self.retime_talk(worker, channel, t, None, Some(task));
             // Slowed talk lasts longer than the drawn work: AHT

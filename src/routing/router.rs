@@ -245,22 +245,20 @@ impl IdleHeap {
         let Some(last) = self.keys.pop() else {
             return;
         };
-        let h = &mut self.keys;
-        let n = h.len();
-        if n == 0 {
+        let h = self.keys.as_mut_slice();
+        if h.is_empty() {
             return;
         }
+        // The children are read as one pair (`get`): one bounds check.
         let mut i = 0;
-        let mut child = 1;
-        while child + 1 < n {
-            child += usize::from(h[child + 1] < h[child]);
+        while let Some(kids) = h.get(2 * i + 1..2 * i + 3) {
+            let child = 2 * i + 1 + usize::from(kids[1] < kids[0]);
             h[i] = h[child];
             i = child;
-            child = 2 * i + 1;
         }
-        if child < n {
-            h[i] = h[child];
-            i = child;
+        if let Some(&only) = h.get(2 * i + 1) {
+            h[i] = only;
+            i = 2 * i + 1;
         }
         self.sift_up(i, last);
     }
@@ -420,6 +418,26 @@ impl Router {
                 return Some(top);
             }
             heap.pop();
+        }
+        None
+    }
+
+    /// Removes and returns the longest-idle valid worker of a (pool,
+    /// channel): [`Router::peek_idle`] then [`Router::pop_idle`] in one.
+    #[inline]
+    pub fn take_idle(
+        &mut self,
+        pool: u32,
+        channel: u32,
+        valid: impl Fn(&IdleEntry) -> bool,
+    ) -> Option<IdleEntry> {
+        let heap = &mut self.idle(pool, channel).heap;
+        while let Some(top) = heap.peek() {
+            let top = IdleEntry::from_key(top);
+            heap.pop();
+            if valid(&top) {
+                return Some(top);
+            }
         }
         None
     }
