@@ -348,13 +348,24 @@ impl Engine<'_> {
         let c = self.conv[old as usize];
         let x = &mut self.tasks[slot as usize];
         let (generation, epoch, talk_epoch) = (x.generation, x.epoch, x.talk_epoch);
+        // What the conversation keeps; nothing of the closed stretch's line,
+        // leg, transfer or fault links comes along.
         *x = Task {
             generation,
             epoch,
             talk_epoch,
             state: TaskState::Parked,
+            source: first.source,
+            channel: first.channel,
+            class: first.class,
+            priority: first.priority,
+            step: first.step,
+            queue: first.queue,
             created: c.reply_at,
-            ..first
+            deadline: c.reply_at,
+            wrapup: first.wrapup,
+            seq: first.seq,
+            ..FREE_TASK
         };
         self.conv[slot as usize] = ConvState {
             done: 0,

@@ -467,3 +467,36 @@ default_filter = { queue = "chat" }
     assert_eq!(c[ConversationKpi::ReopenedSameWorker], 3.0);
     assert_eq!(c[ConversationKpi::ReopenWait], 0.0);
 }
+
+/// A reopening takes nothing of the closed stretch with it: on a channel
+/// with lines, the conversation of the story above (closed and reopened
+/// twice) gives its line back once, and a customer at 2 000 s, long after
+/// it ended, finds a free line and is answered.
+#[test]
+fn a_reopening_does_not_carry_the_closed_stretch_s_line() {
+    let text = r#"name = "story"
+[simulation]
+horizon = "1h"
+interval = "1h"
+[[channels]]
+name = "chat"
+lines = 1
+handle_time = { dist = "deterministic", mean = "60s" }
+conversation = { exchanges = { dist = "deterministic", mean = 3 }, reply_gap = { dist = "deterministic", mean = "400s" }, inactivity_timeout = "300s", reopen_window = "200s" }
+[[arrivals]]
+name = "chats"
+trace = "calls.csv"
+[[agents]]
+group = "a"
+count = 1
+[[queues]]
+name = "q"
+target_workers = "1==1"
+[workflow]
+default_filter = { queue = "q" }
+"#;
+    let (_, r) = crate::run_trace("conversation-lines", "0,chat,,,\n2000,chat,,,\n", text);
+    assert_eq!(r.blocking[ccsim::metrics::BlockKpi::Blocked], 0.0);
+    assert_eq!(r.overall[Kpi::Answered], 2.0);
+    assert_eq!(r.conversations[0][ConversationKpi::Reopened], 4.0);
+}
