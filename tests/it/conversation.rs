@@ -332,6 +332,28 @@ targets = [{{ queue = "chat" }}]
     );
 }
 
+/// The stories' chat channel: 60 s of work per exchange, three exchanges,
+/// a customer who always takes 400 s to write back, a conversation that
+/// closes after 300 s of silence and may be reopened within 200 s more.
+/// `channel` adds lines to the channel, `conversation` keys to the
+/// conversation, and `center` is the agents, queues and workflow.
+fn story(channel: &str, conversation: &str, center: &str) -> String {
+    format!(
+        r#"name = "story"
+[simulation]
+horizon = "1h"
+interval = "1h"
+[[channels]]
+name = "chat"
+{channel}handle_time = {{ dist = "deterministic", mean = "60s" }}
+conversation = {{ exchanges = {{ dist = "deterministic", mean = 3 }}, reply_gap = {{ dist = "deterministic", mean = "400s" }}, inactivity_timeout = "300s", reopen_window = "200s"{conversation} }}
+[[arrivals]]
+name = "chats"
+trace = "calls.csv"
+{center}"#
+    )
+}
+
 /// One customer, one agent, 60 s per exchange, three exchanges, and a
 /// customer who always takes 400 s to write back while the conversation
 /// closes after 300 s of silence and may be reopened within 200 s more.
@@ -342,18 +364,10 @@ targets = [{{ queue = "chat" }}]
 /// last reply, and the agent closes it.
 #[test]
 fn a_conversation_closes_on_inactivity_and_is_reopened_twice() {
-    let text = r#"name = "story"
-[simulation]
-horizon = "1h"
-interval = "1h"
-[[channels]]
-name = "chat"
-handle_time = { dist = "deterministic", mean = "60s" }
-conversation = { exchanges = { dist = "deterministic", mean = 3 }, reply_gap = { dist = "deterministic", mean = "400s" }, inactivity_timeout = "300s", reopen_window = "200s" }
-[[arrivals]]
-name = "chats"
-trace = "calls.csv"
-[[agents]]
+    let text = story(
+        "",
+        r#""#,
+        r#"[[agents]]
 group = "a"
 count = 1
 capacity = { chat = 2 }
@@ -362,8 +376,9 @@ name = "q"
 target_workers = "1==1"
 [workflow]
 default_filter = { queue = "q" }
-"#;
-    let s = crate::load_trace("conversation-story", "0,chat,,,\n", text);
+"#,
+    );
+    let s = crate::load_trace("conversation-story", "0,chat,,,\n", &text);
     let mut story = Vec::new();
     let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
         if ev.task == Some(0) {
@@ -407,18 +422,10 @@ default_filter = { queue = "q" }
 /// back to b-1, her last agent.
 #[test]
 fn a_reopening_routed_by_its_attributes_reaches_the_follow_up_desk() {
-    let text = r#"name = "story"
-[simulation]
-horizon = "1h"
-interval = "1h"
-[[channels]]
-name = "chat"
-handle_time = { dist = "deterministic", mean = "60s" }
-conversation = { exchanges = { dist = "deterministic", mean = 3 }, reply_gap = { dist = "deterministic", mean = "400s" }, inactivity_timeout = "300s", reopen_window = "200s", reopen_attributes = { reopened = true } }
-[[arrivals]]
-name = "chats"
-trace = "calls.csv"
-[[agents]]
+    let text = story(
+        "",
+        r#", reopen_attributes = { reopened = true }"#,
+        r#"[[agents]]
 group = "a"
 count = 1
 capacity = { chat = 1 }
@@ -440,11 +447,12 @@ expression = "reopened == true"
 targets = [{ queue = "follow-ups" }]
 [workflow]
 default_filter = { queue = "chat" }
-"#;
+"#,
+    );
     let s = crate::load_trace(
         "conversation-reopen-route",
         "0,chat,,,\n100,chat,,,\n",
-        text,
+        &text,
     );
     let mut answers = Vec::new();
     let mut tracer = |ev: &ccsim::engine::trace::TraceEvent| {
@@ -474,19 +482,10 @@ default_filter = { queue = "chat" }
 /// it ended, finds a free line and is answered.
 #[test]
 fn a_reopening_does_not_carry_the_closed_stretch_s_line() {
-    let text = r#"name = "story"
-[simulation]
-horizon = "1h"
-interval = "1h"
-[[channels]]
-name = "chat"
-lines = 1
-handle_time = { dist = "deterministic", mean = "60s" }
-conversation = { exchanges = { dist = "deterministic", mean = 3 }, reply_gap = { dist = "deterministic", mean = "400s" }, inactivity_timeout = "300s", reopen_window = "200s" }
-[[arrivals]]
-name = "chats"
-trace = "calls.csv"
-[[agents]]
+    let text = story(
+        "lines = 1\n",
+        r#""#,
+        r#"[[agents]]
 group = "a"
 count = 1
 [[queues]]
@@ -494,8 +493,9 @@ name = "q"
 target_workers = "1==1"
 [workflow]
 default_filter = { queue = "q" }
-"#;
-    let (_, r) = crate::run_trace("conversation-lines", "0,chat,,,\n2000,chat,,,\n", text);
+"#,
+    );
+    let (_, r) = crate::run_trace("conversation-lines", "0,chat,,,\n2000,chat,,,\n", &text);
     assert_eq!(r.blocking[ccsim::metrics::BlockKpi::Blocked], 0.0);
     assert_eq!(r.overall[Kpi::Answered], 2.0);
     assert_eq!(r.conversations[0][ConversationKpi::Reopened], 4.0);
