@@ -366,7 +366,7 @@ trace = "calls.csv"
 fn a_conversation_closes_on_inactivity_and_is_reopened_twice() {
     let text = story(
         "",
-        r#""#,
+        "",
         r#"[[agents]]
 group = "a"
 count = 1
@@ -484,7 +484,7 @@ default_filter = { queue = "chat" }
 fn a_reopening_does_not_carry_the_closed_stretch_s_line() {
     let text = story(
         "lines = 1\n",
-        r#""#,
+        "",
         r#"[[agents]]
 group = "a"
 count = 1
