@@ -41,6 +41,13 @@ pub struct Worker {
     pub logged_in: bool,
     /// Tasks held (reserved, talking or wrapping), all channels.
     pub tasks: u16,
+    /// Capacity units of its profile over all channels: a copy of the
+    /// routing plan's, read at every completion, so the test for room
+    /// loads it with the worker.
+    pub capacity: u32,
+    /// The one waitlist its profile serves ([`NO_WAITLIST`] for none or
+    /// several), copied from the plan for the single-list pull.
+    pub waitlist: u32,
     /// Time of the last reservation; `-inf` if never.
     pub last_assign: f64,
 }
@@ -53,6 +60,9 @@ impl Worker {
         self.offered = 0;
     }
 }
+
+/// `Worker::waitlist` of a profile serving no waitlist or several.
+pub const NO_WAITLIST: u32 = u32::MAX;
 
 /// `break_activity` outside break windows.
 pub const NO_BREAK: u8 = u8::MAX;

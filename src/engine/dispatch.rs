@@ -27,8 +27,11 @@ impl<'s> Engine<'s> {
                     active: false,
                     logged_in: false,
                     tasks: 0,
+                    capacity: 0,
+                    waitlist: NO_WAITLIST,
                     last_assign: f64::NEG_INFINITY,
                 });
+                set_profile(workers.last_mut().expect("pushed"), g as u32, plan);
                 cap.extend_from_slice(&group.capacity);
             }
         }
@@ -44,7 +47,15 @@ impl<'s> Engine<'s> {
             tasks: Vec::new(),
             free_slots: Vec::new(),
             load: vec![0; workers.len() * n_channels],
-            assigned: vec![0; workers.len() * n_channels],
+            assigned: if plan
+                .worker_field
+                .iter()
+                .any(|f| matches!(f, WorkerField::Assigned(_)))
+            {
+                vec![0; workers.len() * n_channels]
+            } else {
+                Vec::new()
+            },
             talking: (0..workers.len() * n_channels)
                 .map(|i| {
                     if s.channels[i % n_channels].handle_time_scale.is_empty() {

@@ -237,10 +237,11 @@ impl Engine<'_> {
     /// then offers what capacity remains.
     #[inline(always)]
     pub(super) fn pull_tasks(&mut self, w: u32, t: f64) {
-        let profile = self.workers[w as usize].profile as usize;
+        let worker = &self.workers[w as usize];
+        let (profile, wl) = (worker.profile as usize, worker.waitlist);
         // A worker serving one waitlist (most single-skill models) takes its
         // tasks in order, with no ranking across lists.
-        if let [wl] = self.plan.profile_waitlists[profile][..] {
+        if wl != NO_WAITLIST {
             while let Some(top) = self.next_waiting(w, wl)
                 && self.eligible_member(wl, self.tasks[top.task as usize].class, w, t)
             {
@@ -333,9 +334,7 @@ impl Engine<'_> {
     #[inline(always)]
     pub(super) fn offer_free_capacity(&mut self, w: u32) {
         let worker = &self.workers[w as usize];
-        if worker.active
-            && u32::from(worker.tasks) < self.plan.profile_capacity[worker.profile as usize]
-        {
+        if worker.active && u32::from(worker.tasks) < worker.capacity {
             self.offer_to_pools(w);
         }
     }

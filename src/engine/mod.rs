@@ -105,7 +105,7 @@ use crate::routing::{self, IdleEntry, Plan, Router, SkipCounter, WaitEntry, Work
 use crate::scenario::{
     AVAILABLE, AfterHours, AtClose, OFFLINE, Scenario, StepId, TransferTarget, UNAVAILABLE,
 };
-use crate::workforce::{self, NO_BREAK, Worker};
+use crate::workforce::{self, NO_BREAK, NO_WAITLIST, Worker};
 use calendar::Calendar;
 use event::Event;
 use rand_distr::{Distribution, StandardUniform};
@@ -349,7 +349,9 @@ struct Engine<'s> {
     workers: Vec<Worker>,
     /// Units in use per (worker, channel): pending, assigned and wrapping.
     load: Vec<u16>,
-    /// Accepted tasks per (worker, channel) (`assigned_tasks`, docs/routing.md, "Multitasking and capacity").
+    /// Accepted tasks per (worker, channel) (`assigned_tasks`, docs/routing.md,
+    /// "Multitasking and capacity"); empty, and not kept, when no
+    /// expression reads it.
     assigned: Vec<u16>,
     /// Per (worker, channel) of channels with slowdown: tasks in talk.
     talking: Vec<Vec<u32>>,
@@ -538,6 +540,16 @@ fn run_inner<'a>(
     r.usage = usage;
     r.in_flight = in_flight;
     r
+}
+
+/// Gives a worker a profile, with the plan's figures it copies.
+fn set_profile(x: &mut Worker, profile: u32, plan: &Plan) {
+    x.profile = profile;
+    x.capacity = plan.profile_capacity[profile as usize];
+    x.waitlist = match plan.profile_waitlists[profile as usize][..] {
+        [wl] => wl,
+        _ => NO_WAITLIST,
+    };
 }
 
 impl Task {

@@ -120,7 +120,9 @@ impl Engine<'_> {
             self.metrics.step(task.step, StepKpi::Answered);
             self.metrics.reservation(g, ReservationEvent::Accepted);
         }
-        self.assigned[w as usize * self.n_channels + channel as usize] += 1;
+        if !self.assigned.is_empty() {
+            self.assigned[w as usize * self.n_channels + channel as usize] += 1;
+        }
         if task.parent != u32::MAX {
             self.release_parent(slot, t);
         }
@@ -417,7 +419,9 @@ impl Engine<'_> {
         } else {
             self.release_slot(slot);
         }
-        self.assigned[w as usize * self.n_channels + ch] -= 1;
+        if !self.assigned.is_empty() {
+            self.assigned[w as usize * self.n_channels + ch] -= 1;
+        }
         self.release_unit(w, ch, t);
         if self.workers[w as usize].active {
             self.pull_tasks(w, t);

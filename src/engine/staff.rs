@@ -276,7 +276,7 @@ impl Engine<'_> {
                 self.metrics.set_level(g, t, lv);
             }
             let x = &mut self.workers[w as usize];
-            x.profile = new;
+            set_profile(x, new, self.plan);
             x.restamp();
             self.trace_worker(
                 w,
