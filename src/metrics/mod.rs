@@ -164,6 +164,23 @@ impl GroupTime {
     }
 }
 
+/// One group's level changes within one interval: Σ ΔL·(end − t), and Σ ΔL.
+/// Side by side, so a change finds both behind one index.
+#[derive(Debug, Clone, Copy, Default)]
+struct GroupChanges {
+    acc: GroupTime,
+    delta: GroupTime,
+}
+
+/// A group now: its level, and the interval of its last change and that
+/// interval's end (times only move forward). One index reaches all three.
+#[derive(Debug, Clone, Copy)]
+struct GroupNow {
+    level: GroupLevel,
+    interval: usize,
+    end: f64,
+}
+
 /// Current state of one agent group, integrated piecewise over time.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GroupLevel {
@@ -228,19 +245,15 @@ pub struct Collector {
     /// Per used cell, one entry per interval, from the cell's `slices` on.
     slices: Vec<SliceCell>,
     /// Group levels are integrated from their changes: a change ΔL at time t
-    /// in interval k adds ΔL·(end_k − t) to `group_acc[k]` and ΔL to
-    /// `group_delta[k]`; `finish` rebuilds each interval's integral as
-    /// L(start_k)·width + group_acc[k]. One pass per change, no bookkeeping of
-    /// when the level last changed. `[interval × groups]`.
-    group_acc: Vec<GroupTime>,
-    /// Sum of level changes per interval, `[interval × groups]`.
-    group_delta: Vec<GroupTime>,
+    /// in interval k adds ΔL·(end_k − t) to `group_changes[k].acc` and ΔL
+    /// to its `delta`; `finish` rebuilds each interval's integral as
+    /// L(start_k)·width + acc. One pass per change, no bookkeeping of when
+    /// the level last changed. `[interval × groups]`.
+    group_changes: Vec<GroupChanges>,
     /// Per group: the level entering the counted window.
     group_init: Vec<GroupTime>,
-    /// Per group: the interval of its last change and that interval's end
-    /// (times only move forward).
-    group_cursor: Vec<(usize, f64)>,
-    group_level: Vec<GroupLevel>,
+    /// Per group: its level and current interval.
+    group_now: Vec<GroupNow>,
     steps: Vec<StepKpis<u64>>,
     /// Per group: reservation events, by [`ReservationEvent`].
     reservations: Vec<[u64; 5]>,
@@ -330,21 +343,20 @@ impl Collector {
             sparse: (!dense).then(Box::default),
             intervals: vec![IntervalCell::default(); n_int],
             slices: Vec::new(),
-            group_acc: vec![GroupTime::default(); n_int * s.groups.len()],
-            group_delta: vec![GroupTime::default(); n_int * s.groups.len()],
+            group_changes: vec![GroupChanges::default(); n_int * s.groups.len()],
             group_init: vec![GroupTime::default(); s.groups.len()],
-            group_cursor: vec![
-                (
-                    0,
-                    if n_int == 1 {
+            group_now: vec![
+                GroupNow {
+                    level: GroupLevel::default(),
+                    interval: 0,
+                    end: if n_int == 1 {
                         s.sim.horizon_s
                     } else {
                         s.sim.warmup_s + s.sim.interval_s
-                    }
-                );
+                    },
+                };
                 s.groups.len()
             ],
-            group_level: vec![GroupLevel::default(); s.groups.len()],
             steps: vec![StepKpis::default(); s.workflow.steps.len()],
             reservations: vec![[0; 5]; s.groups.len()],
             n_activities: s.activities.len(),
@@ -514,8 +526,7 @@ impl Collector {
             if t < self.window_start {
                 self.online_init[group] += sign;
             } else {
-                let i = self.interval_index(group, t);
-                let end = self.group_cursor[group].1;
+                let (i, end) = self.interval_index(group, t);
                 self.online_acc[i] += sign * (end - t);
                 self.online_delta[i] += sign;
             }
@@ -525,14 +536,14 @@ impl Collector {
     /// The current level of a group, for the engine to change through [`Collector::set_level`].
     #[inline]
     pub fn level(&self, group: usize) -> GroupLevel {
-        self.group_level[group]
+        self.group_now[group].level
     }
 
     /// Changes the work half of a group's level (workers holding a task,
     /// units in use) at time `t`: what every reservation and completion does.
     #[inline(always)]
     pub fn change_work(&mut self, group: usize, t: f64, busy: i32, units: i32) {
-        let lv = &mut self.group_level[group];
+        let lv = &mut self.group_now[group].level;
         lv.busy = lv.busy.wrapping_add_signed(busy);
         lv.units = lv.units.wrapping_add_signed(units);
         if t >= self.window_end {
@@ -545,26 +556,25 @@ impl Collector {
             init.units += du;
             return;
         }
-        let i = self.interval_index(group, t);
-        let end = self.group_cursor[group].1;
-        let acc = &mut self.group_acc[i];
-        acc.busy += db * (end - t);
-        acc.units += du * (end - t);
-        let delta = &mut self.group_delta[i];
-        delta.busy += db;
-        delta.units += du;
+        let (i, end) = self.interval_index(group, t);
+        let x = &mut self.group_changes[i];
+        x.acc.busy += db * (end - t);
+        x.acc.units += du * (end - t);
+        x.delta.busy += db;
+        x.delta.units += du;
     }
 
     /// Index into the `[interval × groups]` tables for a change at `t` inside
-    /// the window, moving the group's cursor forward.
+    /// the window, and that interval's end, moving the group's cursor forward.
     ///
     /// Most changes fall in the cursor's interval: that test is inline and
     /// stores nothing; crossing into a later interval is out of line.
     #[inline(always)]
-    fn interval_index(&mut self, group: usize, t: f64) -> usize {
-        let (k, end) = self.group_cursor[group];
+    fn interval_index(&mut self, group: usize, t: f64) -> (usize, f64) {
+        let now = &self.group_now[group];
+        let (k, end) = (now.interval, now.end);
         if t < end || k + 1 >= self.intervals.len() {
-            return k * self.group_level.len() + group;
+            return (k * self.group_now.len() + group, end);
         }
         self.advance_cursor(group, t)
     }
@@ -572,9 +582,10 @@ impl Collector {
     /// [`Collector::interval_index`] when `t` is past the cursor's interval.
     #[cold]
     #[inline(never)]
-    fn advance_cursor(&mut self, group: usize, t: f64) -> usize {
+    fn advance_cursor(&mut self, group: usize, t: f64) -> (usize, f64) {
         let last = self.intervals.len() - 1;
-        let (mut k, mut end) = self.group_cursor[group];
+        let now = &self.group_now[group];
+        let (mut k, mut end) = (now.interval, now.end);
         while t >= end && k < last {
             k += 1;
             end = if k == last {
@@ -583,15 +594,15 @@ impl Collector {
                 self.window_start + (k + 1) as f64 * self.interval_s
             };
         }
-        self.group_cursor[group] = (k, end);
-        k * self.group_level.len() + group
+        let now = &mut self.group_now[group];
+        (now.interval, now.end) = (k, end);
+        (k * self.group_now.len() + group, end)
     }
 
     /// Changes a group's level at time `t`.
     #[inline]
     pub fn set_level(&mut self, group: usize, t: f64, level: GroupLevel) {
-        let old = self.group_level[group];
-        self.group_level[group] = level;
+        let old = std::mem::replace(&mut self.group_now[group].level, level);
         if t >= self.window_end {
             return;
         }
@@ -605,16 +616,16 @@ impl Collector {
             self.group_init[group].add(&d, 1.0);
             return;
         }
-        let i = self.interval_index(group, t);
-        let end = self.group_cursor[group].1;
-        self.group_acc[i].add(&d, end - t);
-        self.group_delta[i].add(&d, 1.0);
+        let (i, end) = self.interval_index(group, t);
+        let x = &mut self.group_changes[i];
+        x.acc.add(&d, end - t);
+        x.delta.add(&d, 1.0);
     }
 
     /// Folds everything into KPI tables. Group levels hold from their last
     /// change to the end of the counted window (the run reaches it).
     pub fn finish(mut self, s: &Scenario, contacts: u64, events: u64) -> ReplicationResult {
-        let n_groups = self.group_level.len();
+        let n_groups = self.group_now.len();
         let n_int = self.intervals.len();
         // A cell's whole-window waits and outcome counts are its slices'
         // (the counts are only kept per slice while simulating, one update
@@ -645,10 +656,10 @@ impl Collector {
                     start + self.interval_s
                 };
                 let i = k * n_groups + g;
-                let mut x = self.group_acc[i];
+                let mut x = self.group_changes[i].acc;
                 x.add(&level, end - start);
                 group_interval_time[i] = x;
-                level.add(&self.group_delta[i], 1.0);
+                level.add(&self.group_changes[i].delta, 1.0);
             }
         }
         // Agent time on line per interval, rebuilt the same way (hours).
