@@ -11,8 +11,9 @@ impl Engine<'_> {
         self.contacts += 1;
         self.seq += 1;
         let counted = self.metrics.counts(t);
+        let interval = self.metrics.interval_of(t);
         if counted {
-            self.metrics.arrived(t);
+            self.metrics.arrived(interval);
         }
         let slot = self.alloc_slot();
         let hour = if self.usage.is_some() {
@@ -32,6 +33,7 @@ impl Engine<'_> {
             class: c.class.0,
             priority: src.priority,
             created: t,
+            interval: interval as u32,
             deadline: t,
             handle: c.handle_s,
             wrapup: c.wrapup_s,
@@ -78,6 +80,15 @@ impl Engine<'_> {
         if let Some(sizes) = &mut self.sizes {
             sizes.record(t, self.live);
         }
+    }
+
+    /// Restarts a task's clock: `created` and its KPI interval, together.
+    #[inline]
+    pub(super) fn set_created(&mut self, slot: u32, t: f64) {
+        let interval = self.metrics.interval_of(t) as u32;
+        let x = &mut self.tasks[slot as usize];
+        x.created = t;
+        x.interval = interval;
     }
 
     /// A task slot: a recycled one (its generation and epochs kept), or a new one.
@@ -236,8 +247,8 @@ impl Engine<'_> {
                         x.handle = h;
                     }
                     // The voicemail's wait to be worked starts now.
-                    x.created = t;
                     x.deadline = t;
+                    self.set_created(slot, t);
                     self.enter_step(slot, step, t);
                 }
             }

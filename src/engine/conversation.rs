@@ -362,6 +362,7 @@ impl Engine<'_> {
             step: first.step,
             queue: first.queue,
             created: c.reply_at,
+            interval: self.metrics.interval_of(c.reply_at) as u32,
             deadline: c.reply_at,
             wrapup: first.wrapup,
             seq: first.seq,
@@ -405,7 +406,6 @@ impl Engine<'_> {
         let task = &mut self.tasks[slot as usize];
         task.generation = task.generation.wrapping_add(1);
         task.state = TaskState::Waiting;
-        task.created = t;
         task.deadline = t;
         task.handle = handle;
         task.filter = NO_FILTER;
@@ -422,6 +422,7 @@ impl Engine<'_> {
         if self.usage.is_some() {
             task.hour = hour_of_day(t);
         }
+        self.set_created(slot, t);
         if c.counted {
             self.metrics.conversation_reopened(x.channel, same);
         }

@@ -40,9 +40,8 @@ impl Engine<'_> {
             .map_or(0.0, |d| d.sample(&mut self.callback_rng));
         self.close_leg(slot, t - task.call_start);
         self.make_followup(slot, Followup::Callback);
-        let x = &mut self.tasks[slot as usize];
-        x.state = TaskState::Parked;
-        x.created = t;
+        self.tasks[slot as usize].state = TaskState::Parked;
+        self.set_created(slot, t);
         self.cal.schedule(
             t + delay,
             Event::CallbackDue {
@@ -108,6 +107,7 @@ impl Engine<'_> {
             talk_epoch,
             state: TaskState::Waiting,
             created: t,
+            interval: self.metrics.interval_of(t) as u32,
             deadline: t,
             handle,
             routed: false,
@@ -263,14 +263,16 @@ impl Engine<'_> {
         self.contacts += 1;
         self.seq += 1;
         let counted = self.metrics.counts(t);
+        let interval = self.metrics.interval_of(t);
         if counted {
-            self.metrics.arrived(t);
+            self.metrics.arrived(interval);
         }
         let x = &mut self.tasks[slot as usize];
         // A new attempt: events of the abandoned one go stale.
         x.generation = x.generation.wrapping_add(1);
         x.state = TaskState::Waiting;
         x.created = t;
+        x.interval = interval as u32;
         x.deadline = t;
         x.seq = self.seq;
         x.counted = counted;

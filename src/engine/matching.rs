@@ -85,6 +85,20 @@ impl Engine<'_> {
         if !self.queue_open[wl.queue as usize] {
             return None; // outside the queue's hours: the task waits
         }
+        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
+        let valid = |e: &IdleEntry| {
+            let x = &workers[e.worker as usize];
+            let i = e.worker as usize * nch + channel as usize;
+            x.stamp == e.stamp && x.active && load[i] < cap[i]
+        };
+        // One candidate pool (most steps): its longest-idle valid worker is
+        // the answer, found and removed in one look-up of its heap.
+        if wl.only_pool != NO_POOL {
+            return self
+                .router
+                .take_idle(wl.only_pool, channel, valid)
+                .map(|e| e.worker);
+        }
         if let Some(k) = wl.known {
             let ok = k != u32::MAX
                 && self.workers[k as usize].active
@@ -94,20 +108,6 @@ impl Engine<'_> {
         }
         if wl.slow {
             return self.find_worker_slow(waitlist, class, step, t);
-        }
-        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
-        let valid = |e: &IdleEntry| {
-            let x = &workers[e.worker as usize];
-            let i = e.worker as usize * nch + channel as usize;
-            x.stamp == e.stamp && x.active && load[i] < cap[i]
-        };
-        // One candidate pool (most steps): its longest-idle valid worker is
-        // the answer, found and removed in one look-up of its heap.
-        if let [(pool, _)] = wl.candidates[..] {
-            return self
-                .router
-                .take_idle(pool, channel, valid)
-                .map(|e| e.worker);
         }
         // (entry, tier, pool) of the best free worker so far.
         let mut best: Option<(IdleEntry, u32, u32)> = None;

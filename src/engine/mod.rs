@@ -101,7 +101,7 @@ use crate::metrics::{
     SelfServiceKpi, StepKpi, TransferEvent,
 };
 use crate::rng;
-use crate::routing::{self, IdleEntry, Plan, Router, SkipCounter, WaitEntry, WorkerField};
+use crate::routing::{self, IdleEntry, NO_POOL, Plan, Router, SkipCounter, WaitEntry, WorkerField};
 use crate::scenario::{
     AVAILABLE, AfterHours, AtClose, OFFLINE, Scenario, StepId, TransferTarget, UNAVAILABLE,
 };
@@ -187,6 +187,7 @@ const FREE_TASK: Task = Task {
     filter: NO_FILTER,
     waitlist: 0,
     created: 0.0,
+    interval: 0,
     deadline: 0.0,
     handle: 0.0,
     wrapup: 0.0,
@@ -258,7 +259,13 @@ struct Task {
     queue: u32,
     filter: u32,
     waitlist: u32,
+    /// When the task (this attempt) was created: the customer's arrival,
+    /// the end of self-service, a redial, a voicemail or call back made.
+    /// Set with `interval` ([`Engine::set_created`]).
     created: f64,
+    /// The KPI interval `created` falls in (`Collector::interval_of`), kept
+    /// so an outcome does not compute it again.
+    interval: u32,
     /// Cumulative, age-based deadline of the current step (docs/routing.md, "Timeouts").
     deadline: f64,
     handle: f64,

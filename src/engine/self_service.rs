@@ -102,8 +102,8 @@ impl Engine<'_> {
         task.state = TaskState::Waiting;
         if !runs {
             // The wait (and the patience it is measured against) starts now.
-            task.created = t;
             task.deadline = t;
+            self.set_created(slot, t);
         }
         self.route_attempt_after_ivr(slot, t);
     }

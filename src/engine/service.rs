@@ -110,8 +110,9 @@ impl Engine<'_> {
         }
         if task.counted {
             let (created, busy) = (task.created, task.handle + task.wrapup);
+            let interval = task.interval as usize;
             self.metrics
-                .answered(here, channel, created, t - created, busy, task.is_redial);
+                .answered(here, channel, interval, t - created, busy, task.is_redial);
             if task.filter != NO_FILTER {
                 self.metrics.filter_event(task.filter, FilterKpi::Answered);
             }

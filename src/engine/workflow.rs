@@ -440,8 +440,12 @@ impl Engine<'_> {
                 self.metrics
                     .canceled(cell, task.arrival(), CancelReason::Ttl, task.is_redial);
             } else {
-                self.metrics
-                    .abandoned(cell, task.arrival(), t - task.created, task.is_redial);
+                self.metrics.abandoned(
+                    cell,
+                    task.interval as usize,
+                    t - task.created,
+                    task.is_redial,
+                );
             }
         }
         // An abandoning customer may call again (not after a TTL cancel).

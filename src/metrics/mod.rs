@@ -413,11 +413,11 @@ impl Collector {
         (k as usize).min(self.intervals.len() - 1)
     }
 
-    /// A counted contact arrived (its segment cell counts it at its outcome,
-    /// in the queue where routing ended).
+    /// A counted contact arrived in interval `i` ([`Collector::interval_of`]
+    /// its arrival; its segment cell counts it at its outcome, in the queue
+    /// where routing ended).
     #[inline]
-    pub fn arrived(&mut self, arrival: f64) {
-        let i = self.interval_of(arrival);
+    pub fn arrived(&mut self, i: usize) {
         self.intervals[i].offered += 1;
     }
 
@@ -460,19 +460,20 @@ impl Collector {
         &mut self.cells[cell.0 as usize]
     }
 
-    /// A counted contact was answered after waiting `wait` seconds.
+    /// A counted contact that arrived in interval `i` ([`Collector::interval_of`]
+    /// its arrival, which the engine keeps with the task) was answered after
+    /// waiting `wait` seconds.
     #[inline]
     pub fn answered(
         &mut self,
         cell: CellId,
         channel: u32,
-        arrival: f64,
+        i: usize,
         wait: f64,
         handle: f64,
         redial: bool,
     ) {
         let within = wait <= self.threshold(channel);
-        let i = self.interval_of(arrival);
         let s = self.offered(cell, i, redial);
         let sl = &mut self.slices[s];
         sl.answered += 1;
@@ -489,11 +490,11 @@ impl Collector {
         iv.wait_answered_s += wait;
     }
 
-    /// A counted contact abandoned after waiting `wait` seconds.
+    /// A counted contact that arrived in interval `i` abandoned after
+    /// waiting `wait` seconds.
     #[inline]
-    pub fn abandoned(&mut self, cell: CellId, arrival: f64, wait: f64, redial: bool) {
+    pub fn abandoned(&mut self, cell: CellId, i: usize, wait: f64, redial: bool) {
         let short = u64::from(wait < self.short_abandon_s);
-        let i = self.interval_of(arrival);
         let s = self.offered(cell, i, redial);
         let sl = &mut self.slices[s];
         sl.abandoned += 1;
@@ -895,10 +896,11 @@ mod tests {
             for (i, &queue) in order.iter().enumerate() {
                 let t = 60.0 + i as f64 * 7.3;
                 let cell = c.cell(0, 0, queue);
-                c.arrived(t);
+                let k = c.interval_of(t);
+                c.arrived(k);
                 match i % 3 {
-                    0 => c.answered(cell, 0, t, 0.1 * i as f64, 200.0 + 0.37 * i as f64, false),
-                    1 => c.abandoned(cell, t, 3.3 * i as f64, i % 2 == 0),
+                    0 => c.answered(cell, 0, k, 0.1 * i as f64, 200.0 + 0.37 * i as f64, false),
+                    1 => c.abandoned(cell, k, 3.3 * i as f64, i % 2 == 0),
                     _ => c.transfer_event(cell, TransferEvent::Answered, 1.1 * i as f64),
                 }
             }

@@ -33,7 +33,13 @@ pub struct WaitList {
     /// (idle pool, tier) of every statically eligible profile, in the step's
     /// `order_by` order: where to look for a free worker.
     pub candidates: Vec<(u32, u32)>,
+    /// The one pool to look in when that is all there is to it (no known
+    /// worker, not slow, one candidate): most lists. [`NO_POOL`] otherwise.
+    pub only_pool: u32,
 }
+
+/// [`WaitList::only_pool`] of a list that looks in several pools, or none.
+pub const NO_POOL: u32 = u32::MAX;
 
 /// Routing tables derived once from a scenario (shared by replications).
 #[derive(Debug, Clone)]
@@ -119,6 +125,10 @@ impl Plan {
                 .map(|&(m, tier)| (pools.of(q, queue_profiles[q][m as usize]), tier))
                 .collect();
             wl.candidates.dedup();
+            wl.only_pool = match wl.candidates[..] {
+                [(pool, _)] if wl.known.is_none() && !wl.slow => pool,
+                _ => NO_POOL,
+            };
             // Known-worker lists check their worker directly, not a pool.
             for &(m, _) in serving.iter().filter(|_| wl.known.is_none()) {
                 let p = queue_profiles[q][m as usize];
@@ -438,6 +448,7 @@ impl<'s> Lists<'s> {
                     dynamic,
                     slow: false,
                     candidates: Vec::new(),
+                    only_pool: NO_POOL,
                 });
                 self.samples.push(sample);
                 self.waitlists.len() as u32 - 1
