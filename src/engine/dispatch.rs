@@ -131,6 +131,7 @@ impl<'s> Engine<'s> {
             selection_rng: rng::stream(seed, replication, rng::Purpose::Selection, 0),
             self_service_rng: rng::stream(seed, replication, rng::Purpose::SelfService, 0),
             any_self_service: s.sources.iter().any(|x| x.self_service.is_some()),
+            any_transfer: s.queues.iter().any(|q| q.transfer.is_some()),
             any_conversation: s.channels.iter().any(|c| c.conversation.is_some()),
             conv: conversation::states(),
             conv_streams: conversation::key_streams(s, seed, replication),

@@ -436,6 +436,8 @@ struct Engine<'s> {
     any_self_service: bool,
     /// Some channel has text conversations.
     any_conversation: bool,
+    /// Some queue transfers calls (one test per talk end otherwise).
+    any_transfer: bool,
     /// Per task slot, with conversations: the conversation's state.
     conv: Vec<conversation::ConvState>,
     /// Per source, with conversations: the customers' keys.

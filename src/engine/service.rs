@@ -368,7 +368,7 @@ impl Engine<'_> {
             self.exchange_end(worker, task, t);
             return true;
         }
-        if !self.maybe_transfer(worker, task, t) {
+        if !(self.any_transfer && self.maybe_transfer(worker, task, t)) {
             self.end_talk(worker, task, t);
         }
         true
@@ -415,7 +415,7 @@ impl Engine<'_> {
             }
             e.1 += t - self.tasks[slot as usize].talk_start;
         }
-        if self.tasks[slot as usize].unreached {
+        if self.faults.is_some() && self.tasks[slot as usize].unreached {
             self.callback_unreached(slot, t);
         } else {
             self.release_slot(slot);
