@@ -361,24 +361,31 @@ fn instructions() {
 }
 
 /// ccsim beside the same model in SimPy (`benches/simpy_erlang_a.py`), run
-/// alternately over the same 100 simulated hours: contacts/s each and the
-/// median of the paired speed ratios. Skipped when SimPy is not installed.
+/// alternately over the same run as the first benchmark (2 800 simulated
+/// hours, ~1 M contacts; SimPy takes ~15 s a run): contacts/s each and the
+/// median of the paired speed ratios. A short run would mostly time
+/// ccsim's start-up and end-of-run tables, not its speed. Skipped when
+/// SimPy is not installed.
 fn bench_vs_simpy(runs: u32) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/simpy_erlang_a.py");
     let simpy = || -> Option<(u64, f64)> {
         let out = std::process::Command::new("python3")
-            .args([script, "101"])
+            .args([script, "2801"])
             .output()
             .ok()?;
         let text = String::from_utf8_lossy(&out.stdout);
         let f: Vec<&str> = text.split_whitespace().collect();
         Some((f.first()?.parse().ok()?, f.get(3)?.parse().ok()?))
     };
-    if simpy().is_none() {
+    let importable = std::process::Command::new("python3")
+        .args(["-c", "import simpy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !importable {
         println!("SimPy comparison: python3 with simpy not available, skipped");
         return;
     }
-    let s = scenario(360.0, 28, 101.0);
+    let s = scenario(360.0, 28, 2801.0);
     let simpy_rate = |_| simpy().map_or(f64::NAN, |(contacts, secs)| contacts as f64 / secs);
     let (c, p, speed) = alternate(runs, |r| ccsim_rate(&s, r), simpy_rate);
     println!(
@@ -395,7 +402,7 @@ fn timings() {
     // A large center: 2 450 agents at 36 000/h, ~1.0 M arrivals (bigger heaps).
     bench_vs_floor("erlang-a 2450 agents ", &scenario(36_000.0, 2_450, 29.0), 5);
     // The routing benchmark: 2 500 contacts/h, ~1.0 M arrivals. Target ≥ 1 M/s.
-    bench_vs_simpy(5);
+    bench_vs_simpy(3);
     bench("multi-skill router   ", &multi_skill(401.0), 5);
     // The cost meters on the single queue: must cost under 10%.
     bench_pair(
