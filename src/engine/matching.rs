@@ -256,22 +256,34 @@ impl Engine<'_> {
     }
 
     /// [`Engine::pull_tasks`] of a worker serving several waitlists: the
-    /// best task across them each time.
-    #[inline(always)]
+    /// best task across them each time. Only lists that may hold entries
+    /// are visited (the profile's masks against the router's occupied
+    /// words), in ascending order as in the profile's list; one found empty
+    /// has its bit cleared.
+    #[inline(never)]
     fn pull_ranked(&mut self, w: u32, profile: usize, t: f64) {
+        let plan = self.plan;
         loop {
             // Best FIFO and best LIFO candidate: (entry, waitlist).
             let mut best = [None::<(WaitEntry, u32)>; 2];
-            for &wl in &self.plan.profile_waitlists[profile] {
-                let Some(top) = self.next_waiting(w, wl) else {
-                    continue;
-                };
-                let kind = usize::from(top.lifo);
-                if best[kind].is_some_and(|(b, bwl)| !self.prefer(&top, wl, &b, bwl, t)) {
-                    continue;
-                }
-                if self.eligible_member(wl, self.tasks[top.task as usize].class, w, t) {
-                    best[kind] = Some((top, wl));
+            for &(word, mask) in &plan.profile_words[profile] {
+                let mut bits = mask & self.router.occupied(word);
+                while bits != 0 {
+                    let wl = word * 64 + bits.trailing_zeros();
+                    bits &= bits - 1;
+                    if self.router.clear_if_empty(wl) {
+                        continue;
+                    }
+                    let Some(top) = self.next_waiting(w, wl) else {
+                        continue;
+                    };
+                    let kind = usize::from(top.lifo);
+                    if best[kind].is_some_and(|(b, bwl)| !self.prefer(&top, wl, &b, bwl, t)) {
+                        continue;
+                    }
+                    if self.eligible_member(wl, self.tasks[top.task as usize].class, w, t) {
+                        best[kind] = Some((top, wl));
+                    }
                 }
             }
             let first = usize::from(self.s.workflow.lifo_first);

@@ -38,6 +38,19 @@ pub struct WaitList {
     pub only_pool: u32,
 }
 
+/// Ascending waitlist ids as (word, bits) masks ([`Plan::profile_words`]).
+fn words(ids: &[u32]) -> Vec<(u32, u64)> {
+    let mut out: Vec<(u32, u64)> = Vec::new();
+    for &id in ids {
+        let (word, bit) = (id / 64, 1u64 << (id % 64));
+        match out.last_mut() {
+            Some((w, bits)) if *w == word => *bits |= bit,
+            _ => out.push((word, bit)),
+        }
+    }
+    out
+}
+
 /// [`WaitList::only_pool`] of a list that looks in several pools, or none.
 pub const NO_POOL: u32 = u32::MAX;
 
@@ -52,6 +65,11 @@ pub struct Plan {
     /// static eligibility: member of the queue, capacity on the channel,
     /// and (unless dynamic) the step expression holds.
     pub profile_waitlists: Vec<Vec<u32>>,
+    /// Per profile: the same waitlists as bit masks, (word, bits) with bit
+    /// `b` of word `k` for waitlist `64k + b`, words ascending: ANDed with
+    /// the router's occupied words ([`super::Router::occupied`]), a freed
+    /// worker serving several lists visits only those that may hold a task.
+    pub profile_words: Vec<Vec<(u32, u64)>>,
     /// Per key: how `worker.<key>` resolves.
     pub worker_field: Vec<WorkerField>,
     /// Per key: how `taskrouter.<key>` resolves.
@@ -151,11 +169,13 @@ impl Plan {
             queue_waitlists[wl.queue as usize * n_channels + wl.channel as usize].push(i as u32);
         }
         let wf = &s.workflow;
+        let profile_words = profile_waitlists.iter().map(|wls| words(wls)).collect();
         Plan {
             queue_waitlists,
             waitlists,
             index,
             profile_waitlists,
+            profile_words,
             worker_field,
             clock_field: super::clock_fields(s),
             skip_counter: super::skip_counters(s),
@@ -754,6 +774,32 @@ mod tests {
                 assert_eq!((wl.queue, wl.channel), (f as u32, class.channel.0));
             }
         }
+    }
+
+    /// Waitlist ids become one mask per 64-id word, words ascending, and
+    /// the bits read back in the ids' order.
+    #[test]
+    fn profile_words_hold_exactly_the_ids() {
+        let ids = [0, 5, 63, 64, 130, 191];
+        let w = words(&ids);
+        assert_eq!(
+            w,
+            vec![(0, 1 | 1 << 5 | 1 << 63), (1, 1), (2, 1 << 2 | 1 << 63)]
+        );
+        let back: Vec<u32> = w
+            .iter()
+            .flat_map(|&(word, mut bits)| {
+                std::iter::from_fn(move || {
+                    (bits != 0).then(|| {
+                        let id = word * 64 + bits.trailing_zeros();
+                        bits &= bits - 1;
+                        id
+                    })
+                })
+            })
+            .collect();
+        assert_eq!(back, ids);
+        assert!(words(&[]).is_empty());
     }
 
     #[test]

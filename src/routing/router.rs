@@ -295,6 +295,11 @@ impl IdleHeap {
 pub struct Router {
     n_channels: usize,
     waiting: Vec<Waiting>,
+    /// Bit `wl % 64` of word `wl / 64`: waitlist `wl` may hold entries. Set
+    /// by every enqueue, cleared only by [`Router::clear_if_empty`] (a
+    /// reader that found the list empty), so a set bit may be out of date
+    /// but a clear one never is: a list with entries always has its bit.
+    occupied: Vec<u64>,
     idle: Vec<Idle>,
 }
 
@@ -306,6 +311,7 @@ impl Router {
             waiting: (0..plan.waitlists.len())
                 .map(|_| Waiting::default())
                 .collect(),
+            occupied: vec![0; plan.waitlists.len().div_ceil(64)],
             idle: (0..plan.pool_bound.len() * n_channels)
                 .map(|i| Idle {
                     heap: IdleHeap::default(),
@@ -319,6 +325,25 @@ impl Router {
     #[inline]
     pub fn enqueue(&mut self, waitlist: u32, e: WaitEntry) {
         self.waiting[waitlist as usize].push(e);
+        self.occupied[waitlist as usize / 64] |= 1 << (waitlist % 64);
+    }
+
+    /// Word `k` of the waitlists that may hold entries ([`Router::occupied`]'s
+    /// field): bit `b` for waitlist `64k + b`.
+    #[inline]
+    pub fn occupied(&self, k: u32) -> u64 {
+        self.occupied[k as usize]
+    }
+
+    /// True when a waitlist holds no entry at all; its occupied bit is then
+    /// cleared.
+    #[inline]
+    pub fn clear_if_empty(&mut self, waitlist: u32) -> bool {
+        let empty = self.waiting[waitlist as usize].len() == 0;
+        if empty {
+            self.occupied[waitlist as usize / 64] &= !(1 << (waitlist % 64));
+        }
+        empty
     }
 
     /// Notes that a task left a waitlist unserved; compacts when stale entries dominate.
@@ -507,6 +532,27 @@ mod tests {
         }
         let order: Vec<u64> = std::iter::from_fn(|| h.pop()).map(|e| e.seq).collect();
         assert_eq!(order, vec![2, 3, 1]);
+    }
+
+    /// A waitlist's occupied bit is set by every enqueue and cleared only
+    /// once a reader finds the list empty: a list with entries never has a
+    /// clear bit.
+    #[test]
+    fn occupied_bits_cover_every_list_with_entries() {
+        let s = crate::scenario::tiny_scenario();
+        let plan = Plan::build(&s);
+        let mut r = Router::new(&plan, s.channels.len());
+        assert_eq!(r.occupied(0), 0);
+        r.enqueue(0, w(0, 1.0, 1, false));
+        r.enqueue(0, w(0, 2.0, 2, false));
+        assert_eq!(r.occupied(0) & 1, 1);
+        assert!(!r.clear_if_empty(0));
+        r.pop_waiting(0);
+        assert!(!r.clear_if_empty(0), "one entry left");
+        r.pop_waiting(0);
+        assert_eq!(r.occupied(0) & 1, 1, "a stale bit until someone looks");
+        assert!(r.clear_if_empty(0));
+        assert_eq!(r.occupied(0) & 1, 0);
     }
 
     /// Property: heap and run together serve entries in exactly the order
