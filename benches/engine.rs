@@ -5,8 +5,8 @@
 //!   2 450 agents, alternated with `floor.rs` (the same model hand-written,
 //!   checked to reproduce ccsim's counts exactly): contacts/s and the median
 //!   time ratio;
-//! - the same model alternated with SimPy (`simpy_erlang_a.py`, when python3
-//!   can import simpy);
+//! - the same run of the same model alternated with SimPy (`simpy_erlang_a.py`,
+//!   when python3 can import simpy; ~15 s a SimPy run);
 //! - the multi-skill router (5 queues, 3 filters with two-step escalation,
 //!   200 agents on voice and chat), the cost meters' overhead (alternated
 //!   with and without `[costs]`) and the peak memory of 10 M contacts;
@@ -402,7 +402,7 @@ fn timings() {
     // A large center: 2 450 agents at 36 000/h, ~1.0 M arrivals (bigger heaps).
     bench_vs_floor("erlang-a 2450 agents ", &scenario(36_000.0, 2_450, 29.0), 5);
     // The routing benchmark: 2 500 contacts/h, ~1.0 M arrivals. Target ≥ 1 M/s.
-    bench_vs_simpy(3);
+    bench_vs_simpy(5);
     bench("multi-skill router   ", &multi_skill(401.0), 5);
     // The cost meters on the single queue: must cost under 10%.
     bench_pair(
