@@ -86,10 +86,14 @@ impl Engine<'_> {
             return None; // outside the queue's hours: the task waits
         }
         let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
+        // An entry under the worker's current stamp is valid: it was pushed
+        // with room on its channel, and whatever takes room (a reservation,
+        // a smaller capacity) or stops the worker taking tasks restamps it.
         let valid = |e: &IdleEntry| {
             let x = &workers[e.worker as usize];
             let i = e.worker as usize * nch + channel as usize;
-            x.stamp == e.stamp && x.active && load[i] < cap[i]
+            debug_assert!(x.stamp != e.stamp || (x.active && load[i] < cap[i]));
+            x.stamp == e.stamp
         };
         // One candidate pool (most steps): its longest-idle valid worker is
         // the answer, found and removed in one look-up of its heap.
@@ -141,12 +145,9 @@ impl Engine<'_> {
         let channel = wl.channel;
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
-        let valid = |e: &IdleEntry| {
-            let x = &workers[e.worker as usize];
-            let i = e.worker as usize * nch + channel as usize;
-            x.stamp == e.stamp && x.active && load[i] < cap[i]
-        };
+        let workers = &self.workers;
+        // As in `find_worker`: the current stamp means free on the channel.
+        let valid = |e: &IdleEntry| workers[e.worker as usize].stamp == e.stamp;
         let mut drained = std::mem::take(&mut self.drained);
         for &(pool, _) in &wl.candidates {
             drained.clear();
