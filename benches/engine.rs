@@ -223,11 +223,13 @@ fn bench_pair(
     );
 }
 
-/// The three models whose instructions per contact the issue tracks, by
-/// name, at a horizon (hours, warm-up included).
+/// The models whose instructions per contact are tracked, by name, at a
+/// horizon (hours, warm-up included): the three of the speed targets, and
+/// the single queue with every leg metered (`costs`).
 fn model(name: &str, horizon_h: f64) -> ccsim::scenario::Scenario {
     match name {
         "single" => scenario(360.0, 28, horizon_h),
+        "costs" => with_costs(360.0, 28, horizon_h, COSTS),
         "large" => scenario(36_000.0, 2_450, horizon_h),
         "multi" => multi_skill(horizon_h),
         _ => panic!("unknown model {name}"),
@@ -238,7 +240,7 @@ fn model(name: &str, horizon_h: f64) -> ccsim::scenario::Scenario {
 /// difference is ~100 k contacts, so start-up and reporting cancel out.
 fn callgrind_horizons(name: &str) -> (f64, f64) {
     match name {
-        "single" => (1.0 + 100.0, 1.0 + 100.0 + 278.0),
+        "single" | "costs" => (1.0 + 100.0, 1.0 + 100.0 + 278.0),
         "large" => (1.0 + 1.0, 1.0 + 1.0 + 2.78),
         _ => (1.0 + 10.0, 1.0 + 10.0 + 40.0),
     }
@@ -340,13 +342,18 @@ fn main() {
 }
 
 /// Instructions per contact under callgrind (repeatable on a noisy host),
-/// ccsim beside the floor where the model has one.
+/// ccsim beside the floor where the model has one, and the cost meters'
+/// share beside the same model without them.
 fn instructions() {
+    let mut single = f64::NAN;
     for (name, has_floor) in [("single", true), ("large", true), ("multi", false)] {
         let Some(c) = instructions_per_contact(name, false) else {
             println!("instructions per contact: valgrind not available, skipped");
             return;
         };
+        if name == "single" {
+            single = c;
+        }
         match has_floor
             .then(|| instructions_per_contact(name, true))
             .flatten()
@@ -357,6 +364,12 @@ fn instructions() {
             ),
             None => println!("{name}: {c:.0} instructions per contact (callgrind)"),
         }
+    }
+    if let Some(c) = instructions_per_contact("costs", false) {
+        println!(
+            "costs: {c:.0} instructions per contact, {single:.0} without [costs]: ratio {:.2} (callgrind)",
+            c / single
+        );
     }
 }
 
