@@ -91,8 +91,12 @@ impl Engine<'_> {
         // a smaller capacity) or stops the worker taking tasks restamps it.
         let valid = |e: &IdleEntry| {
             let x = &workers[e.worker as usize];
-            let i = e.worker as usize * nch + channel as usize;
-            debug_assert!(x.stamp != e.stamp || (x.active && load[i] < cap[i]));
+            debug_assert!(
+                x.stamp != e.stamp || {
+                    let i = e.worker as usize * nch + channel as usize;
+                    x.active && load[i] < cap[i]
+                }
+            );
             x.stamp == e.stamp
         };
         // One candidate pool (most steps): its longest-idle valid worker is

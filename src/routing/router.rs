@@ -328,8 +328,9 @@ impl Router {
         self.occupied[waitlist as usize / 64] |= 1 << (waitlist % 64);
     }
 
-    /// Word `k` of the waitlists that may hold entries ([`Router::occupied`]'s
-    /// field): bit `b` for waitlist `64k + b`.
+    /// Word `k` of the waitlists that may hold entries: bit `b` for
+    /// waitlist `64k + b` (set at every enqueue, cleared only by
+    /// [`Router::clear_if_empty`]).
     #[inline]
     pub fn occupied(&self, k: u32) -> u64 {
         self.occupied[k as usize]
