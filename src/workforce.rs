@@ -61,6 +61,25 @@ impl Worker {
     }
 }
 
+/// A worker's capacity units on one channel: in use (pending, assigned and
+/// wrapping) and configured. Kept side by side so a room test reads one
+/// element.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Units {
+    /// Units in use.
+    pub load: u16,
+    /// Units configured (a scripted cut may leave `load` above it).
+    pub cap: u16,
+}
+
+impl Units {
+    /// Room for one more task.
+    #[inline]
+    pub fn room(self) -> bool {
+        self.load < self.cap
+    }
+}
+
 /// `Worker::waitlist` of a profile serving no waitlist or several.
 pub const NO_WAITLIST: u32 = u32::MAX;
 

@@ -467,7 +467,7 @@ impl Engine<'_> {
         let first = worker.tasks == 1;
         let g = worker.group as usize;
         let i = w as usize * self.n_channels + channel as usize;
-        self.load[i] += 1;
+        self.units[i].load += 1;
         self.metrics.change_work(g, t, i32::from(first), 1);
         self.accept(w, g, slot, t);
     }

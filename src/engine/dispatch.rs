@@ -8,7 +8,7 @@ impl<'s> Engine<'s> {
     pub(super) fn new(s: &'s Scenario, plan: &'s Plan, seed: u64, replication: u32) -> Engine<'s> {
         let n_channels = s.channels.len();
         let mut workers = Vec::new();
-        let mut cap = Vec::new();
+        let mut units = Vec::new();
         let mut group_start = Vec::new();
         for (g, group) in s.groups.iter().enumerate() {
             group_start.push(workers.len() as u32);
@@ -32,7 +32,7 @@ impl<'s> Engine<'s> {
                     last_assign: f64::NEG_INFINITY,
                 });
                 set_profile(workers.last_mut().expect("pushed"), g as u32, plan);
-                cap.extend_from_slice(&group.capacity);
+                units.extend(group.capacity.iter().map(|&cap| Units { load: 0, cap }));
             }
         }
         group_start.push(workers.len() as u32);
@@ -46,7 +46,6 @@ impl<'s> Engine<'s> {
                 .collect(),
             tasks: Vec::new(),
             free_slots: Vec::new(),
-            load: vec![0; workers.len() * n_channels],
             assigned: if plan
                 .worker_field
                 .iter()
@@ -61,7 +60,7 @@ impl<'s> Engine<'s> {
                     if s.channels[i % n_channels].handle_time_scale.is_empty() {
                         Vec::new()
                     } else {
-                        Vec::with_capacity(usize::from(cap[i]))
+                        Vec::with_capacity(usize::from(units[i].cap))
                     }
                 })
                 .collect(),
@@ -88,7 +87,7 @@ impl<'s> Engine<'s> {
                 .map(|q| q.hours.is_none_or(|h| s.hours[h as usize].is_open(0.0)))
                 .collect(),
             workers,
-            cap,
+            units,
             group_start,
             shift_open: vec![false; s.groups.len()],
             queue_members: plan.members.clone(),

@@ -13,7 +13,8 @@ impl Engine<'_> {
         let worker = &self.workers[w as usize];
         let i = w as usize * self.n_channels;
         let pct = |ch: usize| {
-            let (load, cap) = (f64::from(self.load[i + ch]), f64::from(self.cap[i + ch]));
+            let u = self.units[i + ch];
+            let (load, cap) = (f64::from(u.load), f64::from(u.cap));
             if cap > 0.0 {
                 ((1.0 - load / cap) * 100.0).floor()
             } else {
@@ -22,7 +23,7 @@ impl Engine<'_> {
         };
         match self.plan.worker_field[key.idx()] {
             WorkerField::Attr => self.s.profiles[worker.profile as usize].attrs.get(key),
-            WorkerField::Capacity(ch) => ValueRef::Num(f64::from(self.cap[i + ch as usize])),
+            WorkerField::Capacity(ch) => ValueRef::Num(f64::from(self.units[i + ch as usize].cap)),
             WorkerField::Assigned(ch) => ValueRef::Num(f64::from(self.assigned[i + ch as usize])),
             WorkerField::CapacityPct(ch) => ValueRef::Num(pct(ch as usize)),
             WorkerField::Name => ValueRef::Str(&self.plan.worker_names[w as usize]),
@@ -70,7 +71,7 @@ impl Engine<'_> {
     #[inline]
     pub(super) fn has_room(&self, w: u32, channel: u32) -> bool {
         let i = w as usize * self.n_channels + channel as usize;
-        self.load[i] < self.cap[i]
+        self.units[i].room()
     }
 
     /// The worker to reserve for a task entering its step, if any is free:
@@ -85,7 +86,7 @@ impl Engine<'_> {
         if !self.queue_open[wl.queue as usize] {
             return None; // outside the queue's hours: the task waits
         }
-        let (workers, load, cap, nch) = (&self.workers, &self.load, &self.cap, self.n_channels);
+        let (workers, units, nch) = (&self.workers, &self.units, self.n_channels);
         // An entry under the worker's current stamp is valid: it was pushed
         // with room on its channel, and whatever takes room (a reservation,
         // a smaller capacity) or stops the worker taking tasks restamps it.
@@ -94,18 +95,15 @@ impl Engine<'_> {
             debug_assert!(
                 x.stamp != e.stamp || {
                     let i = e.worker as usize * nch + channel as usize;
-                    x.active && load[i] < cap[i]
+                    x.active && units[i].room()
                 }
             );
             x.stamp == e.stamp
         };
-        // One candidate pool (most steps): its longest-idle valid worker is
-        // the answer, found and removed in one look-up of its heap.
-        if wl.only_pool != NO_POOL {
-            return self
-                .router
-                .take_idle(wl.only_pool, channel, valid)
-                .map(|e| e.worker);
+        // One candidate heap (most steps): its longest-idle valid worker is
+        // the answer, found and removed in one look-up.
+        if wl.only_heap != NO_HEAP {
+            return self.router.take_idle(wl.only_heap, valid).map(|e| e.worker);
         }
         if let Some(k) = wl.known {
             let ok = k != u32::MAX
@@ -117,22 +115,22 @@ impl Engine<'_> {
         if wl.slow {
             return self.find_worker_slow(waitlist, class, step, t);
         }
-        // (entry, tier, pool) of the best free worker so far.
+        // (entry, tier, heap) of the best free worker so far.
         let mut best: Option<(IdleEntry, u32, u32)> = None;
-        for &(pool, tier) in &wl.candidates {
+        for &(heap, tier) in &wl.candidates {
             if best.is_some_and(|(_, t0, _)| t0 != tier) {
                 break;
             }
-            if let Some(top) = self.router.peek_idle(pool, channel, valid)
+            if let Some(top) = self.router.peek_idle(heap, valid)
                 && best.is_none_or(|(b, _, _)| top.before(&b))
             {
-                best = Some((top, tier, pool));
+                best = Some((top, tier, heap));
             }
         }
         // The chosen entry is the top of its heap: remove it now rather than
         // leave it to go stale, which keeps idle heaps at their live size.
-        let (entry, _, pool) = best?;
-        self.router.pop_idle(pool, channel);
+        let (entry, _, heap) = best?;
+        self.router.pop_idle(heap);
         Some(entry.worker)
     }
 
@@ -146,17 +144,16 @@ impl Engine<'_> {
         t: f64,
     ) -> Option<u32> {
         let wl = &self.plan.waitlists[waitlist as usize];
-        let channel = wl.channel;
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         let workers = &self.workers;
         // As in `find_worker`: the current stamp means free on the channel.
         let valid = |e: &IdleEntry| workers[e.worker as usize].stamp == e.stamp;
         let mut drained = std::mem::take(&mut self.drained);
-        for &(pool, _) in &wl.candidates {
+        for &(heap, _) in &wl.candidates {
             drained.clear();
-            self.router.drain_idle(pool, channel, valid, &mut drained);
-            scratch.extend(drained.iter().map(|e| (*e, pool)));
+            self.router.drain_idle(heap, valid, &mut drained);
+            scratch.extend(drained.iter().map(|e| (*e, heap)));
         }
         self.drained = drained;
         let step = &self.s.workflow.steps[step as usize];
@@ -219,8 +216,8 @@ impl Engine<'_> {
             chosen = Some(ties[i].worker);
         }
         self.drained = ties;
-        for &(e, pool) in &scratch {
-            self.router.restore_idle(pool, channel, e);
+        for &(e, heap) in &scratch {
+            self.router.restore_idle(heap, e);
         }
         self.scratch = scratch;
         chosen
@@ -343,7 +340,7 @@ impl Engine<'_> {
         if sa == sb { a.better_than(b) } else { sa > sb }
     }
 
-    /// Puts the worker in the idle heap of every (pool, channel) its waitlists
+    /// Puts the worker in every idle heap (pool on a channel) its waitlists
     /// read where it has free capacity, under a fresh stamp.
     ///
     /// The test is inline: half the calls (a worker just reserved to its
@@ -365,13 +362,12 @@ impl Engine<'_> {
         let workers = &self.workers;
         // The heap's bit in `offered`; 0 past the 64th heap (always pushed).
         let mut bit = 1u64;
-        for &(pool, ch) in &self.plan.profile_offers[worker.profile as usize] {
+        for &(heap, ch) in &self.plan.profile_offers[worker.profile as usize] {
             // An entry under the current stamp is there already (room
             // only grew since it was pushed: it is still valid).
             if offered & bit == 0 && self.has_room(w, ch) {
-                self.router.push_idle(pool, ch, entry, |e| {
-                    workers[e.worker as usize].stamp == e.stamp
-                });
+                self.router
+                    .push_idle(heap, entry, |e| workers[e.worker as usize].stamp == e.stamp);
                 offered |= bit;
             }
             bit <<= 1;

@@ -101,11 +101,11 @@ use crate::metrics::{
     SelfServiceKpi, StepKpi, TransferEvent,
 };
 use crate::rng;
-use crate::routing::{self, IdleEntry, NO_POOL, Plan, Router, SkipCounter, WaitEntry, WorkerField};
+use crate::routing::{self, IdleEntry, NO_HEAP, Plan, Router, SkipCounter, WaitEntry, WorkerField};
 use crate::scenario::{
     AVAILABLE, AfterHours, AtClose, OFFLINE, Scenario, StepId, TransferTarget, UNAVAILABLE,
 };
-use crate::workforce::{self, NO_BREAK, NO_WAITLIST, Worker};
+use crate::workforce::{self, NO_BREAK, NO_WAITLIST, Units, Worker};
 use calendar::Calendar;
 use event::Event;
 use rand_distr::{Distribution, StandardUniform};
@@ -354,8 +354,8 @@ struct Engine<'s> {
     tasks: Vec<Task>,
     free_slots: Vec<u32>,
     workers: Vec<Worker>,
-    /// Units in use per (worker, channel): pending, assigned and wrapping.
-    load: Vec<u16>,
+    /// Capacity units in use and configured per (worker, channel).
+    units: Vec<Units>,
     /// Accepted tasks per (worker, channel) (`assigned_tasks`, docs/routing.md,
     /// "Multitasking and capacity"); empty, and not kept, when no
     /// expression reads it.
@@ -393,8 +393,6 @@ struct Engine<'s> {
     workforce_rng: Xoshiro256PlusPlus,
     /// Per queue: open now (queues without hours are always open).
     queue_open: Vec<bool>,
-    /// Capacity per (worker, channel) (copied from the group for locality).
-    cap: Vec<u16>,
     /// First worker index of each group.
     group_start: Vec<u32>,
     /// Per group: inside one of its shifts (a group without shifts is
@@ -416,7 +414,8 @@ struct Engine<'s> {
     n_channels: usize,
     /// Workers starting a shift, reused between shift events.
     starting: Vec<u32>,
-    /// Free workers gathered by the slow selection path, reused.
+    /// Free workers gathered by the slow selection path, with their idle
+    /// heaps, reused.
     scratch: Vec<(IdleEntry, u32)>,
     /// One heap's worth of drained entries, reused.
     drained: Vec<IdleEntry>,

@@ -22,10 +22,10 @@ impl Engine<'_> {
         let g = worker.group as usize;
         let i = w as usize * self.n_channels + channel as usize;
         debug_assert!(
-            self.load[i] < self.cap[i],
+            self.units[i].room(),
             "worker {w} reserved beyond its capacity on channel {channel}"
         );
-        self.load[i] += 1;
+        self.units[i].load += 1;
         self.metrics.change_work(g, t, i32::from(first), 1);
         if counted {
             self.metrics.reservation(g, ReservationEvent::Created);
@@ -317,8 +317,8 @@ impl Engine<'_> {
     #[inline(always)]
     pub(super) fn release_unit(&mut self, w: u32, channel: usize, t: f64) {
         let i = w as usize * self.n_channels + channel;
-        self.load[i] -= 1;
-        if self.load[i] >= self.cap[i] && self.workers[w as usize].logged_in {
+        self.units[i].load -= 1;
+        if !self.units[i].room() && self.workers[w as usize].logged_in {
             // Above a capacity cut: the unit leaves the capacity too.
             let g = self.workers[w as usize].group as usize;
             let mut lv = self.metrics.level(g);

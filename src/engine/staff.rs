@@ -9,10 +9,9 @@ impl Engine<'_> {
     /// utilization stays a share of what is actually available).
     pub(super) fn capacity_units(&self, w: u32) -> u32 {
         let i = w as usize * self.n_channels;
-        self.cap[i..i + self.n_channels]
+        self.units[i..i + self.n_channels]
             .iter()
-            .zip(&self.load[i..i + self.n_channels])
-            .map(|(&c, &l)| u32::from(c.max(l)))
+            .map(|u| u32::from(u.cap.max(u.load)))
             .sum()
     }
 
@@ -268,7 +267,10 @@ impl Engine<'_> {
             }
             let before = self.capacity_units(w);
             let i = w as usize * self.n_channels;
-            self.cap[i..i + self.n_channels].copy_from_slice(&s.profiles[new as usize].capacity);
+            let units = &mut self.units[i..i + self.n_channels];
+            for (u, &cap) in units.iter_mut().zip(&s.profiles[new as usize].capacity) {
+                u.cap = cap;
+            }
             if worker.logged_in {
                 let after = self.capacity_units(w);
                 let mut lv = self.metrics.level(g);

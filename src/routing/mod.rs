@@ -31,7 +31,7 @@
 mod plan;
 mod router;
 
-pub use plan::{NO_POOL, Plan, WaitList};
+pub use plan::{NO_HEAP, Plan, WaitList};
 pub use router::{IdleEntry, Router, WaitEntry};
 
 use crate::expr::{KeyId, ValueRef};

@@ -30,12 +30,14 @@ pub struct WaitList {
     /// Eligibility or `order_by` reads live worker state: selection gathers
     /// and compares every free eligible worker.
     pub slow: bool,
-    /// (idle pool, tier) of every statically eligible profile, in the step's
-    /// `order_by` order: where to look for a free worker.
+    /// (idle heap, tier) of every statically eligible profile, in the
+    /// step's `order_by` order: where to look for a free worker. The heap is
+    /// [`Plan::idle_heap`] of the profile's pool on the list's channel.
     pub candidates: Vec<(u32, u32)>,
-    /// The one pool to look in when that is all there is to it (no known
-    /// worker, not slow, one candidate): most lists. [`NO_POOL`] otherwise.
-    pub only_pool: u32,
+    /// The one idle heap to look in when that is all there is to it (no
+    /// known worker, not slow, one candidate): most lists. [`NO_HEAP`]
+    /// otherwise.
+    pub only_heap: u32,
 }
 
 /// Ascending waitlist ids as (word, bits) masks ([`Plan::profile_words`]).
@@ -51,8 +53,8 @@ fn words(ids: &[u32]) -> Vec<(u32, u64)> {
     out
 }
 
-/// [`WaitList::only_pool`] of a list that looks in several pools, or none.
-pub const NO_POOL: u32 = u32::MAX;
+/// [`WaitList::only_heap`] of a list that looks in several heaps, or none.
+pub const NO_HEAP: u32 = u32::MAX;
 
 /// Routing tables derived once from a scenario (shared by replications).
 #[derive(Debug, Clone)]
@@ -83,9 +85,12 @@ pub struct Plan {
     pub members: Vec<u32>,
     /// Per (queue, channel): its waitlists (for queue lengths).
     pub queue_waitlists: Vec<Vec<u32>>,
-    /// Per profile: the (idle pool, channel) heaps a free worker of it
+    /// Per profile: the (idle heap, its channel) pairs a free worker of it
     /// joins: only those some waitlist it may serve looks in, ascending.
     pub profile_offers: Vec<Vec<(u32, u32)>>,
+    /// Channels of the scenario: idle heap `pool × channels + channel`
+    /// holds the free workers of a pool on a channel ([`Plan::idle_heap`]).
+    pub n_channels: u32,
     /// Per profile: capacity units over all channels (a worker holding that
     /// many tasks has no room anywhere).
     pub profile_capacity: Vec<u32>,
@@ -135,22 +140,28 @@ impl Plan {
             eligible.push(order_tiers(s, step, live_order, &serving));
         }
         let pools = Pools::assign(s, &queue_profiles, &waitlists, &eligible);
+        let n_channels = s.channels.len() as u32;
+        let heap = |pool: u32, channel: u32| pool * n_channels + channel;
         let mut profile_offers = vec![Vec::new(); s.profiles.len()];
         for (wl, serving) in waitlists.iter_mut().zip(eligible) {
             let q = wl.queue as usize;
             wl.candidates = serving
                 .iter()
-                .map(|&(m, tier)| (pools.of(q, queue_profiles[q][m as usize]), tier))
+                .map(|&(m, tier)| {
+                    let pool = pools.of(q, queue_profiles[q][m as usize]);
+                    (heap(pool, wl.channel), tier)
+                })
                 .collect();
             wl.candidates.dedup();
-            wl.only_pool = match wl.candidates[..] {
-                [(pool, _)] if wl.known.is_none() && !wl.slow => pool,
-                _ => NO_POOL,
+            wl.only_heap = match wl.candidates[..] {
+                [(h, _)] if wl.known.is_none() && !wl.slow => h,
+                _ => NO_HEAP,
             };
             // Known-worker lists check their worker directly, not a pool.
             for &(m, _) in serving.iter().filter(|_| wl.known.is_none()) {
                 let p = queue_profiles[q][m as usize];
-                profile_offers[p as usize].push((pools.of(q, p), wl.channel));
+                let h = heap(pools.of(q, p), wl.channel);
+                profile_offers[p as usize].push((h, wl.channel));
             }
         }
         for offers in &mut profile_offers {
@@ -163,10 +174,10 @@ impl Plan {
                 members[q.idx()] += group.count;
             }
         }
-        let n_channels = s.channels.len();
-        let mut queue_waitlists = vec![Vec::new(); s.queues.len() * n_channels];
+        let mut queue_waitlists = vec![Vec::new(); s.queues.len() * n_channels as usize];
         for (i, wl) in waitlists.iter().enumerate() {
-            queue_waitlists[wl.queue as usize * n_channels + wl.channel as usize].push(i as u32);
+            let at = wl.queue * n_channels + wl.channel;
+            queue_waitlists[at as usize].push(i as u32);
         }
         let wf = &s.workflow;
         let profile_words = profile_waitlists.iter().map(|wls| words(wls)).collect();
@@ -182,6 +193,7 @@ impl Plan {
             pool_bound: pools.bound,
             members,
             profile_offers,
+            n_channels,
             profile_capacity: s
                 .profiles
                 .iter()
@@ -195,6 +207,13 @@ impl Plan {
             }),
             worker_names,
         }
+    }
+
+    /// The idle heap of a pool on a channel (numbered once here, so the hot
+    /// path indexes the router's heaps with no arithmetic).
+    #[inline]
+    pub fn idle_heap(&self, pool: u32, channel: u32) -> u32 {
+        pool * self.n_channels + channel
     }
 
     /// The waitlist of a task of `class` in `step`.
@@ -468,7 +487,7 @@ impl<'s> Lists<'s> {
                     dynamic,
                     slow: false,
                     candidates: Vec::new(),
-                    only_pool: NO_POOL,
+                    only_heap: NO_HEAP,
                 });
                 self.samples.push(sample);
                 self.waitlists.len() as u32 - 1
@@ -809,18 +828,19 @@ mod tests {
         // 50 profile pools (unused), then the queue's shared one.
         assert_eq!(plan.pool_bound.len(), 51);
         assert_eq!(plan.pool_bound[50], 50);
-        assert!(plan.profile_offers.iter().all(|p| p == &[(50, 0)]));
+        let shared = plan.idle_heap(50, 0);
+        assert!(plan.profile_offers.iter().all(|p| p == &[(shared, 0)]));
         assert_eq!(plan.waitlists.len(), 1);
-        assert_eq!(plan.waitlists[0].candidates, vec![(50, 0)]);
+        assert_eq!(plan.waitlists[0].candidates, vec![(shared, 0)]);
 
         // With few members, each keeps its own pool.
         let plan = Plan::build(&groups(SHARED_POOL_MIN_MEMBERS, "queue = \"q\""));
         assert_eq!(plan.pool_bound.len(), SHARED_POOL_MIN_MEMBERS);
         let offers: Vec<_> = plan.profile_offers.iter().map(|o| o[0].0).collect();
-        assert_eq!(
-            offers,
-            (0..SHARED_POOL_MIN_MEMBERS as u32).collect::<Vec<_>>()
-        );
+        let own: Vec<_> = (0..SHARED_POOL_MIN_MEMBERS as u32)
+            .map(|p| plan.idle_heap(p, 0))
+            .collect();
+        assert_eq!(offers, own);
     }
 
     #[test]
@@ -837,12 +857,13 @@ mod tests {
             .collect();
         assert_eq!(tiers, vec![0, 0, 1, 1, 2, 2]);
         // Levels 2, 2, 1, 1, 0, 0: groups 2 and 5, then 1 and 4, then 0 and 3.
-        let pools: Vec<u32> = by_level.waitlists[0]
+        let heaps: Vec<u32> = by_level.waitlists[0]
             .candidates
             .iter()
             .map(|c| c.0)
             .collect();
-        assert_eq!(pools, vec![2, 5, 1, 4, 0, 3]);
+        let pools = [2, 5, 1, 4, 0, 3].map(|p| by_level.idle_heap(p, 0));
+        assert_eq!(heaps, pools);
 
         let s = groups(
             6,

@@ -1,5 +1,6 @@
-//! The run-time heaps: waiting tasks per waitlist, free workers per (idle
-//! pool, channel). Both delete lazily and compact themselves.
+//! The run-time heaps: waiting tasks per waitlist, free workers per idle
+//! heap (a pool on a channel, [`Plan::idle_heap`]). Both delete lazily and
+//! compact themselves.
 
 use super::Plan;
 use std::cmp::Ordering;
@@ -291,9 +292,8 @@ impl IdleHeap {
     }
 }
 
-/// Waiting tasks per waitlist and free workers per (idle pool, channel).
+/// Waiting tasks per waitlist and free workers per idle heap.
 pub struct Router {
-    n_channels: usize,
     waiting: Vec<Waiting>,
     /// Bit `wl % 64` of word `wl / 64`: waitlist `wl` may hold entries. Set
     /// by every enqueue, cleared only by [`Router::clear_if_empty`] (a
@@ -306,8 +306,8 @@ pub struct Router {
 impl Router {
     /// Empty heaps for a plan and its channels.
     pub fn new(plan: &Plan, n_channels: usize) -> Router {
+        debug_assert_eq!(n_channels, plan.n_channels as usize);
         Router {
-            n_channels,
             waiting: (0..plan.waitlists.len())
                 .map(|_| Waiting::default())
                 .collect(),
@@ -409,35 +409,28 @@ impl Router {
     }
 
     #[inline]
-    fn idle(&mut self, pool: u32, channel: u32) -> &mut Idle {
-        &mut self.idle[pool as usize * self.n_channels + channel as usize]
+    fn idle(&mut self, heap: u32) -> &mut Idle {
+        &mut self.idle[heap as usize]
     }
 
-    /// Offers a free worker to an idle pool on a channel.
+    /// Offers a free worker to an idle heap.
     #[inline(always)]
-    pub fn push_idle(
-        &mut self,
-        pool: u32,
-        channel: u32,
-        e: IdleEntry,
-        valid: impl Fn(&IdleEntry) -> bool,
-    ) {
-        let idle = self.idle(pool, channel);
+    pub fn push_idle(&mut self, heap: u32, e: IdleEntry, valid: impl Fn(&IdleEntry) -> bool) {
+        let idle = self.idle(heap);
         idle.heap.push(e.key());
         if idle.heap.len() > 2 * idle.bound as usize + 64 {
             idle.heap.retain(|k| valid(&IdleEntry::from_key(k)));
         }
     }
 
-    /// The longest-idle valid worker of a (pool, channel), left in place.
+    /// The longest-idle valid worker of an idle heap, left in place.
     #[inline]
     pub fn peek_idle(
         &mut self,
-        pool: u32,
-        channel: u32,
+        heap: u32,
         valid: impl Fn(&IdleEntry) -> bool,
     ) -> Option<IdleEntry> {
-        let heap = &mut self.idle(pool, channel).heap;
+        let heap = &mut self.idle(heap).heap;
         while let Some(top) = heap.peek() {
             let top = IdleEntry::from_key(top);
             if valid(&top) {
@@ -448,16 +441,15 @@ impl Router {
         None
     }
 
-    /// Removes and returns the longest-idle valid worker of a (pool,
-    /// channel): [`Router::peek_idle`] then [`Router::pop_idle`] in one.
+    /// Removes and returns the longest-idle valid worker of an idle heap:
+    /// [`Router::peek_idle`] then [`Router::pop_idle`] in one.
     #[inline]
     pub fn take_idle(
         &mut self,
-        pool: u32,
-        channel: u32,
+        heap: u32,
         valid: impl Fn(&IdleEntry) -> bool,
     ) -> Option<IdleEntry> {
-        let heap = &mut self.idle(pool, channel).heap;
+        let heap = &mut self.idle(heap).heap;
         while let Some(top) = heap.peek() {
             let top = IdleEntry::from_key(top);
             heap.pop();
@@ -468,29 +460,28 @@ impl Router {
         None
     }
 
-    /// Removes the top of a (pool, channel) after [`Router::peek_idle`] returned it.
+    /// Removes the top of an idle heap after [`Router::peek_idle`] returned it.
     #[inline]
-    pub fn pop_idle(&mut self, pool: u32, channel: u32) {
-        self.idle(pool, channel).heap.pop();
+    pub fn pop_idle(&mut self, heap: u32) {
+        self.idle(heap).heap.pop();
     }
 
-    /// Removes and returns every valid entry of a (pool, channel) into `out`
+    /// Removes and returns every valid entry of an idle heap into `out`
     /// (for the slow path that must look past the top); the caller pushes
     /// back those it does not use.
     pub fn drain_idle(
         &mut self,
-        pool: u32,
-        channel: u32,
+        heap: u32,
         valid: impl Fn(&IdleEntry) -> bool,
         out: &mut Vec<IdleEntry>,
     ) {
-        let keys = &mut self.idle(pool, channel).heap.keys;
+        let keys = &mut self.idle(heap).heap.keys;
         out.extend(keys.drain(..).map(IdleEntry::from_key).filter(|e| valid(e)));
     }
 
     /// Puts an entry back without compaction checks (after `drain_idle`).
-    pub fn restore_idle(&mut self, pool: u32, channel: u32, e: IdleEntry) {
-        self.idle(pool, channel).heap.push(e.key());
+    pub fn restore_idle(&mut self, heap: u32, e: IdleEntry) {
+        self.idle(heap).heap.push(e.key());
     }
 }
 
