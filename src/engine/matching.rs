@@ -251,10 +251,19 @@ impl Engine<'_> {
                 self.rule = Rule::WorkerPulled;
                 self.reserve(w, top.task, t);
             }
-        } else {
+        } else if self.any_occupied(profile) {
             self.pull_ranked(w, profile, t);
         }
         self.offer_free_capacity(w);
+    }
+
+    /// Whether any waitlist of the profile may hold a task: the test is
+    /// inline, so the common case (nothing waiting) skips the call.
+    #[inline(always)]
+    fn any_occupied(&self, profile: usize) -> bool {
+        self.plan.profile_words[profile]
+            .iter()
+            .any(|&(word, mask)| mask & self.router.occupied(word) != 0)
     }
 
     /// [`Engine::pull_tasks`] of a worker serving several waitlists: the

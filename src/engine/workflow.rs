@@ -46,7 +46,7 @@ impl Engine<'_> {
         if self.tasks[slot as usize].counted {
             self.metrics.filter_event(f as u32, FilterKpi::Entered);
         }
-        let first = self.s.workflow.filters[f].steps[0];
+        let first = self.plan.first_step[f];
         self.enter_step(slot, first, t);
     }
 

@@ -94,6 +94,9 @@ pub struct Plan {
     /// Per profile: capacity units over all channels (a worker holding that
     /// many tasks has no room anywhere).
     pub profile_capacity: Vec<u32>,
+    /// Per filter: its first step (where a task entering it goes), one
+    /// load on the hot path instead of a chase through the filter.
+    pub first_step: Vec<StepId>,
     /// Per class: the first matching filter, decided at load time (`None`
     /// inside when no filter matches); absent when a filter reads the clock.
     first_filter: Option<Vec<Option<usize>>>,
@@ -194,6 +197,7 @@ impl Plan {
             members,
             profile_offers,
             n_channels,
+            first_step: wf.filters.iter().map(|f| f.steps[0]).collect(),
             profile_capacity: s
                 .profiles
                 .iter()
