@@ -112,7 +112,7 @@ impl<'s> Engine<'s> {
                 v
             },
             sizes: None,
-            router: Router::new(plan, n_channels),
+            router: Router::new(plan),
             metrics: Collector::new(s),
             n_channels,
             starting: Vec::new(),

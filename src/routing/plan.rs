@@ -53,6 +53,11 @@ fn words(ids: &[u32]) -> Vec<(u32, u64)> {
     out
 }
 
+/// The number of a pool's idle heap on a channel ([`Plan::idle_heap`]).
+fn idle_heap(pool: u32, channel: u32, n_channels: u32) -> u32 {
+    pool * n_channels + channel
+}
+
 /// [`WaitList::only_heap`] of a list that looks in several heaps, or none.
 pub const NO_HEAP: u32 = u32::MAX;
 
@@ -144,7 +149,7 @@ impl Plan {
         }
         let pools = Pools::assign(s, &queue_profiles, &waitlists, &eligible);
         let n_channels = s.channels.len() as u32;
-        let heap = |pool: u32, channel: u32| pool * n_channels + channel;
+        let heap = |pool: u32, channel: u32| idle_heap(pool, channel, n_channels);
         let mut profile_offers = vec![Vec::new(); s.profiles.len()];
         for (wl, serving) in waitlists.iter_mut().zip(eligible) {
             let q = wl.queue as usize;
@@ -217,7 +222,7 @@ impl Plan {
     /// path indexes the router's heaps with no arithmetic).
     #[inline]
     pub fn idle_heap(&self, pool: u32, channel: u32) -> u32 {
-        pool * self.n_channels + channel
+        idle_heap(pool, channel, self.n_channels)
     }
 
     /// The waitlist of a task of `class` in `step`.

@@ -304,9 +304,10 @@ pub struct Router {
 }
 
 impl Router {
-    /// Empty heaps for a plan and its channels.
-    pub fn new(plan: &Plan, n_channels: usize) -> Router {
-        debug_assert_eq!(n_channels, plan.n_channels as usize);
+    /// Empty heaps for a plan: a waitlist each, and an idle heap per pool
+    /// and channel.
+    pub fn new(plan: &Plan) -> Router {
+        let n_channels = plan.n_channels as usize;
         Router {
             waiting: (0..plan.waitlists.len())
                 .map(|_| Waiting::default())
@@ -533,7 +534,7 @@ mod tests {
     fn occupied_bits_cover_every_list_with_entries() {
         let s = crate::scenario::tiny_scenario();
         let plan = Plan::build(&s);
-        let mut r = Router::new(&plan, s.channels.len());
+        let mut r = Router::new(&plan);
         assert_eq!(r.occupied(0), 0);
         r.enqueue(0, w(0, 1.0, 1, false));
         r.enqueue(0, w(0, 2.0, 2, false));
