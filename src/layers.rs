@@ -5,7 +5,7 @@
 /// Top-level modules from the bottom up; a module may depend on any module
 /// listed before it. Modules on one line (one layer) must not use each other.
 const LAYERS: &[&[&str]] = &[
-    &["expr", "rng", "stats", "erlang"],
+    &["expr", "rng", "stats", "erlang", "heap"],
     &["scenario"],
     &["arrivals", "routing", "workforce", "metrics", "import"],
     &["engine", "cost"],

@@ -13,9 +13,11 @@
 //! uses only those above it in this list (`layers.rs` checks it), so there
 //! are no import circles.
 
-// Foundations: expressions, random streams, statistics, queueing formulas.
+// Foundations: expressions, random streams, statistics, queueing formulas,
+// the heaps of the calendar and the router.
 pub mod erlang;
 pub mod expr;
+pub mod heap;
 pub mod rng;
 pub mod stats;
 // The validated input.

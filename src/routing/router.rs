@@ -3,6 +3,7 @@
 //! compact themselves.
 
 use super::Plan;
+use crate::heap;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -196,17 +197,18 @@ struct Idle {
     bound: u32,
 }
 
-/// A min-heap of idle entries as [`IdleEntry::key`]s: one `u128` compare
-/// orders by (since, worker), and a pop sifts the hole to the bottom and
-/// the last key back up (half the compares of a sift-down; the moved key is
-/// usually a recent, late one). `std`'s `BinaryHeap` compared a tuple and
-/// cost about twice as many instructions per pop. Entries equal in (since,
-/// worker) differ only in stamp: at most one of them is valid and they name
-/// the same worker, so which comes first never changes a choice.
+/// A min-heap ([`crate::heap`]) of idle entries as [`IdleEntry::key`]s: one
+/// `u128` compare orders by (since, worker). `std`'s `BinaryHeap` compared a
+/// tuple and cost about twice as many instructions per pop. Entries equal in
+/// (since, worker) differ only in stamp: at most one of them is valid and
+/// they name the same worker, so which comes first never changes a choice.
 #[derive(Default)]
 struct IdleHeap {
     keys: Vec<u128>,
 }
+
+/// Children per node of an idle heap.
+const IDLE_ARITY: usize = 2;
 
 impl IdleHeap {
     #[inline]
@@ -221,74 +223,19 @@ impl IdleHeap {
 
     #[inline]
     fn push(&mut self, key: u128) {
-        self.keys.push(key);
-        self.sift_up(self.keys.len() - 1, key);
-    }
-
-    /// Moves `key` (whose slot is the hole at `i`) up to its place.
-    #[inline]
-    fn sift_up(&mut self, mut i: usize, key: u128) {
-        let h = &mut self.keys;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            if h[parent] <= key {
-                break;
-            }
-            h[i] = h[parent];
-            i = parent;
-        }
-        h[i] = key;
+        heap::push::<IDLE_ARITY, _>(&mut self.keys, key);
     }
 
     /// Removes the smallest key (no-op when empty).
     #[inline(always)]
     fn pop(&mut self) {
-        let Some(last) = self.keys.pop() else {
-            return;
-        };
-        let h = self.keys.as_mut_slice();
-        if h.is_empty() {
-            return;
-        }
-        // The children are read as one pair (`get`): one bounds check.
-        let mut i = 0;
-        while let Some(kids) = h.get(2 * i + 1..2 * i + 3) {
-            let child = 2 * i + 1 + usize::from(kids[1] < kids[0]);
-            h[i] = h[child];
-            i = child;
-        }
-        if let Some(&only) = h.get(2 * i + 1) {
-            h[i] = only;
-            i = 2 * i + 1;
-        }
-        self.sift_up(i, last);
+        heap::pop::<IDLE_ARITY, _>(&mut self.keys);
     }
 
     /// Keeps the keys `keep` accepts, restoring the heap order.
     fn retain(&mut self, keep: impl Fn(u128) -> bool) {
         self.keys.retain(|&k| keep(k));
-        for i in (0..self.keys.len() / 2).rev() {
-            self.sift_down(i);
-        }
-    }
-
-    fn sift_down(&mut self, mut i: usize) {
-        let h = &mut self.keys;
-        let n = h.len();
-        loop {
-            let mut child = 2 * i + 1;
-            if child >= n {
-                return;
-            }
-            if child + 1 < n && h[child + 1] < h[child] {
-                child += 1;
-            }
-            if h[i] <= h[child] {
-                return;
-            }
-            h.swap(i, child);
-            i = child;
-        }
+        heap::heapify::<IDLE_ARITY, _>(&mut self.keys);
     }
 }
 
