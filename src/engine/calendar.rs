@@ -1,4 +1,4 @@
-//! The event calendar: a 4-ary min-heap keyed by (time, sequence number), so
+//! The event calendar: a binary min-heap keyed by (time, sequence number), so
 //! events at equal times come out in the order they were scheduled and the
 //! order never depends on heap internals. Cancellation is lazy: events carry
 //! generation numbers that the handler checks.
@@ -45,15 +45,6 @@ pub struct Calendar {
     seq: u64,
 }
 
-/// Children per node of the main heap. Four rather than two halves the
-/// depth, and with 32-byte entries a pop's walk costs mostly the entry
-/// copied at each level: choosing among four children costs three key
-/// compares where two levels of a binary heap cost two compares and two
-/// copies. The arrivals heap, a handful of entries replaced in place,
-/// stays binary.
-const MAIN: usize = 4;
-const ARRIVALS: usize = 2;
-
 impl Keyed for Entry {
     #[inline(always)]
     fn key(&self) -> u128 {
@@ -85,14 +76,14 @@ impl Calendar {
             "arrivals have their own heap"
         );
         let e = self.entry(time, event);
-        heap::push::<MAIN, _>(&mut self.heap, e);
+        heap::push(&mut self.heap, e);
     }
 
     /// Adds a source's first arrival (later ones replace it in place,
     /// [`Calendar::reschedule_arrival`]).
     pub fn schedule_arrival(&mut self, time: f64, event: Event) {
         let e = self.entry(time, event);
-        heap::push::<ARRIVALS, _>(&mut self.arrivals, e);
+        heap::push(&mut self.arrivals, e);
     }
 
     /// Removes and returns the earliest event.
@@ -111,13 +102,13 @@ impl Calendar {
     /// read it with [`Calendar::peek`] already, so nothing is copied out).
     #[inline(always)]
     pub fn remove_first(&mut self) {
-        heap::pop::<MAIN, _>(&mut self.heap);
+        heap::pop(&mut self.heap);
     }
 
     /// Removes the earliest event, an arrival whose source has no next one.
     #[inline]
     pub fn remove_arrival(&mut self) {
-        heap::pop::<ARRIVALS, _>(&mut self.arrivals);
+        heap::pop(&mut self.arrivals);
     }
 
     /// The earliest event, left in place.
@@ -144,7 +135,7 @@ impl Calendar {
     pub fn reschedule_arrival(&mut self, time: f64, event: Event) {
         let e = self.entry(time, event);
         if !self.arrivals.is_empty() {
-            heap::replace_first::<ARRIVALS, _>(&mut self.arrivals, e);
+            heap::replace_first(&mut self.arrivals, e);
         }
     }
 

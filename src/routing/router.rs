@@ -207,9 +207,6 @@ struct IdleHeap {
     keys: Vec<u128>,
 }
 
-/// Children per node of an idle heap.
-const IDLE_ARITY: usize = 2;
-
 impl IdleHeap {
     #[inline]
     fn len(&self) -> usize {
@@ -223,19 +220,19 @@ impl IdleHeap {
 
     #[inline]
     fn push(&mut self, key: u128) {
-        heap::push::<IDLE_ARITY, _>(&mut self.keys, key);
+        heap::push(&mut self.keys, key);
     }
 
     /// Removes the smallest key (no-op when empty).
     #[inline(always)]
     fn pop(&mut self) {
-        heap::pop::<IDLE_ARITY, _>(&mut self.keys);
+        heap::pop(&mut self.keys);
     }
 
     /// Keeps the keys `keep` accepts, restoring the heap order.
     fn retain(&mut self, keep: impl Fn(u128) -> bool) {
         self.keys.retain(|&k| keep(k));
-        heap::heapify::<IDLE_ARITY, _>(&mut self.keys);
+        heap::heapify(&mut self.keys);
     }
 }
 
