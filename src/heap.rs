@@ -10,8 +10,10 @@
 //! entry is usually a recent, late one, so it rarely rises, and the walk
 //! needs half the compares of a classic sift-down.
 //!
-//! Four children per node (half the depth) measured worse for both heaps:
-//! three compares of `u128` keys per level cost more than the level saved.
+//! Four children per node (half the depth) cost more instructions per
+//! contact for both heaps: three compares of `u128` keys per level cost
+//! more than the level saved (a 4-ary calendar ran 2–3% faster in wall time
+//! on the benchmarks, for 1% more instructions on the multi-skill one).
 //!
 //! Keys must be unique, or entries with equal keys interchangeable: the
 //! order in which equal keys come out depends on the heap's shape.
@@ -80,8 +82,8 @@ pub fn pop<T: Keyed>(heap: &mut Vec<T>) {
     sift_up(h, i, last);
 }
 
-/// Replaces the first entry of the non-empty heap `h` with `e` (no earlier
-/// than it, as a source's next arrival is) and sifts it down.
+/// Replaces the first entry of the non-empty heap `h` with `e` and sifts it
+/// down (an arrival replaced by its source's next one).
 #[inline(always)]
 pub fn replace_first<T: Keyed>(h: &mut [T], e: T) {
     sift_down(h, 0, e);
