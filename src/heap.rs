@@ -41,7 +41,7 @@ pub fn push<T: Keyed>(heap: &mut Vec<T>, e: T) {
 
 /// Moves `e` (whose slot is the hole at `i`) up to its place.
 #[inline]
-pub fn sift_up<T: Keyed>(h: &mut [T], mut i: usize, e: T) {
+fn sift_up<T: Keyed>(h: &mut [T], mut i: usize, e: T) {
     while i > 0 {
         let parent = (i - 1) / 2;
         if h[parent].key() <= e.key() {
