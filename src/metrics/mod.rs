@@ -806,10 +806,12 @@ impl Collector {
         let per_channel = self.channel_threshold.is_some();
         let within = |c: &Cell| -> Vec<f64> {
             let exact = ratio(c.answered_within as f64, c.answered as f64);
+            let shares = c.waits.as_ref().map(|h| h.shares_within(&edges));
             edges
                 .iter()
-                .map(|&e| {
-                    let h = c.waits.as_ref().map_or(f64::NAN, |h| h.share_within(e));
+                .enumerate()
+                .map(|(i, &e)| {
+                    let h = shares.as_ref().map_or(f64::NAN, |s| s[i]);
                     if per_channel {
                         return h;
                     }
