@@ -1,6 +1,10 @@
 //! Experiments at scale, measured side by side (the machines are shared and
 //! noisy: ratios and medians, never single timings):
 //!
+//! - replications of the one-day two-skill scenario
+//!   (`scenarios/two-skill-intraday.toml`), 20 and 400, run and summarised
+//!   through the library on one thread and on two, alternated: the median
+//!   speed-up, the CPU time ratio and the host's load average;
 //! - a 100-point sweep of the one-day two-skill scenario
 //!   (`scenarios/two-skill-intraday.toml`, 10 × 10 head counts) with 20
 //!   replications per point, on one thread and on two, alternated: the
@@ -115,6 +119,54 @@ fn speed_up(runs: u32) {
     );
 }
 
+/// Wall and CPU seconds of `replications` replications of `s`, summarised
+/// (what `ccsim run` computes, without its start-up and report files), on
+/// `threads` threads.
+fn timed_replications(
+    s: &ccsim::scenario::Scenario,
+    replications: u32,
+    threads: usize,
+) -> (f64, f64) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a pool");
+    let (t, c) = (Instant::now(), cpu_seconds());
+    let summary = pool.install(|| ccsim::replications::run(s, 1, replications, &|_| {}));
+    std::hint::black_box(summary);
+    (t.elapsed().as_secs_f64(), cpu_seconds() - c)
+}
+
+/// Replications of the one-day two-skill scenario on one thread and on
+/// two, alternated: the median speed-up of the replications and their
+/// summary, at 20 replications and at 400.
+fn replications_speed_up(runs: u32) {
+    let s = ccsim::scenario::load(&scenario("two-skill-intraday.toml"))
+        .expect("the scenario loads")
+        .scenario;
+    for replications in [20, 400] {
+        let (mut ratios, mut cpu_ratios, mut walls) = (Vec::new(), Vec::new(), Vec::new());
+        let load = load_average();
+        for _ in 0..runs {
+            let (w1, c1) = timed_replications(&s, replications, 1);
+            let (w2, c2) = timed_replications(&s, replications, 2);
+            ratios.push(w1 / w2);
+            cpu_ratios.push(c2 / c1);
+            walls.push((w1, w2));
+        }
+        walls.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (w1, w2) = walls[walls.len() / 2];
+        println!(
+            "{replications} replications of two-skill-intraday.toml, summarised: 1 thread {:.1} ms, 2 threads {:.1} ms; median speed-up {:.2} over {runs} alternated pairs (CPU time ratio {:.2}; load average before {load}, after {})",
+            w1 * 1e3,
+            w2 * 1e3,
+            median(ratios),
+            median(cpu_ratios),
+            load_average()
+        );
+    }
+}
+
 /// Child mode: runs a sweep of `points` quickstart points (2 replications
 /// each) and prints the peak RSS in KiB.
 fn memory_child(points: u32) {
@@ -153,6 +205,7 @@ fn main() {
         memory_child(args[i + 1].parse().expect("a number of points"));
         return;
     }
+    replications_speed_up(15);
     memory();
     speed_up(3);
 }

@@ -1,9 +1,10 @@
 //! Replications on rayon.
 //!
 //! Each replication is an independent pure function of (scenario, seed,
-//! index); results are collected in index order and summarised sequentially
-//! ([`crate::summary::summarize`]), so the output is bit-identical whatever
-//! the number of threads.
+//! index); results are collected in index order and summarised estimate by
+//! estimate ([`crate::summary::summarize`], each estimate over the results in
+//! index order), so the output is bit-identical whatever the number of
+//! threads.
 
 use crate::engine;
 use crate::metrics::ReplicationResult;
