@@ -12,7 +12,7 @@
 //!   with and without `[costs]`) and the peak memory of 10 M contacts;
 //! - with valgrind installed, instructions per contact under callgrind
 //!   (long minus short run), ccsim beside the floor. `-- --instructions`
-//!   prints only these.
+//!   prints only these; `-- --simpy` only the SimPy comparison.
 //!
 //! Run with `cargo bench --bench engine`. Issue targets (instructions per
 //! contact): single queue ≤ 1.5× the floor, 2 450 agents ≤ 1.5× its floor,
@@ -23,7 +23,7 @@ mod floor;
 
 use common::{alternate, median, peak_rss_kib};
 
-use ccsim::metrics::Kpi;
+use ccsim::metrics::{GroupKpi, Kpi};
 use ccsim::scenario::load_str;
 use std::hint::black_box;
 use std::path::Path;
@@ -335,6 +335,9 @@ fn main() {
         let use_floor = args.iter().any(|a| a == "--floor");
         return count_mode(&args[at + 1], horizon, use_floor);
     }
+    if args.iter().any(|a| a == "--simpy") {
+        return bench_vs_simpy(5);
+    }
     if !args.iter().any(|a| a == "--instructions") {
         timings();
     }
@@ -373,23 +376,51 @@ fn instructions() {
     }
 }
 
+/// What one run of `benches/simpy_erlang_a.py` printed.
+struct SimpyRun {
+    contacts: u64,
+    seconds: f64,
+    /// The KPIs by name (none with `--counts-only`).
+    kpis: Vec<(String, f64)>,
+}
+
+/// One run of the SimPy model over `hours`.
+fn simpy_run(hours: f64, counts_only: bool) -> Option<SimpyRun> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/simpy_erlang_a.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(hours.to_string())
+        .args(counts_only.then_some("--counts-only"))
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let f: Vec<&str> = text.split_whitespace().collect();
+    let kpis = f
+        .iter()
+        .skip(4)
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            Some((k.to_string(), v.parse().ok()?))
+        })
+        .collect();
+    Some(SimpyRun {
+        contacts: f.first()?.parse().ok()?,
+        seconds: f.get(3)?.parse().ok()?,
+        kpis,
+    })
+}
+
 /// ccsim beside the same model in SimPy (`benches/simpy_erlang_a.py`), run
 /// alternately over the same run as the first benchmark (2 800 simulated
 /// hours, ~1 M contacts; SimPy takes ~15 s a run): contacts/s each and the
 /// median of the paired speed ratios. A short run would mostly time
-/// ccsim's start-up and end-of-run tables, not its speed. Skipped when
-/// SimPy is not installed.
+/// ccsim's start-up and end-of-run tables, not its speed.
+///
+/// The SimPy model measures what ccsim's run measures (its KPIs are
+/// printed beside ccsim's, to show it is the same model: they differ only
+/// by the random numbers); its `--counts-only` variant, which measures
+/// nothing, is timed too, as a bound. Skipped when SimPy is not installed.
 fn bench_vs_simpy(runs: u32) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/simpy_erlang_a.py");
-    let simpy = || -> Option<(u64, f64)> {
-        let out = std::process::Command::new("python3")
-            .args([script, "2801"])
-            .output()
-            .ok()?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        let f: Vec<&str> = text.split_whitespace().collect();
-        Some((f.first()?.parse().ok()?, f.get(3)?.parse().ok()?))
-    };
     let importable = std::process::Command::new("python3")
         .args(["-c", "import simpy"])
         .output()
@@ -398,15 +429,47 @@ fn bench_vs_simpy(runs: u32) {
         println!("SimPy comparison: python3 with simpy not available, skipped");
         return;
     }
-    let s = scenario(360.0, 28, 2801.0);
-    let simpy_rate = |_| simpy().map_or(f64::NAN, |(contacts, secs)| contacts as f64 / secs);
-    let (c, p, speed) = alternate(runs, |r| ccsim_rate(&s, r), simpy_rate);
-    println!(
-        "erlang-a 28 agents vs SimPy: ccsim {:.2} M contacts/s, SimPy {:.3} M/s (medians of {runs}, alternated); ccsim ÷ SimPy speed, median {:.0}",
-        c / 1e6,
-        p / 1e6,
-        speed
-    );
+    let hours = 2801.0;
+    let s = scenario(360.0, 28, hours);
+    let k = ccsim::engine::run(&s, 1, 0);
+    let g = &k.groups[0];
+    if let Some(theirs) = simpy_run(hours, false) {
+        let ours = [
+            ("service_level", k.overall[Kpi::ServiceLevel]),
+            ("abandon_rate", k.overall[Kpi::AbandonRate]),
+            ("asa_s", k.overall[Kpi::Asa]),
+            ("wait_p90_s", k.overall[Kpi::WaitP90]),
+            ("aht_s", k.overall[Kpi::Aht]),
+            ("occupancy", g[GroupKpi::Occupancy]),
+        ];
+        let side_by_side: Vec<String> = ours
+            .iter()
+            .map(|(name, v)| {
+                let theirs = theirs
+                    .kpis
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(f64::NAN, |p| p.1);
+                format!("{name} {v:.4} / {theirs:.4}")
+            })
+            .collect();
+        println!(
+            "SimPy model, same run (ccsim / SimPy): {}",
+            side_by_side.join(", ")
+        );
+    }
+    for (counts_only, what, n) in [(false, "same measures", runs), (true, "counts only", 3)] {
+        let simpy_rate = |_| {
+            simpy_run(hours, counts_only).map_or(f64::NAN, |run| run.contacts as f64 / run.seconds)
+        };
+        let (c, p, speed) = alternate(n, |r| ccsim_rate(&s, r), simpy_rate);
+        println!(
+            "erlang-a 28 agents vs SimPy ({what}): ccsim {:.2} M contacts/s, SimPy {:.3} M/s (medians of {n}, alternated); ccsim ÷ SimPy speed, median {:.0}",
+            c / 1e6,
+            p / 1e6,
+            speed
+        );
+    }
 }
 
 fn timings() {
