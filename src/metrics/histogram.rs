@@ -95,10 +95,11 @@ impl Histogram {
     /// report reads some 26 edges of several histograms, and walking 1 300
     /// buckets for each cost more than simulating a short day.
     ///
-    /// The result is bit for bit that of `share_within` edge by edge: a
-    /// bucket wholly below `x` (its upper bound at most `x`) adds its count
-    /// times exactly 1, so the running sum of whole buckets, kept from one
-    /// edge to the next, is the same sum of the same terms in the same order.
+    /// The result is bit for bit that of a walk from the first bucket for
+    /// each edge: a bucket wholly below `x` (its upper bound at most `x`)
+    /// adds its count times exactly 1, so the running sum of whole buckets,
+    /// kept from one edge to the next, is the same sum of the same terms in
+    /// the same order.
     pub fn shares_within(&self, edges: &[f64]) -> Vec<f64> {
         debug_assert!(edges.is_sorted(), "edges must be increasing");
         if self.total == 0 {
