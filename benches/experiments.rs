@@ -75,18 +75,24 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// Wall and CPU seconds of one run of the sweep on `threads` threads.
-fn timed(s: &Sweep, threads: usize) -> (f64, f64) {
-    let prepared = s.clone().prepare().expect("the sweep loads");
+/// Wall and CPU seconds of `work` on a pool of `threads` threads.
+fn on_threads<R: Send>(threads: usize, work: impl FnOnce() -> R + Send) -> (f64, f64) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("a pool");
-    let dir = fresh_dir(&format!("speed-{threads}"));
     let (t, c) = (Instant::now(), cpu_seconds());
-    pool.install(|| prepared.run(&dir, &Quiet))
-        .expect("the sweep runs");
-    let out = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
+    std::hint::black_box(pool.install(work));
+    (t.elapsed().as_secs_f64(), cpu_seconds() - c)
+}
+
+/// Wall and CPU seconds of one run of the sweep on `threads` threads.
+fn timed(s: &Sweep, threads: usize) -> (f64, f64) {
+    let prepared = s.clone().prepare().expect("the sweep loads");
+    let dir = fresh_dir(&format!("speed-{threads}"));
+    let out = on_threads(threads, || {
+        prepared.run(&dir, &Quiet).expect("the sweep runs");
+    });
     let _ = std::fs::remove_dir_all(&dir);
     out
 }
@@ -127,14 +133,9 @@ fn timed_replications(
     replications: u32,
     threads: usize,
 ) -> (f64, f64) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("a pool");
-    let (t, c) = (Instant::now(), cpu_seconds());
-    let summary = pool.install(|| ccsim::replications::run(s, 1, replications, &|_| {}));
-    std::hint::black_box(summary);
-    (t.elapsed().as_secs_f64(), cpu_seconds() - c)
+    on_threads(threads, || {
+        ccsim::replications::run(s, 1, replications, &|_| {})
+    })
 }
 
 /// Replications of the one-day two-skill scenario on one thread and on
