@@ -5,7 +5,7 @@
 
 use super::*;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// Reports an event about a task (built only when tracing: the untraced
     /// path is one inlined test).
     #[inline(always)]
@@ -16,7 +16,7 @@ impl Engine<'_> {
         name: &'static str,
         fill: impl FnOnce(&Self, &mut TraceEvent),
     ) {
-        if self.tracer.is_some() {
+        if self.tracing() {
             self.build_task_event(slot, t, name, fill);
         }
     }

@@ -43,7 +43,7 @@ impl Blocking {
     }
 }
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// A new attempt (an arrival or a redial) takes a line of its channel
     /// and of its source's number; false when one is full (the attempt is
     /// then blocked and its slot released or parked for a redial).
@@ -68,7 +68,7 @@ impl Engine<'_> {
     /// or a voicemail): its line is free for the next caller.
     #[inline]
     pub(super) fn free_line(&mut self, slot: u32) {
-        if self.blocking.is_some() && self.tasks[slot as usize].holds_line {
+        if self.blocks() && self.tasks[slot as usize].holds_line {
             self.free_line_of(slot);
         }
     }
@@ -88,7 +88,8 @@ impl Engine<'_> {
     /// wrap-up (then the slot's release frees it).
     #[inline]
     pub(super) fn free_line_after_talk(&mut self, slot: u32) {
-        if let Some(b) = &self.blocking
+        if self.blocks()
+            && let Some(b) = &self.blocking
             && !b.include_wrapup[self.tasks[slot as usize].channel as usize]
         {
             self.free_line(slot);

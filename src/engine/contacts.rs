@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// A customer arrives (the source's next arrival is already scheduled).
     pub(super) fn arrival(&mut self, source: usize, t: f64) {
         let src = &self.s.sources[source];
@@ -16,11 +16,7 @@ impl Engine<'_> {
             self.metrics.arrived(interval);
         }
         let slot = self.alloc_slot();
-        let hour = if self.usage.is_some() {
-            hour_of_day(t)
-        } else {
-            0
-        };
+        let hour = if self.metering() { hour_of_day(t) } else { 0 };
         let task = &mut self.tasks[slot as usize];
         *task = Task {
             // A recycled slot keeps its counters so its old events stay stale.
@@ -45,14 +41,14 @@ impl Engine<'_> {
             hour,
             ..FREE_TASK
         };
-        if self.sizes.is_some() {
+        if self.probing() {
             self.record_size(t);
         }
         self.live += 1;
-        if self.any_conversation {
+        if self.has_conversations() {
             self.begin_conversation(slot, t);
         }
-        if self.tracer.is_some() {
+        if self.tracing() {
             self.trace_task(slot, t, "task.created", |e, ev| {
                 let attrs: Vec<String> = e.s.classes[c.class.idx()]
                     .attrs

@@ -94,7 +94,7 @@ fn keyed(key: u64, k: u32) -> SplitMix64 {
 /// 2j and its reply gap with 2j + 1.
 const EXCHANGES_DRAW: u32 = 0;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// The conversation's shape of a channel, if it has one.
     #[inline]
     fn conversation(&self, channel: u32) -> Option<&crate::scenario::Conversation> {
@@ -399,9 +399,10 @@ impl Engine<'_> {
         let w = c.worker;
         let same = self.workers[w as usize].active
             && self.has_room(w, x.channel)
-            && !(self.status_lag.is_some() && self.gone(w));
+            && !(self.status_lags() && self.gone(w));
         // At the customer's own speed: `accept` applies the worker's.
         let handle = self.exchange_work(slot, u32::MAX, j);
+        let metering = self.metering();
         // The same task in the audit trail (its `seq`), as a call back is.
         let task = &mut self.tasks[slot as usize];
         task.generation = task.generation.wrapping_add(1);
@@ -419,7 +420,7 @@ impl Engine<'_> {
         task.call_start = t;
         task.leg_open = true;
         task.is_redial = false;
-        if self.usage.is_some() {
+        if metering {
             task.hour = hour_of_day(t);
         }
         self.set_created(slot, t);

@@ -4,8 +4,13 @@
 
 use super::*;
 
-impl<'s> Engine<'s> {
-    pub(super) fn new(s: &'s Scenario, plan: &'s Plan, seed: u64, replication: u32) -> Engine<'s> {
+impl<'s, const FULL: bool> Engine<'s, FULL> {
+    pub(super) fn new(
+        s: &'s Scenario,
+        plan: &'s Plan,
+        seed: u64,
+        replication: u32,
+    ) -> Engine<'s, FULL> {
         let n_channels = s.channels.len();
         let mut workers = Vec::new();
         let mut units = Vec::new();

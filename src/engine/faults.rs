@@ -8,16 +8,16 @@ use super::*;
 use crate::metrics::FaultKpi;
 use crate::scenario::faults::{Lookup, OnLookupFailure, OutageTarget, Resolve};
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// A new attempt (an arrival or a redial) reaches the center: lost if
     /// its channel is down, else through the look-up when one applies, else
     /// routed.
     #[inline(always)]
     pub(super) fn begin_attempt(&mut self, slot: u32, t: f64) {
-        if self.blocking.is_some() && !self.take_line(slot, t) {
+        if self.blocks() && !self.take_line(slot, t) {
             return; // a busy signal
         }
-        if self.any_self_service
+        if self.has_self_service()
             && self.s.sources[self.tasks[slot as usize].source as usize]
                 .self_service
                 .is_some()
@@ -31,9 +31,10 @@ impl Engine<'_> {
     /// look-up (with `[faults]`), then routing.
     #[inline(always)]
     pub(super) fn route_attempt_after_ivr(&mut self, slot: u32, t: f64) {
-        match self.faults {
-            None => self.route_new(slot, t),
-            Some(_) => self.begin_faulty_attempt(slot, t),
+        if self.has_faults() {
+            self.begin_faulty_attempt(slot, t)
+        } else {
+            self.route_new(slot, t)
         }
     }
 
@@ -337,7 +338,8 @@ impl Engine<'_> {
     /// The workflow's business hours are closed at `t`.
     #[inline]
     pub(super) fn workflow_closed(&self, t: f64) -> bool {
-        self.s
+        FULL && self
+            .s
             .workflow
             .hours
             .is_some_and(|h| !self.s.hours[h as usize].is_open(t))
@@ -488,7 +490,7 @@ impl Engine<'_> {
     }
 }
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// A worker's availability changed but the router learns of it only
     /// after the status lag: one change on its way at a time, the router
     /// then taking whatever is true when it arrives.

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// A waiting customer is offered a call back and may accept: the wait
     /// ends (outcome `callback`) and a callback task is due after the delay.
     pub(super) fn callback_offer(&mut self, slot: u32, generation: u32, t: f64) {
@@ -267,6 +267,7 @@ impl Engine<'_> {
         if counted {
             self.metrics.arrived(interval);
         }
+        let metering = self.metering();
         let x = &mut self.tasks[slot as usize];
         // A new attempt: events of the abandoned one go stale.
         x.generation = x.generation.wrapping_add(1);
@@ -294,7 +295,7 @@ impl Engine<'_> {
         x.is_redial = true;
         x.call_start = t;
         x.leg_open = true;
-        if self.usage.is_some() {
+        if metering {
             x.hour = hour_of_day(t);
         }
         self.trace_task(slot, t, "task.created", |e, ev| {
@@ -303,7 +304,7 @@ impl Engine<'_> {
             ev.source = Some(e.s.sources[task.source as usize].name.clone());
             ev.channel = Some(e.s.channels[task.channel as usize].name.clone());
         });
-        if self.any_conversation {
+        if self.has_conversations() {
             self.redial_conversation(slot, t);
         }
         self.begin_attempt(slot, t);

@@ -6,7 +6,7 @@ use super::*;
 use crate::scenario::WorkerSelection;
 use rand::RngExt;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// A worker field or attribute as target expressions see it (docs/routing.md, "Expressions").
     #[inline]
     pub(super) fn worker_value(&self, w: u32, key: KeyId) -> ValueRef<'_> {
@@ -83,7 +83,7 @@ impl Engine<'_> {
         };
         let wl = &self.plan.waitlists[waitlist as usize];
         let channel = wl.channel;
-        if !self.queue_open[wl.queue as usize] {
+        if self.queue_closed(wl.queue) {
             return None; // outside the queue's hours: the task waits
         }
         let (workers, units, nch) = (&self.workers, &self.units, self.n_channels);
@@ -324,7 +324,7 @@ impl Engine<'_> {
             return None;
         }
         let list = &self.plan.waitlists[wl as usize];
-        if !self.has_room(w, list.channel) || !self.queue_open[list.queue as usize] {
+        if !self.has_room(w, list.channel) || self.queue_closed(list.queue) {
             return None;
         }
         let tasks = &self.tasks;

@@ -3,13 +3,13 @@
 
 use super::*;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// The customer's leg ends after `secs` on the line, unanswered (the
     /// contact abandoned, was canceled, took a call back, or heard the
     /// after-hours message): metered with one inbound message.
     #[inline]
     pub(super) fn close_leg(&mut self, slot: u32, secs: f64) {
-        if self.usage.is_some() && self.tasks[slot as usize].leg_open {
+        if self.metering() && self.tasks[slot as usize].leg_open {
             self.meter(slot, None, Some((secs, false)));
         }
     }
@@ -18,7 +18,7 @@ impl Engine<'_> {
     /// the call ends with it (no transfer carries it on).
     #[inline]
     pub(super) fn meter_talk_end(&mut self, slot: u32, t: f64) {
-        if self.usage.is_none() {
+        if !self.metering() {
             return;
         }
         let x = &self.tasks[slot as usize];

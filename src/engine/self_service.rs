@@ -7,7 +7,7 @@
 
 use super::*;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// An attempt enters self-service: its time, and whether it opts out or
     /// is contained, are drawn now from the self-service stream.
     pub(super) fn start_self_service(&mut self, slot: u32, t: f64) {

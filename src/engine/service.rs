@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// Reserves a task for a worker: its capacity unit is taken now (pending
     /// reservations count, docs/routing.md, "Multitasking and capacity"). Instant answers accept at once; otherwise
     /// the outcome is drawn now and resolved by a `ReservationEnd` event.
@@ -30,14 +30,14 @@ impl Engine<'_> {
         if counted {
             self.metrics.reservation(g, ReservationEvent::Created);
         }
-        if self.tracer.is_some() {
+        if self.tracing() {
             let rule = self.rule_text(slot);
             self.trace_task(slot, t, "reservation.created", |e, ev| {
                 ev.worker = Some(e.plan.worker_names[w as usize].clone());
                 ev.detail = Some(rule);
             });
         }
-        if self.status_lag.is_some() && self.gone(w) {
+        if self.status_lags() && self.gone(w) {
             return self.offer_to_gone(w, slot, t);
         }
         if self.instant[g] {
@@ -78,10 +78,10 @@ impl Engine<'_> {
     /// starts. `g` is the worker's group (the callers have it at hand).
     #[inline(always)]
     pub(super) fn accept(&mut self, w: u32, g: usize, slot: u32, t: f64) {
-        if self.faults.is_some() && self.tasks[slot as usize].followup == Followup::Callback {
+        if self.has_faults() && self.tasks[slot as usize].followup == Followup::Callback {
             self.callback_attempt(slot);
         }
-        if let Some(f) = &self.talk_factor {
+        if FULL && let Some(f) = &self.talk_factor {
             // The customer's talk time (drawn at arrival, the same in every
             // design) at this worker's speed: common random numbers pair
             // the customer, whoever serves her.
@@ -121,7 +121,7 @@ impl Engine<'_> {
             self.metrics.step(task.step, StepKpi::Answered);
             self.metrics.reservation(g, ReservationEvent::Accepted);
         }
-        if !self.assigned.is_empty() {
+        if FULL && !self.assigned.is_empty() {
             self.assigned[w as usize * self.n_channels + channel as usize] += 1;
         }
         if task.parent != u32::MAX {
@@ -144,7 +144,7 @@ impl Engine<'_> {
             ));
         });
         self.start_work(w, slot, channel, handle, t);
-        if self.faults.is_some() {
+        if self.has_faults() {
             let x = &self.tasks[slot as usize];
             if x.ghost {
                 self.ghost_accepted(slot);
@@ -160,7 +160,7 @@ impl Engine<'_> {
     /// worker's talks on the channel are re-timed with it.
     #[inline(always)]
     pub(super) fn start_work(&mut self, w: u32, slot: u32, channel: u32, handle: f64, t: f64) {
-        if !self.slowdown
+        if !self.has_slowdown()
             || self.s.channels[channel as usize]
                 .handle_time_scale
                 .is_empty()
@@ -344,7 +344,7 @@ impl Engine<'_> {
         }
         let channel = x.channel;
         self.tasks[task as usize].in_talk = false;
-        if self.slowdown
+        if self.has_slowdown()
             && !self.s.channels[channel as usize]
                 .handle_time_scale
                 .is_empty()
@@ -354,7 +354,7 @@ impl Engine<'_> {
             // counts the time the agent actually talked.
             let x = self.tasks[task as usize];
             if x.counted {
-                let started = if self.any_conversation && self.is_conversation(task) {
+                let started = if self.has_conversations() && self.is_conversation(task) {
                     self.exchange_started(task)
                 } else {
                     x.talk_start
@@ -363,12 +363,12 @@ impl Engine<'_> {
                 self.metrics.handle_adjust(cell, (t - started) - x.handle);
             }
         }
-        if self.any_conversation && self.is_conversation(task) {
+        if self.has_conversations() && self.is_conversation(task) {
             // One exchange of a text conversation (not transferred).
             self.exchange_end(worker, task, t);
             return true;
         }
-        if !(self.any_transfer && self.maybe_transfer(worker, task, t)) {
+        if !(self.has_transfers() && self.maybe_transfer(worker, task, t)) {
             self.end_talk(worker, task, t);
         }
         true
@@ -407,7 +407,7 @@ impl Engine<'_> {
             ev.worker = Some(e.plan.worker_names[w as usize].clone())
         });
         let ch = self.tasks[slot as usize].channel as usize;
-        if let Some(b) = &mut self.busy_today {
+        if FULL && let Some(b) = &mut self.busy_today {
             let day = (t / 86_400.0) as u32;
             let e = &mut b[w as usize];
             if e.0 != day {
@@ -415,12 +415,12 @@ impl Engine<'_> {
             }
             e.1 += t - self.tasks[slot as usize].talk_start;
         }
-        if self.faults.is_some() && self.tasks[slot as usize].unreached {
+        if self.has_faults() && self.tasks[slot as usize].unreached {
             self.callback_unreached(slot, t);
         } else {
             self.release_slot(slot);
         }
-        if !self.assigned.is_empty() {
+        if self.counts_assigned() {
             self.assigned[w as usize * self.n_channels + ch] -= 1;
         }
         self.release_unit(w, ch, t);

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// Capacity units a worker offers: its configured capacity, or the
     /// units in use where a scripted cut left it holding more (so
     /// utilization stays a share of what is actually available).
@@ -77,7 +77,7 @@ impl Engine<'_> {
             self.workers[w as usize].activity = activity;
         }
         let was = worker.active;
-        if was != now && self.status_lag.is_some() && !self.syncing {
+        if was != now && self.status_lags() && !self.syncing {
             // The router learns of the change later (`[faults.status_lag]`):
             // until then it keeps offering work to a worker who has gone, or
             // none to one who is back.
@@ -412,7 +412,7 @@ impl Engine<'_> {
                 starting.push(w);
             }
             let after = self.workers[w as usize].activity;
-            if self.tracer.is_some() && after != before {
+            if self.tracing() && after != before {
                 let name = &self.s.activities[usize::from(after)].name;
                 let what = if on && !on_plan {
                     format!("{name} (off the staffing plan)")
@@ -484,7 +484,7 @@ default_filter = { queue = "q" }
 "#;
         let s = load_str(&dir.join("s.toml"), text).unwrap().scenario;
         let plan = Plan::build(&s);
-        let mut e = Engine::new(&s, &plan, 1, 0);
+        let mut e = Engine::<true>::new(&s, &plan, 1, 0);
         e.run_loop();
         assert_eq!(
             e.workers[0].last_assign, 30_600.0,

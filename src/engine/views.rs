@@ -4,14 +4,14 @@
 use super::*;
 
 /// A (task, worker) pair as seen by target expressions and `order_by`.
-pub(super) struct PairView<'a, 's> {
-    pub(super) e: &'a Engine<'s>,
+pub(super) struct PairView<'a, 's, const FULL: bool> {
+    pub(super) e: &'a Engine<'s, FULL>,
     pub(super) class: u32,
     pub(super) worker: u32,
     pub(super) t: f64,
 }
 
-impl Resolver for PairView<'_, '_> {
+impl<const FULL: bool> Resolver for PairView<'_, '_, FULL> {
     #[inline]
     fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
         match scope {
@@ -28,13 +28,13 @@ impl Resolver for PairView<'_, '_> {
 }
 
 /// A task's attributes plus the clock, for filters that read `taskrouter.*`.
-pub(super) struct TaskView<'a, 's> {
-    pub(super) e: &'a Engine<'s>,
+pub(super) struct TaskView<'a, 's, const FULL: bool> {
+    pub(super) e: &'a Engine<'s, FULL>,
     pub(super) class: u32,
     pub(super) t: f64,
 }
 
-impl Resolver for TaskView<'_, '_> {
+impl<const FULL: bool> Resolver for TaskView<'_, '_, FULL> {
     fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
         match scope {
             Scope::Clock => routing::clock_value(
@@ -48,12 +48,12 @@ impl Resolver for TaskView<'_, '_> {
 }
 
 /// The counters `skip_if` reads for one queue (docs/routing.md, "skip_if"): activity only, capacity ignored.
-pub(super) struct SkipView<'a, 's> {
-    pub(super) e: &'a Engine<'s>,
+pub(super) struct SkipView<'a, 's, const FULL: bool> {
+    pub(super) e: &'a Engine<'s, FULL>,
     pub(super) queue: u32,
 }
 
-impl Resolver for SkipView<'_, '_> {
+impl<const FULL: bool> Resolver for SkipView<'_, '_, FULL> {
     fn resolve(&self, scope: Scope, key: KeyId) -> ValueRef<'_> {
         if scope != Scope::Workers {
             return ValueRef::Null;

@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl Engine<'_> {
+impl<const FULL: bool> Engine<'_, FULL> {
     /// The first filter at or after `from` whose expression matches the task.
     pub(super) fn next_filter(&self, slot: u32, from: usize, t: f64) -> Option<usize> {
         let class = self.tasks[slot as usize].class;
@@ -79,7 +79,7 @@ impl Engine<'_> {
                 self.metrics.queue_entered(step.queue.0, moved_from);
             }
         }
-        if self.tracer.is_some() {
+        if self.tracing() {
             let (eligible, available, free) = self.step_counts(slot, t);
             self.trace_task(slot, t, "workflow.target-matched", |e, ev| {
                 let task = &e.tasks[slot as usize];
@@ -123,7 +123,7 @@ impl Engine<'_> {
     /// the step's waitlist until its deadline.
     pub(super) fn seek(&mut self, slot: u32, t: f64, entering: bool) {
         if let Some(w) = self.find_worker(slot, t) {
-            if self.tracer.is_some() {
+            if self.tracing() {
                 let task = &self.tasks[slot as usize];
                 let step = &self.s.workflow.steps[task.step as usize];
                 self.rule = if step.known_worker.is_some() {
