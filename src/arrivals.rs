@@ -236,7 +236,7 @@ impl SourceState {
 
     /// Draws the customer arriving now. Talk and wrap-up times come from the
     /// source's distributions, else from those of the customer's channel.
-    #[inline]
+    #[inline(always)]
     pub fn customer(&mut self, src: &Source, channels: &[Channel]) -> Customer {
         let draw =
             |d: &Option<Dist>, rng: &mut Xoshiro256PlusPlus| d.as_ref().map(|d| d.sample(rng));
