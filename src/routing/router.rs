@@ -267,7 +267,7 @@ impl Router {
     }
 
     /// Puts a task in a waitlist.
-    #[inline]
+    #[inline(always)]
     pub fn enqueue(&mut self, waitlist: u32, e: WaitEntry) {
         self.waiting[waitlist as usize].push(e);
         self.occupied[waitlist as usize / 64] |= 1 << (waitlist % 64);
