@@ -151,7 +151,7 @@ impl Waiting {
         self.heap.len() + self.run.len()
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, e: WaitEntry) {
         if self.run.back().is_none_or(|last| !e.better_than(last)) {
             self.run.push_back(e);
