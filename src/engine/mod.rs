@@ -575,7 +575,7 @@ fn needs_full(s: &Scenario, plan: &Plan) -> bool {
             .iter()
             .any(|c| c.conversation.is_some() || !c.handle_time_scale.is_empty())
         || s.queues.iter().any(|q| q.transfer.is_some())
-        || blocking::Blocking::of(s).is_some()
+        || crate::scenario::has_blocking(s)
         || s.groups
             .iter()
             .any(|g| g.handle_time_factor.iter().any(|&f| f != 1.0))
