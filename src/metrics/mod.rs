@@ -181,6 +181,15 @@ struct GroupNow {
     end: f64,
 }
 
+impl GroupNow {
+    /// The cursor's interval and its end, when a change at `t` falls in it
+    /// (or the cursor is on the last interval); `None` when it must move on.
+    #[inline(always)]
+    fn cursor(&self, t: f64, n_intervals: usize) -> Option<(usize, f64)> {
+        (t < self.end || self.interval + 1 >= n_intervals).then_some((self.interval, self.end))
+    }
+}
+
 /// Current state of one agent group, integrated piecewise over time.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GroupLevel {
@@ -544,9 +553,12 @@ impl Collector {
     /// units in use) at time `t`: what every reservation and completion does.
     #[inline(always)]
     pub fn change_work(&mut self, group: usize, t: f64, busy: i32, units: i32) {
-        let lv = &mut self.group_now[group].level;
-        lv.busy = lv.busy.wrapping_add_signed(busy);
-        lv.units = lv.units.wrapping_add_signed(units);
+        let (n_groups, n_intervals) = (self.group_now.len(), self.intervals.len());
+        // One look-up of the group serves its level and its cursor.
+        let now = &mut self.group_now[group];
+        now.level.busy = now.level.busy.wrapping_add_signed(busy);
+        now.level.units = now.level.units.wrapping_add_signed(units);
+        let cursor = now.cursor(t, n_intervals);
         if t >= self.window_end {
             return;
         }
@@ -557,7 +569,10 @@ impl Collector {
             init.units += du;
             return;
         }
-        let (i, end) = self.interval_index(group, t);
+        let (i, end) = match cursor {
+            Some((k, end)) => (k * n_groups + group, end),
+            None => self.advance_cursor(group, t),
+        };
         let x = &mut self.group_changes[i];
         x.acc.busy += db * (end - t);
         x.acc.units += du * (end - t);
@@ -572,12 +587,11 @@ impl Collector {
     /// stores nothing; crossing into a later interval is out of line.
     #[inline(always)]
     fn interval_index(&mut self, group: usize, t: f64) -> (usize, f64) {
-        let now = &self.group_now[group];
-        let (k, end) = (now.interval, now.end);
-        if t < end || k + 1 >= self.intervals.len() {
-            return (k * self.group_now.len() + group, end);
+        let n_groups = self.group_now.len();
+        match self.group_now[group].cursor(t, self.intervals.len()) {
+            Some((k, end)) => (k * n_groups + group, end),
+            None => self.advance_cursor(group, t),
         }
-        self.advance_cursor(group, t)
     }
 
     /// [`Collector::interval_index`] when `t` is past the cursor's interval.
