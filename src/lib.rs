@@ -32,9 +32,10 @@ pub mod import;
 // One replication, and its bill.
 pub mod cost;
 pub mod engine;
-// Many replications: the mean ± CI result, then the runner.
-pub mod replications;
+// Many replications: the mean ± CI result they are summed up in,
 pub mod summary;
+// then the runner (on rayon), which uses it.
+pub mod replications;
 // Tables, JSON, CSV and the report folder.
 pub mod report;
 // Shards of a run over a batch scheduler's job array, and their merge.

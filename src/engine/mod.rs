@@ -6,7 +6,10 @@
 //! list and the heaps keep their capacity.
 //!
 //! `Engine` and `Task` live here so that every file below sees their private
-//! fields; each child file is one `impl Engine` block for one concern:
+//! fields; each handler file is one `impl Engine` block for one concern (the
+//! others hold helper types: `event.rs` the events, `calendar.rs` their heap,
+//! `views.rs` what expressions read, `trace.rs` and `probe.rs` the optional
+//! audit trail and system-size counts):
 //!
 //! | file | concern |
 //! |---|---|
@@ -18,10 +21,12 @@
 //! | `followups.rs` | call backs, transfers, redials |
 //! | `conversation.rs` | text conversations: exchanges, reply gaps, closes, reopenings |
 //! | `staff.rs` | activities, shifts, breaks, disconnects, profile changes, hours |
-//! | `faults.rs` | injected faults: the look-up, outages, unreached call backs |
+//! | `blocking.rs` | line limits and full queues: busy signals |
+//! | `self_service.rs` | an IVR or bot before routing: contained, opted out or routed |
+//! | `faults.rs` | an attempt's start; injected faults: the look-up, outages, unreached call backs |
 //! | `meters.rs` | cost meters (with `[costs]`) and the end-of-run flush |
 //! | `audit.rs` | the audit trail (`explain`, `--events`), built only when traced |
-//! | `views.rs` | what target, filter and `skip_if` expressions read |
+//! | `views.rs` | what target, filter and `skip_if` expressions read (`Resolver`s, not handlers) |
 //!
 //! Events and their handlers (`event.rs`; a stale event — its task's
 //! generation or epoch moved on — is dropped by the handler):
@@ -38,7 +43,8 @@
 //! Reply, InactiveClose, Reopen
 //!                     conversation::*        a text conversation's next exchange, close, reopening
 //! Shift, HoursChange, Disconnect, Reconnect, ProfileChange, WorkerReturn
-//!                     staff::*               availability changes, then pull_tasks
+//!                     staff::*               availability changes; a worker now free pulls tasks
+//! SelfServiceDone ... self_service::self_service_done  contained, or on to routing
 //! LookupDone ........ faults::lookup_done    route, or the look-up's failure action
 //! Outage ............ faults::outage         a channel, queue or group goes down or comes back
 //! StatusSync ........ faults::status_sync    the router learns of a worker's activity change
@@ -46,16 +52,24 @@
 //!
 //! Handlers call each other directly within one event (the model's own
 //! recursion, kept on purpose: turning these calls into zero-delay events
-//! would reorder same-time events and change results):
+//! would reorder same-time events and change results). `─▶` reads "calls,
+//! or its caller then calls":
 //! ```text
-//! arrival ─▶ route_new ─▶ enter_filter ─▶ enter_step ─▶ seek ─▶ find_worker ─▶ reserve ─▶ accept
-//!                 │                            ▲          │ nobody free                │ (instant groups)
-//!           after_hours                        │          ▼                            ▼
-//!                                         leave_step ◀─ skip_if / deadline      talk: TalkEnd event
+//! arrival ─▶ begin_attempt ─▶ (line taken? self-service? look-up?) ─▶ route_new
+//! route_new ─▶ enter_filter ─▶ enter_step ─▶ seek ─▶ find_worker ─▶ reserve ─▶ accept ─▶ start_work
+//!     │                            ▲         │ nobody free          │ not instant        ▼
+//! after_hours                      │         ▼                      ▼                    TalkEnd event
+//!                           leave_step ◀─ skip_if / deadline        ReservationEnd event
+//!                                            │ else
+//!                                            ▼
+//!                                    wait in the waitlist (Expire, StepTimeout events)
 //!
-//! complete ─▶ release_unit ─▶ pull_tasks ─▶ reserve ─▶ accept ─▶ …   (a freed worker takes its best waiting task)
-//! unreserve / reject ─▶ retry ─▶ seek …     and the worker ─▶ refresh ─▶ pull_tasks
-//! staff change ─▶ refresh ─▶ pull_tasks     (longest idle first when many start at once)
+//! talk_end ─▶ maybe_transfer | exchange_end | end_talk ─▶ WrapEnd event, or complete
+//! complete ─▶ release_slot, release_unit; then pull_tasks ─▶ reserve ─▶ accept ─▶ …
+//!             (a freed worker takes its best waiting task), or refresh if it is not active
+//! seek, pull_tasks ─▶ offer_free_capacity    (capacity left: the worker's idle entries)
+//! reject ─▶ unreserve ─▶ retry ─▶ seek …, then the worker pulls; a missed offer waits for WorkerReturn
+//! staff change ─▶ refresh; a worker now able to take tasks pulls them (longest idle first)
 //! ```
 //! Each chain ends in a scheduled event, a waitlist entry or a released slot.
 //!
@@ -356,7 +370,7 @@ enum Leave {
 /// use none of the optional features [`needs_full`] lists: the engine's
 /// checks of those features (`self.tracing()`, `self.has_faults()`, …) are
 /// then the constant `false`, and the compiler leaves their code out of the
-/// hot path (plain models run about 8% fewer instructions per contact). It
+/// hot path (plain models run about 5% fewer instructions per contact). It
 /// never changes a result: with `FULL` false, every check it gates would
 /// have been false anyway.
 struct Engine<'s, const FULL: bool> {
