@@ -23,7 +23,7 @@ pub struct TraceEvent {
     /// Queue name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
-    /// Routing step ("<filter> #k" or "default").
+    /// Routing step (`<filter> #k` or `default`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// Free text: why (matched filter, rule that chose the worker, reason).

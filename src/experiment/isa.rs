@@ -15,7 +15,7 @@
 //! probability, P(L ≥ s) ≤ α; for a service level the rule here asks that
 //! an arrival finding L = s + j contacts (j waiting ahead of it, s agents
 //! busy) sees fewer than j + 1 service completions within τ, completions
-//! arriving at rate s/E[S] (a Poisson count; abandonment of those ahead,
+//! arriving at rate s/E\[S\] (a Poisson count; abandonment of those ahead,
 //! which would only help, is ignored). Because the simulation carries the
 //! lag between arrivals and load, the plan follows the load, not the rate.
 

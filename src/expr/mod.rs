@@ -13,7 +13,7 @@
 //! path    := ident ( '.' ident )* ( '[' integer ']' )?
 //! ```
 //! Unary `NOT` is not in Twilio's documented grammar; it is accepted as an
-//! extension [I].
+//! extension \[I\].
 
 mod value;
 

@@ -169,7 +169,7 @@ fn quantile_of(zeros: u64, total: u64, buckets: impl Iterator<Item = (usize, u32
 /// The waits of one (cell, interval): the buckets of [`Histogram`], only
 /// those used, in bucket order. An interval of a cell sees few contacts, so
 /// this holds a few entries where a [`Histogram`] would hold 1 300 counters.
-/// Past [`DENSE_AFTER`] buckets used (a long interval), it turns into the
+/// Past `DENSE_AFTER` buckets used (a long interval), it turns into the
 /// 1 300 counters, at most 2.6 times the memory, so that a record is an
 /// index rather than a search among hundreds of buckets.
 #[derive(Debug, Clone, Default)]

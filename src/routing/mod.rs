@@ -54,7 +54,7 @@ pub enum WorkerField {
     /// `activity_name`.
     Activity,
     /// `activity_sid`: the activity's SID when `[[activities]]` gives one,
-    /// else its name (built-in activities have no SID of their own) [I].
+    /// else its name (built-in activities have no SID of their own) \[I\].
     ActivitySid,
 }
 

@@ -411,7 +411,7 @@ impl Diagnostics {
 }
 
 /// Writes diagnostics in order: each message in full the first few times it
-/// occurs, then a count of its repeats; past [`MAX_SHOWN`] only counts.
+/// occurs, then a count of its repeats; past `MAX_SHOWN` only counts.
 ///
 /// # Errors
 /// Formatter errors only.

@@ -209,7 +209,7 @@ fn auto(
 }
 
 /// A shard's results file, written to a locked temporary beside its
-/// partial folder (moved into it by [`write`]).
+/// partial folder (moved into it by [`write()`]).
 pub struct Computed {
     /// The temporary, locked while this process lives.
     file: folder::LockedTemp,
@@ -405,7 +405,7 @@ pub struct Partial {
     pub complete: bool,
 }
 
-/// What a command tells [`write`] about the sharded work.
+/// What a command tells [`write()`] about the sharded work.
 pub struct Spec<'a> {
     /// The verb.
     pub command: &'static str,
