@@ -66,8 +66,10 @@ pub(super) fn compare_cmd(a: Args<'_>) -> Result<()> {
                 runs: &runs,
                 points,
             };
-            ccsim::shard::write(&dir, &spec, shard, computed, started)
-                .with_context(|| format!("writing the partial folder {}", dir.display()))?;
+            ccsim::shard::write(&dir, &spec, shard, computed, started, &mut |m| {
+                eprintln!("{m}")
+            })
+            .with_context(|| format!("writing the partial folder {}", dir.display()))?;
             eprintln!(
                 "shard {shard}: {records} of {} (design, replication) pairs in {:.1} s; partial result in {} (combine every shard's with ccsim merge)",
                 2 * reps,

@@ -205,8 +205,10 @@ fn run_shard(
         runs: &runs,
         points: vec![s.overrides.join("\n")],
     };
-    ccsim::shard::write(&dir, &spec, shard, computed, started)
-        .with_context(|| format!("writing the partial folder {}", dir.display()))?;
+    ccsim::shard::write(&dir, &spec, shard, computed, started, &mut |m| {
+        eprintln!("{m}")
+    })
+    .with_context(|| format!("writing the partial folder {}", dir.display()))?;
     eprintln!(
         "shard {shard}: {records} of {reps} replications in {:.1} s; partial result in {} (combine every shard's with ccsim merge)",
         clock.elapsed().as_secs_f64(),

@@ -53,6 +53,13 @@ impl experiment::Progress for Bar {
             b.set_message(format!("{done}/{} points", self.total_points));
         }
     }
+    fn notice(&self, message: &str) {
+        match &self.bar {
+            // Above the bar, which stays whole.
+            Some(b) => b.suspend(|| eprintln!("{message}")),
+            None => eprintln!("{message}"),
+        }
+    }
 }
 
 pub(super) fn sweep(a: Args<'_>) -> Result<()> {

@@ -98,6 +98,10 @@ pub trait Progress: Sync {
     fn replication(&self, contacts: u64);
     /// A point's last replication ended.
     fn point(&self);
+    /// Something the user should hear while the sweep goes on, such as a
+    /// wait for another run writing the same report folder. The library
+    /// prints nothing itself; by default the message is dropped.
+    fn notice(&self, _message: &str) {}
 }
 
 /// No progress display.
@@ -397,8 +401,10 @@ impl Prepared {
             runs: &runs,
             points: self.point_lines(),
         };
-        crate::shard::write(dir, &spec, shard, computed, started)
-            .map_err(|e| io(e, "writing the partial folder", dir))?;
+        crate::shard::write(dir, &spec, shard, computed, started, &mut |m| {
+            progress.notice(&m)
+        })
+        .map_err(|e| io(e, "writing the partial folder", dir))?;
         Ok(records)
     }
 
@@ -533,7 +539,7 @@ impl Prepared {
                 }
             }
         }
-        self.assemble(dir, &partial, started)?;
+        self.assemble(dir, &partial, started, progress)?;
         let _ = std::fs::remove_dir_all(&partial);
         Ok(Outcome {
             dir: dir.to_path_buf(),
@@ -658,7 +664,13 @@ impl Prepared {
 
     /// Builds the final files from the finished points, one point at a
     /// time, and replaces the report folder with them.
-    fn assemble(&self, dir: &Path, partial: &Path, started: String) -> Result<(), Error> {
+    fn assemble(
+        &self,
+        dir: &Path,
+        partial: &Path,
+        started: String,
+        progress: &dyn Progress,
+    ) -> Result<(), Error> {
         let names = ["sweep.csv", "sweep-long.csv", "points.jsonl"];
         let paths: Vec<PathBuf> = names
             .iter()
@@ -805,7 +817,7 @@ impl Prepared {
             files.push((report::html::FILE.into(), Content::Bytes(page)));
         }
         report::folder::replace(dir, files, |sizes| manifest.finish(sizes), &mut |m| {
-            eprintln!("{m}")
+            progress.notice(&m)
         })
         .map_err(|e| io(e, "writing the report folder", dir))
     }

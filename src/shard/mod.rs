@@ -443,6 +443,8 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// renamed into place with its manifest; a shard that dies leaves nothing
 /// merge would take).
 ///
+/// `notify` hears about waits for another run writing the same folder.
+///
 /// # Errors
 /// Any I/O error, naming the path.
 pub fn write(
@@ -451,6 +453,7 @@ pub fn write(
     shard: Shard,
     results: Computed,
     started_utc: String,
+    notify: &mut dyn FnMut(String),
 ) -> std::io::Result<()> {
     let partial = Partial {
         format: FORMAT.into(),
@@ -491,7 +494,7 @@ pub fn write(
             out.push(b'\n');
             out
         },
-        &mut |m| eprintln!("{m}"),
+        notify,
     )
 }
 

@@ -367,3 +367,77 @@ fn a_bad_sweep_table_is_an_error_at_its_line_and_column() {
         "{err}"
     );
 }
+
+/// A sweep's progress, recording what it is told to say.
+#[derive(Default)]
+struct Heard(std::sync::Mutex<Vec<String>>);
+
+impl ccsim::experiment::Progress for Heard {
+    fn replication(&self, _contacts: u64) {}
+    fn point(&self) {}
+    fn notice(&self, message: &str) {
+        self.0.lock().unwrap().push(message.to_string());
+    }
+}
+
+/// Another run is writing into the same folder: the sweep computes its
+/// points, then waits for that run's lock before it writes its report, and
+/// says so through its progress (the library prints nothing itself). Once
+/// the other run is done, the sweep writes its folder whole.
+#[test]
+fn a_sweep_waiting_for_another_run_says_so_through_its_progress() {
+    use ccsim::experiment::{Axis, Combine, Sweep};
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("sweep-lock-notice");
+    let out = dir.join("out");
+    let prepared = Sweep {
+        file: scenario(FILE),
+        base: vec![],
+        axes: vec![Axis::parse("agents.support.count=26..27").unwrap()],
+        combine: Combine::Grid,
+        seed: None,
+        replications: Some(2),
+        options: Default::default(),
+        precision: None,
+        charts: false,
+        html: false,
+    }
+    .prepare()
+    .unwrap();
+    // The other run: it holds the lock on the folder the report goes in.
+    let other = std::fs::File::open(&dir).unwrap();
+    other.lock().unwrap();
+    let heard = Heard::default();
+    std::thread::scope(|s| {
+        let sweep = s.spawn(|| prepared.run(&out, &heard));
+        let start = Instant::now();
+        let told = loop {
+            if !heard.0.lock().unwrap().is_empty() {
+                break true;
+            }
+            if start.elapsed() > Duration::from_secs(120) {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let (waiting, written) = (!sweep.is_finished(), out.join("manifest.json").exists());
+        // Released before any assertion, so a failure cannot leave the
+        // sweep waiting forever.
+        other.unlock().unwrap();
+        let result = sweep.join().unwrap();
+        assert!(told, "the sweep never said it was waiting");
+        assert!(waiting, "it waits while the lock is held");
+        assert!(!written, "nothing is written while it waits");
+        result.unwrap();
+    });
+    let heard = heard.0.into_inner().unwrap();
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert!(
+        heard[0].starts_with("waiting for another ccsim run writing to ")
+            && heard[0].ends_with(&dir.display().to_string()),
+        "{heard:?}"
+    );
+    assert!(out.join("manifest.json").exists());
+    let points = ccsim::experiment::read_points(&out).unwrap().count();
+    assert_eq!(points, 2);
+}
