@@ -8,13 +8,7 @@ impl<const FULL: bool> Engine<'_, FULL> {
     pub(super) fn arrival(&mut self, source: usize, t: f64) {
         let src = &self.s.sources[source];
         let c = self.sources[source].customer(src, &self.s.channels);
-        self.contacts += 1;
-        self.seq += 1;
-        let counted = self.metrics.counts(t);
-        let interval = self.metrics.interval_of(t);
-        if counted {
-            self.metrics.arrived(interval);
-        }
+        let (counted, interval) = self.count_attempt(t);
         let slot = self.alloc_slot();
         let hour = if self.metering() { hour_of_day(t) } else { 0 };
         let task = &mut self.tasks[slot as usize];
@@ -66,6 +60,21 @@ impl<const FULL: bool> Engine<'_, FULL> {
             });
         }
         self.begin_attempt(slot, t);
+    }
+
+    /// A new attempt (an arrival or a redial) reaches the center at `t`: it
+    /// is numbered and, inside the counted window, counted as offered.
+    /// Returns whether it counts, and its KPI interval.
+    #[inline(always)]
+    pub(super) fn count_attempt(&mut self, t: f64) -> (bool, usize) {
+        self.contacts += 1;
+        self.seq += 1;
+        let counted = self.metrics.counts(t);
+        let interval = self.metrics.interval_of(t);
+        if counted {
+            self.metrics.arrived(interval);
+        }
+        (counted, interval)
     }
 
     /// Counts the contacts an arrival finds (only when asked for; kept out of

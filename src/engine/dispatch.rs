@@ -164,6 +164,7 @@ impl<'s, const FULL: bool> Engine<'s, FULL> {
             lagging: Vec::new(),
             syncing: false,
             dup_rng: rng::stream(seed, replication, rng::Purpose::Faults, 3),
+            lean: None,
         };
         if e.status_lag.is_some() {
             e.lagging = vec![false; n_workers];
@@ -209,8 +210,22 @@ impl<'s, const FULL: bool> Engine<'s, FULL> {
     /// event is one load and a branch (the system is rarely empty).
     #[cold]
     #[inline(never)]
-    fn finished(&self, t: f64) -> bool {
+    pub(super) fn finished(&self, t: f64) -> bool {
         self.active_sources == 0 && t >= self.s.sim.horizon_s
+    }
+
+    /// The arrival `ev` of `source` at `t` is due: the source's next
+    /// arrival replaces it in place, or the source is exhausted.
+    #[inline(always)]
+    pub(super) fn next_arrival(&mut self, source: u32, ev: Event, t: f64) {
+        let src = &self.s.sources[source as usize];
+        match self.sources[source as usize].next_time(src, t, self.s.sim.horizon_s) {
+            Some(next) => self.cal.reschedule_arrival(next, ev),
+            None => {
+                self.cal.remove_arrival();
+                self.active_sources -= 1;
+            }
+        }
     }
 
     /// Runs until every source is exhausted, the system has drained and the
@@ -231,15 +246,7 @@ impl<'s, const FULL: bool> Engine<'s, FULL> {
             self.now = t;
             self.events += 1;
             if let Event::Arrival { source } = ev {
-                // The source's next arrival replaces this one in place.
-                let src = &self.s.sources[source as usize];
-                match self.sources[source as usize].next_time(src, t, self.s.sim.horizon_s) {
-                    Some(next) => self.cal.reschedule_arrival(next, ev),
-                    None => {
-                        self.cal.remove_arrival();
-                        self.active_sources -= 1;
-                    }
-                }
+                self.next_arrival(source, ev, t);
                 self.arrival(source as usize, t);
                 if self.live == 0 && self.finished(t) {
                     break;

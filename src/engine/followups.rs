@@ -260,13 +260,7 @@ impl<const FULL: bool> Engine<'_, FULL> {
                 .as_ref()
                 .map_or(f64::INFINITY, |d| d.sample(&mut self.redial_rng)),
         };
-        self.contacts += 1;
-        self.seq += 1;
-        let counted = self.metrics.counts(t);
-        let interval = self.metrics.interval_of(t);
-        if counted {
-            self.metrics.arrived(interval);
-        }
+        let (counted, interval) = self.count_attempt(t);
         let metering = self.metering();
         let x = &mut self.tasks[slot as usize];
         // A new attempt: events of the abandoned one go stale.

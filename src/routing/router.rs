@@ -96,12 +96,13 @@ impl IdleEntry {
 
     /// The heap key: smaller goes first, (since, worker) then stamp.
     #[inline]
-    fn key(&self) -> u128 {
+    pub fn key(&self) -> u128 {
         (u128::from(self.since) << 64) | (u128::from(self.worker) << 32) | u128::from(self.stamp)
     }
 
+    /// The entry of a heap key ([`IdleEntry::key`]).
     #[inline]
-    fn from_key(key: u128) -> IdleEntry {
+    pub fn from_key(key: u128) -> IdleEntry {
         IdleEntry {
             since: (key >> 64) as u64,
             worker: (key >> 32) as u32,

@@ -23,6 +23,7 @@ mod hours;
 mod html;
 mod import;
 mod intervals;
+mod lean;
 mod lint;
 mod overrides;
 mod precision;
