@@ -11,12 +11,15 @@
 //!   200 agents on voice and chat), the cost meters' overhead (alternated
 //!   with and without `[costs]`) and the peak memory of 10 M contacts;
 //! - with valgrind installed, instructions per contact under callgrind
-//!   (long minus short run), ccsim beside the floor. `-- --instructions`
-//!   prints only these; `-- --simpy` only the SimPy comparison.
+//!   (long minus short run), ccsim beside the floor, and beside both the
+//!   general loop forced on the same model (ccsim runs these single-queue
+//!   models on its lean loop). `-- --instructions` prints only these;
+//!   `-- --simpy` only the SimPy comparison.
 //!
 //! Run with `cargo bench --bench engine`. Issue targets (instructions per
 //! contact): single queue ≤ 1.5× the floor, 2 450 agents ≤ 1.5× its floor,
-//! multi-skill ≤ 2 000; costs ≤ 10% slower; ≥ 100× SimPy.
+//! multi-skill ≤ 2 000; ≥ 100× SimPy. Also tracked: the cost meters'
+//! overhead, against the general loop that metered models run on.
 
 mod common;
 mod floor;
@@ -24,6 +27,7 @@ mod floor;
 use common::{alternate, median, peak_rss_kib};
 
 use ccsim::metrics::{GroupKpi, Kpi};
+use ccsim::routing::Plan;
 use ccsim::scenario::load_str;
 use std::hint::black_box;
 use std::path::Path;
@@ -206,21 +210,36 @@ fn ccsim_rate(s: &ccsim::scenario::Scenario, r: u32) -> f64 {
     res.contacts as f64 / t.elapsed().as_secs_f64()
 }
 
-/// Runs two scenarios alternately (so both see the same host load) and
-/// reports each median and the median of the paired time ratios.
-fn bench_pair(
-    label: &str,
-    a: &ccsim::scenario::Scenario,
-    b: &ccsim::scenario::Scenario,
-    runs: u32,
-) {
-    let (without, with, speed) = alternate(runs, |r| ccsim_rate(a, r), |r| ccsim_rate(b, r));
-    println!(
-        "{label}: without {:.2} M/s, with {:.2} M/s (medians of {runs}); time ratio with/without, median {:.3}",
-        without / 1e6,
-        with / 1e6,
-        speed
-    );
+/// Contacts per second of one replication on ccsim's general loop.
+fn general_rate(s: &ccsim::scenario::Scenario, plan: &Plan, r: u32) -> f64 {
+    let t = Instant::now();
+    let res = black_box(ccsim::engine::run_general(black_box(s), plan, 1, r));
+    res.contacts as f64 / t.elapsed().as_secs_f64()
+}
+
+/// The single queue without and with `[costs]`, alternately (so both see
+/// the same host load): each median and the median of the paired time
+/// ratios, first against the model as it runs (the lean loop), then
+/// against the general loop, which metered models run on: the meters' own
+/// cost.
+fn bench_costs(plain: &ccsim::scenario::Scenario, metered: &ccsim::scenario::Scenario, runs: u32) {
+    let plan = Plan::build(plain);
+    let without = [
+        (
+            "lean loop",
+            &(|r| ccsim_rate(plain, r)) as &dyn Fn(u32) -> f64,
+        ),
+        ("general loop", &|r| general_rate(plain, &plan, r)),
+    ];
+    for (loop_name, rate) in without {
+        let (without, with, speed) = alternate(runs, rate, |r| ccsim_rate(metered, r));
+        println!(
+            "erlang-a 28 agents, costs: without ({loop_name}) {:.2} M/s, with {:.2} M/s (medians of {runs}); time ratio with/without, median {:.3}",
+            without / 1e6,
+            with / 1e6,
+            speed
+        );
+    }
 }
 
 /// The models whose instructions per contact are tracked, by name, at a
@@ -246,26 +265,47 @@ fn callgrind_horizons(name: &str) -> (f64, f64) {
     }
 }
 
-/// Child mode: one replication of `model` at `horizon` by ccsim or by the
-/// floor, printing its contacts.
-fn count_mode(name: &str, horizon_h: f64, use_floor: bool) {
+/// Which program a child run measures.
+#[derive(Clone, Copy, PartialEq)]
+enum Runner {
+    /// ccsim as users run it (the lean loop where it applies).
+    Ccsim,
+    /// ccsim's general loop, forced.
+    General,
+    /// The hand-written floor.
+    Floor,
+}
+
+impl Runner {
+    fn flag(self) -> Option<&'static str> {
+        match self {
+            Runner::Ccsim => None,
+            Runner::General => Some("--general"),
+            Runner::Floor => Some("--floor"),
+        }
+    }
+}
+
+/// Child mode: one replication of `model` at `horizon` by `runner`,
+/// printing its contacts.
+fn count_mode(name: &str, horizon_h: f64, runner: Runner) {
     let s = model(name, horizon_h);
-    let contacts = if use_floor {
-        floor::run(&s, 1, 0).contacts
-    } else {
-        ccsim::engine::run(&s, 1, 0).contacts
+    let contacts = match runner {
+        Runner::Ccsim => ccsim::engine::run(&s, 1, 0).contacts,
+        Runner::General => ccsim::engine::run_general(&s, &Plan::build(&s), 1, 0).contacts,
+        Runner::Floor => floor::run(&s, 1, 0).contacts,
     };
     println!("{contacts}");
 }
 
 /// Instructions counted by callgrind for one child run, and its contacts.
-fn callgrind_run(name: &str, horizon_h: f64, use_floor: bool) -> Option<(u64, u64)> {
+fn callgrind_run(name: &str, horizon_h: f64, runner: Runner) -> Option<(u64, u64)> {
     let exe = std::env::current_exe().ok()?;
     let out = std::process::Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(exe)
         .args(["--count", name, &horizon_h.to_string()])
-        .args(use_floor.then_some("--floor"))
+        .args(runner.flag())
         .output()
         .ok()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -281,10 +321,10 @@ fn callgrind_run(name: &str, horizon_h: f64, use_floor: bool) -> Option<(u64, u6
 
 /// Instructions per contact of a model: the difference between a long and a
 /// short run, divided by the difference in contacts.
-fn instructions_per_contact(name: &str, use_floor: bool) -> Option<f64> {
+fn instructions_per_contact(name: &str, runner: Runner) -> Option<f64> {
     let (h1, h2) = callgrind_horizons(name);
-    let (i1, c1) = callgrind_run(name, h1, use_floor)?;
-    let (i2, c2) = callgrind_run(name, h2, use_floor)?;
+    let (i1, c1) = callgrind_run(name, h1, runner)?;
+    let (i2, c2) = callgrind_run(name, h2, runner)?;
     Some((i2 - i1) as f64 / (c2 - c1) as f64)
 }
 
@@ -332,8 +372,14 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--count") {
         let horizon = args[at + 2].parse().expect("horizon in hours");
-        let use_floor = args.iter().any(|a| a == "--floor");
-        return count_mode(&args[at + 1], horizon, use_floor);
+        let runner = if args.iter().any(|a| a == "--floor") {
+            Runner::Floor
+        } else if args.iter().any(|a| a == "--general") {
+            Runner::General
+        } else {
+            Runner::Ccsim
+        };
+        return count_mode(&args[at + 1], horizon, runner);
     }
     if args.iter().any(|a| a == "--simpy") {
         return bench_vs_simpy(5);
@@ -348,9 +394,9 @@ fn main() {
 /// ccsim beside the floor where the model has one, and the cost meters'
 /// share beside the same model without them.
 fn instructions() {
-    let mut single = f64::NAN;
+    let (mut single, mut single_general) = (f64::NAN, f64::NAN);
     for (name, has_floor) in [("single", true), ("large", true), ("multi", false)] {
-        let Some(c) = instructions_per_contact(name, false) else {
+        let Some(c) = instructions_per_contact(name, Runner::Ccsim) else {
             println!("instructions per contact: valgrind not available, skipped");
             return;
         };
@@ -358,20 +404,33 @@ fn instructions() {
             single = c;
         }
         match has_floor
-            .then(|| instructions_per_contact(name, true))
+            .then(|| instructions_per_contact(name, Runner::Floor))
             .flatten()
         {
-            Some(f) => println!(
-                "{name}: {c:.0} instructions per contact, floor {f:.0}: ccsim ÷ floor {:.2} (callgrind)",
-                c / f
-            ),
+            Some(f) => {
+                println!(
+                    "{name}: {c:.0} instructions per contact, floor {f:.0}: ccsim ÷ floor {:.2} (callgrind)",
+                    c / f
+                );
+                // The lean loop runs this model: the general loop beside it.
+                if let Some(g) = instructions_per_contact(name, Runner::General) {
+                    if name == "single" {
+                        single_general = g;
+                    }
+                    println!(
+                        "{name}, general loop forced: {g:.0} instructions per contact: ÷ floor {:.2} (callgrind)",
+                        g / f
+                    );
+                }
+            }
             None => println!("{name}: {c:.0} instructions per contact (callgrind)"),
         }
     }
-    if let Some(c) = instructions_per_contact("costs", false) {
+    if let Some(c) = instructions_per_contact("costs", Runner::Ccsim) {
         println!(
-            "costs: {c:.0} instructions per contact, {single:.0} without [costs]: ratio {:.2} (callgrind)",
-            c / single
+            "costs: {c:.0} instructions per contact, {single:.0} without [costs] (lean loop): ratio {:.2}; {single_general:.0} on the general loop, which metered models run on: ratio {:.2} (callgrind)",
+            c / single,
+            c / single_general
         );
     }
 }
@@ -481,8 +540,7 @@ fn timings() {
     bench_vs_simpy(5);
     bench("multi-skill router   ", &multi_skill(401.0), 5);
     // The cost meters on the single queue: must cost under 10%.
-    bench_pair(
-        "erlang-a 28 agents, costs",
+    bench_costs(
         &scenario(360.0, 28, 2801.0),
         &with_costs(360.0, 28, 2801.0, COSTS),
         9,

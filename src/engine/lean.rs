@@ -33,6 +33,7 @@ pub(super) struct Lean {
     /// Per task class: the filter it enters (`NO_FILTER` for the default
     /// step) and the step it waits in.
     routes: Vec<(u32, u32)>,
+    /// The waitlist's queue.
     queue: u32,
     /// Free agents by (time of last reservation, index): the heap key of
     /// [`IdleEntry`], so agents come out in the general engine's order.
