@@ -106,9 +106,9 @@
 //! `tests/it/lean.rs` on random models on either side of the class's edge);
 //! they skip what the class never needs (the workflow walk, capacity units,
 //! worker stamps and per-profile idle heaps). That is the commonest model
-//! there is (Erlang C and A, staffing sweeps), and the loop runs it in
-//! about a quarter fewer instructions per contact ([`run_general`] forces
-//! the general loop).
+//! there is (Erlang C and A, staffing sweeps), and the loop runs it in a
+//! fifth to a quarter fewer instructions per contact ([`run_general`]
+//! forces the general loop).
 
 mod audit;
 mod blocking;
