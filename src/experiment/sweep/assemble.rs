@@ -60,19 +60,7 @@ impl Prepared {
             }
             // The point's values as this sweep names them (a record reused
             // from another sweep may have had other axes).
-            let values: serde_json::Map<String, Value> = self
-                .sweep
-                .axes
-                .iter()
-                .zip(&p.values)
-                .map(|(a, v)| (a.key.clone(), value_json(v)))
-                .collect();
-            let line = format!(
-                "{{\"key\":\"{}\",\"values\":{},\"summary\":{}}}\n",
-                p.key,
-                Value::Object(values),
-                summary
-            );
+            let line = p.record_line(&self.sweep.axes, summary);
             let shown: Vec<String> = p.values.iter().map(|v| unquoted(v).to_string()).collect();
             if self.sweep.html {
                 view.add(&shown, summary);

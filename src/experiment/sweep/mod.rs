@@ -67,6 +67,24 @@ pub struct Point {
     pub key: String,
 }
 
+impl Point {
+    /// The point's record, one line of `points.jsonl` (and of its file in
+    /// the partial folder): its key, its values named by `axes`, and its
+    /// summary. Lines start `{"key":"<64 hex digits>"`, which `reuse` reads.
+    fn record_line(&self, axes: &[Axis], summary: impl std::fmt::Display) -> String {
+        let values: serde_json::Map<String, Value> = axes
+            .iter()
+            .zip(&self.values)
+            .map(|(a, v)| (a.key.clone(), value_json(v)))
+            .collect();
+        format!(
+            "{{\"key\":\"{}\",\"values\":{},\"summary\":{summary}}}\n",
+            self.key,
+            Value::Object(values),
+        )
+    }
+}
+
 /// A sweep whose every point loaded without error.
 #[derive(Debug)]
 pub struct Prepared {
@@ -496,17 +514,7 @@ impl Prepared {
             let p = &self.points[i];
             let summary = crate::summary::summarize(s, p.run.seed, &results);
             drop(results);
-            let values: serde_json::Map<String, Value> = axes
-                .iter()
-                .zip(&p.values)
-                .map(|(a, v)| (a.key.clone(), value_json(v)))
-                .collect();
-            let line = format!(
-                "{{\"key\":\"{}\",\"values\":{},\"summary\":{}}}\n",
-                p.key,
-                Value::Object(values),
-                report::json::to_line(&summary)
-            );
+            let line = p.record_line(axes, report::json::to_line(&summary));
             write_atomic(&partial.join(format!("{}.json", p.key)), line.as_bytes())
                 .map_err(|e| e.to_string())?;
             progress.point();
